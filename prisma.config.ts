@@ -1,0 +1,53 @@
+import path from 'node:path';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { defineConfig } from 'prisma/config';
+
+/**
+ * The JavaScript schema engine over @prisma/adapter-pg: `prisma generate` and
+ * `prisma migrate deploy` run without downloading any engine binary.
+ */
+// Same default as server/env.ts; the schema's env("DATABASE_URL") must resolve as well.
+const databaseUrl = process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/drivelab';
+process.env.DATABASE_URL = databaseUrl;
+
+const PG_CHAR = 18;
+const PG_NAME = 19;
+const PG_TEXT = 25;
+
+type PgResultLike = { fields?: { dataTypeID: number }[] } | undefined;
+
+/**
+ * The schema engine reads catalog columns of type "char" and name, which adapter-pg has no
+ * column type for; their text form is exactly what the engine wants, so report them as text.
+ */
+function catalogTypesAsText<T extends PgResultLike>(result: T): T {
+  for (const field of result?.fields ?? []) {
+    if (field.dataTypeID === PG_CHAR || field.dataTypeID === PG_NAME) field.dataTypeID = PG_TEXT;
+  }
+  return result;
+}
+
+class CatalogTextClient extends pg.Client {
+  // pg.Client.query has many overloads; this forwards all of them unchanged.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override query(...args: any[]): any {
+    const last = args[args.length - 1];
+    if (typeof last === 'function') {
+      args[args.length - 1] = (err: Error | null, res: PgResultLike) => last(err, err ? res : catalogTypesAsText(res));
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      return (super.query as any)(...args);
+    }
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const out = (super.query as any)(...args);
+    return out && typeof out.then === 'function' ? out.then(catalogTypesAsText) : out;
+  }
+}
+
+export default defineConfig({
+  schema: path.join('prisma', 'schema.prisma'),
+  migrations: { path: path.join('prisma', 'migrations') },
+  engine: 'js',
+  experimental: { adapter: true },
+  adapter: async () => new PrismaPg({ connectionString: databaseUrl, Client: CatalogTextClient }),
+});

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/**
+ * The one zod-validated view of process.env. Every default lets a fresh clone run with the
+ * services that `npm run stack:up` provides; the README's configuration table mirrors this file.
+ */
+const csv = z
+  .string()
+  .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
+  .pipe(z.array(z.string().min(1)).min(1));
+
+const intFromString = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max).default(def);
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: intFromString(3000, 1, 65535),
+  PUBLIC_URL: z.string().url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/drivelab'),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+
+  KAFKA_BROKERS: csv.default(['127.0.0.1:9092']),
+  KAFKA_CLIENT_ID: z.string().min(1).default('drivelab'),
+  // Lets tests and several deployments share one cluster without seeing each other's topics.
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]*$/, 'only letters, digits, ".", "_" and "-"')
+    .default(''),
+  KAFKA_PARTITIONS: intFromString(6, 1, 1024),
+  // Per-topic overrides, e.g. "dl.telemetry=12,dl.features=12" (see server/kafka/topics.ts).
+  KAFKA_TOPIC_PARTITIONS: z.string().optional(),
+  KAFKA_REPLICATION_FACTOR: intFromString(1, 1, 16),
+
+  DATA_DIR: z.string().default('.state/data'),
+  METRICS_PORT: intFromString(0, 0, 65535),
+  HEALTH_TIMEOUT_MS: intFromString(2000, 100, 60000),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  // Empty strings mean "not set", as in most .env tooling.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+export const env: Env = parseEnv(process.env);
