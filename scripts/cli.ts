@@ -1,0 +1,48 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { root, run } from './lib/proc';
+import { runDemo } from './lib/demo';
+import { stackDown, stackUp } from './lib/stack';
+import { tsxBin } from './lib/tasks';
+import { runTests } from './lib/test-runner';
+
+const [command, ...args] = process.argv.slice(2);
+
+async function bench(name: string | undefined, rest: string[]): Promise<number> {
+  const dir = join(root, 'scripts', 'bench');
+  const available = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => f.replace(/\.ts$/, '')) : [];
+  if (!name || !available.includes(name)) {
+    console.error(`Usage: npm run bench -- <name>\nAvailable: ${available.join(', ') || '(none yet)'}`);
+    return 2;
+  }
+  return run(tsxBin, [join(dir, `${name}.ts`), ...rest], { env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } });
+}
+
+async function main(): Promise<number> {
+  switch (command) {
+    case 'stack:up':
+      await stackUp();
+      return 0;
+    case 'stack:down':
+      await stackDown();
+      return 0;
+    case 'demo':
+      await runDemo();
+      return 0;
+    case 'test':
+      return runTests(args);
+    case 'bench':
+      return bench(args[0], args.slice(1));
+    default:
+      console.error('Usage: cli.ts stack:up | stack:down | demo | test [typecheck|vitest|e2e] | bench <name>');
+      return 2;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`\n✖ ${(err as Error).message}`);
+    process.exit(1);
+  },
+);

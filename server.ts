@@ -1,0 +1,59 @@
+import { createServer } from 'node:http';
+import next from 'next';
+import { env } from './server/env';
+import { healthReport } from './server/observability/health';
+import { logger } from './server/observability/logger';
+import { metrics } from './server/observability/metrics';
+import { sendJson, serveMetrics } from './server/observability/ops-http';
+import { attachRealtime } from './server/realtime/io';
+
+/**
+ * The web process: Next.js (portal, tRPC, REST, auth) and Socket.IO on one port, plus the
+ * process-level /api/health and /api/metrics answered before Next.js is involved.
+ */
+const dev = env.NODE_ENV !== 'production';
+const app = next({ dev, hostname: env.HOST, port: env.PORT });
+const handle = app.getRequestHandler();
+
+await app.prepare();
+
+const server = createServer((req, res) => {
+  const started = performance.now();
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  res.on('finish', () => {
+    const group = path.startsWith('/api/') ? path.split('/').slice(0, 3).join('/') : path.startsWith('/_next/') ? '/_next' : 'page';
+    metrics.httpRequestSeconds.observe({ route: group, status: `${Math.floor(res.statusCode / 100)}xx` }, (performance.now() - started) / 1000);
+  });
+  void (async () => {
+    if (await serveMetrics(req, res)) return;
+    if (req.method === 'GET' && path === '/api/health') {
+      const report = await healthReport();
+      return sendJson(res, report.status === 'ok' ? 200 : 503, report);
+    }
+    await handle(req, res);
+  })().catch((err: unknown) => {
+    logger.error({ err, path }, 'request failed');
+    if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+  });
+});
+
+const realtime = attachRealtime(server);
+
+server.listen(env.PORT, env.HOST, () => {
+  logger.info({ url: `http://${env.HOST}:${env.PORT}`, dev }, 'DriveLab web listening');
+});
+
+let closing = false;
+const shutdown = (signal: string) => {
+  if (closing) process.exit(1);
+  closing = true;
+  logger.info({ signal }, 'web stopping');
+  setTimeout(() => process.exit(0), 5000).unref();
+  void realtime
+    .close()
+    .then(() => new Promise<void>((resolve) => server.close(() => resolve())))
+    .then(() => app.close?.())
+    .finally(() => process.exit(0));
+};
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));

@@ -1,0 +1,60 @@
+import type { z } from 'zod';
+import type { DlqMessage, DlqReason } from '../contracts/dlq';
+
+export type DecodeResult<T> = { ok: true; value: T } | { ok: false; reason: DlqReason; error: string };
+
+/**
+ * Turns raw Kafka bytes into a validated message. Pure, so tests cover every rejection path
+ * without a broker; the consumer helpers route failures to the DLQ.
+ */
+export function decodeMessage<S extends z.ZodType>(schema: S, value: Buffer | null): DecodeResult<z.infer<S>> {
+  if (value === null || value.length === 0) return { ok: false, reason: 'parse', error: 'empty message value' };
+  let json: unknown;
+  try {
+    json = JSON.parse(value.toString('utf8'));
+  } catch (err) {
+    return { ok: false, reason: 'parse', error: `invalid JSON: ${(err as Error).message}` };
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const detail = parsed.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
+      .join('; ');
+    return { ok: false, reason: 'validation', error: detail };
+  }
+  return { ok: true, value: parsed.data };
+}
+
+export function encodeMessage(value: unknown): Buffer {
+  return Buffer.from(JSON.stringify(value), 'utf8');
+}
+
+export interface RawMessageRef {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+}
+
+export function buildDlqMessage(
+  raw: RawMessageRef,
+  rejection: { reason: DlqReason; error: string; consumerGroup: string; orgId?: string },
+  now: Date = new Date(),
+): DlqMessage {
+  return {
+    v: 1,
+    sourceTopic: raw.topic,
+    partition: raw.partition,
+    offset: raw.offset,
+    key: raw.key === null ? null : raw.key.toString('utf8'),
+    valueBase64: raw.value === null ? null : raw.value.toString('base64'),
+    reason: rejection.reason,
+    // Bounded so one pathological message cannot make an oversized DLQ record.
+    error: rejection.error.slice(0, 2000),
+    consumerGroup: rejection.consumerGroup,
+    ...(rejection.orgId ? { orgId: rejection.orgId } : {}),
+    rejectedAt: now.toISOString(),
+  };
+}
