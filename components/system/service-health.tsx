@@ -2,7 +2,7 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { io } from 'socket.io-client';
 import type { HealthReport, ServiceHealth } from '~/server/observability/health';
 import { useTRPC } from '~/components/trpc/react';
@@ -96,6 +96,7 @@ export function ServiceHealthPanel() {
               <XAxis dataKey="at" stroke="#8b98a5" fontSize={11} minTickGap={40} />
               <YAxis stroke="#8b98a5" fontSize={11} />
               <Tooltip contentStyle={{ background: '#171e26', border: '1px solid #2a3542' }} />
+              <Legend wrapperStyle={{ fontSize: 12 }} />
               <Line type="monotone" dataKey="kafka" name="Kafka" stroke="#4f9dff" dot={false} isAnimationActive={false} />
               <Line type="monotone" dataKey="postgres" name="PostgreSQL" stroke="#3fb950" dot={false} isAnimationActive={false} />
               <Line type="monotone" dataKey="redis" name="Redis" stroke="#d29922" dot={false} isAnimationActive={false} />
