@@ -26,7 +26,9 @@ function ensureDependencies() {
   const installed = existsSync(join(root, 'node_modules', '.bin', 'tsx'));
   if (installed && have === want) return;
   const fresh = !existsSync(join(root, 'node_modules'));
-  const args = fresh && existsSync(join(root, 'package-lock.json')) ? ['ci'] : ['install'];
+  // `npm install`, not `npm ci`: npm 11 refuses `ci` when optional platform packages of other
+  // operating systems (next's @next/swc-darwin-*) are absent from the lock, which they are here.
+  const args = ['install'];
   console.log(`[setup] npm ${args[0]} (dependencies ${fresh ? 'missing' : 'changed'})`);
   const started = Date.now();
   const r = spawnSync('npm', [...args, '--no-audit', '--no-fund'], {
