@@ -49,5 +49,6 @@ export default defineConfig({
   migrations: { path: path.join('prisma', 'migrations') },
   engine: 'js',
   experimental: { adapter: true },
+  // Note: `migrate deploy` lingers ~10 s after it finishes; the wasm schema engine leaves a 10 s timer.
   adapter: async () => new PrismaPg({ connectionString: databaseUrl, Client: CatalogTextClient }),
 });
