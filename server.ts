@@ -11,6 +11,10 @@ import { attachRealtime } from './server/realtime/io';
  * The web process: Next.js (portal, tRPC, REST, auth) and Socket.IO on one port, plus the
  * process-level /api/health and /api/metrics answered before Next.js is involved.
  */
+// Without a configured public URL, next-auth builds its redirects from the Host the browser used
+// (whatever host and port the portal is reached by) instead of assuming localhost:3000.
+if (!process.env.NEXTAUTH_URL) process.env.AUTH_TRUST_HOST = 'true';
+
 const dev = env.NODE_ENV !== 'production';
 const app = next({ dev, hostname: env.HOST, port: env.PORT });
 const handle = app.getRequestHandler();
@@ -24,6 +28,8 @@ const server = createServer((req, res) => {
     const group = path.startsWith('/api/') ? path.split('/').slice(0, 3).join('/') : path.startsWith('/_next/') ? '/_next' : 'page';
     metrics.httpRequestSeconds.observe({ route: group, status: `${Math.floor(res.statusCode / 100)}xx` }, (performance.now() - started) / 1000);
   });
+  // The one trustworthy client address, for rate limits and the audit log; a client-sent value is overwritten.
+  req.headers['x-drivelab-client-ip'] = req.socket.remoteAddress ?? '';
   void (async () => {
     if (await serveMetrics(req, res)) return;
     if (req.method === 'GET' && path === '/api/health') {

@@ -1,6 +1,8 @@
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
+import { UserMenu } from '~/components/auth/user-menu';
 import { TRPCReactProvider } from '~/components/trpc/react';
+import { getPageUser } from '~/server/auth/page-user';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -8,21 +10,34 @@ export const metadata: Metadata = {
   description: 'Scenarios, simulation, streaming features, training and real-time inference for autonomous-vehicle teams.',
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const user = await getPageUser();
   return (
     <html lang="en">
       <body>
         <TRPCReactProvider>
           <header className="topbar">
-            <a className="brand" href="/">
+            <a className="brand" href={user ? '/orgs' : '/'}>
               <span className="brand-mark" aria-hidden>
                 ◆
               </span>
               DriveLab
             </a>
             <nav className="topnav" aria-label="Main">
-              <a href="/">System status</a>
+              {user && <a href="/orgs">Organizations</a>}
+              <a href="/status">System status</a>
             </nav>
+            <div className="spacer" />
+            {user ? (
+              <UserMenu email={user.email} orgs={user.orgs.map((o) => ({ slug: o.slug, name: o.name }))} />
+            ) : (
+              <div className="user-menu">
+                <a href="/signin">Sign in</a>
+                <a className="btn btn-sm btn-primary" href="/signup">
+                  Create account
+                </a>
+              </div>
+            )}
           </header>
           <main className="page">{children}</main>
         </TRPCReactProvider>

@@ -1,17 +1,11 @@
-import { ServiceHealthPanel } from '~/components/system/service-health';
+import { redirect } from 'next/navigation';
+import { getPageUser } from '~/server/auth/page-user';
 
 export const dynamic = 'force-dynamic';
 
-export default function StatusPage() {
-  return (
-    <>
-      <div className="page-header">
-        <div>
-          <h1>System status</h1>
-          <p>The services every DriveLab process depends on, checked for real: a Kafka metadata request, a Postgres query and a Redis PING.</p>
-        </div>
-      </div>
-      <ServiceHealthPanel />
-    </>
-  );
+export default async function Home() {
+  const user = await getPageUser();
+  if (!user) redirect('/signin');
+  if (user.orgs.length === 1) redirect(`/${user.orgs[0]!.slug}`);
+  redirect('/orgs');
 }

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 
 test('the portal shows Kafka, Postgres and Redis healthy, live', async ({ page, request }) => {
-  await page.goto('/');
+  await page.goto('/status');
   await expect(page.getByRole('heading', { name: 'System status' })).toBeVisible();
   for (const service of ['kafka', 'postgres', 'redis']) {
     const card = page.getByTestId(`service-${service}`);

@@ -9,6 +9,15 @@ const csv = z
   .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
   .pipe(z.array(z.string().min(1)).min(1));
 
+const rate = z
+  .string()
+  .regex(/^\d+\/\d+$/, 'expected "<count>/<seconds>", e.g. 5/900')
+  .transform((s) => {
+    const [limit, windowS] = s.split('/').map(Number);
+    return { limit: limit!, windowS: windowS! };
+  })
+  .pipe(z.object({ limit: z.number().int().min(1), windowS: z.number().int().min(1) }));
+
 const intFromString = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max).default(def);
 
@@ -35,6 +44,22 @@ export const envSchema = z.object({
   KAFKA_REPLICATION_FACTOR: intFromString(1, 1, 16),
 
   DATA_DIR: z.string().default('.state/data'),
+
+  // Signs session cookies. Unset: a random secret is created once under .state/ (one machine).
+  NEXTAUTH_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  NEXTAUTH_URL: z.string().url().optional(),
+  SESSION_MAX_AGE_S: intFromString(8 * 3600, 60, 30 * 24 * 3600),
+  // Optional OpenID Connect provider (Keycloak, Auth0, Entra ID, …), shown only when all three are set.
+  OIDC_ISSUER: z.string().url().optional(),
+  OIDC_CLIENT_ID: z.string().optional(),
+  OIDC_CLIENT_SECRET: z.string().optional(),
+  OIDC_NAME: z.string().default('Single sign-on'),
+  // "<count>/<seconds>": failed sign-ins per email, and requests per API key.
+  SIGNIN_RATE_LIMIT: rate.default({ limit: 5, windowS: 900 }),
+  API_KEY_RATE_LIMIT: rate.default({ limit: 1200, windowS: 60 }),
+  INVITE_TTL_HOURS: intFromString(72, 1, 24 * 90),
+  // Use X-Forwarded-For for client addresses (only behind a proxy you run).
+  TRUST_PROXY: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
   METRICS_PORT: intFromString(0, 0, 65535),
   HEALTH_TIMEOUT_MS: intFromString(2000, 100, 60000),
 });

@@ -1,9 +1,21 @@
 import { createCallerFactory, createTRPCRouter } from './init';
+import { apiKeysRouter } from './routers/api-keys';
+import { auditRouter } from './routers/audit';
+import { authRouter } from './routers/auth';
+import { invitesRouter } from './routers/invites';
+import { membersRouter } from './routers/members';
+import { orgsRouter } from './routers/orgs';
 import { systemRouter } from './routers/system';
 
 /** One router per domain, merged here. */
 export const appRouter = createTRPCRouter({
   system: systemRouter,
+  auth: authRouter,
+  orgs: orgsRouter,
+  members: membersRouter,
+  invites: invitesRouter,
+  apiKeys: apiKeysRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,78 @@
+import { requireOrgPage } from '~/server/auth/page-org';
+import { hasRole } from '~/server/auth/roles';
+import { db } from '~/server/db';
+
+export const dynamic = 'force-dynamic';
+
+export default async function OrgOverview({ params }: { params: Promise<{ org: string }> }) {
+  const { org: slug } = await params;
+  const { org } = await requireOrgPage(slug);
+  const [members, keys, invites, recent] = await Promise.all([
+    db.membership.count({ where: { orgId: org.id } }),
+    db.apiKey.count({ where: { orgId: org.id, revokedAt: null } }),
+    db.invite.count({ where: { orgId: org.id, acceptedAt: null, revokedAt: null, expiresAt: { gt: new Date() } } }),
+    hasRole(org.role, 'admin') ? db.auditLog.findMany({ where: { orgId: org.id }, orderBy: { createdAt: 'desc' }, take: 5 }) : Promise.resolve([]),
+  ]);
+  const admin = hasRole(org.role, 'admin');
+  return (
+    <>
+      <div className="stat-grid">
+        <div className="card stat">
+          <div className="label">Members</div>
+          <div className="value" data-testid="stat-members">{members}</div>
+        </div>
+        <div className="card stat">
+          <div className="label">Active API keys</div>
+          <div className="value">{keys}</div>
+        </div>
+        <div className="card stat">
+          <div className="label">Pending invitations</div>
+          <div className="value">{invites}</div>
+        </div>
+      </div>
+      <h3 className="section-title">Get started</h3>
+      <div className="card">
+        <table className="kv">
+          <tbody>
+            <tr>
+              <td>Invite your team</td>
+              <td>{admin ? <a href={`/${org.slug}/settings?tab=invites`}>Create an invitation link</a> : 'Ask an admin for an invitation link'}</td>
+            </tr>
+            <tr>
+              <td>Automate with the API</td>
+              <td>{admin ? <a href={`/${org.slug}/settings?tab=keys`}>Create an API key</a> : 'Ask an admin for an API key'} for the typed client and REST</td>
+            </tr>
+            <tr>
+              <td>Platform health</td>
+              <td>
+                <a href="/status">System status</a>
+              </td>
+            </tr>
+          </tbody>
+        </table>
+      </div>
+      {admin && (
+        <>
+          <h3 className="section-title">Recent security events</h3>
+          <div className="card" style={{ padding: 0 }}>
+            {recent.length === 0 ? (
+              <div className="empty">Nothing yet.</div>
+            ) : (
+              <table className="data">
+                <tbody>
+                  {recent.map((e) => (
+                    <tr key={e.id}>
+                      <td style={{ width: 190 }} className="muted">{e.createdAt.toISOString().replace('T', ' ').slice(0, 19)} UTC</td>
+                      <td><code>{e.action}</code></td>
+                      <td>{e.actorLabel ?? '—'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </div>
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,42 @@
+import { ApiKeysPanel } from '~/components/settings/api-keys-panel';
+import { AuditPanel } from '~/components/settings/audit-panel';
+import { GeneralPanel } from '~/components/settings/general-panel';
+import { InvitesPanel } from '~/components/settings/invites-panel';
+import { MembersPanel } from '~/components/settings/members-panel';
+import { requireOrgPage } from '~/server/auth/page-org';
+import { hasRole } from '~/server/auth/roles';
+
+export const dynamic = 'force-dynamic';
+
+const TABS = [
+  { id: 'general', label: 'General', admin: false },
+  { id: 'members', label: 'Members', admin: false },
+  { id: 'invites', label: 'Invitations', admin: true },
+  { id: 'keys', label: 'API keys', admin: true },
+  { id: 'audit', label: 'Audit log', admin: true },
+] as const;
+
+export default async function SettingsPage({ params, searchParams }: { params: Promise<{ org: string }>; searchParams: Promise<{ tab?: string }> }) {
+  const { org: slug } = await params;
+  const { tab: requested } = await searchParams;
+  const { user, org } = await requireOrgPage(slug);
+  const admin = hasRole(org.role, 'admin');
+  const tabs = TABS.filter((t) => admin || !t.admin);
+  const tab = tabs.find((t) => t.id === requested)?.id ?? 'general';
+  return (
+    <>
+      <nav className="tabs" aria-label="Settings" style={{ marginTop: -8 }}>
+        {tabs.map((t) => (
+          <a key={t.id} href={`/${org.slug}/settings?tab=${t.id}`} aria-current={t.id === tab ? 'page' : undefined}>
+            {t.label}
+          </a>
+        ))}
+      </nav>
+      {tab === 'general' && <GeneralPanel org={org.slug} name={org.name} canRename={admin} />}
+      {tab === 'members' && <MembersPanel org={org.slug} myRole={org.role} myUserId={user.id} />}
+      {tab === 'invites' && <InvitesPanel org={org.slug} myRole={org.role} />}
+      {tab === 'keys' && <ApiKeysPanel org={org.slug} myRole={org.role} />}
+      {tab === 'audit' && <AuditPanel org={org.slug} />}
+    </>
+  );
+}

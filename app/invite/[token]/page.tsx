@@ -1,0 +1,63 @@
+import { AcceptInvite } from '~/components/orgs/accept-invite';
+import { getPageUser } from '~/server/auth/page-user';
+import { ROLE_LABELS } from '~/server/auth/roles';
+import { sha256 } from '~/server/auth/tokens';
+import { db } from '~/server/db';
+import { inviteStatus } from '~/server/trpc/routers/invites';
+
+export const dynamic = 'force-dynamic';
+
+export default async function InvitePage({ params }: { params: Promise<{ token: string }> }) {
+  const { token } = await params;
+  const [user, invite] = await Promise.all([
+    getPageUser(),
+    db.invite.findUnique({ where: { tokenHash: sha256(token) }, include: { org: { select: { name: true, slug: true } }, createdBy: { select: { name: true, email: true } } } }),
+  ]);
+  const here = `/invite/${token}`;
+  let body;
+  if (!invite) {
+    body = <div className="alert alert-error">This invitation link is not valid. Ask for a new one.</div>;
+  } else {
+    const status = inviteStatus(invite);
+    const member = user?.orgs.some((o) => o.slug === invite.org.slug);
+    body = (
+      <>
+        <p className="lead">
+          {invite.createdBy?.name ?? invite.createdBy?.email ?? 'An admin'} invited you to join <strong>{invite.org.name}</strong> as{' '}
+          <span className="role-pill">{ROLE_LABELS[invite.role]}</span>
+        </p>
+        {status === 'expired' && <div className="alert alert-error">This invitation expired on {invite.expiresAt.toUTCString()}. Ask for a new one.</div>}
+        {status === 'revoked' && <div className="alert alert-error">This invitation was revoked.</div>}
+        {status === 'used' && <div className="alert alert-error">This invitation has already been used.</div>}
+        {status === 'valid' &&
+          (member ? (
+            <a className="btn btn-primary" style={{ width: '100%' }} href={`/${invite.org.slug}`}>
+              You are a member — open {invite.org.name}
+            </a>
+          ) : user ? (
+            <>
+              <p className="muted" style={{ fontSize: 13 }}>Signed in as {user.email}. Valid until {invite.expiresAt.toUTCString()}.</p>
+              <AcceptInvite token={token} orgName={invite.org.name} />
+            </>
+          ) : (
+            <div style={{ display: 'flex', flexDirection: 'column', gap: 10 }}>
+              <a className="btn btn-primary" href={`/signup?callbackUrl=${encodeURIComponent(here)}`}>
+                Create an account to join
+              </a>
+              <a className="btn" href={`/signin?callbackUrl=${encodeURIComponent(here)}`}>
+                I already have an account
+              </a>
+            </div>
+          ))}
+      </>
+    );
+  }
+  return (
+    <div className="auth-wrap">
+      <div className="card auth-card">
+        <h1>Invitation</h1>
+        {body}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,28 @@
+import { redirect } from 'next/navigation';
+import { Suspense } from 'react';
+import { SignInForm } from '~/components/auth/sign-in-form';
+import { getPageUser } from '~/server/auth/page-user';
+import { oidcConfigured } from '~/server/auth/options';
+import { env } from '~/server/env';
+
+export const dynamic = 'force-dynamic';
+
+export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+  const params = await searchParams;
+  if (await getPageUser()) redirect(params.callbackUrl?.startsWith('/') && !params.callbackUrl.startsWith('//') ? params.callbackUrl : '/');
+  const signupHref = params.callbackUrl ? `/signup?callbackUrl=${encodeURIComponent(params.callbackUrl)}` : '/signup';
+  return (
+    <div className="auth-wrap">
+      <div className="card auth-card">
+        <h1>Sign in to DriveLab</h1>
+        <p className="lead">Scenarios, live runs, features and models of your team.</p>
+        <Suspense>
+          <SignInForm oidc={oidcConfigured() ? { id: 'oidc', name: env.OIDC_NAME } : null} />
+        </Suspense>
+        <p className="muted" style={{ fontSize: 14, marginTop: 18 }}>
+          New here? <a href={signupHref}>Create an account</a>
+        </p>
+      </div>
+    </div>
+  );
+}

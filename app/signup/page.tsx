@@ -1,0 +1,26 @@
+import { redirect } from 'next/navigation';
+import { Suspense } from 'react';
+import { SignUpForm } from '~/components/auth/sign-up-form';
+import { getPageUser } from '~/server/auth/page-user';
+
+export const dynamic = 'force-dynamic';
+
+export default async function SignUpPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+  const params = await searchParams;
+  if (await getPageUser()) redirect('/orgs');
+  const signinHref = params.callbackUrl ? `/signin?callbackUrl=${encodeURIComponent(params.callbackUrl)}` : '/signin';
+  return (
+    <div className="auth-wrap">
+      <div className="card auth-card">
+        <h1>Create your account</h1>
+        <p className="lead">{params.callbackUrl?.startsWith('/invite/') ? 'Sign up to accept your invitation.' : 'Then create an organization or accept an invitation.'}</p>
+        <Suspense>
+          <SignUpForm />
+        </Suspense>
+        <p className="muted" style={{ fontSize: 14, marginTop: 18 }}>
+          Already have an account? <a href={signinHref}>Sign in</a>
+        </p>
+      </div>
+    </div>
+  );
+}

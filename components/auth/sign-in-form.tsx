@@ -1,0 +1,75 @@
+'use client';
+
+import { signIn } from 'next-auth/react';
+import { useRouter, useSearchParams } from 'next/navigation';
+import { useState, type FormEvent } from 'react';
+
+function describe(error: string | null, retryAfter: string | null): string | null {
+  if (!error) return null;
+  if (error.startsWith('TooManyAttempts')) {
+    const secs = retryAfter ?? error.split(':')[1];
+    return `Too many failed attempts for this account. Try again in ${secs ? `${Math.ceil(Number(secs) / 60)} min` : 'a few minutes'}.`;
+  }
+  if (error === 'CredentialsSignin') return 'Wrong email or password.';
+  if (error === 'SessionRequired') return 'Please sign in to continue.';
+  return 'Sign-in failed. Please try again.';
+}
+
+/** Only same-site paths are followed after sign-in. */
+export function safeCallback(raw: string | null, fallback = '/'): string {
+  return raw && raw.startsWith('/') && !raw.startsWith('//') ? raw : fallback;
+}
+
+export function SignInForm({ oidc }: { oidc: { id: string; name: string } | null }) {
+  const router = useRouter();
+  const params = useSearchParams();
+  const callbackUrl = safeCallback(params.get('callbackUrl'));
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(describe(params.get('error'), params.get('retryAfter')));
+
+  const onSubmit = async (e: FormEvent) => {
+    e.preventDefault();
+    setPending(true);
+    setError(null);
+    const res = await signIn('credentials', { email, password, redirect: false, callbackUrl });
+    setPending(false);
+    if (!res || res.error) {
+      const retryAfter = res?.url ? new URL(res.url).searchParams.get('retryAfter') : null;
+      setError(describe(res?.error ?? 'unknown', retryAfter));
+      return;
+    }
+    router.push(callbackUrl);
+    router.refresh();
+  };
+
+  return (
+    <form onSubmit={onSubmit} noValidate>
+      {error && (
+        <div className="alert alert-error" role="alert">
+          {error}
+        </div>
+      )}
+      <div className="field">
+        <label htmlFor="email">Email</label>
+        <input id="email" name="email" className="input" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor="password">Password</label>
+        <input id="password" name="password" className="input" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+      </div>
+      <button className="btn btn-primary" style={{ width: '100%' }} type="submit" disabled={pending || !email || !password}>
+        {pending ? 'Signing in…' : 'Sign in'}
+      </button>
+      {oidc && (
+        <>
+          <div className="divider">or</div>
+          <button type="button" className="btn" style={{ width: '100%' }} onClick={() => void signIn(oidc.id, { callbackUrl })}>
+            Continue with {oidc.name}
+          </button>
+        </>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,39 @@
+'use client';
+
+import { useMutation } from '@tanstack/react-query';
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { useTRPC } from '~/components/trpc/react';
+
+export function AcceptInvite({ token, orgName }: { token: string; orgName: string }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const [error, setError] = useState<string | null>(null);
+  const accept = useMutation(trpc.invites.accept.mutationOptions());
+  return (
+    <>
+      {error && (
+        <div className="alert alert-error" role="alert">
+          {error}
+        </div>
+      )}
+      <button
+        className="btn btn-primary"
+        style={{ width: '100%' }}
+        disabled={accept.isPending}
+        onClick={async () => {
+          setError(null);
+          try {
+            const r = await accept.mutateAsync({ token });
+            router.push(`/${r.org}`);
+            router.refresh();
+          } catch (err) {
+            setError((err as Error).message);
+          }
+        }}
+      >
+        {accept.isPending ? 'Joining…' : `Join ${orgName}`}
+      </button>
+    </>
+  );
+}

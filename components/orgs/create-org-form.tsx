@@ -1,0 +1,38 @@
+'use client';
+
+import { useMutation } from '@tanstack/react-query';
+import { useRouter } from 'next/navigation';
+import { useState, type FormEvent } from 'react';
+import { useTRPC } from '~/components/trpc/react';
+
+export function CreateOrgForm() {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const [name, setName] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const create = useMutation(trpc.orgs.create.mutationOptions());
+  const onSubmit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      const org = await create.mutateAsync({ name });
+      router.push(`/${org.slug}`);
+      router.refresh();
+    } catch (err) {
+      const z = (err as { data?: { zodError?: { message: string }[] | null } }).data?.zodError;
+      setError(z?.[0]?.message ?? (err as Error).message);
+    }
+  };
+  return (
+    <form onSubmit={onSubmit} className="form-row" noValidate>
+      <div className="field" style={{ flex: 1, minWidth: 240 }}>
+        <label htmlFor="org-name">Organization name</label>
+        <input id="org-name" className="input" placeholder="e.g. Highway Autonomy Team" value={name} aria-invalid={error ? 'true' : 'false'} onChange={(e) => setName(e.target.value)} />
+      </div>
+      <button className="btn btn-primary" type="submit" disabled={create.isPending || name.trim().length < 2}>
+        {create.isPending ? 'Creating…' : 'Create organization'}
+      </button>
+      {error && <span className="field-error" style={{ width: '100%' }}>{error}</span>}
+    </form>
+  );
+}

@@ -1,0 +1,41 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import { useTRPC } from '~/components/trpc/react';
+import { formatTime } from './util';
+
+export function AuditPanel({ org }: { org: string }) {
+  const trpc = useTRPC();
+  const log = useQuery(trpc.audit.list.queryOptions({ org, limit: 100 }));
+  return (
+    <div className="card" style={{ padding: 0 }}>
+      {log.data && log.data.entries.length === 0 ? (
+        <div className="empty">No events yet.</div>
+      ) : (
+        <table className="data" data-testid="audit-table">
+          <thead>
+            <tr>
+              <th>When</th>
+              <th>Action</th>
+              <th>By</th>
+              <th>Details</th>
+              <th>From</th>
+            </tr>
+          </thead>
+          <tbody>
+            {log.data?.entries.map((e) => (
+              <tr key={e.id}>
+                <td className="muted" style={{ whiteSpace: 'nowrap' }}>{formatTime(e.createdAt)}</td>
+                <td><code>{e.action}</code></td>
+                <td>{e.actorLabel ?? '—'}</td>
+                <td className="muted" style={{ fontSize: 13 }}>{e.data ? Object.entries(e.data as Record<string, unknown>).map(([k, v]) => `${k}: ${String(v)}`).join(' · ') : ''}</td>
+                <td className="muted">{e.ip ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {log.isLoading && <div className="empty">Loading…</div>}
+    </div>
+  );
+}

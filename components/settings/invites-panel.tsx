@@ -1,0 +1,113 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTRPC } from '~/components/trpc/react';
+import { canGrant, ROLES, ROLE_LABELS, type Role } from '~/server/auth/roles';
+import { errorMessage, formatTime } from './util';
+
+export function InvitesPanel({ org, myRole }: { org: string; myRole: Role }) {
+  const trpc = useTRPC();
+  const qc = useQueryClient();
+  const invites = useQuery(trpc.invites.list.queryOptions({ org }));
+  const refresh = () => qc.invalidateQueries({ queryKey: trpc.invites.list.queryKey() });
+  const create = useMutation(trpc.invites.create.mutationOptions({ onSettled: refresh }));
+  const revoke = useMutation(trpc.invites.revoke.mutationOptions({ onSettled: refresh }));
+  const [role, setRole] = useState<Role>('engineer');
+  const [email, setEmail] = useState('');
+  const [ttlHours, setTtlHours] = useState(72);
+  const [link, setLink] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <>
+      {error && <div className="alert alert-error" role="alert">{error}</div>}
+      <div className="card">
+        <h2>Invite by link</h2>
+        <p className="sub">Anyone with the link can join with the chosen role until it expires or is used. Optionally restrict it to one email.</p>
+        <form
+          className="form-row"
+          style={{ marginTop: 14 }}
+          onSubmit={async (e) => {
+            e.preventDefault();
+            setError(null);
+            try {
+              const r = await create.mutateAsync({ org, role, ttlHours, ...(email.trim() ? { email: email.trim() } : {}) });
+              setLink(`${window.location.origin}${r.path}`);
+            } catch (err) {
+              setError(errorMessage(err));
+            }
+          }}
+        >
+          <div className="field">
+            <label htmlFor="invite-role">Role</label>
+            <select id="invite-role" className="input" style={{ width: 150 }} value={role} onChange={(e) => setRole(e.target.value as Role)}>
+              {ROLES.filter((r) => canGrant(myRole, r)).map((r) => (
+                <option key={r} value={r}>
+                  {ROLE_LABELS[r]}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field" style={{ flex: 1, minWidth: 200 }}>
+            <label htmlFor="invite-email">Email (optional)</label>
+            <input id="invite-email" className="input" type="email" placeholder="anyone with the link" value={email} onChange={(e) => setEmail(e.target.value)} />
+          </div>
+          <div className="field">
+            <label htmlFor="invite-ttl">Expires after</label>
+            <select id="invite-ttl" className="input" style={{ width: 130 }} value={ttlHours} onChange={(e) => setTtlHours(Number(e.target.value))}>
+              <option value={24}>1 day</option>
+              <option value={72}>3 days</option>
+              <option value={168}>7 days</option>
+              <option value={720}>30 days</option>
+            </select>
+          </div>
+          <button className="btn btn-primary" disabled={create.isPending}>
+            Create link
+          </button>
+        </form>
+        {link && (
+          <div style={{ marginTop: 14 }}>
+            <div className="muted" style={{ fontSize: 13 }}>Send this link; it is shown only now.</div>
+            <div className="secret-box" data-testid="invite-link">{link}</div>
+            <button className="btn btn-sm" onClick={() => void navigator.clipboard?.writeText(link)}>
+              Copy
+            </button>
+          </div>
+        )}
+      </div>
+      <h3 className="section-title">Pending invitations</h3>
+      <div className="card" style={{ padding: 0 }}>
+        {invites.data && invites.data.length === 0 ? (
+          <div className="empty">No pending invitations.</div>
+        ) : (
+          <table className="data">
+            <thead>
+              <tr>
+                <th>Role</th>
+                <th>For</th>
+                <th>Created by</th>
+                <th>Expires</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {invites.data?.map((i) => (
+                <tr key={i.id}>
+                  <td><span className="role-pill">{ROLE_LABELS[i.role]}</span></td>
+                  <td>{i.email ?? <span className="muted">anyone with the link</span>}</td>
+                  <td className="muted">{i.createdBy ?? '—'}</td>
+                  <td className={i.expired ? 'error-text' : 'muted'}>{i.expired ? 'expired' : formatTime(i.expiresAt)}</td>
+                  <td className="actions">
+                    <button className="btn btn-sm btn-danger" onClick={() => revoke.mutate({ org, inviteId: i.id }, { onError: (err) => setError(errorMessage(err)) })}>
+                      Revoke
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+    </>
+  );
+}

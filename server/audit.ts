@@ -1,0 +1,46 @@
+import type { Prisma, PrismaClient } from '@prisma/client';
+import { childLogger } from './observability/logger';
+
+const log = childLogger('audit');
+
+export type AuditAction =
+  | 'org.created'
+  | 'org.renamed'
+  | 'member.added'
+  | 'member.removed'
+  | 'member.left'
+  | 'member.role_changed'
+  | 'invite.created'
+  | 'invite.revoked'
+  | 'apikey.created'
+  | 'apikey.revoked'
+  | 'signin.failed'
+  | 'signin.throttled';
+
+export interface AuditEntry {
+  orgId: string | null;
+  action: AuditAction;
+  actor?: { userId?: string; apiKeyId?: string; label?: string };
+  target?: { type: string; id: string };
+  data?: Prisma.InputJsonValue;
+  ip?: string | null;
+}
+
+type Tx = Pick<PrismaClient, 'auditLog'>;
+
+export async function audit(db: Tx, entry: AuditEntry): Promise<void> {
+  await db.auditLog.create({
+    data: {
+      orgId: entry.orgId,
+      action: entry.action,
+      actorUserId: entry.actor?.userId ?? null,
+      actorApiKeyId: entry.actor?.apiKeyId ?? null,
+      actorLabel: entry.actor?.label ?? null,
+      targetType: entry.target?.type ?? null,
+      targetId: entry.target?.id ?? null,
+      ...(entry.data !== undefined ? { data: entry.data } : {}),
+      ip: entry.ip ?? null,
+    },
+  });
+  log.info({ orgId: entry.orgId, action: entry.action, target: entry.target }, 'audit');
+}
