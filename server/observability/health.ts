@@ -73,19 +73,6 @@ export const checkPostgres: Check = async () => {
 
 export const checkRedis: Check = async () => {
   const client = redis();
-  // The shared client connects lazily and refuses commands until ready (no offline queue).
-  if (client.status !== 'ready') {
-    await new Promise<void>((resolve, reject) => {
-      const onReady = () => (cleanup(), resolve());
-      const onError = (err: Error) => (cleanup(), reject(err));
-      const cleanup = () => {
-        client.off('ready', onReady);
-        client.off('error', onError);
-      };
-      client.once('ready', onReady);
-      client.once('error', onError);
-    });
-  }
   const pong = await client.ping();
   if (pong !== 'PONG') throw new Error(`unexpected PING reply ${pong}`);
   return undefined;

@@ -2,14 +2,15 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { env } from '../env';
 
 /**
- * Redis clients fail fast instead of queueing commands while disconnected: callers (health
- * checks, rate limits, the online store) decide what an outage means for them.
+ * Redis clients fail fast when Redis is away: a command waits at most commandTimeout and is
+ * retried once, so callers (health checks, rate limits, the online store) decide what an outage
+ * means for them instead of hanging.
  */
 export function createRedis(url: string = env.REDIS_URL, options: RedisOptions = {}): Redis {
   return new Redis(url, {
     lazyConnect: false,
-    enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
+    commandTimeout: 2000,
     connectTimeout: 2000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     ...options,

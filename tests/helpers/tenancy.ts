@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import type { Caller } from '~/server/auth/caller';
+import type { Role } from '~/server/auth/roles';
+import { generateApiKey, generateInviteToken } from '~/server/auth/tokens';
+import { db } from '~/server/db';
+import type { SampleIds } from '~/server/trpc/init';
+import { createCaller } from '~/server/trpc/root';
+
+export function ctxFor(caller: Caller) {
+  return { db, headers: new Headers(), ip: '127.0.0.1', caller, callerError: null };
+}
+
+export function callerFor(caller: Caller) {
+  return createCaller(ctxFor(caller));
+}
+
+export const userCaller = (u: { id: string; email: string }): Caller => ({ kind: 'user', userId: u.id, email: u.email, name: null });
+
+export interface OrgFixture {
+  org: { id: string; slug: string; name: string };
+  users: Record<Role, { id: string; email: string; membershipId: string }>;
+  ids: SampleIds;
+  apiKey: { id: string; key: string };
+}
+
+/** An org with one member of every role, an open invitation and an owner API key. */
+export async function makeOrg(label: string): Promise<OrgFixture> {
+  const tag = `${label}-${randomBytes(4).toString('hex')}`;
+  const org = await db.organization.create({ data: { name: `Org ${tag}`, slug: tag }, select: { id: true, slug: true, name: true } });
+  const users = {} as OrgFixture['users'];
+  for (const role of ['owner', 'admin', 'engineer', 'viewer'] as const) {
+    const email = `${role}-${tag}@example.test`;
+    const user = await db.user.create({ data: { email, name: `${role} ${tag}` } });
+    const m = await db.membership.create({ data: { orgId: org.id, userId: user.id, role } });
+    users[role] = { id: user.id, email, membershipId: m.id };
+  }
+  const invite = await db.invite.create({ data: { orgId: org.id, tokenHash: generateInviteToken().hash, role: 'viewer', expiresAt: new Date(Date.now() + 3600_000) } });
+  const k = generateApiKey();
+  const apiKey = await db.apiKey.create({ data: { orgId: org.id, name: 'fixture', prefix: k.prefix, hash: k.hash, role: 'owner' } });
+  return {
+    org,
+    users,
+    ids: { membershipId: users.viewer.membershipId, inviteId: invite.id, apiKeyId: apiKey.id, userId: users.viewer.id },
+    apiKey: { id: apiKey.id, key: k.key },
+  };
+}
+
+/** Everything of an org that another tenant must never change, as comparable JSON. */
+export async function snapshotOrg(orgId: string): Promise<string> {
+  const [org, memberships, invites, keys] = await Promise.all([
+    db.organization.findUnique({ where: { id: orgId }, select: { name: true, slug: true } }),
+    db.membership.findMany({ where: { orgId }, select: { id: true, role: true, userId: true }, orderBy: { id: 'asc' } }),
+    db.invite.findMany({ where: { orgId }, select: { id: true, revokedAt: true, acceptedAt: true }, orderBy: { id: 'asc' } }),
+    db.apiKey.findMany({ where: { orgId }, select: { id: true, revokedAt: true, role: true }, orderBy: { id: 'asc' } }),
+  ]);
+  return JSON.stringify({ org, memberships, invites, keys });
+}
