@@ -41,6 +41,8 @@ export default defineConfig({
       PORT: String(port),
       HOST: '127.0.0.1',
       DRIVELAB_SERVICE: 'web-e2e',
+      // Every browser test signs up from 127.0.0.1; the default per-address limit is for people.
+      SIGNUP_RATE_LIMIT: '10000/3600',
     },
   },
 });

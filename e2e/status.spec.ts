@@ -1,7 +1,8 @@
 import { expect, test } from '@playwright/test';
+import { open } from './helpers';
 
 test('the portal shows Kafka, Postgres and Redis healthy, live', async ({ page, request }) => {
-  await page.goto('/status');
+  await open(page, '/status');
   await expect(page.getByRole('heading', { name: 'System status' })).toBeVisible();
   for (const service of ['kafka', 'postgres', 'redis']) {
     const card = page.getByTestId(`service-${service}`);

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { expect, test, type Page } from '@playwright/test';
+import { open, ready } from './helpers';
 
 const run = promisify(execFile);
 const PASSWORD = 'test-password-42';
@@ -19,7 +20,7 @@ test('sign up, create an org, invite a colleague through a link; each sees exact
   const bob = `bob-${tag}@example.test`;
 
   // Alice signs up and creates an organization.
-  await page.goto('/signup');
+  await open(page, '/signup');
   await signUp(page, 'Alice', alice);
   await expect(page).toHaveURL(/\/orgs$/);
   await expect(page.getByText('You are not in any organization yet')).toBeVisible();
@@ -29,7 +30,7 @@ test('sign up, create an org, invite a colleague through a link; each sees exact
   const alphaSlug = new URL(page.url()).pathname.slice(1);
 
   // She creates an invitation link for an engineer.
-  await page.goto(`/${alphaSlug}/settings?tab=invites`);
+  await open(page, `/${alphaSlug}/settings?tab=invites`);
   await page.getByLabel('Role').selectOption('engineer');
   await page.getByRole('button', { name: 'Create link' }).click();
   const link = (await page.getByTestId('invite-link').textContent())!.trim();
@@ -39,27 +40,29 @@ test('sign up, create an org, invite a colleague through a link; each sees exact
   // Bob opens the link in his own browser, signs up through it and joins.
   const bobContext = await browser.newContext();
   const bobPage = await bobContext.newPage();
-  await bobPage.goto(link);
+  await open(bobPage, link);
   await expect(bobPage.getByText(`invited you to join Alpha ${tag}`)).toBeVisible();
   await bobPage.getByRole('link', { name: 'Create an account to join' }).click();
+  await ready(bobPage);
   await signUp(bobPage, 'Bob', bob);
   await expect(bobPage).toHaveURL(/\/invite\//);
+  await ready(bobPage);
   await bobPage.getByRole('button', { name: `Join Alpha ${tag}` }).click();
   await expect(bobPage.getByTestId('org-name')).toHaveText(`Alpha ${tag}`);
 
   // Bob also creates an organization of his own.
-  await bobPage.goto('/orgs');
+  await open(bobPage, '/orgs');
   await bobPage.getByLabel('Organization name').fill(`Beta ${tag}`);
   await bobPage.getByRole('button', { name: 'Create organization' }).click();
   await expect(bobPage.getByTestId('org-name')).toHaveText(`Beta ${tag}`);
   const betaSlug = new URL(bobPage.url()).pathname.slice(1);
 
   // Each sees exactly the orgs they belong to.
-  await bobPage.goto('/orgs');
+  await open(bobPage, '/orgs');
   await expect(bobPage.getByTestId('org-tile')).toHaveCount(2);
   await expect(bobPage.getByTestId('org-list')).toContainText(`Alpha ${tag}`);
   await expect(bobPage.getByTestId('org-list')).toContainText(`Beta ${tag}`);
-  await page.goto('/orgs');
+  await open(page, '/orgs');
   await expect(page.getByTestId('org-tile')).toHaveCount(1);
   await expect(page.getByTestId('org-list')).not.toContainText(`Beta ${tag}`);
   await page.screenshot({ path: '.state/test-results/orgs.png', fullPage: true });
@@ -69,12 +72,12 @@ test('sign up, create an org, invite a colleague through a link; each sees exact
   expect(res?.status()).toBe(404);
 
   // Alice sees Bob in her members list with the invited role.
-  await page.goto(`/${alphaSlug}/settings?tab=members`);
+  await open(page, `/${alphaSlug}/settings?tab=members`);
   await expect(page.getByTestId('members-table')).toContainText(bob);
   await expect(page.getByLabel(`Role of ${bob}`)).toHaveValue('engineer');
 
   // An API key created in the portal drives the README's typed-client example.
-  await page.goto(`/${alphaSlug}/settings?tab=keys`);
+  await open(page, `/${alphaSlug}/settings?tab=keys`);
   await page.getByLabel('Name').fill('example script');
   await page.getByLabel('Role').selectOption('viewer');
   await page.getByRole('button', { name: 'Create key' }).click();
@@ -88,7 +91,7 @@ test('sign up, create an org, invite a colleague through a link; each sees exact
   expect(stdout).not.toContain(`Beta ${tag}`);
 
   // The audit log shows what happened, to admins.
-  await page.goto(`/${alphaSlug}/settings?tab=audit`);
+  await open(page, `/${alphaSlug}/settings?tab=audit`);
   const audit = page.getByTestId('audit-table');
   for (const action of ['org.created', 'invite.created', 'member.added', 'apikey.created']) await expect(audit).toContainText(action);
   await page.screenshot({ path: '.state/test-results/audit.png', fullPage: true });
@@ -97,11 +100,12 @@ test('sign up, create an org, invite a colleague through a link; each sees exact
 
 test('wrong passwords are refused, then throttled with a clear message', async ({ page, request }) => {
   const email = `carol-${randomBytes(3).toString('hex')}@example.test`;
-  await page.goto('/signup');
+  await open(page, '/signup');
   await signUp(page, 'Carol', email);
   await expect(page).toHaveURL(/\/orgs$/);
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/signin/);
+  await ready(page);
 
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill('wrong-password-1');

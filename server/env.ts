@@ -57,6 +57,8 @@ export const envSchema = z.object({
   // "<count>/<seconds>": failed sign-ins per email, and requests per API key.
   SIGNIN_RATE_LIMIT: rate.default({ limit: 5, windowS: 900 }),
   API_KEY_RATE_LIMIT: rate.default({ limit: 1200, windowS: 60 }),
+  // Accounts created per client address.
+  SIGNUP_RATE_LIMIT: rate.default({ limit: 20, windowS: 3600 }),
   INVITE_TTL_HOURS: intFromString(72, 1, 24 * 90),
   // Use X-Forwarded-For for client addresses (only behind a proxy you run).
   TRUST_PROXY: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),

@@ -24,13 +24,19 @@ export function SignInForm({ oidc }: { oidc: { id: string; name: string } | null
   const router = useRouter();
   const params = useSearchParams();
   const callbackUrl = safeCallback(params.get('callbackUrl'));
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(describe(params.get('error'), params.get('retryAfter')));
 
-  const onSubmit = async (e: FormEvent) => {
+  const onSubmit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
+    // Read the form itself: what was typed before the page became interactive is kept.
+    const data = new FormData(e.currentTarget);
+    const email = String(data.get('email') ?? '');
+    const password = String(data.get('password') ?? '');
+    if (!email || !password) {
+      setError('Enter your email and password.');
+      return;
+    }
     setPending(true);
     setError(null);
     const res = await signIn('credentials', { email, password, redirect: false, callbackUrl });
@@ -45,7 +51,7 @@ export function SignInForm({ oidc }: { oidc: { id: string; name: string } | null
   };
 
   return (
-    <form onSubmit={onSubmit} noValidate>
+    <form onSubmit={onSubmit} method="post" noValidate>
       {error && (
         <div className="alert alert-error" role="alert">
           {error}
@@ -53,13 +59,13 @@ export function SignInForm({ oidc }: { oidc: { id: string; name: string } | null
       )}
       <div className="field">
         <label htmlFor="email">Email</label>
-        <input id="email" name="email" className="input" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        <input id="email" name="email" className="input" type="email" autoComplete="email" required />
       </div>
       <div className="field">
         <label htmlFor="password">Password</label>
-        <input id="password" name="password" className="input" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        <input id="password" name="password" className="input" type="password" autoComplete="current-password" required />
       </div>
-      <button className="btn btn-primary" style={{ width: '100%' }} type="submit" disabled={pending || !email || !password}>
+      <button className="btn btn-primary" style={{ width: '100%' }} type="submit" disabled={pending}>
         {pending ? 'Signing in…' : 'Sign in'}
       </button>
       {oidc && (

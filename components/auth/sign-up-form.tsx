@@ -14,13 +14,15 @@ export function SignUpForm() {
   const router = useRouter();
   const params = useSearchParams();
   const callbackUrl = safeCallback(params.get('callbackUrl'), '/orgs');
-  const [form, setForm] = useState({ name: '', email: '', password: '' });
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
   const [error, setError] = useState<string | null>(null);
   const signUp = useMutation(trpc.auth.signUp.mutationOptions());
 
-  const onSubmit = async (e: FormEvent) => {
+  const onSubmit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
+    // Read the form itself: what was typed before the page became interactive is kept.
+    const data = new FormData(e.currentTarget);
+    const form = { name: String(data.get('name') ?? ''), email: String(data.get('email') ?? ''), password: String(data.get('password') ?? '') };
     setError(null);
     setFieldErrors({});
     try {
@@ -50,15 +52,13 @@ export function SignUpForm() {
         type={type}
         autoComplete={autoComplete}
         aria-invalid={fieldErrors[key] ? 'true' : 'false'}
-        value={form[key]}
-        onChange={(e) => setForm({ ...form, [key]: e.target.value })}
       />
       {fieldErrors[key] ? <span className="field-error">{fieldErrors[key]}</span> : hint ? <span className="muted" style={{ fontSize: 12 }}>{hint}</span> : null}
     </div>
   );
 
   return (
-    <form onSubmit={onSubmit} noValidate>
+    <form onSubmit={onSubmit} method="post" noValidate>
       {error && (
         <div className="alert alert-error" role="alert">
           {error}

@@ -8,11 +8,11 @@ import { useTRPC } from '~/components/trpc/react';
 export function CreateOrgForm() {
   const trpc = useTRPC();
   const router = useRouter();
-  const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
   const create = useMutation(trpc.orgs.create.mutationOptions());
-  const onSubmit = async (e: FormEvent) => {
+  const onSubmit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
+    const name = String(new FormData(e.currentTarget).get('name') ?? '');
     setError(null);
     try {
       const org = await create.mutateAsync({ name });
@@ -24,12 +24,12 @@ export function CreateOrgForm() {
     }
   };
   return (
-    <form onSubmit={onSubmit} className="form-row" noValidate>
+    <form onSubmit={onSubmit} method="post" className="form-row" noValidate>
       <div className="field" style={{ flex: 1, minWidth: 240 }}>
         <label htmlFor="org-name">Organization name</label>
-        <input id="org-name" className="input" placeholder="e.g. Highway Autonomy Team" value={name} aria-invalid={error ? 'true' : 'false'} onChange={(e) => setName(e.target.value)} />
+        <input id="org-name" name="name" className="input" placeholder="e.g. Highway Autonomy Team" aria-invalid={error ? 'true' : 'false'} />
       </div>
-      <button className="btn btn-primary" type="submit" disabled={create.isPending || name.trim().length < 2}>
+      <button className="btn btn-primary" type="submit" disabled={create.isPending}>
         {create.isPending ? 'Creating…' : 'Create organization'}
       </button>
       {error && <span className="field-error" style={{ width: '100%' }}>{error}</span>}

@@ -19,8 +19,6 @@ export const signUpInput = z.object({
   password: passwordSchema,
 });
 
-const SIGNUP_LIMIT = { limit: 20, windowS: 3600 };
-
 export const authRouter = createTRPCRouter({
   providers: publicProcedure.query(() => ({
     credentials: true,
@@ -28,7 +26,7 @@ export const authRouter = createTRPCRouter({
   })),
 
   signUp: publicProcedure.input(signUpInput).mutation(async ({ ctx, input }) => {
-    const rate = await hit(redis(), `signup:${ctx.ip ?? 'unknown'}`, SIGNUP_LIMIT);
+    const rate = await hit(redis(), `signup:${ctx.ip ?? 'unknown'}`, env.SIGNUP_RATE_LIMIT);
     if (!rate.allowed) throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `Too many sign-ups from this address; try again in ${rate.retryAfterS} s` });
     const existing = await ctx.db.user.findUnique({ where: { email: input.email }, select: { id: true } });
     if (existing) throw new TRPCError({ code: 'CONFLICT', message: 'An account with this email already exists. Sign in instead.' });
