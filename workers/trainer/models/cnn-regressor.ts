@@ -9,7 +9,9 @@ import type { TrainedSequenceRegressor } from './types';
 /** 1D-CNN over sliding windows [steps, features], e.g. remaining useful life from sensor history. */
 export interface CnnHyperparameters {
   filters?: number[];
-  kernelSize?: number;
+  /** One size for every conv layer, or one per layer. */
+  kernelSize?: number | number[];
+  activation?: 'relu' | 'tanh';
   /** 'flatten' keeps where in the window a pattern occurs (the trend matters for RUL). */
   head?: 'flatten' | 'global-average';
   dense?: number[];
@@ -22,6 +24,7 @@ export function resolveCnnHyperparameters(h: CnnHyperparameters = {}) {
   return {
     filters: h.filters ?? [32, 32, 32],
     kernelSize: h.kernelSize ?? 5,
+    activation: h.activation ?? 'relu',
     head: h.head ?? 'flatten',
     dense: h.dense ?? [64],
     dropout: h.dropout ?? 0.2,
@@ -38,9 +41,9 @@ export function buildCnnRegressor(steps: number, features: number, h: CnnHyperpa
     model.add(
       tf.layers.conv1d({
         filters,
-        kernelSize: p.kernelSize,
+        kernelSize: Array.isArray(p.kernelSize) ? (p.kernelSize[i] ?? p.kernelSize.at(-1)!) : p.kernelSize,
         padding: 'same',
-        activation: 'relu',
+        activation: p.activation,
         kernelInitializer: tf.initializers.heNormal({ seed: seed++ }),
         ...(i === 0 ? { inputShape: [steps, features] } : {}),
       }),
@@ -48,7 +51,7 @@ export function buildCnnRegressor(steps: number, features: number, h: CnnHyperpa
   });
   model.add(p.head === 'flatten' ? tf.layers.flatten() : tf.layers.globalAveragePooling1d());
   for (const units of p.dense) {
-    model.add(tf.layers.dense({ units, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: seed++ }) }));
+    model.add(tf.layers.dense({ units, activation: p.activation, kernelInitializer: tf.initializers.heNormal({ seed: seed++ }) }));
     if (p.dropout > 0) model.add(tf.layers.dropout({ rate: p.dropout, seed: seed++ }));
   }
   model.add(tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: seed++ }) }));
