@@ -41,9 +41,9 @@ describe('backend selection', () => {
     await selectBackend();
     const x = tf.randomNormal([3, 1, 11, 4], 0, 1, 'float32', 2) as tf.Tensor4D;
     const cases = [
-      { dy: [3, 1, 5, 5], strides: [1, 2] as [number, number], pad: 'valid' as const },
-      { dy: [3, 1, 11, 5], strides: [1, 1] as [number, number], pad: 'same' as const },
-      { dy: [3, 1, 6, 5], strides: [1, 2] as [number, number], pad: 'same' as const },
+      { dy: [3, 1, 5, 5] as [number, number, number, number], strides: [1, 2] as [number, number], pad: 'valid' as const },
+      { dy: [3, 1, 11, 5] as [number, number, number, number], strides: [1, 1] as [number, number], pad: 'same' as const },
+      { dy: [3, 1, 6, 5] as [number, number, number, number], strides: [1, 2] as [number, number], pad: 'same' as const },
     ];
     const mine = cases.map((c, i) => {
       const dy = tf.randomNormal(c.dy, 0, 1, 'float32', 10 + i) as tf.Tensor4D;
