@@ -1,0 +1,68 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { selectBackend } from '~/workers/trainer/backend';
+import { conv2dFilterGrad } from '~/workers/trainer/conv-filter-grad';
+import { maxAbsDiff } from './helpers';
+
+describe('backend selection', () => {
+  it('falls back to WASM here (no tfjs-node, no WebGPU) and records why each candidate was skipped', async () => {
+    const choice = await selectBackend();
+    expect(choice.backend).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    expect(choice.attempts.map((a) => [a.candidate, a.ok])).toEqual([
+      ['@tensorflow/tfjs-node-gpu', false],
+      ['@tensorflow/tfjs-node', false],
+      ['webgpu', false],
+      ['wasm', true],
+    ]);
+    for (const a of choice.attempts.filter((x) => !x.ok)) expect(a.reason).toBeTruthy();
+    // Same promise for the same options: the backend is chosen once per process.
+    expect(await selectBackend()).toBe(choice);
+  });
+
+  it('trains a Conv1D layer on WASM, whose Conv2DBackpropFilter kernel is missing', async () => {
+    await selectBackend();
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
+    const model = tf.sequential({
+      layers: [tf.layers.conv1d({ inputShape: [8, 2], filters: 3, kernelSize: 3, padding: 'same' }), tf.layers.flatten(), tf.layers.dense({ units: 1 })],
+    });
+    model.compile({ optimizer: tf.train.sgd(0.05), loss: 'meanSquaredError' });
+    const x = tf.randomNormal([32, 8, 2], 0, 1, 'float32', 1);
+    const y = x.sum([1, 2]).reshape([32, 1]);
+    const before = (model.evaluate(x, y) as tf.Scalar).dataSync()[0]!;
+    await model.fit(x, y, { epochs: 20, batchSize: 8, verbose: 0 });
+    const after = (model.evaluate(x, y) as tf.Scalar).dataSync()[0]!;
+    expect(after).toBeLessThan(before * 0.5);
+    tf.dispose([x, y]);
+    model.dispose();
+  });
+
+  it('computes the same filter gradient as the CPU kernel (valid/same padding, strides)', async () => {
+    await selectBackend();
+    const x = tf.randomNormal([3, 1, 11, 4], 0, 1, 'float32', 2) as tf.Tensor4D;
+    const cases = [
+      { dy: [3, 1, 5, 5] as [number, number, number, number], strides: [1, 2] as [number, number], pad: 'valid' as const },
+      { dy: [3, 1, 11, 5] as [number, number, number, number], strides: [1, 1] as [number, number], pad: 'same' as const },
+      { dy: [3, 1, 6, 5] as [number, number, number, number], strides: [1, 2] as [number, number], pad: 'same' as const },
+    ];
+    const mine = cases.map((c, i) => {
+      const dy = tf.randomNormal(c.dy, 0, 1, 'float32', 10 + i) as tf.Tensor4D;
+      return { dy, grad: conv2dFilterGrad(x, dy, [1, 3, 4, 5], c.strides, c.pad).dataSync().slice() };
+    });
+    await tf.setBackend('cpu');
+    try {
+      cases.forEach((c, i) => {
+        const ref = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: mine[i]!.dy }, {
+          strides: c.strides,
+          pad: c.pad,
+          dataFormat: 'NHWC',
+          dimRoundingMode: undefined,
+          filterShape: [1, 3, 4, 5],
+        } as unknown as tf.NamedAttrMap) as tf.Tensor;
+        expect(maxAbsDiff(mine[i]!.grad, ref.dataSync())).toBeLessThan(1e-4);
+      });
+    } finally {
+      await tf.setBackend('wasm');
+    }
+  });
+});

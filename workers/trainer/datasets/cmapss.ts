@@ -1,0 +1,150 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Matrix } from './types';
+
+/**
+ * NASA C-MAPSS turbofan run-to-failure files: whitespace-separated, one row per engine cycle,
+ * columns unit, cycle, 3 operational settings and 21 sensors.
+ */
+export const CMAPSS_COLUMNS: readonly string[] = [
+  'unit',
+  'cycle',
+  'setting_1',
+  'setting_2',
+  'setting_3',
+  ...Array.from({ length: 21 }, (_, i) => `sensor_${i + 1}`),
+];
+
+export const DEFAULT_RUL_CAP = 125;
+
+export interface CmapssData {
+  columns: readonly string[];
+  /** All 26 columns, including unit and cycle. */
+  table: Matrix;
+  units: number[];
+  cycles: number[];
+}
+
+export function parseCmapss(text: string): CmapssData {
+  const lines = text.split(/\r?\n/);
+  const values: number[] = [];
+  const units: number[] = [];
+  const cycles: number[] = [];
+  lines.forEach((raw, lineNo) => {
+    const line = raw.trim();
+    if (!line) return;
+    const parts = line.split(/\s+/);
+    if (parts.length !== CMAPSS_COLUMNS.length) {
+      throw new Error(`line ${lineNo + 1}: expected ${CMAPSS_COLUMNS.length} columns, got ${parts.length}`);
+    }
+    for (const p of parts) {
+      const v = Number(p);
+      if (!Number.isFinite(v)) throw new Error(`line ${lineNo + 1}: not a number: ${p}`);
+      values.push(v);
+    }
+    units.push(Number(parts[0]));
+    cycles.push(Number(parts[1]));
+  });
+  const cols = CMAPSS_COLUMNS.length;
+  return { columns: CMAPSS_COLUMNS, table: { values: Float32Array.from(values), rows: units.length, cols }, units, cycles };
+}
+
+export async function readCmapssFile(path: string): Promise<CmapssData> {
+  return parseCmapss(await readFile(path, 'utf8'));
+}
+
+/**
+ * Piecewise-linear remaining useful life: cycles left until the unit's last recorded cycle,
+ * capped because early-life degradation is not observable and an uncapped target only adds noise.
+ */
+export function rulLabels(units: ArrayLike<number | string>, cycles: ArrayLike<number>, cap = DEFAULT_RUL_CAP): Float32Array {
+  const lastCycle = new Map<string, number>();
+  for (let i = 0; i < units.length; i++) {
+    const u = String(units[i]);
+    lastCycle.set(u, Math.max(lastCycle.get(u) ?? -Infinity, cycles[i] as number));
+  }
+  const out = new Float32Array(units.length);
+  for (let i = 0; i < units.length; i++) {
+    out[i] = Math.min(cap, lastCycle.get(String(units[i]))! - (cycles[i] as number));
+  }
+  return out;
+}
+
+export interface ColumnSelection {
+  names: string[];
+  indices: number[];
+  dropped: string[];
+}
+
+/**
+ * Columns that carry no signal: fewer than `minDistinct` distinct values. Three by default because
+ * FD001 sensor 6 only toggles between two quantisation levels, which the usual 14-sensor set drops.
+ */
+export function informativeColumns(
+  table: Matrix,
+  columns: readonly string[],
+  candidates: readonly string[],
+  minDistinct = 3,
+): ColumnSelection {
+  const names: string[] = [];
+  const indices: number[] = [];
+  const dropped: string[] = [];
+  for (const name of candidates) {
+    const c = columns.indexOf(name);
+    if (c < 0) throw new Error(`unknown column ${name}`);
+    const seen = new Set<number>();
+    for (let r = 0; r < table.rows && seen.size < minDistinct; r++) seen.add(table.values[r * table.cols + c]!);
+    if (seen.size >= minDistinct) {
+      names.push(name);
+      indices.push(c);
+    } else dropped.push(name);
+  }
+  return { names, indices, dropped };
+}
+
+export function selectColumns(table: Matrix, indices: readonly number[]): Matrix {
+  const values = new Float32Array(table.rows * indices.length);
+  for (let r = 0; r < table.rows; r++) {
+    for (let j = 0; j < indices.length; j++) values[r * indices.length + j] = table.values[r * table.cols + indices[j]!]!;
+  }
+  return { values, rows: table.rows, cols: indices.length };
+}
+
+export const CMAPSS_SENSOR_COLUMNS: readonly string[] = CMAPSS_COLUMNS.filter((c) => c.startsWith('sensor_'));
+
+export interface CmapssRulDataset {
+  featureNames: string[];
+  dropped: string[];
+  features: Matrix;
+  rul: Float32Array;
+  units: number[];
+  cycles: number[];
+}
+
+/**
+ * Features and RUL labels for a C-MAPSS file. Operational settings are left out by default: in the
+ * single-condition subsets (FD001, FD003) they are noise around one operating point.
+ */
+export function cmapssRulDataset(data: CmapssData, options: { cap?: number; includeSettings?: boolean } = {}): CmapssRulDataset {
+  const candidates = options.includeSettings ? CMAPSS_COLUMNS.slice(2) : CMAPSS_SENSOR_COLUMNS;
+  const sel = informativeColumns(data.table, data.columns, candidates);
+  return {
+    featureNames: sel.names,
+    dropped: sel.dropped,
+    features: selectColumns(data.table, sel.indices),
+    rul: rulLabels(data.units, data.cycles, options.cap ?? DEFAULT_RUL_CAP),
+    units: data.units,
+    cycles: data.cycles,
+  };
+}
+
+/**
+ * Where the C-MAPSS files live: $CMAPSS_DIR, else `../shared/datasets/cmapss` beside the repository
+ * root (the layout of the dev machine and of CI clones). Resolved from this file, not the cwd.
+ */
+export function cmapssDir(env: Record<string, string | undefined> = process.env): string {
+  if (env.CMAPSS_DIR) return path.resolve(env.CMAPSS_DIR);
+  const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+  return path.resolve(repoRoot, '../shared/datasets/cmapss');
+}

@@ -1,0 +1,51 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { Standardiser } from '../normalisation';
+import type { TrainingSummary } from '../training';
+
+export type ModelKind = 'autoencoder' | 'mlp-classifier' | 'mlp-regressor' | 'cnn-regressor';
+
+/** The model is trained on (y - mean) / std; predictions are mapped back, in tfjs and in ONNX. */
+export interface TargetScaling {
+  mean: number;
+  std: number;
+}
+
+interface TrainedBase {
+  kind: ModelKind;
+  model: tf.LayersModel;
+  featureNames: string[];
+  /** Input standardisation, fitted on the training split. */
+  normalisation: Standardiser;
+  hyperparameters: Record<string, unknown>;
+  training: TrainingSummary;
+}
+
+export interface TrainedAutoencoder extends TrainedBase {
+  kind: 'autoencoder';
+  /** Rows whose mean squared reconstruction error exceeds this are anomalies. */
+  threshold: number;
+  thresholdPercentile: number;
+}
+
+export interface TrainedClassifier extends TrainedBase {
+  kind: 'mlp-classifier';
+  classes: string[];
+  /** Binary models have one sigmoid output (probability of classes[1]); others softmax. */
+  binary: boolean;
+  classWeight: Record<number, number> | null;
+}
+
+export interface TrainedRegressor extends TrainedBase {
+  kind: 'mlp-regressor';
+  targetName: string;
+  targetScaling: TargetScaling;
+}
+
+export interface TrainedSequenceRegressor extends TrainedBase {
+  kind: 'cnn-regressor';
+  targetName: string;
+  targetScaling: TargetScaling;
+  windowLength: number;
+}
+
+export type TrainedModel = TrainedAutoencoder | TrainedClassifier | TrainedRegressor | TrainedSequenceRegressor;

@@ -1,0 +1,145 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * The training loop shared by every model kind: tfjs fit with early stopping that restores the
+ * best weights (tfjs' own earlyStopping callback cannot), per-epoch progress for the portal and
+ * cancellation.
+ */
+
+export interface EpochReport {
+  /** 1-based. */
+  epoch: number;
+  maxEpochs: number;
+  loss: number;
+  valLoss: number | null;
+  bestEpoch: number;
+  elapsedMs: number;
+  /**
+   * Upper bound: average epoch time times the epochs left; early stopping may finish sooner.
+   */
+  etaMs: number;
+}
+
+export interface FitOptions {
+  epochs: number;
+  batchSize: number;
+  /** Epochs without val-loss improvement before stopping; needs validation data. */
+  patience: number;
+  /** Improvement smaller than this does not reset patience. */
+  minDelta?: number;
+  shuffle?: boolean;
+  classWeight?: Record<number, number>;
+  onEpoch?: (report: EpochReport) => void | Promise<void>;
+  /** Aborting stops at the end of the current batch; the best weights so far are kept. */
+  signal?: AbortSignal;
+}
+
+export interface TrainingSummary {
+  epochsRun: number;
+  bestEpoch: number;
+  bestValLoss: number | null;
+  stoppedEarly: boolean;
+  cancelled: boolean;
+  trainMs: number;
+  history: EpochReport[];
+}
+
+export const DEFAULT_FIT: FitOptions = { epochs: 100, batchSize: 128, patience: 10, minDelta: 0, shuffle: true };
+
+function snapshot(model: tf.LayersModel): Float32Array[] {
+  return model.getWeights().map((w) => w.dataSync().slice() as Float32Array);
+}
+
+function restore(model: tf.LayersModel, weights: Float32Array[]): void {
+  const current = model.getWeights();
+  const tensors = weights.map((w, i) => tf.tensor(w, current[i]!.shape, 'float32'));
+  model.setWeights(tensors);
+  tf.dispose(tensors);
+}
+
+export async function fitWithEarlyStopping(
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  validation: { x: tf.Tensor; y: tf.Tensor } | null,
+  options: Partial<FitOptions> = {},
+): Promise<TrainingSummary> {
+  const o: FitOptions = { ...DEFAULT_FIT, ...options };
+  const started = performance.now();
+  const history: EpochReport[] = [];
+  let best = Number.POSITIVE_INFINITY;
+  let bestEpoch = 0;
+  let bestWeights: Float32Array[] | null = null;
+  let sinceBest = 0;
+  let stoppedEarly = false;
+  let cancelled = false;
+  const onAbort = () => {
+    cancelled = true;
+    model.stopTraining = true;
+  };
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  if (o.signal?.aborted) onAbort();
+
+  try {
+    if (!cancelled) {
+      await model.fit(x, y, {
+        epochs: o.epochs,
+        batchSize: o.batchSize,
+        shuffle: o.shuffle ?? true,
+        validationData: validation ? [validation.x, validation.y] : undefined,
+        classWeight: o.classWeight,
+        verbose: 0,
+        callbacks: {
+          onEpochEnd: async (epochIndex, logs) => {
+            const epoch = epochIndex + 1;
+            const loss = Number(logs?.loss);
+            const valLoss = validation ? Number(logs?.val_loss) : null;
+            // Without validation data the training loss decides which weights are best.
+            const monitored = valLoss ?? loss;
+            if (monitored < best - (o.minDelta ?? 0)) {
+              best = monitored;
+              bestEpoch = epoch;
+              bestWeights = snapshot(model);
+              sinceBest = 0;
+            } else {
+              sinceBest++;
+            }
+            const elapsedMs = performance.now() - started;
+            const report: EpochReport = {
+              epoch,
+              maxEpochs: o.epochs,
+              loss,
+              valLoss,
+              bestEpoch,
+              elapsedMs,
+              etaMs: (elapsedMs / epoch) * (o.epochs - epoch),
+            };
+            history.push(report);
+            if (validation && sinceBest >= o.patience) {
+              stoppedEarly = true;
+              model.stopTraining = true;
+            }
+            if (!Number.isFinite(loss)) {
+              // A diverged run cannot recover; keep the best weights and stop.
+              stoppedEarly = true;
+              model.stopTraining = true;
+            }
+            await o.onEpoch?.(report);
+          },
+        },
+      });
+    }
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
+  }
+  if (bestWeights) restore(model, bestWeights);
+  return {
+    epochsRun: history.length,
+    bestEpoch,
+    bestValLoss: validation && Number.isFinite(best) ? best : null,
+    stoppedEarly,
+    cancelled,
+    trainMs: performance.now() - started,
+    history,
+  };
+}
