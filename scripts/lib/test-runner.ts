@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { commandExists, root, run } from './proc';
 import { stackDown, stackUp, stateDir } from './stack';
+import { seed } from '../../prisma/seed';
 import { bin, buildWeb, migrate } from './tasks';
 
 export const TEST_TOPIC_PREFIX = 'test.';
@@ -76,7 +77,12 @@ export async function runTests(args: string[]): Promise<number> {
   };
 
   try {
-    await step('migrate test database', async () => (await migrate(stack.testDatabaseUrl), true));
+    await step('migrate + seed test database', async () => {
+      await migrate(stack.testDatabaseUrl);
+      // The browser tests sign in with the same demo account that `npm run demo` prints.
+      await seed(stack.testDatabaseUrl);
+      return true;
+    });
     if (wants('typecheck')) await step('typecheck', async () => (await run(bin('tsc'), ['--noEmit'], { env: testEnv })) === 0);
     if (wants('vitest')) {
       const file = join(out, 'vitest.json');
