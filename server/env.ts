@@ -59,6 +59,8 @@ export const envSchema = z.object({
   API_KEY_RATE_LIMIT: rate.default({ limit: 1200, windowS: 60 }),
   // Accounts created per client address.
   SIGNUP_RATE_LIMIT: rate.default({ limit: 20, windowS: 3600 }),
+  // A running run with no status for this long is failed (its simulator died).
+  RUN_HEARTBEAT_TIMEOUT_S: intFromString(20, 2, 3600),
   INVITE_TTL_HOURS: intFromString(72, 1, 24 * 90),
   // Use X-Forwarded-For for client addresses (only behind a proxy you run).
   TRUST_PROXY: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),

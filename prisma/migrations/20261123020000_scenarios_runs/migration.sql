@@ -50,6 +50,7 @@ CREATE TABLE "Run" (
     "kpis" JSONB,
     "error" TEXT,
     "workerId" TEXT,
+    "dispatchedAt" TIMESTAMP(3),
     "heartbeatAt" TIMESTAMP(3),
     "createdById" TEXT,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,

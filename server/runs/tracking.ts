@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import type { Prisma, PrismaClient } from '@prisma/client';
+import type { Kafka } from 'kafkajs';
+import { simEventSchema, type SimEvent } from '../contracts/events';
+import { runStatusSchema, type RunStatus } from '../contracts/run-status';
+import { env } from '../env';
+import { TOPICS } from '../kafka/topics';
+import { RejectMessage, runValidatedConsumer, type RunningConsumer } from '../kafka/typed';
+import { childLogger } from '../observability/logger';
+import { advanceCampaign } from './campaigns';
+import { TERMINAL_STATES } from './commands';
+
+const log = childLogger('runs');
+const isTerminal = (s: string) => (TERMINAL_STATES as readonly string[]).includes(s);
+
+/** Run ids → org ids seen recently, so the per-event tenant check rarely touches Postgres. */
+const orgOfRun = new Map<string, string>();
+
+async function assertRunInOrg(db: PrismaClient, runId: string, orgId: string): Promise<void> {
+  let owner = orgOfRun.get(runId);
+  if (!owner) {
+    const run = await db.run.findUnique({ where: { id: runId }, select: { orgId: true } });
+    if (!run) throw new RejectMessage('validation', `unknown run ${runId}`, orgId);
+    owner = run.orgId;
+    if (orgOfRun.size > 10_000) orgOfRun.clear();
+    orgOfRun.set(runId, owner);
+  }
+  if (owner !== orgId) throw new RejectMessage('tenant', `run ${runId} does not belong to org ${orgId}`, orgId);
+}
+
+/** Persists one dl.run.status message. Terminal states are final: late progress never reopens a run. */
+export async function applyRunStatus(db: PrismaClient, s: RunStatus): Promise<void> {
+  await assertRunInOrg(db, s.runId, s.orgId);
+  const terminal = isTerminal(s.state);
+  const now = new Date();
+  const r = await db.run.updateMany({
+    where: { id: s.runId, state: { notIn: [...TERMINAL_STATES] } },
+    data: {
+      state: s.state,
+      progress: s.progress,
+      simTime: s.simTime,
+      realTimeFactor: s.realTimeFactor,
+      heartbeatAt: now,
+      ...(s.kpis ? { kpis: s.kpis as unknown as Prisma.InputJsonValue } : {}),
+      ...(s.error ? { error: s.error } : {}),
+      ...(terminal ? { finishedAt: now } : {}),
+    },
+  });
+  if (r.count === 0) return;
+  if (s.state === 'running') await db.run.updateMany({ where: { id: s.runId, startedAt: null }, data: { startedAt: now } });
+  if (terminal) {
+    const run = await db.run.findUnique({ where: { id: s.runId }, select: { campaignId: true } });
+    if (run?.campaignId) await advanceCampaign(db, run.campaignId);
+  }
+}
+
+/** An event's id is derived from its content, so a replay after a crash inserts nothing twice. */
+export function runEventId(e: SimEvent): string {
+  return createHash('sha256').update(JSON.stringify([e.runId, e.vehicleId, e.t, e.type, e.data])).digest('hex').slice(0, 32);
+}
+
+export async function applyRunEvent(db: PrismaClient, e: SimEvent): Promise<void> {
+  await assertRunInOrg(db, e.runId, e.orgId);
+  await db.runEvent.createMany({
+    data: [{ id: runEventId(e), orgId: e.orgId, runId: e.runId, vehicleId: e.vehicleId, t: e.t, type: e.type, data: e.data as Prisma.InputJsonValue }],
+    skipDuplicates: true,
+  });
+}
+
+/**
+ * Runs whose simulator stopped reporting are failed instead of staying "running" forever
+ * (a sim worker that died, or lost its Kafka connection).
+ */
+export async function reapStaleRuns(db: PrismaClient, timeoutS: number = env.RUN_HEARTBEAT_TIMEOUT_S): Promise<string[]> {
+  const cutoff = new Date(Date.now() - timeoutS * 1000);
+  const stale = await db.run.findMany({ where: { state: 'running', heartbeatAt: { lt: cutoff } }, select: { id: true, campaignId: true } });
+  const failed: string[] = [];
+  for (const run of stale) {
+    const r = await db.run.updateMany({
+      where: { id: run.id, state: 'running', heartbeatAt: { lt: cutoff } },
+      data: { state: 'failed', error: `The simulator stopped reporting (no status for ${timeoutS} s); the worker may have died.`, finishedAt: new Date() },
+    });
+    if (r.count === 1) {
+      failed.push(run.id);
+      log.warn({ runId: run.id }, 'run failed: simulator stopped reporting');
+      if (run.campaignId) await advanceCampaign(db, run.campaignId);
+    }
+  }
+  return failed;
+}
+
+/**
+ * The web process keeps run state in Postgres from dl.run.status and dl.events (one consumer
+ * group shared by all web instances, so each message is persisted once) and reaps stale runs.
+ */
+export async function startRunTracking(kafka: Kafka, db: PrismaClient, options: { prefix?: string; reapEveryMs?: number } = {}): Promise<{ stop: () => Promise<void> }> {
+  const consumers: RunningConsumer[] = [];
+  consumers.push(
+    await runValidatedConsumer({ kafka, groupId: 'drivelab-web-run-status', topic: TOPICS.runStatus, schema: runStatusSchema, prefix: options.prefix, fromBeginning: true, handle: (s) => applyRunStatus(db, s) }),
+    await runValidatedConsumer({ kafka, groupId: 'drivelab-web-run-events', topic: TOPICS.events, schema: simEventSchema, prefix: options.prefix, fromBeginning: true, handle: (e) => applyRunEvent(db, e) }),
+  );
+  const timer = setInterval(() => void reapStaleRuns(db).catch((err: unknown) => log.error({ err }, 'reaper failed')), options.reapEveryMs ?? 5000);
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await Promise.all(consumers.map((c) => c.stop()));
+    },
+  };
+}
