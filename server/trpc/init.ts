@@ -38,7 +38,7 @@ export interface ProcedureMeta {
 }
 
 /** Ids of objects that exist in an org, for `sample` inputs. Extended as domains are added. */
-export type SampleIds = Record<'membershipId' | 'inviteId' | 'apiKeyId' | 'userId', string>;
+export type SampleIds = Record<'membershipId' | 'inviteId' | 'apiKeyId' | 'userId' | 'scenarioId' | 'runId' | 'campaignId', string>;
 
 const t = initTRPC
   .context<TRPCContext>()

@@ -1,10 +1,13 @@
 import { createCallerFactory, createTRPCRouter } from './init';
 import { apiKeysRouter } from './routers/api-keys';
 import { auditRouter } from './routers/audit';
+import { campaignsRouter } from './routers/campaigns';
 import { authRouter } from './routers/auth';
 import { invitesRouter } from './routers/invites';
 import { membersRouter } from './routers/members';
 import { orgsRouter } from './routers/orgs';
+import { runsRouter } from './routers/runs';
+import { scenariosRouter } from './routers/scenarios';
 import { systemRouter } from './routers/system';
 
 /** One router per domain, merged here. */
@@ -16,6 +19,9 @@ export const appRouter = createTRPCRouter({
   invites: invitesRouter,
   apiKeys: apiKeysRouter,
   audit: auditRouter,
+  scenarios: scenariosRouter,
+  runs: runsRouter,
+  campaigns: campaignsRouter,
 });
 
 export type AppRouter = typeof appRouter;

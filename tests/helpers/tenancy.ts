@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type { Prisma } from '@prisma/client';
+import { scenarioPresets } from '~/server/contracts/scenario';
 import type { Caller } from '~/server/auth/caller';
 import type { Role } from '~/server/auth/roles';
 import { generateApiKey, generateInviteToken } from '~/server/auth/tokens';
@@ -37,21 +39,30 @@ export async function makeOrg(label: string): Promise<OrgFixture> {
   const invite = await db.invite.create({ data: { orgId: org.id, tokenHash: generateInviteToken().hash, role: 'viewer', expiresAt: new Date(Date.now() + 3600_000) } });
   const k = generateApiKey();
   const apiKey = await db.apiKey.create({ data: { orgId: org.id, name: 'fixture', prefix: k.prefix, hash: k.hash, role: 'owner' } });
+  const spec = scenarioPresets.highway_cruise as unknown as Prisma.InputJsonValue;
+  const scenario = await db.scenario.create({ data: { orgId: org.id, name: `Scenario ${tag}`, versions: { create: { orgId: org.id, version: 1, spec } } }, include: { versions: true } });
+  const run = await db.run.create({ data: { orgId: org.id, scenarioId: scenario.id, scenarioVersionId: scenario.versions[0]!.id, state: 'completed' } });
+  const campaign = await db.campaign.create({
+    data: { orgId: org.id, name: `Campaign ${tag}`, scenarioId: scenario.id, scenarioVersionId: scenario.versions[0]!.id, strategy: 'grid', sweep: [], runCount: 0, state: 'completed' },
+  });
   return {
     org,
     users,
-    ids: { membershipId: users.viewer.membershipId, inviteId: invite.id, apiKeyId: apiKey.id, userId: users.viewer.id },
+    ids: { membershipId: users.viewer.membershipId, inviteId: invite.id, apiKeyId: apiKey.id, userId: users.viewer.id, scenarioId: scenario.id, runId: run.id, campaignId: campaign.id },
     apiKey: { id: apiKey.id, key: k.key },
   };
 }
 
 /** Everything of an org that another tenant must never change, as comparable JSON. */
 export async function snapshotOrg(orgId: string): Promise<string> {
-  const [org, memberships, invites, keys] = await Promise.all([
+  const [org, memberships, invites, keys, scenarios, runs, campaigns] = await Promise.all([
     db.organization.findUnique({ where: { id: orgId }, select: { name: true, slug: true } }),
     db.membership.findMany({ where: { orgId }, select: { id: true, role: true, userId: true }, orderBy: { id: 'asc' } }),
     db.invite.findMany({ where: { orgId }, select: { id: true, revokedAt: true, acceptedAt: true }, orderBy: { id: 'asc' } }),
     db.apiKey.findMany({ where: { orgId }, select: { id: true, revokedAt: true, role: true }, orderBy: { id: 'asc' } }),
+    db.scenario.findMany({ where: { orgId }, select: { id: true, name: true, latestVersion: true, archivedAt: true }, orderBy: { id: 'asc' } }),
+    db.run.findMany({ where: { orgId }, select: { id: true, state: true }, orderBy: { id: 'asc' } }),
+    db.campaign.findMany({ where: { orgId }, select: { id: true, state: true }, orderBy: { id: 'asc' } }),
   ]);
-  return JSON.stringify({ org, memberships, invites, keys });
+  return JSON.stringify({ org, memberships, invites, keys, scenarios, runs, campaigns });
 }

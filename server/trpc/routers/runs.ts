@@ -1,0 +1,83 @@
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { runKpisSchema } from '../../contracts/run-status';
+import { cancelRun, createRun } from '../../runs/commands';
+import { createTRPCRouter, orgProcedure } from '../init';
+
+const id = z.string().min(1).max(64);
+const states = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']);
+
+export const runsRouter = createTRPCRouter({
+  list: orgProcedure
+    .meta({ minRole: 'viewer', sample: (ids) => ({ scenarioId: ids.scenarioId }) })
+    .input(z.object({ scenarioId: id.optional(), campaignId: id.optional(), state: states.optional(), limit: z.number().int().min(1).max(200).default(50) }).default({ limit: 50 }))
+    .query(async ({ ctx, input }) => {
+      const rows = await ctx.db.run.findMany({
+        where: { orgId: ctx.orgId, ...(input.scenarioId ? { scenarioId: input.scenarioId } : {}), ...(input.campaignId ? { campaignId: input.campaignId } : {}), ...(input.state ? { state: input.state } : {}) },
+        orderBy: { createdAt: 'desc' },
+        take: input.limit,
+        include: { scenario: { select: { name: true } }, scenarioVersion: { select: { version: true } } },
+      });
+      return rows.map((r) => ({
+        id: r.id,
+        scenarioId: r.scenarioId,
+        scenarioName: r.scenario.name,
+        version: r.scenarioVersion.version,
+        campaignId: r.campaignId,
+        params: r.params as Record<string, unknown> | null,
+        state: r.state,
+        progress: r.progress,
+        simTime: r.simTime,
+        realTimeFactor: r.realTimeFactor,
+        kpis: r.kpis ? runKpisSchema.parse(r.kpis) : null,
+        error: r.error,
+        createdAt: r.createdAt,
+        startedAt: r.startedAt,
+        finishedAt: r.finishedAt,
+      }));
+    }),
+
+  get: orgProcedure
+    .meta({ minRole: 'viewer', sample: (ids) => ({ id: ids.runId }) })
+    .input(z.object({ id }))
+    .query(async ({ ctx, input }) => {
+      const r = await ctx.db.run.findFirst({
+        where: { id: input.id, orgId: ctx.orgId },
+        include: { scenario: { select: { name: true } }, scenarioVersion: { select: { version: true, spec: true } }, events: { orderBy: { t: 'asc' }, take: 2000 } },
+      });
+      if (!r) throw new TRPCError({ code: 'NOT_FOUND', message: 'Run not found' });
+      return {
+        id: r.id,
+        scenarioId: r.scenarioId,
+        scenarioName: r.scenario.name,
+        version: r.scenarioVersion.version,
+        spec: r.scenarioVersion.spec,
+        campaignId: r.campaignId,
+        params: r.params as Record<string, unknown> | null,
+        state: r.state,
+        progress: r.progress,
+        simTime: r.simTime,
+        realTimeFactor: r.realTimeFactor,
+        kpis: r.kpis ? runKpisSchema.parse(r.kpis) : null,
+        error: r.error,
+        createdAt: r.createdAt,
+        startedAt: r.startedAt,
+        finishedAt: r.finishedAt,
+        heartbeatAt: r.heartbeatAt,
+        events: r.events.map((e) => ({ id: e.id, t: e.t, type: e.type, vehicleId: e.vehicleId, data: e.data as Record<string, unknown> | null })),
+      };
+    }),
+
+  start: orgProcedure
+    .meta({ minRole: 'engineer', sample: (ids) => ({ scenarioId: ids.scenarioId }) })
+    .input(z.object({ scenarioId: id, version: z.number().int().positive().optional() }))
+    .mutation(async ({ ctx, input }) => {
+      const run = await createRun(ctx.db, { orgId: ctx.orgId, scenarioId: input.scenarioId, version: input.version, createdById: ctx.actor.userId ?? null, dispatch: true });
+      return { id: run.id, state: run.state };
+    }),
+
+  cancel: orgProcedure
+    .meta({ minRole: 'engineer', sample: (ids) => ({ id: ids.runId }) })
+    .input(z.object({ id }))
+    .mutation(async ({ ctx, input }) => cancelRun(ctx.db, ctx.orgId, input.id)),
+});
