@@ -6,6 +6,10 @@ import { logger } from './server/observability/logger';
 import { metrics } from './server/observability/metrics';
 import { sendJson, serveMetrics } from './server/observability/ops-http';
 import { attachRealtime } from './server/realtime/io';
+import { db } from './server/db';
+import { createKafka } from './server/kafka/client';
+import { disconnectSharedProducer } from './server/kafka/producer';
+import { startRunTracking } from './server/runs/tracking';
 
 /**
  * The web process: Next.js (portal, tRPC, REST, auth) and Socket.IO on one port, plus the
@@ -49,14 +53,28 @@ server.listen(env.PORT, env.HOST, () => {
   logger.info({ url: `http://${env.HOST}:${env.PORT}`, dev }, 'DriveLab web listening');
 });
 
+// Run state follows dl.run.status and dl.events. Kafka may come up after the portal: keep trying.
+let tracking: { stop: () => Promise<void> } | undefined;
+const startTracking = async (attempt = 1): Promise<void> => {
+  try {
+    tracking = await startRunTracking(createKafka({ clientId: 'drivelab-web' }), db);
+    logger.info('run tracking started');
+  } catch (err) {
+    const delay = Math.min(30_000, 1000 * attempt);
+    logger.warn({ err: (err as Error).message, retryInMs: delay }, 'run tracking could not start; retrying');
+    setTimeout(() => void startTracking(attempt + 1), delay).unref();
+  }
+};
+void startTracking();
+
 let closing = false;
 const shutdown = (signal: string) => {
   if (closing) process.exit(1);
   closing = true;
   logger.info({ signal }, 'web stopping');
   setTimeout(() => process.exit(0), 5000).unref();
-  void realtime
-    .close()
+  void Promise.all([tracking?.stop(), disconnectSharedProducer()])
+    .then(() => realtime.close())
     .then(() => new Promise<void>((resolve) => server.close(() => resolve())))
     .then(() => app.close?.())
     .finally(() => process.exit(0));
