@@ -4,9 +4,13 @@ import { usePathname } from 'next/navigation';
 
 export function OrgTabs({ slug }: { slug: string }) {
   const pathname = usePathname();
+  const section = (name: string) => pathname === `/${slug}/${name}` || pathname.startsWith(`/${slug}/${name}/`);
   const tabs = [
     { href: `/${slug}`, label: 'Overview', active: pathname === `/${slug}` },
-    { href: `/${slug}/settings`, label: 'Settings', active: pathname.startsWith(`/${slug}/settings`) },
+    { href: `/${slug}/scenarios`, label: 'Scenarios', active: section('scenarios') },
+    { href: `/${slug}/runs`, label: 'Runs', active: section('runs') },
+    { href: `/${slug}/campaigns`, label: 'Campaigns', active: section('campaigns') },
+    { href: `/${slug}/settings`, label: 'Settings', active: section('settings') },
   ];
   return (
     <nav className="tabs" aria-label="Organization">

@@ -1,0 +1,46 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import { relative } from '~/components/settings/util';
+import { useTRPC } from '~/components/trpc/react';
+import { ProgressBar, StateBadge } from './state-badge';
+
+export function RunList({ org }: { org: string }) {
+  const trpc = useTRPC();
+  const runs = useQuery(trpc.runs.list.queryOptions({ org, limit: 100 }, { refetchInterval: (q) => (q.state.data?.some((r) => r.state === 'queued' || r.state === 'running') ? 2000 : 10_000) }));
+  return (
+    <div className="card" style={{ padding: 0 }}>
+      {runs.data && runs.data.length === 0 ? (
+        <div className="empty">No runs yet. Open a scenario and run it.</div>
+      ) : (
+        <table className="data" data-testid="run-table">
+          <thead>
+            <tr>
+              <th>Scenario</th>
+              <th>State</th>
+              <th style={{ width: 160 }}>Progress</th>
+              <th>Driving score</th>
+              <th>Collisions</th>
+              <th>Started</th>
+            </tr>
+          </thead>
+          <tbody>
+            {runs.data?.map((r) => (
+              <tr key={r.id}>
+                <td>
+                  <a href={`/${org}/runs/${r.id}`}>{r.scenarioName}</a> <span className="muted">v{r.version}</span>
+                </td>
+                <td><StateBadge state={r.state} /></td>
+                <td><ProgressBar value={r.progress} /></td>
+                <td>{r.kpis ? (r.kpis.drivingScore * 100).toFixed(1) : '—'}</td>
+                <td>{r.kpis ? r.kpis.collisions.total : '—'}</td>
+                <td className="muted">{relative(r.startedAt ?? r.createdAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {runs.isLoading && <div className="empty">Loading…</div>}
+    </div>
+  );
+}

@@ -1,0 +1,148 @@
+'use client';
+
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { errorMessage, formatTime } from '~/components/settings/util';
+import { useTRPC } from '~/components/trpc/react';
+import { ProgressBar, StateBadge } from './state-badge';
+
+const ACTIVE = new Set(['queued', 'running']);
+const EVENT_LABELS: Record<string, string> = {
+  collision: 'Collision',
+  lane_invasion: 'Lane invasion',
+  near_miss: 'Near miss',
+  hard_brake: 'Hard brake',
+  red_light_violation: 'Red light',
+  fault_start: 'Fault starts',
+  fault_end: 'Fault ends',
+  run_started: 'Run started',
+  run_finished: 'Run finished',
+};
+
+function describeEvent(type: string, data: Record<string, unknown> | null): string {
+  if (!data) return '';
+  switch (type) {
+    case 'collision':
+      return `with ${String(data.otherKind)} ${String(data.otherId)} at ${Number(data.relativeSpeed).toFixed(1)} m/s`;
+    case 'near_miss':
+      return `TTC ${Number(data.ttc).toFixed(2)} s to ${String(data.otherId)}`;
+    case 'hard_brake':
+      return `${Number(data.decel).toFixed(1)} m/s² at ${Number(data.speed).toFixed(1)} m/s`;
+    case 'fault_start':
+    case 'fault_end':
+      return `${String(data.faultType).replace(/_/g, ' ')}${data.sensor ? ` (${String(data.sensor)})` : ''}, severity ${Number(data.severity).toFixed(2)}`;
+    case 'run_finished':
+      return `${String(data.reason)}, ${String(data.frames)} frames`;
+    case 'run_started':
+      return `${String(data.map)}, ${String(data.vehicles)} vehicles at ${String(data.rateHz)} Hz`;
+    default:
+      return Object.entries(data).filter(([k]) => k !== 'at').map(([k, v]) => `${k}: ${typeof v === 'number' ? v.toFixed(2) : String(v)}`).join(', ');
+  }
+}
+
+export function RunView({ org, runId, canRun }: { org: string; runId: string; canRun: boolean }) {
+  const trpc = useTRPC();
+  const [error, setError] = useState<string | null>(null);
+  const run = useQuery(trpc.runs.get.queryOptions({ org, id: runId }, { refetchInterval: (q) => (q.state.data && !ACTIVE.has(q.state.data.state) ? false : 1000) }));
+  const cancel = useMutation(trpc.runs.cancel.mutationOptions());
+  const r = run.data;
+  if (run.error) return <div className="alert alert-error">{run.error.message}</div>;
+  if (!r) return <div className="empty">Loading…</div>;
+  const k = r.kpis;
+  return (
+    <>
+      <div className="toolbar" style={{ justifyContent: 'space-between', marginBottom: 16 }}>
+        <div>
+          <h2 style={{ margin: 0, fontSize: 20 }}>
+            <a href={`/${org}/scenarios/${r.scenarioId}`}>{r.scenarioName}</a> <span className="muted">v{r.version}</span>
+          </h2>
+          <div className="muted" style={{ fontSize: 13, marginTop: 4 }}>
+            Run {r.id} · created {formatTime(r.createdAt)}
+            {r.params && Object.keys(r.params).length > 0 && ` · ${Object.entries(r.params).map(([p, v]) => `${p} = ${String(v)}`).join(', ')}`}
+          </div>
+        </div>
+        <div className="toolbar">
+          <StateBadge state={r.state} />
+          {canRun && ACTIVE.has(r.state) && (
+            <button
+              className="btn btn-danger"
+              disabled={cancel.isPending}
+              onClick={async () => {
+                setError(null);
+                try {
+                  await cancel.mutateAsync({ org, id: r.id });
+                  await run.refetch();
+                } catch (e) {
+                  setError(errorMessage(e));
+                }
+              }}
+            >
+              Cancel run
+            </button>
+          )}
+        </div>
+      </div>
+      {error && <div className="alert alert-error" role="alert">{error}</div>}
+      {r.error && <div className="alert alert-error">{r.error}</div>}
+      <div className="card" style={{ marginBottom: 16 }}>
+        <div className="toolbar" style={{ justifyContent: 'space-between', marginBottom: 8, fontSize: 13 }}>
+          <span>
+            {r.state === 'queued' ? 'Waiting for a simulator worker…' : `${r.simTime.toFixed(1)} s simulated`}
+            {r.realTimeFactor ? ` · ${r.realTimeFactor.toFixed(1)}× real time` : ''}
+          </span>
+          <span data-testid="run-progress">{Math.round(r.progress * 100)}%</span>
+        </div>
+        <ProgressBar value={r.progress} />
+      </div>
+      {k ? (
+        <div className="kpi-grid" data-testid="run-kpis">
+          <div className="card kpi">
+            <div className="label">Driving score</div>
+            <div className="value" data-testid="kpi-driving-score">{(k.drivingScore * 100).toFixed(1)}</div>
+          </div>
+          <div className="card kpi">
+            <div className="label">Route completion</div>
+            <div className="value">{(k.routeCompletion * 100).toFixed(1)}%</div>
+          </div>
+          <div className="card kpi">
+            <div className="label">Collisions</div>
+            <div className="value">{k.collisions.total}</div>
+          </div>
+          <div className="card kpi">
+            <div className="label">Infractions</div>
+            <div className="value">{k.infractions.total}</div>
+          </div>
+          <div className="card kpi">
+            <div className="label">Min TTC</div>
+            <div className="value">{k.minTtc === null ? '—' : `${k.minTtc.toFixed(2)} s`}</div>
+          </div>
+          <div className="card kpi">
+            <div className="label">Distance</div>
+            <div className="value">{(k.distanceM / 1000).toFixed(2)} km</div>
+          </div>
+        </div>
+      ) : (
+        <p className="muted">KPIs appear when the run finishes.</p>
+      )}
+      <h3 className="section-title">Event timeline</h3>
+      <div className="card" style={{ padding: 0, maxHeight: 420, overflow: 'auto' }}>
+        {r.events.length === 0 ? (
+          <div className="empty">No events yet.</div>
+        ) : (
+          <table className="data" data-testid="event-timeline">
+            <tbody>
+              {r.events.map((e) => (
+                <tr key={e.id}>
+                  <td className="muted" style={{ width: 90, fontVariantNumeric: 'tabular-nums' }}>{e.t.toFixed(2)} s</td>
+                  <td style={{ width: 150 }}>{EVENT_LABELS[e.type] ?? e.type}</td>
+                  <td className="muted" style={{ width: 110 }}>{e.vehicleId ?? 'run'}</td>
+                  <td style={{ fontSize: 13 }}>{describeEvent(e.type, e.data)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+    </>
+  );
+}

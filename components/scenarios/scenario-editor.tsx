@@ -1,0 +1,262 @@
+'use client';
+
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useRouter } from 'next/navigation';
+import { useMemo, useState, type ReactNode } from 'react';
+import {
+  builtinMapIds,
+  driverProfiles,
+  faultTypes,
+  scenarioSchema,
+  sensorChannels,
+  vehicleBlueprints,
+  weatherPresetNames,
+  type Scenario,
+} from '~/server/contracts/scenario';
+import { errorMessage, relative } from '~/components/settings/util';
+import { StateBadge } from '~/components/runs/state-badge';
+import { useTRPC } from '~/components/trpc/react';
+
+type Path = (string | number)[];
+const MAP_LABELS: Record<string, string> = { urban_grid: 'Urban grid (signalised intersections)', highway_ring: 'Highway ring (on/off ramps)', rural_hills: 'Rural hills (curves and grades)' };
+
+function setIn<T>(obj: T, path: Path, value: unknown): T {
+  const copy = structuredClone(obj) as Record<string | number, unknown>;
+  let node = copy;
+  path.slice(0, -1).forEach((k) => {
+    node[k] = node[k] ?? {};
+    node = node[k] as Record<string | number, unknown>;
+  });
+  const last = path[path.length - 1]!;
+  if (value === undefined) delete node[last];
+  else node[last] = value;
+  return copy as T;
+}
+
+function Field({ label, error, children, hint }: { label: string; error?: string; children: ReactNode; hint?: string }) {
+  return (
+    <div className="field">
+      <label>
+        {label}
+        {children}
+      </label>
+      {error ? <span className="field-error">{error}</span> : hint ? <span className="muted" style={{ fontSize: 12 }}>{hint}</span> : null}
+    </div>
+  );
+}
+
+export function ScenarioEditor({ org, scenarioId, initial, canEdit }: { org: string; scenarioId?: string; initial: Scenario; canEdit: boolean }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const [spec, setSpec] = useState<Scenario>(initial);
+  const [saved, setSaved] = useState<string | null>(null);
+  const [serverError, setServerError] = useState<string | null>(null);
+  const create = useMutation(trpc.scenarios.create.mutationOptions());
+  const update = useMutation(trpc.scenarios.update.mutationOptions());
+  const start = useMutation(trpc.runs.start.mutationOptions());
+  const runs = useQuery({ ...trpc.runs.list.queryOptions({ org, scenarioId: scenarioId ?? '-', limit: 10 }), enabled: Boolean(scenarioId) });
+
+  const validation = useMemo(() => scenarioSchema.safeParse(spec), [spec]);
+  const errors = useMemo(() => {
+    const out: Record<string, string> = {};
+    if (!validation.success) for (const i of validation.error.issues) out[i.path.join('.')] ??= i.message;
+    return out;
+  }, [validation]);
+  const err = (...p: Path) => errors[p.join('.')];
+  const set = (path: Path, value: unknown) => {
+    setSaved(null);
+    setSpec((s) => setIn(s, path, value));
+  };
+  const num = (path: Path, label: string, opts: { step?: number; min?: number; max?: number; hint?: string } = {}) => (
+    <Field label={label} error={err(...path)} hint={opts.hint}>
+      <input
+        className="input"
+        type="number"
+        step={opts.step ?? 'any'}
+        min={opts.min}
+        max={opts.max}
+        disabled={!canEdit}
+        aria-invalid={err(...path) ? 'true' : 'false'}
+        defaultValue={path.reduce<unknown>((o, k) => (o as Record<string | number, unknown> | undefined)?.[k], spec) as number | undefined}
+        onChange={(e) => set(path, Number.isNaN(e.target.valueAsNumber) ? (e.target.value === '' ? undefined : Number.NaN) : e.target.valueAsNumber)}
+      />
+    </Field>
+  );
+  const select = (path: Path, label: string, options: readonly string[], labels?: Record<string, string>) => (
+    <Field label={label} error={err(...path)}>
+      <select
+        className="input"
+        disabled={!canEdit}
+        value={String(path.reduce<unknown>((o, k) => (o as Record<string | number, unknown>)?.[k], spec) ?? '')}
+        onChange={(e) => set(path, e.target.value)}
+      >
+        {options.map((o) => (
+          <option key={o} value={o}>
+            {labels?.[o] ?? o}
+          </option>
+        ))}
+      </select>
+    </Field>
+  );
+
+  const save = async () => {
+    setServerError(null);
+    if (!validation.success) return;
+    try {
+      if (scenarioId) {
+        const r = await update.mutateAsync({ org, id: scenarioId, name: spec.name, spec });
+        setSaved(`Saved as version ${r.version}.`);
+        router.refresh();
+      } else {
+        const r = await create.mutateAsync({ org, name: spec.name, spec });
+        router.push(`/${org}/scenarios/${r.id}`);
+      }
+    } catch (e) {
+      setServerError(errorMessage(e));
+    }
+  };
+
+  const issueCount = validation.success ? 0 : validation.error.issues.length;
+  return (
+    <>
+      <div className="toolbar" style={{ justifyContent: 'space-between', marginBottom: 16 }}>
+        <div className="field" style={{ margin: 0, flex: 1, maxWidth: 520 }}>
+          <input className="input" aria-label="Scenario name" style={{ fontSize: 18, fontWeight: 600, height: 44 }} value={spec.name} disabled={!canEdit} onChange={(e) => set(['name'], e.target.value)} />
+        </div>
+        {canEdit && (
+          <div className="toolbar">
+            {issueCount > 0 && <span className="field-error">{issueCount} problem{issueCount > 1 ? 's' : ''} to fix</span>}
+            {saved && <span className="muted" style={{ fontSize: 13 }}>{saved}</span>}
+            <button className="btn btn-primary" disabled={!validation.success || create.isPending || update.isPending} onClick={() => void save()}>
+              {scenarioId ? 'Save new version' : 'Create scenario'}
+            </button>
+            {scenarioId && (
+              <button
+                className="btn"
+                disabled={start.isPending}
+                onClick={async () => {
+                  setServerError(null);
+                  try {
+                    const run = await start.mutateAsync({ org, scenarioId });
+                    router.push(`/${org}/runs/${run.id}`);
+                  } catch (e) {
+                    setServerError(errorMessage(e));
+                  }
+                }}
+              >
+                Run latest version
+              </button>
+            )}
+          </div>
+        )}
+      </div>
+      {serverError && <div className="alert alert-error" role="alert">{serverError}</div>}
+      <div className="editor">
+        <section className="card">
+          <h2>World</h2>
+          {select(['map'], 'Map', builtinMapIds, MAP_LABELS)}
+          {select(['weather', 'preset'], 'Weather preset', weatherPresetNames)}
+          <div className="grid-2">
+            {num(['weather', 'precipitation'], 'Precipitation %', { min: 0, max: 100, hint: 'blank: from preset' })}
+            {num(['weather', 'fog'], 'Fog %', { min: 0, max: 100, hint: 'blank: from preset' })}
+            {num(['weather', 'wetness'], 'Wetness %', { min: 0, max: 100 })}
+            {num(['weather', 'sunAltitude'], 'Sun altitude °', { min: -90, max: 90 })}
+          </div>
+          <Field label="Time of day" error={err('timeOfDay')}>
+            <input className="input" value={spec.timeOfDay} disabled={!canEdit} onChange={(e) => set(['timeOfDay'], e.target.value)} />
+          </Field>
+        </section>
+        <section className="card">
+          <h2>Ego vehicle</h2>
+          {select(['ego', 'blueprint'], 'Blueprint', vehicleBlueprints)}
+          {num(['ego', 'targetSpeed'], 'Target speed (m/s)', { min: 0, max: 70, hint: `${((spec.ego.targetSpeed || 0) * 3.6).toFixed(0)} km/h` })}
+          {select(['ego', 'driver'], 'Driver profile', driverProfiles)}
+          <h2 style={{ marginTop: 18 }}>Traffic</h2>
+          <div className="grid-2">
+            {num(['traffic', 'vehicles'], 'Vehicles', { min: 0, max: 200, step: 1 })}
+            {num(['traffic', 'pedestrians'], 'Pedestrians', { min: 0, max: 200, step: 1 })}
+          </div>
+          {num(['traffic', 'aggressiveness'], 'Aggressiveness (0–1)', { min: 0, max: 1, step: 0.05 })}
+        </section>
+        <section className="card">
+          <h2>Sensors and run</h2>
+          <div className="grid-2">
+            {num(['sensors', 'rateHz'], 'Rate (Hz)', { min: 10, max: 50, step: 1 })}
+            {num(['sensors', 'dropoutRate'], 'Dropout rate (0–1)', { min: 0, max: 1, step: 0.01 })}
+            {num(['durationS'], 'Duration (s)', { min: 1, max: 3600 })}
+            {num(['seed'], 'Seed', { min: 0, step: 1 })}
+          </div>
+          <Field label="Speed" error={err('timeFactor')}>
+            <select
+              className="input"
+              disabled={!canEdit}
+              value={spec.timeFactor === 'max' ? 'max' : String(spec.timeFactor)}
+              onChange={(e) => set(['timeFactor'], e.target.value === 'max' ? 'max' : Number(e.target.value))}
+            >
+              {['1', '2', '5', '10', '50'].map((f) => (
+                <option key={f} value={f}>
+                  Real time × {f}
+                </option>
+              ))}
+              <option value="max">As fast as possible</option>
+            </select>
+          </Field>
+        </section>
+        <section className="card" style={{ gridColumn: '1 / -1' }}>
+          <div className="toolbar" style={{ justifyContent: 'space-between' }}>
+            <h2>Injected faults</h2>
+            {canEdit && (
+              <button className="btn btn-sm" onClick={() => set(['faults'], [...spec.faults, { type: 'engine_overheat', vehicle: 'ego', startS: Math.min(10, spec.durationS / 2), rampS: 5, severity: 0.7 }])}>
+                Add fault
+              </button>
+            )}
+          </div>
+          {spec.faults.length === 0 && <p className="muted" style={{ fontSize: 14 }}>No faults: a nominal run.</p>}
+          {spec.faults.map((f, i) => (
+            <div key={i} className="form-row" style={{ marginTop: 12, borderTop: i ? '1px solid var(--border)' : undefined, paddingTop: i ? 12 : 0 }}>
+              <div style={{ width: 190 }}>{select(['faults', i, 'type'], 'Type', faultTypes)}</div>
+              <div style={{ width: 120 }}>
+                <Field label="Vehicle" error={err('faults', i, 'vehicle')}>
+                  <input className="input" disabled={!canEdit} value={String(f.vehicle)} onChange={(e) => set(['faults', i, 'vehicle'], /^\d+$/.test(e.target.value) ? Number(e.target.value) : e.target.value)} />
+                </Field>
+              </div>
+              <div style={{ width: 110 }}>{num(['faults', i, 'startS'], 'Start (s)', { min: 0 })}</div>
+              <div style={{ width: 110 }}>{num(['faults', i, 'rampS'], 'Ramp (s)', { min: 0 })}</div>
+              <div style={{ width: 110 }}>{num(['faults', i, 'severity'], 'Severity', { min: 0, max: 1, step: 0.05 })}</div>
+              <div style={{ width: 120 }}>{num(['faults', i, 'durationS'], 'Lasts (s)', { min: 0, hint: 'blank: to the end' })}</div>
+              {(f.type === 'sensor_dropout' || f.type === 'sensor_stuck') && <div style={{ width: 130 }}>{select(['faults', i, 'sensor'], 'Sensor', sensorChannels)}</div>}
+              {canEdit && (
+                <button className="btn btn-sm btn-danger" style={{ marginBottom: 14 }} onClick={() => set(['faults'], spec.faults.filter((_, j) => j !== i))}>
+                  Remove
+                </button>
+              )}
+            </div>
+          ))}
+        </section>
+      </div>
+      {scenarioId && (
+        <>
+          <h3 className="section-title">Recent runs of this scenario</h3>
+          <div className="card" style={{ padding: 0 }}>
+            {runs.data && runs.data.length === 0 ? (
+              <div className="empty">Not run yet.</div>
+            ) : (
+              <table className="data">
+                <tbody>
+                  {runs.data?.map((r) => (
+                    <tr key={r.id}>
+                      <td><a href={`/${org}/runs/${r.id}`}>Run of v{r.version}</a></td>
+                      <td><StateBadge state={r.state} /></td>
+                      <td>{r.kpis ? `Driving score ${(r.kpis.drivingScore * 100).toFixed(1)}` : ''}</td>
+                      <td className="muted">{relative(r.createdAt)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </div>
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,120 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { errorMessage, relative } from '~/components/settings/util';
+import { useTRPC } from '~/components/trpc/react';
+
+const MAP_LABELS: Record<string, string> = { urban_grid: 'Urban grid', highway_ring: 'Highway ring', rural_hills: 'Rural hills' };
+
+export function ScenarioList({ org, canEdit }: { org: string; canEdit: boolean }) {
+  const trpc = useTRPC();
+  const qc = useQueryClient();
+  const router = useRouter();
+  const [showArchived, setShowArchived] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const presets = useQuery(trpc.scenarios.presets.queryOptions({ org }));
+  const list = useQuery(trpc.scenarios.list.queryOptions({ org, includeArchived: showArchived }));
+  const refresh = () => qc.invalidateQueries({ queryKey: trpc.scenarios.list.queryKey() });
+  const duplicate = useMutation(trpc.scenarios.duplicate.mutationOptions({ onSettled: refresh }));
+  const archive = useMutation(trpc.scenarios.setArchived.mutationOptions({ onSettled: refresh }));
+  const start = useMutation(trpc.runs.start.mutationOptions());
+
+  return (
+    <>
+      {error && <div className="alert alert-error" role="alert">{error}</div>}
+      {canEdit && (
+        <>
+          <h3 className="section-title" style={{ marginTop: 8 }}>Start from a preset</h3>
+          <div className="preset-grid">
+            {presets.data?.map((p) => (
+              <a key={p.id} className="card preset" href={`/${org}/scenarios/new?preset=${p.id}`} data-testid={`preset-${p.id}`}>
+                <span className="title">{p.name}</span>
+                <span className="muted" style={{ fontSize: 13 }}>
+                  {MAP_LABELS[p.map] ?? p.map} · {p.durationS} s{p.faults.length ? ` · ${p.faults.join(', ').replace(/_/g, ' ')}` : ''}
+                </span>
+              </a>
+            ))}
+            <a className="card preset" href={`/${org}/scenarios/new`}>
+              <span className="title">Blank scenario</span>
+              <span className="muted" style={{ fontSize: 13 }}>Every field at its default</span>
+            </a>
+          </div>
+        </>
+      )}
+      <div className="toolbar" style={{ justifyContent: 'space-between', margin: '32px 0 12px' }}>
+        <h3 className="section-title" style={{ margin: 0 }}>Scenarios</h3>
+        <label className="muted" style={{ fontSize: 13, display: 'flex', gap: 6, alignItems: 'center' }}>
+          <input type="checkbox" checked={showArchived} onChange={(e) => setShowArchived(e.target.checked)} /> Show archived
+        </label>
+      </div>
+      <div className="card" style={{ padding: 0 }}>
+        {list.data && list.data.length === 0 ? (
+          <div className="empty">No scenarios yet{canEdit ? ': start from a preset above.' : '.'}</div>
+        ) : (
+          <table className="data" data-testid="scenario-table">
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Map</th>
+                <th>Duration</th>
+                <th>Traffic</th>
+                <th>Faults</th>
+                <th>Version</th>
+                <th>Runs</th>
+                <th>Updated</th>
+                {canEdit && <th />}
+              </tr>
+            </thead>
+            <tbody>
+              {list.data?.map((s) => (
+                <tr key={s.id} style={s.archived ? { opacity: 0.55 } : undefined}>
+                  <td>
+                    <a href={`/${org}/scenarios/${s.id}`}>{s.name}</a>
+                    {s.archived && <span className="role-pill" style={{ marginLeft: 8 }}>archived</span>}
+                  </td>
+                  <td>{MAP_LABELS[s.map] ?? s.map}</td>
+                  <td>{s.durationS} s</td>
+                  <td>{s.vehicles} vehicles</td>
+                  <td>{s.faults}</td>
+                  <td>v{s.latestVersion}</td>
+                  <td>{s.runs}</td>
+                  <td className="muted">{relative(s.updatedAt)}</td>
+                  {canEdit && (
+                    <td className="actions">
+                      {!s.archived && (
+                        <button
+                          className="btn btn-sm btn-primary"
+                          disabled={start.isPending}
+                          onClick={async () => {
+                            setError(null);
+                            try {
+                              const run = await start.mutateAsync({ org, scenarioId: s.id });
+                              router.push(`/${org}/runs/${run.id}`);
+                            } catch (err) {
+                              setError(errorMessage(err));
+                            }
+                          }}
+                        >
+                          Run
+                        </button>
+                      )}{' '}
+                      <button className="btn btn-sm" onClick={() => duplicate.mutate({ org, id: s.id }, { onError: (err) => setError(errorMessage(err)) })}>
+                        Duplicate
+                      </button>{' '}
+                      <button className="btn btn-sm" onClick={() => archive.mutate({ org, id: s.id, archived: !s.archived }, { onError: (err) => setError(errorMessage(err)) })}>
+                        {s.archived ? 'Restore' : 'Archive'}
+                      </button>
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {list.isLoading && <div className="empty">Loading…</div>}
+      </div>
+    </>
+  );
+}
