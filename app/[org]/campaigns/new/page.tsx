@@ -1,0 +1,13 @@
+import { notFound } from 'next/navigation';
+import { CampaignForm } from '~/components/campaigns/campaign-form';
+import { requireOrgPage } from '~/server/auth/page-org';
+import { hasRole } from '~/server/auth/roles';
+
+export const dynamic = 'force-dynamic';
+
+export default async function NewCampaignPage({ params }: { params: Promise<{ org: string }> }) {
+  const { org: slug } = await params;
+  const { org } = await requireOrgPage(slug);
+  if (!hasRole(org.role, 'engineer')) notFound();
+  return <CampaignForm org={org.slug} />;
+}

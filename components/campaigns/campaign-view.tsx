@@ -1,0 +1,130 @@
+'use client';
+
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMemo, useState } from 'react';
+import { ProgressBar, StateBadge } from '~/components/runs/state-badge';
+import { errorMessage } from '~/components/settings/util';
+import { useTRPC } from '~/components/trpc/react';
+
+/** Red (0) → amber → green (1), for driving scores. */
+function scoreColor(score: number): string {
+  const hue = Math.round(Math.max(0, Math.min(1, score)) * 120);
+  return `hsl(${hue} 65% 55%)`;
+}
+
+const fmt = (v: unknown) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(2)) : String(v));
+
+export function CampaignView({ org, id, canRun }: { org: string; id: string; canRun: boolean }) {
+  const trpc = useTRPC();
+  const [error, setError] = useState<string | null>(null);
+  const q = useQuery(trpc.campaigns.get.queryOptions({ org, id }, { refetchInterval: (s) => (s.state.data?.state === 'running' ? 2000 : false) }));
+  const cancel = useMutation(trpc.campaigns.cancel.mutationOptions());
+  const c = q.data;
+  const paths = useMemo(() => c?.sweep.map((d) => d.path) ?? [], [c]);
+  const [xPath, yPath] = [paths[0], paths[1]];
+
+  const heat = useMemo(() => {
+    if (!c || !xPath) return null;
+    const done = c.runs.filter((r) => r.kpis);
+    const xs = [...new Set(c.runs.map((r) => fmt(r.params[xPath])))].sort((a, b) => Number(a) - Number(b) || a.localeCompare(b));
+    const ys = yPath ? [...new Set(c.runs.map((r) => fmt(r.params[yPath])))].sort((a, b) => Number(a) - Number(b) || a.localeCompare(b)) : ['all'];
+    // Too many distinct values (random / LHS): bin them into at most 6 buckets per axis.
+    const bin = (vals: string[]) => (vals.length <= 8 ? vals : null);
+    return { done, xs: bin(xs), ys: bin(ys) };
+  }, [c, xPath, yPath]);
+
+  if (q.error) return <div className="alert alert-error">{q.error.message}</div>;
+  if (!c) return <div className="empty">Loading…</div>;
+  const finished = c.runs.filter((r) => ['completed', 'failed', 'cancelled'].includes(r.state)).length;
+  return (
+    <>
+      <div className="toolbar" style={{ justifyContent: 'space-between', marginBottom: 16 }}>
+        <div>
+          <h2 style={{ margin: 0, fontSize: 20 }}>{c.name}</h2>
+          <div className="muted" style={{ fontSize: 13, marginTop: 4 }}>
+            <a href={`/${org}/scenarios/${c.scenario.id}`}>{c.scenario.name}</a> · {c.strategy.toUpperCase()} over {paths.join(', ')} · {c.runs.length} runs, at most {c.maxConcurrent} at once
+          </div>
+        </div>
+        <div className="toolbar">
+          <StateBadge state={c.state} />
+          {canRun && c.state === 'running' && (
+            <button className="btn btn-danger" onClick={() => cancel.mutate({ org, id }, { onError: (e) => setError(errorMessage(e)), onSettled: () => void q.refetch() })}>
+              Cancel campaign
+            </button>
+          )}
+        </div>
+      </div>
+      {error && <div className="alert alert-error">{error}</div>}
+      <div className="card" style={{ marginBottom: 16 }}>
+        <div className="toolbar" style={{ justifyContent: 'space-between', fontSize: 13, marginBottom: 8 }}>
+          <span>{finished} of {c.runs.length} runs finished</span>
+        </div>
+        <ProgressBar value={c.runs.length ? finished / c.runs.length : 0} />
+      </div>
+      {heat?.xs && heat.ys && xPath && (
+        <>
+          <h3 className="section-title">Driving score by {xPath}{yPath ? ` × ${yPath}` : ''}</h3>
+          <div className="card">
+            <div className="heatmap" style={{ gridTemplateColumns: `120px repeat(${heat.xs.length}, 1fr)` }} data-testid="campaign-heatmap">
+              <div className="axis">{yPath ?? ''}</div>
+              {heat.xs.map((x) => (
+                <div key={x} className="axis">{x}</div>
+              ))}
+              {heat.ys.map((y) => (
+                <div key={y} style={{ display: 'contents' }}>
+                  <div className="axis">{y}</div>
+                  {heat.xs!.map((x) => {
+                    const cell = heat.done.filter((r) => fmt(r.params[xPath]) === x && (!yPath || fmt(r.params[yPath]) === y));
+                    const mean = cell.length ? cell.reduce((s, r) => s + r.kpis!.drivingScore, 0) / cell.length : null;
+                    return (
+                      <div key={x} className="cell" style={{ background: mean === null ? 'var(--panel-2)' : scoreColor(mean), color: mean === null ? 'var(--muted)' : undefined }}>
+                        {mean === null ? '·' : (mean * 100).toFixed(0)}
+                      </div>
+                    );
+                  })}
+                </div>
+              ))}
+            </div>
+          </div>
+        </>
+      )}
+      <h3 className="section-title">Runs</h3>
+      <div className="card" style={{ padding: 0 }}>
+        <table className="data" data-testid="campaign-runs">
+          <thead>
+            <tr>
+              {paths.map((p) => (
+                <th key={p}>{p}</th>
+              ))}
+              <th>State</th>
+              <th>Driving score</th>
+              <th>Route</th>
+              <th>Collisions</th>
+              <th>Infractions</th>
+              <th>Min TTC</th>
+            </tr>
+          </thead>
+          <tbody>
+            {c.runs.map((r) => (
+              <tr key={r.id}>
+                {paths.map((p) => (
+                  <td key={p}>{fmt(r.params[p])}</td>
+                ))}
+                <td>
+                  <a href={`/${org}/runs/${r.id}`}>
+                    <StateBadge state={r.state} />
+                  </a>
+                </td>
+                <td>{r.kpis ? <span style={{ color: scoreColor(r.kpis.drivingScore), fontWeight: 650 }}>{(r.kpis.drivingScore * 100).toFixed(1)}</span> : '—'}</td>
+                <td>{r.kpis ? `${(r.kpis.routeCompletion * 100).toFixed(0)}%` : '—'}</td>
+                <td>{r.kpis?.collisions.total ?? '—'}</td>
+                <td>{r.kpis?.infractions.total ?? '—'}</td>
+                <td>{r.kpis?.minTtc != null ? `${r.kpis.minTtc.toFixed(2)} s` : '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
