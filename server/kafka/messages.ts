@@ -31,6 +31,8 @@ export function encodeMessage(value: unknown): Buffer {
 }
 
 export interface RawMessageRef {
+  /** Broker or producer timestamp, epoch ms as a string (kafkajs' form); absent in tests. */
+  timestamp?: string;
   topic: string;
   partition: number;
   offset: string;

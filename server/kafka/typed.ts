@@ -90,7 +90,7 @@ export async function runValidatedConsumer<S extends z.ZodType>(options: Validat
   await consumer.subscribe({ topic: fullTopic, fromBeginning: options.fromBeginning ?? false });
   await consumer.run({
     eachMessage: async ({ topic: t, partition, message }) => {
-      const raw: RawMessageRef = { topic: t, partition, offset: message.offset, key: message.key, value: message.value };
+      const raw: RawMessageRef = { topic: t, partition, offset: message.offset, key: message.key, value: message.value, timestamp: message.timestamp };
       const decoded = decodeMessage(options.schema, message.value);
       if (!decoded.ok) {
         log.warn({ topic: t, partition, offset: message.offset, reason: decoded.reason, error: decoded.error }, 'message rejected');
