@@ -1,4 +1,6 @@
+import type { Prisma } from '@prisma/client';
 import { hashPassword } from '../server/auth/password';
+import { scenarioPresets, scenarioSchema } from '../server/contracts/scenario';
 import { createDb } from '../server/db';
 
 /**
@@ -8,9 +10,19 @@ import { createDb } from '../server/db';
 export const DEMO = {
   org: { name: 'Demo Fleet', slug: 'demo' },
   user: { email: 'demo@drivelab.dev', name: 'Demo Engineer', password: 'drivelab-demo' },
+  scenario: { name: 'Highway cruise — engine overheat' },
 } as const;
 
-export async function seed(databaseUrl?: string): Promise<{ orgId: string; userId: string }> {
+export function demoScenarioSpec() {
+  return scenarioSchema.parse({
+    ...scenarioPresets.highway_cruise,
+    name: DEMO.scenario.name,
+    durationS: 300,
+    faults: [{ type: 'engine_overheat', vehicle: 'ego', startS: 90, rampS: 60, severity: 0.8 }],
+  });
+}
+
+export async function seed(databaseUrl?: string): Promise<{ orgId: string; userId: string; scenarioId: string }> {
   const db = createDb(databaseUrl);
   try {
     const org = await db.organization.upsert({
@@ -29,7 +41,20 @@ export async function seed(databaseUrl?: string): Promise<{ orgId: string; userI
       update: { role: 'owner' },
       create: { orgId: org.id, userId: user.id, role: 'owner' },
     });
-    return { orgId: org.id, userId: user.id };
+    // A scenario to start from: the highway preset with an engine slowly overheating.
+    const existing = await db.scenario.findFirst({ where: { orgId: org.id, name: DEMO.scenario.name } });
+    const scenario =
+      existing ??
+      (await db.scenario.create({
+        data: {
+          orgId: org.id,
+          name: DEMO.scenario.name,
+          description: 'Seeded by npm run demo: highway traffic, the ego engine overheats half-way.',
+          createdById: user.id,
+          versions: { create: { orgId: org.id, version: 1, spec: demoScenarioSpec() as unknown as Prisma.InputJsonValue, createdById: user.id } },
+        },
+      }));
+    return { orgId: org.id, userId: user.id, scenarioId: scenario.id };
   } finally {
     await db.$disconnect();
   }

@@ -3,6 +3,9 @@ import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { env } from '../../server/env';
 import { DEMO, seed } from '../../prisma/seed';
+import { createDb } from '../../server/db';
+import { disconnectSharedProducer } from '../../server/kafka/producer';
+import { createRun } from '../../server/runs/commands';
 import { root, sleep, startPrefixed, stopChild, waitFor } from './proc';
 import { stackDown, stackUp } from './stack';
 import { buildWeb, migrate, tsxBin, workerEntries } from './tasks';
@@ -27,6 +30,7 @@ export async function runDemo(): Promise<void> {
   }
   const stack = await stackUp();
   const children: { name: string; child: ChildProcess }[] = [];
+  let seededIds = { orgId: '', userId: '', scenarioId: '' };
   let stopping = false;
 
   const stopAll = async (code: number) => {
@@ -44,8 +48,8 @@ export async function runDemo(): Promise<void> {
 
   try {
     await migrate(env.DATABASE_URL);
-    const seeded = await seed(env.DATABASE_URL);
-    console.log(`[seed] demo org "${DEMO.org.slug}" (${seeded.orgId}) with user ${DEMO.user.email}`);
+    seededIds = await seed(env.DATABASE_URL);
+    console.log(`[seed] demo org "${DEMO.org.slug}" (${seededIds.orgId}) with user ${DEMO.user.email}`);
     await buildWeb();
   } catch (err) {
     console.error(`[demo] ${(err as Error).message}`);
@@ -75,6 +79,15 @@ export async function runDemo(): Promise<void> {
     console.error(`[demo] ${(err as Error).message}`);
     return stopAll(1);
   }
+  // The demo run: the seeded scenario, in real time, so its progress and events can be watched.
+  let runUrl = '';
+  try {
+    const run = await createRun(createDb(env.DATABASE_URL), { orgId: seededIds.orgId, scenarioId: seededIds.scenarioId, createdById: seededIds.userId, dispatch: true });
+    runUrl = `${url}/${DEMO.org.slug}/runs/${run.id}`;
+    await disconnectSharedProducer();
+  } catch (err) {
+    console.error(`[demo] could not start the demo run: ${(err as Error).message}`);
+  }
   const secs = ((Date.now() - t0) / 1000).toFixed(1);
   console.log(
     [
@@ -82,6 +95,7 @@ export async function runDemo(): Promise<void> {
       '  ┌─────────────────────────────────────────────────────────────',
       `  │ DriveLab is running at ${url}   (ready in ${secs} s)`,
       `  │ Sign in as ${DEMO.user.email} / ${DEMO.user.password} (org "${DEMO.org.slug}")`,
+      ...(runUrl ? [`  │ Demo run (5 min, real time): ${runUrl}`] : []),
       `  │ Health: ${url}/api/health   Metrics: ${url}/api/metrics`,
       `  │ Processes: ${children.map((c) => c.name).join(', ')}`,
       '  │ Ctrl-C stops everything this demo started.',
