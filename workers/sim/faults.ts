@@ -63,8 +63,9 @@ export function faultEffects(faults: readonly ScheduledFault[], t: number): Faul
   const loads: FaultLoads = { brakeFade: 0, overheat: 0, leak: [0, 0, 0, 0], runaway: 0 };
   const sensors: SensorFaultState = { dropout: {}, stuck: {}, gnssDrift: 0 };
   for (const f of faults) {
+    if (t < f.spec.startS || t >= faultEnd(f.spec)) continue;
+    // A stuck sensor sticks at the onset; the others grow along their ramp.
     const k = faultIntensity(f.spec, t);
-    if (k <= 0) continue;
     switch (f.spec.type) {
       case 'brake_fade':
         loads.brakeFade = Math.max(loads.brakeFade, k);

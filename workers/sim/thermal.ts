@@ -51,7 +51,7 @@ export function brakeEffectiveness(h: Health, f: FaultLoads): number {
 export function rollingFactor(p: VehicleParams, h: Health): number {
   let deficit = 0;
   for (const t of h.tyres) deficit += Math.max(0, 1 - t / p.tyrePressure);
-  return 1 + 0.6 * (deficit / 4) * 4;
+  return 1 + 0.6 * deficit;
 }
 
 /** Steering pull (rad) from a pressure difference between the left and right tyres. */
@@ -71,11 +71,13 @@ export function updateHealth(
   const massScale = p.mass / 1600;
   // Coolant: heat from the drive losses, removed by a thermostat-regulated radiator whose
   // capacity the overheat fault takes away.
-  const heat = p.powertrain === 'ev' ? 300 + 0.08 * Math.max(0, io.tractionPower) : 3000 + 1.1 * Math.max(0, io.tractionPower);
+  // The overheat fault (failing pump or fan, low coolant) takes radiator capacity away and lets
+  // hot spots add heat the loop no longer carries off.
+  const heat = (p.powertrain === 'ev' ? 400 + 0.1 * Math.max(0, io.tractionPower) : 3000 + 1.1 * Math.max(0, io.tractionPower)) + 8000 * f.overheat;
   const thermostat = Math.min(1, Math.max(0.03, (h.engineTemp - (p.coolantTemp - 4)) / 6));
-  const radiator = (900 + 25 * io.v) * (1 - 0.92 * f.overheat);
+  const radiator = (p.powertrain === 'ev' ? 250 + 8 * io.v : 900 + 25 * io.v) * (1 - 0.97 * f.overheat);
   const cool = radiator * thermostat * Math.max(0, h.engineTemp - io.ambient);
-  h.engineTemp += ((heat - cool) / 40_000) * dt;
+  h.engineTemp += ((heat - cool) / 30_000) * dt;
 
   // Battery: traction pack for EVs (with regeneration), 12 V battery topped up by the alternator for ICEs.
   const capacityJ = p.batteryKwh * 3.6e6;
@@ -91,7 +93,7 @@ export function updateHealth(
   h.batteryTemp += ((joule - battCool) / battC) * dt;
   if (f.runaway > 0) {
     // Runaway onset: exothermic reactions that heat faster the hotter the cells get.
-    h.batteryTemp += Math.min(8, 0.25 * f.runaway * Math.exp((h.batteryTemp - 35) / 14)) * dt;
+    h.batteryTemp += Math.min(8, 0.5 * f.runaway * Math.exp((h.batteryTemp - 35) / 6)) * dt;
     battPower += 2000 * f.runaway;
   }
   h.batterySoc = Math.min(1, Math.max(0, h.batterySoc - (battPower * dt) / capacityJ));
