@@ -29,7 +29,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: 'node_modules/.bin/tsx server.ts',
+    command: 'node --import tsx server.ts',
     url: `${baseURL}/api/metrics`,
     timeout: 120_000,
     reuseExistingServer: false,

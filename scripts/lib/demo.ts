@@ -8,7 +8,7 @@ import { disconnectSharedProducer } from '../../server/kafka/producer';
 import { createRun } from '../../server/runs/commands';
 import { root, sleep, startPrefixed, stopChild, waitFor } from './proc';
 import { stackDown, stackUp } from './stack';
-import { buildWeb, migrate, tsxBin, workerEntries } from './tasks';
+import { buildWeb, migrate, workerEntries } from './tasks';
 
 function portInUse(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -60,7 +60,8 @@ export async function runDemo(): Promise<void> {
   const baseEnv = { ...process.env, NODE_ENV: 'production' as const, NEXT_TELEMETRY_DISABLED: '1' };
   const procs = [{ name: 'web', entry: join(root, 'server.ts') }, ...workerEntries()];
   procs.forEach(({ name, entry }, i) => {
-    const child = startPrefixed(name, i, tsxBin, [entry], { ...baseEnv, DRIVELAB_SERVICE: name });
+    // node --import tsx: one process per service, so signals reach the service itself.
+    const child = startPrefixed(name, i, process.execPath, ['--import', 'tsx', entry], { ...baseEnv, DRIVELAB_SERVICE: name });
     children.push({ name, child });
     child.on('exit', (code, signal) => {
       if (stopping) return;

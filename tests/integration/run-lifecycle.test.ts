@@ -20,7 +20,7 @@ const { makeOrg } = await import('../helpers/tenancy');
 const kafka = createKafka({ clientId: 'test-runs' });
 
 function startSimWorker(): { child: ChildProcess; exited: Promise<number | null> } {
-  const child = spawn('node_modules/.bin/tsx', ['workers/sim/main.ts'], { env: { ...process.env, METRICS_PORT: '0', LOG_LEVEL: 'warn', DRIVELAB_SERVICE: 'sim-test' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/sim/main.ts'], { env: { ...process.env, METRICS_PORT: '0', LOG_LEVEL: 'warn', DRIVELAB_SERVICE: 'sim-test' }, stdio: ['ignore', 'ignore', 'inherit'] });
   return { child, exited: new Promise((r) => child.on('exit', (code) => r(code))) };
 }
 

@@ -32,7 +32,7 @@ describe('worker entry convention', () => {
     });
     await producer.disconnect();
 
-    const child = spawn('node_modules/.bin/tsx', ['tests/fixtures/echo-worker.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tests/fixtures/echo-worker.ts'], {
       env: { ...process.env, ECHO_GROUP: group, ECHO_PREFIX: t.prefix, METRICS_PORT: '0', LOG_LEVEL: 'info', DRIVELAB_SERVICE: 'echo' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
