@@ -6,6 +6,7 @@ import { defineConfig } from '@playwright/test';
  */
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
+const simMetricsPort = port + 91;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -28,7 +29,8 @@ export default defineConfig({
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     },
   },
-  webServer: {
+  webServer: [
+    {
     command: 'node --import tsx server.ts',
     url: `${baseURL}/api/metrics`,
     timeout: 120_000,
@@ -44,5 +46,16 @@ export default defineConfig({
       // Every browser test signs up from 127.0.0.1; the default per-address limit is for people.
       SIGNUP_RATE_LIMIT: '10000/3600',
     },
-  },
+    },
+    {
+      // The simulator worker, so runs started in the browser really run.
+      command: 'node --import tsx workers/sim/main.ts',
+      url: `http://127.0.0.1:${simMetricsPort}/health/ready`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: { ...(process.env as Record<string, string>), METRICS_PORT: String(simMetricsPort), DRIVELAB_SERVICE: 'sim-e2e' },
+    },
+  ],
 });
