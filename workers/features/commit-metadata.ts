@@ -4,8 +4,9 @@ import { z } from 'zod';
  * What a restarted operator must know, beyond the committed offset, to rebuild exactly the
  * windows it had: per run on the partition, the first tumbling window index that was not yet
  * final (frames of earlier windows replayed from the offset must not rebuild them partially) and
- * the highest event time seen before the offset (so that the watermark, and with it every
- * lateness decision, evolves as it did). It travels as the Kafka commit's metadata string, whose
+ * the highest event time seen before the offset (so that the watermark starts where it was; this
+ * matters for a run spread over partitions, whose combined watermark would otherwise sit at −∞
+ * until every partition has replayed a frame). It travels as the Kafka commit's metadata string, whose
  * default limit is 4096 bytes (offset.metadata.max.bytes): about 60 concurrent runs per partition.
  */
 export interface RunResumePoint {
