@@ -15,7 +15,7 @@ const { disconnectSharedProducer } = await import('~/server/kafka/producer');
 const { TOPICS } = await import('~/server/kafka/topics');
 const { dlqMessageSchema } = await import('~/server/contracts/dlq');
 const { collect } = await import('../helpers/kafka');
-const { makeOrg } = await import('../helpers/tenancy');
+const { makeOrg, callerFor, userCaller } = await import('../helpers/tenancy');
 
 const kafka = createKafka({ clientId: 'test-runs' });
 
@@ -89,15 +89,44 @@ describe('run lifecycle through the real Kafka', () => {
     expect(elapsed).toBeLessThan(5000);
   });
 
-  it('a run whose simulator dies is failed by the reaper instead of staying running', async () => {
-    const s = await scenarioFor(org.org.id, { map: 'rural_hills', durationS: 300, timeFactor: 1, traffic: { vehicles: 2 } });
-    const run = await createRun(db, { orgId: org.org.id, scenarioId: s.id, dispatch: true });
-    await waitForRun(run.id, (r) => r.state === 'running');
-    worker.child.kill('SIGKILL');
-    await worker.exited;
-    const failed = await waitForRun(run.id, (r) => r.state === 'failed', 20_000);
-    expect((failed as { error: string | null }).error).toMatch(/stopped reporting/);
-    worker = startSimWorker();
+  it('a campaign sweeps parameters over queued runs, never more than maxConcurrent at once, and completes', async () => {
+    const s = await scenarioFor(org.org.id, { map: 'highway_ring', durationS: 4, timeFactor: 'max', traffic: { vehicles: 2 } });
+    const engineer = callerFor(userCaller(org.users.engineer));
+    const created = await engineer.campaigns.create({
+      org: org.org.slug,
+      name: 'density sweep',
+      scenarioId: s.id,
+      strategy: 'lhs',
+      runs: 5,
+      maxConcurrent: 2,
+      dimensions: [{ path: 'traffic.vehicles', min: 1, max: 6, integer: true }, { path: 'ego.driver', values: ['calm', 'aggressive'] }],
+    });
+    expect(created.runs).toBe(5);
+    let maxActive = 0;
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const runs = await db.run.findMany({ where: { campaignId: created.id } });
+      maxActive = Math.max(maxActive, runs.filter((r) => r.dispatchedAt && (r.state === 'queued' || r.state === 'running')).length);
+      if (runs.every((r) => r.state === 'completed')) break;
+      if (Date.now() > deadline) throw new Error(`campaign stuck: ${runs.map((r) => r.state).join(',')}`);
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    expect(maxActive).toBeGreaterThan(0);
+    expect(maxActive).toBeLessThanOrEqual(2);
+    await expect.poll(async () => (await db.campaign.findUniqueOrThrow({ where: { id: created.id } })).state).toBe('completed');
+    const view = await engineer.campaigns.get({ org: org.org.slug, id: created.id });
+    expect(view.runs).toHaveLength(5);
+    for (const r of view.runs) {
+      expect(r.kpis).not.toBeNull();
+      expect(r.params['traffic.vehicles']).toBeGreaterThanOrEqual(1);
+      expect(['calm', 'aggressive']).toContain(r.params['ego.driver']);
+    }
+    // Each run really ran its own parameters.
+    const started = await db.runEvent.findMany({ where: { runId: { in: view.runs.map((r) => r.id) }, type: 'run_started' } });
+    for (const e of started) {
+      const run = view.runs.find((r) => r.id === e.runId)!;
+      expect((e.data as { vehicles: number }).vehicles).toBe((run.params['traffic.vehicles'] as number) + 1);
+    }
   });
 
   it("a status for a run of another org is refused to the DLQ and changes nothing", async () => {
@@ -114,5 +143,15 @@ describe('run lifecycle through the real Kafka', () => {
     }, (items) => items.length > 0);
     expect(rejected).toHaveLength(1);
     expect((await db.run.findUniqueOrThrow({ where: { id: run.id } })).state).toBe('queued');
+  });
+  it('a run whose simulator dies is failed by the reaper instead of staying running', async () => {
+    const s = await scenarioFor(org.org.id, { map: 'rural_hills', durationS: 300, timeFactor: 1, traffic: { vehicles: 2 } });
+    const run = await createRun(db, { orgId: org.org.id, scenarioId: s.id, dispatch: true });
+    await waitForRun(run.id, (r) => r.state === 'running');
+    worker.child.kill('SIGKILL');
+    await worker.exited;
+    const failed = await waitForRun(run.id, (r) => r.state === 'failed', 20_000);
+    expect((failed as { error: string | null }).error).toMatch(/stopped reporting/);
+    worker = startSimWorker();
   });
 });
