@@ -2,6 +2,7 @@ import { createCallerFactory, createTRPCRouter } from './init';
 import { apiKeysRouter } from './routers/api-keys';
 import { auditRouter } from './routers/audit';
 import { campaignsRouter } from './routers/campaigns';
+import { featuresRouter } from './routers/features';
 import { authRouter } from './routers/auth';
 import { invitesRouter } from './routers/invites';
 import { membersRouter } from './routers/members';
@@ -22,6 +23,7 @@ export const appRouter = createTRPCRouter({
   scenarios: scenariosRouter,
   runs: runsRouter,
   campaigns: campaignsRouter,
+  features: featuresRouter,
 });
 
 export type AppRouter = typeof appRouter;
