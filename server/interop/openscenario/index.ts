@@ -1,0 +1,8 @@
+/**
+ * OpenSCENARIO 1.0 (.xosc) interchange with CARLA ScenarioRunner. The tRPC layer calls
+ * exportXosc / importXosc; everything else here is their machinery.
+ */
+export { exportXosc, type ExportXoscOptions } from './export-xosc';
+export { importXosc, XoscImportError, type ImportXoscResult } from './import-xosc';
+export { XmlParseError } from './xml-parser';
+export { carlaTownForMap, mapForTown } from './carla-towns';

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { child, parseXml, XmlParseError } from '~/server/interop/openscenario/xml-parser';
+import { comment, el, escapeAttr, escapeComment, serializeXml } from '~/server/interop/openscenario/xml-writer';
+
+describe('XML writer', () => {
+  it('escapes markup characters in attributes', () => {
+    expect(escapeAttr(`a<b>&"c'`)).toBe('a&lt;b&gt;&amp;&quot;c&apos;');
+    expect(escapeAttr('tab\there\nline')).toBe('tab&#9;here&#10;line');
+  });
+
+  it('keeps comments legal', () => {
+    expect(escapeComment('a -- b --- c-')).not.toMatch(/--|-$/);
+  });
+
+  it('writes what the parser reads back, including awkward names', () => {
+    const names = [`<>&"'`, 'Müller & Söhne', '  spaced  ', 'line\nbreak', '$notAParameter', ']]>'];
+    const xml = serializeXml(el('Root', {}, [comment('x -- y'), ...names.map((n, i) => el('Item', { name: n, i }))]));
+    const back = parseXml(xml);
+    expect(back.children.map((c) => c.attrs.name)).toEqual(names);
+    expect(back.children.map((c) => c.attrs.i)).toEqual(names.map((_, i) => String(i)));
+  });
+
+  it('never writes non-finite numbers', () => {
+    expect(() => el('A', { v: Number.NaN })).toThrow(/non-finite/);
+  });
+});
+
+describe('XML parser', () => {
+  it('handles the declaration, BOM, comments, CDATA, entities and character references', () => {
+    const doc = parseXml('\uFEFF<?xml version="1.0" encoding="UTF-8"?>\n<!-- c --><!DOCTYPE r>\n<r a=\'1 &amp; 2\' b="&#x3C;&#60;"><!-- <x/> --><t>A &lt; B<![CDATA[ <raw> & ]]></t><e/></r>\n<!-- tail -->');
+    expect(doc.attrs).toEqual({ a: '1 & 2', b: '<<' });
+    expect(child(doc, 't')?.text).toBe('A < B <raw> & ');
+    expect(doc.children.map((c) => c.name)).toEqual(['t', 'e']);
+  });
+
+  it.each([
+    ['<a><b></a>', /expected <\/b>/],
+    ['<a x="1" x="2"/>', /duplicate attribute/],
+    ['<a x=1/>', /must be quoted/],
+    ['<a>&nbsp;</a>', /unknown entity/],
+    ['<a>AT&T</a>', /bare "&"/],
+    ['<a/><b/>', /content after the root/],
+    ['<a x="<"/>', /not allowed in an attribute/],
+  ])('rejects %s', (xml, msg) => {
+    expect(() => parseXml(xml)).toThrow(XmlParseError);
+    expect(() => parseXml(xml)).toThrow(msg);
+  });
+
+  it('reports line and column', () => {
+    try {
+      parseXml('<a>\n  <b>\n</a>');
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(XmlParseError);
+      expect((e as XmlParseError).line).toBe(3);
+    }
+  });
+});
