@@ -1,6 +1,6 @@
 'use client';
 
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useMemo, useState, type ReactNode } from 'react';
 import {
@@ -47,6 +47,7 @@ function Field({ label, error, children, hint }: { label: string; error?: string
 
 export function ScenarioEditor({ org, scenarioId, initial, canEdit }: { org: string; scenarioId?: string; initial: Scenario; canEdit: boolean }) {
   const trpc = useTRPC();
+  const queryClient = useQueryClient();
   const router = useRouter();
   const [spec, setSpec] = useState<Scenario>(initial);
   const [saved, setSaved] = useState<string | null>(null);
@@ -130,6 +131,25 @@ export function ScenarioEditor({ org, scenarioId, initial, canEdit }: { org: str
             <button className="btn btn-primary" disabled={!validation.success || create.isPending || update.isPending} onClick={() => void save()}>
               {scenarioId ? 'Save new version' : 'Create scenario'}
             </button>
+            {scenarioId && (
+              <button
+                className="btn"
+                onClick={async () => {
+                  setServerError(null);
+                  try {
+                    const file = await queryClient.fetchQuery(trpc.scenarios.exportXosc.queryOptions({ org, id: scenarioId }));
+                    const url = URL.createObjectURL(new Blob([file.xml], { type: 'application/xml' }));
+                    const a = Object.assign(document.createElement('a'), { href: url, download: file.filename });
+                    a.click();
+                    URL.revokeObjectURL(url);
+                  } catch (e) {
+                    setServerError(errorMessage(e));
+                  }
+                }}
+              >
+                Export OpenSCENARIO
+              </button>
+            )}
             {scenarioId && (
               <button
                 className="btn"

@@ -20,6 +20,8 @@ export function ScenarioList({ org, canEdit }: { org: string; canEdit: boolean }
   const duplicate = useMutation(trpc.scenarios.duplicate.mutationOptions({ onSettled: refresh }));
   const archive = useMutation(trpc.scenarios.setArchived.mutationOptions({ onSettled: refresh }));
   const start = useMutation(trpc.runs.start.mutationOptions());
+  const importXosc = useMutation(trpc.scenarios.importXosc.mutationOptions({ onSettled: refresh }));
+  const [imported, setImported] = useState<{ id: string; name: string; unsupported: string[]; notes: string[] } | null>(null);
 
   return (
     <>
@@ -40,7 +42,46 @@ export function ScenarioList({ org, canEdit }: { org: string; canEdit: boolean }
               <span className="title">Blank scenario</span>
               <span className="muted" style={{ fontSize: 13 }}>Every field at its default</span>
             </a>
+            <label className="card preset" style={{ cursor: 'pointer' }}>
+              <span className="title">Import OpenSCENARIO</span>
+              <span className="muted" style={{ fontSize: 13 }}>A CARLA ScenarioRunner .xosc file</span>
+              <input
+                type="file"
+                accept=".xosc,.xml"
+                aria-label="Import OpenSCENARIO file"
+                style={{ display: 'none' }}
+                onChange={async (e) => {
+                  const file = e.target.files?.[0];
+                  e.target.value = '';
+                  if (!file) return;
+                  setError(null);
+                  setImported(null);
+                  try {
+                    setImported(await importXosc.mutateAsync({ org, xml: await file.text() }));
+                  } catch (err) {
+                    setError(`${file.name}: ${errorMessage(err)}`);
+                  }
+                }}
+              />
+            </label>
           </div>
+          {imported && (
+            <div className="alert alert-info" style={{ marginTop: 14 }} data-testid="import-report">
+              Imported <a href={`/${org}/scenarios/${imported.id}`}>{imported.name}</a>.
+              {imported.unsupported.length > 0 && (
+                <>
+                  {' '}
+                  DriveLab does not model {imported.unsupported.length} element(s) of the file:
+                  <ul style={{ margin: '6px 0 0', paddingLeft: 18 }}>
+                    {imported.unsupported.map((u) => (
+                      <li key={u}>{u}</li>
+                    ))}
+                  </ul>
+                </>
+              )}
+              {imported.notes.length > 0 && <div className="muted" style={{ marginTop: 6 }}>{imported.notes.join(' ')}</div>}
+            </div>
+          )}
         </>
       )}
       <div className="toolbar" style={{ justifyContent: 'space-between', margin: '32px 0 12px' }}>

@@ -2,6 +2,7 @@ import type { Prisma } from '@prisma/client';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { formatScenarioError, scenarioPresets, scenarioSchema, type ScenarioPresetId } from '../../contracts/scenario';
+import { exportXosc, importXosc, XmlParseError, XoscImportError } from '../../interop/openscenario';
 import { createTRPCRouter, orgProcedure } from '../init';
 
 const id = z.string().min(1).max(64);
@@ -14,7 +15,49 @@ function parseSpec(spec: unknown) {
   return r.data;
 }
 
+const MAX_XOSC_BYTES = 2 * 1024 * 1024;
+
 export const scenariosRouter = createTRPCRouter({
+  /** OpenSCENARIO 1.0 for CARLA ScenarioRunner, valid against the ASAM schema. */
+  exportXosc: orgProcedure
+    .meta({ minRole: 'viewer', sample: (ids) => ({ id: ids.scenarioId }) })
+    .input(z.object({ id, version: z.number().int().positive().optional() }))
+    .query(async ({ ctx, input }) => {
+      const s = await ctx.db.scenario.findFirst({ where: { id: input.id, orgId: ctx.orgId }, select: { name: true, latestVersion: true } });
+      if (!s) throw new TRPCError({ code: 'NOT_FOUND', message: 'Scenario not found' });
+      const v = await ctx.db.scenarioVersion.findUnique({ where: { scenarioId_version: { scenarioId: input.id, version: input.version ?? s.latestVersion } } });
+      if (!v) throw new TRPCError({ code: 'NOT_FOUND', message: 'Scenario version not found' });
+      const slug = s.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'scenario';
+      return { filename: `${slug}-v${v.version}.xosc`, xml: exportXosc(scenarioSchema.parse(v.spec), { date: new Date() }) };
+    }),
+
+  /** Imports a .xosc; what DriveLab does not model is listed back, never dropped silently. */
+  importXosc: orgProcedure
+    .meta({ minRole: 'engineer', sample: () => ({ xml: '<OpenSCENARIO/>' }) })
+    .input(z.object({ xml: z.string().min(1, 'The file is empty').max(MAX_XOSC_BYTES, 'The file is larger than 2 MiB'), name: z.string().trim().min(1).max(200).optional() }))
+    .mutation(async ({ ctx, input }) => {
+      let imported;
+      try {
+        imported = importXosc(input.xml);
+      } catch (err) {
+        if (err instanceof XmlParseError || err instanceof XoscImportError) throw new TRPCError({ code: 'BAD_REQUEST', message: err.message });
+        throw err;
+      }
+      const name = input.name ?? imported.scenario.name;
+      const spec = parseSpec({ ...imported.scenario, name });
+      const description = imported.unsupported.length ? `Imported from OpenSCENARIO; not modelled: ${imported.unsupported.length} element(s).` : 'Imported from OpenSCENARIO.';
+      const created = await ctx.db.scenario.create({
+        data: {
+          orgId: ctx.orgId,
+          name,
+          description,
+          createdById: ctx.actor.userId ?? null,
+          versions: { create: { orgId: ctx.orgId, version: 1, spec: spec as unknown as Prisma.InputJsonValue, createdById: ctx.actor.userId ?? null } },
+        },
+      });
+      return { id: created.id, name, unsupported: imported.unsupported, notes: imported.notes };
+    }),
+
   presets: orgProcedure.meta({ minRole: 'viewer', sample: () => ({}) }).query(() =>
     Object.entries(scenarioPresets).map(([presetId, spec]) => ({ id: presetId, name: spec.name, map: spec.map, durationS: spec.durationS, faults: spec.faults.map((f) => f.type), spec })),
   ),
