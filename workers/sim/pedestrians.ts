@@ -1,5 +1,5 @@
 import type { Rng } from './prng';
-import type { Crosswalk, RoadMap } from './road-network';
+import type { Crosswalk, RoadMap } from '~/server/maps/road-network';
 import type { SignalController } from './traffic-lights';
 
 /**

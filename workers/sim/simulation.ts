@@ -7,10 +7,10 @@ import { LongitudinalController, stepBody, type ForceContext } from './dynamics'
 import { driverProfilesParams, idmAccel, MAX_DECEL, mobilAccepts, npcDriver } from './driver';
 import { faultEffects, faultEnd, scheduleFaults, type ScheduledFault } from './faults';
 import { computeKpis, type EgoTally } from './kpis';
-import { getMap } from './maps';
+import { getMap } from '~/server/maps';
 import { knockDown, spawnPedestrians, stepPedestrians, type Pedestrian } from './pedestrians';
 import { createRng, type Rng } from './prng';
-import type { Crosswalk, Lane, RoadMap } from './road-network';
+import type { Crosswalk, Lane, RoadMap } from '~/server/maps/road-network';
 import { SensorSuite } from './sensors';
 import { brakeEffectiveness, initialHealth, rollingFactor, tyrePull, updateHealth } from './thermal';
 import { SignalController } from './traffic-lights';

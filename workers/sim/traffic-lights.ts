@@ -1,4 +1,4 @@
-import type { RoadMap } from './road-network';
+import type { RoadMap } from '~/server/maps/road-network';
 
 /**
  * Fixed-time two-phase signal plan, the same at every junction but shifted by the junction's

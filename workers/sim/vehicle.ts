@@ -3,7 +3,7 @@ import type { Actuation, Body, LongitudinalController } from './dynamics';
 import type { DriverParams } from './driver';
 import type { ScheduledFault } from './faults';
 import type { Rng } from './prng';
-import type { Lane } from './road-network';
+import type { Lane } from '~/server/maps/road-network';
 import type { SensorSuite } from './sensors';
 import type { Health } from './thermal';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { blueprintParams } from '~/workers/sim/blueprints';
 import { driverProfilesParams, idmAccel } from '~/workers/sim/driver';
 import { LongitudinalController, NOMINAL_CONTEXT, stepBody, type Body } from '~/workers/sim/dynamics';
-import { getMap } from '~/workers/sim/maps';
+import { getMap } from '~/server/maps';
 import { record } from './helpers';
 
 function body(v: number): Body {

@@ -1,5 +1,5 @@
-import { bezier, offsetPoints, type Point3 } from '../geometry';
-import { MapBuilder, type RoadMap } from '../road-network';
+import { bezier, offsetPoints, type Point3 } from './geometry';
+import { MapBuilder, type RoadMap } from './road-network';
 
 /**
  * rural_hills: a 6 km two-lane country road with winding curves, a 6 % climb, a crest and a long

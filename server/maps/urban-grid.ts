@@ -1,5 +1,5 @@
-import { bezier, line, type Point3 } from '../geometry';
-import { MapBuilder, type RoadMap, type Turn } from '../road-network';
+import { bezier, line, type Point3 } from './geometry';
+import { MapBuilder, type RoadMap, type Turn } from './road-network';
 
 /**
  * urban_grid: 4×4 signalised intersections, 150 m blocks, two lanes each way at 50 km/h.

@@ -1,5 +1,5 @@
 import type { BuiltinMapId } from '~/server/contracts/scenario';
-import type { RoadMap } from '../road-network';
+import type { RoadMap } from './road-network';
 import { buildHighwayRing } from './highway-ring';
 import { buildRuralHills } from './rural-hills';
 import { buildUrbanGrid } from './urban-grid';

@@ -1,5 +1,5 @@
-import { bezier, line, offsetPoints, type Point3 } from '../geometry';
-import { MapBuilder, type RoadMap } from '../road-network';
+import { bezier, line, offsetPoints, type Point3 } from './geometry';
+import { MapBuilder, type RoadMap } from './road-network';
 
 /**
  * highway_ring: a 3-lane one-way stadium ring (two 1.2 km straights, 400 m radius bends) at
