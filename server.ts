@@ -10,6 +10,8 @@ import { db } from './server/db';
 import { createKafka } from './server/kafka/client';
 import { disconnectSharedProducer } from './server/kafka/producer';
 import { startRunTracking } from './server/runs/tracking';
+import { attachLiveNamespace, startLiveRelay } from './server/realtime/live';
+import { redis } from './server/store/redis';
 
 /**
  * The web process: Next.js (portal, tRPC, REST, auth) and Socket.IO on one port, plus the
@@ -48,24 +50,30 @@ const server = createServer((req, res) => {
 });
 
 const realtime = attachRealtime(server);
+const live = attachLiveNamespace(realtime.io, { db, redis });
 
 server.listen(env.PORT, env.HOST, () => {
   logger.info({ url: `http://${env.HOST}:${env.PORT}`, dev }, 'DriveLab web listening');
 });
 
-// Run state follows dl.run.status and dl.events. Kafka may come up after the portal: keep trying.
-let tracking: { stop: () => Promise<void> } | undefined;
-const startTracking = async (attempt = 1): Promise<void> => {
-  try {
-    tracking = await startRunTracking(createKafka({ clientId: 'drivelab-web' }), db);
-    logger.info('run tracking started');
-  } catch (err) {
-    const delay = Math.min(30_000, 1000 * attempt);
-    logger.warn({ err: (err as Error).message, retryInMs: delay }, 'run tracking could not start; retrying');
-    setTimeout(() => void startTracking(attempt + 1), delay).unref();
-  }
+// Run state follows dl.run.status and dl.events; the live relay feeds /live sockets. Kafka may
+// come up after the portal: keep trying each.
+const background: { stop: () => Promise<void> }[] = [];
+const keepTrying = (name: string, start: () => Promise<{ stop: () => Promise<void> }>) => {
+  const attempt = async (n: number): Promise<void> => {
+    try {
+      background.push(await start());
+      logger.info(`${name} started`);
+    } catch (err) {
+      const delay = Math.min(30_000, 1000 * n);
+      logger.warn({ err: (err as Error).message, retryInMs: delay }, `${name} could not start; retrying`);
+      setTimeout(() => void attempt(n + 1), delay).unref();
+    }
+  };
+  void attempt(1);
 };
-void startTracking();
+keepTrying('run tracking', () => startRunTracking(createKafka({ clientId: 'drivelab-web' }), db));
+keepTrying('live relay', () => startLiveRelay(createKafka({ clientId: 'drivelab-web-relay' }), live));
 
 let closing = false;
 const shutdown = (signal: string) => {
@@ -73,7 +81,7 @@ const shutdown = (signal: string) => {
   closing = true;
   logger.info({ signal }, 'web stopping');
   setTimeout(() => process.exit(0), 5000).unref();
-  void Promise.all([tracking?.stop(), disconnectSharedProducer()])
+  void Promise.all([...background.map((b) => b.stop()), disconnectSharedProducer()])
     .then(() => realtime.close())
     .then(() => new Promise<void>((resolve) => server.close(() => resolve())))
     .then(() => app.close?.())

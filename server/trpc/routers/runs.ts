@@ -1,6 +1,8 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { runKpisSchema } from '../../contracts/run-status';
+import { builtinMapIds } from '../../contracts/scenario';
+import { mapOutline } from '../../maps/outline';
 import { cancelRun, createRun } from '../../runs/commands';
 import { createTRPCRouter, orgProcedure } from '../init';
 
@@ -8,6 +10,12 @@ const id = z.string().min(1).max(64);
 const states = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']);
 
 export const runsRouter = createTRPCRouter({
+  /** Lane centre lines of a built-in map, for the bird's-eye view of live runs and replays. */
+  mapOutline: orgProcedure
+    .meta({ minRole: 'viewer', sample: () => ({ map: 'urban_grid' }) })
+    .input(z.object({ map: z.enum(builtinMapIds) }))
+    .query(({ input }) => mapOutline(input.map)),
+
   list: orgProcedure
     .meta({ minRole: 'viewer', sample: (ids) => ({ scenarioId: ids.scenarioId }) })
     .input(z.object({ scenarioId: id.optional(), campaignId: id.optional(), state: states.optional(), limit: z.number().int().min(1).max(200).default(50) }).default({ limit: 50 }))
