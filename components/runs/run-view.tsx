@@ -4,6 +4,8 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { errorMessage, formatTime } from '~/components/settings/util';
 import { useTRPC } from '~/components/trpc/react';
+import { LivePanel } from '~/components/live/live-panel';
+import type { BuiltinMapId } from '~/server/contracts/scenario';
 import { ProgressBar, StateBadge } from './state-badge';
 
 const ACTIVE = new Set(['queued', 'running']);
@@ -94,6 +96,7 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
         </div>
         <ProgressBar value={r.progress} />
       </div>
+      {ACTIVE.has(r.state) && <LivePanel org={org} runId={r.id} map={(r.spec as { map: BuiltinMapId }).map} />}
       {k ? (
         <div className="kpi-grid" data-testid="run-kpis">
           <div className="card kpi">

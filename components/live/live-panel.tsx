@@ -1,0 +1,58 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { BuiltinMapId } from '~/server/contracts/scenario';
+import { useTRPC } from '~/components/trpc/react';
+import { BirdsEye } from './birds-eye';
+import { LiveCharts } from './live-charts';
+import { useLiveRun } from './use-live-run';
+
+const CONNECTION_LABEL = { connecting: 'Connecting…', live: 'Live', offline: 'Reconnecting…', denied: 'Not allowed' } as const;
+
+export function LivePanel({ org, runId, map }: { org: string; runId: string; map: BuiltinMapId }) {
+  const trpc = useTRPC();
+  const [vehicle, setVehicle] = useState('ego');
+  const [paused, setPaused] = useState(false);
+  const [follow, setFollow] = useState(true);
+  const outline = useQuery(trpc.runs.mapOutline.queryOptions({ org, map }, { staleTime: Infinity }));
+  const live = useLiveRun(runId, { vehicle, paused, enabled: true });
+  const cls = live.connection === 'live' ? 'badge-ok' : live.connection === 'denied' ? 'badge-bad' : 'badge-wait';
+  return (
+    <section style={{ marginBottom: 20 }} data-testid="live-panel">
+      <div className="toolbar" style={{ justifyContent: 'space-between', marginBottom: 12 }}>
+        <div className="toolbar">
+          <span className={`badge ${cls}`} data-testid="live-connection">{CONNECTION_LABEL[live.connection]}</span>
+          <span className="muted" style={{ fontSize: 13 }} data-testid="live-latency" title="Frame timestamp to rendered page, median of the last renders">
+            glass-to-glass {live.latencyMs === null ? '—' : `${live.latencyMs} ms`}
+          </span>
+          <span className="muted" style={{ fontSize: 13 }}>{live.framesReceived.toLocaleString()} frames</span>
+        </div>
+        <div className="toolbar">
+          <label className="muted" style={{ fontSize: 13, display: 'flex', gap: 6, alignItems: 'center' }}>
+            Vehicle
+            <select className="input" style={{ width: 120, height: 32 }} value={vehicle} onChange={(e) => setVehicle(e.target.value)} aria-label="Vehicle">
+              {(live.vehicles.length ? live.vehicles : ['ego']).map((v) => (
+                <option key={v} value={v}>
+                  {v}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="muted" style={{ fontSize: 13, display: 'flex', gap: 6, alignItems: 'center' }}>
+            <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> Follow
+          </label>
+          <button className="btn btn-sm" onClick={() => setPaused(!paused)}>
+            {paused ? 'Resume' : 'Pause'}
+          </button>
+        </div>
+      </div>
+      <div style={{ display: 'grid', gap: 12, gridTemplateColumns: 'minmax(320px, 1fr) minmax(320px, 1.4fr)', alignItems: 'start' }}>
+        <div className="card" style={{ padding: 8 }}>
+          {outline.data ? <BirdsEye outline={outline.data} vehicles={[...live.latest.values()]} selected={vehicle} follow={follow} /> : <div className="empty">Loading map…</div>}
+        </div>
+        <LiveCharts series={live.series} />
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,111 @@
+'use client';
+
+import { useEffect, useRef, useState } from 'react';
+import { io, type Socket } from 'socket.io-client';
+import type { SimEvent } from '~/server/contracts/events';
+import type { RunStatus } from '~/server/contracts/run-status';
+import type { TelemetryFrame } from '~/server/contracts/telemetry';
+
+export interface SeriesPoint {
+  t: number;
+  speed: number | null;
+  accelLon: number | null;
+  accelLat: number | null;
+  engineTemp: number | null;
+  batteryTemp: number | null;
+  brake: number | null;
+  fl: number | null;
+  fr: number | null;
+  rl: number | null;
+  rr: number | null;
+}
+
+export interface LiveSnapshot {
+  connection: 'connecting' | 'live' | 'offline' | 'denied';
+  status: RunStatus | null;
+  latest: Map<string, TelemetryFrame>;
+  series: SeriesPoint[];
+  vehicles: string[];
+  events: SimEvent[];
+  /** Median frame `ts` → rendered, over the last renders, ms. */
+  latencyMs: number | null;
+  framesReceived: number;
+}
+
+const WINDOW_S = 60;
+const MAX_POINTS = 2000;
+const RENDER_EVERY_MS = 200;
+
+export function toPoint(f: TelemetryFrame): SeriesPoint {
+  const [fl, fr, rl, rr] = f.tires.pressure;
+  return { t: f.t, speed: f.speed, accelLon: f.accel.lon, accelLat: f.accel.lat, engineTemp: f.powertrain.engineTemp, batteryTemp: f.powertrain.batteryTemp, brake: f.brakes.pressure, fl, fr, rl, rr };
+}
+
+/**
+ * Subscribes to a run's room on /live and keeps a rolling 60 s window per vehicle. Batches arrive
+ * every ~100 ms; React state is refreshed at most 5 times a second, and not at all while paused.
+ */
+export function useLiveRun(runId: string, options: { vehicle: string; paused: boolean; enabled: boolean }): LiveSnapshot {
+  const series = useRef(new Map<string, SeriesPoint[]>());
+  const latest = useRef(new Map<string, TelemetryFrame>());
+  const events = useRef<SimEvent[]>([]);
+  const status = useRef<RunStatus | null>(null);
+  const received = useRef(0);
+  const newestTs = useRef(0);
+  const latencies = useRef<number[]>([]);
+  const [connection, setConnection] = useState<LiveSnapshot['connection']>('connecting');
+  const [tick, setTick] = useState(0);
+  const pausedRef = useRef(options.paused);
+  pausedRef.current = options.paused;
+
+  useEffect(() => {
+    if (!options.enabled) return;
+    const socket: Socket = io('/live', { path: '/socket.io', transports: ['websocket', 'polling'] });
+    socket.on('connect', () => {
+      setConnection('live');
+      socket.emit('join', { room: `run:${runId}` }, (r: { ok: boolean }) => {
+        if (!r.ok) setConnection('denied');
+      });
+    });
+    socket.on('disconnect', () => setConnection('offline'));
+    socket.on('connect_error', () => setConnection('offline'));
+    socket.on('batch', (batch: { frames: TelemetryFrame[]; events: SimEvent[]; status: RunStatus | null }) => {
+      for (const f of batch.frames) {
+        latest.current.set(f.vehicleId, f);
+        let s = series.current.get(f.vehicleId);
+        if (!s) series.current.set(f.vehicleId, (s = []));
+        s.push(toPoint(f));
+        while (s.length > MAX_POINTS || (s.length > 0 && s[0]!.t < f.t - WINDOW_S)) s.shift();
+        if (f.ts > newestTs.current) newestTs.current = f.ts;
+      }
+      received.current += batch.frames.length;
+      if (batch.events.length) events.current = [...events.current, ...batch.events].slice(-500);
+      if (batch.status) status.current = batch.status;
+    });
+    const timer = setInterval(() => {
+      if (!pausedRef.current) setTick((n) => n + 1);
+    }, RENDER_EVERY_MS);
+    return () => {
+      clearInterval(timer);
+      socket.disconnect();
+    };
+  }, [runId, options.enabled]);
+
+  // Glass-to-glass: measured after React committed the frames to the page.
+  useEffect(() => {
+    if (!newestTs.current) return;
+    latencies.current = [...latencies.current.slice(-19), Date.now() - newestTs.current];
+  }, [tick]);
+
+  const sorted = [...latencies.current].sort((a, b) => a - b);
+  return {
+    connection,
+    status: status.current,
+    latest: latest.current,
+    series: [...(series.current.get(options.vehicle) ?? [])],
+    vehicles: [...latest.current.keys()].sort((a, b) => (a === 'ego' ? -1 : b === 'ego' ? 1 : a.localeCompare(b, undefined, { numeric: true }))),
+    events: events.current,
+    latencyMs: sorted.length ? sorted[Math.floor(sorted.length / 2)]! : null,
+    framesReceived: received.current,
+  };
+}

@@ -1,0 +1,35 @@
+import { expect, test } from '@playwright/test';
+import { DEMO } from '../prisma/seed';
+import { open } from './helpers';
+
+test('during a live run the charts move and the ego moves on the map', async ({ page }) => {
+  await open(page, '/signin');
+  await page.getByLabel('Email').fill(DEMO.user.email);
+  await page.getByLabel('Password').fill(DEMO.user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByTestId('signed-in-as')).toBeVisible();
+
+  await open(page, `/${DEMO.org.slug}/scenarios`);
+  const row = page.getByTestId('scenario-table').locator('tr', { hasText: DEMO.scenario.name });
+  await row.getByRole('button', { name: 'Run' }).click();
+  await expect(page).toHaveURL(/\/runs\//);
+  await expect(page.getByTestId('live-connection')).toHaveText('Live');
+  await expect(page.getByTestId('run-state')).toHaveText('running', { timeout: 30_000 });
+
+  const speed = page.getByTestId('chart-speed');
+  const ego = page.getByTestId('ego-marker');
+  await expect(speed).not.toHaveAttribute('data-last-t', '', { timeout: 15_000 });
+  const t1 = Number(await speed.getAttribute('data-last-t'));
+  const x1 = await ego.getAttribute('data-x');
+  const y1 = await ego.getAttribute('data-y');
+  await page.waitForTimeout(2500);
+  const t2 = Number(await speed.getAttribute('data-last-t'));
+  expect(t2).toBeGreaterThan(t1 + 1);
+  const moved = (await ego.getAttribute('data-x')) !== x1 || (await ego.getAttribute('data-y')) !== y1;
+  expect(moved).toBe(true);
+  await expect(page.getByTestId('live-latency')).toContainText(/\d+ ms/);
+  await page.screenshot({ path: '.state/test-results/live-run.png', fullPage: true });
+
+  await page.getByRole('button', { name: 'Cancel run' }).click();
+  await expect(page.getByTestId('run-state')).toHaveText('cancelled', { timeout: 10_000 });
+});
