@@ -30,6 +30,14 @@ test('during a live run the charts move and the ego moves on the map', async ({ 
   await expect(page.getByTestId('live-latency')).toContainText(/\d+ ms/);
   await page.screenshot({ path: '.state/test-results/live-run.png', fullPage: true });
 
+  // The fleet overview shows it in flight, with the pipeline's throughput.
+  const runUrl = page.url();
+  await open(page, `/${DEMO.org.slug}`);
+  await expect(page.getByTestId('fleet-active')).toContainText(DEMO.scenario.name);
+  await expect(page.getByTestId('pipeline-telemetry')).toContainText(/[1-9][\d,]* frames\/s/, { timeout: 15_000 });
+  await page.screenshot({ path: '.state/test-results/fleet.png', fullPage: true });
+
+  await open(page, runUrl);
   await page.getByRole('button', { name: 'Cancel run' }).click();
   await expect(page.getByTestId('run-state')).toHaveText('cancelled', { timeout: 10_000 });
 });

@@ -1,3 +1,4 @@
+import { FleetOverview } from '~/components/live/fleet-overview';
 import { requireOrgPage } from '~/server/auth/page-org';
 import { hasRole } from '~/server/auth/roles';
 import { db } from '~/server/db';
@@ -16,6 +17,8 @@ export default async function OrgOverview({ params }: { params: Promise<{ org: s
   const admin = hasRole(org.role, 'admin');
   return (
     <>
+      <FleetOverview org={org.slug} />
+      <h3 className="section-title">Organization</h3>
       <div className="stat-grid">
         <div className="card stat">
           <div className="label">Members</div>

@@ -3,6 +3,7 @@ import { apiKeysRouter } from './routers/api-keys';
 import { auditRouter } from './routers/audit';
 import { campaignsRouter } from './routers/campaigns';
 import { featuresRouter } from './routers/features';
+import { fleetRouter } from './routers/fleet';
 import { authRouter } from './routers/auth';
 import { invitesRouter } from './routers/invites';
 import { membersRouter } from './routers/members';
@@ -24,6 +25,7 @@ export const appRouter = createTRPCRouter({
   runs: runsRouter,
   campaigns: campaignsRouter,
   features: featuresRouter,
+  fleet: fleetRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,133 @@
+'use client';
+
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { io } from 'socket.io-client';
+import type { SimEvent } from '~/server/contracts/events';
+import type { RunStatus } from '~/server/contracts/run-status';
+import { ProgressBar, StateBadge } from '~/components/runs/state-badge';
+import { relative } from '~/components/settings/util';
+import { useTRPC } from '~/components/trpc/react';
+
+const EVENT_LABEL: Record<string, string> = { collision: 'Collision', near_miss: 'Near miss', fault_start: 'Fault', red_light_violation: 'Red light' };
+
+/** The org's fleet right now: runs in flight (live over the org room), notable events, pipeline health. */
+export function FleetOverview({ org }: { org: string }) {
+  const trpc = useTRPC();
+  const qc = useQueryClient();
+  const overview = useQuery(trpc.fleet.overview.queryOptions({ org }, { refetchInterval: 10_000 }));
+  const pipeline = useQuery(trpc.fleet.pipeline.queryOptions({ org }, { refetchInterval: 3000, retry: false }));
+  const [statuses, setStatuses] = useState<Record<string, RunStatus>>({});
+  const [liveEvents, setLiveEvents] = useState<SimEvent[]>([]);
+  const [connected, setConnected] = useState(false);
+
+  useEffect(() => {
+    const socket = io('/live', { path: '/socket.io', transports: ['websocket', 'polling'] });
+    socket.on('connect', () => {
+      setConnected(true);
+      socket.emit('join', { room: `org:${org}` });
+    });
+    socket.on('disconnect', () => setConnected(false));
+    socket.on('batch', (b: { events: SimEvent[]; status: RunStatus | null }) => {
+      if (b.status) {
+        const s = b.status;
+        setStatuses((prev) => ({ ...prev, [s.runId]: s }));
+        if (s.state !== 'running') void qc.invalidateQueries({ queryKey: trpc.fleet.overview.queryKey() });
+      }
+      const notable = b.events.filter((e) => e.type in EVENT_LABEL);
+      if (notable.length) setLiveEvents((prev) => [...notable.reverse(), ...prev].slice(0, 20));
+      if (b.events.some((e) => e.type === 'run_started')) void qc.invalidateQueries({ queryKey: trpc.fleet.overview.queryKey() });
+    });
+    return () => {
+      socket.disconnect();
+    };
+  }, [org, qc, trpc]);
+
+  const o = overview.data;
+  const feed = liveEvents.length ? liveEvents.map((e) => ({ key: `${e.runId}-${e.t}-${e.type}-${e.vehicleId}`, runId: e.runId, type: e.type, vehicleId: e.vehicleId, t: e.t, when: 'live' })) : (o?.events ?? []).map((e) => ({ key: e.id, runId: e.runId, type: e.type, vehicleId: e.vehicleId, t: e.t, when: relative(e.at) }));
+  return (
+    <>
+      <div className="stat-grid">
+        {(['running', 'completed', 'failed', 'cancelled'] as const).map((s) => (
+          <div key={s} className="card stat">
+            <div className="label">{s} · 24 h</div>
+            <div className="value" data-testid={`fleet-${s}`}>{s === 'running' ? (o?.active.length ?? '—') : (o?.last24h[s] ?? 0)}</div>
+          </div>
+        ))}
+      </div>
+      <div className="toolbar" style={{ justifyContent: 'space-between', margin: '28px 0 12px' }}>
+        <h3 className="section-title" style={{ margin: 0 }}>Runs in flight</h3>
+        <span className={`badge ${connected ? 'badge-ok' : 'badge-wait'}`}>{connected ? 'Live' : 'Connecting…'}</span>
+      </div>
+      <div className="card" style={{ padding: 0 }}>
+        {o && o.active.length === 0 ? (
+          <div className="empty">Nothing running. Start a run from <a href={`/${org}/scenarios`}>Scenarios</a>.</div>
+        ) : (
+          <table className="data" data-testid="fleet-active">
+            <tbody>
+              {o?.active.map((r) => {
+                const s = statuses[r.id];
+                const progress = s?.progress ?? r.progress;
+                return (
+                  <tr key={r.id}>
+                    <td><a href={`/${org}/runs/${r.id}`}>{r.scenarioName}</a></td>
+                    <td><StateBadge state={s?.state ?? r.state} /></td>
+                    <td style={{ width: 260 }}><ProgressBar value={progress} /></td>
+                    <td className="muted" style={{ width: 160 }}>{(s?.simTime ?? r.simTime).toFixed(0)} s · {(s?.realTimeFactor ?? r.realTimeFactor ?? 0).toFixed(1)}×</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </div>
+      <div style={{ display: 'grid', gap: 16, gridTemplateColumns: '1.3fr 1fr', marginTop: 28 }}>
+        <div>
+          <h3 className="section-title" style={{ marginTop: 0 }}>Notable events</h3>
+          <div className="card" style={{ padding: 0, maxHeight: 360, overflow: 'auto' }}>
+            {feed.length === 0 ? (
+              <div className="empty">No collisions, near misses or faults in the last 24 h.</div>
+            ) : (
+              <table className="data">
+                <tbody>
+                  {feed.map((e) => (
+                    <tr key={e.key}>
+                      <td>{EVENT_LABEL[e.type] ?? e.type}</td>
+                      <td className="muted">{e.vehicleId ?? 'run'} at {e.t.toFixed(1)} s</td>
+                      <td><a href={`/${org}/runs/${e.runId}`}>run</a></td>
+                      <td className="muted">{e.when}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </div>
+        </div>
+        <div>
+          <h3 className="section-title" style={{ marginTop: 0 }}>Pipeline</h3>
+          <div className="card">
+            {pipeline.error && <p className="error-text">Kafka is not reachable: {pipeline.error.message}</p>}
+            <table className="kv">
+              <tbody>
+                <tr>
+                  <td>Telemetry</td>
+                  <td data-testid="pipeline-telemetry">{pipeline.data?.perSecond ? `${pipeline.data.perSecond['dl.telemetry']?.toLocaleString() ?? 0} frames/s` : 'measuring…'}</td>
+                </tr>
+                <tr>
+                  <td>Features</td>
+                  <td>{pipeline.data?.perSecond ? `${pipeline.data.perSecond['dl.features']?.toLocaleString() ?? 0} windows/s` : 'measuring…'}</td>
+                </tr>
+                {pipeline.data?.lag.map((g) => (
+                  <tr key={g.groupId}>
+                    <td>Lag · {g.groupId.replace('drivelab-', '')}</td>
+                    <td>{g.lag.toLocaleString()} messages</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </div>
+      </div>
+    </>
+  );
+}

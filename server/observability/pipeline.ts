@@ -1,0 +1,61 @@
+import type { Kafka } from 'kafkajs';
+import { topic } from '../kafka/client';
+import { TOPICS, type TopicName } from '../kafka/topics';
+
+export interface PipelineSnapshot {
+  at: number;
+  topics: { name: TopicName; endOffset: number }[];
+  groups: { groupId: string; topic: TopicName; lag: number }[];
+}
+
+/** Consumer groups whose lag the fleet overview shows, with the topic each one reads. */
+export const WATCHED_GROUPS: { groupId: string; topic: TopicName }[] = [
+  { groupId: 'drivelab-features', topic: TOPICS.telemetry },
+  { groupId: 'drivelab-recorder', topic: TOPICS.telemetry },
+  { groupId: 'drivelab-sim', topic: TOPICS.simCommands },
+  { groupId: 'drivelab-web-run-status', topic: TOPICS.runStatus },
+];
+
+/**
+ * End offsets of the main topics and the lag of the platform's consumer groups, from the broker.
+ * Throughput is the difference of two snapshots over time (pure: `throughput`).
+ */
+export async function pipelineSnapshot(kafka: Kafka, prefix = ''): Promise<PipelineSnapshot> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const names = [TOPICS.telemetry, TOPICS.events, TOPICS.features, TOPICS.dlq, TOPICS.simCommands, TOPICS.runStatus] as TopicName[];
+    const ends = new Map<TopicName, number>();
+    const perPartition = new Map<TopicName, Map<number, number>>();
+    for (const name of names) {
+      const offs = await admin.fetchTopicOffsets(topic(name, prefix)).catch(() => []);
+      const m = new Map(offs.map((o) => [o.partition, Number(o.high)]));
+      perPartition.set(name, m);
+      ends.set(name, [...m.values()].reduce((a, b) => a + b, 0));
+    }
+    const groups: PipelineSnapshot['groups'] = [];
+    for (const g of WATCHED_GROUPS) {
+      const committed = await admin.fetchOffsets({ groupId: g.groupId, topics: [topic(g.topic, prefix)] }).catch(() => []);
+      const parts = committed[0]?.partitions ?? [];
+      if (parts.every((p) => Number(p.offset) < 0)) continue;
+      const high = perPartition.get(g.topic) ?? new Map<number, number>();
+      const lag = parts.reduce((sum, p) => sum + Math.max(0, (high.get(p.partition) ?? 0) - Math.max(0, Number(p.offset))), 0);
+      groups.push({ groupId: g.groupId, topic: g.topic, lag });
+    }
+    return { at: Date.now(), topics: names.map((name) => ({ name, endOffset: ends.get(name) ?? 0 })), groups };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Messages per second per topic between two snapshots. */
+export function throughput(prev: PipelineSnapshot, next: PipelineSnapshot): Record<string, number> {
+  const dt = (next.at - prev.at) / 1000;
+  const out: Record<string, number> = {};
+  if (dt <= 0) return out;
+  for (const t of next.topics) {
+    const before = prev.topics.find((p) => p.name === t.name)?.endOffset ?? t.endOffset;
+    out[t.name] = Math.max(0, Math.round((t.endOffset - before) / dt));
+  }
+  return out;
+}
