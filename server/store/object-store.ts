@@ -1,0 +1,128 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { env } from '../env';
+
+/**
+ * The object store (../shared/DESIGN.md, "Storage"): MCAP recordings, model files, dataset exports.
+ * Keys are '/'-separated relative paths. Only the local-directory backend exists; an S3 one
+ * (S3_ENDPOINT) would implement this same interface, so callers never touch the file system.
+ */
+export interface ObjectStore {
+  /** A writer that appears under `key` only once committed: readers never see half a file. */
+  createWriter(key: string): Promise<ObjectWriter>;
+  /** Byte range reader, for MCAP's indexed reader and for HTTP range downloads. */
+  openReader(key: string): Promise<ObjectReader | null>;
+  /** Keys under a prefix, with size and modification time. */
+  list(prefix: string): Promise<ObjectInfo[]>;
+  remove(key: string): Promise<void>;
+  /** The local path of a key; the local backend serves downloads from it. */
+  localPath(key: string): string;
+}
+
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  modifiedAt: Date;
+}
+
+export interface ObjectWriter {
+  write(chunk: Uint8Array): Promise<void>;
+  /** Bytes written so far. */
+  readonly bytes: number;
+  /** Makes the object visible under its key. */
+  commit(): Promise<void>;
+  /** Drops what was written. */
+  abort(): Promise<void>;
+}
+
+export interface ObjectReader {
+  size(): Promise<bigint>;
+  read(offset: bigint, length: bigint): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+
+function safeKey(key: string): string {
+  const parts = key.split('/');
+  if (key.length === 0 || isAbsolute(key) || parts.some((p) => p === '' || p === '.' || p === '..')) throw new Error(`invalid object key: ${key}`);
+  return parts.join(sep);
+}
+
+export function localObjectStore(root: string = resolve(env.DATA_DIR)): ObjectStore {
+  const pathOf = (key: string) => join(root, safeKey(key));
+  return {
+    localPath: pathOf,
+    async createWriter(key) {
+      const final = pathOf(key);
+      // A unique temporary name beside the final one: rename is atomic on one file system.
+      const tmp = `${final}.${process.pid}.${Date.now()}.partial`;
+      await mkdir(dirname(final), { recursive: true });
+      const stream: WriteStream = createWriteStream(tmp);
+      await new Promise<void>((ok, fail) => stream.once('open', () => ok()).once('error', fail));
+      let bytes = 0;
+      let failure: Error | null = null;
+      stream.on('error', (err) => (failure = err));
+      const closeStream = () => new Promise<void>((ok) => stream.end(() => ok()));
+      return {
+        get bytes() {
+          return bytes;
+        },
+        async write(chunk) {
+          if (failure) throw failure;
+          bytes += chunk.byteLength;
+          // Respect back-pressure so a long run never buffers a whole file in memory.
+          if (!stream.write(chunk)) await new Promise<void>((ok) => stream.once('drain', () => ok()));
+        },
+        async commit() {
+          await closeStream();
+          if (failure) throw failure;
+          await rename(tmp, final);
+        },
+        async abort() {
+          await closeStream();
+          await rm(tmp, { force: true });
+        },
+      };
+    },
+    async openReader(key) {
+      const handle = await open(pathOf(key), 'r').catch(() => null);
+      if (!handle) return null;
+      return {
+        size: async () => BigInt((await handle.stat()).size),
+        async read(offset, length) {
+          const buf = new Uint8Array(Number(length));
+          const { bytesRead } = await handle.read(buf, 0, buf.length, Number(offset));
+          return bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
+        },
+        close: () => handle.close(),
+      };
+    },
+    async list(prefix) {
+      const base = prefix ? pathOf(prefix.replace(/\/$/, '')) : root;
+      const out: ObjectInfo[] = [];
+      const walk = async (dir: string): Promise<void> => {
+        const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+        for (const e of entries) {
+          const p = join(dir, e.name);
+          if (e.isDirectory()) await walk(p);
+          else if (e.isFile() && !e.name.endsWith('.partial')) {
+            const s = await stat(p);
+            out.push({ key: relative(root, p).split(sep).join('/'), size: s.size, modifiedAt: s.mtime });
+          }
+        }
+      };
+      await walk(base);
+      return out.sort((a, b) => a.key.localeCompare(b.key));
+    },
+    async remove(key) {
+      await rm(pathOf(key), { force: true });
+    },
+  };
+}
+
+const globalForStore = globalThis as unknown as { drivelabObjectStore?: ObjectStore };
+
+/** The process-wide object store (local directory DATA_DIR). */
+export function objectStore(): ObjectStore {
+  return (globalForStore.drivelabObjectStore ??= localObjectStore());
+}

@@ -1,0 +1,50 @@
+import pg from 'pg';
+import { env } from '~/server/env';
+import { createKafka } from '~/server/kafka/client';
+import { logger } from '~/server/observability/logger';
+import { createRedis } from '~/server/store/redis';
+import { runWorker } from '~/server/worker/runtime';
+import { startFeaturesWorker } from './features-worker';
+
+/**
+ * The features worker process: `npx tsx workers/features/main.ts`. Scale out by starting more
+ * copies; the consumer group spreads dl.telemetry's partitions over them.
+ *
+ * FEATURES_GROUP_ID (drivelab-features), FEATURES_ONLINE_TTL_S (3600), FEATURES_REQUIRE_RUN (0),
+ * FEATURES_COMMIT_INTERVAL_MS (1000), FEATURES_FINISH_GRACE_MS (10000) tune it.
+ */
+const num = (name: string, fallback: number) => {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && process.env[name] !== '' && process.env[name] !== undefined ? v : fallback;
+};
+const log = logger.child({ worker: 'features' });
+
+await runWorker({
+  name: 'features',
+  async start() {
+    const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 4 });
+    const redis = createRedis();
+    redis.on('error', (err) => log.warn({ err }, 'redis error'));
+    const worker = await startFeaturesWorker({
+      kafka: createKafka({ clientId: 'drivelab-features' }),
+      pool,
+      redis,
+      groupId: process.env.FEATURES_GROUP_ID || 'drivelab-features',
+      onlineTtlS: num('FEATURES_ONLINE_TTL_S', 3600),
+      requireRun: process.env.FEATURES_REQUIRE_RUN === '1',
+      commitIntervalMs: num('FEATURES_COMMIT_INTERVAL_MS', 1000),
+      finishGraceMs: num('FEATURES_FINISH_GRACE_MS', 10_000),
+      // A sink that keeps failing: exit, and the restart replays from the last commit.
+      onFatal: () => process.kill(process.pid, 'SIGTERM'),
+    });
+    log.info('features worker consuming');
+    return {
+      ready: () => worker.ready(),
+      async stop() {
+        await worker.stop();
+        redis.disconnect();
+        await pool.end();
+      },
+    };
+  },
+});
