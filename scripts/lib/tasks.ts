@@ -54,14 +54,16 @@ export async function buildWeb(force = false): Promise<void> {
   console.log(`[build] done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
-/** Worker entry points present in this checkout (workers/<name>/main.ts). */
+/**
+ * Workers the demo starts. The features worker is left out until its multi-partition
+ * watermark alignment passes its integration test (issue 5); start it by hand meanwhile:
+ * `node --import tsx workers/features/main.ts`.
+ */
+export const DEMO_WORKERS = ['sim'];
+
 export function workerEntries(): { name: string; entry: string }[] {
   const dir = join(root, 'workers');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((name) => existsSync(join(dir, name, 'main.ts')))
-    .sort()
-    .map((name) => ({ name, entry: join(dir, name, 'main.ts') }));
+  return DEMO_WORKERS.filter((name) => existsSync(join(dir, name, 'main.ts'))).map((name) => ({ name, entry: join(dir, name, 'main.ts') }));
 }
 
 export const tsxBin = bin('tsx');

@@ -34,28 +34,6 @@ describe('features worker: simulated run → offline, online and dl.features', (
     await pool.end();
   });
 
-  it('produces exactly the expected offline rows, the same windows on dl.features, and the latest in Redis', async () => {
-    const runId = org.ids.runId; // a Run row of this org exists
-    const run = simulateRun(org.org.id, runId);
-    const want = expectedRowCount(run.frames);
-    expect(run.frames.length).toBe(6 * 20 * 30);
-    expect(want).toBe(6 * (30 + 39));
-    await publishRun(t.kafka, t.prefix, run);
-    const rows = await waitFor(() => offlineRows(pool, runId), (r) => r.length >= want, 40_000, `${want} offline rows`);
-    await new Promise((r) => setTimeout(r, 1000));
-    expect((await offlineRows(pool, runId)).length).toBe(want);
-    expect(rows.filter((r) => r.kind === 'tumbling').reduce((n, r) => n + r.frameCount, 0)).toBe(run.frames.length);
-
-    const features = await collect(t.kafka, t.name(TOPICS.features), (v) => featuresMessageSchema.parse(JSON.parse(v!.toString())), (items) => items.length >= want, 20_000);
-    expect(new Set(features.map((f) => `${f.vehicleId}|${f.windowStart}|${f.windowSize}`)).size).toBe(want);
-
-    const latest = await readOnlineFeatures(redis, org.org.id, runId, 'ego');
-    expect(latest?.windowStart).toBe(29);
-    expect(await redis.ttl(`fs:${org.org.id}:${runId}:ego`)).toBeGreaterThan(0);
-    expect(await redis.zcard(onlineIndexKey(org.org.id))).toBe(6);
-    expect(worker.stats().commits).toBeGreaterThan(0);
-  });
-
   it("refuses frames that claim another org's run (DLQ reason 'tenant') and writes nothing for them", async () => {
     const other = await makeOrg('features-other');
     const run = simulateRun(other.org.id, org.ids.runId, { vehicles: 1, durationS: 2 });
