@@ -74,8 +74,8 @@ export function conv2dFilterGrad(
 
 /**
  * Input gradient of a stride-1 convolution as a forward convolution: dy padded by (kernel - 1 -
- * forward padding) on each side, filter flipped in space with in/out channels swapped. tfjs-wasm's
- * Conv2DBackpropInput kernel is a plain loop about ten times slower than its Conv2D.
+ * forward padding) on each side, filter flipped in space with in/out channels swapped. In a profile
+ * of the RUL CNN, tfjs-wasm's Conv2DBackpropInput took about ten times as long as its Conv2D.
  */
 export function conv2dInputGradStride1(
   dy: tf.Tensor4D,

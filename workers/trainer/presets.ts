@@ -39,5 +39,5 @@ export const RUL_CNN_DEFAULTS: RulCnnDefaults = {
     scaling: 'standard',
     seed: 42,
   },
-  fit: { epochs: 50, batchSize: 256, patience: 15, learningRateDecay: 0.93 },
+  fit: { epochs: 70, batchSize: 256, patience: 15, learningRateDecay: 0.95 },
 };
