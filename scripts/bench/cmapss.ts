@@ -5,8 +5,10 @@
  *   npx tsx scripts/bench/cmapss.ts
  *
  * CMAPSS_DIR overrides the data folder (default ../shared/datasets/cmapss beside the repo).
- * BENCH_EPOCHS, BENCH_SEED, BENCH_WINDOW, BENCH_BATCH and BENCH_HPARAMS (JSON merged into the model's
- * hyperparameters) override the defaults for experiments.
+ * The configuration is the platform's RUL_CNN_DEFAULTS (workers/trainer/presets.ts). For experiments,
+ * BENCH_EPOCHS, BENCH_SEED (split seed), BENCH_WINDOW, BENCH_BATCH, BENCH_PATIENCE, BENCH_LR_DECAY,
+ * BENCH_SMOOTH (smoothing alpha; 1 = raw), BENCH_CYCLE (1/0) and BENCH_HPARAMS (JSON merged into the
+ * model's hyperparameters) override them. The validation set is every window of the held-out units.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -17,44 +19,41 @@ import { splitByGroup } from '~/workers/trainer/datasets/group-split';
 import { selectWindows } from '~/workers/trainer/datasets/types';
 import { slidingWindows } from '~/workers/trainer/datasets/windows';
 import { mae, rmse } from '~/workers/trainer/metrics';
-import { trainCnnRegressor, type CnnHyperparameters } from '~/workers/trainer/models/cnn-regressor';
+import { trainCnnRegressor } from '~/workers/trainer/models/cnn-regressor';
 import { predict } from '~/workers/trainer/models/predict';
-
-// Compact CNN after Li, Ding and Sun (2018): few narrow tanh filters and a one-channel conv before
-// Flatten. On this split it generalised as well as wider relu stacks (which overfit within a few
-// epochs) at about half their epoch time.
-const BENCH_HYPERPARAMETERS: CnnHyperparameters = {
-  filters: [10, 10, 10, 10, 1],
-  kernelSize: [10, 10, 10, 10, 3],
-  activation: 'tanh',
-  head: 'flatten',
-  dense: [100],
-  dropout: 0.5,
-};
+import { RUL_CNN_DEFAULTS } from '~/workers/trainer/presets';
 
 function envInt(name: string, fallback: number): number {
   const v = process.env[name];
   return v ? Number.parseInt(v, 10) : fallback;
 }
 
+function envNum(name: string, fallback: number | undefined): number | undefined {
+  const v = process.env[name];
+  return v ? Number(v) : fallback;
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   const backend = await selectBackend();
   const file = path.join(cmapssDir(), 'train_FD001.txt');
-  const data = cmapssRulDataset(await readCmapssFile(file));
+  const defaults = RUL_CNN_DEFAULTS;
+  const smoothing = envNum('BENCH_SMOOTH', defaults.dataset.smoothing)!;
+  const includeCycle = process.env.BENCH_CYCLE ? process.env.BENCH_CYCLE === '1' : defaults.dataset.includeCycle;
+  const data = cmapssRulDataset(await readCmapssFile(file), { smoothing, includeCycle });
   const fingerprint = datasetFingerprint({ columns: data.featureNames, rows: data.features, labels: data.rul, labelName: 'rul' });
 
-  const seed = envInt('BENCH_SEED', 42);
-  const windowLength = envInt('BENCH_WINDOW', 30);
-  const windowed = slidingWindows(data.features, data.rul, data.units, windowLength);
+  const seed = envInt('BENCH_SEED', defaults.splitSeed);
+  const windowLength = envInt('BENCH_WINDOW', defaults.windowLength);
+  const windowed = slidingWindows(data.features, data.rul, data.units, windowLength, 1, defaults.windows);
   // Units, not windows, are split: neighbouring windows of one engine are nearly identical.
-  const split = splitByGroup(windowed.groups, { validationFraction: 0.2, seed });
+  const split = splitByGroup(windowed.groups, { validationFraction: defaults.validationFraction, seed });
   const train = selectWindows(windowed.windows, split.train);
   const validation = selectWindows(windowed.windows, split.validation);
   const trainY = split.train.map((i) => windowed.labels[i]!);
   const validationY = split.validation.map((i) => windowed.labels[i]!);
 
-  const maxEpochs = envInt('BENCH_EPOCHS', 60);
+  const maxEpochs = envInt('BENCH_EPOCHS', defaults.fit.epochs);
   const trained = await trainCnnRegressor({
     train,
     trainTargets: trainY,
@@ -62,11 +61,12 @@ async function main(): Promise<void> {
     validationTargets: validationY,
     featureNames: data.featureNames,
     targetName: 'rul',
-    hyperparameters: { ...BENCH_HYPERPARAMETERS, ...JSON.parse(process.env.BENCH_HPARAMS ?? '{}') },
+    hyperparameters: { ...defaults.hyperparameters, ...JSON.parse(process.env.BENCH_HPARAMS ?? '{}') },
     fit: {
       epochs: maxEpochs,
-      batchSize: envInt('BENCH_BATCH', 256),
-      patience: 10,
+      batchSize: envInt('BENCH_BATCH', defaults.fit.batchSize),
+      patience: envInt('BENCH_PATIENCE', defaults.fit.patience),
+      learningRateDecay: envNum('BENCH_LR_DECAY', defaults.fit.learningRateDecay),
       onEpoch: (r) => {
         if (process.env.BENCH_VERBOSE) {
           process.stderr.write(`epoch ${r.epoch} loss ${r.loss.toFixed(4)} val ${r.valLoss?.toFixed(4)} ${(r.elapsedMs / 1000).toFixed(1)}s eta ${(r.etaMs / 1000).toFixed(0)}s\n`);
@@ -76,7 +76,14 @@ async function main(): Promise<void> {
   });
   const predictions = predict(trained, validation).output;
   // Last window per validation unit: the point a maintenance planner acts on; its RUL is 0 in
-  // run-to-failure training data, so it is reported for information only.
+  // run-to-failure training data, so rmseLastWindow (20 values) is reported for information only.
+  const lastOfUnit = new Map<string, number>();
+  split.validation.forEach((w, k) => {
+    const g = windowed.groups[w]!;
+    const prev = lastOfUnit.get(g);
+    if (prev === undefined || windowed.endRows[w]! > windowed.endRows[split.validation[prev]!]!) lastOfUnit.set(g, k);
+  });
+  const lastK = [...lastOfUnit.values()];
   const cpus = os.cpus();
   console.log(
     JSON.stringify({
@@ -87,6 +94,7 @@ async function main(): Promise<void> {
         rmse: Number(rmse(validationY, predictions).toFixed(3)),
         mae: Number(mae(validationY, predictions).toFixed(3)),
         windows: validation.count,
+        rmseLastWindow: Number(rmse(lastK.map((k) => validationY[k]!), lastK.map((k) => predictions[k]!)).toFixed(3)),
         units: split.groups.validation.length,
       },
       train: {
@@ -98,7 +106,7 @@ async function main(): Promise<void> {
         stoppedEarly: trained.training.stoppedEarly,
       },
       totalSeconds: Number(((performance.now() - started) / 1000).toFixed(1)),
-      data: { file, fingerprint, features: data.featureNames.length, windowLength, rulCap: DEFAULT_RUL_CAP, seed },
+      data: { file, fingerprint, features: data.featureNames.length, windowLength, rulCap: DEFAULT_RUL_CAP, seed, smoothing, includeCycle },
       model: trained.hyperparameters,
       machine: {
         platform: `${os.platform()} ${os.arch()}`,

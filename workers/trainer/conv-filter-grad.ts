@@ -4,7 +4,9 @@ import * as tf from '@tensorflow/tfjs';
  * tfjs-backend-wasm 4.22 registers Conv2D and Conv2DBackpropInput but not Conv2DBackpropFilter,
  * so training any Conv1D/Conv2D layer on WASM throws. This wraps the registered Conv2D gradient:
  * when the active backend lacks the filter kernel, the filter gradient is computed from ops every
- * backend has (one strided slice and one matMul per kernel tap). Other backends keep the original.
+ * backend has (a convolution for stride 1, else one strided slice and one matMul per kernel tap),
+ * and for stride 1 the input gradient too (wasm's Conv2DBackpropInput is slow). Other backends
+ * keep the original.
  */
 
 interface Conv2DAttrs {
@@ -27,6 +29,17 @@ function samePads(inSize: number, filter: number, stride: number): [number, numb
 }
 
 /**
+ * Stride 1 (every Conv1D here): the filter gradient is itself a valid convolution of the padded
+ * input, with batch and channels swapped, by dy. One Conv2D call runs on the backend's fast
+ * forward kernel instead of a slice and a matMul per tap.
+ */
+function filterGradByConv(xp: tf.Tensor4D, dy: tf.Tensor4D): tf.Tensor4D {
+  const xt = xp.transpose([3, 1, 2, 0]) as tf.Tensor4D; // [cin, Hp, Wp, batch]
+  const dyt = dy.transpose([1, 2, 0, 3]) as tf.Tensor4D; // [outH, outW, batch, cout]
+  return tf.conv2d(xt, dyt, 1, 'valid').transpose([1, 2, 0, 3]) as tf.Tensor4D; // [fh, fw, cin, cout]
+}
+
+/**
  * dW[i,j,ci,co] = sum over batch and output positions of x[b, oh*s+i, ow*s+j, ci] * dy[b, oh, ow, co]
  * for NHWC input and unit dilation.
  */
@@ -46,6 +59,7 @@ export function conv2dFilterGrad(
     if (pad === 'same') {
       xp = tf.pad(x, [[0, 0], samePads(inH, fh, sh), samePads(inW, fw, sw), [0, 0]]);
     }
+    if (sh === 1 && sw === 1) return filterGradByConv(xp, dy);
     const dy2 = dy.reshape([batch * outH * outW, cout]);
     const taps: tf.Tensor2D[] = [];
     for (let i = 0; i < fh; i++) {
@@ -55,6 +69,28 @@ export function conv2dFilterGrad(
       }
     }
     return tf.stack(taps).reshape([fh, fw, cin, cout]) as tf.Tensor4D;
+  });
+}
+
+/**
+ * Input gradient of a stride-1 convolution as a forward convolution: dy padded by (kernel - 1 -
+ * forward padding) on each side, filter flipped in space with in/out channels swapped. In a profile
+ * of the RUL CNN, tfjs-wasm's Conv2DBackpropInput took about ten times as long as its Conv2D.
+ */
+export function conv2dInputGradStride1(
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  inputShape: [number, number, number, number],
+  pad: 'valid' | 'same',
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [fh, fw] = filter.shape;
+    const [, inH, inW] = inputShape;
+    const [ph0, ph1] = pad === 'same' ? samePads(inH, fh, 1) : [0, 0];
+    const [pw0, pw1] = pad === 'same' ? samePads(inW, fw, 1) : [0, 0];
+    const dyp = tf.pad(dy, [[0, 0], [fh - 1 - ph0, fh - 1 - ph1], [fw - 1 - pw0, fw - 1 - pw1], [0, 0]]);
+    const flipped = tf.reverse(filter, [0, 1]).transpose([0, 1, 3, 2]) as tf.Tensor4D;
+    return tf.conv2d(dyp as tf.Tensor4D, flipped, 1, 'valid');
   });
 }
 
@@ -75,8 +111,9 @@ export function installConvFilterGradFallback(): void {
       const simple = a.dataFormat !== 'NCHW' && pair(a.dilations).every((d) => d === 1) && (a.pad === 'valid' || a.pad === 'same');
       if (hasKernel || !simple) return grads;
       const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
+      const stride1 = pair(a.strides).every((v) => v === 1);
       return {
-        ...grads,
+        x: stride1 ? () => conv2dInputGradStride1(dy as tf.Tensor4D, filter, x.shape, a.pad as 'valid' | 'same') : grads.x!,
         filter: () => conv2dFilterGrad(x, dy as tf.Tensor4D, filter.shape, a.strides, a.pad as 'valid' | 'same'),
       };
     },

@@ -12,11 +12,13 @@ export {
   rulLabels,
   DEFAULT_RUL_CAP,
   type CmapssRulDataset,
+  type CmapssRulOptions,
 } from './datasets/cmapss';
 export { datasetFingerprint, type FingerprintInput } from './datasets/fingerprint';
 export { splitByGroup, type GroupSplit, type GroupSplitOptions } from './datasets/group-split';
 export { matrixFromRows, selectRows, selectWindows, type Matrix, type Windows } from './datasets/types';
-export { slidingWindows, type WindowedDataset } from './datasets/windows';
+export { exponentialSmoothing } from './datasets/smoothing';
+export { slidingWindows, type SlidingWindowOptions, type WindowedDataset } from './datasets/windows';
 export * from './metrics';
 export { trainAutoencoder, type AutoencoderHyperparameters } from './models/autoencoder';
 export { trainCnnRegressor, type CnnHyperparameters } from './models/cnn-regressor';
@@ -26,5 +28,6 @@ export { trainMlpRegressor } from './models/mlp-regressor';
 export { predict, predictedClasses, type Predictions } from './models/predict';
 export type { ModelKind, TrainedModel } from './models/types';
 export { exportOnnx, type OnnxExport, type OnnxSidecar } from './onnx/export';
-export { fitStandardiser, standardise, type Standardiser } from './normalisation';
+export { fitMinMaxScaler, fitStandardiser, standardise, type Standardiser } from './normalisation';
+export { RUL_CNN_DEFAULTS, type RulCnnDefaults } from './presets';
 export { fitWithEarlyStopping, type EpochReport, type FitOptions, type TrainingSummary } from './training';

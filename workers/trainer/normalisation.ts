@@ -32,6 +32,31 @@ export function fitStandardiser(values: ArrayLike<number>, cols: number): Standa
   return { mean, std };
 }
 
+/**
+ * Min-max scaling to [-1, 1] per feature, expressed as a Standardiser (mean = mid-range,
+ * std = half-range) so predict() and the ONNX graph apply it unchanged. A constant feature keeps
+ * std 1, like fitStandardiser.
+ */
+export function fitMinMaxScaler(values: ArrayLike<number>, cols: number): Standardiser {
+  const n = Math.floor(values.length / cols);
+  if (n === 0) throw new Error('cannot fit a scaler on no rows');
+  const min = new Array<number>(cols).fill(Number.POSITIVE_INFINITY);
+  const max = new Array<number>(cols).fill(Number.NEGATIVE_INFINITY);
+  for (let r = 0; r < n; r++) {
+    for (let c = 0; c < cols; c++) {
+      const x = values[r * cols + c] as number;
+      if (x < min[c]!) min[c] = x;
+      if (x > max[c]!) max[c] = x;
+    }
+  }
+  const mean = min.map((lo, c) => (lo + max[c]!) / 2);
+  const std = min.map((lo, c) => {
+    const half = (max[c]! - lo) / 2;
+    return half > 1e-12 ? half : 1;
+  });
+  return { mean, std };
+}
+
 export function fitMatrixStandardiser(m: Matrix): Standardiser {
   return fitStandardiser(m.values, m.cols);
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { shuffled } from './random';
 
 /**
  * The training loop shared by every model kind: tfjs fit with early stopping that restores the
@@ -28,6 +29,18 @@ export interface FitOptions {
   /** Improvement smaller than this does not reset patience. */
   minDelta?: number;
   shuffle?: boolean;
+  /**
+   * Seeds the per-epoch shuffle of the training rows, so a run is reproducible (tfjs' own shuffle
+   * uses Math.random). Without it tfjs shuffles.
+   */
+  shuffleSeed?: number;
+  /**
+   * Learning rate of epoch e (0-based) is learningRate * learningRateDecay^e; needs an optimizer
+   * with a `learningRate` field (Adam, SGD, RMSProp). 1 or absent keeps the rate constant.
+   */
+  learningRateDecay?: number;
+  /** Lower bound for the decayed learning rate. */
+  minLearningRate?: number;
   classWeight?: Record<number, number>;
   onEpoch?: (report: EpochReport) => void | Promise<void>;
   /** Aborting stops at the end of the current batch; the best weights so far are kept. */
@@ -80,57 +93,82 @@ export async function fitWithEarlyStopping(
   o.signal?.addEventListener('abort', onAbort, { once: true });
   if (o.signal?.aborted) onAbort();
 
+  const optimizer = model.optimizer as (tf.Optimizer & { learningRate?: number }) | undefined;
+  const baseLearningRate = optimizer?.learningRate;
+  const decay = o.learningRateDecay ?? 1;
+  const seeded = (o.shuffle ?? true) && o.shuffleSeed !== undefined;
+  const rows = x.shape[0];
+  let stop = false;
+
+  const onEpochEnd = async (epochIndex: number, logs?: tf.Logs) => {
+    const epoch = epochIndex + 1;
+    const loss = Number(logs?.loss);
+    const valLoss = validation ? Number(logs?.val_loss) : null;
+    // Without validation data the training loss decides which weights are best.
+    const monitored = valLoss ?? loss;
+    if (monitored < best - (o.minDelta ?? 0)) {
+      best = monitored;
+      bestEpoch = epoch;
+      bestWeights = snapshot(model);
+      sinceBest = 0;
+    } else {
+      sinceBest++;
+    }
+    const elapsedMs = performance.now() - started;
+    const report: EpochReport = {
+      epoch,
+      maxEpochs: o.epochs,
+      loss,
+      valLoss,
+      bestEpoch,
+      elapsedMs,
+      etaMs: (elapsedMs / epoch) * (o.epochs - epoch),
+    };
+    history.push(report);
+    if (validation && sinceBest >= o.patience) {
+      stoppedEarly = true;
+      stop = true;
+    }
+    if (!Number.isFinite(loss)) {
+      // A diverged run cannot recover; keep the best weights and stop.
+      stoppedEarly = true;
+      stop = true;
+    }
+    await o.onEpoch?.(report);
+  };
+
   try {
-    if (!cancelled) {
-      await model.fit(x, y, {
-        epochs: o.epochs,
-        batchSize: o.batchSize,
-        shuffle: o.shuffle ?? true,
-        validationData: validation ? [validation.x, validation.y] : undefined,
-        classWeight: o.classWeight,
-        verbose: 0,
-        callbacks: {
-          onEpochEnd: async (epochIndex, logs) => {
-            const epoch = epochIndex + 1;
-            const loss = Number(logs?.loss);
-            const valLoss = validation ? Number(logs?.val_loss) : null;
-            // Without validation data the training loss decides which weights are best.
-            const monitored = valLoss ?? loss;
-            if (monitored < best - (o.minDelta ?? 0)) {
-              best = monitored;
-              bestEpoch = epoch;
-              bestWeights = snapshot(model);
-              sinceBest = 0;
-            } else {
-              sinceBest++;
-            }
-            const elapsedMs = performance.now() - started;
-            const report: EpochReport = {
-              epoch,
-              maxEpochs: o.epochs,
-              loss,
-              valLoss,
-              bestEpoch,
-              elapsedMs,
-              etaMs: (elapsedMs / epoch) * (o.epochs - epoch),
-            };
-            history.push(report);
-            if (validation && sinceBest >= o.patience) {
-              stoppedEarly = true;
-              model.stopTraining = true;
-            }
-            if (!Number.isFinite(loss)) {
-              // A diverged run cannot recover; keep the best weights and stop.
-              stoppedEarly = true;
-              model.stopTraining = true;
-            }
-            await o.onEpoch?.(report);
-          },
-        },
-      });
+    // One fit call per epoch: the loop owns shuffling (seeded when asked) and the learning rate.
+    for (let e = 0; e < o.epochs && !stop && !cancelled; e++) {
+      if (optimizer && baseLearningRate !== undefined && decay !== 1) {
+        optimizer.learningRate = Math.max(o.minLearningRate ?? 0, baseLearningRate * decay ** e);
+      }
+      let ex = x;
+      let ey = y;
+      if (seeded) {
+        const order = tf.tensor1d(shuffled(Array.from({ length: rows }, (_, i) => i), o.shuffleSeed! + e), 'int32');
+        ex = tf.gather(x, order);
+        ey = tf.gather(y, order);
+        order.dispose();
+      }
+      try {
+        await model.fit(ex, ey, {
+          epochs: e + 1,
+          initialEpoch: e,
+          batchSize: o.batchSize,
+          shuffle: seeded ? false : (o.shuffle ?? true),
+          validationData: validation ? [validation.x, validation.y] : undefined,
+          classWeight: o.classWeight,
+          verbose: 0,
+          callbacks: { onEpochEnd },
+        });
+      } finally {
+        if (ex !== x) tf.dispose([ex, ey]);
+      }
     }
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
+    if (optimizer && baseLearningRate !== undefined) optimizer.learningRate = baseLearningRate;
   }
   if (bestWeights) restore(model, bestWeights);
   return {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { selectBackend } from '~/workers/trainer/backend';
-import { conv2dFilterGrad } from '~/workers/trainer/conv-filter-grad';
+import { conv2dFilterGrad, conv2dInputGradStride1 } from '~/workers/trainer/conv-filter-grad';
 import { maxAbsDiff } from './helpers';
 
 describe('backend selection', () => {
@@ -43,6 +43,7 @@ describe('backend selection', () => {
     const cases = [
       { dy: [3, 1, 5, 5] as [number, number, number, number], strides: [1, 2] as [number, number], pad: 'valid' as const },
       { dy: [3, 1, 11, 5] as [number, number, number, number], strides: [1, 1] as [number, number], pad: 'same' as const },
+      { dy: [3, 1, 9, 5] as [number, number, number, number], strides: [1, 1] as [number, number], pad: 'valid' as const },
       { dy: [3, 1, 6, 5] as [number, number, number, number], strides: [1, 2] as [number, number], pad: 'same' as const },
     ];
     const mine = cases.map((c, i) => {
@@ -59,6 +60,39 @@ describe('backend selection', () => {
           dimRoundingMode: undefined,
           filterShape: [1, 3, 4, 5],
         } as unknown as tf.NamedAttrMap) as tf.Tensor;
+        expect(maxAbsDiff(mine[i]!.grad, ref.dataSync())).toBeLessThan(1e-4);
+      });
+    } finally {
+      await tf.setBackend('wasm');
+    }
+  });
+
+  it('computes the same stride-1 input gradient as the CPU kernel (valid/same, odd and even kernels)', async () => {
+    await selectBackend();
+    const cases = [
+      { k: 3, pad: 'same' as const },
+      { k: 4, pad: 'same' as const },
+      { k: 10, pad: 'same' as const },
+      { k: 3, pad: 'valid' as const },
+    ];
+    const inShape: [number, number, number, number] = [3, 1, 12, 4];
+    const mine = cases.map((c, i) => {
+      const filter = tf.randomNormal([1, c.k, 4, 5], 0, 1, 'float32', 20 + i) as tf.Tensor4D;
+      const outW = c.pad === 'same' ? 12 : 12 - c.k + 1;
+      const dy = tf.randomNormal([3, 1, outW, 5], 0, 1, 'float32', 30 + i) as tf.Tensor4D;
+      return { filter, dy, grad: conv2dInputGradStride1(dy, filter, inShape, c.pad).dataSync().slice() };
+    });
+    await tf.setBackend('cpu');
+    try {
+      cases.forEach((c, i) => {
+        const ref = tf.engine().runKernel('Conv2DBackpropInput', { dy: mine[i]!.dy, filter: mine[i]!.filter }, {
+          strides: [1, 1],
+          pad: c.pad,
+          dataFormat: 'NHWC',
+          dimRoundingMode: undefined,
+          inputShape: inShape,
+        } as unknown as tf.NamedAttrMap) as tf.Tensor;
+        expect(ref.shape).toEqual(inShape);
         expect(maxAbsDiff(mine[i]!.grad, ref.dataSync())).toBeLessThan(1e-4);
       });
     } finally {

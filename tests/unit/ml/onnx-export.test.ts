@@ -8,6 +8,7 @@ import { trainMlpRegressor } from '~/workers/trainer/models/mlp-regressor';
 import { predict, predictedClasses } from '~/workers/trainer/models/predict';
 import { decodeModel } from '~/workers/trainer/onnx/onnx-proto';
 import { exportOnnx } from '~/workers/trainer/onnx/export';
+import { RUL_CNN_DEFAULTS } from '~/workers/trainer/presets';
 import type { EpochReport } from '~/workers/trainer/training';
 import { maxAbsDiff, runOnnx, spread } from './helpers';
 import { anomalyData, blobs, FEATURES6, rampWindows, regressionData } from './synthetic';
@@ -148,4 +149,28 @@ describe('ONNX export agrees with TensorFlow.js', () => {
       expect(JSON.parse(meta['drivelab.normalisation']!).mean).toEqual(trained.normalisation.mean);
     });
   }
+
+  it('1D-CNN with the platform RUL defaults (5 convs, even kernel 10, min-max scaling) exports exactly', async () => {
+    // The default architecture of RUL_CNN_DEFAULTS: 'same' padding with an even kernel pads
+    // asymmetrically, which the exporter must reproduce; min-max scaling rides in Sub/Div.
+    const train = rampWindows(51, 300, 30);
+    const validation = rampWindows(52, 80, 30);
+    const trained = await trainCnnRegressor({
+      train: train.x,
+      trainTargets: train.y,
+      validation: validation.x,
+      validationTargets: validation.y,
+      featureNames: ['t24', 'p30', 'cycle'],
+      targetName: 'rul',
+      hyperparameters: { scaling: 'minmax' },
+      fit: { epochs: 3, batchSize: 64 },
+    });
+    expect(trained.hyperparameters).toMatchObject({ ...RUL_CNN_DEFAULTS.hyperparameters, scaling: 'minmax' });
+    expect(trained.hyperparameters.fit).toMatchObject({ epochs: 3, batchSize: 64, learningRateDecay: RUL_CNN_DEFAULTS.fit.learningRateDecay });
+    expect(trained.model.layers.filter((l) => l.getClassName() === 'Conv1D')).toHaveLength(5);
+    const tfjs = predict(trained, validation.x);
+    expect(spread(tfjs.output)).toBeGreaterThan(1);
+    const onnx = await runOnnx(exportOnnx(trained).bytes, validation.x.values, [validation.x.count, 30, 3]);
+    expect(maxAbsDiff(onnx.prediction!.data as Float32Array, tfjs.output)).toBeLessThan(TOLERANCE);
+  });
 });

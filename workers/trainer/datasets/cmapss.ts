@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { exponentialSmoothing } from './smoothing';
 import type { Matrix } from './types';
 
 /**
@@ -122,17 +123,44 @@ export interface CmapssRulDataset {
   cycles: number[];
 }
 
+export interface CmapssRulOptions {
+  cap?: number;
+  includeSettings?: boolean;
+  /**
+   * Causal exponential smoothing of the sensor columns within each unit (see exponentialSmoothing);
+   * the alpha of s_t = alpha * x_t + (1 - alpha) * s_{t-1}. Absent or 1: raw readings.
+   */
+  smoothing?: number;
+  /** Appends the cycle number as a feature named 'cycle' (scaled with the others by the trainer). */
+  includeCycle?: boolean;
+}
+
 /**
  * Features and RUL labels for a C-MAPSS file. Operational settings are left out by default: in the
  * single-condition subsets (FD001, FD003) they are noise around one operating point.
  */
-export function cmapssRulDataset(data: CmapssData, options: { cap?: number; includeSettings?: boolean } = {}): CmapssRulDataset {
+export function cmapssRulDataset(data: CmapssData, options: CmapssRulOptions = {}): CmapssRulDataset {
   const candidates = options.includeSettings ? CMAPSS_COLUMNS.slice(2) : CMAPSS_SENSOR_COLUMNS;
   const sel = informativeColumns(data.table, data.columns, candidates);
+  let features = selectColumns(data.table, sel.indices);
+  const names = sel.names.slice();
+  if (options.smoothing !== undefined && options.smoothing !== 1) {
+    const sensors = names.flatMap((n, j) => (n.startsWith('sensor_') ? [j] : []));
+    features = exponentialSmoothing(features, data.units, options.smoothing, sensors);
+  }
+  if (options.includeCycle) {
+    const withCycle = new Float32Array(features.rows * (features.cols + 1));
+    for (let r = 0; r < features.rows; r++) {
+      withCycle.set(features.values.subarray(r * features.cols, (r + 1) * features.cols), r * (features.cols + 1));
+      withCycle[r * (features.cols + 1) + features.cols] = data.cycles[r]!;
+    }
+    features = { values: withCycle, rows: features.rows, cols: features.cols + 1 };
+    names.push('cycle');
+  }
   return {
-    featureNames: sel.names,
+    featureNames: names,
     dropped: sel.dropped,
-    features: selectColumns(data.table, sel.indices),
+    features,
     rul: rulLabels(data.units, data.cycles, options.cap ?? DEFAULT_RUL_CAP),
     units: data.units,
     cycles: data.cycles,

@@ -10,10 +10,19 @@ export interface WindowedDataset {
   endRows: number[];
 }
 
+export interface SlidingWindowOptions {
+  /**
+   * A group shorter than `steps` yields one window ending at its last row, padded at the front by
+   * repeating its first row (engines observed for fewer cycles than the window still get a
+   * prediction). Off by default: such groups yield no window.
+   */
+  padShortGroups?: boolean;
+}
+
 /**
  * Sliding windows of `steps` consecutive rows within each group; a window never crosses groups.
  * Rows must be ordered in time within a group; groups may be interleaved. Groups shorter than
- * `steps` yield no window.
+ * `steps` yield no window unless `padShortGroups`.
  */
 export function slidingWindows(
   features: Matrix,
@@ -21,6 +30,7 @@ export function slidingWindows(
   groupOfRow: ArrayLike<string | number>,
   steps: number,
   stride = 1,
+  options: SlidingWindowOptions = {},
 ): WindowedDataset {
   if (steps < 1 || stride < 1) throw new Error('steps and stride must be >= 1');
   const byGroup = new Map<string, number[]>();
@@ -33,6 +43,7 @@ export function slidingWindows(
   const starts: { rows: number[]; at: number; group: string }[] = [];
   for (const [group, rows] of byGroup) {
     for (let end = rows.length - 1; end >= steps - 1; end -= stride) starts.unshift({ rows, at: end - steps + 1, group });
+    if (options.padShortGroups && rows.length < steps) starts.push({ rows, at: rows.length - steps, group });
   }
   // Stable order: by group first-appearance, then by time.
   const groupOrder = new Map([...byGroup.keys()].map((g, i) => [g, i]));
@@ -45,7 +56,8 @@ export function slidingWindows(
   const endRows: number[] = [];
   starts.forEach((s, k) => {
     for (let t = 0; t < steps; t++) {
-      const r = s.rows[s.at + t]!;
+      // A negative index only occurs for a padded short group: repeat its first row.
+      const r = s.rows[Math.max(0, s.at + t)]!;
       values.set(features.values.subarray(r * features.cols, (r + 1) * features.cols), k * size + t * features.cols);
     }
     const last = s.rows[s.at + steps - 1]!;

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Windows } from '../datasets/types';
-import { fitStandardiser } from '../normalisation';
+import { fitMinMaxScaler, fitStandardiser } from '../normalisation';
+import { RUL_CNN_DEFAULTS } from '../presets';
 import { fitWithEarlyStopping, type FitOptions } from '../training';
+import { seededDropout } from './dropout';
 import { fitTargetScaling } from './mlp-regressor';
 import { assertFeatureCount, columnTensor, windowsTensor } from './tensors';
 import type { TrainedSequenceRegressor } from './types';
@@ -17,19 +19,30 @@ export interface CnnHyperparameters {
   dense?: number[];
   dropout?: number;
   learningRate?: number;
+  /**
+   * Input scaling fitted on the training windows: 'standard' (z-score) or 'minmax' (to [-1, 1]).
+   * Either is stored as the model's normalisation and applied inside the ONNX graph.
+   */
+  scaling?: 'standard' | 'minmax';
   seed?: number;
 }
 
+/**
+ * Unset fields take the platform's RUL defaults (RUL_CNN_DEFAULTS, tuned on C-MAPSS FD001). Until
+ * that tuning the defaults were three 32-filter relu convs (kernel 5), dense [64], dropout 0.2.
+ */
 export function resolveCnnHyperparameters(h: CnnHyperparameters = {}) {
+  const d = RUL_CNN_DEFAULTS.hyperparameters;
   return {
-    filters: h.filters ?? [32, 32, 32],
-    kernelSize: h.kernelSize ?? 5,
-    activation: h.activation ?? 'relu',
-    head: h.head ?? 'flatten',
-    dense: h.dense ?? [64],
-    dropout: h.dropout ?? 0.2,
-    learningRate: h.learningRate ?? 1e-3,
-    seed: h.seed ?? 42,
+    filters: h.filters ?? d.filters!,
+    kernelSize: h.kernelSize ?? d.kernelSize!,
+    activation: h.activation ?? d.activation!,
+    head: h.head ?? d.head!,
+    dense: h.dense ?? d.dense!,
+    dropout: h.dropout ?? d.dropout!,
+    learningRate: h.learningRate ?? d.learningRate!,
+    scaling: h.scaling ?? d.scaling!,
+    seed: h.seed ?? d.seed!,
   };
 }
 
@@ -52,7 +65,7 @@ export function buildCnnRegressor(steps: number, features: number, h: CnnHyperpa
   model.add(p.head === 'flatten' ? tf.layers.flatten() : tf.layers.globalAveragePooling1d());
   for (const units of p.dense) {
     model.add(tf.layers.dense({ units, activation: p.activation, kernelInitializer: tf.initializers.heNormal({ seed: seed++ }) }));
-    if (p.dropout > 0) model.add(tf.layers.dropout({ rate: p.dropout, seed: seed++ }));
+    if (p.dropout > 0) model.add(seededDropout(p.dropout, seed++));
   }
   model.add(tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: seed++ }) }));
   model.compile({ optimizer: tf.train.adam(p.learningRate), loss: 'meanSquaredError' });
@@ -74,7 +87,8 @@ export async function trainCnnRegressor(input: SequenceRegressorTrainingInput): 
   assertFeatureCount(input.train.features, input.featureNames);
   const p = resolveCnnHyperparameters(input.hyperparameters);
   // Per-sensor statistics over every row of every training window.
-  const normalisation = fitStandardiser(input.train.values, input.train.features);
+  const normalisation =
+    p.scaling === 'minmax' ? fitMinMaxScaler(input.train.values, input.train.features) : fitStandardiser(input.train.values, input.train.features);
   const targetScaling = fitTargetScaling(input.trainTargets);
   const model = buildCnnRegressor(input.train.steps, input.train.features, p);
   const x = windowsTensor(input.train, normalisation);
@@ -82,13 +96,16 @@ export async function trainCnnRegressor(input: SequenceRegressorTrainingInput): 
   const vx = windowsTensor(input.validation, normalisation);
   const vy = columnTensor(input.validationTargets, targetScaling);
   try {
-    const training = await fitWithEarlyStopping(model, x, y, { x: vx, y: vy }, { ...input.fit });
+    // Shuffling is seeded from the model seed unless the caller says otherwise: reruns reproduce.
+    const fit: Partial<FitOptions> = { ...RUL_CNN_DEFAULTS.fit, shuffleSeed: p.seed, ...input.fit };
+    const training = await fitWithEarlyStopping(model, x, y, { x: vx, y: vy }, fit);
     return {
       kind: 'cnn-regressor',
       model,
       featureNames: input.featureNames,
       normalisation,
-      hyperparameters: { ...p, fit: input.fit ?? {} },
+      // The fit options in effect (defaults included), without callbacks.
+      hyperparameters: { ...p, fit: Object.fromEntries(Object.entries(fit).filter(([, v]) => typeof v !== 'function' && !(v instanceof AbortSignal))) },
       training,
       targetName: input.targetName,
       targetScaling,

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { seededDropout } from './dropout';
 
 /** Hidden stack shared by the MLP classifier and regressor. */
 export interface MlpHyperparameters {
@@ -40,7 +41,7 @@ export function buildMlp(
         ...(i === 0 ? { inputShape: [inputDim] } : {}),
       }),
     );
-    if (p.dropout > 0) model.add(tf.layers.dropout({ rate: p.dropout, seed: p.seed + 100 + i }));
+    if (p.dropout > 0) model.add(seededDropout(p.dropout, p.seed + 100 + i));
   });
   model.add(
     tf.layers.dense({
