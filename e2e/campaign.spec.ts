@@ -1,13 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { DEMO } from '../prisma/seed';
-import { open, ready } from './helpers';
+import { open, ready, signInAsDemo } from './helpers';
 
 test('launch a campaign over two parameters and read its per-run KPIs and heatmap', async ({ page }) => {
-  await open(page, '/signin');
-  await page.getByLabel('Email').fill(DEMO.user.email);
-  await page.getByLabel('Password').fill(DEMO.user.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByTestId('signed-in-as')).toBeVisible();
+  await signInAsDemo(page, DEMO.user);
 
   // A short, fast scenario to sweep.
   await open(page, `/${DEMO.org.slug}/scenarios/new?preset=highway_cruise`);

@@ -10,3 +10,12 @@ export async function open(page: Page, path: string) {
   await ready(page);
   return res;
 }
+
+/** Signs in through the form as the seeded demo user (the account `npm run demo` prints). */
+export async function signInAsDemo(page: Page, user: { email: string; password: string }): Promise<void> {
+  await open(page, '/signin');
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('signed-in-as').waitFor();
+}

@@ -1,13 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { DEMO } from '../prisma/seed';
-import { open } from './helpers';
+import { open, signInAsDemo } from './helpers';
 
 test('during a live run the charts move and the ego moves on the map', async ({ page }) => {
-  await open(page, '/signin');
-  await page.getByLabel('Email').fill(DEMO.user.email);
-  await page.getByLabel('Password').fill(DEMO.user.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByTestId('signed-in-as')).toBeVisible();
+  await signInAsDemo(page, DEMO.user);
 
   await open(page, `/${DEMO.org.slug}/scenarios`);
   const row = page.getByTestId('scenario-table').locator('tr', { hasText: DEMO.scenario.name });

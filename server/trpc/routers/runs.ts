@@ -1,3 +1,4 @@
+import type { Run } from '@prisma/client';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { runKpisSchema } from '../../contracts/run-status';
@@ -8,6 +9,28 @@ import { createTRPCRouter, orgProcedure } from '../init';
 
 const id = z.string().min(1).max(64);
 const states = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']);
+
+type RunRow = Run & { scenario: { name: string }; scenarioVersion: { version: number } };
+
+function runSummary(r: RunRow) {
+  return {
+    id: r.id,
+    scenarioId: r.scenarioId,
+    scenarioName: r.scenario.name,
+    version: r.scenarioVersion.version,
+    campaignId: r.campaignId,
+    params: r.params as Record<string, unknown> | null,
+    state: r.state,
+    progress: r.progress,
+    simTime: r.simTime,
+    realTimeFactor: r.realTimeFactor,
+    kpis: r.kpis ? runKpisSchema.parse(r.kpis) : null,
+    error: r.error,
+    createdAt: r.createdAt,
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
+  };
+}
 
 export const runsRouter = createTRPCRouter({
   /** Lane centre lines of a built-in map, for the bird's-eye view of live runs and replays. */
@@ -26,23 +49,7 @@ export const runsRouter = createTRPCRouter({
         take: input.limit,
         include: { scenario: { select: { name: true } }, scenarioVersion: { select: { version: true } } },
       });
-      return rows.map((r) => ({
-        id: r.id,
-        scenarioId: r.scenarioId,
-        scenarioName: r.scenario.name,
-        version: r.scenarioVersion.version,
-        campaignId: r.campaignId,
-        params: r.params as Record<string, unknown> | null,
-        state: r.state,
-        progress: r.progress,
-        simTime: r.simTime,
-        realTimeFactor: r.realTimeFactor,
-        kpis: r.kpis ? runKpisSchema.parse(r.kpis) : null,
-        error: r.error,
-        createdAt: r.createdAt,
-        startedAt: r.startedAt,
-        finishedAt: r.finishedAt,
-      }));
+      return rows.map(runSummary);
     }),
 
   get: orgProcedure
@@ -55,22 +62,8 @@ export const runsRouter = createTRPCRouter({
       });
       if (!r) throw new TRPCError({ code: 'NOT_FOUND', message: 'Run not found' });
       return {
-        id: r.id,
-        scenarioId: r.scenarioId,
-        scenarioName: r.scenario.name,
-        version: r.scenarioVersion.version,
+        ...runSummary(r),
         spec: r.scenarioVersion.spec,
-        campaignId: r.campaignId,
-        params: r.params as Record<string, unknown> | null,
-        state: r.state,
-        progress: r.progress,
-        simTime: r.simTime,
-        realTimeFactor: r.realTimeFactor,
-        kpis: r.kpis ? runKpisSchema.parse(r.kpis) : null,
-        error: r.error,
-        createdAt: r.createdAt,
-        startedAt: r.startedAt,
-        finishedAt: r.finishedAt,
         heartbeatAt: r.heartbeatAt,
         events: r.events.map((e) => ({ id: e.id, t: e.t, type: e.type, vehicleId: e.vehicleId, data: e.data as Record<string, unknown> | null })),
       };
