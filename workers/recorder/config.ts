@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import type { ClosePolicy } from './close-policy';
+
+/** The recorder's own settings (environment), with defaults that suit simulated and live runs. */
+const schema = z.object({
+  RECORDER_GRACE_MS: z.coerce.number().int().min(0).default(3000),
+  RECORDER_MAX_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
+  RECORDER_IDLE_MS: z.coerce.number().int().min(1000).default(120_000),
+  RECORDER_TICK_MS: z.coerce.number().int().min(10).default(500),
+});
+
+export function recorderConfig(source: Record<string, string | undefined> = process.env): { policy: ClosePolicy; tickMs: number } {
+  const c = schema.parse(Object.fromEntries(Object.entries(source).filter(([k, v]) => k.startsWith('RECORDER_') && v !== '')));
+  return { policy: { graceMs: c.RECORDER_GRACE_MS, maxGraceMs: c.RECORDER_MAX_GRACE_MS, idleMs: c.RECORDER_IDLE_MS }, tickMs: c.RECORDER_TICK_MS };
+}
