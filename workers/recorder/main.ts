@@ -24,6 +24,7 @@ await runWorker({
       prefix: env.KAFKA_TOPIC_PREFIX,
       policy: config.policy,
       tickMs: config.tickMs,
+      groupId: config.groupId,
       runOrg: async (runId) => (await db.run.findUnique({ where: { id: runId }, select: { orgId: true } }))?.orgId ?? null,
       onFatal: (err) => {
         // Nothing past the failed file was committed: exiting lets a restart replay it.
@@ -31,7 +32,7 @@ await runWorker({
         process.exit(1);
       },
     });
-    log.info({ dataDir: env.DATA_DIR, ...config.policy }, 'recorder ready');
+    log.info({ dataDir: env.DATA_DIR, groupId: config.groupId, ...config.policy }, 'recorder ready');
     return {
       ready: () => handle.ready(),
       async stop() {
