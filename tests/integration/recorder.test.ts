@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,7 +35,7 @@ const store = localObjectStore(dataDir);
 
 function startRecorder(): { child: ChildProcess; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'workers/recorder/main.ts'], {
-    env: { ...process.env, METRICS_PORT: '0', LOG_LEVEL: 'warn', DRIVELAB_SERVICE: 'recorder-test', RECORDER_GROUP_ID: groupId, RECORDER_GRACE_MS: '1500', RECORDER_TICK_MS: '200' },
+    env: { ...process.env, METRICS_PORT: '0', LOG_LEVEL: 'warn', DRIVELAB_SERVICE: 'recorder-test', RECORDER_GROUP_ID: groupId, RECORDER_GRACE_MS: '1500', RECORDER_TICK_MS: '200', RECORDER_SESSION_TIMEOUT_MS: '6000' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   return { child, exited: new Promise((r) => child.on('exit', (code) => r(code))) };
@@ -216,5 +216,36 @@ describe('recorder: every run into one MCAP file', () => {
     expect((await none.json()).error).toMatch(/no recording yet/);
 
     expect((await call('dlk_not-a-key', runId)).status).toBe(401);
+  });
+  it('a recorder killed mid-run (SIGKILL) is replaced and the file still holds every frame exactly once', async () => {
+    const version = await db.scenarioVersion.findFirstOrThrow({ where: { scenarioId: org.ids.scenarioId } });
+    const run = await db.run.create({ data: { orgId: org.org.id, scenarioId: org.ids.scenarioId, scenarioVersionId: version.id, state: 'running' } });
+    const { frames, events } = simulate(org.org.id, run.id);
+    const telemetry = topic(TOPICS.telemetry, prefix);
+    const eventsTopic = topic(TOPICS.events, prefix);
+    const sendFrames = (list: TelemetryFrame[]) => producer.send({ topic: telemetry, messages: list.map((f) => ({ key: telemetryKey(f), value: JSON.stringify(f) })) });
+    const sendEvents = (list: SimEvent[]) => producer.send({ topic: eventsTopic, messages: list.map((e) => ({ key: e.runId, value: JSON.stringify(e) })) });
+    const firstHalf = frames.filter((f) => f.t < 5);
+    await sendFrames(firstHalf);
+    await sendEvents(events.filter((e) => e.t < 5));
+
+    // Wait until the recorder is writing this run (its .partial file exists), then kill it hard.
+    const orgDir = join(dataDir, 'recordings', org.org.id);
+    await expect.poll(async () => (await readdir(orgDir).catch(() => [])).some((n) => n.startsWith(`${run.id}.mcap.`) && n.endsWith('.partial')), { timeout: 15_000 }).toBe(true);
+    await new Promise((r) => setTimeout(r, 1000));
+    recorder.child.kill('SIGKILL');
+    await recorder.exited;
+
+    recorder = startRecorder();
+    await sendFrames(frames.filter((f) => f.t >= 5));
+    await sendEvents(events.filter((e) => e.t >= 5));
+    await waitForRecording(org.org.id, run.id, 45_000);
+
+    const got = (await readRecording(store, org.org.id, run.id))!;
+    expect(got.frames).toHaveLength(frames.length);
+    expect(idHash(got.frames)).toBe(idHash(frames));
+    expect(got.events.map(eventIdentity).sort()).toEqual(events.map(eventIdentity).sort());
+    // The first run's file was not touched by the replay.
+    expect((await readRecording(store, org.org.id, org.ids.runId))!.frames).toHaveLength(produced.frames.length);
   });
 });

@@ -8,10 +8,12 @@ const schema = z.object({
   RECORDER_IDLE_MS: z.coerce.number().int().min(1000).default(120_000),
   RECORDER_TICK_MS: z.coerce.number().int().min(10).default(500),
   // Tests give each file its own group so their runs never share one with another recorder.
+  // How soon a crashed copy's partitions are handed to its replacement (Kafka allows >= 6000).
+  RECORDER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).default(30_000),
   RECORDER_GROUP_ID: z.string().min(1).default('drivelab-recorder'),
 });
 
-export function recorderConfig(source: Record<string, string | undefined> = process.env): { policy: ClosePolicy; tickMs: number; groupId: string } {
+export function recorderConfig(source: Record<string, string | undefined> = process.env): { policy: ClosePolicy; tickMs: number; groupId: string; sessionTimeoutMs: number } {
   const c = schema.parse(Object.fromEntries(Object.entries(source).filter(([k, v]) => k.startsWith('RECORDER_') && v !== '')));
-  return { policy: { graceMs: c.RECORDER_GRACE_MS, maxGraceMs: c.RECORDER_MAX_GRACE_MS, idleMs: c.RECORDER_IDLE_MS }, tickMs: c.RECORDER_TICK_MS, groupId: c.RECORDER_GROUP_ID };
+  return { policy: { graceMs: c.RECORDER_GRACE_MS, maxGraceMs: c.RECORDER_MAX_GRACE_MS, idleMs: c.RECORDER_IDLE_MS }, tickMs: c.RECORDER_TICK_MS, groupId: c.RECORDER_GROUP_ID, sessionTimeoutMs: c.RECORDER_SESSION_TIMEOUT_MS };
 }

@@ -25,6 +25,7 @@ await runWorker({
       policy: config.policy,
       tickMs: config.tickMs,
       groupId: config.groupId,
+      sessionTimeoutMs: config.sessionTimeoutMs,
       runOrg: async (runId) => (await db.run.findUnique({ where: { id: runId }, select: { orgId: true } }))?.orgId ?? null,
       onFatal: (err) => {
         // Nothing past the failed file was committed: exiting lets a restart replay it.

@@ -43,6 +43,7 @@ export interface RecorderOptions {
   runOrg: (runId: string) => Promise<string | null>;
   prefix?: string;
   groupId?: string;
+  sessionTimeoutMs?: number;
   tickMs?: number;
   now?: () => number;
   /** A file that cannot be closed leaves its messages uncommitted; the process should restart. */
@@ -100,7 +101,7 @@ export async function startRecorder(options: RecorderOptions): Promise<RecorderH
     if (map.size > MAX_REMEMBERED) map.delete(map.keys().next().value!);
   };
 
-  const consumer: Consumer = options.kafka.consumer({ groupId, allowAutoTopicCreation: false });
+  const consumer: Consumer = options.kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: options.sessionTimeoutMs ?? 30_000, heartbeatInterval: Math.min(3000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 3)) });
   const dlqProducer: Producer = createProducer(options.kafka);
   await Promise.all([consumer.connect(), dlqProducer.connect()]);
 
