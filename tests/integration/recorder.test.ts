@@ -177,19 +177,29 @@ describe('recorder: every run into one MCAP file', () => {
   it('the committed offsets reach the end of every partition once the run is closed', async () => {
     const admin = kafka.admin();
     await admin.connect();
+    let last = '';
     try {
       const topics = [topic(TOPICS.telemetry, prefix), topic(TOPICS.events, prefix)];
       await expect
         .poll(
           async () => {
             const committed = await admin.fetchOffsets({ groupId, topics });
-            const ends = await Promise.all(topics.map((t) => admin.fetchTopicOffsets(t)));
-            // An empty partition has nothing to commit (-1) and a high watermark of 0.
-            return committed.every((c, i) => c.partitions.every((p) => Number(p.offset) === Number(ends[i]!.find((e) => e.partition === p.partition)!.high) || (p.offset === '-1' && ends[i]!.find((e) => e.partition === p.partition)!.high === '0')));
+            const ends = new Map<string, string>();
+            for (const t of topics) for (const e of await admin.fetchTopicOffsets(t)) ends.set(`${t}:${e.partition}`, e.high);
+            last = JSON.stringify({ committed, ends: [...ends] });
+            // fetchOffsets answers in its own topic order: match by name. An empty partition has
+            // nothing to commit (-1) and a high watermark of 0.
+            return committed.every((c) => c.partitions.every((p) => {
+              const high = ends.get(`${c.topic}:${p.partition}`);
+              return p.offset === high || (p.offset === '-1' && high === '0');
+            }));
           },
           { timeout: 10_000 },
         )
         .toBe(true);
+    } catch (err) {
+      console.error('[recorder test] offsets', last);
+      throw err;
     } finally {
       await admin.disconnect();
     }

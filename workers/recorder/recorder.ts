@@ -212,12 +212,15 @@ export async function startRecorder(options: RecorderOptions): Promise<RecorderH
     ticking = true;
     queue
       .run(async () => {
-        await closeDue();
-        await commit();
-      })
-      .catch((err) => {
-        log.error({ err }, 'closing recordings or committing offsets failed');
-        options.onFatal?.(err);
+        try {
+          await closeDue();
+        } catch (err) {
+          log.error({ err }, 'closing a recording failed');
+          options.onFatal?.(err);
+          return;
+        }
+        // A failed commit (e.g. during a rebalance) is only late: the next tick commits again.
+        await commit().catch((err) => log.warn({ err }, 'offset commit failed; retrying on the next tick'));
       })
       .finally(() => (ticking = false));
   }, options.tickMs ?? 500);
