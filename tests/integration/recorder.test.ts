@@ -258,4 +258,10 @@ describe('recorder: every run into one MCAP file', () => {
     // The first run's file was not touched by the replay.
     expect((await readRecording(store, org.org.id, org.ids.runId))!.frames).toHaveLength(produced.frames.length);
   });
+  it('stops cleanly on SIGTERM (exit 0); the org holds exactly its two closed recordings', async () => {
+    recorder.child.kill('SIGTERM');
+    expect(await recorder.exited).toBe(0);
+    const names = await readdir(join(dataDir, 'recordings', org.org.id));
+    expect(names.filter((n) => n.endsWith('.mcap')).sort()).toHaveLength(2);
+  });
 });
