@@ -57,5 +57,15 @@ export default defineConfig({
       stderr: 'pipe',
       env: { ...(process.env as Record<string, string>), METRICS_PORT: String(simMetricsPort), DRIVELAB_SERVICE: 'sim-e2e' },
     },
+    {
+      // The recorder, so finished runs have recordings to replay and download.
+      command: 'node --import tsx workers/recorder/main.ts',
+      url: `http://127.0.0.1:${simMetricsPort + 1}/health/ready`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: { ...(process.env as Record<string, string>), METRICS_PORT: String(simMetricsPort + 1), DRIVELAB_SERVICE: 'recorder-e2e', RECORDER_GRACE_MS: '1000' },
+    },
   ],
 });

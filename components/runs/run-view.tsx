@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { errorMessage, formatTime } from '~/components/settings/util';
 import { useTRPC } from '~/components/trpc/react';
 import { LivePanel } from '~/components/live/live-panel';
+import { ReplayPanel } from '~/components/live/replay-panel';
 import type { BuiltinMapId } from '~/server/contracts/scenario';
 import { ProgressBar, StateBadge } from './state-badge';
 
@@ -97,6 +98,17 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
         <ProgressBar value={r.progress} />
       </div>
       {ACTIVE.has(r.state) && <LivePanel org={org} runId={r.id} map={(r.spec as { map: BuiltinMapId }).map} />}
+      {!ACTIVE.has(r.state) && r.simTime > 0 && (
+        <>
+          <div className="toolbar" style={{ justifyContent: 'space-between', margin: '4px 0 10px' }}>
+            <h3 className="section-title" style={{ margin: 0 }}>Replay</h3>
+            <a className="btn btn-sm" href={`/api/v1/runs/${r.id}/recording?org=${org}`} download>
+              Download recording (.mcap)
+            </a>
+          </div>
+          <ReplayPanel org={org} runId={r.id} map={(r.spec as { map: BuiltinMapId }).map} duration={r.simTime} />
+        </>
+      )}
       {k ? (
         <div className="kpi-grid" data-testid="run-kpis">
           <div className="card kpi">

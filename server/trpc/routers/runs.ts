@@ -5,6 +5,8 @@ import { runKpisSchema } from '../../contracts/run-status';
 import { builtinMapIds } from '../../contracts/scenario';
 import { mapOutline } from '../../maps/outline';
 import { cancelRun, createRun } from '../../runs/commands';
+import { objectStore } from '../../store/object-store';
+import { readRecording } from '../../store/recording-reader';
 import { createTRPCRouter, orgProcedure } from '../init';
 
 const id = z.string().min(1).max(64);
@@ -33,6 +35,19 @@ function runSummary(r: RunRow) {
 }
 
 export const runsRouter = createTRPCRouter({
+  /** A stretch of a finished run from its recording, for replay: every vehicle, downsampled. */
+  replay: orgProcedure
+    .meta({ minRole: 'viewer', sample: (ids) => ({ id: ids.runId, from: 0, to: 10 }) })
+    .input(z.object({ id, from: z.number().min(0), to: z.number().positive(), maxHz: z.number().positive().max(50).default(10) }))
+    .query(async ({ ctx, input }) => {
+      if (input.to <= input.from) throw new TRPCError({ code: 'BAD_REQUEST', message: '"to" must be after "from"' });
+      const run = await ctx.db.run.findFirst({ where: { id: input.id, orgId: ctx.orgId }, select: { id: true } });
+      if (!run) throw new TRPCError({ code: 'NOT_FOUND', message: 'Run not found' });
+      const rec = await readRecording(objectStore(), ctx.orgId, run.id, { from: input.from, to: input.to, maxHz: input.maxHz });
+      if (!rec) throw new TRPCError({ code: 'NOT_FOUND', message: 'This run has no recording (yet): the recorder writes it when the run ends.' });
+      return { frames: rec.frames, events: rec.events, vehicles: rec.vehicles };
+    }),
+
   /** Lane centre lines of a built-in map, for the bird's-eye view of live runs and replays. */
   mapOutline: orgProcedure
     .meta({ minRole: 'viewer', sample: () => ({ map: 'urban_grid' }) })
