@@ -8,15 +8,24 @@ import { bin, buildWeb, migrate } from './tasks';
 export const TEST_TOPIC_PREFIX = 'test.';
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
-async function ensureChromium(): Promise<void> {
-  if (existsSync(CHROMIUM)) return;
+/** Debian packages the tests call: the browser, and xmllint for the OpenSCENARIO schema checks. */
+const DEBIAN_TOOLS = [
+  { pkg: 'chromium', path: CHROMIUM, why: 'the browser tests (or set CHROMIUM_PATH)' },
+  { pkg: 'libxml2-utils', path: 'xmllint', why: 'validating exported OpenSCENARIO files against the ASAM schema' },
+];
+
+async function ensureDebianTools(): Promise<void> {
+  const missing = DEBIAN_TOOLS.filter((t) => (t.path.startsWith('/') ? !existsSync(t.path) : !commandExists(t.path)));
+  if (missing.length === 0) return;
+  const pkgs = missing.map((t) => t.pkg);
   if (process.getuid?.() !== 0 || !commandExists('apt-get')) {
-    throw new Error(`Chromium is needed for the browser tests and ${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH.`);
+    throw new Error(`Missing ${missing.map((t) => `${t.pkg} (for ${t.why})`).join(' and ')}: install with apt-get install -y ${pkgs.join(' ')}.`);
   }
-  console.log('[test] installing Chromium from Debian packages (apt-get install chromium)…');
+  console.log(`[test] installing ${pkgs.join(', ')} from Debian packages…`);
   if ((await run('apt-get', ['update', '-qq'])) !== 0) throw new Error('apt-get update failed');
-  const code = await run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  if (code !== 0 || !existsSync(CHROMIUM)) throw new Error('Installing Chromium failed');
+  const code = await run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...pkgs], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const still = DEBIAN_TOOLS.filter((t) => (t.path.startsWith('/') ? !existsSync(t.path) : !commandExists(t.path)));
+  if (code !== 0 || still.length > 0) throw new Error(`Installing ${pkgs.join(' ')} failed`);
 }
 
 interface StepResult {
@@ -53,7 +62,7 @@ export async function runTests(args: string[]): Promise<number> {
   const only = new Set(args.filter((a) => !a.startsWith('-')));
   const wants = (stage: string) => only.size === 0 || only.has(stage);
 
-  await ensureChromium();
+  await ensureDebianTools();
   const stack = await stackUp({ topicPrefixes: [TEST_TOPIC_PREFIX] });
   const testEnv: NodeJS.ProcessEnv = {
     ...process.env,

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+/** Model kinds the trainer produces and inference serves (workers/trainer/models). */
+export const modelKinds = ['autoencoder', 'mlp-classifier', 'mlp-regressor', 'cnn-regressor'] as const;
+export const modelKindSchema = z.enum(modelKinds);
+export type ModelKindName = z.infer<typeof modelKindSchema>;
+
+/** Alias names: `production`, `staging` or any lower-case name. */
+export const aliasNameSchema = z
+  .string()
+  .min(1)
+  .max(40)
+  .regex(/^[a-z][a-z0-9_-]*$/, 'lower-case letters, digits, "-" and "_", starting with a letter');
+
+/**
+ * dl.models (key: modelId): a deployment changed. The message says which alias moved and
+ * where; consumers (inference) reload that alias from Postgres rather than trust the payload,
+ * so a replayed or reordered message can never install a stale target.
+ */
+export const modelDeploymentChangedSchema = z.object({
+  v: z.literal(1),
+  orgId: z.string().min(1),
+  modelId: z.string().min(1),
+  modelName: z.string().min(1),
+  alias: aliasNameSchema,
+  action: z.enum(['promote', 'rollback', 'canary', 'delete']),
+  versionId: z.string().min(1).nullable(),
+  canaryVersionId: z.string().min(1).nullable(),
+  canaryWeight: z.number().min(0).max(1),
+  at: z.number().int().nonnegative(),
+});
+export type ModelDeploymentChanged = z.infer<typeof modelDeploymentChangedSchema>;

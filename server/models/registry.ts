@@ -1,0 +1,105 @@
+import type { Prisma, PrismaClient } from '@prisma/client';
+import type { ModelKindName } from '../contracts/models';
+import { objectStore, type ObjectStore } from '../store/object-store';
+
+/**
+ * Writing and reading the model registry's artifacts. The trainer registers versions, the web
+ * app moves aliases, the inference worker loads what aliases point at; all of them go through
+ * these functions so the object-store layout is defined once:
+ *   models/<orgId>/<modelId>/v<version>/model.onnx | sidecar.json | tfjs.json
+ */
+export function artifactKey(orgId: string, modelId: string, version: number, file: 'model.onnx' | 'sidecar.json' | 'tfjs.json'): string {
+  return `models/${orgId}/${modelId}/v${version}/${file}`;
+}
+
+export async function putObject(store: ObjectStore, key: string, bytes: Uint8Array): Promise<void> {
+  const w = await store.createWriter(key);
+  try {
+    await w.write(bytes);
+    await w.commit();
+  } catch (err) {
+    await w.abort();
+    throw err;
+  }
+}
+
+export async function getObject(store: ObjectStore, key: string): Promise<Uint8Array | null> {
+  const r = await store.openReader(key);
+  if (!r) return null;
+  try {
+    return await r.read(0n, await r.size());
+  } finally {
+    await r.close();
+  }
+}
+
+export interface NewModelVersion {
+  orgId: string;
+  /** Registered model name, unique per org; created on first use. */
+  modelName: string;
+  kind: ModelKindName;
+  featureNames: string[];
+  metrics: Record<string, number | null>;
+  threshold?: number | null;
+  onnx: Uint8Array;
+  /** The ONNX sidecar (feature names, normalisation, outputs), stored beside the model. */
+  sidecar: unknown;
+  /** Serialised tfjs model (model.json with weights inlined), when kept. */
+  tfjs?: unknown;
+  inputShape: number[];
+  outputShape: number[];
+  experimentRunId?: string | null;
+  createdById?: string | null;
+  description?: string;
+}
+
+type Db = Pick<PrismaClient, 'registeredModel' | 'modelVersion' | '$transaction'>;
+
+/**
+ * Adds the next version of a model (creating the model on first use). Artifacts are written
+ * before the row, so a version that exists always has its files; a crash in between leaves only
+ * unreferenced files behind.
+ */
+export async function registerModelVersion(db: Db, input: NewModelVersion, store: ObjectStore = objectStore()) {
+  const model = await db.registeredModel.upsert({
+    where: { orgId_name: { orgId: input.orgId, name: input.modelName } },
+    create: { orgId: input.orgId, name: input.modelName, kind: input.kind, description: input.description ?? null, createdById: input.createdById ?? null },
+    update: {},
+  });
+  if (model.kind !== input.kind) throw new Error(`model ${input.modelName} holds ${model.kind} versions, not ${input.kind}`);
+  // Version numbers come from a retry loop on the unique (modelId, version): two trainers
+  // finishing at once both succeed, one of them with the next number.
+  for (let attempt = 0; ; attempt++) {
+    const last = await db.modelVersion.findFirst({ where: { modelId: model.id }, orderBy: { version: 'desc' }, select: { version: true } });
+    const version = (last?.version ?? 0) + 1;
+    const onnxKey = artifactKey(input.orgId, model.id, version, 'model.onnx');
+    const sidecarKey = artifactKey(input.orgId, model.id, version, 'sidecar.json');
+    const tfjsKey = input.tfjs === undefined ? null : artifactKey(input.orgId, model.id, version, 'tfjs.json');
+    await putObject(store, onnxKey, input.onnx);
+    await putObject(store, sidecarKey, Buffer.from(JSON.stringify(input.sidecar)));
+    if (tfjsKey) await putObject(store, tfjsKey, Buffer.from(JSON.stringify(input.tfjs)));
+    try {
+      return await db.modelVersion.create({
+        data: {
+          orgId: input.orgId,
+          modelId: model.id,
+          version,
+          kind: input.kind,
+          experimentRunId: input.experimentRunId ?? null,
+          featureNames: input.featureNames,
+          metrics: input.metrics as Prisma.InputJsonValue,
+          threshold: input.threshold ?? null,
+          onnxKey,
+          sidecarKey,
+          tfjsKey,
+          inputShape: input.inputShape,
+          outputShape: input.outputShape,
+          createdById: input.createdById ?? null,
+        },
+      });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'P2002' && attempt < 5) continue;
+      throw err;
+    }
+  }
+}
