@@ -51,7 +51,8 @@ export async function publishRun(kafka: Kafka, prefix: string, run: { frames: Te
     const others = run.events.filter((e) => e.type !== 'run_started');
     const send = (evs: SimEvent[]) => (evs.length ? producer.send({ topic: topic(TOPICS.events, prefix), messages: evs.map((e) => ({ key: e.runId, value: JSON.stringify(e) })) }) : Promise.resolve());
     await send(started);
-    const chunk = options.chunk ?? 1200;
+    // 400 frames of ~870 bytes stay under the broker's 1 MB batch limit even when every vehicle hashes to one partition.
+    const chunk = options.chunk ?? 400;
     for (let i = 0; i < run.frames.length; i += chunk) {
       const frames = run.frames.slice(i, i + chunk).map(options.transform ?? ((f) => f));
       await producer.send({ topic: topic(TOPICS.telemetry, prefix), messages: frames.map((f) => ({ key: telemetryKey(f), value: JSON.stringify(f) })) });

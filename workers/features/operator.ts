@@ -87,6 +87,13 @@ export interface WindowOperator {
   restore(partition: number, committedOffset: number, metadata: string | null | undefined, nowMs: number): void;
   /** On partition revocation: forgets its windows; the new owner replays them from the commit. */
   revokePartitions(partitions: readonly number[]): void;
+  /**
+   * The partitions this consumer owns now. A run's watermark waits for each of them to deliver a
+   * frame of the run (or for idleTimeoutMs after the run's first frame): until a partition has
+   * shown the run, it has no stream whose watermark would hold the run back, and the other
+   * partitions alone would declare its first frames late.
+   */
+  assignPartitions(partitions: readonly number[], nowMs: number): void;
   /** The sensor rate a run was configured with (run_started event), for the missing-frame ratio. */
   setRunSensorRate(runId: string, hz: number): void;
   /** The run's combined watermark, or null for an unknown run. */
@@ -164,6 +171,8 @@ class Run {
   constructor(
     readonly id: string,
     public sensorHz: number,
+    /** Processing time of the run's first frame here: bounds how long unseen partitions hold it. */
+    readonly firstSeenMs: number,
   ) {}
 }
 
@@ -190,6 +199,7 @@ export function createWindowOperator(overrides: Partial<WindowOperatorConfig> = 
   // Runs forgotten after they went quiet, so that a straggler frame cannot reopen final windows.
   const tombstones = new Map<string, Tombstone>();
   const runRates = new Map<string, number>();
+  let assignedPartitions: readonly number[] = [];
   const counters = { framesIn: 0, tumblingEmitted: 0, slidingEmitted: 0, lateUpdates: 0, lateRejected: 0, tenantRejected: 0 };
 
   // Output of the current call, allocated only when something happens: most frames emit nothing.
@@ -219,10 +229,10 @@ export function createWindowOperator(overrides: Partial<WindowOperatorConfig> = 
     return part;
   }
 
-  function runFor(runId: string): Run {
+  function runFor(runId: string, nowMs: number): Run {
     let run = runs.get(runId);
     if (run) return run;
-    run = new Run(runId, runRates.get(runId) ?? cfg.sensorHz);
+    run = new Run(runId, runRates.get(runId) ?? cfg.sensorHz, nowMs);
     const tomb = tombstones.get(runId);
     if (tomb) {
       setMinK(run, tomb.minK);
@@ -248,7 +258,15 @@ export function createWindowOperator(overrides: Partial<WindowOperatorConfig> = 
     return s;
   }
 
+  /** An owned partition has not delivered a frame of the run yet, and may still. */
+  function awaitingPartition(run: Run, nowMs: number): boolean {
+    if (assignedPartitions.length <= 1 || nowMs - run.firstSeenMs >= cfg.idleTimeoutMs) return false;
+    for (const p of assignedPartitions) if (!run.streams.some((s) => s.part.partition === p)) return true;
+    return false;
+  }
+
   function combinedWatermark(run: Run, nowMs: number): number {
+    if (awaitingPartition(run, nowMs)) return -Infinity;
     let min = Infinity;
     let max = -Infinity;
     let active = 0;
@@ -435,7 +453,7 @@ export function createWindowOperator(overrides: Partial<WindowOperatorConfig> = 
     counters.framesIn++;
     const part = partitionState(pos.partition);
     if (pos.offset > part.lastOffset) part.lastOffset = pos.offset;
-    const run = runFor(frame.runId);
+    const run = runFor(frame.runId, nowMs);
     if (run.orgId === null) run.orgId = frame.orgId;
     else if (run.orgId !== frame.orgId) {
       reject('tenant', `run ${run.id} belongs to another organization`, frame, pos);
@@ -557,7 +575,7 @@ export function createWindowOperator(overrides: Partial<WindowOperatorConfig> = 
     const points = decodeCommitMetadata(metadata);
     if (!points) return;
     for (const [runId, point] of points) {
-      const run = runFor(runId);
+      const run = runFor(runId, nowMs);
       if (point.firstOpenWindow !== null) setMinK(run, point.firstOpenWindow);
       const s = streamFor(run, part, nowMs);
       s.lastSeenMs = nowMs;
@@ -587,6 +605,12 @@ export function createWindowOperator(overrides: Partial<WindowOperatorConfig> = 
     }
   }
 
+  function assignPartitions(owned: readonly number[], nowMs: number): void {
+    assignedPartitions = [...owned];
+    // Runs already open hold from now: their streams on newly owned partitions restart anyway.
+    void nowMs;
+  }
+
   function setRunSensorRate(runId: string, hz: number): void {
     if (!(hz > 0)) throw new Error(`sensor rate must be > 0, got ${hz}`);
     runRates.set(runId, hz);
@@ -609,6 +633,7 @@ export function createWindowOperator(overrides: Partial<WindowOperatorConfig> = 
     committableOffsets,
     restore,
     revokePartitions,
+    assignPartitions,
     setRunSensorRate,
     watermark: (runId) => runs.get(runId)?.wm ?? null,
     stats,

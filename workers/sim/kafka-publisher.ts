@@ -7,6 +7,9 @@ import { TOPICS } from '~/server/kafka/topics';
 import { metrics } from '~/server/observability/metrics';
 import type { RunPublisher } from './run-manager';
 
+/** Under the broker's default message.max.bytes (1,048,588), with room for batch headers. */
+export const MAX_REQUEST_BYTES = 768 * 1024;
+
 /**
  * Publishes a batch of a run in one Kafka request. Frames come from the engine, whose output is
  * contract-tested frame by frame, so they are not re-validated on this hot path; events and
@@ -18,12 +21,25 @@ export function kafkaRunPublisher(producer: Producer, prefix?: string): RunPubli
   const statusTopic = topic(TOPICS.runStatus, prefix);
   return {
     async publish({ frames, events, status }) {
+      const telemetry = frames.map((f) => ({ key: telemetryKey(f), value: JSON.stringify(f) }));
+      // Kafka refuses a record batch over message.max.bytes (1 MB by default), and all of one
+      // request's messages for a partition form one batch: a second of 200 vehicles at 50 Hz is
+      // ~9 MB. Chunks go one after another, so each partition keeps the frames' order.
+      let from = 0;
+      let bytes = 0;
+      for (let i = 0; i < telemetry.length; i++) {
+        bytes += telemetry[i]!.value.length + telemetry[i]!.key.length + 64;
+        if (bytes > MAX_REQUEST_BYTES && i > from) {
+          await producer.sendBatch({ topicMessages: [{ topic: telemetryTopic, messages: telemetry.slice(from, i) }] });
+          from = i;
+          bytes = telemetry[i]!.value.length + telemetry[i]!.key.length + 64;
+        }
+      }
       const topicMessages = [];
-      if (frames.length) topicMessages.push({ topic: telemetryTopic, messages: frames.map((f) => ({ key: telemetryKey(f), value: JSON.stringify(f) })) });
+      if (from < telemetry.length) topicMessages.push({ topic: telemetryTopic, messages: telemetry.slice(from) });
       if (events.length) topicMessages.push({ topic: eventsTopic, messages: events.map((e) => ({ key: e.runId, value: JSON.stringify(simEventSchema.parse(e)) })) });
       if (status) topicMessages.push({ topic: statusTopic, messages: [{ key: status.runId, value: JSON.stringify(runStatusSchema.parse(status)) }] });
-      if (topicMessages.length === 0) return;
-      await producer.sendBatch({ topicMessages });
+      if (topicMessages.length > 0) await producer.sendBatch({ topicMessages });
       if (frames.length) metrics.kafkaMessagesOut.inc({ topic: TOPICS.telemetry }, frames.length);
       if (events.length) metrics.kafkaMessagesOut.inc({ topic: TOPICS.events }, events.length);
       if (status) metrics.kafkaMessagesOut.inc({ topic: TOPICS.runStatus });

@@ -115,6 +115,30 @@ describe('watermarks across partitions, runs and idleness', () => {
     expect(op.watermark('run_test')).toBe(0.5);
   });
 
+  it('an owned partition that has not shown a run yet holds its watermark (the run starts on the other one first)', () => {
+    const frames = (vehicleId: string) => [0.2, 1.2, 2.2, 3.2].map((t, i) => mk({ t, seq: i, vehicleId }));
+    const owned = createWindowOperator(cfg);
+    owned.assignPartitions([0, 1], 0);
+    expect(feed(owned, frames('a'), { partition: 0, nowMs: 100 }).emitted).toEqual([]);
+    expect(owned.watermark('run_test')).toBe(-Infinity);
+    const late = feed(owned, frames('b'), { partition: 1, nowMs: 200 });
+    expect(late.rejected).toEqual([]);
+    expect(spans(late.emitted).sort()).toEqual([['a', 0, 1, 1, 0], ['a', 1, 2, 1, 0], ['a', 2, 3, 1, 0], ['b', 0, 1, 1, 0], ['b', 1, 2, 1, 0], ['b', 2, 3, 1, 0]].sort());
+
+    // Without the assignment the first partition alone moves the watermark and b's frames are late.
+    const unaware = createWindowOperator(cfg);
+    feed(unaware, frames('a'), { partition: 0, nowMs: 100 });
+    expect(feed(unaware, frames('b'), { partition: 1, nowMs: 200 }).rejected.map((r) => r.reason)).toEqual(['late', 'late', 'late']);
+  });
+
+  it('a run that never appears on an owned partition is held only for the idle timeout after its first frame', () => {
+    const op = createWindowOperator(cfg);
+    op.assignPartitions([0, 1], 0);
+    feed(op, [0.2, 1.2, 2.2].map((t, i) => mk({ t, seq: i })), { partition: 0, nowMs: 500 });
+    expect(op.advanceIdle(1499).emitted).toEqual([]);
+    expect(spans(op.advanceIdle(1500).emitted)).toEqual([['ego', 0, 1, 1, 0], ['ego', 1, 2, 1, 0]]);
+  });
+
   it('an idle partition stops holding the watermark back after the idle timeout (processing time)', () => {
     const op = createWindowOperator(cfg);
     feed(op, [mk({ t: 0.5, seq: 0, vehicleId: 'b' })], { partition: 1, nowMs: 0 });
