@@ -49,6 +49,8 @@ export interface FeaturesWorkerOptions {
   /** Reject frames of runs with no Run row (default: accept, see run-registry.ts). */
   requireRun?: boolean;
   commitIntervalMs?: number;
+  /** Consumer-group session timeout: how long a crashed copy's partitions wait before moving. */
+  sessionTimeoutMs?: number;
   /** Processing-time tick: idle partitions, finished runs, periodic flush and commit. */
   tickMs?: number;
   finishGraceMs?: number;
@@ -127,6 +129,8 @@ export async function startFeaturesWorker(o: FeaturesWorkerOptions): Promise<Fea
     maxBytesPerPartition: 4 * 1024 * 1024,
     maxBytes: 32 * 1024 * 1024,
     maxWaitTimeInMs: 200,
+    sessionTimeout: o.sessionTimeoutMs ?? 30_000,
+    heartbeatInterval: Math.min(3000, Math.floor((o.sessionTimeoutMs ?? 30_000) / 3)),
   });
   const eventsConsumer: Consumer = o.kafka.consumer({
     groupId: `${groupId}.events.${hostname()}.${process.pid}.${Math.random().toString(36).slice(2, 8)}`,

@@ -11,7 +11,8 @@ import { startFeaturesWorker } from './features-worker';
  * copies; the consumer group spreads dl.telemetry's partitions over them.
  *
  * FEATURES_GROUP_ID (drivelab-features), FEATURES_ONLINE_TTL_S (3600), FEATURES_REQUIRE_RUN (0),
- * FEATURES_COMMIT_INTERVAL_MS (1000), FEATURES_FINISH_GRACE_MS (10000) tune it.
+ * FEATURES_COMMIT_INTERVAL_MS (1000), FEATURES_FINISH_GRACE_MS (10000), FEATURES_SESSION_TIMEOUT_MS
+ * (30000, at least 6000: the broker's group.min.session.timeout.ms) tune it.
  */
 const num = (name: string, fallback: number) => {
   const v = Number(process.env[name]);
@@ -34,6 +35,7 @@ await runWorker({
       requireRun: process.env.FEATURES_REQUIRE_RUN === '1',
       commitIntervalMs: num('FEATURES_COMMIT_INTERVAL_MS', 1000),
       finishGraceMs: num('FEATURES_FINISH_GRACE_MS', 10_000),
+      sessionTimeoutMs: Math.max(6000, num('FEATURES_SESSION_TIMEOUT_MS', 30_000)),
       // A sink that keeps failing: exit, and the restart replays from the last commit.
       onFatal: () => process.kill(process.pid, 'SIGTERM'),
     });
