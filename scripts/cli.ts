@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { root, run } from './lib/proc';
 import { runDemo } from './lib/demo';
 import { stackDown, stackUp } from './lib/stack';
-import { tsxBin } from './lib/tasks';
+import { migrate, tsxBin } from './lib/tasks';
 import { runTests } from './lib/test-runner';
 
 const [command, ...args] = process.argv.slice(2);
@@ -15,7 +15,16 @@ async function bench(name: string | undefined, rest: string[]): Promise<number> 
     console.error(`Usage: npm run bench -- <name>\nAvailable: ${available.join(', ') || '(none yet)'}`);
     return 2;
   }
-  return run(tsxBin, [join(dir, `${name}.ts`), ...rest], { env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } });
+  // Benchmarks run against the real services, like the demo: bring them up and migrate first.
+  // Progress goes to stderr so that stdout is the benchmark's JSON alone.
+  const log = console.log;
+  console.log = console.error;
+  const stack = await stackUp();
+  await migrate(stack.databaseUrl);
+  console.log = log;
+  const code = await run(tsxBin, [join(dir, `${name}.ts`), ...rest], { env: { ...process.env, DATABASE_URL: stack.databaseUrl, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } });
+  if (!process.env.KEEP_STACK) await stackDown(stack.started);
+  return code;
 }
 
 async function main(): Promise<number> {

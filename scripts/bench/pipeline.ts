@@ -1,0 +1,138 @@
+/**
+ * Sustained throughput of the features worker against the real broker, Postgres and Redis, and of
+ * a bare kafkajs consumer reading the same topic in the same run (the ceiling the worker is
+ * measured against). Also the window-close → dl.features acknowledgement latency. Prints one JSON
+ * object.
+ *
+ *   npm run bench -- pipeline        (stack up first: npm run stack:up)
+ *
+ * BENCH_VEHICLES (40), BENCH_SECONDS (250) and BENCH_HZ (20) size the run: 200,000 frames.
+ */
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import pg from 'pg';
+import type { TelemetryFrame } from '~/server/contracts/telemetry';
+import type { SimEvent } from '~/server/contracts/events';
+import { env } from '~/server/env';
+import { createKafka, createProducer, ensureTopics, topic } from '~/server/kafka/client';
+import { TOPICS } from '~/server/kafka/topics';
+import { createRedis } from '~/server/store/redis';
+import { startFeaturesWorker } from '~/workers/features/features-worker';
+import { runScenario } from '~/workers/sim';
+import { kafkaRunPublisher } from '~/workers/sim/kafka-publisher';
+
+const VEHICLES = Number(process.env.BENCH_VEHICLES ?? 40);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 250);
+const HZ = Number(process.env.BENCH_HZ ?? 20);
+const PARTITIONS = 6;
+
+const tag = randomBytes(3).toString('hex');
+const prefix = `bench.pipeline-${tag}.`;
+const orgId = `org_bench_${tag}`;
+const runId = `run_bench_${tag}`;
+const kafka = createKafka({ clientId: 'bench-pipeline' });
+await ensureTopics(kafka, { prefix, partitions: PARTITIONS });
+const telemetryTopic = topic(TOPICS.telemetry, prefix);
+
+// 1. The run, simulated once and written to dl.telemetry before either reader starts, so both
+//    read the same bytes from the broker at full speed.
+const frames: TelemetryFrame[] = [];
+const events: SimEvent[] = [];
+const spec = { name: 'bench', map: 'highway_ring', durationS: SECONDS, seed: 11, traffic: { vehicles: VEHICLES - 1 }, sensors: { rateHz: HZ } };
+for (const step of runScenario(spec as never, { orgId, runId, clock: () => 1_700_000_000_000 })) {
+  frames.push(...step.frames);
+  events.push(...step.events);
+}
+const producer = createProducer(kafka);
+await producer.connect();
+const publisher = kafkaRunPublisher(producer, prefix);
+const tProduce = performance.now();
+const started = events.filter((e) => e.type === 'run_started');
+await publisher.publish({ frames: [], events: started });
+for (let i = 0; i < frames.length; i += 4000) await publisher.publish({ frames: frames.slice(i, i + 4000), events: [] });
+await publisher.publish({ frames: [], events: events.filter((e) => e.type !== 'run_started') });
+const produceS = (performance.now() - tProduce) / 1000;
+await producer.disconnect();
+const bytes = frames.reduce((n, f) => n + JSON.stringify(f).length, 0);
+
+// 2. The bare consumer: counts messages, parses nothing.
+async function bareConsumer(): Promise<{ seconds: number; framesPerS: number }> {
+  const consumer = kafka.consumer({ groupId: `bench-bare-${tag}`, maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 32 * 1024 * 1024, maxWaitTimeInMs: 200 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: telemetryTopic, fromBeginning: true });
+  let n = 0;
+  let first = 0;
+  let last = 0;
+  await new Promise<void>((resolve) => {
+    void consumer.run({
+      eachBatch: async ({ batch }) => {
+        if (n === 0) first = performance.now();
+        n += batch.messages.length;
+        last = performance.now();
+        if (n >= frames.length) resolve();
+      },
+    });
+  });
+  await consumer.disconnect();
+  const seconds = (last - first) / 1000;
+  return { seconds, framesPerS: frames.length / seconds };
+}
+
+// 3. The features worker, in process, with its real sinks.
+async function featuresWorker(): Promise<{ seconds: number; framesPerS: number; windows: number; latencyMs: { p50: number; p99: number; max: number; samples: number } }> {
+  const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 4 });
+  const redis = createRedis();
+  const latencies: number[] = [];
+  const worker = await startFeaturesWorker({ kafka, pool, redis, prefix, groupId: `bench-features-${tag}`, finishGraceMs: 1000, onProduced: (l) => latencies.push(...l) });
+  let first = 0;
+  let last = 0;
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    const s = worker.stats();
+    if (s.framesIn > 0 && first === 0) first = performance.now();
+    if (s.framesIn >= frames.length) {
+      last = performance.now();
+      break;
+    }
+    if (Date.now() > deadline) throw new Error(`features worker read only ${s.framesIn} of ${frames.length} frames in 300 s`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  // Let the run's last windows close and reach their sinks before measuring what came out.
+  await new Promise((r) => setTimeout(r, 3000));
+  const windows = worker.stats().windowsOut;
+  await worker.stop();
+  await pool.query('DELETE FROM "FeatureWindow" WHERE "runId" = $1', [runId]);
+  await pool.end();
+  redis.disconnect();
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN);
+  const seconds = (last - first) / 1000;
+  return { seconds, framesPerS: frames.length / seconds, windows, latencyMs: { p50: q(0.5), p99: q(0.99), max: Math.round(latencies.at(-1) ?? NaN), samples: latencies.length } };
+}
+
+const bare = await bareConsumer();
+const features = await featuresWorker();
+
+const admin = kafka.admin();
+await admin.connect();
+await admin.deleteTopics({ topics: Object.values(TOPICS).map((t) => topic(t, prefix)) }).catch(() => undefined);
+await admin.disconnect();
+
+const round = (x: number, d = 0) => Math.round(x * 10 ** d) / 10 ** d;
+console.log(
+  JSON.stringify(
+    {
+      bench: 'pipeline',
+      machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version },
+      run: { vehicles: VEHICLES, hz: HZ, seconds: SECONDS, frames: frames.length, partitions: PARTITIONS, meanFrameBytes: round(bytes / frames.length), produceS: round(produceS, 2) },
+      bareConsumer: { framesPerS: round(bare.framesPerS), seconds: round(bare.seconds, 2) },
+      featuresWorker: { framesPerS: round(features.framesPerS), seconds: round(features.seconds, 2), windowsOut: features.windows },
+      ratio: round(features.framesPerS / bare.framesPerS, 3),
+      windowCloseToFeaturesTopicMs: features.latencyMs,
+      targets: { framesPerS: 50_000, ratio: 0.7, met: { framesPerS: features.framesPerS >= 50_000, ratio: features.framesPerS / bare.framesPerS >= 0.7 } },
+    },
+    null,
+    2,
+  ),
+);
+process.exit(0);
