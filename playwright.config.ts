@@ -58,6 +58,16 @@ export default defineConfig({
       env: { ...(process.env as Record<string, string>), METRICS_PORT: String(simMetricsPort), DRIVELAB_SERVICE: 'sim-e2e' },
     },
     {
+      // The features worker, so the fleet overview shows vehicles' latest features.
+      command: 'node --import tsx workers/features/main.ts',
+      url: `http://127.0.0.1:${simMetricsPort + 2}/health/ready`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: { ...(process.env as Record<string, string>), METRICS_PORT: String(simMetricsPort + 2), DRIVELAB_SERVICE: 'features-e2e', FEATURES_GROUP_ID: 'drivelab-features-e2e' },
+    },
+    {
       // The recorder, so finished runs have recordings to replay and download.
       command: 'node --import tsx workers/recorder/main.ts',
       url: `http://127.0.0.1:${simMetricsPort + 1}/health/ready`,

@@ -31,6 +31,11 @@ test('during a live run the charts move and the ego moves on the map', async ({ 
   await open(page, `/${DEMO.org.slug}`);
   await expect(page.getByTestId('fleet-active')).toContainText(DEMO.scenario.name);
   await expect(page.getByTestId('pipeline-telemetry')).toContainText(/[1-9][\d,]* frames\/s/, { timeout: 15_000 });
+  // …and its vehicles with their latest features from the online store, updating as windows close.
+  const egoRow = page.getByTestId('fleet-vehicles').locator('tr[data-vehicle="ego"]').first();
+  await expect(egoRow).toContainText(/\d+\.\d m\/s/, { timeout: 15_000 });
+  const window1 = await egoRow.locator('td').last().innerText();
+  await expect.poll(async () => egoRow.locator('td').last().innerText(), { timeout: 10_000 }).not.toBe(window1);
   await page.screenshot({ path: '.state/test-results/fleet.png', fullPage: true });
 
   await open(page, runUrl);

@@ -17,6 +17,7 @@ export function FleetOverview({ org }: { org: string }) {
   const qc = useQueryClient();
   const overview = useQuery(trpc.fleet.overview.queryOptions({ org }, { refetchInterval: 10_000 }));
   const pipeline = useQuery(trpc.fleet.pipeline.queryOptions({ org }, { refetchInterval: 3000, retry: false }));
+  const vehicles = useQuery(trpc.fleet.vehicles.queryOptions({ org }, { refetchInterval: 2000 }));
   const [statuses, setStatuses] = useState<Record<string, RunStatus>>({});
   const [liveEvents, setLiveEvents] = useState<SimEvent[]>([]);
   const [connected, setConnected] = useState(false);
@@ -81,6 +82,53 @@ export function FleetOverview({ org }: { org: string }) {
           </table>
         )}
       </div>
+      <div className="toolbar" style={{ justifyContent: 'space-between', margin: '28px 0 12px' }}>
+        <h3 className="section-title" style={{ margin: 0 }}>Vehicles · latest features</h3>
+        <span className="muted">online store · 1 s windows</span>
+      </div>
+      <div className="card" style={{ padding: 0, maxHeight: 420, overflow: 'auto' }}>
+        {vehicles.data && vehicles.data.length === 0 ? (
+          <div className="empty">No vehicle has reported features in the last hour. They appear here a second after a run starts.</div>
+        ) : (
+          <table className="data" data-testid="fleet-vehicles">
+            <thead>
+              <tr>
+                <th>Vehicle</th>
+                <th>Run</th>
+                <th className="num">Speed</th>
+                <th className="num">Engine</th>
+                <th className="num">Min tyre</th>
+                <th className="num">Max brake</th>
+                <th className="num">Min TTC</th>
+                <th className="num">Missing</th>
+                <th>Sensors</th>
+                <th className="num">Window</th>
+              </tr>
+            </thead>
+            <tbody>
+              {vehicles.data?.map((v) => {
+                const f = v.features;
+                const hot = (f.engine_temp_mean ?? 0) > 105;
+                const flat = f.tire_pressure_min !== null && f.tire_pressure_min < 200;
+                return (
+                  <tr key={`${v.runId}|${v.vehicleId}`} data-vehicle={v.vehicleId}>
+                    <td>{v.vehicleId === 'ego' ? <strong>ego</strong> : v.vehicleId}</td>
+                    <td><a href={`/${org}/runs/${v.runId}`}>{v.scenarioName ?? v.runId.slice(0, 8)}</a></td>
+                    <td className="num">{fmt(f.speed_mean, 1, ' m/s')}</td>
+                    <td className={`num${hot ? ' warn-text' : ''}`}>{fmt(f.engine_temp_mean, 1, ' °C')}{f.engine_temp_slope !== null && Math.abs(f.engine_temp_slope) >= 0.05 ? (f.engine_temp_slope > 0 ? ' ↑' : ' ↓') : ''}</td>
+                    <td className={`num${flat ? ' warn-text' : ''}`}>{fmt(f.tire_pressure_min, 0, ' kPa')}</td>
+                    <td className="num">{fmt(f.brake_pressure_max, 1, ' bar')}</td>
+                    <td className="num">{fmt(f.lead_ttc_min, 1, ' s')}</td>
+                    <td className="num">{f.missing_frame_ratio === null ? '—' : `${Math.round(f.missing_frame_ratio * 100)} %`}</td>
+                    <td>{f.stuck_sensor === 1 ? <span className="badge badge-bad">stuck</span> : <span className="badge badge-ok">ok</span>}</td>
+                    <td className="num muted">{v.windowEnd.toFixed(0)} s</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </div>
       <div style={{ display: 'grid', gap: 16, gridTemplateColumns: '1.3fr 1fr', marginTop: 28 }}>
         <div>
           <h3 className="section-title" style={{ marginTop: 0 }}>Notable events</h3>
@@ -130,4 +178,8 @@ export function FleetOverview({ org }: { org: string }) {
       </div>
     </>
   );
+}
+
+function fmt(v: number | null, digits: number, unit: string): string {
+  return v === null || !Number.isFinite(v) ? '—' : `${v.toFixed(digits)}${unit}`;
 }

@@ -54,12 +54,8 @@ export async function buildWeb(force = false): Promise<void> {
   console.log(`[build] done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
-/**
- * Workers the demo starts. The features worker is left out until its multi-partition
- * watermark alignment passes its integration test (issue 5); start it by hand meanwhile:
- * `node --import tsx workers/features/main.ts`.
- */
-export const DEMO_WORKERS = ['sim', 'recorder'];
+/** Workers the demo starts, each its own process with prefixed logs. */
+export const DEMO_WORKERS = ['sim', 'features', 'recorder'];
 
 export function workerEntries(): { name: string; entry: string }[] {
   const dir = join(root, 'workers');

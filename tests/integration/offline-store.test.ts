@@ -47,3 +47,38 @@ describe('offline feature store reads', () => {
     expect(limited.rows).toHaveLength(4);
   });
 });
+
+describe('online feature store in the fleet overview', () => {
+  it("lists each vehicle's latest window from Redis for its own org only", async () => {
+    const { redis } = await import('~/server/store/redis');
+    const { writeOnlineFeatures } = await import('~/server/store/online-features');
+    const a = await makeOrg('fleet-a');
+    const b = await makeOrg('fleet-b');
+    const msg = (orgId: string, runId: string, vehicleId: string, end: number, speed: number) => ({
+      v: 1 as const,
+      orgId,
+      runId,
+      vehicleId,
+      windowStart: end - 1,
+      windowEnd: end,
+      windowSize: 1,
+      kind: 'tumbling' as const,
+      featureSetVersion: FEATURE_SET.version,
+      names: [...FEATURE_SET.names],
+      values: FEATURE_SET.names.map((n) => (n === 'speed_mean' ? speed : n === 'stuck_sensor' ? 0 : null)),
+      frameCount: 20,
+      emittedAt: Date.now() + end,
+      revision: 0,
+    });
+    await writeOnlineFeatures(redis(), [msg(a.org.id, a.ids.runId, 'ego', 4, 11), msg(a.org.id, a.ids.runId, 'ego', 5, 12.5), msg(a.org.id, a.ids.runId, 'npc-1', 5, 9), msg(b.org.id, b.ids.runId, 'ego', 5, 30)], 60);
+    const seen = await callerFor(userCaller(a.users.viewer)).fleet.vehicles({ org: a.org.slug });
+    expect(seen.map((v) => [v.runId, v.vehicleId])).toEqual([[a.ids.runId, 'ego'], [a.ids.runId, 'npc-1']]);
+    const ego = seen.find((v) => v.vehicleId === 'ego')!;
+    expect(ego.windowEnd).toBe(5);
+    expect(ego.features.speed_mean).toBe(12.5);
+    expect(ego.features.engine_temp_mean).toBeNull();
+    expect(ego.features.stuck_sensor).toBe(0);
+    const other = await callerFor(userCaller(b.users.viewer)).fleet.vehicles({ org: b.org.slug });
+    expect(other.map((v) => v.features.speed_mean)).toEqual([30]);
+  });
+});

@@ -3,7 +3,13 @@ import { runKpisSchema } from '../../contracts/run-status';
 import { env } from '../../env';
 import { createKafka } from '../../kafka/client';
 import { pipelineSnapshot, throughput, type PipelineSnapshot } from '../../observability/pipeline';
+import { FEATURE_SET } from '../../contracts/features';
+import { listOnlineVehicles, readOnlineFeatures } from '../../store/online-features';
+import { redis } from '../../store/redis';
 import { createTRPCRouter, orgProcedure } from '../init';
+
+/** The features the fleet overview shows per vehicle (the online store holds all of them). */
+export const FLEET_FEATURES = ['speed_mean', 'engine_temp_mean', 'engine_temp_slope', 'brake_pressure_max', 'tire_pressure_min', 'lead_ttc_min', 'missing_frame_ratio', 'stuck_sensor'] as const;
 
 const globalForFleet = globalThis as unknown as { drivelabFleetKafka?: Kafka; drivelabLastPipeline?: PipelineSnapshot };
 
@@ -23,6 +29,38 @@ export const fleetRouter = createTRPCRouter({
       last24h: Object.fromEntries(byState.map((s) => [s.state, s._count._all])) as Record<string, number>,
       events: events.map((e) => ({ id: e.id, runId: e.runId, type: e.type, vehicleId: e.vehicleId, t: e.t, at: e.createdAt })),
     };
+  }),
+
+  /**
+   * Vehicles with live features, from the online store (Redis): each one's latest 1 s window.
+   * Keys start with the caller's orgId, so no other tenant's vehicle can appear.
+   */
+  vehicles: orgProcedure.meta({ minRole: 'viewer', sample: () => ({}) }).query(async ({ ctx }) => {
+    const listed = await listOnlineVehicles(redis(), ctx.orgId, 40);
+    const windows = await Promise.all(listed.map((v) => readOnlineFeatures(redis(), ctx.orgId, v.runId, v.vehicleId)));
+    const runIds = [...new Set(listed.map((v) => v.runId))];
+    const runs = await ctx.db.run.findMany({ where: { orgId: ctx.orgId, id: { in: runIds } }, select: { id: true, state: true, scenario: { select: { name: true } } } });
+    const byId = new Map(runs.map((r) => [r.id, r]));
+    const index = FLEET_FEATURES.map((n) => (FEATURE_SET.names as readonly string[]).indexOf(n));
+    // Runs in order of their latest update; within a run the ego first, then npc-1, npc-2, …
+    const runOrder = new Map(runIds.map((r, i) => [r, i]));
+    const rows = listed.flatMap((v, i) => {
+      const w = windows[i];
+      if (!w) return [];
+      const run = byId.get(v.runId);
+      return [
+        {
+          runId: v.runId,
+          vehicleId: v.vehicleId,
+          scenarioName: run?.scenario.name ?? null,
+          runState: run?.state ?? null,
+          windowEnd: w.windowEnd,
+          emittedAt: w.emittedAt,
+          features: Object.fromEntries(FLEET_FEATURES.map((n, j) => [n, w.names[index[j]!] === n ? (w.values[index[j]!] ?? null) : null])) as Record<(typeof FLEET_FEATURES)[number], number | null>,
+        },
+      ];
+    });
+    return rows.sort((x, y) => runOrder.get(x.runId)! - runOrder.get(y.runId)! || Number(y.vehicleId === 'ego') - Number(x.vehicleId === 'ego') || x.vehicleId.localeCompare(y.vehicleId, 'en', { numeric: true }));
   }),
 
   /** Platform pipeline health: topic throughput and consumer lag (shared infrastructure, no tenant data). */
