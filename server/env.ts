@@ -44,6 +44,14 @@ export const envSchema = z.object({
   KAFKA_REPLICATION_FACTOR: intFromString(1, 1, 16),
 
   DATA_DIR: z.string().default('.state/data'),
+  // S3-compatible object store instead of DATA_DIR (AWS S3, MinIO, Ceph, R2…): set the endpoint.
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_BUCKET: z.string().min(3).default('drivelab'),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  S3_FORCE_PATH_STYLE: z.enum(['0', '1']).default('1'),
+  S3_PREFIX: z.string().default(''),
 
   // Signs session cookies. Unset: a random secret is created once under .state/ (one machine).
   NEXTAUTH_SECRET: z.string().min(32, 'at least 32 characters').optional(),

@@ -2,11 +2,13 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { env } from '../env';
+import { s3ObjectStore } from './s3-object-store';
 
 /**
  * The object store (../shared/DESIGN.md, "Storage"): MCAP recordings, model files, dataset exports.
- * Keys are '/'-separated relative paths. Only the local-directory backend exists; an S3 one
- * (S3_ENDPOINT) would implement this same interface, so callers never touch the file system.
+ * Keys are '/'-separated relative paths. Two backends implement it: a local directory (DATA_DIR,
+ * the default) and any S3-compatible service (S3_ENDPOINT, s3-object-store.ts), so callers never
+ * touch the file system.
  */
 export interface ObjectStore {
   /** A writer that appears under `key` only once committed: readers never see half a file. */
@@ -122,7 +124,12 @@ export function localObjectStore(root: string = resolve(env.DATA_DIR)): ObjectSt
 
 const globalForStore = globalThis as unknown as { drivelabObjectStore?: ObjectStore };
 
-/** The process-wide object store (local directory DATA_DIR). */
+/** The process-wide object store: S3 when S3_ENDPOINT is set, else the local directory DATA_DIR. */
 export function objectStore(): ObjectStore {
-  return (globalForStore.drivelabObjectStore ??= localObjectStore());
+  return (globalForStore.drivelabObjectStore ??= env.S3_ENDPOINT ? s3ObjectStore(s3ConfigFromEnv(env.S3_ENDPOINT)) : localObjectStore());
+}
+
+function s3ConfigFromEnv(endpoint: string) {
+  if (!env.S3_ACCESS_KEY_ID || !env.S3_SECRET_ACCESS_KEY) throw new Error('S3_ENDPOINT is set: set S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY too');
+  return { endpoint, bucket: env.S3_BUCKET, region: env.S3_REGION, accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY, forcePathStyle: env.S3_FORCE_PATH_STYLE === '1', prefix: env.S3_PREFIX };
 }
