@@ -18,6 +18,11 @@ export interface ObjectStore {
   /** Keys under a prefix, with size and modification time. */
   list(prefix: string): Promise<ObjectInfo[]>;
   remove(key: string): Promise<void>;
+  /**
+   * Removes what writers left unfinished (a process killed mid-write) longer ago than
+   * olderThanMs; returns how many. Live writers are younger, so any copy may call it at start.
+   */
+  sweepUnfinished(olderThanMs: number): Promise<number>;
   /** The local path of a key; the local backend serves downloads from it. */
   localPath(key: string): string;
 }
@@ -118,6 +123,26 @@ export function localObjectStore(root: string = resolve(env.DATA_DIR)): ObjectSt
     },
     async remove(key) {
       await rm(pathOf(key), { force: true });
+    },
+    async sweepUnfinished(olderThanMs) {
+      let removed = 0;
+      const cutoff = Date.now() - olderThanMs;
+      const walk = async (dir: string): Promise<void> => {
+        const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+        for (const e of entries) {
+          const p = join(dir, e.name);
+          if (e.isDirectory()) await walk(p);
+          else if (e.isFile() && e.name.endsWith('.partial')) {
+            const s = await stat(p).catch(() => null);
+            if (s && s.mtimeMs < cutoff) {
+              await rm(p, { force: true });
+              removed++;
+            }
+          }
+        }
+      };
+      await walk(root);
+      return removed;
     },
   };
 }

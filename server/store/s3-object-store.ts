@@ -173,5 +173,23 @@ export function s3ObjectStore(cfg: S3StoreConfig): ObjectStore {
     async remove(key) {
       await send('DELETE', urlFor(fullKey(key)), { ok: [200, 204, 404] });
     },
+
+    async sweepUnfinished(olderThanMs) {
+      // Multipart uploads that were never completed (ListMultipartUploads, then abort each).
+      const res = await send('GET', urlFor(null, { uploads: '', prefix: cfg.prefix ?? '' }), { ok: [200, 405, 501] });
+      if (res.status !== 200) return 0; // not offered by this server: leave it to a lifecycle rule
+      const xml = await res.text();
+      const cutoff = Date.now() - olderThanMs;
+      let removed = 0;
+      for (const m of xml.matchAll(/<Upload>([\s\S]*?)<\/Upload>/g)) {
+        const key = unescapeXml(tag(m[1]!, 'Key') ?? '');
+        const uploadId = tag(m[1]!, 'UploadId');
+        const initiated = Date.parse(tag(m[1]!, 'Initiated') ?? '');
+        if (!uploadId || !(initiated < cutoff)) continue;
+        await send('DELETE', urlFor(key, { uploadId }), { ok: [200, 204, 404] });
+        removed++;
+      }
+      return removed;
+    },
   };
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // @ts-expect-error s3rver ships no type declarations
@@ -80,6 +80,25 @@ describe.each(backends)('object store: %s', (_name, make) => {
     expect(await store.openReader('models/o1/m/v1/model.onnx')).toBeNull();
     await expect(store.createWriter('../escape')).rejects.toThrow(/invalid object key/);
   });
+});
+
+it("the local store sweeps writers' leftovers older than the limit and keeps fresh ones", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'drivelab-sweep-'));
+  dirs.push(dir);
+  const store = localObjectStore(dir);
+  const crashed = await store.createWriter('recordings/o/old.mcap');
+  await crashed.write(Buffer.from('half a file'));
+  const live = await store.createWriter('recordings/o/live.mcap');
+  await live.write(Buffer.from('still writing'));
+  const partials = readdirSync(join(dir, 'recordings/o')).filter((f) => f.endsWith('.partial'));
+  expect(partials).toHaveLength(2);
+  const old = partials.find((f) => f.startsWith('old.mcap'))!;
+  const hourAgo = new Date(Date.now() - 3_700_000);
+  utimesSync(join(dir, 'recordings/o', old), hourAgo, hourAgo);
+  expect(await store.sweepUnfinished(3_600_000)).toBe(1);
+  expect(readdirSync(join(dir, 'recordings/o')).filter((f) => f.endsWith('.partial'))).toHaveLength(1);
+  await live.commit();
+  expect((await store.list('recordings/')).map((o) => o.key)).toEqual(['recordings/o/live.mcap']);
 });
 
 it('S3 errors reach the caller with the service message (unknown access key, missing bucket)', async () => {

@@ -18,9 +18,15 @@ await runWorker({
   name: 'recorder',
   async start() {
     const kafka = createKafka({ clientId: 'drivelab-recorder' });
+    const store = objectStore();
+    const swept = await store.sweepUnfinished(config.unfinishedMaxAgeMs).catch((err: unknown) => {
+      log.warn({ err }, 'could not sweep unfinished recordings');
+      return 0;
+    });
+    if (swept > 0) log.info({ swept }, 'removed unfinished recordings left by a crashed recorder');
     const handle = await startRecorder({
       kafka,
-      store: objectStore(),
+      store,
       prefix: env.KAFKA_TOPIC_PREFIX,
       policy: config.policy,
       tickMs: config.tickMs,
