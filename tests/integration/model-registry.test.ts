@@ -8,6 +8,7 @@ import { createKafka, topic } from '~/server/kafka/client';
 import { decodeMessage } from '~/server/kafka/messages';
 import { disconnectSharedProducer } from '~/server/kafka/producer';
 import { TOPICS } from '~/server/kafka/topics';
+import { moveAlias } from '~/server/models/aliases';
 import { registerDemoVersion } from '~/scripts/demo-model';
 import { callerFor, makeOrg, userCaller, type OrgFixture } from '../helpers/tenancy';
 
@@ -277,5 +278,27 @@ describe('model registry', () => {
     expect(revoked.status).toBe(401);
     expect(await revoked.json()).toEqual({ error: 'This API key has been revoked' });
     expect((await download(a.apiKey.key, modelId, '2', 'model.onnx')).status).toBe(401);
+  });
+
+  it('concurrent moves of one alias serialise: each event starts where the previous one ended', async () => {
+    const who = { orgId: a.org.id, actor: { userId: a.users.admin.id, label: a.users.admin.email }, ip: null };
+    const results = await Promise.all([v[1], v[2], v[3]].map((x) => moveAlias(db, who, { action: 'promote', modelId, alias: 'race', versionId: x.id })));
+    expect(results.every((r) => r.published)).toBe(true);
+    const events = await db.modelAliasEvent.findMany({ where: { modelId, alias: 'race' }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+    expect(events).toHaveLength(3);
+    expect(events[0]!.fromVersionId).toBeNull();
+    expect(events[1]!.fromVersionId).toBe(events[0]!.toVersionId);
+    expect(events[2]!.fromVersionId).toBe(events[1]!.toVersionId);
+    expect((await aliasRow('race'))?.versionId).toBe(events[2]!.toVersionId);
+  });
+
+  it('a move whose dl.models message cannot be sent stays committed and says so', async () => {
+    const who = { orgId: a.org.id, actor: { label: 'test' }, ip: null };
+    const r = await moveAlias(db, who, { action: 'promote', modelId, alias: 'offline', versionId: v[1].id }, async () => {
+      throw new Error('broker unreachable');
+    });
+    expect(r).toMatchObject({ published: false, version: 1 });
+    expect((await aliasRow('offline'))?.versionId).toBe(v[1].id);
+    expect(await db.auditLog.count({ where: { targetId: modelId, action: 'model.alias_promoted', data: { path: ['alias'], equals: 'offline' } } })).toBe(1);
   });
 });
