@@ -37,7 +37,7 @@ test('a registered version is promoted to production through a metric gate, and 
   await expect(page.getByTestId('version-table').locator('tbody tr')).toHaveCount(2);
   await expect(page.getByTestId('metric-chart')).toHaveAttribute('data-points', '2');
   await expect(page.getByTestId('feature-list').locator('tbody tr')).toHaveCount(6);
-  await expect(page.getByTestId('lineage')).toContainText('dataset_fingerprint');
+  await expect(page.getByTestId('lineage')).toContainText('dataset.fingerprint');
 
   const panel = page.getByTestId('alias-panel');
   await panel.getByLabel('Version', { exact: true }).selectOption({ label: 'v2' });
@@ -67,6 +67,26 @@ test('a registered version is promoted to production through a metric gate, and 
   expect(res.status()).toBe(200);
   expect(res.headers()['content-type']).toBe('application/octet-stream');
   expect((await res.body()).byteLength).toBeGreaterThan(1000);
+
+  // A canary beside production, then a promotion and a rollback, all from the page.
+  await panel.getByLabel('Canary alias').selectOption('production');
+  await panel.getByLabel('Canary version').selectOption({ label: 'v1' });
+  await panel.getByLabel('Share (%)').fill('25');
+  await panel.getByRole('button', { name: 'Start canary' }).click();
+  await expect(page.getByTestId('alias-row-production')).toContainText('v1 · 25%');
+  await panel.getByLabel('Version', { exact: true }).selectOption({ label: 'v1' });
+  await panel.getByLabel('Alias', { exact: true }).fill('staging');
+  await panel.getByLabel('Gate').selectOption('none');
+  await panel.getByRole('button', { name: 'Promote' }).click();
+  await expect(page.getByTestId('alias-version-staging')).toHaveText('v1');
+  await panel.getByLabel('Version', { exact: true }).selectOption({ label: 'v2' });
+  await panel.getByRole('button', { name: 'Promote' }).click();
+  await expect(page.getByTestId('alias-version-staging')).toHaveText('v2');
+  await page.getByTestId('alias-row-staging').getByRole('button', { name: 'Roll back' }).click();
+  await expect(panel.getByRole('status')).toHaveText('staging rolled back to v1');
+  await expect(page.getByTestId('alias-version-staging')).toHaveText('v1');
+  await expect(page.getByTestId('alias-history').locator('li').first()).toContainText('staging rolled back v2 → v1');
+  await expect(page.getByTestId('alias-history').locator('li')).toHaveCount(5);
 
   await page.reload();
   await ready(page);

@@ -65,13 +65,12 @@ export function AliasPanel({ org, model, canMove, canDeploy, onMoved }: { org: s
       {model.aliases.length === 0 ? (
         <div className="empty" style={{ paddingLeft: 0 }}>No aliases yet. Promote a version to <code>staging</code> or <code>production</code>.</div>
       ) : (
-        <table className="data" style={{ marginTop: 8 }} data-testid="alias-table">
+        <table className="data compact" style={{ marginTop: 8 }} data-testid="alias-table">
           <thead>
             <tr>
               <th>Alias</th>
               <th>Version</th>
               <th>Canary</th>
-              <th>Moved</th>
               <th />
             </tr>
           </thead>
@@ -80,10 +79,10 @@ export function AliasPanel({ org, model, canMove, canDeploy, onMoved }: { org: s
               <tr key={a.name} data-testid={`alias-row-${a.name}`}>
                 <td>
                   <span className={`alias-pill${a.name === 'production' ? ' alias-production' : ''}`}>{a.name}</span>
+                  <div className="muted" style={{ fontSize: 11, marginTop: 4, whiteSpace: 'nowrap' }}>moved {relative(a.updatedAt)}</div>
                 </td>
                 <td data-testid={`alias-version-${a.name}`}>{a.version === null ? '—' : `v${a.version}`}</td>
-                <td>{a.canaryVersion !== null ? <span className="alias-canary">v{a.canaryVersion} · {Math.round(a.canaryWeight * 100)}%</span> : <span className="muted">—</span>}</td>
-                <td className="muted" style={{ whiteSpace: 'nowrap' }}>{relative(a.updatedAt)}</td>
+                <td style={{ whiteSpace: 'nowrap' }}>{a.canaryVersion !== null ? <span className="alias-canary">v{a.canaryVersion} · {Math.round(a.canaryWeight * 100)}%</span> : <span className="muted">—</span>}</td>
                 <td className="actions">
                   <div className="toolbar" style={{ justifyContent: 'flex-end', gap: 6, flexWrap: 'nowrap' }}>
                     <button className="btn btn-sm" disabled={busy || !allowed(a.name)} onClick={() => run((r) => `${a.name} rolled back to v${r.version}`, () => rollback.mutateAsync({ org, modelId: model.id, alias: a.name }))}>

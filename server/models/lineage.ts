@@ -46,6 +46,11 @@ function flatten(prefix: string, value: unknown, out: [string, unknown][]) {
   }
 }
 
+const sameKey = (a: string, b: string) => {
+  const norm = (k: string) => k.replace(/^drivelab\./, '').replace(/[._-]/g, '').toLowerCase();
+  return norm(a) === norm(b);
+};
+
 const DATASET_KEY = /(dataset|fingerprint|split|group)/i;
 
 export function buildLineage(experimentRunId: string | null, sidecar: unknown, onnxMetadata: Record<string, string>): Lineage {
@@ -57,7 +62,8 @@ export function buildLineage(experimentRunId: string | null, sidecar: unknown, o
   }
   for (const [key, value] of Object.entries(onnxMetadata)) {
     if (STANDARD_METADATA.has(key)) continue;
-    if (facts.some((f) => f.key === key && f.value === value)) continue;
+    // The trainer may write one fact to both places (dataset.fingerprint, drivelab.dataset_fingerprint).
+    if (facts.some((f) => sameKey(f.key, key) && f.value === text(value))) continue;
     facts.push({ key, value: text(value), source: 'onnx' });
   }
   let runId = experimentRunId;

@@ -211,7 +211,8 @@ describe('model registry', () => {
     const detail = await viewer.models.version({ org: a.org.slug, id: v[2].id });
     expect(detail.features.map((f) => f.name)).toHaveLength(6);
     expect(detail.features.every((f) => typeof f.mean === 'number' && typeof f.std === 'number')).toBe(true);
-    expect(detail.lineage.dataset.find((f) => f.key === 'drivelab.dataset_fingerprint')?.value).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(detail.lineage.dataset.find((f) => f.key === 'dataset.fingerprint')?.value).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(detail.lineage.dataset.filter((f) => f.value.startsWith('sha256:'))).toHaveLength(1);
     expect(detail.lineage.dataset.find((f) => f.key === 'dataset.name')).toEqual({ key: 'dataset.name', value: 'synthetic seed 7', source: 'sidecar' });
     expect(detail.onnxBytes).toBe(v[2].onnx.byteLength);
     expect(detail.downloads.map((d) => d.file)).toEqual(['model.onnx', 'sidecar.json']);

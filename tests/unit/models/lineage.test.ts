@@ -39,6 +39,8 @@ describe('lineage', () => {
       { key: 'jobId', value: 'job-1', source: 'sidecar' },
       { key: 'drivelab.experiment_run_id', value: 'er-9', source: 'onnx' },
     ]);
+    // One fact written to both the sidecar and the ONNX metadata shows once.
+    expect(buildLineage(null, { dataset: { fingerprint: 'f00d' } }, { 'drivelab.dataset_fingerprint': 'f00d' }).dataset).toEqual([{ key: 'dataset.fingerprint', value: 'f00d', source: 'sidecar' }]);
     // The row's own run id wins over metadata.
     expect(buildLineage('row-run', sidecar, meta).experimentRunId).toBe('row-run');
     expect(buildLineage(null, null, {})).toEqual({ experimentRunId: null, dataset: [], other: [] });
