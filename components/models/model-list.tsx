@@ -27,7 +27,7 @@ export function ModelList({ org }: { org: string }) {
                 <th>Latest</th>
                 <th>Main metric</th>
                 <th>Aliases</th>
-                <th>Updated</th>
+                <th>Last version</th>
               </tr>
             </thead>
             <tbody>
@@ -48,7 +48,7 @@ export function ModelList({ org }: { org: string }) {
                       ))}
                     </div>
                   </td>
-                  <td className="muted">{relative(m.updatedAt)}</td>
+                  <td className="muted">{relative(m.latest?.createdAt ?? m.createdAt)}</td>
                 </tr>
               ))}
             </tbody>

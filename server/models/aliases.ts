@@ -13,6 +13,8 @@ import { describeGate, evaluateGate, type MetricGate } from './gate';
 const log = childLogger('models');
 
 /** Aliases that serve the fleet; moving them is a deployment, so it needs an admin. */
+const PUBLISH_TIMEOUT_MS = 5000;
+
 export const PROTECTED_ALIASES: readonly string[] = ['production'];
 
 export type AliasMove =
@@ -103,7 +105,14 @@ async function aliasOrThrow(tx: Tx, modelId: string, name: string): Promise<Mode
  * rows; then, after the commit, exactly one dl.models message. Inference re-reads the alias from
  * Postgres on that message, so the row is committed before anyone is told.
  */
-export async function moveAlias(db: PrismaClient, who: MoveActor, move: AliasMove, publish: DeploymentPublisher = publishDeployment): Promise<AliasMoveResult> {
+export async function moveAlias(
+  db: PrismaClient,
+  who: MoveActor,
+  move: AliasMove,
+  publish: DeploymentPublisher = publishDeployment,
+  options: { publishTimeoutMs?: number } = {},
+): Promise<AliasMoveResult> {
+  const publishTimeoutMs = options.publishTimeoutMs ?? PUBLISH_TIMEOUT_MS;
   const { orgId } = who;
   let outcome: { result: Omit<AliasMoveResult, 'published'>; message: ModelDeploymentChanged };
   try {
@@ -253,11 +262,21 @@ export async function moveAlias(db: PrismaClient, who: MoveActor, move: AliasMov
   }
 
   let published = true;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await publish(outcome.message);
+    // kafkajs retries for up to half a minute when the broker is away; the person who clicked
+    // Promote hears back sooner. A send that finishes after the deadline still delivers its one message.
+    await Promise.race([
+      publish(outcome.message),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`dl.models send took longer than ${publishTimeoutMs} ms`)), publishTimeoutMs);
+      }),
+    ]);
   } catch (err) {
     published = false;
     log.error({ err, modelId: outcome.message.modelId, alias: outcome.message.alias }, 'alias moved but dl.models could not be reached');
+  } finally {
+    clearTimeout(timer);
   }
   return { ...outcome.result, published };
 }

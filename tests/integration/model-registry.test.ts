@@ -301,5 +301,8 @@ describe('model registry', () => {
     expect(r).toMatchObject({ published: false, version: 1 });
     expect((await aliasRow('offline'))?.versionId).toBe(v[1].id);
     expect(await db.auditLog.count({ where: { targetId: modelId, action: 'model.alias_promoted', data: { path: ['alias'], equals: 'offline' } } })).toBe(1);
+    // A send that hangs (broker gone, kafkajs retrying) is given up on, not waited for.
+    const hung = await moveAlias(db, who, { action: 'promote', modelId, alias: 'offline', versionId: v[2].id }, () => new Promise<void>(() => undefined), { publishTimeoutMs: 300 });
+    expect(hung).toMatchObject({ published: false, version: 2 });
   });
 });

@@ -39,7 +39,10 @@ async function readJson(key: string | null): Promise<unknown> {
 export const modelsRouter = createTRPCRouter({
   list: orgProcedure.meta({ minRole: 'viewer', sample: () => ({}) }).query(async ({ ctx }) => {
     const models = await listModels(ctx.db, ctx.orgId, { versions: 'latest' });
-    return models.map(({ versions, ...m }) => ({ ...m, latest: versions[0] ?? null, mainMetric: mainMetric(m.kind, Object.keys(versions[0]?.metrics ?? {})) }));
+    const rows = models.map(({ versions, ...m }) => ({ ...m, latest: versions[0] ?? null, mainMetric: mainMetric(m.kind, Object.keys(versions[0]?.metrics ?? {})) }));
+    // Newest activity first: a model's latest version, or its creation when it has none.
+    const at = (r: (typeof rows)[number]) => (r.latest?.createdAt ?? r.createdAt).getTime();
+    return rows.sort((x, y) => at(y) - at(x));
   }),
 
   get: orgProcedure

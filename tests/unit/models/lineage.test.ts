@@ -20,6 +20,17 @@ describe('ONNX metadata_props reader', () => {
     // Truncated files are an error, not a hang or a half-read answer.
     expect(() => readOnnxMetadata(bytes.subarray(0, bytes.length - 3))).toThrow(/truncated/);
     expect(readOnnxMetadata(new Uint8Array())).toEqual({});
+    // Arbitrary bytes either parse or throw; none loops or reads out of bounds.
+    let seed = 1;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
+    for (let i = 0; i < 500; i++) {
+      const junk = Uint8Array.from({ length: 1 + Math.floor(rnd() * 64) }, () => Math.floor(rnd() * 256));
+      try {
+        expect(typeof readOnnxMetadata(junk)).toBe('object');
+      } catch (err) {
+        expect((err as Error).message).toMatch(/truncated|varint|wire type/);
+      }
+    }
   });
 });
 
