@@ -71,7 +71,7 @@ export function AliasPanel({ org, model, canMove, canDeploy, onMoved }: { org: s
               <th>Alias</th>
               <th>Version</th>
               <th>Canary</th>
-              <th />
+              {canMove && <th />}
             </tr>
           </thead>
           <tbody>
@@ -83,33 +83,36 @@ export function AliasPanel({ org, model, canMove, canDeploy, onMoved }: { org: s
                 </td>
                 <td data-testid={`alias-version-${a.name}`}>{a.version === null ? '—' : `v${a.version}`}</td>
                 <td style={{ whiteSpace: 'nowrap' }}>{a.canaryVersion !== null ? <span className="alias-canary">v{a.canaryVersion} · {Math.round(a.canaryWeight * 100)}%</span> : <span className="muted">—</span>}</td>
-                <td className="actions">
-                  <div className="toolbar" style={{ justifyContent: 'flex-end', gap: 6, flexWrap: 'nowrap' }}>
-                    <button className="btn btn-sm" disabled={busy || !allowed(a.name)} onClick={() => run((r) => `${a.name} rolled back to v${r.version}`, () => rollback.mutateAsync({ org, modelId: model.id, alias: a.name }))}>
-                      Roll back
-                    </button>
-                    {a.canaryVersion !== null && (
-                      <button className="btn btn-sm" disabled={busy || !canDeploy} onClick={() => run(() => `${a.name}: canary cleared`, () => clearCanary.mutateAsync({ org, modelId: model.id, alias: a.name }))}>
-                        End canary
+                {canMove && (
+                  <td className="actions">
+                    <div className="toolbar" style={{ justifyContent: 'flex-end', gap: 6, flexWrap: 'nowrap' }}>
+                      <button className="btn btn-sm" disabled={busy || !allowed(a.name)} title={allowed(a.name) ? undefined : 'Needs the admin role'} onClick={() => run((r) => `${a.name} rolled back to v${r.version}`, () => rollback.mutateAsync({ org, modelId: model.id, alias: a.name }))}>
+                        Roll back
                       </button>
-                    )}
-                    <button
-                      className="btn btn-sm btn-danger"
-                      disabled={busy || !allowed(a.name)}
-                      onClick={() => {
-                        if (!window.confirm(`Delete the alias "${a.name}"? Whatever serves it stops.`)) return;
-                        void run(() => `${a.name} deleted`, () => deleteAlias.mutateAsync({ org, modelId: model.id, alias: a.name }));
-                      }}
-                    >
-                      Delete
-                    </button>
-                  </div>
-                </td>
+                      {a.canaryVersion !== null && (
+                        <button className="btn btn-sm" disabled={busy || !canDeploy} onClick={() => run(() => `${a.name}: canary cleared`, () => clearCanary.mutateAsync({ org, modelId: model.id, alias: a.name }))}>
+                          End canary
+                        </button>
+                      )}
+                      <button
+                        className="btn btn-sm btn-danger"
+                        disabled={busy || !allowed(a.name)}
+                        onClick={() => {
+                          if (!window.confirm(`Delete the alias "${a.name}"? Whatever serves it stops.`)) return;
+                          void run(() => `${a.name} deleted`, () => deleteAlias.mutateAsync({ org, modelId: model.id, alias: a.name }));
+                        }}
+                      >
+                        Delete
+                      </button>
+                    </div>
+                  </td>
+                )}
               </tr>
             ))}
           </tbody>
         </table>
       )}
+      {!canMove && <div className="muted" style={{ fontSize: 12, marginTop: 10 }}>Engineers move aliases; admins move <code>production</code> and canaries.</div>}
 
       {canMove && model.versions.length > 0 && (
         <form
