@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { aliasNameSchema } from '~/server/contracts/models';
 import { authenticateRest, jsonError } from '~/server/http/rest';
 import { db } from '~/server/db';
 import { ARTIFACT_FILES, resolveVersion, type ArtifactFile } from '~/server/models/queries';
@@ -8,7 +10,12 @@ export const dynamic = 'force-dynamic';
 
 type RouteContext = { params: Promise<{ model: string; version: string; file: string }> };
 
-const SAFE = /^[A-Za-z0-9_.\- ]{1,200}$/;
+const paramsSchema = z.object({
+  // Ids are cuids; names are whatever people typed, minus path tricks.
+  model: z.string().min(1).max(200).refine((s) => !s.includes('/') && !s.includes('\\') && s !== '.' && s !== '..'),
+  version: z.union([z.string().regex(/^\d{1,9}$/), aliasNameSchema]),
+  file: z.enum(ARTIFACT_FILES),
+});
 const CONTENT_TYPE: Record<ArtifactFile, string> = { 'model.onnx': 'application/octet-stream', 'sidecar.json': 'application/json', 'tfjs.json': 'application/json' };
 
 /**
@@ -20,16 +27,21 @@ const CONTENT_TYPE: Record<ArtifactFile, string> = { 'model.onnx': 'application/
 export async function GET(req: Request, context: RouteContext) {
   const auth = await authenticateRest(req, 'viewer');
   if (auth instanceof Response) return auth;
-  const { model, version, file } = await context.params;
-  let name: string;
+  const raw = await context.params;
+  let model: string;
   try {
-    name = decodeURIComponent(model);
+    model = decodeURIComponent(raw.model);
   } catch {
     return jsonError(404, 'Model version not found');
   }
-  if (!(ARTIFACT_FILES as readonly string[]).includes(file)) return jsonError(404, `Unknown artifact; use one of ${ARTIFACT_FILES.join(', ')}`);
-  if (!SAFE.test(name) || !SAFE.test(version)) return jsonError(404, 'Model version not found');
-  const found = await resolveVersion(db, auth.orgId, name, version);
+  const parsed = paramsSchema.safeParse({ ...raw, model });
+  if (!parsed.success) {
+    if (parsed.error.issues.some((i) => i.path[0] === 'file')) return jsonError(404, `Unknown artifact; use one of ${ARTIFACT_FILES.join(', ')}`);
+    // Malformed names and versions are as unknown as missing ones.
+    return jsonError(404, 'Model version not found');
+  }
+  const { version, file } = parsed.data;
+  const found = await resolveVersion(db, auth.orgId, parsed.data.model, version);
   if (!found) return jsonError(404, 'Model version not found');
   const v = found.version;
   const key = file === 'model.onnx' ? v.onnxKey : file === 'sidecar.json' ? v.sidecarKey : v.tfjsKey;
@@ -40,7 +52,7 @@ export async function GET(req: Request, context: RouteContext) {
   return new Response(Buffer.from(bytes), {
     status: 200,
     headers: {
-      'content-type': CONTENT_TYPE[file as ArtifactFile],
+      'content-type': CONTENT_TYPE[file],
       'content-length': String(bytes.byteLength),
       'content-disposition': `attachment; filename="${base}-v${v.version}-${file}"`,
       'x-model-version': String(v.version),
