@@ -15,7 +15,13 @@ export type AuditAction =
   | 'apikey.created'
   | 'apikey.revoked'
   | 'signin.failed'
-  | 'signin.throttled';
+  | 'signin.throttled'
+  | 'model.alias_promoted'
+  | 'model.alias_rolled_back'
+  | 'model.canary_set'
+  | 'model.canary_cleared'
+  | 'model.alias_deleted'
+  | 'model.promotion_refused';
 
 export interface AuditEntry {
   orgId: string | null;

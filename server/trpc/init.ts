@@ -38,7 +38,7 @@ export interface ProcedureMeta {
 }
 
 /** Ids of objects that exist in an org, for `sample` inputs. Extended as domains are added. */
-export type SampleIds = Record<'membershipId' | 'inviteId' | 'apiKeyId' | 'userId' | 'scenarioId' | 'runId' | 'campaignId', string>;
+export type SampleIds = Record<'membershipId' | 'inviteId' | 'apiKeyId' | 'userId' | 'scenarioId' | 'runId' | 'campaignId' | 'modelId' | 'modelVersionId', string>;
 
 const t = initTRPC
   .context<TRPCContext>()

@@ -7,6 +7,7 @@ import { fleetRouter } from './routers/fleet';
 import { authRouter } from './routers/auth';
 import { invitesRouter } from './routers/invites';
 import { membersRouter } from './routers/members';
+import { modelsRouter } from './routers/models';
 import { orgsRouter } from './routers/orgs';
 import { runsRouter } from './routers/runs';
 import { scenariosRouter } from './routers/scenarios';
@@ -26,6 +27,7 @@ export const appRouter = createTRPCRouter({
   campaigns: campaignsRouter,
   features: featuresRouter,
   fleet: fleetRouter,
+  models: modelsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -45,17 +45,33 @@ export async function makeOrg(label: string): Promise<OrgFixture> {
   const campaign = await db.campaign.create({
     data: { orgId: org.id, name: `Campaign ${tag}`, scenarioId: scenario.id, scenarioVersionId: scenario.versions[0]!.id, strategy: 'grid', sweep: [], runCount: 0, state: 'completed' },
   });
+  // A registered model with one version and a staging alias (rows only: isolation needs no artifacts).
+  const model = await db.registeredModel.create({ data: { orgId: org.id, name: `Model ${tag}`, kind: 'autoencoder' } });
+  const modelVersion = await db.modelVersion.create({
+    data: { orgId: org.id, modelId: model.id, version: 1, kind: 'autoencoder', featureNames: ['speed'], metrics: { f1: 0.9 }, onnxKey: `models/${org.id}/${model.id}/v1/model.onnx`, inputShape: [1], outputShape: [1] },
+  });
+  await db.modelAlias.create({ data: { orgId: org.id, modelId: model.id, name: 'staging', versionId: modelVersion.id } });
   return {
     org,
     users,
-    ids: { membershipId: users.viewer.membershipId, inviteId: invite.id, apiKeyId: apiKey.id, userId: users.viewer.id, scenarioId: scenario.id, runId: run.id, campaignId: campaign.id },
+    ids: {
+      membershipId: users.viewer.membershipId,
+      inviteId: invite.id,
+      apiKeyId: apiKey.id,
+      userId: users.viewer.id,
+      scenarioId: scenario.id,
+      runId: run.id,
+      campaignId: campaign.id,
+      modelId: model.id,
+      modelVersionId: modelVersion.id,
+    },
     apiKey: { id: apiKey.id, key: k.key },
   };
 }
 
 /** Everything of an org that another tenant must never change, as comparable JSON. */
 export async function snapshotOrg(orgId: string): Promise<string> {
-  const [org, memberships, invites, keys, scenarios, runs, campaigns] = await Promise.all([
+  const [org, memberships, invites, keys, scenarios, runs, campaigns, models, aliases, aliasEvents] = await Promise.all([
     db.organization.findUnique({ where: { id: orgId }, select: { name: true, slug: true } }),
     db.membership.findMany({ where: { orgId }, select: { id: true, role: true, userId: true }, orderBy: { id: 'asc' } }),
     db.invite.findMany({ where: { orgId }, select: { id: true, revokedAt: true, acceptedAt: true }, orderBy: { id: 'asc' } }),
@@ -63,6 +79,9 @@ export async function snapshotOrg(orgId: string): Promise<string> {
     db.scenario.findMany({ where: { orgId }, select: { id: true, name: true, latestVersion: true, archivedAt: true }, orderBy: { id: 'asc' } }),
     db.run.findMany({ where: { orgId }, select: { id: true, state: true }, orderBy: { id: 'asc' } }),
     db.campaign.findMany({ where: { orgId }, select: { id: true, state: true }, orderBy: { id: 'asc' } }),
+    db.registeredModel.findMany({ where: { orgId }, select: { id: true, name: true, _count: { select: { versions: true } } }, orderBy: { id: 'asc' } }),
+    db.modelAlias.findMany({ where: { orgId }, select: { id: true, name: true, versionId: true, canaryVersionId: true, canaryWeight: true }, orderBy: { id: 'asc' } }),
+    db.modelAliasEvent.count({ where: { orgId } }),
   ]);
-  return JSON.stringify({ org, memberships, invites, keys, scenarios, runs, campaigns });
+  return JSON.stringify({ org, memberships, invites, keys, scenarios, runs, campaigns, models, aliases, aliasEvents });
 }

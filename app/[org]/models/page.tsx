@@ -1,0 +1,10 @@
+import { ModelList } from '~/components/models/model-list';
+import { requireOrgPage } from '~/server/auth/page-org';
+
+export const dynamic = 'force-dynamic';
+
+export default async function ModelsPage({ params }: { params: Promise<{ org: string }> }) {
+  const { org: slug } = await params;
+  const { org } = await requireOrgPage(slug);
+  return <ModelList org={org.slug} />;
+}
