@@ -1,0 +1,111 @@
+import { hostname } from 'node:os';
+import type PgBoss from 'pg-boss';
+import { trainingProgressSchema, trainingQueuePayloadSchema, type TrainingProgress } from '~/server/contracts/training';
+import { db } from '~/server/db';
+import { env } from '~/server/env';
+import { createKafka, createProducer } from '~/server/kafka/client';
+import { TOPICS } from '~/server/kafka/topics';
+import { typedProducer } from '~/server/kafka/typed';
+import { logger } from '~/server/observability/logger';
+import { objectStore } from '~/server/store/object-store';
+import { createBoss, ensureQueue, retrainQueue, TRAINING_QUEUE } from '~/server/training/queue';
+import { runScheduledRetrain } from '~/server/training/schedules';
+import { runWorker } from '~/server/worker/runtime';
+import { selectBackend } from './backend';
+import { progressOf, runTrainingJob, WorkerStoppingError } from './job-runner';
+
+/**
+ * The trainer worker: takes training jobs from pg-boss one at a time (tfjs is CPU-bound, so one
+ * job per copy; run more copies for more at once), streams progress on dl.training, and fires
+ * the cron retraining schedules. SIGTERM stops the current training at the end of its batch and
+ * hands the job back for a retry.
+ */
+const log = logger.child({ worker: 'trainer' });
+const workerId = `${hostname()}:${process.pid}`;
+
+await runWorker({
+  name: 'trainer',
+  stopTimeoutMs: 30_000,
+  async start() {
+    const backend = await selectBackend(process.env.TRAINER_BACKEND_EXCLUDE ? { exclude: process.env.TRAINER_BACKEND_EXCLUDE.split(',') as never } : {});
+    log.info({ backend: backend.backend, provider: backend.provider, attempts: backend.attempts }, 'tfjs backend selected');
+    const kafka = createKafka({ clientId: 'drivelab-trainer' });
+    const producer = createProducer(kafka);
+    await producer.connect();
+    const progress = typedProducer(producer, TOPICS.training, trainingProgressSchema, { prefix: env.KAFKA_TOPIC_PREFIX });
+    // Progress is a view: a Kafka hiccup must not fail a training job whose state is in Postgres.
+    const publish = async (p: TrainingProgress) => {
+      await progress.send([{ key: p.jobId, value: p }]).catch((err: unknown) => log.warn({ err: (err as Error).message, jobId: p.jobId }, 'progress not published'));
+    };
+
+    const boss = createBoss({ supervise: true, schedule: true });
+    await boss.start();
+    await ensureQueue(boss, TRAINING_QUEUE);
+    const stopping = new AbortController();
+    let busy = false;
+
+    const handle = async (job: PgBoss.JobWithMetadata<unknown>) => {
+      const payload = trainingQueuePayloadSchema.safeParse(job.data);
+      if (!payload.success) {
+        // Not retryable: acknowledging keeps one malformed job from cycling through retries.
+        log.error({ bossJobId: job.id, issues: payload.error.issues }, 'malformed training job payload; dropped');
+        return;
+      }
+      const { jobId } = payload.data;
+      const attempt = job.retryCount + 1;
+      busy = true;
+      try {
+        const outcome = await runTrainingJob({ db, store: objectStore(), backend, workerId, publish, stopping: stopping.signal }, jobId, attempt);
+        log.info({ jobId, attempt, outcome }, 'training job done');
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        const final = job.retryCount >= job.retryLimit && !(err instanceof WorkerStoppingError);
+        log.error({ err, jobId, attempt, final }, 'training job failed');
+        const row = await db.trainingJob.update({
+          where: { id: jobId },
+          data: final
+            ? { state: 'failed', error: message.slice(0, 2000), finishedAt: new Date() }
+            : { state: 'queued', error: `attempt ${attempt} failed: ${message}`.slice(0, 2000), progress: 0, epoch: 0 },
+        });
+        await publish(progressOf(row, { state: row.state, error: row.error ?? message, attempt }));
+        throw err;
+      } finally {
+        busy = false;
+      }
+    };
+    await boss.work(TRAINING_QUEUE, { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: Number(process.env.TRAINER_POLL_S ?? 1) }, async (jobs) => {
+      for (const job of jobs) await handle(job);
+    });
+
+    // Each retraining schedule has its own queue; new schedules are picked up within a minute.
+    const watched = new Set<string>();
+    const watchSchedules = async () => {
+      const rows = await db.retrainSchedule.findMany({ where: { enabled: true }, select: { id: true } });
+      for (const { id } of rows) {
+        const queue = retrainQueue(id);
+        if (watched.has(queue)) continue;
+        watched.add(queue);
+        await ensureQueue(boss, queue, { retryLimit: 0 });
+        await boss.work(queue, { batchSize: 1 }, async () => {
+          const job = await runScheduledRetrain(db, id, boss);
+          log.info({ scheduleId: id, jobId: job?.id }, 'scheduled retraining queued');
+        });
+      }
+    };
+    await watchSchedules();
+    const timer = setInterval(() => void watchSchedules().catch((err: unknown) => log.warn({ err }, 'schedule scan failed')), Number(process.env.TRAINER_SCHEDULE_SCAN_S ?? 30) * 1000);
+    log.info({ workerId, queue: TRAINING_QUEUE }, 'trainer ready');
+
+    return {
+      ready: () => true,
+      async stop() {
+        clearInterval(timer);
+        stopping.abort();
+        // Running training stops at its next batch; the handler hands the job back for a retry.
+        await boss.stop({ graceful: true, wait: true, timeout: busy ? 20_000 : 5_000 });
+        await producer.disconnect();
+        await db.$disconnect();
+      },
+    };
+  },
+});
