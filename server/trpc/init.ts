@@ -38,7 +38,22 @@ export interface ProcedureMeta {
 }
 
 /** Ids of objects that exist in an org, for `sample` inputs. Extended as domains are added. */
-export type SampleIds = Record<'membershipId' | 'inviteId' | 'apiKeyId' | 'userId' | 'scenarioId' | 'runId' | 'campaignId', string>;
+export type SampleIds = Record<
+  | 'membershipId'
+  | 'inviteId'
+  | 'apiKeyId'
+  | 'userId'
+  | 'scenarioId'
+  | 'runId'
+  | 'campaignId'
+  | 'datasetId'
+  | 'datasetVersionId'
+  | 'experimentId'
+  | 'experimentRunId'
+  | 'trainingJobId'
+  | 'retrainScheduleId',
+  string
+>;
 
 const t = initTRPC
   .context<TRPCContext>()
