@@ -43,3 +43,34 @@ export function jsonRequest(url: string, apiKey: string | null, body?: unknown, 
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
 }
+
+import type { Prisma } from '@prisma/client';
+import type pg from 'pg';
+import { applyRunEvent } from '~/server/runs/tracking';
+import { createWindowOperator } from '~/workers/features';
+import { buildUpsertStatements } from '~/workers/features/offline-sql';
+import { runScenario } from '~/workers/sim';
+
+/**
+ * A simulated run as the pipeline would leave it in Postgres: the Run row, its windows in the
+ * offline store (the features worker's operator and upsert SQL) and its events (run tracking's
+ * handler, which writes the fault_start/fault_end ground truth).
+ */
+export async function materialiseSimulatedRun(pool: pg.Pool, fixture: { orgId: string; scenarioId: string }, spec: Record<string, unknown>): Promise<string> {
+  const scenario = await db.scenario.findUniqueOrThrow({ where: { id: fixture.scenarioId }, include: { versions: true } });
+  const run = await db.run.create({
+    data: { orgId: fixture.orgId, scenarioId: scenario.id, scenarioVersionId: scenario.versions[0]!.id, state: 'completed', params: spec as Prisma.InputJsonValue, finishedAt: new Date() },
+  });
+  const op = createWindowOperator();
+  const windows = [];
+  const events = [];
+  let offset = 0;
+  for (const step of runScenario(spec as never, { orgId: fixture.orgId, runId: run.id, clock: () => 1_700_000_000_000 })) {
+    for (const f of step.frames) windows.push(...op.ingest(f, { partition: 0, offset: offset++ }, 0).emitted);
+    events.push(...step.events);
+  }
+  windows.push(...op.flush(0).emitted);
+  for (const s of buildUpsertStatements(windows)) await pool.query(s.text, s.values);
+  for (const e of events) await applyRunEvent(db, e);
+  return run.id;
+}
