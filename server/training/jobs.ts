@@ -36,7 +36,7 @@ export async function createTrainingJob(
   });
   const modelName = r.modelName ?? experimentName;
   const clash = await db.registeredModel.findUnique({ where: { orgId_name: { orgId: input.orgId, name: modelName } }, select: { kind: true } });
-  if (clash && clash.kind !== r.kind) throw new TrainingInputError(`Model "${modelName}" holds ${clash.kind} versions; choose another model name for a ${r.kind}`);
+  if (clash && clash.kind !== r.kind) throw new TrainingInputError(`Model "${modelName}" holds ${clash.kind} versions; choose another model name for the ${r.kind}`);
   const job = await db.trainingJob.create({
     data: {
       orgId: input.orgId,
