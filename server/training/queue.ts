@@ -22,6 +22,9 @@ export function createBoss(options: BossOptions = {}): PgBoss {
     max: 4,
     supervise: options.supervise ?? false,
     schedule: options.schedule ?? false,
+    // How often the cron monitor looks for due schedules, and the worker for what it queued.
+    cronMonitorIntervalSeconds: Number(process.env.TRAINER_CRON_MONITOR_S ?? 30),
+    cronWorkerIntervalSeconds: Number(process.env.TRAINER_CRON_WORKER_S ?? 5),
     application_name: 'drivelab-training',
   });
   boss.on('error', (err) => log.error({ err }, 'pg-boss error'));

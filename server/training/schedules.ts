@@ -29,6 +29,7 @@ export async function upsertRetrainSchedule(
     create: { orgId: input.orgId, name: experimentName, createdById: input.createdById ?? null },
     update: {},
   });
+  const before = await db.retrainSchedule.findUnique({ where: { orgId_modelName: { orgId: input.orgId, modelName: s.modelName } } });
   const row = await db.retrainSchedule.upsert({
     where: { orgId_modelName: { orgId: input.orgId, modelName: s.modelName } },
     create: { orgId: input.orgId, modelName: s.modelName, cron: s.cron, datasetId: dataset.id, experimentId: experiment.id, kind: s.kind, params: s.params as Prisma.InputJsonValue, createdById: input.createdById ?? null },
@@ -40,6 +41,9 @@ export async function upsertRetrainSchedule(
   try {
     await b.schedule(queue, s.cron, { scheduleId: row.id, orgId: input.orgId }, { tz: 'UTC' });
   } catch (err) {
+    // pg-boss parses the cron: on refusal the row goes back to what it was.
+    if (before) await db.retrainSchedule.update({ where: { id: before.id }, data: { cron: before.cron, datasetId: before.datasetId, experimentId: before.experimentId, kind: before.kind, params: before.params as Prisma.InputJsonValue, enabled: before.enabled } });
+    else await db.retrainSchedule.delete({ where: { id: row.id } });
     throw new ScheduleInputError(`Invalid cron expression: ${(err as Error).message}`);
   }
   return row;
