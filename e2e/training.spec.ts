@@ -25,7 +25,7 @@ test('upload a dataset, start a training job from the portal, watch its curves m
   await page.getByLabel('Group column').fill('vehicle');
   await page.getByLabel('Group is a').selectOption('vehicle');
   await page.getByLabel('Order column').fill('t');
-  await page.getByLabel('Label', { exact: true }).selectOption('column');
+  await page.getByRole('combobox', { name: 'Label', exact: true }).selectOption('column');
   await page.getByLabel('Label column').fill('label');
   await page.getByRole('button', { name: 'Upload and build' }).click();
   await expect(page).toHaveURL(/\/datasets\/[a-z0-9]+$/);
