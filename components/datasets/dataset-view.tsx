@@ -93,7 +93,7 @@ export function DatasetView({ org, id, canCreate }: { org: string; id: string; c
           <div className="card">
             <div style={{ display: 'flex', flexWrap: 'wrap', gap: 6 }}>
               {latest.featureNames.map((f) => (
-                <span key={f} className="role-pill">{f}</span>
+                <span key={f} className="role-pill" style={{ textTransform: 'none', letterSpacing: 0 }}>{f}</span>
               ))}
             </div>
             {Array.isArray(stats.droppedFeatures) && (stats.droppedFeatures as string[]).length > 0 && (

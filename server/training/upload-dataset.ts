@@ -19,6 +19,8 @@ export interface UploadStats {
 
 const splitters = { csv: (l: string) => l.split(',').map((s) => s.trim()), whitespace: (l: string) => l.trim().split(/\s+/) };
 
+const NORMAL_CLASS = /^(false|no|normal|ok|healthy|nominal|negative|none)$/i;
+
 function isNumber(s: string): boolean {
   return s !== '' && Number.isFinite(Number(s));
 }
@@ -111,6 +113,9 @@ export function parseUpload(text: string, options: UploadOptions): { dataset: Ma
       const distinct = [...new Set(parsed.map((p) => p.label!))];
       const numeric = distinct.every(isNumber);
       classes = distinct.sort((a, b) => (numeric ? Number(a) - Number(b) : a.localeCompare(b)));
+      // Class 0 is the normal one: binary models score classes[1] as the positive (faulty) class.
+      const normal = classes.findIndex((c) => NORMAL_CLASS.test(c));
+      if (!numeric && normal > 0) classes = [classes[normal]!, ...classes.filter((_, i) => i !== normal)];
       if (label.kind === 'binary' && classes.length !== 2) throw new UploadError(`A binary label needs exactly 2 distinct values; "${label.column}" has ${classes.length}`);
       if (classes.length < 2) throw new UploadError(`The label "${label.column}" has only one value`);
       if (classes.length > 100) throw new UploadError(`The label "${label.column}" has ${classes.length} distinct values; at most 100 classes`);

@@ -102,8 +102,9 @@ describe('uploaded tables', () => {
     const csv = 'vehicle,t,temp,label\nv1,0,90,ok\nv1,1,,ok\nv2,0,120,hot\nv2,1,121,hot\n';
     const { dataset: d } = parseUpload(csv, opts({ groupColumn: 'vehicle', orderColumn: 't', label: { type: 'column', column: 'label', kind: 'binary' } }));
     expect(d.featureNames).toEqual(['temp']);
-    expect(d.classes).toEqual(['hot', 'ok']);
-    expect(Array.from(d.labels)).toEqual([1, 1, 0, 0]);
+    // 'ok' is the normal class, so 'hot' is the positive one whatever the alphabet says.
+    expect(d.classes).toEqual(['ok', 'hot']);
+    expect(Array.from(d.labels)).toEqual([0, 0, 1, 1]);
     expect(Number.isNaN(d.features[1]!)).toBe(true);
   });
 
