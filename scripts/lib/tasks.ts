@@ -59,7 +59,7 @@ export async function buildWeb(force = false): Promise<void> {
  * watermark alignment passes its integration test (issue 5); start it by hand meanwhile:
  * `node --import tsx workers/features/main.ts`.
  */
-export const DEMO_WORKERS = ['sim', 'recorder'];
+export const DEMO_WORKERS = ['sim', 'recorder', 'trainer'];
 
 export function workerEntries(): { name: string; entry: string }[] {
   const dir = join(root, 'workers');
