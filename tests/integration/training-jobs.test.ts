@@ -69,6 +69,23 @@ describe('training jobs: queue states, retry, cancel, REST', () => {
     expect(stopped.modelVersionId).toBeNull();
   }, 180_000);
 
+  it('a trainer stopped with SIGTERM hands its running job back; another trainer takes it over', async () => {
+    const engineer = callerFor(userCaller(a.users.engineer));
+    const job = await engineer.training.start({ org: a.org.slug, datasetVersionId: versionId, kind: 'autoencoder', modelName: 'Vehicle temps detector', params: { epochs: 1000, patience: 1000, batchSize: 4 }, maxAttempts: 1 });
+    await waitForJob(job.id, (j) => j.state === 'running' && j.epoch >= 2, 120_000);
+    expect(await trainer!.stop()).toBe(0);
+    const handedBack = await db.trainingJob.findUniqueOrThrow({ where: { id: job.id } });
+    expect(handedBack).toMatchObject({ state: 'queued', attempts: 1 });
+    expect(handedBack.error).toMatch(/attempt 1 interrupted: the trainer stopped; requeued/);
+    trainer = spawnTrainer();
+    await waitForJob(job.id, (j) => j.state === 'running' && j.attempts === 2 && j.epoch >= 1, 120_000);
+    await engineer.training.cancel({ org: a.org.slug, id: job.id });
+    await waitForJob(job.id, (j) => j.state === 'cancelled', 60_000);
+    const runs = await db.experimentRun.findMany({ where: { jobId: job.id }, orderBy: { startedAt: 'asc' } });
+    expect(runs.map((r) => r.state)).toEqual(['failed', 'cancelled']);
+    expect(runs[0]!.error).toMatch(/worker stopped/);
+  }, 240_000);
+
   it('retries a failed attempt and completes on the next; gives up after the last attempt', async () => {
     const engineer = callerFor(userCaller(a.users.engineer));
     const version = await db.datasetVersion.findUniqueOrThrow({ where: { id: versionId } });

@@ -35,13 +35,14 @@ export function runArtifactKey(orgId: string, runId: string, file: string): stri
 
 const asNumber = (v: number | null | undefined) => (v === undefined || v === null || !Number.isFinite(v) ? null : v);
 
-export async function runTrainingJob(deps: JobDeps, jobId: string, attempt: number): Promise<JobOutcome> {
+export async function runTrainingJob(deps: JobDeps, jobId: string): Promise<JobOutcome> {
   const { db } = deps;
   const now = new Date();
-  // Claimed only while still wanted: a job cancelled while queued is not started.
+  // Claimed only while still wanted: a job cancelled while queued is not started. Attempts count
+  // on the row, so a job requeued by a stopping worker keeps its numbering.
   const claimed = await db.trainingJob.updateMany({
     where: { id: jobId, state: { in: ['queued', 'running'] }, cancelRequested: false },
-    data: { state: 'running', attempts: attempt, workerId: deps.workerId, heartbeatAt: now, error: null, backend: deps.backend.backend, epoch: 0, progress: 0 },
+    data: { state: 'running', attempts: { increment: 1 }, workerId: deps.workerId, heartbeatAt: now, error: null, backend: deps.backend.backend, epoch: 0, progress: 0 },
   });
   const job = await db.trainingJob.findUnique({ where: { id: jobId }, include: { datasetVersion: true, experiment: true } });
   if (!job) return 'skipped';
@@ -54,6 +55,7 @@ export async function runTrainingJob(deps: JobDeps, jobId: string, attempt: numb
     return 'skipped';
   }
   if (!job.startedAt) await db.trainingJob.update({ where: { id: jobId }, data: { startedAt: now } });
+  const attempt = job.attempts;
 
   const params = trainingParamsSchema.parse(job.params);
   const runCount = await db.experimentRun.count({ where: { experimentId: job.experimentId } });

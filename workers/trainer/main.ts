@@ -52,14 +52,22 @@ await runWorker({
         return;
       }
       const { jobId } = payload.data;
-      const attempt = job.retryCount + 1;
       busy = true;
       try {
-        const outcome = await runTrainingJob({ db, store: objectStore(), backend, workerId, publish, stopping: stopping.signal }, jobId, attempt);
-        log.info({ jobId, attempt, outcome }, 'training job done');
+        const outcome = await runTrainingJob({ db, store: objectStore(), backend, workerId, publish, stopping: stopping.signal }, jobId);
+        log.info({ jobId, outcome }, 'training job done');
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        const final = job.retryCount >= job.retryLimit && !(err instanceof WorkerStoppingError);
+        const attempt = (await db.trainingJob.findUnique({ where: { id: jobId }, select: { attempts: true } }))?.attempts ?? job.retryCount + 1;
+        if (err instanceof WorkerStoppingError) {
+          // Not the job's fault: it goes back on the queue with the retries it had left.
+          const bossJobId = await boss.send(TRAINING_QUEUE, payload.data, { retryLimit: Math.max(0, job.retryLimit - job.retryCount), retryDelay: 0, expireInSeconds: job.expireInSeconds });
+          const row = await db.trainingJob.update({ where: { id: jobId }, data: { state: 'queued', bossJobId, error: `attempt ${attempt} interrupted: the trainer stopped; requeued`, progress: 0, epoch: 0 } });
+          await publish(progressOf(row, { state: 'queued', error: row.error, attempt }));
+          log.warn({ jobId, attempt }, 'training interrupted by shutdown; requeued');
+          return;
+        }
+        const final = job.retryCount >= job.retryLimit;
         log.error({ err, jobId, attempt, final }, 'training job failed');
         const row = await db.trainingJob.update({
           where: { id: jobId },
@@ -93,7 +101,23 @@ await runWorker({
       }
     };
     await watchSchedules();
-    const timer = setInterval(() => void watchSchedules().catch((err: unknown) => log.warn({ err }, 'schedule scan failed')), Number(process.env.TRAINER_SCHEDULE_SCAN_S ?? 30) * 1000);
+    // A job whose trainer died on its last attempt is failed by pg-boss (expiry) but its row would
+    // stay running: rows without a heartbeat whose queue job is over are marked failed.
+    const staleS = Number(process.env.TRAINING_STALE_S ?? 600);
+    const reap = async () => {
+      const rows = await db.trainingJob.findMany({ where: { state: { in: ['running', 'queued'] }, heartbeatAt: { lt: new Date(Date.now() - staleS * 1000) } }, take: 50 });
+      for (const r of rows) {
+        if (!r.bossJobId) continue;
+        const q = await boss.getJobById(TRAINING_QUEUE, r.bossJobId, { includeArchive: true });
+        if (q && !['failed', 'cancelled', 'completed'].includes(q.state)) continue;
+        const reaped = await db.trainingJob.updateMany({ where: { id: r.id, state: r.state, heartbeatAt: r.heartbeatAt }, data: { state: 'failed', error: 'the trainer running this job stopped responding', finishedAt: new Date() } });
+        if (reaped.count) await publish(progressOf(r, { state: 'failed', error: 'the trainer running this job stopped responding' }));
+      }
+    };
+    const timer = setInterval(() => {
+      void watchSchedules().catch((err: unknown) => log.warn({ err }, 'schedule scan failed'));
+      void reap().catch((err: unknown) => log.warn({ err }, 'stale job scan failed'));
+    }, Number(process.env.TRAINER_SCHEDULE_SCAN_S ?? 30) * 1000);
     log.info({ workerId, queue: TRAINING_QUEUE }, 'trainer ready');
 
     return {
