@@ -63,6 +63,17 @@ test('upload a dataset, start a training job from the portal, watch its curves m
   await expect(page.getByTestId('job-metrics')).toContainText('F1');
   await page.screenshot({ path: '.state/test-results/training-completed.png', fullPage: true });
 
+  // Its experiment run: already selected for comparison, its curves drawn; tags can be added.
+  await page.getByRole('link', { name: 'mlp-classifier #1' }).click();
+  await ready(page);
+  await expect(page.getByTestId('compare-chart')).toBeVisible();
+  await expect(page.getByTestId('compare-table')).toContainText('param epochs');
+  await page.getByRole('button', { name: 'add tags' }).click();
+  await page.getByLabel('Tags').fill('baseline, e2e');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByTestId('experiment-runs')).toContainText('baseline');
+  await page.screenshot({ path: '.state/test-results/training-experiment.png', fullPage: true });
+
   // The job list shows it completed with a full progress bar.
   await open(page, `/${DEMO.org.slug}/training`);
   const row = page.getByTestId('training-jobs').locator('tbody tr').first();

@@ -1,6 +1,6 @@
 'use client';
 
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { StateBadge } from '~/components/runs/state-badge';
 import { formatTime } from '~/components/settings/util';
@@ -11,7 +11,7 @@ import { fmtMetric } from '~/components/training/use-training-live';
 const HEADLINE = ['rmse', 'mae', 'f1', 'precision', 'recall', 'rocAuc', 'accuracy', 'meanDetectionDelayS'];
 
 /** An experiment's runs; tick some to compare their parameters, metrics and curves. */
-export function ExperimentView({ org, id, initialRuns }: { org: string; id: string; initialRuns: string[] }) {
+export function ExperimentView({ org, id, initialRuns, canEdit }: { org: string; id: string; initialRuns: string[]; canEdit: boolean }) {
   const trpc = useTRPC();
   const q = useQuery(trpc.experiments.get.queryOptions({ org, id }, { refetchInterval: 10_000 }));
   const [selected, setSelected] = useState<string[]>(initialRuns);
@@ -34,7 +34,7 @@ export function ExperimentView({ org, id, initialRuns }: { org: string; id: stri
     <>
       <div style={{ marginBottom: 16 }}>
         <h2 style={{ margin: 0, fontSize: 20 }}>{e.name}</h2>
-        <div className="muted" style={{ fontSize: 13, marginTop: 4 }}>{e.runs.length} runs · tick runs to compare them</div>
+        <div className="muted" style={{ fontSize: 13, marginTop: 4 }}>{e.runs.length} run{e.runs.length === 1 ? "" : "s"} · tick runs to compare them</div>
       </div>
       <div className="card" style={{ padding: 0 }}>
         <table className="data" data-testid="experiment-runs">
@@ -61,7 +61,7 @@ export function ExperimentView({ org, id, initialRuns }: { org: string; id: stri
                   <td key={k} style={{ fontVariantNumeric: 'tabular-nums' }}>{fmtMetric(r.metrics?.[k])}</td>
                 ))}
                 <td className="muted" style={{ fontSize: 12 }}>{r.backend ?? '—'}</td>
-                <td>{r.tags.map((t) => <span key={t} className="role-pill" style={{ marginRight: 4 }}>{t}</span>)}</td>
+                <td><TagsCell org={org} runId={r.id} tags={r.tags} canEdit={canEdit} onSaved={() => void q.refetch()} /></td>
                 <td className="muted">{formatTime(r.startedAt)}</td>
               </tr>
             ))}
@@ -133,5 +133,40 @@ export function ExperimentView({ org, id, initialRuns }: { org: string; id: stri
         </>
       )}
     </>
+  );
+}
+
+/** A run's tags, editable inline by engineers (comma-separated). */
+function TagsCell({ org, runId, tags, canEdit, onSaved }: { org: string; runId: string; tags: string[]; canEdit: boolean; onSaved: () => void }) {
+  const trpc = useTRPC();
+  const save = useMutation(trpc.experiments.setTags.mutationOptions());
+  const [editing, setEditing] = useState<string | null>(null);
+  if (editing !== null) {
+    return (
+      <form
+        className="toolbar"
+        style={{ gap: 6 }}
+        onSubmit={(e) => {
+          e.preventDefault();
+          save.mutate({ org, id: runId, tags: editing.split(',').map((t) => t.trim()).filter(Boolean) }, { onSuccess: () => (setEditing(null), onSaved()) });
+        }}
+      >
+        <input className="input" style={{ width: 160, padding: '4px 8px' }} value={editing} onChange={(e) => setEditing(e.target.value)} aria-label="Tags" autoFocus />
+        <button className="btn btn-sm btn-primary" type="submit" disabled={save.isPending}>Save</button>
+        <button className="btn btn-sm" type="button" onClick={() => setEditing(null)}>Cancel</button>
+      </form>
+    );
+  }
+  return (
+    <span className="toolbar" style={{ gap: 4 }}>
+      {tags.map((t) => (
+        <span key={t} className="role-pill" style={{ textTransform: 'none', letterSpacing: 0 }}>{t}</span>
+      ))}
+      {canEdit && (
+        <button className="btn btn-link" style={{ fontSize: 12, padding: 0 }} onClick={() => setEditing(tags.join(', '))}>
+          {tags.length ? 'edit' : 'add tags'}
+        </button>
+      )}
+    </span>
   );
 }

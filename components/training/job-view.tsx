@@ -186,6 +186,16 @@ export function JobView({ org, id, canRun }: { org: string; id: string; canRun: 
             {Object.keys(j.params as object).length === 0 && <tr><td>Hyperparameters</td><td>defaults of the kind</td></tr>}
             {j.tags.length > 0 && <tr><td>Tags</td><td>{j.tags.join(', ')}</td></tr>}
             {j.run && <tr><td>Experiment run</td><td><a href={`/${org}/experiments/${j.experiment.id}?runs=${j.run.id}`}>{j.run.name}</a></td></tr>}
+            {j.run?.state === 'completed' && (
+              <tr>
+                <td>Artifacts</td>
+                <td className="toolbar" style={{ gap: 12 }} data-testid="run-artifacts">
+                  {[['onnx', 'ONNX model'], ['tfjs', 'tfjs model'], ['sidecar', 'sidecar'], ['normalisation', 'normalisation'], ['features', 'feature list'], ['dataset', 'dataset lineage']].map(([name, label]) => (
+                    <a key={name} href={`/api/v1/experiments/runs/${j.run!.id}/artifacts/${name}?org=${encodeURIComponent(org)}`}>{label}</a>
+                  ))}
+                </td>
+              </tr>
+            )}
           </tbody>
         </table>
       </div>

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GET as getArtifact } from '~/app/api/v1/experiments/runs/[id]/artifacts/[name]/route';
 import { GET as getExperiments } from '~/app/api/v1/experiments/route';
 import { POST as uploadDataset } from '~/app/api/v1/datasets/upload/route';
 import { GET as listJobs, POST as postJob } from '~/app/api/v1/training/jobs/route';
@@ -138,6 +139,17 @@ describe('training jobs: queue states, retry, cancel, REST', () => {
     const { job } = (await ok.json()) as { job: { id: string; state: string } };
     expect(job.state).toBe('queued');
     await waitForJob(job.id, (j) => j.state === 'completed', 60_000);
+
+    // The run's artifacts download with a key of its org; another org's key gets the same 404 as no run.
+    const runId = (await db.trainingJob.findUniqueOrThrow({ where: { id: job.id } })).experimentRunId!;
+    const artifact = (key: string | null, name: string) => getArtifact(jsonRequest(`/api/v1/experiments/runs/${runId}/artifacts/${name}`, key), { params: Promise.resolve({ id: runId, name }) });
+    const onnx = await artifact(viewerKey.key, 'onnx');
+    expect(onnx.status).toBe(200);
+    expect(Buffer.from(await onnx.arrayBuffer()).length).toBeGreaterThan(1000);
+    expect(JSON.parse(await (await artifact(viewerKey.key, 'features')).text())).toEqual(['temp', 'vib']);
+    expect((await artifact(b.apiKey.key, 'onnx')).status).toBe(404);
+    expect((await artifact(viewerKey.key, 'secrets')).status).toBe(404);
+    expect((await artifact(null, 'onnx')).status).toBe(401);
 
     const listed = (await (await listJobs(jsonRequest('/api/v1/training/jobs', viewerKey.key))).json()) as { jobs: { id: string }[] };
     expect(listed.jobs.map((j) => j.id)).toContain(job.id);

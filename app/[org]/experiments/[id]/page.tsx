@@ -1,5 +1,6 @@
 import { ExperimentView } from '~/components/experiments/experiment-view';
 import { requireOrgPage } from '~/server/auth/page-org';
+import { hasRole } from '~/server/auth/roles';
 
 export const dynamic = 'force-dynamic';
 
@@ -7,5 +8,5 @@ export default async function ExperimentPage({ params, searchParams }: { params:
   const { org: slug, id } = await params;
   const { runs } = await searchParams;
   const { org } = await requireOrgPage(slug);
-  return <ExperimentView org={org.slug} id={id} initialRuns={(runs ?? '').split(',').filter(Boolean).slice(0, 8)} />;
+  return <ExperimentView org={org.slug} id={id} initialRuns={(runs ?? '').split(',').filter(Boolean).slice(0, 8)} canEdit={hasRole(org.role, 'engineer')} />;
 }
