@@ -34,7 +34,7 @@ export function ExperimentView({ org, id, initialRuns, canEdit }: { org: string;
     <>
       <div style={{ marginBottom: 16 }}>
         <h2 style={{ margin: 0, fontSize: 20 }}>{e.name}</h2>
-        <div className="muted" style={{ fontSize: 13, marginTop: 4 }}>{e.runs.length} run{e.runs.length === 1 ? "" : "s"} · tick runs to compare them</div>
+        <div className="muted" style={{ fontSize: 13, marginTop: 4 }}>{e.runs.length} run{e.runs.length === 1 ? '' : 's'} · tick runs to compare them</div>
       </div>
       <div className="card" style={{ padding: 0 }}>
         <table className="data" data-testid="experiment-runs">
