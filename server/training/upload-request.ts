@@ -17,9 +17,26 @@ export async function readUploadRequest(req: Request): Promise<UploadRequest> {
   const declared = Number(req.headers.get('content-length') ?? 0);
   if (declared > limit + 64 * 1024) return { ok: false, status: 413, error: `The upload is larger than ${Math.round(limit / 1024 / 1024)} MB` };
   if (!(req.headers.get('content-type') ?? '').startsWith('multipart/form-data')) return { ok: false, status: 400, error: 'Send multipart/form-data with "file" and "options" (JSON)' };
+  // Read with a running count: a body without (or lying about) content-length is cut off at the
+  // limit instead of being buffered whole.
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  if (req.body) {
+    const reader = req.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > limit + 64 * 1024) {
+        await reader.cancel().catch(() => undefined);
+        return { ok: false, status: 413, error: `The upload is larger than ${Math.round(limit / 1024 / 1024)} MB` };
+      }
+      chunks.push(value);
+    }
+  }
   let form: FormData;
   try {
-    form = await req.formData();
+    form = await new Response(Buffer.concat(chunks), { headers: { 'content-type': req.headers.get('content-type')! } }).formData();
   } catch {
     return { ok: false, status: 400, error: 'The body is not valid multipart/form-data' };
   }
