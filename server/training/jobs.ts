@@ -1,6 +1,7 @@
 import type { Prisma, PrismaClient } from '@prisma/client';
 import type PgBoss from 'pg-boss';
 import type { TrainingJobRequest } from '../contracts/training';
+import { trainingConfig } from './config';
 import { TRAINING_QUEUE, sharedBoss } from './queue';
 
 export class TrainingInputError extends Error {}
@@ -12,7 +13,6 @@ export function checkKindFitsDataset(kind: TrainingJobRequest['kind'], labelKind
   return null;
 }
 
-const retryDelayS = () => Math.max(0, Number(process.env.TRAINING_RETRY_DELAY_S ?? 5));
 
 /**
  * Records a training job and queues it on pg-boss. The row is written first, so a job the queue
@@ -53,11 +53,12 @@ export async function createTrainingJob(
   });
   try {
     const b = boss ?? (await sharedBoss());
+    const config = trainingConfig();
     const bossJobId = await b.send(TRAINING_QUEUE, { jobId: job.id, orgId: input.orgId }, {
       retryLimit: r.maxAttempts - 1,
-      retryDelay: retryDelayS(),
+      retryDelay: config.TRAINING_RETRY_DELAY_S,
       // A worker that dies mid-job (no heartbeat to pg-boss) frees the job for a retry after this.
-      expireInSeconds: Number(process.env.TRAINING_JOB_EXPIRE_S ?? 3600),
+      expireInSeconds: config.TRAINING_JOB_EXPIRE_S,
     });
     return db.trainingJob.update({ where: { id: job.id }, data: { bossJobId } });
   } catch (err) {

@@ -1,5 +1,6 @@
 import PgBoss from 'pg-boss';
 import { env } from '../env';
+import { trainingConfig } from './config';
 import { childLogger } from '../observability/logger';
 
 const log = childLogger('training-queue');
@@ -23,8 +24,8 @@ export function createBoss(options: BossOptions = {}): PgBoss {
     supervise: options.supervise ?? false,
     schedule: options.schedule ?? false,
     // How often the cron monitor looks for due schedules, and the worker for what it queued.
-    cronMonitorIntervalSeconds: Number(process.env.TRAINER_CRON_MONITOR_S ?? 30),
-    cronWorkerIntervalSeconds: Number(process.env.TRAINER_CRON_WORKER_S ?? 5),
+    cronMonitorIntervalSeconds: trainingConfig().TRAINER_CRON_MONITOR_S,
+    cronWorkerIntervalSeconds: trainingConfig().TRAINER_CRON_WORKER_S,
     application_name: 'drivelab-training',
   });
   boss.on('error', (err) => log.error({ err }, 'pg-boss error'));

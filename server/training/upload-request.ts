@@ -1,9 +1,9 @@
 import { uploadOptionsSchema, type UploadOptions } from '../contracts/training';
+import { trainingConfig } from './config';
 
 /** Upload limit in bytes (DATASET_UPLOAD_MAX_MB, default 50). */
 export function uploadLimitBytes(): number {
-  const mb = Number(process.env.DATASET_UPLOAD_MAX_MB ?? 50);
-  return Math.max(1, Number.isFinite(mb) ? mb : 50) * 1024 * 1024;
+  return Math.round(trainingConfig().DATASET_UPLOAD_MAX_MB * 1024 * 1024);
 }
 
 export type UploadRequest = { ok: true; fileName: string; bytes: Uint8Array; options: UploadOptions } | { ok: false; status: number; error: string; issues?: { path: string; message: string }[] };

@@ -8,6 +8,7 @@ import { TOPICS } from '~/server/kafka/topics';
 import { typedProducer } from '~/server/kafka/typed';
 import { logger } from '~/server/observability/logger';
 import { objectStore } from '~/server/store/object-store';
+import { trainingConfig } from '~/server/training/config';
 import { createBoss, ensureQueue, retrainQueue, TRAINING_QUEUE } from '~/server/training/queue';
 import { runScheduledRetrain } from '~/server/training/schedules';
 import { runWorker } from '~/server/worker/runtime';
@@ -27,7 +28,8 @@ await runWorker({
   name: 'trainer',
   stopTimeoutMs: 30_000,
   async start() {
-    const backend = await selectBackend(process.env.TRAINER_BACKEND_EXCLUDE ? { exclude: process.env.TRAINER_BACKEND_EXCLUDE.split(',') as never } : {});
+    const config = trainingConfig();
+    const backend = await selectBackend({ exclude: config.TRAINER_BACKEND_EXCLUDE });
     log.info({ backend: backend.backend, provider: backend.provider, attempts: backend.attempts }, 'tfjs backend selected');
     const kafka = createKafka({ clientId: 'drivelab-trainer' });
     const producer = createProducer(kafka);
@@ -81,7 +83,7 @@ await runWorker({
         busy = false;
       }
     };
-    await boss.work(TRAINING_QUEUE, { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: Number(process.env.TRAINER_POLL_S ?? 1) }, async (jobs) => {
+    await boss.work(TRAINING_QUEUE, { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: config.TRAINER_POLL_S }, async (jobs) => {
       for (const job of jobs) await handle(job);
     });
 
@@ -103,7 +105,7 @@ await runWorker({
     await watchSchedules();
     // A job whose trainer died on its last attempt is failed by pg-boss (expiry) but its row would
     // stay running: rows without a heartbeat whose queue job is over are marked failed.
-    const staleS = Number(process.env.TRAINING_STALE_S ?? 600);
+    const staleS = config.TRAINING_STALE_S;
     const reap = async () => {
       const rows = await db.trainingJob.findMany({ where: { state: { in: ['running', 'queued'] }, heartbeatAt: { lt: new Date(Date.now() - staleS * 1000) } }, take: 50 });
       for (const r of rows) {
@@ -117,7 +119,7 @@ await runWorker({
     const timer = setInterval(() => {
       void watchSchedules().catch((err: unknown) => log.warn({ err }, 'schedule scan failed'));
       void reap().catch((err: unknown) => log.warn({ err }, 'stale job scan failed'));
-    }, Number(process.env.TRAINER_SCHEDULE_SCAN_S ?? 30) * 1000);
+    }, config.TRAINER_SCHEDULE_SCAN_S * 1000);
     log.info({ workerId, queue: TRAINING_QUEUE }, 'trainer ready');
 
     return {
