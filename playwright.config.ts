@@ -77,5 +77,15 @@ export default defineConfig({
       stderr: 'pipe',
       env: { ...(process.env as Record<string, string>), METRICS_PORT: String(simMetricsPort + 1), DRIVELAB_SERVICE: 'recorder-e2e', RECORDER_GRACE_MS: '1000' },
     },
+    {
+      // The trainer, so training jobs started in the browser really train.
+      command: 'node --import tsx workers/trainer/main.ts',
+      url: `http://127.0.0.1:${simMetricsPort + 3}/health/ready`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: { ...(process.env as Record<string, string>), METRICS_PORT: String(simMetricsPort + 3), DRIVELAB_SERVICE: 'trainer-e2e', TRAINER_POLL_S: '0.5' },
+    },
   ],
 });

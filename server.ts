@@ -11,6 +11,8 @@ import { createKafka } from './server/kafka/client';
 import { disconnectSharedProducer } from './server/kafka/producer';
 import { startRunTracking } from './server/runs/tracking';
 import { attachLiveNamespace, startLiveRelay } from './server/realtime/live';
+import { startTrainingRelay } from './server/realtime/training-relay';
+import { stopSharedBoss } from './server/training/queue';
 import { redis } from './server/store/redis';
 
 /**
@@ -74,6 +76,7 @@ const keepTrying = (name: string, start: () => Promise<{ stop: () => Promise<voi
 };
 keepTrying('run tracking', () => startRunTracking(createKafka({ clientId: 'drivelab-web' }), db));
 keepTrying('live relay', () => startLiveRelay(createKafka({ clientId: 'drivelab-web-relay' }), live));
+keepTrying('training relay', () => startTrainingRelay(createKafka({ clientId: 'drivelab-web-training' }), live, db));
 
 let closing = false;
 const shutdown = (signal: string) => {
@@ -81,7 +84,7 @@ const shutdown = (signal: string) => {
   closing = true;
   logger.info({ signal }, 'web stopping');
   setTimeout(() => process.exit(0), 5000).unref();
-  void Promise.all([...background.map((b) => b.stop()), disconnectSharedProducer()])
+  void Promise.all([...background.map((b) => b.stop()), disconnectSharedProducer(), stopSharedBoss()])
     .then(() => realtime.close())
     .then(() => new Promise<void>((resolve) => server.close(() => resolve())))
     .then(() => app.close?.())

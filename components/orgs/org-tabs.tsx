@@ -10,6 +10,9 @@ export function OrgTabs({ slug }: { slug: string }) {
     { href: `/${slug}/scenarios`, label: 'Scenarios', active: section('scenarios') },
     { href: `/${slug}/runs`, label: 'Runs', active: section('runs') },
     { href: `/${slug}/campaigns`, label: 'Campaigns', active: section('campaigns') },
+    { href: `/${slug}/datasets`, label: 'Datasets', active: section('datasets') },
+    { href: `/${slug}/training`, label: 'Training', active: section('training') },
+    { href: `/${slug}/experiments`, label: 'Experiments', active: section('experiments') },
     { href: `/${slug}/models`, label: 'Models', active: section('models') },
     { href: `/${slug}/settings`, label: 'Settings', active: section('settings') },
   ];

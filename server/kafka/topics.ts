@@ -12,6 +12,7 @@ export const TOPICS = {
   alerts: 'dl.alerts',
   dlq: 'dl.dlq',
   models: 'dl.models',
+  training: 'dl.training',
 } as const;
 
 export type TopicKey = keyof typeof TOPICS;

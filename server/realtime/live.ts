@@ -18,7 +18,7 @@ import { orgRoom, RelayBuffer, runRoom } from './relay-buffer';
 const log = childLogger('live');
 export const LIVE_NAMESPACE = '/live';
 
-const joinSchema = z.object({ room: z.string().regex(/^(run|org):[A-Za-z0-9_-]{1,64}$/, 'room must be run:<id> or org:<slug>') });
+const joinSchema = z.object({ room: z.string().regex(/^(run|org|job):[A-Za-z0-9_-]{1,64}$/, 'room must be run:<id>, job:<training job id> or org:<slug>') });
 
 const droppedBatches = new Counter({ name: 'drivelab_live_dropped_batches_total', help: 'Live batches not sent to a socket whose buffer was full', registers: [metrics.registry] });
 const sentBatches = new Counter({ name: 'drivelab_live_batches_total', help: 'Live batches sent to sockets', registers: [metrics.registry] });
@@ -26,10 +26,14 @@ const sentBatches = new Counter({ name: 'drivelab_live_batches_total', help: 'Li
 /** May this caller watch this room? Same rule as the org-scoped tRPC procedure: members only. */
 export async function resolveRoom(db: PrismaClient, caller: Caller, requested: string): Promise<string | null> {
   if (caller.kind === 'anonymous') return null;
-  const [kind, key] = requested.split(':') as ['run' | 'org', string];
+  const [kind, key] = requested.split(':') as ['run' | 'org' | 'job', string];
   let orgId: string | null = null;
   let room: string;
-  if (kind === 'run') {
+  if (kind === 'job') {
+    const job = await db.trainingJob.findUnique({ where: { id: key }, select: { orgId: true } });
+    orgId = job?.orgId ?? null;
+    room = `job:${key}`;
+  } else if (kind === 'run') {
     const run = await db.run.findUnique({ where: { id: key }, select: { orgId: true } });
     orgId = run?.orgId ?? null;
     room = runRoom(key);

@@ -38,7 +38,24 @@ export interface ProcedureMeta {
 }
 
 /** Ids of objects that exist in an org, for `sample` inputs. Extended as domains are added. */
-export type SampleIds = Record<'membershipId' | 'inviteId' | 'apiKeyId' | 'userId' | 'scenarioId' | 'runId' | 'campaignId' | 'modelId' | 'modelVersionId', string>;
+export type SampleIds = Record<
+  | 'membershipId'
+  | 'inviteId'
+  | 'apiKeyId'
+  | 'userId'
+  | 'scenarioId'
+  | 'runId'
+  | 'campaignId'
+  | 'datasetId'
+  | 'datasetVersionId'
+  | 'experimentId'
+  | 'experimentRunId'
+  | 'trainingJobId'
+  | 'retrainScheduleId'
+  | 'modelId'
+  | 'modelVersionId',
+  string
+>;
 
 const t = initTRPC
   .context<TRPCContext>()

@@ -2,6 +2,8 @@ import { createCallerFactory, createTRPCRouter } from './init';
 import { apiKeysRouter } from './routers/api-keys';
 import { auditRouter } from './routers/audit';
 import { campaignsRouter } from './routers/campaigns';
+import { datasetsRouter } from './routers/datasets';
+import { experimentsRouter } from './routers/experiments';
 import { featuresRouter } from './routers/features';
 import { fleetRouter } from './routers/fleet';
 import { authRouter } from './routers/auth';
@@ -12,6 +14,7 @@ import { orgsRouter } from './routers/orgs';
 import { runsRouter } from './routers/runs';
 import { scenariosRouter } from './routers/scenarios';
 import { systemRouter } from './routers/system';
+import { trainingRouter } from './routers/training';
 
 /** One router per domain, merged here. */
 export const appRouter = createTRPCRouter({
@@ -27,6 +30,9 @@ export const appRouter = createTRPCRouter({
   campaigns: campaignsRouter,
   features: featuresRouter,
   fleet: fleetRouter,
+  datasets: datasetsRouter,
+  training: trainingRouter,
+  experiments: experimentsRouter,
   models: modelsRouter,
 });
 

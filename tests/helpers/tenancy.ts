@@ -51,6 +51,7 @@ export async function makeOrg(label: string): Promise<OrgFixture> {
     data: { orgId: org.id, modelId: model.id, version: 1, kind: 'autoencoder', featureNames: ['speed'], metrics: { f1: 0.9 }, onnxKey: `models/${org.id}/${model.id}/v1/model.onnx`, inputShape: [1], outputShape: [1] },
   });
   await db.modelAlias.create({ data: { orgId: org.id, modelId: model.id, name: 'staging', versionId: modelVersion.id } });
+  const training = await makeTrainingFixture(org.id, tag);
   return {
     org,
     users,
@@ -64,14 +65,28 @@ export async function makeOrg(label: string): Promise<OrgFixture> {
       campaignId: campaign.id,
       modelId: model.id,
       modelVersionId: modelVersion.id,
+      ...training,
     },
     apiKey: { id: apiKey.id, key: k.key },
   };
 }
 
+/** A dataset version, experiment, finished job and run, and a retraining schedule (rows only). */
+async function makeTrainingFixture(orgId: string, tag: string) {
+  const dataset = await db.dataset.create({ data: { orgId, name: `Dataset ${tag}`, source: 'upload', latestVersion: 1 } });
+  const version = await db.datasetVersion.create({
+    data: { orgId, datasetId: dataset.id, version: 1, spec: { source: 'upload' }, fingerprint: `sha256:${tag}`, featureNames: ['a', 'b'], labelKind: 'binary', labelName: 'y', classes: ['0', '1'], groupBy: 'unit', rowCount: 4, groupCount: 2, stats: {}, dataKey: `datasets/${orgId}/${dataset.id}/v1/data.bin` },
+  });
+  const experiment = await db.experiment.create({ data: { orgId, name: `Experiment ${tag}` } });
+  const job = await db.trainingJob.create({ data: { orgId, experimentId: experiment.id, datasetVersionId: version.id, kind: 'autoencoder', modelName: `Model ${tag}`, params: {}, state: 'completed' } });
+  const run = await db.experimentRun.create({ data: { orgId, experimentId: experiment.id, jobId: job.id, name: 'autoencoder #1', kind: 'autoencoder', state: 'completed', params: {}, datasetVersionId: version.id, datasetFingerprint: version.fingerprint } });
+  const schedule = await db.retrainSchedule.create({ data: { orgId, modelName: `Model ${tag}`, cron: '0 3 * * *', datasetId: dataset.id, experimentId: experiment.id, kind: 'autoencoder', params: {} } });
+  return { datasetId: dataset.id, datasetVersionId: version.id, experimentId: experiment.id, experimentRunId: run.id, trainingJobId: job.id, retrainScheduleId: schedule.id };
+}
+
 /** Everything of an org that another tenant must never change, as comparable JSON. */
 export async function snapshotOrg(orgId: string): Promise<string> {
-  const [org, memberships, invites, keys, scenarios, runs, campaigns, models, aliases, aliasEvents] = await Promise.all([
+  const [org, memberships, invites, keys, scenarios, runs, campaigns, models, aliases, aliasEvents, training] = await Promise.all([
     db.organization.findUnique({ where: { id: orgId }, select: { name: true, slug: true } }),
     db.membership.findMany({ where: { orgId }, select: { id: true, role: true, userId: true }, orderBy: { id: 'asc' } }),
     db.invite.findMany({ where: { orgId }, select: { id: true, revokedAt: true, acceptedAt: true }, orderBy: { id: 'asc' } }),
@@ -82,6 +97,18 @@ export async function snapshotOrg(orgId: string): Promise<string> {
     db.registeredModel.findMany({ where: { orgId }, select: { id: true, name: true, _count: { select: { versions: true } } }, orderBy: { id: 'asc' } }),
     db.modelAlias.findMany({ where: { orgId }, select: { id: true, name: true, versionId: true, canaryVersionId: true, canaryWeight: true }, orderBy: { id: 'asc' } }),
     db.modelAliasEvent.count({ where: { orgId } }),
+    snapshotTraining(orgId),
   ]);
-  return JSON.stringify({ org, memberships, invites, keys, scenarios, runs, campaigns, models, aliases, aliasEvents });
+  return JSON.stringify({ org, memberships, invites, keys, scenarios, runs, campaigns, models, aliases, aliasEvents, training });
+}
+
+async function snapshotTraining(orgId: string) {
+  const [datasets, jobs, experiments, runs, schedules] = await Promise.all([
+    db.dataset.findMany({ where: { orgId }, select: { id: true, latestVersion: true }, orderBy: { id: 'asc' } }),
+    db.trainingJob.findMany({ where: { orgId }, select: { id: true, state: true, cancelRequested: true }, orderBy: { id: 'asc' } }),
+    db.experiment.findMany({ where: { orgId }, select: { id: true, name: true }, orderBy: { id: 'asc' } }),
+    db.experimentRun.findMany({ where: { orgId }, select: { id: true, tags: true, state: true }, orderBy: { id: 'asc' } }),
+    db.retrainSchedule.findMany({ where: { orgId }, select: { id: true, cron: true, enabled: true }, orderBy: { id: 'asc' } }),
+  ]);
+  return { datasets, jobs, experiments, runs, schedules };
 }

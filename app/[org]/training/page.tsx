@@ -1,0 +1,11 @@
+import { JobList } from '~/components/training/job-list';
+import { requireOrgPage } from '~/server/auth/page-org';
+import { hasRole } from '~/server/auth/roles';
+
+export const dynamic = 'force-dynamic';
+
+export default async function TrainingPage({ params }: { params: Promise<{ org: string }> }) {
+  const { org: slug } = await params;
+  const { org } = await requireOrgPage(slug);
+  return <JobList org={org.slug} canRun={hasRole(org.role, 'engineer')} />;
+}

@@ -1,0 +1,345 @@
+'use client';
+
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { errorMessage, relative } from '~/components/settings/util';
+import { useTRPC } from '~/components/trpc/react';
+
+const FAULT_TYPES = ['brake_fade', 'engine_overheat', 'tire_leak', 'battery_thermal_runaway', 'sensor_dropout', 'sensor_stuck', 'gnss_drift'] as const;
+const CMAPSS_COLUMNS = ['unit', 'cycle', 'setting_1', 'setting_2', 'setting_3', ...Array.from({ length: 21 }, (_, i) => `sensor_${i + 1}`)];
+
+/** A dataset from finished runs or a campaign (offline store + fault events), or from an uploaded file. */
+export function DatasetCreate({ org, initialSource }: { org: string; initialSource: 'runs' | 'upload' }) {
+  const [source, setSource] = useState(initialSource);
+  return (
+    <>
+      <nav className="tabs" aria-label="Dataset source" style={{ marginBottom: 16 }}>
+        <a href="#runs" aria-current={source === 'runs' ? 'page' : undefined} onClick={(e) => (e.preventDefault(), setSource('runs'))}>
+          From runs or a campaign
+        </a>
+        <a href="#upload" aria-current={source === 'upload' ? 'page' : undefined} onClick={(e) => (e.preventDefault(), setSource('upload'))}>
+          Upload a file
+        </a>
+      </nav>
+      {source === 'runs' ? <FromRuns org={org} /> : <Upload org={org} />}
+    </>
+  );
+}
+
+function FromRuns({ org }: { org: string }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const runs = useQuery(trpc.runs.list.queryOptions({ org, state: 'completed', limit: 200 }));
+  const campaigns = useQuery(trpc.campaigns.list.queryOptions({ org }));
+  const create = useMutation(trpc.datasets.createFromRuns.mutationOptions());
+  const [name, setName] = useState('');
+  const [mode, setMode] = useState<'runs' | 'campaign'>('runs');
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [campaignId, setCampaignId] = useState('');
+  const [windows, setWindows] = useState<'tumbling-1' | 'sliding-10'>('tumbling-1');
+  const [target, setTarget] = useState<'binary' | 'fault-type'>('binary');
+  const [groupBy, setGroupBy] = useState<'run' | 'vehicle'>('run');
+  const [egoOnly, setEgoOnly] = useState(false);
+  const [faultTypes, setFaultTypes] = useState<string[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const toggle = (id: string) => setSelected((s) => (s.has(id) ? new Set([...s].filter((x) => x !== id)) : new Set([...s, id])));
+
+  return (
+    <div className="card">
+      {error && <div className="alert alert-error" role="alert">{error}</div>}
+      <div className="form-row">
+        <div className="field" style={{ flex: 1, minWidth: 240 }}>
+          <label>
+            Dataset name
+            <input className="input" value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Highway faults" data-testid="dataset-name" />
+          </label>
+        </div>
+        <div className="field">
+          <label>
+            Windows
+            <select className="input" value={windows} onChange={(e) => setWindows(e.target.value as typeof windows)}>
+              <option value="tumbling-1">Tumbling, 1 s</option>
+              <option value="sliding-10">Sliding, 10 s (hop 1 s)</option>
+            </select>
+          </label>
+        </div>
+        <div className="field">
+          <label>
+            Label
+            <select className="input" value={target} onChange={(e) => setTarget(e.target.value as typeof target)}>
+              <option value="binary">Normal vs fault</option>
+              <option value="fault-type">Fault type</option>
+            </select>
+          </label>
+        </div>
+        <div className="field">
+          <label>
+            Split by
+            <select className="input" value={groupBy} onChange={(e) => setGroupBy(e.target.value as typeof groupBy)}>
+              <option value="run">Run</option>
+              <option value="vehicle">Vehicle</option>
+            </select>
+          </label>
+        </div>
+      </div>
+      <p className="muted" style={{ fontSize: 13 }}>
+        A window is faulty when it overlaps a fault of its vehicle, from the run&apos;s <code>fault_start</code> to its <code>fault_end</code> event. Features come from feature set v1.
+      </p>
+      <div className="form-row" style={{ marginTop: 8 }}>
+        <label className="muted" style={{ fontSize: 13, display: 'flex', gap: 6, alignItems: 'center' }}>
+          <input type="checkbox" checked={egoOnly} onChange={(e) => setEgoOnly(e.target.checked)} /> Ego vehicle only
+        </label>
+        <span className="muted" style={{ fontSize: 13 }}>Faults that count:</span>
+        {FAULT_TYPES.map((f) => (
+          <label key={f} style={{ fontSize: 13, display: 'flex', gap: 4, alignItems: 'center' }}>
+            <input type="checkbox" checked={faultTypes.includes(f)} onChange={(e) => setFaultTypes(e.target.checked ? [...faultTypes, f] : faultTypes.filter((x) => x !== f))} />
+            {f.replace(/_/g, ' ')}
+          </label>
+        ))}
+        {faultTypes.length === 0 && <span className="muted" style={{ fontSize: 12 }}>(none ticked = all)</span>}
+      </div>
+
+      <div className="toolbar" style={{ marginTop: 16, gap: 16 }}>
+        <label style={{ display: 'flex', gap: 6, alignItems: 'center' }}>
+          <input type="radio" checked={mode === 'runs'} onChange={() => setMode('runs')} /> Chosen runs
+        </label>
+        <label style={{ display: 'flex', gap: 6, alignItems: 'center' }}>
+          <input type="radio" checked={mode === 'campaign'} onChange={() => setMode('campaign')} /> All runs of a campaign
+        </label>
+      </div>
+      {mode === 'campaign' ? (
+        <div className="field" style={{ marginTop: 12 }}>
+          <label>
+            Campaign
+            <select className="input" style={{ maxWidth: 420 }} value={campaignId} onChange={(e) => setCampaignId(e.target.value)}>
+              <option value="">Choose…</option>
+              {campaigns.data?.map((c) => (
+                <option key={c.id} value={c.id}>{c.name} · {c.done}/{c.runCount} runs done</option>
+              ))}
+            </select>
+          </label>
+        </div>
+      ) : (
+        <div style={{ maxHeight: 320, overflow: 'auto', marginTop: 12, border: '1px solid var(--border)', borderRadius: 8 }}>
+          {runs.data && runs.data.length === 0 ? (
+            <div className="empty">No finished runs yet.</div>
+          ) : (
+            <table className="data" data-testid="dataset-runs">
+              <thead>
+                <tr>
+                  <th style={{ width: 36 }} />
+                  <th>Run</th>
+                  <th>Scenario</th>
+                  <th>Finished</th>
+                </tr>
+              </thead>
+              <tbody>
+                {runs.data?.map((r) => (
+                  <tr key={r.id} onClick={() => toggle(r.id)} style={{ cursor: 'pointer' }}>
+                    <td><input type="checkbox" checked={selected.has(r.id)} readOnly aria-label={`select run ${r.id}`} /></td>
+                    <td style={{ fontFamily: 'ui-monospace, monospace', fontSize: 12 }}>{r.id.slice(-8)}</td>
+                    <td>{r.scenarioName} v{r.version}</td>
+                    <td className="muted">{relative(r.finishedAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </div>
+      )}
+      <div className="toolbar" style={{ justifyContent: 'flex-end', marginTop: 16 }}>
+        <button
+          className="btn btn-primary"
+          disabled={!name.trim() || create.isPending || (mode === 'runs' ? selected.size === 0 : !campaignId)}
+          onClick={() => {
+            setError(null);
+            const [windowKind, windowSize] = windows === 'tumbling-1' ? (['tumbling', 1] as const) : (['sliding', 10] as const);
+            create.mutate(
+              {
+                org,
+                name: name.trim(),
+                spec: {
+                  source: 'offline',
+                  ...(mode === 'runs' ? { runIds: [...selected] } : { campaignId }),
+                  windowKind,
+                  windowSize,
+                  groupBy,
+                  vehicleIds: egoOnly ? ['ego'] : [],
+                  label: { type: 'fault-overlap', target, faultTypes: faultTypes as never },
+                },
+              },
+              { onError: (e) => setError(errorMessage(e)), onSuccess: (v) => router.push(`/${org}/datasets/${v.datasetId}`) },
+            );
+          }}
+        >
+          {create.isPending ? 'Building…' : 'Build dataset'}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function Upload({ org }: { org: string }) {
+  const router = useRouter();
+  const [file, setFile] = useState<File | null>(null);
+  const [name, setName] = useState('');
+  const [columns, setColumns] = useState('');
+  const [groupColumn, setGroupColumn] = useState('');
+  const [orderColumn, setOrderColumn] = useState('');
+  const [featureColumns, setFeatureColumns] = useState('');
+  const [label, setLabel] = useState<'rul' | 'column' | 'none'>('rul');
+  const [labelColumn, setLabelColumn] = useState('');
+  const [labelKind, setLabelKind] = useState<'binary' | 'multiclass' | 'regression'>('binary');
+  const [cap, setCap] = useState(125);
+  const [groupKind, setGroupKind] = useState<'unit' | 'vehicle' | 'run'>('unit');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const list = (s: string) => s.split(/[\s,]+/).map((x) => x.trim()).filter(Boolean);
+
+  const cmapss = () => {
+    setColumns(CMAPSS_COLUMNS.join(' '));
+    setGroupColumn('unit');
+    setOrderColumn('cycle');
+    setFeatureColumns(CMAPSS_COLUMNS.filter((c) => c.startsWith('sensor_')).join(' '));
+    setLabel('rul');
+    setCap(125);
+    setGroupKind('unit');
+  };
+
+  const submit = async () => {
+    if (!file) return;
+    setBusy(true);
+    setError(null);
+    const options = {
+      name: name.trim(),
+      format: 'auto',
+      ...(columns.trim() ? { columns: list(columns) } : {}),
+      groupColumn: groupColumn.trim(),
+      ...(orderColumn.trim() ? { orderColumn: orderColumn.trim() } : {}),
+      ...(featureColumns.trim() ? { featureColumns: list(featureColumns) } : {}),
+      label: label === 'rul' ? { type: 'rul', cap } : label === 'column' ? { type: 'column', column: labelColumn.trim(), kind: labelKind } : { type: 'none' },
+      groupKind,
+    };
+    const form = new FormData();
+    form.set('file', file);
+    form.set('options', JSON.stringify(options));
+    try {
+      const res = await fetch(`/api/v1/datasets/upload?org=${encodeURIComponent(org)}`, { method: 'POST', body: form });
+      const body = (await res.json()) as { datasetId?: string; error?: string; issues?: { path: string; message: string }[] };
+      if (!res.ok) throw new Error(body.issues?.length ? `${body.error}: ${body.issues.map((i) => `${i.path} ${i.message}`).join('; ')}` : (body.error ?? `upload failed (${res.status})`));
+      router.push(`/${org}/datasets/${body.datasetId}`);
+    } catch (err) {
+      setError((err as Error).message);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="card">
+      {error && <div className="alert alert-error" role="alert">{error}</div>}
+      <div className="form-row">
+        <div className="field" style={{ flex: 1, minWidth: 240 }}>
+          <label>
+            File (CSV, or whitespace-separated like C-MAPSS; up to 50 MB)
+            <input className="input" type="file" accept=".csv,.txt,.tsv" onChange={(e) => setFile(e.target.files?.[0] ?? null)} data-testid="upload-file" />
+          </label>
+        </div>
+        <div className="field" style={{ flex: 1, minWidth: 200 }}>
+          <label>
+            Dataset name
+            <input className="input" value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. FD001" />
+          </label>
+        </div>
+        <div className="field" style={{ alignSelf: 'flex-end' }}>
+          <button className="btn" type="button" onClick={cmapss}>
+            C-MAPSS preset
+          </button>
+        </div>
+      </div>
+      <div className="form-row" style={{ marginTop: 12 }}>
+        <div className="field" style={{ flex: 1 }}>
+          <label>
+            Column names (for files without a header; space or comma separated)
+            <input className="input" value={columns} onChange={(e) => setColumns(e.target.value)} placeholder="leave empty when the file has a header" />
+          </label>
+        </div>
+      </div>
+      <div className="form-row" style={{ marginTop: 12 }}>
+        <div className="field">
+          <label>
+            Group column
+            <input className="input" style={{ width: 150 }} value={groupColumn} onChange={(e) => setGroupColumn(e.target.value)} placeholder="unit" />
+          </label>
+        </div>
+        <div className="field">
+          <label>
+            Group is a
+            <select className="input" value={groupKind} onChange={(e) => setGroupKind(e.target.value as typeof groupKind)}>
+              <option value="unit">unit</option>
+              <option value="vehicle">vehicle</option>
+              <option value="run">run</option>
+            </select>
+          </label>
+        </div>
+        <div className="field">
+          <label>
+            Order column
+            <input className="input" style={{ width: 150 }} value={orderColumn} onChange={(e) => setOrderColumn(e.target.value)} placeholder="cycle (optional)" />
+          </label>
+        </div>
+        <div className="field" style={{ flex: 1 }}>
+          <label>
+            Feature columns
+            <input className="input" value={featureColumns} onChange={(e) => setFeatureColumns(e.target.value)} placeholder="default: every numeric column" />
+          </label>
+        </div>
+      </div>
+      <div className="form-row" style={{ marginTop: 12 }}>
+        <div className="field">
+          <label>
+            Label
+            <select className="input" value={label} onChange={(e) => setLabel(e.target.value as typeof label)}>
+              <option value="rul">Remaining useful life (piecewise linear, capped)</option>
+              <option value="column">A column</option>
+              <option value="none">None (anomaly detection)</option>
+            </select>
+          </label>
+        </div>
+        {label === 'rul' && (
+          <div className="field">
+            <label>
+              RUL cap
+              <input className="input" style={{ width: 100 }} type="number" min={1} value={cap} onChange={(e) => setCap(e.target.valueAsNumber)} />
+            </label>
+          </div>
+        )}
+        {label === 'column' && (
+          <>
+            <div className="field">
+              <label>
+                Label column
+                <input className="input" style={{ width: 150 }} value={labelColumn} onChange={(e) => setLabelColumn(e.target.value)} />
+              </label>
+            </div>
+            <div className="field">
+              <label>
+                Label kind
+                <select className="input" value={labelKind} onChange={(e) => setLabelKind(e.target.value as typeof labelKind)}>
+                  <option value="binary">binary</option>
+                  <option value="multiclass">classes</option>
+                  <option value="regression">number</option>
+                </select>
+              </label>
+            </div>
+          </>
+        )}
+      </div>
+      <div className="toolbar" style={{ justifyContent: 'flex-end', marginTop: 16 }}>
+        <button className="btn btn-primary" disabled={!file || !name.trim() || !groupColumn.trim() || busy} onClick={() => void submit()}>
+          {busy ? 'Uploading…' : 'Upload and build'}
+        </button>
+      </div>
+    </div>
+  );
+}

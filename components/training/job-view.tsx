@@ -1,0 +1,204 @@
+'use client';
+
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useCallback, useMemo, useState } from 'react';
+import { ProgressBar, StateBadge } from '~/components/runs/state-badge';
+import { errorMessage, formatTime } from '~/components/settings/util';
+import { useTRPC } from '~/components/trpc/react';
+import type { TrainingProgress } from '~/server/contracts/training';
+import { LossChart } from './loss-chart';
+import { fmtMetric, formatEta, KIND_LABELS, useTrainingLive } from './use-training-live';
+
+type Point = { epoch: number; loss: number | null; valLoss: number | null };
+
+const METRIC_ORDER = ['rmse', 'mae', 'precision', 'recall', 'f1', 'rocAuc', 'accuracy', 'macroF1', 'threshold', 'meanDetectionDelayS', 'medianDetectionDelayS', 'detectionRate', 'testRmse', 'bestEpoch', 'epochs', 'trainSeconds'];
+const METRIC_LABELS: Record<string, string> = {
+  rmse: 'RMSE',
+  mae: 'MAE',
+  precision: 'Precision',
+  recall: 'Recall',
+  f1: 'F1',
+  rocAuc: 'ROC-AUC',
+  accuracy: 'Accuracy',
+  macroF1: 'Macro F1',
+  threshold: 'Threshold',
+  meanDetectionDelayS: 'Mean detection delay (s)',
+  medianDetectionDelayS: 'Median detection delay (s)',
+  detectionRate: 'Faults detected',
+  testRmse: 'Test RMSE',
+  bestEpoch: 'Best epoch',
+  epochs: 'Epochs run',
+  trainSeconds: 'Training time (s)',
+};
+
+/** One training job: state, progress, live loss and validation curves, final metrics and the model version. */
+export function JobView({ org, id, canRun }: { org: string; id: string; canRun: boolean }) {
+  const trpc = useTRPC();
+  const [error, setError] = useState<string | null>(null);
+  const q = useQuery(trpc.training.get.queryOptions({ org, id }, { refetchInterval: (s) => (s.state.data && ['queued', 'running'].includes(s.state.data.state) ? 5000 : false) }));
+  const cancel = useMutation(trpc.training.cancel.mutationOptions());
+  const [live, setLive] = useState<{ runId: string | null; points: Point[]; last: TrainingProgress | null }>({ runId: null, points: [], last: null });
+
+  const onUpdates = useCallback(
+    (updates: TrainingProgress[]) => {
+      setLive((prev) => {
+        let { runId, points, last } = prev;
+        for (const u of updates) {
+          if (u.runId !== runId) {
+            // A retry starts a new experiment run: its curve starts again.
+            runId = u.runId;
+            points = [];
+          }
+          if (u.epoch > 0 && u.state === 'running' && !points.some((p) => p.epoch === u.epoch)) points = [...points, { epoch: u.epoch, loss: u.loss, valLoss: u.valLoss }];
+          last = u;
+        }
+        return { runId, points, last };
+      });
+      if (updates.some((u) => u.state !== 'running')) void q.refetch();
+    },
+    [q],
+  );
+  const connection = useTrainingLive(`job:${id}`, onUpdates);
+
+  const j = q.data;
+  const points = useMemo(() => {
+    const stored: Point[] = j?.run?.epochs.map((e) => ({ epoch: e.epoch, loss: e.loss, valLoss: e.valLoss })) ?? [];
+    // Live points of a newer run (a retry the page has not refetched yet) replace the stored curve.
+    const sameRun = !live.runId || live.runId === j?.run?.id;
+    const byEpoch = new Map<number, Point>();
+    for (const p of sameRun ? [...stored, ...live.points] : live.points) byEpoch.set(p.epoch, p);
+    return [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch);
+  }, [j, live]);
+
+  if (q.error) return <div className="alert alert-error">{q.error.message}</div>;
+  if (!j) return <div className="empty">Loading…</div>;
+  const fresh = live.last && live.last.runId === j.experimentRunId && ['queued', 'running'].includes(j.state) ? live.last : null;
+  const state = fresh?.state ?? j.state;
+  const epoch = fresh?.epoch ?? j.epoch;
+  const maxEpochs = fresh?.maxEpochs ?? j.maxEpochs;
+  const progress = fresh?.progress ?? j.progress;
+  const eta = fresh?.etaMs ?? j.etaMs;
+  const metrics = j.run?.metrics ?? null;
+  const shown = metrics ? METRIC_ORDER.filter((k) => metrics[k] !== undefined && metrics[k] !== null) : [];
+
+  return (
+    <>
+      <div className="toolbar" style={{ justifyContent: 'space-between', marginBottom: 16 }}>
+        <div>
+          <h2 style={{ margin: 0, fontSize: 20 }}>{KIND_LABELS[j.kind] ?? j.kind} → {j.modelName}</h2>
+          <div className="muted" style={{ fontSize: 13, marginTop: 4 }}>
+            <a href={`/${org}/datasets/${j.dataset.id}`}>{j.dataset.name} v{j.dataset.version}</a> · experiment <a href={`/${org}/experiments/${j.experiment.id}`}>{j.experiment.name}</a> · created {formatTime(j.createdAt)}
+          </div>
+        </div>
+        <div className="toolbar">
+          <span className={`badge ${connection === 'live' ? 'badge-ok' : connection === 'connecting' ? 'badge-wait' : 'badge-bad'}`} data-testid="live-connection">{connection}</span>
+          <StateBadge state={state} />
+          {canRun && (state === 'queued' || state === 'running') && (
+            <button className="btn btn-danger" disabled={j.cancelRequested} onClick={() => cancel.mutate({ org, id }, { onError: (e) => setError(errorMessage(e)), onSettled: () => void q.refetch() })}>
+              {j.cancelRequested ? 'Stopping…' : 'Cancel'}
+            </button>
+          )}
+        </div>
+      </div>
+      {error && <div className="alert alert-error">{error}</div>}
+      {j.error && <div className={`alert ${state === 'failed' ? 'alert-error' : 'alert-info'}`}>{j.error}</div>}
+
+      <div className="card" style={{ marginBottom: 16 }}>
+        <div className="toolbar" style={{ justifyContent: 'space-between', fontSize: 13, marginBottom: 8 }}>
+          <span data-testid="job-epoch">
+            Epoch {epoch} of {maxEpochs || '…'}
+          </span>
+          <span className="muted">
+            {state === 'running' ? `ETA ${formatEta(eta)} (at most; early stopping may end sooner)` : state === 'queued' ? `waiting for a trainer · attempt ${j.attempts + 1} of ${j.maxAttempts}` : `attempt ${j.attempts} of ${j.maxAttempts}`}
+          </span>
+        </div>
+        <ProgressBar value={state === 'completed' ? 1 : progress} />
+        <div className="kpi-grid" style={{ marginTop: 16 }}>
+          <div className="kpi">
+            <div className="label">Training loss</div>
+            <div className="value" data-testid="job-loss">{fmtMetric(fresh?.loss ?? j.loss)}</div>
+          </div>
+          <div className="kpi">
+            <div className="label">Validation loss</div>
+            <div className="value">{fmtMetric(fresh?.valLoss ?? j.valLoss)}</div>
+          </div>
+          <div className="kpi">
+            <div className="label">Backend</div>
+            <div className="value" style={{ fontSize: 18 }}>{j.backend ?? '—'}</div>
+          </div>
+          <div className="kpi">
+            <div className="label">Model version</div>
+            <div className="value" style={{ fontSize: 18 }}>
+              {j.modelVersion ? (
+                <a href={`/${org}/models/${j.modelVersion.modelId}?version=${j.modelVersion.version}`} data-testid="model-version-link">
+                  {j.modelVersion.modelName} v{j.modelVersion.version}
+                </a>
+              ) : (
+                '—'
+              )}
+            </div>
+          </div>
+        </div>
+      </div>
+
+      <h3 className="section-title">Loss by epoch</h3>
+      <div className="card">
+        {points.length === 0 ? (
+          <div className="empty">{state === 'queued' ? 'The curves appear when a trainer starts the job.' : 'No epochs yet.'}</div>
+        ) : (
+          <LossChart
+            testId="loss-chart"
+            rows={points.map((p) => ({ epoch: p.epoch, loss: p.loss, valLoss: p.valLoss }))}
+            series={[
+              { key: 'loss', name: 'training loss', color: '#4f9dff' },
+              { key: 'valLoss', name: 'validation loss', color: '#d29922' },
+            ]}
+          />
+        )}
+      </div>
+
+      {shown.length > 0 && (
+        <>
+          <h3 className="section-title">Final metrics{j.run?.metrics?.evaluatedRows ? ` (${j.run.metrics.evaluatedRows} held-out rows)` : ''}</h3>
+          <div className="card">
+            <div className="kpi-grid" data-testid="job-metrics">
+              {shown.map((k) => (
+                <div key={k} className="kpi">
+                  <div className="label">{METRIC_LABELS[k] ?? k}</div>
+                  <div className="value">{k === 'detectionRate' ? `${Math.round(metrics![k]! * 100)}%` : fmtMetric(metrics![k])}</div>
+                </div>
+              ))}
+            </div>
+          </div>
+        </>
+      )}
+
+      <h3 className="section-title">Parameters</h3>
+      <div className="card">
+        <table className="kv">
+          <tbody>
+            <tr><td>Kind</td><td>{j.kind}</td></tr>
+            <tr><td>Dataset fingerprint</td><td style={{ fontFamily: 'ui-monospace, monospace', fontSize: 12 }}>{j.dataset.fingerprint}</td></tr>
+            <tr><td>Split</td><td>by {j.dataset.groupBy}</td></tr>
+            {Object.entries(j.params as Record<string, unknown>).map(([k, v]) => (
+              <tr key={k}><td>{k}</td><td>{JSON.stringify(v)}</td></tr>
+            ))}
+            {Object.keys(j.params as object).length === 0 && <tr><td>Hyperparameters</td><td>defaults of the kind</td></tr>}
+            {j.tags.length > 0 && <tr><td>Tags</td><td>{j.tags.join(', ')}</td></tr>}
+            {j.run && <tr><td>Experiment run</td><td><a href={`/${org}/experiments/${j.experiment.id}?runs=${j.run.id}`}>{j.run.name}</a></td></tr>}
+            {j.run?.state === 'completed' && (
+              <tr>
+                <td>Artifacts</td>
+                <td className="toolbar" style={{ gap: 12 }} data-testid="run-artifacts">
+                  {[['onnx', 'ONNX model'], ['tfjs', 'tfjs model'], ['sidecar', 'sidecar'], ['normalisation', 'normalisation'], ['features', 'feature list'], ['dataset', 'dataset lineage']].map(([name, label]) => (
+                    <a key={name} href={`/api/v1/experiments/runs/${j.run!.id}/artifacts/${name}?org=${encodeURIComponent(org)}`}>{label}</a>
+                  ))}
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,155 @@
+'use client';
+
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useRouter } from 'next/navigation';
+import { useEffect, useMemo, useState } from 'react';
+import { errorMessage } from '~/components/settings/util';
+import { useTRPC } from '~/components/trpc/react';
+import { KIND_LABELS } from './use-training-live';
+
+type Kind = 'autoencoder' | 'mlp-classifier' | 'mlp-regressor' | 'cnn-regressor';
+
+/** Which kinds a dataset's labels allow. */
+const kindsFor = (labelKind: string): Kind[] =>
+  labelKind === 'regression' ? ['cnn-regressor', 'mlp-regressor', 'autoencoder'] : labelKind === 'none' ? ['autoencoder'] : ['autoencoder', 'mlp-classifier'];
+
+const FIELDS: { key: string; label: string; kinds: Kind[]; step?: number; list?: boolean }[] = [
+  { key: 'epochs', label: 'Max epochs', kinds: ['autoencoder', 'mlp-classifier', 'mlp-regressor', 'cnn-regressor'] },
+  { key: 'batchSize', label: 'Batch size', kinds: ['autoencoder', 'mlp-classifier', 'mlp-regressor', 'cnn-regressor'] },
+  { key: 'patience', label: 'Early-stopping patience', kinds: ['autoencoder', 'mlp-classifier', 'mlp-regressor', 'cnn-regressor'] },
+  { key: 'learningRate', label: 'Learning rate', kinds: ['autoencoder', 'mlp-classifier', 'mlp-regressor', 'cnn-regressor'], step: 0.0001 },
+  { key: 'thresholdPercentile', label: 'Threshold percentile (validation)', kinds: ['autoencoder'], step: 0.1 },
+  { key: 'hidden', label: 'Hidden layers (comma-separated)', kinds: ['mlp-classifier', 'mlp-regressor'], list: true },
+  { key: 'dropout', label: 'Dropout', kinds: ['mlp-classifier', 'mlp-regressor'], step: 0.05 },
+  { key: 'windowLength', label: 'Window length (rows)', kinds: ['cnn-regressor'] },
+  { key: 'smoothing', label: 'Smoothing alpha (1 = raw)', kinds: ['cnn-regressor'], step: 0.01 },
+  { key: 'learningRateDecay', label: 'Learning-rate decay / epoch', kinds: ['cnn-regressor'], step: 0.01 },
+];
+
+/** Start a training job: dataset version, kind, hyperparameters pre-filled with the kind's defaults. */
+export function TrainingForm({ org, initialVersionId }: { org: string; initialVersionId?: string }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const datasets = useQuery(trpc.datasets.list.queryOptions({ org }));
+  const defaults = useQuery(trpc.training.defaults.queryOptions({ org }));
+  const start = useMutation(trpc.training.start.mutationOptions());
+  const [versionId, setVersionId] = useState(initialVersionId ?? '');
+  const [kind, setKind] = useState<Kind>('autoencoder');
+  const [experiment, setExperiment] = useState('');
+  const [modelName, setModelName] = useState('');
+  const [tags, setTags] = useState('');
+  const [values, setValues] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+
+  const version = useMemo(() => datasets.data?.find((d) => d.latest?.id === versionId), [datasets.data, versionId]);
+  const allowed = version?.latest ? kindsFor(version.latest.labelKind) : (Object.keys(KIND_LABELS) as Kind[]);
+
+  useEffect(() => {
+    if (!versionId && datasets.data?.[0]?.latest) setVersionId(datasets.data[0].latest.id);
+  }, [datasets.data, versionId]);
+  useEffect(() => {
+    if (version?.latest && !kindsFor(version.latest.labelKind).includes(kind)) setKind(kindsFor(version.latest.labelKind)[0]!);
+  }, [version, kind]);
+  useEffect(() => {
+    const d = defaults.data?.[kind] as Record<string, unknown> | undefined;
+    if (d) setValues(Object.fromEntries(Object.entries(d).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)])));
+  }, [defaults.data, kind]);
+
+  const params = () => {
+    const out: Record<string, unknown> = {};
+    for (const f of FIELDS.filter((f) => f.kinds.includes(kind))) {
+      const raw = values[f.key]?.trim();
+      if (!raw) continue;
+      out[f.key] = f.list ? raw.split(',').map((s) => Number(s.trim())).filter((n) => Number.isFinite(n)) : Number(raw);
+    }
+    return out;
+  };
+
+  return (
+    <div className="card">
+      {error && <div className="alert alert-error" role="alert">{error}</div>}
+      <div className="form-row">
+        <div className="field" style={{ flex: 1, minWidth: 260 }}>
+          <label>
+            Dataset
+            <select className="input" value={versionId} onChange={(e) => setVersionId(e.target.value)} data-testid="training-dataset">
+              <option value="">Choose…</option>
+              {datasets.data?.map((d) =>
+                d.latest ? (
+                  <option key={d.id} value={d.latest.id}>
+                    {d.name} v{d.latest.version} · {d.latest.rowCount} rows · {d.latest.labelKind === 'none' ? 'unlabelled' : `${d.latest.labelKind} ${d.latest.labelName}`}
+                  </option>
+                ) : null,
+              )}
+            </select>
+          </label>
+        </div>
+        <div className="field" style={{ minWidth: 260 }}>
+          <label>
+            Model kind
+            <select className="input" value={kind} onChange={(e) => setKind(e.target.value as Kind)} data-testid="training-kind">
+              {allowed.map((k) => (
+                <option key={k} value={k}>{KIND_LABELS[k]}</option>
+              ))}
+            </select>
+          </label>
+        </div>
+      </div>
+      <div className="form-row" style={{ marginTop: 12 }}>
+        <div className="field" style={{ flex: 1 }}>
+          <label>
+            Experiment
+            <input className="input" value={experiment} onChange={(e) => setExperiment(e.target.value)} placeholder={version ? `default: ${version.name}` : 'default: the dataset name'} />
+          </label>
+        </div>
+        <div className="field" style={{ flex: 1 }}>
+          <label>
+            Register as model
+            <input className="input" value={modelName} onChange={(e) => setModelName(e.target.value)} placeholder="default: the experiment name" />
+          </label>
+        </div>
+        <div className="field" style={{ flex: 1 }}>
+          <label>
+            Tags (comma-separated)
+            <input className="input" value={tags} onChange={(e) => setTags(e.target.value)} placeholder="e.g. baseline" />
+          </label>
+        </div>
+      </div>
+      <h2 style={{ marginTop: 18 }}>Hyperparameters</h2>
+      <p className="muted" style={{ fontSize: 13, marginTop: 4 }}>Pre-filled with the defaults of {KIND_LABELS[kind]}. Splits are by {version?.latest?.groupBy ?? 'group'}, never by row; training stops early when the validation loss stops improving.</p>
+      <div className="form-row" style={{ marginTop: 8 }}>
+        {FIELDS.filter((f) => f.kinds.includes(kind)).map((f) => (
+          <div key={f.key} className="field">
+            <label>
+              {f.label}
+              <input className="input" style={{ width: f.list ? 180 : 140 }} value={values[f.key] ?? ''} onChange={(e) => setValues({ ...values, [f.key]: e.target.value })} data-testid={`param-${f.key}`} />
+            </label>
+          </div>
+        ))}
+      </div>
+      <div className="toolbar" style={{ justifyContent: 'flex-end', marginTop: 18 }}>
+        <button
+          className="btn btn-primary"
+          disabled={!versionId || start.isPending}
+          onClick={() => {
+            setError(null);
+            start.mutate(
+              {
+                org,
+                datasetVersionId: versionId,
+                kind,
+                ...(experiment.trim() ? { experiment: experiment.trim() } : {}),
+                ...(modelName.trim() ? { modelName: modelName.trim() } : {}),
+                tags: tags.split(',').map((t) => t.trim()).filter(Boolean),
+                params: params(),
+              },
+              { onError: (e) => setError(errorMessage(e)), onSuccess: (job) => router.push(`/${org}/training/${job.id}`) },
+            );
+          }}
+        >
+          {start.isPending ? 'Queuing…' : 'Start training'}
+        </button>
+      </div>
+    </div>
+  );
+}

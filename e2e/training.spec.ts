@@ -1,0 +1,82 @@
+import { expect, test } from '@playwright/test';
+import { DEMO } from '../prisma/seed';
+import { open, ready, signInAsDemo } from './helpers';
+
+/** A labelled table: 8 vehicles, 60 rows each; the odd vehicles run hot from t = 30. */
+function csv(): string {
+  const lines = ['vehicle,t,temp,vib,label'];
+  for (let v = 0; v < 8; v++) {
+    for (let t = 0; t < 60; t++) {
+      const fault = v % 2 === 1 && t >= 30;
+      lines.push(`v${v},${t},${(90 + Math.sin(t + v) + (fault ? 15 : 0)).toFixed(3)},${(Math.cos(t * v) * 0.5).toFixed(3)},${fault ? 'fault' : 'normal'}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+test('upload a dataset, start a training job from the portal, watch its curves move until a model version is registered', async ({ page }) => {
+  test.setTimeout(150_000);
+  await signInAsDemo(page, DEMO.user);
+  const tag = Date.now().toString(36);
+
+  await open(page, `/${DEMO.org.slug}/datasets/new?source=upload`);
+  await page.getByTestId('upload-file').setInputFiles({ name: 'vehicles.csv', mimeType: 'text/csv', buffer: Buffer.from(csv()) });
+  await page.getByLabel('Dataset name').fill(`Vehicle temps ${tag}`);
+  await page.getByLabel('Group column').fill('vehicle');
+  await page.getByLabel('Group is a').selectOption('vehicle');
+  await page.getByLabel('Order column').fill('t');
+  await page.getByRole('combobox', { name: 'Label', exact: true }).selectOption('column');
+  await page.getByLabel('Label column').fill('label');
+  await page.getByRole('button', { name: 'Upload and build' }).click();
+  await expect(page).toHaveURL(/\/datasets\/[a-z0-9]+$/);
+  await ready(page);
+  await expect(page.getByTestId('dataset-versions')).toContainText('vehicles.csv');
+  await expect(page.getByText('fault: 120 · normal: 360')).toBeVisible();
+
+  await page.getByRole('link', { name: 'Train on v1' }).click();
+  await ready(page);
+  await page.getByTestId('training-kind').selectOption('mlp-classifier');
+  await expect(page.getByTestId('param-epochs')).toHaveValue('60');
+  await page.getByTestId('param-epochs').fill('40');
+  await page.getByTestId('param-patience').fill('40');
+  await page.getByTestId('param-batchSize').fill('4');
+  await page.getByLabel('Register as model').fill(`temp-classifier-${tag}`);
+  await page.getByRole('button', { name: 'Start training' }).click();
+  await expect(page).toHaveURL(/\/training\/[a-z0-9]+$/);
+  await ready(page);
+  await expect(page.getByTestId('live-connection')).toHaveText('live');
+
+  // The curves grow while the job runs: more epoch points arrive over Socket.IO.
+  const chart = page.getByTestId('loss-chart');
+  await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
+  const early = Number(await chart.getAttribute('data-points'));
+  await expect(page.getByTestId('run-state')).toHaveText('running');
+  await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 60_000 }).toBeGreaterThan(early + 3);
+  await expect(chart.locator('path.recharts-line-curve')).toHaveCount(2);
+  await page.screenshot({ path: '.state/test-results/training-running.png', fullPage: true });
+
+  await expect(page.getByTestId('run-state')).toHaveText('completed', { timeout: 90_000 });
+  const link = page.getByTestId('model-version-link');
+  await expect(link).toBeVisible();
+  await expect(link).toHaveText(`temp-classifier-${tag} v1`);
+  await expect(link).toHaveAttribute('href', /\/models\/[a-z0-9]+\?version=1$/);
+  await expect(page.getByTestId('job-metrics')).toContainText('F1');
+  await page.screenshot({ path: '.state/test-results/training-completed.png', fullPage: true });
+
+  // Its experiment run: already selected for comparison, its curves drawn; tags can be added.
+  await page.getByRole('link', { name: 'mlp-classifier #1' }).click();
+  await ready(page);
+  await expect(page.getByTestId('compare-chart')).toBeVisible();
+  await expect(page.getByTestId('compare-table')).toContainText('param epochs');
+  await page.getByRole('button', { name: 'add tags' }).click();
+  await page.getByLabel('Tags').fill('baseline, e2e');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByTestId('experiment-runs')).toContainText('baseline');
+  await page.screenshot({ path: '.state/test-results/training-experiment.png', fullPage: true });
+
+  // The job list shows it completed with a full progress bar.
+  await open(page, `/${DEMO.org.slug}/training`);
+  const row = page.getByTestId('training-jobs').locator('tbody tr').first();
+  await expect(row.getByTestId('run-state')).toHaveText('completed');
+  await expect(row.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100');
+});

@@ -1,0 +1,179 @@
+import { z } from 'zod';
+import { FEATURE_SET, windowKindSchema } from './features';
+import { modelKindSchema } from './models';
+
+/**
+ * Training contracts: dataset build specs, training job requests (tRPC, REST, schedules) and the
+ * dl.training progress message. One definition each; producers and consumers import them here.
+ */
+
+const id = z.string().min(1).max(64);
+const name = z.string().trim().min(1, 'name is required').max(100, 'at most 100 characters');
+
+export const faultTypes = ['brake_fade', 'engine_overheat', 'tire_leak', 'battery_thermal_runaway', 'sensor_dropout', 'sensor_stuck', 'gnss_drift'] as const;
+
+/**
+ * Labels from ground-truth fault events: a window is faulty when [windowStart, windowEnd)
+ * overlaps a fault interval [fault_start.t, fault_end.t) of its vehicle (open-ended until the run
+ * ends when no fault_end came). 'binary' gives normal/fault, 'fault-type' the fault's type.
+ */
+export const faultLabelRuleSchema = z.object({
+  type: z.literal('fault-overlap'),
+  target: z.enum(['binary', 'fault-type']).default('binary'),
+  /** Only these fault types count as faults; others are dropped from the dataset. Empty = all. */
+  faultTypes: z.array(z.enum(faultTypes)).max(faultTypes.length).default([]),
+});
+
+export const offlineDatasetSpecSchema = z
+  .object({
+    source: z.literal('offline'),
+    runIds: z.array(id).max(500).default([]),
+    campaignId: id.optional(),
+    featureSetVersion: z.string().min(1).max(20).default(FEATURE_SET.version),
+    windowKind: windowKindSchema.default('tumbling'),
+    /** Seconds: 1 for the default tumbling windows, 10 for the sliding aggregates. */
+    windowSize: z.number().positive().max(3600).default(1),
+    groupBy: z.enum(['run', 'vehicle']).default('run'),
+    /** Only windows of these vehicles (e.g. ['ego']); empty = every vehicle. */
+    vehicleIds: z.array(z.string().min(1).max(64)).max(200).default([]),
+    label: faultLabelRuleSchema.prefault({ type: 'fault-overlap' }),
+    /** Feature columns with more missing values than this share are dropped. */
+    maxMissingShare: z.number().min(0).max(1).default(0.5),
+  })
+  .refine((s) => s.runIds.length > 0 || s.campaignId, { message: 'choose runs or a campaign', path: ['runIds'] });
+export type OfflineDatasetSpec = z.infer<typeof offlineDatasetSpecSchema>;
+
+export const uploadLabelSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('column'), column: z.string().min(1).max(100), kind: z.enum(['binary', 'multiclass', 'regression']) }),
+  /** Remaining useful life: cycles until the group's last row, piecewise-linear capped at `cap`. */
+  z.object({ type: z.literal('rul'), cap: z.number().positive().max(100_000).default(125) }),
+  /** No label: only unsupervised kinds (the autoencoder) can train on it. */
+  z.object({ type: z.literal('none') }),
+]);
+
+export const uploadOptionsSchema = z.object({
+  name,
+  description: z.string().max(500).optional(),
+  /** auto: a header line decides; csv: comma-separated; whitespace: like the C-MAPSS files. */
+  format: z.enum(['auto', 'csv', 'whitespace']).default('auto'),
+  /** Column names in file order, for files without a header (C-MAPSS); else the header is used. */
+  columns: z.array(z.string().trim().min(1).max(100)).max(1000).optional(),
+  hasHeader: z.boolean().optional(),
+  groupColumn: z.string().min(1).max(100),
+  /** Orders rows within a group (cycle, time); default: file order. */
+  orderColumn: z.string().min(1).max(100).optional(),
+  /** Feature columns; default: every numeric column but group, order and label. */
+  featureColumns: z.array(z.string().min(1).max(100)).max(1000).optional(),
+  label: uploadLabelSchema,
+  /** The kind of group, shown in the portal and used in split descriptions. */
+  groupKind: z.enum(['unit', 'vehicle', 'run']).default('unit'),
+});
+export type UploadOptions = z.infer<typeof uploadOptionsSchema>;
+
+/** Column names of the C-MAPSS turbofan files: unit, cycle, 3 settings, 21 sensors. */
+export const CMAPSS_PRESET = {
+  columns: ['unit', 'cycle', 'setting_1', 'setting_2', 'setting_3', ...Array.from({ length: 21 }, (_, i) => `sensor_${i + 1}`)],
+  groupColumn: 'unit',
+  orderColumn: 'cycle',
+  featureColumns: Array.from({ length: 21 }, (_, i) => `sensor_${i + 1}`),
+} as const;
+
+// ── Training jobs ───────────────────────────────────────────────────────────────────────────
+
+const layerWidths = z.array(z.number().int().min(1).max(1024)).max(8);
+
+/** Fit options every kind shares; unset fields take the kind's defaults in the worker. */
+export const fitParamsSchema = z.object({
+  epochs: z.number().int().min(1).max(1000).optional(),
+  batchSize: z.number().int().min(1).max(8192).optional(),
+  patience: z.number().int().min(1).max(1000).optional(),
+  learningRate: z.number().positive().max(1).optional(),
+  learningRateDecay: z.number().positive().max(1).optional(),
+  validationFraction: z.number().min(0.05).max(0.5).optional(),
+  testFraction: z.number().min(0).max(0.5).optional(),
+  splitSeed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+});
+
+export const trainingParamsSchema = fitParamsSchema.extend({
+  // MLPs and the autoencoder
+  hidden: layerWidths.optional(),
+  bottleneck: z.number().int().min(1).max(512).optional(),
+  activation: z.enum(['relu', 'tanh']).optional(),
+  dropout: z.number().min(0).max(0.9).optional(),
+  l2: z.number().min(0).max(1).optional(),
+  thresholdPercentile: z.number().min(50).max(100).optional(),
+  classWeighting: z.enum(['balanced', 'none']).optional(),
+  // 1D-CNN
+  windowLength: z.number().int().min(2).max(512).optional(),
+  filters: layerWidths.optional(),
+  kernelSize: z.union([z.number().int().min(1).max(64), z.array(z.number().int().min(1).max(64)).max(8)]).optional(),
+  dense: layerWidths.optional(),
+  /** Causal per-group exponential smoothing alpha (1 = raw). */
+  smoothing: z.number().gt(0).max(1).optional(),
+  /** Adds the order column (cycle) as a feature. */
+  includeOrder: z.boolean().optional(),
+});
+export type TrainingParams = z.infer<typeof trainingParamsSchema>;
+
+export const trainingJobRequestSchema = z.object({
+  datasetVersionId: id,
+  kind: modelKindSchema,
+  /** Experiment name; created on first use. Default: the dataset's name. */
+  experiment: name.optional(),
+  /** Registered model name the finished run becomes a version of. Default: the experiment name. */
+  modelName: name.optional(),
+  params: trainingParamsSchema.default({}),
+  tags: z.array(z.string().trim().min(1).max(40)).max(20).default([]),
+  /** Attempts in all (pg-boss retries = maxAttempts - 1). */
+  maxAttempts: z.number().int().min(1).max(5).default(2),
+});
+export type TrainingJobRequest = z.infer<typeof trainingJobRequestSchema>;
+
+/** What the trainer queue carries: ids only; the worker reads everything else from Postgres. */
+export const trainingQueuePayloadSchema = z.object({ jobId: id, orgId: id });
+export type TrainingQueuePayload = z.infer<typeof trainingQueuePayloadSchema>;
+
+export const trainingJobStates = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+
+/**
+ * dl.training (key: jobId): a job's state and, per epoch, its losses. The web relays it to the
+ * job's room (`job:<id>`) and the org room; the same points are also stored, so a page opened
+ * late draws the curve from Postgres and continues it live.
+ */
+export const trainingProgressSchema = z.object({
+  v: z.literal(1),
+  orgId: z.string().min(1),
+  jobId: z.string().min(1),
+  runId: z.string().min(1).nullable(),
+  state: z.enum(trainingJobStates),
+  attempt: z.number().int().min(0),
+  epoch: z.number().int().min(0),
+  maxEpochs: z.number().int().min(0),
+  loss: z.number().nullable(),
+  valLoss: z.number().nullable(),
+  /** 0..1 */
+  progress: z.number().min(0).max(1),
+  etaMs: z.number().nonnegative().nullable(),
+  elapsedMs: z.number().nonnegative(),
+  backend: z.string().nullable(),
+  error: z.string().max(2000).nullable(),
+  modelVersionId: z.string().nullable(),
+  metrics: z.record(z.string(), z.number().nullable()).nullable(),
+  /** wall-clock epoch ms */
+  ts: z.number().int().nonnegative(),
+});
+export type TrainingProgress = z.infer<typeof trainingProgressSchema>;
+
+export const retrainScheduleSchema = z.object({
+  modelName: name,
+  /** Five-field cron, e.g. "0 3 * * *" (03:00 every day, UTC). */
+  cron: z
+    .string()
+    .trim()
+    .regex(/^(\S+\s+){4}\S+$/, 'a five-field cron expression, e.g. "0 3 * * *"'),
+  datasetId: id,
+  kind: modelKindSchema,
+  experiment: name.optional(),
+  params: trainingParamsSchema.default({}),
+});

@@ -1,0 +1,222 @@
+import type { Prisma, PrismaClient } from '@prisma/client';
+import { trainingParamsSchema, type TrainingProgress } from '~/server/contracts/training';
+import { getObject, putObject, registerModelVersion } from '~/server/models/registry';
+import type { ObjectStore } from '~/server/store/object-store';
+import { decodeDataset } from '~/server/training/materialised';
+import { serialiseTfjs } from './artifacts';
+import type { BackendChoice } from './backend';
+import type { ModelKind } from './models/types';
+import { exportOnnx } from './onnx/export';
+import { trainKind } from './train-kind';
+import type { EpochReport } from './training';
+
+/**
+ * Runs one training job end to end: claim the row, read the dataset version, train with live
+ * progress and cancellation, evaluate, export ONNX + tfjs, record the experiment run and register
+ * the model version. Queue mechanics (retries, acknowledgement) stay in main.ts.
+ */
+export interface JobDeps {
+  db: PrismaClient;
+  store: ObjectStore;
+  backend: BackendChoice;
+  workerId: string;
+  publish: (p: TrainingProgress) => Promise<void>;
+  /** Aborted when the worker is stopping: training stops and the job is retried elsewhere. */
+  stopping: AbortSignal;
+}
+
+export class WorkerStoppingError extends Error {}
+
+export type JobOutcome = 'completed' | 'cancelled' | 'skipped';
+
+export function runArtifactKey(orgId: string, runId: string, file: string): string {
+  return `experiments/${orgId}/${runId}/${file}`;
+}
+
+const asNumber = (v: number | null | undefined) => (v === undefined || v === null || !Number.isFinite(v) ? null : v);
+
+export async function runTrainingJob(deps: JobDeps, jobId: string): Promise<JobOutcome> {
+  const { db } = deps;
+  const now = new Date();
+  // Claimed only while still wanted: a job cancelled while queued is not started. Attempts count
+  // on the row, so a job requeued by a stopping worker keeps its numbering.
+  const claimed = await db.trainingJob.updateMany({
+    where: { id: jobId, state: { in: ['queued', 'running'] }, cancelRequested: false },
+    data: { state: 'running', attempts: { increment: 1 }, workerId: deps.workerId, heartbeatAt: now, error: null, backend: deps.backend.backend, epoch: 0, progress: 0 },
+  });
+  const job = await db.trainingJob.findUnique({ where: { id: jobId }, include: { datasetVersion: true, experiment: true } });
+  if (!job) return 'skipped';
+  if (claimed.count === 0) {
+    if (job.state === 'queued' || job.state === 'running') {
+      await db.trainingJob.update({ where: { id: jobId }, data: { state: 'cancelled', finishedAt: new Date() } });
+      await deps.publish(progressOf(job, { state: 'cancelled' }));
+      return 'cancelled';
+    }
+    return 'skipped';
+  }
+  if (!job.startedAt) await db.trainingJob.update({ where: { id: jobId }, data: { startedAt: now } });
+  const attempt = job.attempts;
+
+  const params = trainingParamsSchema.parse(job.params);
+  const runCount = await db.experimentRun.count({ where: { experimentId: job.experimentId } });
+  const run = await db.experimentRun.create({
+    data: {
+      orgId: job.orgId,
+      experimentId: job.experimentId,
+      jobId: job.id,
+      name: `${job.kind} #${runCount + 1}`,
+      kind: job.kind,
+      params: params as Prisma.InputJsonValue,
+      tags: job.tags,
+      backend: `${deps.backend.backend} (${deps.backend.provider})`,
+      datasetVersionId: job.datasetVersionId,
+      datasetFingerprint: job.datasetVersion.fingerprint,
+    },
+  });
+  await db.trainingJob.update({ where: { id: jobId }, data: { experimentRunId: run.id } });
+  const started = performance.now();
+  let last: EpochReport | null = null;
+  const base = { ...job, experimentRunId: run.id, attempts: attempt };
+  await deps.publish(progressOf(base, { state: 'running' }));
+
+  try {
+    const bytes = await getObject(deps.store, job.datasetVersion.dataKey);
+    if (!bytes) throw new Error(`dataset version ${job.datasetVersion.version} has no data in the object store (${job.datasetVersion.dataKey})`);
+    const dataset = decodeDataset(bytes);
+
+    const abort = new AbortController();
+    const onStop = () => abort.abort();
+    deps.stopping.addEventListener('abort', onStop, { once: true });
+    let result;
+    try {
+      result = await trainKind(job.kind as ModelKind, dataset, params, {
+        signal: abort.signal,
+        onEpoch: async (r) => {
+          last = r;
+          const progress = Math.min(1, r.epoch / r.maxEpochs);
+          await db.experimentRunEpoch.createMany({
+            data: [{ runId: run.id, epoch: r.epoch, loss: r.loss, valLoss: asNumber(r.valLoss), elapsedMs: Math.round(r.elapsedMs) }],
+            skipDuplicates: true,
+          });
+          const row = await db.trainingJob.update({
+            where: { id: jobId },
+            data: { epoch: r.epoch, maxEpochs: r.maxEpochs, loss: asNumber(r.loss), valLoss: asNumber(r.valLoss), etaMs: Math.round(r.etaMs), progress, heartbeatAt: new Date() },
+            select: { cancelRequested: true },
+          });
+          // Checked once per epoch: a cancel stops training at the end of the current epoch.
+          if (row.cancelRequested) abort.abort();
+          await deps.publish(progressOf(base, { state: 'running', epoch: r.epoch, maxEpochs: r.maxEpochs, loss: r.loss, valLoss: r.valLoss, progress, etaMs: r.etaMs, elapsedMs: r.elapsedMs }));
+        },
+      });
+    } finally {
+      deps.stopping.removeEventListener('abort', onStop);
+    }
+
+    if (result.trained.training.cancelled) {
+      result.trained.model.dispose();
+      if (deps.stopping.aborted) throw new WorkerStoppingError('the worker stopped during training; the job is retried');
+      const finishedAt = new Date();
+      await db.experimentRun.update({ where: { id: run.id }, data: { state: 'cancelled', finishedAt, durationMs: Math.round(performance.now() - started) } });
+      await db.trainingJob.update({ where: { id: jobId }, data: { state: 'cancelled', finishedAt } });
+      await deps.publish(progressOf(base, { state: 'cancelled', ...(last ? epochFields(last) : {}) }));
+      return 'cancelled';
+    }
+
+    const trained = result.trained;
+    const onnx = exportOnnx(trained, { metadata: { 'drivelab.experiment_run': run.id, 'drivelab.dataset_fingerprint': job.datasetVersion.fingerprint } });
+    const tfjs = await serialiseTfjs(trained.model);
+    trained.model.dispose();
+    const sidecar = {
+      ...onnx.sidecar,
+      // Beside the graph: what a caller applies before it (missing values, smoothing, order feature).
+      preprocessing: result.preprocessing,
+      dataset: { versionId: job.datasetVersionId, version: job.datasetVersion.version, fingerprint: job.datasetVersion.fingerprint, groupBy: job.datasetVersion.groupBy, split: result.split },
+      training: { experimentRunId: run.id, backend: deps.backend.backend, epochs: trained.training.epochsRun, bestEpoch: trained.training.bestEpoch, hyperparameters: trained.hyperparameters },
+    };
+    const metrics: Record<string, number | null> = {
+      ...result.metrics,
+      bestEpoch: trained.training.bestEpoch,
+      epochs: trained.training.epochsRun,
+      bestValLoss: trained.training.bestValLoss,
+      trainSeconds: Number((trained.training.trainMs / 1000).toFixed(2)),
+    };
+
+    // The run keeps its own copies: a model version can be deleted, the experiment record stays.
+    const keys = {
+      onnx: runArtifactKey(job.orgId, run.id, 'model.onnx'),
+      tfjs: runArtifactKey(job.orgId, run.id, 'tfjs.json'),
+      sidecar: runArtifactKey(job.orgId, run.id, 'sidecar.json'),
+      normalisation: runArtifactKey(job.orgId, run.id, 'normalisation.json'),
+      features: runArtifactKey(job.orgId, run.id, 'features.json'),
+      dataset: runArtifactKey(job.orgId, run.id, 'dataset.json'),
+    };
+    await putObject(deps.store, keys.onnx, onnx.bytes);
+    await putObject(deps.store, keys.tfjs, Buffer.from(JSON.stringify(tfjs)));
+    await putObject(deps.store, keys.sidecar, Buffer.from(JSON.stringify(sidecar)));
+    await putObject(deps.store, keys.normalisation, Buffer.from(JSON.stringify({ ...trained.normalisation, ...('targetScaling' in trained ? { target: trained.targetScaling } : {}), imputation: result.preprocessing.imputation })));
+    await putObject(deps.store, keys.features, Buffer.from(JSON.stringify(trained.featureNames)));
+    await putObject(deps.store, keys.dataset, Buffer.from(JSON.stringify(sidecar.dataset)));
+
+    const version = await registerModelVersion(
+      db,
+      {
+        orgId: job.orgId,
+        modelName: job.modelName,
+        kind: job.kind as ModelKind,
+        featureNames: trained.featureNames,
+        metrics,
+        threshold: trained.kind === 'autoencoder' ? trained.threshold : trained.kind === 'mlp-classifier' && trained.binary ? 0.5 : null,
+        onnx: onnx.bytes,
+        sidecar,
+        tfjs,
+        inputShape: result.inputShape,
+        outputShape: result.outputShape,
+        experimentRunId: run.id,
+        createdById: job.createdById,
+        description: `Trained from experiment ${job.experiment.name}`,
+      },
+      deps.store,
+    );
+    const finishedAt = new Date();
+    await db.experimentRun.update({
+      where: { id: run.id },
+      data: { state: 'completed', metrics: metrics as Prisma.InputJsonValue, artifacts: keys, modelVersionId: version.id, finishedAt, durationMs: Math.round(performance.now() - started) },
+    });
+    await db.trainingJob.update({ where: { id: jobId }, data: { state: 'completed', progress: 1, modelVersionId: version.id, finishedAt, etaMs: 0 } });
+    await deps.publish(progressOf(base, { state: 'completed', progress: 1, etaMs: 0, modelVersionId: version.id, metrics, ...(last ? epochFields(last) : {}) }));
+    return 'completed';
+  } catch (err) {
+    await db.experimentRun.update({ where: { id: run.id }, data: { state: 'failed', error: String((err as Error).message ?? err).slice(0, 2000), finishedAt: new Date(), durationMs: Math.round(performance.now() - started) } });
+    throw err;
+  }
+}
+
+function epochFields(r: EpochReport) {
+  return { epoch: r.epoch, maxEpochs: r.maxEpochs, loss: r.loss, valLoss: r.valLoss, elapsedMs: r.elapsedMs };
+}
+
+export function progressOf(
+  job: { id: string; orgId: string; experimentRunId: string | null; attempts: number; backend?: string | null },
+  p: Partial<Omit<TrainingProgress, 'v' | 'orgId' | 'jobId'>> & { state: TrainingProgress['state'] },
+): TrainingProgress {
+  return {
+    v: 1,
+    orgId: job.orgId,
+    jobId: job.id,
+    runId: p.runId ?? job.experimentRunId,
+    state: p.state,
+    attempt: p.attempt ?? job.attempts,
+    epoch: p.epoch ?? 0,
+    maxEpochs: p.maxEpochs ?? 0,
+    loss: asNumber(p.loss),
+    valLoss: asNumber(p.valLoss),
+    progress: p.progress ?? (p.state === 'completed' ? 1 : 0),
+    etaMs: p.etaMs === undefined || p.etaMs === null ? null : Math.max(0, p.etaMs),
+    elapsedMs: Math.max(0, p.elapsedMs ?? 0),
+    backend: p.backend ?? job.backend ?? null,
+    error: p.error ? p.error.slice(0, 2000) : null,
+    modelVersionId: p.modelVersionId ?? null,
+    metrics: p.metrics ?? null,
+    ts: Date.now(),
+  };
+}
