@@ -6,6 +6,10 @@ import * as ort from 'onnxruntime-node';
  * libraries that `onnxruntime-node-install=skip` leaves out, WebGPU needs a Vulkan loader and a GPU.
  * Each is tried on its own, so a session never silently runs somewhere other than reported.
  */
+// ORT logs a failed provider load at error level on stderr; createSession reports each attempt
+// itself, so only fatal messages of the runtime are worth printing.
+ort.env.logLevel = 'fatal';
+
 export const KNOWN_PROVIDERS = ['cuda', 'tensorrt', 'webgpu', 'dml', 'coreml', 'cpu'] as const;
 export type ProviderName = (typeof KNOWN_PROVIDERS)[number];
 export const DEFAULT_PROVIDERS: readonly ProviderName[] = ['cuda', 'webgpu', 'cpu'];

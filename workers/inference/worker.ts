@@ -34,6 +34,8 @@ export interface InferenceWorkerOptions {
   prefix?: string;
   /** false: HTTP only (no dl.features consumer), e.g. for benchmarks of the HTTP path. */
   streaming?: boolean;
+  /** Where a new dl.features consumer group starts (default: the latest offsets). */
+  fromBeginning?: boolean;
 }
 
 export interface InferenceWorker {
@@ -76,6 +78,8 @@ export async function startInferenceWorker(o: InferenceWorkerOptions): Promise<I
       await registry.reload(m.modelId, m.alias);
     },
   });
+  // A change made between the first load and the consumer's join is picked up here.
+  await registry.loadAll();
 
   const producer: Producer = createProducer(o.kafka);
   await producer.connect();
@@ -99,7 +103,7 @@ export async function startInferenceWorker(o: InferenceWorkerOptions): Promise<I
   if (o.streaming !== false) {
     features = o.kafka.consumer({ groupId: featuresGroup, allowAutoTopicCreation: false, maxWaitTimeInMs: 100 });
     await features.connect();
-    await features.subscribe({ topic: topic(TOPICS.features, o.prefix), fromBeginning: false });
+    await features.subscribe({ topic: topic(TOPICS.features, o.prefix), fromBeginning: o.fromBeginning ?? false });
     await features.run({
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat }: EachBatchPayload) => {
