@@ -1,9 +1,11 @@
 /**
- * A micro-batcher in front of one ONNX Runtime session: rows submitted within `maxDelayUs` of the
- * first queued row (or until `maxBatch` rows wait) run as one batch. While `maxConcurrent` runs
- * are in flight the queue keeps filling, so batches grow with load and latency stays bounded.
- * Delays under a millisecond are timed with setImmediate turns (each lets pending I/O in), since
- * timers only resolve milliseconds.
+ * A micro-batcher in front of one ONNX Runtime session. Queued rows run as one batch when
+ * `maxBatch` rows wait, when the first has waited `maxDelayUs`, or as soon as an event-loop turn
+ * brings no new submission: waiting longer than that only helps when more requests are about to
+ * arrive, and a turn without any says they are not. While `maxConcurrent` runs are in flight the
+ * queue keeps filling, so batches grow with load and latency stays bounded. The wait is timed in
+ * setImmediate turns (each lets pending I/O in), since timers only resolve milliseconds; turns
+ * only repeat while submissions keep arriving, i.e. while the process is busy anyway.
  */
 export interface OutputTensor {
   data: ArrayLike<number | boolean | bigint> & { subarray?: (a: number, b: number) => unknown; slice(a: number, b: number): unknown };
@@ -49,6 +51,7 @@ export class MicroBatcher {
   private queuedRows = 0;
   private inFlight = 0;
   private scheduled = false;
+  private arrivals = 0;
   private drainWaiters: (() => void)[] = [];
   private readonly maxConcurrent: number;
 
@@ -70,6 +73,7 @@ export class MicroBatcher {
     return new Promise<RowOutputs>((resolve, reject) => {
       this.queue.push({ data, rows, at: nowNs(), resolve, reject });
       this.queuedRows += rows;
+      this.arrivals++;
       if (this.queuedRows >= this.o.maxBatch) this.flush();
       else this.schedule();
     });
@@ -85,18 +89,15 @@ export class MicroBatcher {
     if (this.scheduled) return;
     this.scheduled = true;
     const delayUs = this.o.maxDelayUs;
-    if (delayUs >= 1000) {
-      setTimeout(() => this.tick(), Math.floor(delayUs / 1000));
-    } else {
-      setImmediate(() => this.tick());
-    }
+    this.arrivals = 0;
+    setImmediate(() => this.tick());
   }
 
   private tick(): void {
     this.scheduled = false;
     if (this.queue.length === 0) return;
     const waitedUs = Number(nowNs() - this.queue[0]!.at) / 1000;
-    if (waitedUs >= this.o.maxDelayUs || this.queuedRows >= this.o.maxBatch) this.flush();
+    if (this.arrivals === 0 || waitedUs >= this.o.maxDelayUs || this.queuedRows >= this.o.maxBatch) this.flush();
     else this.schedule();
   }
 

@@ -31,23 +31,35 @@ export function validatePolicy(p: AlertPolicy): AlertPolicy {
 }
 
 export class AlertDebouncer {
-  private tracks = new Map<string, Track>();
+  // run → vehicle → scope (model and alias): nested maps, so the hot path builds no key strings.
+  private tracks = new Map<string, Map<string, Map<string, Track>>>();
+  private count = 0;
 
   constructor(readonly policy: AlertPolicy) {
     validatePolicy(policy);
   }
 
   get size(): number {
-    return this.tracks.size;
+    return this.count;
   }
 
-  /** Records one window's verdict; true when this window starts an alert episode. */
-  observe(key: string, windowStart: number, crossed: boolean, now = Date.now()): boolean {
-    let t = this.tracks.get(key);
+  private track(runId: string, vehicleId: string, scope: string, now: number): Track {
+    let vehicles = this.tracks.get(runId);
+    if (!vehicles) this.tracks.set(runId, (vehicles = new Map()));
+    let scopes = vehicles.get(vehicleId);
+    if (!scopes) vehicles.set(vehicleId, (scopes = new Map()));
+    let t = scopes.get(scope);
     if (!t) {
       t = { flags: new Uint8Array(this.policy.n), pos: 0, filled: 0, count: 0, lastStart: -Infinity, inEpisode: false, lastSeen: now };
-      this.tracks.set(key, t);
+      scopes.set(scope, t);
+      this.count++;
     }
+    return t;
+  }
+
+  /** Records one window's verdict for (run, vehicle, scope); true when it starts an alert episode. */
+  observe(runId: string, vehicleId: string, scope: string, windowStart: number, crossed: boolean, now = Date.now()): boolean {
+    const t = this.track(runId, vehicleId, scope, now);
     t.lastSeen = now;
     const flag = crossed ? 1 : 0;
     if (windowStart < t.lastStart) return false;
@@ -77,12 +89,19 @@ export class AlertDebouncer {
   /** Forgets vehicles not seen for `idleMs` (finished runs). */
   sweep(idleMs: number, now = Date.now()): number {
     let removed = 0;
-    for (const [k, t] of this.tracks) {
-      if (now - t.lastSeen > idleMs) {
-        this.tracks.delete(k);
-        removed++;
+    for (const [runId, vehicles] of this.tracks) {
+      for (const [vehicleId, scopes] of vehicles) {
+        for (const [scope, t] of scopes) {
+          if (now - t.lastSeen > idleMs) {
+            scopes.delete(scope);
+            removed++;
+          }
+        }
+        if (scopes.size === 0) vehicles.delete(vehicleId);
       }
+      if (vehicles.size === 0) this.tracks.delete(runId);
     }
+    this.count -= removed;
     return removed;
   }
 }

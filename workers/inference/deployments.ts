@@ -48,6 +48,7 @@ export interface DeploymentRegistryOptions {
 export class DeploymentRegistry {
   private models = new Map<string, ModelEntry>();
   private byOrgName = new Map<string, ModelEntry>();
+  private byOrg = new Map<string, ModelEntry[]>();
   private sessions = new Map<string, VersionSession>();
   private opening = new Map<string, Promise<VersionSession>>();
   private explicit = new Map<string, VersionSession>();
@@ -145,6 +146,7 @@ export class DeploymentRegistry {
       entry = { modelId, orgId: model.orgId, name: model.name, kind: model.kind, versions: [], aliases: new Map() };
       this.models.set(modelId, entry);
       this.byOrgName.set(DeploymentRegistry.orgKey(model.orgId, model.name), entry);
+      this.byOrg.set(model.orgId, [...(this.byOrg.get(model.orgId) ?? []), entry]);
     }
     entry.versions = model.versions.map((v) => v.version);
     const old = entry.aliases.get(alias);
@@ -160,6 +162,9 @@ export class DeploymentRegistry {
   private removeModel(entry: ModelEntry): void {
     this.models.delete(entry.modelId);
     this.byOrgName.delete(DeploymentRegistry.orgKey(entry.orgId, entry.name));
+    const rest = (this.byOrg.get(entry.orgId) ?? []).filter((m) => m !== entry);
+    if (rest.length > 0) this.byOrg.set(entry.orgId, rest);
+    else this.byOrg.delete(entry.orgId);
   }
 
   /** The org's model of that name, only if it has a served alias. Other orgs' models do not exist here. */
@@ -167,11 +172,11 @@ export class DeploymentRegistry {
     return this.byOrgName.get(DeploymentRegistry.orgKey(orgId, name)) ?? null;
   }
 
-  /** All served models of an org. */
-  modelsOf(orgId: string): ModelEntry[] {
-    const out: ModelEntry[] = [];
-    for (const m of this.models.values()) if (m.orgId === orgId) out.push(m);
-    return out;
+  private static readonly none: readonly ModelEntry[] = [];
+
+  /** All served models of an org (a shared list: do not modify). */
+  modelsOf(orgId: string): readonly ModelEntry[] {
+    return this.byOrg.get(orgId) ?? DeploymentRegistry.none;
   }
 
   allModels(): IterableIterator<ModelEntry> {
@@ -227,6 +232,7 @@ export class DeploymentRegistry {
     const all = [...this.sessions.values()];
     this.models.clear();
     this.byOrgName.clear();
+    this.byOrg.clear();
     this.explicit.clear();
     this.sessions.clear();
     await Promise.all(all.map((s) => s.retire()));

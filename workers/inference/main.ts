@@ -10,7 +10,7 @@ import { startInferenceWorker } from './worker';
 
 /**
  * The inference worker process: `npx tsx workers/inference/main.ts`. Settings: see config.ts.
- * Scale out by starting more copies (they share dl.features' partitions; each reads every
+ * INFERENCE_STREAMING=0 serves HTTP only (no dl.features consumer). Scale out by starting more copies (they share dl.features' partitions; each reads every
  * dl.models message); put the OIP HTTP ports behind any load balancer.
  */
 const log = logger.child({ worker: 'inference' });
@@ -21,7 +21,7 @@ await runWorker({
   async start() {
     const redis = createRedis();
     redis.on('error', (err) => log.warn({ err }, 'redis error'));
-    const worker = await startInferenceWorker({ config, kafka: createKafka({ clientId: 'drivelab-inference' }), db, redis, store: objectStore(), rateLimit: env.API_KEY_RATE_LIMIT });
+    const worker = await startInferenceWorker({ config, kafka: createKafka({ clientId: 'drivelab-inference' }), db, redis, store: objectStore(), rateLimit: env.API_KEY_RATE_LIMIT, streaming: process.env.INFERENCE_STREAMING !== '0' });
     return {
       ready: () => worker.ready(),
       async stop() {

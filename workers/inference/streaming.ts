@@ -33,6 +33,9 @@ interface Group {
   session: VersionSession;
   entry: ModelEntry;
   alias: string;
+  scope: string;
+  /** The feature index of the first window; others with a different names array look theirs up. */
+  index: Int32Array;
   msgs: FeaturesMessage[];
 }
 
@@ -41,9 +44,12 @@ interface IndexCache {
   index: Int32Array | null;
 }
 
+/** Alert scope of a (model, alias): built once per route, not per window. */
+const scopeOf = (modelId: string, alias: string) => `${modelId}\u0000${alias}`;
+
 export class StreamScorer {
   readonly debouncer: AlertDebouncer;
-  private indexCache = new Map<string, IndexCache[]>();
+  private indexCache = new WeakMap<VersionSession, IndexCache[]>();
   private readonly now: () => number;
 
   constructor(
@@ -56,24 +62,30 @@ export class StreamScorer {
 
   /** Where the version's features sit in this message's names; null when it lacks some. */
   private indexFor(session: VersionSession, names: readonly string[]): Int32Array | null {
-    const key = `${session.info.id}\u0000${names.length}`;
-    let list = this.indexCache.get(key);
+    let list = this.indexCache.get(session);
     if (list) {
       for (const c of list) {
-        if (c.names === names || sameNames(c.names, names)) return c.index;
+        if (c.names === names) return c.index;
+      }
+      for (const c of list) {
+        if (sameNames(c.names, names)) {
+          // Remember this array too: the windows of one Kafka batch often share it.
+          c.names = names;
+          return c.index;
+        }
       }
     } else {
       list = [];
-      this.indexCache.set(key, list);
+      this.indexCache.set(session, list);
     }
     const { index, missing } = featureIndex(session.info.featureNames, names);
     const res = missing.length === 0 ? index : null;
-    if (list.length < 8) list.push({ names: [...names], index: res });
+    if (list.length < 8) list.push({ names, index: res });
     return res;
   }
 
   async score(messages: readonly FeaturesMessage[]): Promise<ScoredBatch> {
-    const groups = new Map<string, Group>();
+    const groups = new Map<VersionSession, Map<string, Group>>();
     let unmatched = 0;
     for (const m of messages) {
       if (this.o.windowKind !== 'any' && m.kind !== this.o.windowKind) continue;
@@ -85,11 +97,13 @@ export class StreamScorer {
           const session = DeploymentRegistry.route(entry, route, m.vehicleId);
           // Sequence models need a history of windows; they are served over OIP only.
           if (session.info.inputShape.length !== 1) continue;
-          if (!this.indexFor(session, m.names)) continue;
+          const index = this.indexFor(session, m.names);
+          if (!index) continue;
           matched = true;
-          const key = `${session.info.id}\u0000${alias}`;
-          let g = groups.get(key);
-          if (!g) groups.set(key, (g = { session, entry, alias, msgs: [] }));
+          let byAlias = groups.get(session);
+          if (!byAlias) groups.set(session, (byAlias = new Map()));
+          let g = byAlias.get(alias);
+          if (!g) byAlias.set(alias, (g = { session, entry, alias, scope: scopeOf(entry.modelId, alias), index, msgs: [] }));
           g.msgs.push(m);
         }
       }
@@ -98,11 +112,15 @@ export class StreamScorer {
 
     const errors: ScoredBatch['errors'] = [];
     const perGroup = await Promise.all(
-      [...groups.values()].map(async (g) => {
+      [...groups.values()].flatMap((byAlias) => [...byAlias.values()]).map(async (g) => {
         const s = g.session;
         const F = s.rowSize;
         const data = new Float32Array(g.msgs.length * F);
-        g.msgs.forEach((m, i) => fillRow(m.values, this.indexFor(s, m.names)!, s.means, data, i * F));
+        const first = g.msgs[0]!.names;
+        for (let i = 0; i < g.msgs.length; i++) {
+          const m = g.msgs[i]!;
+          fillRow(m.values, m.names === first ? g.index : this.indexFor(s, m.names)!, s.means, data, i * F);
+        }
         const start = process.hrtime.bigint();
         try {
           const out = await s.infer(data, g.msgs.length);
@@ -148,8 +166,7 @@ export class StreamScorer {
           at,
         });
         if (s.spec.threshold === null) continue;
-        const key = `${m.runId}\u0000${m.vehicleId}\u0000${s.info.modelId}\u0000${g.alias}`;
-        if (this.debouncer.observe(key, m.windowStart, crosses(s.spec, score), at)) {
+        if (this.debouncer.observe(m.runId, m.vehicleId, g.scope, m.windowStart, crosses(s.spec, score), at)) {
           alerts.push({
             v: 1,
             id: alertId(m.runId, m.vehicleId, s.info.id, m.windowStart),

@@ -42,7 +42,7 @@ describe('canary routing', () => {
 });
 
 describe('alert debouncing (K of the last N windows)', () => {
-  const feed = (d: AlertDebouncer, flags: number[], key = 'k', start = 0) => flags.map((f, i) => d.observe(key, start + i, f === 1));
+  const feed = (d: AlertDebouncer, flags: number[], key = 'k', start = 0) => flags.map((f, i) => d.observe('run', key, 'model', start + i, f === 1));
 
   it('fires once when K of the last N cross, not before', () => {
     const d = new AlertDebouncer({ k: 3, n: 5 });
@@ -67,20 +67,20 @@ describe('alert debouncing (K of the last N windows)', () => {
 
   it('keeps vehicles apart, replaces a re-emitted window and ignores older ones', () => {
     const d = new AlertDebouncer({ k: 2, n: 3 });
-    expect(d.observe('a', 0, true)).toBe(false);
-    expect(d.observe('b', 0, true)).toBe(false);
+    expect(d.observe('run', 'a', 'm', 0, true)).toBe(false);
+    expect(d.observe('run', 'b', 'm', 0, true)).toBe(false);
     // A late update of window 0 that no longer crosses: still one crossing only for "a".
-    expect(d.observe('a', 0, false)).toBe(false);
-    expect(d.observe('a', 1, true)).toBe(false);
-    expect(d.observe('a', 0, true)).toBe(false);
-    expect(d.observe('a', 2, true)).toBe(true);
-    expect(d.observe('b', 1, true)).toBe(true);
+    expect(d.observe('run', 'a', 'm', 0, false)).toBe(false);
+    expect(d.observe('run', 'a', 'm', 1, true)).toBe(false);
+    expect(d.observe('run', 'a', 'm', 0, true)).toBe(false);
+    expect(d.observe('run', 'a', 'm', 2, true)).toBe(true);
+    expect(d.observe('run', 'b', 'm', 1, true)).toBe(true);
   });
 
   it('forgets idle vehicles and rejects impossible policies', () => {
     const d = new AlertDebouncer({ k: 1, n: 1 });
-    d.observe('a', 0, false, 1000);
-    d.observe('b', 0, false, 5000);
+    d.observe('run', 'a', 'm', 0, false, 1000);
+    d.observe('run', 'b', 'm', 0, false, 5000);
     expect(d.sweep(2000, 6000)).toBe(1);
     expect(d.size).toBe(1);
     expect(() => new AlertDebouncer({ k: 4, n: 3 })).toThrow(/K ≤ N/);
