@@ -10,7 +10,7 @@ import { encodeMessage } from '~/server/kafka/messages';
 import { TOPICS } from '~/server/kafka/topics';
 import { objectStore } from '~/server/store/object-store';
 import { createRedis } from '~/server/store/redis';
-import { routesToCanary } from '~/workers/inference/canary';
+import { routesToCanary } from '~/server/inference/canary';
 import { parseInferenceConfig } from '~/workers/inference/config';
 import { startInferenceWorker, type InferenceWorker } from '~/workers/inference/worker';
 import { collect, isolatedTopics } from '../helpers/kafka';

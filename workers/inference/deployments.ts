@@ -3,7 +3,7 @@ import { loadRegisteredVersion } from '~/server/inference/version-loader';
 import type { LoadVersionOptions, VersionSession } from '~/server/inference/version-session';
 import { childLogger } from '~/server/observability/logger';
 import type { ObjectStore } from '~/server/store/object-store';
-import { routesToCanary } from './canary';
+import { routesToCanary } from '~/server/inference/canary';
 
 const log = childLogger('inference.deployments');
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AlertDebouncer, alertId } from '~/workers/inference/alerts';
-import { hashUnit, routesToCanary } from '~/workers/inference/canary';
+import { hashUnit, routesToCanary } from '~/server/inference/canary';
 
 describe('canary routing', () => {
   const vehicles = Array.from({ length: 10_000 }, (_, i) => `veh-${i}`);
