@@ -10,6 +10,7 @@ export function OrgTabs({ slug }: { slug: string }) {
     { href: `/${slug}/scenarios`, label: 'Scenarios', active: section('scenarios') },
     { href: `/${slug}/runs`, label: 'Runs', active: section('runs') },
     { href: `/${slug}/campaigns`, label: 'Campaigns', active: section('campaigns') },
+    { href: `/${slug}/serving`, label: 'Serving', active: section('serving') },
     { href: `/${slug}/settings`, label: 'Settings', active: section('settings') },
   ];
   return (

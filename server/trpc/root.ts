@@ -4,6 +4,7 @@ import { auditRouter } from './routers/audit';
 import { campaignsRouter } from './routers/campaigns';
 import { featuresRouter } from './routers/features';
 import { fleetRouter } from './routers/fleet';
+import { inferenceRouter } from './routers/inference';
 import { authRouter } from './routers/auth';
 import { invitesRouter } from './routers/invites';
 import { membersRouter } from './routers/members';
@@ -26,6 +27,7 @@ export const appRouter = createTRPCRouter({
   campaigns: campaignsRouter,
   features: featuresRouter,
   fleet: fleetRouter,
+  inference: inferenceRouter,
 });
 
 export type AppRouter = typeof appRouter;
