@@ -7,7 +7,7 @@ import { aliasNameSchema } from '~/server/contracts/models';
  * INFERENCE_PROVIDERS (cuda,webgpu,cpu), INFERENCE_ALIAS (production), INFERENCE_HTTP_PORT (8500),
  * INFERENCE_HOST (127.0.0.1), INFERENCE_MAX_BATCH (256), INFERENCE_MAX_DELAY_US (500),
  * INFERENCE_MAX_CONCURRENT_RUNS (2), INFERENCE_INTRA_OP_THREADS (1), INFERENCE_ALERT_K (3),
- * INFERENCE_ALERT_N (5), INFERENCE_WINDOW_KIND (tumbling), INFERENCE_GROUP_ID (drivelab-inference),
+ * INFERENCE_ALERT_N (5), INFERENCE_WINDOW_KIND (tumbling), INFERENCE_GROUP_ID (<KAFKA_TOPIC_PREFIX>drivelab-inference),
  * INFERENCE_AUTH_CACHE_MS (5000), INFERENCE_STATS_INTERVAL_MS (2000).
  */
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
@@ -28,7 +28,7 @@ const schema = z.object({
   INFERENCE_ALERT_K: int(3, 1, 1000),
   INFERENCE_ALERT_N: int(5, 1, 1000),
   INFERENCE_WINDOW_KIND: z.enum(['tumbling', 'sliding', 'any']).default('tumbling'),
-  INFERENCE_GROUP_ID: z.string().min(1).default('drivelab-inference'),
+  INFERENCE_GROUP_ID: z.string().min(1).optional(),
   INFERENCE_AUTH_CACHE_MS: int(5000, 0, 3_600_000),
   INFERENCE_STATS_INTERVAL_MS: int(2000, 100, 600_000),
 });
@@ -66,7 +66,9 @@ export function parseInferenceConfig(source: Record<string, string | undefined>)
     intraOpThreads: e.INFERENCE_INTRA_OP_THREADS,
     alert: { k: e.INFERENCE_ALERT_K, n: e.INFERENCE_ALERT_N },
     windowKind: e.INFERENCE_WINDOW_KIND,
-    groupId: e.INFERENCE_GROUP_ID,
+    // Group ids live on the broker, not under the topic prefix: prefix them too, so deployments
+    // sharing a cluster never join each other's groups.
+    groupId: e.INFERENCE_GROUP_ID ?? `${source.KAFKA_TOPIC_PREFIX ?? ''}drivelab-inference`,
     authCacheMs: e.INFERENCE_AUTH_CACHE_MS,
     statsIntervalMs: e.INFERENCE_STATS_INTERVAL_MS,
   };
