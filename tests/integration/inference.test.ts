@@ -16,7 +16,7 @@ import { startInferenceWorker, type InferenceWorker } from '~/workers/inference/
 import { collect, isolatedTopics } from '../helpers/kafka';
 import { announce, FEATURES, featureRows, registerAutoencoder, setAlias } from '../helpers/models';
 import { waitFor } from '../helpers/pipeline';
-import { makeOrg, type OrgFixture } from '../helpers/tenancy';
+import { callerFor, makeOrg, userCaller, type OrgFixture } from '../helpers/tenancy';
 
 // The inference worker in process against the real broker, Postgres, Redis and ONNX Runtime,
 // serving autoencoders trained by the trainer core in this file's setup.
@@ -235,6 +235,12 @@ describe('hot swap', () => {
     expect(seen.get('1')! + seen.get('2')!).toBeGreaterThan(600);
     // v2 is referenced by nothing any more: drained and released.
     await waitFor(async () => worker.registry.loadedSessions().some((s) => s.info.id === v[2]), (x) => !x, 10_000, 'v2 released');
+
+    // Deleting the alias takes the model out of service.
+    await db.modelAlias.delete({ where: { modelId_name: { modelId, name: 'production' } } });
+    await announce(kafka, topics.prefix, { orgId: A.org.id, modelId, modelName: 'swap', alias: 'production', action: 'delete', versionId: null, canaryVersionId: null, canaryWeight: 0 });
+    await waitFor(async () => (await req('/v2/models/swap', A.apiKey.key)).status, (st) => st === 404, 20_000, 'swap undeployed');
+    await waitFor(async () => worker.registry.loadedSessions().some((s) => s.info.id === v[1]), (x) => !x, 10_000, 'v1 released');
   });
 });
 
@@ -284,11 +290,11 @@ describe('streaming scoring', () => {
     msgs.push(featuresMessage(A.org.id, runId, 'ego', 0, row(300), 'sliding'));
     await publishFeatures(msgs);
 
-    const isOurs = (p: PredictionMessage) => p.runId === runId;
-    const preds = await collect(topics.kafka, topics.name(TOPICS.predictions), (v) => predictionMessageSchema.parse(JSON.parse(v!.toString())), (items) => items.filter(isOurs).length >= 2 * pattern.length * 2, 60_000);
+    const isOurs = (p: PredictionMessage) => p.runId === runId && p.modelName === 'wear';
+    const preds = await collect(topics.kafka, topics.name(TOPICS.predictions), (v) => predictionMessageSchema.parse(JSON.parse(v!.toString())), (items) => items.filter(isOurs).length >= 2 * pattern.length, 45_000);
     const ours = preds.filter(isOurs);
-    // Two served models of org A apply to these windows (wear and swap), each once per window.
-    expect(ours.filter((p) => p.modelName === 'wear')).toHaveLength(2 * pattern.length);
+    // Once per window and vehicle (the sliding window is not scored).
+    expect(ours).toHaveLength(2 * pattern.length);
     const egoWear = ours.filter((p) => p.modelName === 'wear' && p.vehicleId === 'ego').sort((a, b) => a.windowStart - b.windowStart);
     expect(egoWear.map((p) => p.label === 'anomaly')).toEqual(pattern);
     expect(egoWear.every((p) => p.modelVersion === 1 && p.alias === 'production' && p.threshold! > 0)).toBe(true);
@@ -302,6 +308,18 @@ describe('streaming scoring', () => {
     ]);
     const rows = await db.alert.findMany({ where: { runId, modelId: models[`${A.org.slug}/wear`]!.modelId }, orderBy: { windowStart: 'asc' } });
     expect(rows.map((r) => [r.id, r.vehicleId, r.windowStart, r.orgId])).toEqual(wearAlerts.map((a) => [a.id, 'ego', a.windowStart, A.org.id]));
+
+    // The portal reads them back for the run view and the fleet overview, within the org only.
+    const viewer = callerFor(userCaller(A.users.viewer));
+    const listed = await viewer.inference.runAlerts({ org: A.org.slug, runId });
+    expect(listed.filter((a) => a.modelName === 'wear').map((a) => [a.vehicleId, a.windowStart, a.alias])).toEqual([
+      ['ego', 7, 'production'],
+      ['ego', 21, 'production'],
+    ]);
+    const summary = await viewer.inference.alertSummary({ org: A.org.slug });
+    expect(summary.byRun[runId]).toBe(listed.length);
+    expect(summary.last24h).toBeGreaterThanOrEqual(listed.length);
+    await expect(callerFor(userCaller(B.users.owner)).inference.runAlerts({ org: B.org.slug, runId })).rejects.toThrow(/not found/i);
   });
 
   it('splits vehicles between baseline and canary by hash, each vehicle always on one version', async () => {
@@ -331,6 +349,15 @@ describe('streaming scoring', () => {
     const stats = Object.values(statsRaw).map((s) => JSON.parse(s) as { versionId: string; routes: { role: string }[]; predictions: number });
     expect(stats.find((s) => s.versionId === v[2])!.routes).toEqual([{ alias: 'production', role: 'canary', weight: 0.5 }]);
     expect(stats.find((s) => s.versionId === v[1])!.routes).toEqual([{ alias: 'production', role: 'baseline', weight: 0.5 }]);
+
+    // The Serving page's query puts baseline and canary side by side.
+    const mon = await callerFor(userCaller(A.users.viewer)).inference.monitoring({ org: A.org.slug });
+    const dep = mon.deployments.find((d) => d.modelName === 'wear' && d.alias === 'production')!;
+    expect(dep).toMatchObject({ canaryWeight: 0.5, baseline: { version: 1 }, canary: { version: 2 } });
+    expect(dep.canary!.live!.streamRows).toBeGreaterThan(0);
+    expect(dep.baseline.live!.provider).toBe('cpu');
+    expect(dep.canary!.live!.requestUs.p50).toBeGreaterThan(0);
+    expect(mon.workersReporting).toBeGreaterThanOrEqual(1);
   });
 
   it('sends invalid windows and windows of another org’s run to dl.dlq and keeps going', async () => {
