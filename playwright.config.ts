@@ -65,7 +65,7 @@ export default defineConfig({
       reuseExistingServer: false,
       stdout: 'ignore',
       stderr: 'pipe',
-      env: { ...(process.env as Record<string, string>), METRICS_PORT: String(simMetricsPort + 2), DRIVELAB_SERVICE: 'features-e2e', FEATURES_GROUP_ID: 'drivelab-features-e2e' },
+      env: { ...(process.env as Record<string, string>), METRICS_PORT: String(simMetricsPort + 2), DRIVELAB_SERVICE: 'features-e2e', FEATURES_GROUP_ID: 'drivelab-features-e2e', FEATURES_COMMIT_INTERVAL_MS: '500' },
     },
     {
       // The recorder, so finished runs have recordings to replay and download.

@@ -4,6 +4,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { io } from 'socket.io-client';
 import type { SimEvent } from '~/server/contracts/events';
+import type { AlertMessage } from '~/server/contracts/predictions';
 import type { RunStatus } from '~/server/contracts/run-status';
 import { ProgressBar, StateBadge } from '~/components/runs/state-badge';
 import { relative } from '~/components/settings/util';
@@ -16,6 +17,8 @@ export function FleetOverview({ org }: { org: string }) {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const overview = useQuery(trpc.fleet.overview.queryOptions({ org }, { refetchInterval: 10_000 }));
+  const alertSummary = useQuery(trpc.inference.alertSummary.queryOptions({ org }, { refetchInterval: 10_000 }));
+  const [liveAlerts, setLiveAlerts] = useState<AlertMessage[]>([]);
   const pipeline = useQuery(trpc.fleet.pipeline.queryOptions({ org }, { refetchInterval: 3000, retry: false }));
   const vehicles = useQuery(trpc.fleet.vehicles.queryOptions({ org }, { refetchInterval: 2000 }));
   const [statuses, setStatuses] = useState<Record<string, RunStatus>>({});
@@ -29,7 +32,8 @@ export function FleetOverview({ org }: { org: string }) {
       socket.emit('join', { room: `org:${org}` });
     });
     socket.on('disconnect', () => setConnected(false));
-    socket.on('batch', (b: { events: SimEvent[]; status: RunStatus | null }) => {
+    socket.on('batch', (b: { events: SimEvent[]; status: RunStatus | null; alerts?: AlertMessage[] }) => {
+      if (b.alerts?.length) setLiveAlerts((prev) => [...b.alerts!, ...prev].slice(0, 200));
       if (b.status) {
         const s = b.status;
         setStatuses((prev) => ({ ...prev, [s.runId]: s }));
@@ -45,6 +49,12 @@ export function FleetOverview({ org }: { org: string }) {
   }, [org, qc, trpc]);
 
   const o = overview.data;
+  // Stored counts plus alerts that arrived live since they were fetched (ids dedupe the overlap).
+  const a = alertSummary.data;
+  const storedIds = new Set(a?.latest.map((x) => x.id) ?? []);
+  const fresh = liveAlerts.filter((x) => !storedIds.has(x.id) && (!alertSummary.dataUpdatedAt || x.at > alertSummary.dataUpdatedAt));
+  const alertsByRun = { ...(a?.byRun ?? {}) };
+  for (const x of fresh) alertsByRun[x.runId] = (alertsByRun[x.runId] ?? 0) + 1;
   const feed = liveEvents.length ? liveEvents.map((e) => ({ key: `${e.runId}-${e.t}-${e.type}-${e.vehicleId}`, runId: e.runId, type: e.type, vehicleId: e.vehicleId, t: e.t, when: 'live' })) : (o?.events ?? []).map((e) => ({ key: e.id, runId: e.runId, type: e.type, vehicleId: e.vehicleId, t: e.t, when: relative(e.at) }));
   return (
     <>
@@ -55,6 +65,12 @@ export function FleetOverview({ org }: { org: string }) {
             <div className="value" data-testid={`fleet-${s}`}>{s === 'running' ? (o?.active.length ?? '—') : (o?.last24h[s] ?? 0)}</div>
           </div>
         ))}
+        <div className="card stat">
+          <div className="label">alerts · 24 h</div>
+          <div className="value" data-testid="fleet-alerts" style={{ color: (a?.last24h ?? 0) + fresh.length > 0 ? 'var(--bad)' : undefined }}>
+            {a ? a.last24h + fresh.length : '—'}
+          </div>
+        </div>
       </div>
       <div className="toolbar" style={{ justifyContent: 'space-between', margin: '28px 0 12px' }}>
         <h3 className="section-title" style={{ margin: 0 }}>Runs in flight</h3>
@@ -75,6 +91,7 @@ export function FleetOverview({ org }: { org: string }) {
                     <td><StateBadge state={s?.state ?? r.state} /></td>
                     <td style={{ width: 260 }}><ProgressBar value={progress} /></td>
                     <td className="muted" style={{ width: 160 }}>{(s?.simTime ?? r.simTime).toFixed(0)} s · {(s?.realTimeFactor ?? r.realTimeFactor ?? 0).toFixed(1)}×</td>
+                    <td style={{ width: 110 }}>{alertsByRun[r.id] ? <span className="badge badge-bad">{alertsByRun[r.id]} alert{alertsByRun[r.id] === 1 ? '' : 's'}</span> : <span className="muted">no alerts</span>}</td>
                   </tr>
                 );
               })}

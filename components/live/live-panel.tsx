@@ -1,22 +1,31 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import type { AlertMessage } from '~/server/contracts/predictions';
 import type { BuiltinMapId } from '~/server/contracts/scenario';
 import { useTRPC } from '~/components/trpc/react';
+import { AnomalyChart } from './anomaly-chart';
 import { BirdsEye } from './birds-eye';
 import { LiveCharts } from './live-charts';
 import { useLiveRun } from './use-live-run';
 
 const CONNECTION_LABEL = { connecting: 'Connecting…', live: 'Live', offline: 'Reconnecting…', denied: 'Not allowed' } as const;
 
-export function LivePanel({ org, runId, map }: { org: string; runId: string; map: BuiltinMapId }) {
+export function LivePanel({ org, runId, map, onAlerts }: { org: string; runId: string; map: BuiltinMapId; onAlerts?: (alerts: AlertMessage[]) => void }) {
   const trpc = useTRPC();
   const [vehicle, setVehicle] = useState('ego');
   const [paused, setPaused] = useState(false);
   const [follow, setFollow] = useState(true);
   const outline = useQuery(trpc.runs.mapOutline.queryOptions({ org, map }, { staleTime: Infinity }));
   const live = useLiveRun(runId, { vehicle, paused, enabled: true });
+  const alertCount = live.alerts.length;
+  useEffect(() => {
+    if (alertCount > 0) onAlerts?.(live.alerts);
+    // live.alerts grows in place; its length is the change to react to.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [alertCount]);
+  const vehicleAlerts = live.alerts.filter((a) => a.vehicleId === vehicle).length;
   const cls = live.connection === 'live' ? 'badge-ok' : live.connection === 'denied' ? 'badge-bad' : 'badge-wait';
   return (
     <section style={{ marginBottom: 20 }} data-testid="live-panel">
@@ -53,6 +62,7 @@ export function LivePanel({ org, runId, map }: { org: string; runId: string; map
         </div>
         <LiveCharts series={live.series} />
       </div>
+      <AnomalyChart scores={live.scores} alerts={vehicleAlerts} />
     </section>
   );
 }

@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import type { SimEvent } from '~/server/contracts/events';
+import type { AlertMessage, PredictionMessage } from '~/server/contracts/predictions';
 import type { RunStatus } from '~/server/contracts/run-status';
 import type { TelemetryFrame } from '~/server/contracts/telemetry';
 
@@ -20,6 +21,15 @@ export interface SeriesPoint {
   rr: number | null;
 }
 
+/** One scored window of the selected vehicle: t is the window's end (event time). */
+export interface ScorePoint {
+  t: number;
+  score: number;
+  threshold: number | null;
+  model: string;
+  version: number;
+}
+
 export interface LiveSnapshot {
   connection: 'connecting' | 'live' | 'offline' | 'denied';
   status: RunStatus | null;
@@ -30,6 +40,10 @@ export interface LiveSnapshot {
   /** Median frame `ts` → rendered, over the last renders, ms. */
   latencyMs: number | null;
   framesReceived: number;
+  /** Anomaly scores of the selected vehicle, per model (name@alias). */
+  scores: Map<string, ScorePoint[]>;
+  /** Alerts of the run received live (the run view merges them with the stored ones). */
+  alerts: AlertMessage[];
 }
 
 const WINDOW_S = 60;
@@ -50,6 +64,8 @@ export function useLiveRun(runId: string, options: { vehicle: string; paused: bo
   const latest = useRef(new Map<string, TelemetryFrame>());
   const events = useRef<SimEvent[]>([]);
   const status = useRef<RunStatus | null>(null);
+  const scores = useRef(new Map<string, Map<string, ScorePoint[]>>());
+  const alerts = useRef<AlertMessage[]>([]);
   const received = useRef(0);
   const newestTs = useRef(0);
   const latencies = useRef<number[]>([]);
@@ -69,7 +85,21 @@ export function useLiveRun(runId: string, options: { vehicle: string; paused: bo
     });
     socket.on('disconnect', () => setConnection('offline'));
     socket.on('connect_error', () => setConnection('offline'));
-    socket.on('batch', (batch: { frames: TelemetryFrame[]; events: SimEvent[]; status: RunStatus | null }) => {
+    socket.on('batch', (batch: { frames: TelemetryFrame[]; events: SimEvent[]; status: RunStatus | null; predictions?: PredictionMessage[]; alerts?: AlertMessage[] }) => {
+      for (const p of batch.predictions ?? []) {
+        let byModel = scores.current.get(p.vehicleId);
+        if (!byModel) scores.current.set(p.vehicleId, (byModel = new Map()));
+        const key = `${p.modelName}@${p.alias}`;
+        let pts = byModel.get(key);
+        if (!pts) byModel.set(key, (pts = []));
+        // A late re-emission of a window replaces its point.
+        const at = pts.findIndex((x) => x.t === p.windowEnd);
+        const point = { t: p.windowEnd, score: p.score, threshold: p.threshold, model: p.modelName, version: p.modelVersion };
+        if (at >= 0) pts[at] = point;
+        else pts.push(point);
+        while (pts.length > 0 && pts[0]!.t < p.windowEnd - WINDOW_S) pts.shift();
+      }
+      if (batch.alerts?.length) alerts.current = [...alerts.current, ...batch.alerts].slice(-200);
       for (const f of batch.frames) {
         latest.current.set(f.vehicleId, f);
         let s = series.current.get(f.vehicleId);
@@ -107,5 +137,7 @@ export function useLiveRun(runId: string, options: { vehicle: string; paused: bo
     events: events.current,
     latencyMs: sorted.length ? sorted[Math.floor(sorted.length / 2)]! : null,
     framesReceived: received.current,
+    scores: new Map([...(scores.current.get(options.vehicle) ?? new Map<string, ScorePoint[]>())].map(([k, v]) => [k, [...v]])),
+    alerts: alerts.current,
   };
 }

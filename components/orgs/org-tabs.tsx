@@ -14,6 +14,7 @@ export function OrgTabs({ slug }: { slug: string }) {
     { href: `/${slug}/training`, label: 'Training', active: section('training') },
     { href: `/${slug}/experiments`, label: 'Experiments', active: section('experiments') },
     { href: `/${slug}/models`, label: 'Models', active: section('models') },
+    { href: `/${slug}/serving`, label: 'Serving', active: section('serving') },
     { href: `/${slug}/settings`, label: 'Settings', active: section('settings') },
   ];
   return (

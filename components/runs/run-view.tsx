@@ -6,6 +6,7 @@ import { errorMessage, formatTime } from '~/components/settings/util';
 import { useTRPC } from '~/components/trpc/react';
 import { LivePanel } from '~/components/live/live-panel';
 import { ReplayPanel } from '~/components/live/replay-panel';
+import type { AlertMessage } from '~/server/contracts/predictions';
 import type { BuiltinMapId } from '~/server/contracts/scenario';
 import { ProgressBar, StateBadge } from './state-badge';
 
@@ -48,10 +49,27 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
   const [error, setError] = useState<string | null>(null);
   const run = useQuery(trpc.runs.get.queryOptions({ org, id: runId }, { refetchInterval: (q) => (q.state.data && !ACTIVE.has(q.state.data.state) ? false : 1000) }));
   const cancel = useMutation(trpc.runs.cancel.mutationOptions());
+  const active = run.data ? ACTIVE.has(run.data.state) : true;
+  const stored = useQuery(trpc.inference.runAlerts.queryOptions({ org, runId }, { refetchInterval: active ? 2000 : false }));
+  const [liveAlerts, setLiveAlerts] = useState<AlertMessage[]>([]);
   const r = run.data;
   if (run.error) return <div className="alert alert-error">{run.error.message}</div>;
   if (!r) return <div className="empty">Loading…</div>;
   const k = r.kpis;
+  const alerts = new Map<string, { id: string; vehicleId: string; modelName: string; alias: string; windowEnd: number; score: number; threshold: number; k?: number; n?: number }>();
+  for (const a of stored.data ?? []) alerts.set(a.id, a);
+  for (const a of liveAlerts) if (a.runId === r.id && !alerts.has(a.id)) alerts.set(a.id, a);
+  const timeline = [
+    ...r.events.map((e) => ({ key: e.id, t: e.t, label: EVENT_LABELS[e.type] ?? e.type, vehicleId: e.vehicleId, detail: describeEvent(e.type, e.data), alert: false })),
+    ...[...alerts.values()].map((a) => ({
+      key: a.id,
+      t: a.windowEnd,
+      label: 'Anomaly alert',
+      vehicleId: a.vehicleId,
+      detail: `${a.modelName} (${a.alias}) scored ${a.score.toFixed(3)} > ${a.threshold.toFixed(3)}${a.k ? `, ${a.k} of the last ${a.n} windows` : ''}`,
+      alert: true,
+    })),
+  ].sort((a, b) => a.t - b.t);
   return (
     <>
       <div className="toolbar" style={{ justifyContent: 'space-between', marginBottom: 16 }}>
@@ -97,7 +115,7 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
         </div>
         <ProgressBar value={r.progress} />
       </div>
-      {ACTIVE.has(r.state) && <LivePanel org={org} runId={r.id} map={(r.spec as { map: BuiltinMapId }).map} />}
+      {ACTIVE.has(r.state) && <LivePanel org={org} runId={r.id} map={(r.spec as { map: BuiltinMapId }).map} onAlerts={setLiveAlerts} />}
       {!ACTIVE.has(r.state) && r.simTime > 0 && (
         <>
           <div className="toolbar" style={{ justifyContent: 'space-between', margin: '4px 0 10px' }}>
@@ -141,17 +159,17 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
       )}
       <h3 className="section-title">Event timeline</h3>
       <div className="card" style={{ padding: 0, maxHeight: 420, overflow: 'auto' }}>
-        {r.events.length === 0 ? (
+        {timeline.length === 0 ? (
           <div className="empty">No events yet.</div>
         ) : (
           <table className="data" data-testid="event-timeline">
             <tbody>
-              {r.events.map((e) => (
-                <tr key={e.id}>
+              {timeline.map((e) => (
+                <tr key={e.key} className={e.alert ? 'row-alert' : undefined} data-testid={e.alert ? 'timeline-alert' : undefined}>
                   <td className="muted" style={{ width: 90, fontVariantNumeric: 'tabular-nums' }}>{e.t.toFixed(2)} s</td>
-                  <td style={{ width: 150 }}>{EVENT_LABELS[e.type] ?? e.type}</td>
+                  <td style={{ width: 150 }}>{e.alert ? <span className="badge badge-bad">{e.label}</span> : e.label}</td>
                   <td className="muted" style={{ width: 110 }}>{e.vehicleId ?? 'run'}</td>
-                  <td style={{ fontSize: 13 }}>{describeEvent(e.type, e.data)}</td>
+                  <td style={{ fontSize: 13 }}>{e.detail}</td>
                 </tr>
               ))}
             </tbody>

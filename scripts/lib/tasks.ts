@@ -55,7 +55,7 @@ export async function buildWeb(force = false): Promise<void> {
 }
 
 /** Workers the demo starts, each its own process with prefixed logs. */
-export const DEMO_WORKERS = ['sim', 'features', 'recorder', 'trainer'];
+export const DEMO_WORKERS = ['sim', 'features', 'recorder', 'trainer', 'inference'];
 
 export function workerEntries(): { name: string; entry: string }[] {
   const dir = join(root, 'workers');

@@ -14,6 +14,7 @@ export const WATCHED_GROUPS: { groupId: string; topic: TopicName }[] = [
   { groupId: 'drivelab-recorder', topic: TOPICS.telemetry },
   { groupId: 'drivelab-sim', topic: TOPICS.simCommands },
   { groupId: 'drivelab-web-run-status', topic: TOPICS.runStatus },
+  { groupId: 'drivelab-inference', topic: TOPICS.features },
 ];
 
 /**
@@ -24,7 +25,7 @@ export async function pipelineSnapshot(kafka: Kafka, prefix = ''): Promise<Pipel
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const names = [TOPICS.telemetry, TOPICS.events, TOPICS.features, TOPICS.dlq, TOPICS.simCommands, TOPICS.runStatus] as TopicName[];
+    const names = [TOPICS.telemetry, TOPICS.events, TOPICS.features, TOPICS.predictions, TOPICS.alerts, TOPICS.dlq, TOPICS.simCommands, TOPICS.runStatus] as TopicName[];
     const ends = new Map<TopicName, number>();
     const perPartition = new Map<TopicName, Map<number, number>>();
     for (const name of names) {
@@ -35,7 +36,9 @@ export async function pipelineSnapshot(kafka: Kafka, prefix = ''): Promise<Pipel
     }
     const groups: PipelineSnapshot['groups'] = [];
     for (const g of WATCHED_GROUPS) {
-      const committed = await admin.fetchOffsets({ groupId: g.groupId, topics: [topic(g.topic, prefix)] }).catch(() => []);
+      // Groups carry the topic prefix too (see server/runs/tracking.ts); an unprefixed one is the old name.
+      let committed = await admin.fetchOffsets({ groupId: `${prefix}${g.groupId}`, topics: [topic(g.topic, prefix)] }).catch(() => []);
+      if (prefix && (committed[0]?.partitions ?? []).every((p) => Number(p.offset) < 0)) committed = await admin.fetchOffsets({ groupId: g.groupId, topics: [topic(g.topic, prefix)] }).catch(() => []);
       const parts = committed[0]?.partitions ?? [];
       if (parts.every((p) => Number(p.offset) < 0)) continue;
       const high = perPartition.get(g.topic) ?? new Map<number, number>();

@@ -6,6 +6,7 @@ import type { Namespace, Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import { resolveCaller, type Caller } from '../auth/caller';
 import { simEventSchema } from '../contracts/events';
+import { alertMessageSchema, predictionMessageSchema } from '../contracts/predictions';
 import { runStatusSchema } from '../contracts/run-status';
 import { telemetryFrameSchema } from '../contracts/telemetry';
 import { topic } from '../kafka/client';
@@ -122,7 +123,13 @@ export async function startLiveRelay(kafka: Kafka, live: Namespace, options: Rel
   const buffer = new RelayBuffer({ rateHz: options.rateHz ?? Number(process.env.LIVE_RATE_HZ ?? 10), maxFramesPerRoom: 5000 });
   const maxBuffered = options.maxBufferedPackets ?? 20;
   const watched = (room: string) => (live.adapter.rooms.get(room)?.size ?? 0) > 0;
-  const topics = { telemetry: topic(TOPICS.telemetry, options.prefix), events: topic(TOPICS.events, options.prefix), status: topic(TOPICS.runStatus, options.prefix) };
+  const topics = {
+    telemetry: topic(TOPICS.telemetry, options.prefix),
+    events: topic(TOPICS.events, options.prefix),
+    status: topic(TOPICS.runStatus, options.prefix),
+    predictions: topic(TOPICS.predictions, options.prefix),
+    alerts: topic(TOPICS.alerts, options.prefix),
+  };
   const consumer = kafka.consumer({ groupId: options.groupId ?? `drivelab-web-relay-${hostname()}-${process.pid}`, sessionTimeout: 10_000 });
   await consumer.connect();
   await consumer.subscribe({ topics: Object.values(topics), fromBeginning: false });
@@ -142,6 +149,12 @@ export async function startLiveRelay(kafka: Kafka, live: Namespace, options: Rel
         } else if (batch.topic === topics.events) {
           const e = simEventSchema.safeParse(json);
           if (e.success) buffer.offerEvent(e.data, watched);
+        } else if (batch.topic === topics.predictions) {
+          const p = predictionMessageSchema.safeParse(json);
+          if (p.success) buffer.offerPrediction(p.data, watched);
+        } else if (batch.topic === topics.alerts) {
+          const a = alertMessageSchema.safeParse(json);
+          if (a.success) buffer.offerAlert(a.data, watched);
         } else {
           const s = runStatusSchema.safeParse(json);
           if (s.success) buffer.offerStatus(s.data, watched);

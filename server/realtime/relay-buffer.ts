@@ -1,4 +1,5 @@
 import type { SimEvent } from '../contracts/events';
+import type { AlertMessage, PredictionMessage } from '../contracts/predictions';
 import type { RunStatus } from '../contracts/run-status';
 import type { TelemetryFrame } from '../contracts/telemetry';
 
@@ -7,6 +8,10 @@ export interface LiveBatch {
   frames: TelemetryFrame[];
   events: SimEvent[];
   status: RunStatus | null;
+  /** Model scores of the run's windows (dl.predictions); run rooms only. */
+  predictions: PredictionMessage[];
+  /** Debounced alerts (dl.alerts), to the run's room and its org's room. */
+  alerts: AlertMessage[];
 }
 
 export interface RelayBufferOptions {
@@ -20,6 +25,8 @@ interface RoomState {
   frames: TelemetryFrame[];
   events: SimEvent[];
   status: RunStatus | null;
+  predictions: PredictionMessage[];
+  alerts: AlertMessage[];
 }
 
 export const runRoom = (runId: string) => `run:${runId}`;
@@ -43,7 +50,7 @@ export class RelayBuffer {
 
   private room(name: string): RoomState {
     let r = this.rooms.get(name);
-    if (!r) this.rooms.set(name, (r = { frames: [], events: [], status: null }));
+    if (!r) this.rooms.set(name, (r = { frames: [], events: [], status: null, predictions: [], alerts: [] }));
     return r;
   }
 
@@ -69,6 +76,22 @@ export class RelayBuffer {
     for (const name of [runRoom(event.runId), orgRoom(event.orgId)]) if (wanted(name)) this.room(name).events.push(event);
   }
 
+  /** Predictions are about one window per vehicle and model each second; bounded like frames. */
+  offerPrediction(p: PredictionMessage, wanted: (room: string) => boolean = () => true): void {
+    const name = runRoom(p.runId);
+    if (!wanted(name)) return;
+    const r = this.room(name);
+    r.predictions.push(p);
+    if (r.predictions.length > this.opts.maxFramesPerRoom) {
+      r.predictions.shift();
+      this.dropped++;
+    }
+  }
+
+  offerAlert(a: AlertMessage, wanted: (room: string) => boolean = () => true): void {
+    for (const name of [runRoom(a.runId), orgRoom(a.orgId)]) if (wanted(name)) this.room(name).alerts.push(a);
+  }
+
   offerStatus(status: RunStatus, wanted: (room: string) => boolean = () => true): void {
     for (const name of [runRoom(status.runId), orgRoom(status.orgId)]) {
       if (!wanted(name)) continue;
@@ -84,7 +107,7 @@ export class RelayBuffer {
   flush(): Map<string, LiveBatch> {
     const out = new Map<string, LiveBatch>();
     for (const [name, r] of this.rooms) {
-      if (r.frames.length || r.events.length || r.status) out.set(name, { frames: r.frames, events: r.events, status: r.status });
+      if (r.frames.length || r.events.length || r.status || r.predictions.length || r.alerts.length) out.set(name, { ...r });
     }
     this.rooms.clear();
     return out;

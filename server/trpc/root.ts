@@ -6,6 +6,7 @@ import { datasetsRouter } from './routers/datasets';
 import { experimentsRouter } from './routers/experiments';
 import { featuresRouter } from './routers/features';
 import { fleetRouter } from './routers/fleet';
+import { inferenceRouter } from './routers/inference';
 import { authRouter } from './routers/auth';
 import { invitesRouter } from './routers/invites';
 import { membersRouter } from './routers/members';
@@ -34,6 +35,7 @@ export const appRouter = createTRPCRouter({
   training: trainingRouter,
   experiments: experimentsRouter,
   models: modelsRouter,
+  inference: inferenceRouter,
 });
 
 export type AppRouter = typeof appRouter;

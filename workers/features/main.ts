@@ -10,7 +10,7 @@ import { startFeaturesWorker } from './features-worker';
  * The features worker process: `npx tsx workers/features/main.ts`. Scale out by starting more
  * copies; the consumer group spreads dl.telemetry's partitions over them.
  *
- * FEATURES_GROUP_ID (drivelab-features), FEATURES_ONLINE_TTL_S (3600), FEATURES_REQUIRE_RUN (0),
+ * FEATURES_GROUP_ID (<KAFKA_TOPIC_PREFIX>drivelab-features), FEATURES_ONLINE_TTL_S (3600), FEATURES_REQUIRE_RUN (0),
  * FEATURES_COMMIT_INTERVAL_MS (1000), FEATURES_FINISH_GRACE_MS (10000), FEATURES_SESSION_TIMEOUT_MS
  * (30000, at least 6000: the broker's group.min.session.timeout.ms) tune it.
  */
@@ -30,7 +30,8 @@ await runWorker({
       kafka: createKafka({ clientId: 'drivelab-features' }),
       pool,
       redis,
-      groupId: process.env.FEATURES_GROUP_ID || 'drivelab-features',
+      // Prefixed like the topics, so deployments sharing a broker never share the group.
+      groupId: process.env.FEATURES_GROUP_ID || `${env.KAFKA_TOPIC_PREFIX}drivelab-features`,
       onlineTtlS: num('FEATURES_ONLINE_TTL_S', 3600),
       requireRun: process.env.FEATURES_REQUIRE_RUN === '1',
       commitIntervalMs: num('FEATURES_COMMIT_INTERVAL_MS', 1000),

@@ -37,7 +37,8 @@ await runWorker({
     new Gauge({ name: 'drivelab_sim_runs_waiting', help: 'Start commands waiting for a free slot', registers: [metrics.registry], collect() { this.set(manager.queued); } });
     const consumer = await runValidatedConsumer({
       kafka,
-      groupId: 'drivelab-sim',
+      // Prefixed like the topics: deployments sharing a broker must not share the group.
+      groupId: `${env.KAFKA_TOPIC_PREFIX}drivelab-sim`,
       topic: TOPICS.simCommands,
       schema: simCommandSchema,
       fromBeginning: true,

@@ -1,0 +1,20 @@
+import { authenticateRest, parseJsonBody } from '~/server/http/rest';
+import { predictVehicle, vehiclePredictRequestSchema } from '~/server/inference/predict';
+import { servingCache } from '~/server/inference/serving';
+import { redis } from '~/server/store/redis';
+
+export const dynamic = 'force-dynamic';
+export const runtime = 'nodejs';
+
+/**
+ * Predicts for a vehicle from its latest window in the online feature store:
+ * {"model": name, "runId": …, "vehicleId": …, "kind"?: "tumbling"|"sliding"}.
+ */
+export async function POST(req: Request) {
+  const auth = await authenticateRest(req, 'viewer');
+  if (auth instanceof Response) return auth;
+  const body = await parseJsonBody(req, vehiclePredictRequestSchema);
+  if (body instanceof Response) return body;
+  const r = await predictVehicle(await servingCache(), redis(), auth.orgId, body);
+  return Response.json(r.body, { status: r.status });
+}

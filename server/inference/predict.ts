@@ -1,0 +1,104 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { windowKindSchema } from '../contracts/features';
+import { aliasNameSchema } from '../contracts/models';
+import { readOnlineFeatures } from '../store/online-features';
+import { featureIndex, fillRow, labelOf, mapNamedFeatures, scoresOf } from './scoring';
+import { ModelNotFoundError, type ServingCache } from './serving';
+import type { VersionSession } from './version-session';
+
+/** REST bodies of the fleet predict API (app/api/v1/models/predict). */
+const target = {
+  model: z.string().min(1).max(200),
+  alias: aliasNameSchema.optional(),
+  version: z.number().int().positive().optional(),
+};
+
+export const predictRequestSchema = z.object({
+  ...target,
+  features: z.record(z.string().max(200), z.number().finite().nullable()),
+  /** Routes a canary deployment as the streaming path would route this vehicle. */
+  vehicleId: z.string().min(1).max(200).optional(),
+});
+
+export const vehiclePredictRequestSchema = z.object({
+  ...target,
+  runId: z.string().min(1).max(200),
+  vehicleId: z.string().min(1).max(200),
+  kind: windowKindSchema.default('tumbling'),
+});
+
+export type PredictResult = { status: number; body: Record<string, unknown> };
+
+function rowModelOnly(s: VersionSession): PredictResult | null {
+  if (s.info.inputShape.length === 1) return null;
+  return { status: 400, body: { error: `Model '${s.info.modelName}' takes a sequence of ${s.info.inputShape[0]} windows per prediction; use the Open Inference Protocol endpoint of the inference worker` } };
+}
+
+async function score(s: VersionSession, row: Float32Array) {
+  const started = process.hrtime.bigint();
+  const out = await s.infer(row, 1);
+  const scores = scoresOf(s.spec, out, 1);
+  const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const value = scores[0]!;
+  return {
+    prediction: { score: value, label: labelOf(s.spec, out, 1, 0, value), threshold: s.spec.threshold },
+    latencyMs,
+  };
+}
+
+function describe(s: VersionSession, alias: string | null) {
+  return { model: s.info.modelName, version: s.info.version, versionId: s.info.id, alias, kind: s.info.kind, executionProvider: s.provider };
+}
+
+export async function predictNamed(cache: ServingCache, orgId: string, req: z.infer<typeof predictRequestSchema>): Promise<PredictResult> {
+  const t0 = process.hrtime.bigint();
+  let resolved;
+  try {
+    resolved = await cache.resolve(orgId, req.model, { alias: req.alias, version: req.version, vehicleId: req.vehicleId ?? null });
+  } catch (err) {
+    if (err instanceof ModelNotFoundError) return { status: 404, body: { error: err.message } };
+    throw err;
+  }
+  const s = resolved.session;
+  const refused = rowModelOnly(s);
+  if (refused) return refused;
+  const mapped = mapNamedFeatures(s.info.featureNames, req.features, s.means);
+  if (!mapped.ok) {
+    const parts = [mapped.missing.length ? `missing: ${mapped.missing.join(', ')}` : null, mapped.unknown.length ? `unknown: ${mapped.unknown.join(', ')}` : null].filter(Boolean);
+    return { status: 400, body: { error: `Features do not match model '${s.info.modelName}' v${s.info.version} (${parts.join('; ')})`, missing: mapped.missing, unknown: mapped.unknown, expected: s.info.featureNames } };
+  }
+  const r = await score(s, mapped.row);
+  return { status: 200, body: { ...describe(s, resolved.alias), prediction: r.prediction, imputed: mapped.imputed, latencyMs: { model: r.latencyMs, total: Number(process.hrtime.bigint() - t0) / 1e6 } } };
+}
+
+export async function predictVehicle(cache: ServingCache, redis: Redis, orgId: string, req: z.infer<typeof vehiclePredictRequestSchema>): Promise<PredictResult> {
+  const t0 = process.hrtime.bigint();
+  let resolved;
+  try {
+    resolved = await cache.resolve(orgId, req.model, { alias: req.alias, version: req.version, vehicleId: req.vehicleId });
+  } catch (err) {
+    if (err instanceof ModelNotFoundError) return { status: 404, body: { error: err.message } };
+    throw err;
+  }
+  const s = resolved.session;
+  const refused = rowModelOnly(s);
+  if (refused) return refused;
+  // The online store's keys start with the org id: another org's vehicle is simply not there.
+  const window = await readOnlineFeatures(redis, orgId, req.runId, req.vehicleId, req.kind);
+  if (!window) return { status: 404, body: { error: `No live ${req.kind} features for vehicle '${req.vehicleId}' of run '${req.runId}'` } };
+  const { index, missing } = featureIndex(s.info.featureNames, window.names);
+  if (missing.length > 0) return { status: 400, body: { error: `The vehicle's features lack what model '${s.info.modelName}' needs: ${missing.join(', ')}`, missing } };
+  const row = new Float32Array(s.info.featureNames.length);
+  fillRow(window.values, index, s.means, row, 0);
+  const r = await score(s, row);
+  return {
+    status: 200,
+    body: {
+      ...describe(s, resolved.alias),
+      prediction: r.prediction,
+      window: { runId: window.runId, vehicleId: window.vehicleId, kind: window.kind, start: window.windowStart, end: window.windowEnd, emittedAt: window.emittedAt, revision: window.revision },
+      latencyMs: { model: r.latencyMs, total: Number(process.hrtime.bigint() - t0) / 1e6 },
+    },
+  };
+}

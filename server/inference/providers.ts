@@ -1,0 +1,93 @@
+import * as ort from 'onnxruntime-node';
+
+/**
+ * Execution providers of onnxruntime-node, tried in the configured order (INFERENCE_PROVIDERS,
+ * default cuda,webgpu,cpu). The npm package bundles CPU and WebGPU; CUDA needs the provider
+ * libraries that `onnxruntime-node-install=skip` leaves out, WebGPU needs a Vulkan loader and a GPU.
+ * Each is tried on its own, so a session never silently runs somewhere other than reported.
+ */
+// ORT logs a failed provider load at error level on stderr; createSession reports each attempt
+// itself, so only fatal messages of the runtime are worth printing.
+ort.env.logLevel = 'fatal';
+
+export const KNOWN_PROVIDERS = ['cuda', 'tensorrt', 'webgpu', 'dml', 'coreml', 'cpu'] as const;
+export type ProviderName = (typeof KNOWN_PROVIDERS)[number];
+export const DEFAULT_PROVIDERS: readonly ProviderName[] = ['cuda', 'webgpu', 'cpu'];
+
+export function parseProviders(spec: string | undefined): ProviderName[] {
+  if (spec === undefined || spec.trim() === '') return [...DEFAULT_PROVIDERS];
+  const names = spec.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const unknown = names.filter((n) => !(KNOWN_PROVIDERS as readonly string[]).includes(n));
+  if (unknown.length > 0) throw new Error(`INFERENCE_PROVIDERS: unknown provider(s) ${unknown.join(', ')}; known: ${KNOWN_PROVIDERS.join(', ')}`);
+  if (names.length === 0) throw new Error('INFERENCE_PROVIDERS: name at least one provider');
+  return [...new Set(names)] as ProviderName[];
+}
+
+export interface ProviderAttempt {
+  provider: ProviderName;
+  ok: boolean;
+  /** First line of the error when it failed. */
+  reason?: string;
+}
+
+export interface SessionOptions {
+  providers: readonly ProviderName[];
+  /** Threads per session run; 1 keeps latency flat when many sessions share a few cores. */
+  intraOpThreads?: number;
+}
+
+export class NoProviderError extends Error {
+  constructor(readonly attempts: ProviderAttempt[]) {
+    super(`no execution provider could load the model: ${attempts.map((a) => `${a.provider}: ${a.reason}`).join('; ')}`);
+    this.name = 'NoProviderError';
+  }
+}
+
+function firstLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return (text.split('\n').find((l) => l.trim() !== '') ?? text).slice(0, 300);
+}
+
+export type SessionFactory = (bytes: Uint8Array, options: ort.InferenceSession.SessionOptions) => Promise<ort.InferenceSession>;
+const ortFactory: SessionFactory = (bytes, options) => ort.InferenceSession.create(bytes, options);
+
+/** Creates a session on the first provider that loads the model, and says which one and why not the others. */
+export async function createSession(
+  bytes: Uint8Array,
+  options: SessionOptions,
+  factory: SessionFactory = ortFactory,
+): Promise<{ session: ort.InferenceSession; provider: ProviderName; attempts: ProviderAttempt[] }> {
+  const attempts: ProviderAttempt[] = [];
+  for (const provider of options.providers) {
+    try {
+      const session = await factory(bytes, {
+        executionProviders: [provider],
+        intraOpNumThreads: options.intraOpThreads ?? 1,
+        interOpNumThreads: 1,
+        graphOptimizationLevel: 'all',
+        // ORT prints failed provider loads at error level itself; the attempts list carries them.
+        logSeverityLevel: 4,
+      });
+      attempts.push({ provider, ok: true });
+      return { session, provider, attempts };
+    } catch (err) {
+      attempts.push({ provider, ok: false, reason: firstLine(err) });
+    }
+  }
+  throw new NoProviderError(attempts);
+}
+
+/** Which configured providers can create a session on this machine (for the bench and /v2 metadata). */
+export async function probeProviders(bytes: Uint8Array, providers: readonly ProviderName[]): Promise<ProviderAttempt[]> {
+  const out: ProviderAttempt[] = [];
+  for (const provider of providers) {
+    try {
+      const { session } = await createSession(bytes, { providers: [provider] });
+      await session.release();
+      out.push({ provider, ok: true });
+    } catch (err) {
+      out.push({ provider, ok: false, reason: err instanceof NoProviderError ? err.attempts[0]?.reason : firstLine(err) });
+    }
+  }
+  return out;
+}

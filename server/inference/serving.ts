@@ -1,0 +1,89 @@
+import type { PrismaClient } from '@prisma/client';
+import { childLogger } from '../observability/logger';
+import { objectStore, type ObjectStore } from '../store/object-store';
+import { routesToCanary } from './canary';
+import { parseProviders } from './providers';
+import { loadRegisteredVersion } from './version-loader';
+import type { VersionSession } from './version-session';
+
+const log = childLogger('inference.serving');
+
+/**
+ * Scoring inside the web process (the fleet predict API). Each request reads the alias from
+ * Postgres, so a promotion applies at once without a dl.models consumer here; sessions are cached
+ * per version (LRU) and a version evicted from the cache drains before it is released. Scoring
+ * here rather than proxying to the inference worker saves a network hop and an internal
+ * credential, and keeps the API up while the worker restarts; the models are small.
+ */
+export interface ResolvedModel {
+  session: VersionSession;
+  alias: string | null;
+}
+
+export class ModelNotFoundError extends Error {}
+
+type Db = Pick<PrismaClient, 'registeredModel' | 'modelVersion' | 'modelAlias'>;
+
+export class ServingCache {
+  private sessions = new Map<string, Promise<VersionSession>>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly store: ObjectStore = objectStore(),
+    private readonly maxVersions = 16,
+  ) {}
+
+  private open(versionId: string): Promise<VersionSession> {
+    const have = this.sessions.get(versionId);
+    if (have) {
+      this.sessions.delete(versionId);
+      this.sessions.set(versionId, have);
+      return have;
+    }
+    const p = loadRegisteredVersion(this.db, this.store, versionId, {
+      providers: parseProviders(process.env.INFERENCE_PROVIDERS),
+      batching: { maxBatch: 256, maxDelayUs: 200, maxConcurrent: 2 },
+    }).then((s) => {
+      log.info({ model: s.info.modelName, version: s.info.version, provider: s.provider }, 'model version loaded for the predict API');
+      return s;
+    });
+    p.catch(() => this.sessions.delete(versionId));
+    this.sessions.set(versionId, p);
+    while (this.sessions.size > this.maxVersions) {
+      const [oldest, op] = this.sessions.entries().next().value as [string, Promise<VersionSession>];
+      this.sessions.delete(oldest);
+      void op.then((s) => s.retire()).catch(() => undefined);
+    }
+    return p;
+  }
+
+  /**
+   * The org's model by name: an explicit version, else the alias (default production), canary by
+   * the vehicle when one is named. Another org's model is "not found".
+   */
+  async resolve(orgId: string, modelName: string, opts: { alias?: string; version?: number; vehicleId?: string | null } = {}): Promise<ResolvedModel> {
+    const model = await this.db.registeredModel.findUnique({ where: { orgId_name: { orgId, name: modelName } }, select: { id: true } });
+    if (!model) throw new ModelNotFoundError(`Model '${modelName}' not found`);
+    if (opts.version !== undefined) {
+      const v = await this.db.modelVersion.findFirst({ where: { modelId: model.id, orgId, version: opts.version }, select: { id: true } });
+      if (!v) throw new ModelNotFoundError(`Model '${modelName}' has no version ${opts.version}`);
+      return { session: await this.open(v.id), alias: null };
+    }
+    const aliasName = opts.alias ?? 'production';
+    const alias = await this.db.modelAlias.findUnique({ where: { modelId_name: { modelId: model.id, name: aliasName } } });
+    if (!alias) throw new ModelNotFoundError(`Model '${modelName}' has no '${aliasName}' deployment`);
+    const canary = alias.canaryVersionId && opts.vehicleId && routesToCanary(model.id, opts.vehicleId, alias.canaryWeight);
+    return { session: await this.open(canary ? alias.canaryVersionId! : alias.versionId), alias: aliasName };
+  }
+}
+
+const g = globalThis as unknown as { drivelabServing?: ServingCache };
+
+export async function servingCache(): Promise<ServingCache> {
+  if (!g.drivelabServing) {
+    const { db } = await import('../db');
+    g.drivelabServing = new ServingCache(db);
+  }
+  return g.drivelabServing;
+}
+

@@ -1,0 +1,240 @@
+import type { PrismaClient } from '@prisma/client';
+import { loadRegisteredVersion } from '~/server/inference/version-loader';
+import type { LoadVersionOptions, VersionSession } from '~/server/inference/version-session';
+import { childLogger } from '~/server/observability/logger';
+import type { ObjectStore } from '~/server/store/object-store';
+import { routesToCanary } from '~/server/inference/canary';
+
+const log = childLogger('inference.deployments');
+
+export interface AliasRoute {
+  alias: string;
+  primary: VersionSession;
+  canary: VersionSession | null;
+  canaryWeight: number;
+}
+
+export interface ModelEntry {
+  modelId: string;
+  orgId: string;
+  name: string;
+  kind: string;
+  /** Registered version numbers, for OIP metadata. */
+  versions: number[];
+  aliases: Map<string, AliasRoute>;
+}
+
+type Db = Pick<PrismaClient, 'modelAlias' | 'modelVersion' | 'registeredModel'>;
+
+export interface DeploymentRegistryOptions {
+  db: Db;
+  store: ObjectStore;
+  /** Aliases served (INFERENCE_ALIAS); others are reachable only by explicit version. */
+  aliases: readonly string[];
+  load: LoadVersionOptions;
+  /** Explicitly requested versions kept open (LRU). */
+  maxExplicitVersions?: number;
+  /** Called when a session is opened, e.g. to attach stats. */
+  onOpen?: (v: VersionSession) => void;
+}
+
+/**
+ * Every org's deployments: model → alias → (version, canary version, weight), one ONNX Runtime
+ * session per version shared by all aliases that point at it. A reload builds the new route
+ * completely (sessions opened) before swapping it in, then drops the old references; a session
+ * no longer referenced drains its queue and in-flight runs before it is released. Lookups are
+ * synchronous, so a request that resolved a session before the swap finishes on it.
+ */
+export class DeploymentRegistry {
+  private models = new Map<string, ModelEntry>();
+  private byOrgName = new Map<string, ModelEntry>();
+  private byOrg = new Map<string, ModelEntry[]>();
+  private sessions = new Map<string, VersionSession>();
+  private opening = new Map<string, Promise<VersionSession>>();
+  private explicit = new Map<string, VersionSession>();
+  private chain: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(private readonly o: DeploymentRegistryOptions) {}
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.chain.then(fn);
+    this.chain = p.catch(() => undefined);
+    return p;
+  }
+
+  private static orgKey(orgId: string, name: string): string {
+    return `${orgId}\u0000${name}`;
+  }
+
+  /** A session for a version, opened once; the caller owns one reference. */
+  private async acquire(versionId: string): Promise<VersionSession> {
+    const have = this.sessions.get(versionId);
+    if (have && !have.retired) return have.retain();
+    let p = this.opening.get(versionId);
+    if (!p) {
+      p = loadRegisteredVersion(this.o.db, this.o.store, versionId, this.o.load).then((s) => {
+        this.sessions.set(versionId, s);
+        this.o.onOpen?.(s);
+        log.info({ versionId, model: s.info.modelName, version: s.info.version, provider: s.provider, attempts: s.attempts }, 'model version loaded');
+        return s;
+      });
+      this.opening.set(versionId, p);
+      p.finally(() => this.opening.delete(versionId)).catch(() => undefined);
+    }
+    return (await p).retain();
+  }
+
+  private drop(s: VersionSession | null | undefined): void {
+    if (!s) return;
+    void s.release().then(() => {
+      if (s.retired && this.sessions.get(s.info.id) === s) {
+        this.sessions.delete(s.info.id);
+        log.info({ versionId: s.info.id, model: s.info.modelName, version: s.info.version }, 'model version released');
+      }
+    });
+  }
+
+  /** Loads every org's served aliases. */
+  loadAll(): Promise<void> {
+    return this.serial(async () => {
+      const rows = await this.o.db.modelAlias.findMany({ where: { name: { in: [...this.o.aliases] } }, select: { modelId: true, name: true } });
+      for (const r of rows) {
+        try {
+          await this.reloadNow(r.modelId, r.name);
+        } catch (err) {
+          log.error({ err, modelId: r.modelId, alias: r.name }, 'could not load deployment');
+        }
+      }
+    });
+  }
+
+  /** Re-reads one alias from Postgres (the dl.models message is only the trigger). */
+  reload(modelId: string, alias: string): Promise<void> {
+    if (!this.o.aliases.includes(alias)) return Promise.resolve();
+    return this.serial(() => this.reloadNow(modelId, alias));
+  }
+
+  private async reloadNow(modelId: string, alias: string): Promise<void> {
+    if (this.closed) return;
+    const model = await this.o.db.registeredModel.findUnique({
+      where: { id: modelId },
+      include: { aliases: { where: { name: alias } }, versions: { select: { version: true }, orderBy: { version: 'asc' } } },
+    });
+    const row = model?.aliases[0];
+    let entry = this.models.get(modelId);
+    if (!model || !row) {
+      const old = entry?.aliases.get(alias);
+      if (entry && old) {
+        entry.aliases.delete(alias);
+        this.drop(old.primary);
+        this.drop(old.canary);
+        if (entry.aliases.size === 0) this.removeModel(entry);
+      }
+      log.info({ modelId, alias }, 'deployment removed');
+      return;
+    }
+    const primary = await this.acquire(row.versionId);
+    let canary: VersionSession | null = null;
+    try {
+      if (row.canaryVersionId && row.canaryWeight > 0 && row.canaryVersionId !== row.versionId) canary = await this.acquire(row.canaryVersionId);
+    } catch (err) {
+      this.drop(primary);
+      throw err;
+    }
+    if (!entry) {
+      entry = { modelId, orgId: model.orgId, name: model.name, kind: model.kind, versions: [], aliases: new Map() };
+      this.models.set(modelId, entry);
+      this.byOrgName.set(DeploymentRegistry.orgKey(model.orgId, model.name), entry);
+      this.byOrg.set(model.orgId, [...(this.byOrg.get(model.orgId) ?? []), entry]);
+    }
+    entry.versions = model.versions.map((v) => v.version);
+    const old = entry.aliases.get(alias);
+    entry.aliases.set(alias, { alias, primary, canary, canaryWeight: canary ? row.canaryWeight : 0 });
+    this.drop(old?.primary);
+    this.drop(old?.canary);
+    log.info(
+      { model: model.name, alias, version: primary.info.version, canaryVersion: canary?.info.version ?? null, canaryWeight: canary ? row.canaryWeight : 0, provider: primary.provider },
+      'deployment loaded',
+    );
+  }
+
+  private removeModel(entry: ModelEntry): void {
+    this.models.delete(entry.modelId);
+    this.byOrgName.delete(DeploymentRegistry.orgKey(entry.orgId, entry.name));
+    const rest = (this.byOrg.get(entry.orgId) ?? []).filter((m) => m !== entry);
+    if (rest.length > 0) this.byOrg.set(entry.orgId, rest);
+    else this.byOrg.delete(entry.orgId);
+  }
+
+  /** The org's model of that name, only if it has a served alias. Other orgs' models do not exist here. */
+  model(orgId: string, name: string): ModelEntry | null {
+    return this.byOrgName.get(DeploymentRegistry.orgKey(orgId, name)) ?? null;
+  }
+
+  private static readonly none: readonly ModelEntry[] = [];
+
+  /** All served models of an org (a shared list: do not modify). */
+  modelsOf(orgId: string): readonly ModelEntry[] {
+    return this.byOrg.get(orgId) ?? DeploymentRegistry.none;
+  }
+
+  allModels(): IterableIterator<ModelEntry> {
+    return this.models.values();
+  }
+
+  loadedSessions(): VersionSession[] {
+    return [...this.sessions.values()];
+  }
+
+  /** The version serving this vehicle (canary by hash), or the baseline without a vehicle. */
+  static route(entry: ModelEntry, route: AliasRoute, vehicleId: string | null): VersionSession {
+    if (route.canary && vehicleId !== null && routesToCanary(entry.modelId, vehicleId, route.canaryWeight)) return route.canary;
+    return route.primary;
+  }
+
+  /**
+   * One explicit version of an org's model (OIP /versions/{v}), from the open sessions or loaded
+   * on demand and kept in a small LRU. null when the org has no such model or version.
+   */
+  async version(orgId: string, name: string, version: number): Promise<VersionSession | null> {
+    for (const s of this.sessions.values()) {
+      if (s.info.orgId === orgId && s.info.modelName === name && s.info.version === version && !s.retired) return s;
+    }
+    const row = await this.o.db.modelVersion.findFirst({ where: { orgId, version, model: { orgId, name } }, select: { id: true } });
+    if (!row) return null;
+    const cached = this.explicit.get(row.id);
+    if (cached && !cached.retired) {
+      this.explicit.delete(row.id);
+      this.explicit.set(row.id, cached);
+      return cached;
+    }
+    const s = await this.acquire(row.id);
+    this.explicit.set(row.id, s);
+    const max = this.o.maxExplicitVersions ?? 16;
+    while (this.explicit.size > max) {
+      const [k, v] = this.explicit.entries().next().value as [string, VersionSession];
+      this.explicit.delete(k);
+      this.drop(v);
+    }
+    return s;
+  }
+
+  /** Registered version numbers of an org's model (also for models without a served alias). */
+  async versionsOf(orgId: string, name: string): Promise<number[] | null> {
+    const m = await this.o.db.registeredModel.findUnique({ where: { orgId_name: { orgId, name } }, include: { versions: { select: { version: true }, orderBy: { version: 'asc' } } } });
+    return m ? m.versions.map((v) => v.version) : null;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.chain.catch(() => undefined);
+    const all = [...this.sessions.values()];
+    this.models.clear();
+    this.byOrgName.clear();
+    this.byOrg.clear();
+    this.explicit.clear();
+    this.sessions.clear();
+    await Promise.all(all.map((s) => s.retire()));
+  }
+}

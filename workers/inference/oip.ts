@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import type { RowOutputs } from '~/server/inference/batcher';
+import type { TensorMeta, VersionSession } from '~/server/inference/version-session';
+
+/**
+ * Open Inference Protocol v2 (KServe/Triton REST) shapes and the pure conversions between them
+ * and model sessions. Tensor data may be flat (row-major) or nested; the shape is authoritative.
+ */
+export const OIP_SERVER = { name: 'drivelab-inference', version: '1.0.0', extensions: [] as string[] };
+
+const parameters = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional();
+
+export const inferRequestSchema = z.object({
+  id: z.string().max(200).optional(),
+  parameters,
+  inputs: z
+    .array(
+      z.object({
+        name: z.string().min(1),
+        shape: z.array(z.number().int().nonnegative()).min(1).max(8),
+        datatype: z.string().min(1),
+        parameters,
+        data: z.array(z.unknown()),
+      }),
+    )
+    .min(1, 'at least one input tensor'),
+  outputs: z.array(z.object({ name: z.string().min(1), parameters })).optional(),
+});
+export type InferRequest = z.infer<typeof inferRequestSchema>;
+
+export interface InferResponse {
+  model_name: string;
+  model_version: string;
+  id?: string;
+  parameters: Record<string, string | number | boolean>;
+  outputs: { name: string; datatype: TensorMeta['datatype']; shape: number[]; data: (number | boolean)[] }[];
+}
+
+export function modelMetadata(s: VersionSession, versions: number[]) {
+  return {
+    name: s.info.modelName,
+    versions: versions.map(String),
+    platform: 'onnxruntime_onnx',
+    inputs: s.inputs,
+    outputs: s.outputs,
+    // Not in the protocol's required fields; clients ignore what they do not know.
+    parameters: {
+      version: s.info.version,
+      version_id: s.info.id,
+      kind: s.info.kind,
+      execution_provider: s.provider,
+      feature_names: s.info.featureNames,
+      threshold: s.spec.threshold,
+    },
+  };
+}
+
+/** Flattens nested data row-major; every leaf must be a finite number (or a boolean for BOOL). */
+function flatten(data: unknown[], out: number[]): string | null {
+  for (const v of data) {
+    if (Array.isArray(v)) {
+      const err = flatten(v, out);
+      if (err) return err;
+    } else if (typeof v === 'number' && Number.isFinite(v)) out.push(v);
+    else return `tensor data must be finite numbers, got ${JSON.stringify(v)?.slice(0, 40)}`;
+  }
+  return null;
+}
+
+export type PreparedInput = { ok: true; data: Float32Array; rows: number } | { ok: false; error: string };
+
+/** Checks an infer request against the model's one input: name, datatype, shape, data size. */
+export function prepareInput(s: VersionSession, req: InferRequest): PreparedInput {
+  const meta = s.inputs[0]!;
+  if (req.inputs.length !== 1) return { ok: false, error: `model '${s.info.modelName}' takes 1 input ('${meta.name}'), got ${req.inputs.length}` };
+  const t = req.inputs[0]!;
+  if (t.name !== meta.name) return { ok: false, error: `unknown input '${t.name}'; model '${s.info.modelName}' takes '${meta.name}'` };
+  if (t.datatype !== 'FP32') return { ok: false, error: `input '${t.name}' has datatype ${t.datatype}; expected FP32` };
+  const want = meta.shape.slice(1);
+  if (t.shape.length !== meta.shape.length || want.some((d, i) => d !== t.shape[i + 1])) {
+    return { ok: false, error: `input '${t.name}' has shape [${t.shape.join(',')}]; expected [-1,${want.join(',')}]` };
+  }
+  const rows = t.shape[0]!;
+  if (rows < 1) return { ok: false, error: `input '${t.name}' has no rows` };
+  const expected = t.shape.reduce((a, b) => a * b, 1);
+  let data: Float32Array;
+  // The common case, flat numbers, without an intermediate array.
+  if (t.data.length === expected && t.data.every((v) => typeof v === 'number' && Number.isFinite(v))) data = Float32Array.from(t.data as number[]);
+  else {
+    const flat: number[] = [];
+    const err = flatten(t.data, flat);
+    if (err) return { ok: false, error: `input '${t.name}': ${err}` };
+    if (flat.length !== expected) return { ok: false, error: `input '${t.name}' has ${flat.length} values; shape [${t.shape.join(',')}] needs ${expected}` };
+    data = Float32Array.from(flat);
+  }
+  return { ok: true, data, rows };
+}
+
+/** Which outputs to return: all, or the requested ones (an unknown name is an error). */
+export function selectOutputs(s: VersionSession, req: InferRequest): { ok: true; names: string[] } | { ok: false; error: string } {
+  const all = s.outputs.map((o) => o.name);
+  if (!req.outputs || req.outputs.length === 0) return { ok: true, names: all };
+  const unknown = req.outputs.map((o) => o.name).filter((n) => !all.includes(n));
+  if (unknown.length > 0) return { ok: false, error: `unknown output(s) ${unknown.join(', ')}; model '${s.info.modelName}' has ${all.join(', ')}` };
+  return { ok: true, names: req.outputs.map((o) => o.name) };
+}
+
+export function buildResponse(s: VersionSession, alias: string | null, req: InferRequest, names: string[], out: RowOutputs): InferResponse {
+  const outputs = names.map((name) => {
+    const meta = s.outputs.find((o) => o.name === name)!;
+    const t = out[name];
+    if (!t) throw new Error(`model produced no output '${name}'`);
+    const data: (number | boolean)[] = new Array(t.data.length);
+    if (meta.datatype === 'BOOL') for (let i = 0; i < t.data.length; i++) data[i] = Boolean(t.data[i]);
+    else for (let i = 0; i < t.data.length; i++) data[i] = Number(t.data[i]);
+    return { name, datatype: meta.datatype, shape: t.dims, data };
+  });
+  const parameters: InferResponse['parameters'] = { version_id: s.info.id, execution_provider: s.provider };
+  if (alias) parameters.alias = alias;
+  return { model_name: s.info.modelName, model_version: String(s.info.version), ...(req.id !== undefined ? { id: req.id } : {}), parameters, outputs };
+}
