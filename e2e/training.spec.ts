@@ -15,7 +15,7 @@ function csv(): string {
 }
 
 test('upload a dataset, start a training job from the portal, watch its curves move until a model version is registered', async ({ page }) => {
-  test.setTimeout(150_000);
+  test.setTimeout(240_000);
   await signInAsDemo(page, DEMO.user);
   const tag = Date.now().toString(36);
 
@@ -37,8 +37,9 @@ test('upload a dataset, start a training job from the portal, watch its curves m
   await ready(page);
   await page.getByTestId('training-kind').selectOption('mlp-classifier');
   await expect(page.getByTestId('param-epochs')).toHaveValue('60');
-  await page.getByTestId('param-epochs').fill('40');
-  await page.getByTestId('param-patience').fill('40');
+  // Long enough to be watched while it runs, even on a quiet machine (a few seconds per 40 epochs).
+  await page.getByTestId('param-epochs').fill('200');
+  await page.getByTestId('param-patience').fill('200');
   await page.getByTestId('param-batchSize').fill('4');
   await page.getByLabel('Register as model').fill(`temp-classifier-${tag}`);
   await page.getByRole('button', { name: 'Start training' }).click();
@@ -48,20 +49,46 @@ test('upload a dataset, start a training job from the portal, watch its curves m
 
   // The curves grow while the job runs: more epoch points arrive over Socket.IO.
   const chart = page.getByTestId('loss-chart');
-  await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
-  const early = Number(await chart.getAttribute('data-points'));
-  await expect(page.getByTestId('run-state')).toHaveText('running');
-  await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 60_000 }).toBeGreaterThan(early + 3);
+  // Sample the chart while the job is running: it must show more points over time, live.
+  const seenWhileRunning: number[] = [];
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    // textContent, not innerText: the badge's CSS upper-cases what innerText returns.
+    const state = ((await page.getByTestId('run-state').textContent()) ?? '').trim();
+    const points = Number(await chart.getAttribute('data-points'));
+    if (state === 'running' && points > 0) seenWhileRunning.push(points);
+    if (state !== 'queued' && state !== 'running') break;
+    if (new Set(seenWhileRunning).size >= 4) break;
+    await page.waitForTimeout(150);
+  }
+  const distinct = [...new Set(seenWhileRunning)];
+  expect(distinct.length, `points seen while running: ${distinct.join(', ')}`).toBeGreaterThanOrEqual(4);
+  expect(distinct).toEqual([...distinct].sort((a, b) => a - b));
   await expect(chart.locator('path.recharts-line-curve')).toHaveCount(2);
   await page.screenshot({ path: '.state/test-results/training-running.png', fullPage: true });
 
-  await expect(page.getByTestId('run-state')).toHaveText('completed', { timeout: 90_000 });
+  await expect(page.getByTestId('run-state')).toHaveText('completed', { timeout: 150_000 });
   const link = page.getByTestId('model-version-link');
   await expect(link).toBeVisible();
   await expect(link).toHaveText(`temp-classifier-${tag} v1`);
   await expect(link).toHaveAttribute('href', /\/models\/[a-z0-9]+\?version=1$/);
   await expect(page.getByTestId('job-metrics')).toContainText('F1');
   await page.screenshot({ path: '.state/test-results/training-completed.png', fullPage: true });
+
+  // The version it registered is promoted to production from its model page.
+  const jobUrl = page.url();
+  await link.click();
+  await expect(page).toHaveURL(/\/models\/[a-z0-9]+\?version=1$/);
+  await ready(page);
+  const panel = page.getByTestId('alias-panel');
+  await panel.getByLabel('Version', { exact: true }).selectOption({ label: 'v1' });
+  await panel.getByLabel('Alias', { exact: true }).fill('production');
+  await panel.getByLabel('Gate').selectOption('none');
+  await panel.getByRole('button', { name: 'Promote' }).click();
+  await expect(panel.getByRole('status')).toHaveText('production → v1');
+  await expect(page.getByTestId('alias-version-production')).toHaveText('v1');
+  await page.screenshot({ path: '.state/test-results/training-promoted.png', fullPage: true });
+  await open(page, jobUrl);
 
   // Its experiment run: already selected for comparison, its curves drawn; tags can be added.
   await page.getByRole('link', { name: 'mlp-classifier #1' }).click();

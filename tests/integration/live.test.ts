@@ -1,10 +1,7 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { encode } from 'next-auth/jwt';
 import { Server } from 'socket.io';
-import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authSecret } from '~/server/auth/secret';
 import type { TelemetryFrame } from '~/server/contracts/telemetry';
 import { db } from '~/server/db';
 import { createProducer } from '~/server/kafka/client';
@@ -14,6 +11,7 @@ import { attachLiveNamespace, startLiveRelay } from '~/server/realtime/live';
 import { redis } from '~/server/store/redis';
 import { frame } from '../helpers/frames';
 import { isolatedTopics } from '../helpers/kafka';
+import { liveClients } from '../helpers/live-sockets';
 import { makeOrg, type OrgFixture } from '../helpers/tenancy';
 
 type Batch = { room: string; frames: TelemetryFrame[] };
@@ -26,16 +24,7 @@ describe('live channel (/live) on the real Kafka', () => {
   let base: string;
   let a: OrgFixture;
   let b: OrgFixture;
-  const clients: ClientSocket[] = [];
-
-  const client = (auth: { cookie?: string; apiKey?: string }) => {
-    const s = connect(`${base}/live`, { path: '/socket.io', transports: ['websocket'], reconnection: false, extraHeaders: auth.cookie ? { cookie: auth.cookie } : {}, auth: auth.apiKey ? { apiKey: auth.apiKey } : {} });
-    clients.push(s);
-    return s;
-  };
-  const connected = (s: ClientSocket) => new Promise<void>((res, rej) => (s.once('connect', () => res()), s.once('connect_error', rej)));
-  const join = (s: ClientSocket, room: string) => s.emitWithAck('join', { room }) as Promise<{ ok: boolean; error?: string }>;
-  const sessionCookie = async (userId: string) => `next-auth.session-token=${await encode({ token: { sub: userId }, secret: authSecret(), maxAge: 3600 })}`;
+  const { client, connected, join, sessionCookie, disconnectAll } = liveClients(() => base);
 
   beforeAll(async () => {
     t = await isolatedTopics('live', 2);
@@ -49,7 +38,7 @@ describe('live channel (/live) on the real Kafka', () => {
   });
 
   afterAll(async () => {
-    for (const c of clients) c.disconnect();
+    disconnectAll();
     await relay.stop();
     io.close();
     await t.cleanup();

@@ -1,10 +1,7 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { encode } from 'next-auth/jwt';
 import { Server } from 'socket.io';
-import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authSecret } from '~/server/auth/secret';
 import { dlqMessageSchema } from '~/server/contracts/dlq';
 import type { TrainingProgress } from '~/server/contracts/training';
 import { db } from '~/server/db';
@@ -15,6 +12,7 @@ import { startTrainingRelay, TRAINING_EVENT } from '~/server/realtime/training-r
 import { redis } from '~/server/store/redis';
 import { progressOf } from '~/workers/trainer/job-runner';
 import { collect, isolatedTopics } from '../helpers/kafka';
+import { liveClients } from '../helpers/live-sockets';
 import { makeOrg, type OrgFixture } from '../helpers/tenancy';
 
 type TrainingBatch = { room: string; updates: TrainingProgress[] };
@@ -27,15 +25,7 @@ describe('training progress over Socket.IO (dl.training → job:<id> rooms)', ()
   let base: string;
   let a: OrgFixture;
   let b: OrgFixture;
-  const clients: ClientSocket[] = [];
-  const client = (auth: { cookie?: string; apiKey?: string }) => {
-    const s = connect(`${base}/live`, { path: '/socket.io', transports: ['websocket'], reconnection: false, extraHeaders: auth.cookie ? { cookie: auth.cookie } : {}, auth: auth.apiKey ? { apiKey: auth.apiKey } : {} });
-    clients.push(s);
-    return s;
-  };
-  const connected = (s: ClientSocket) => new Promise<void>((res, rej) => (s.once('connect', () => res()), s.once('connect_error', rej)));
-  const join = (s: ClientSocket, room: string) => s.emitWithAck('join', { room }) as Promise<{ ok: boolean; error?: string }>;
-  const sessionCookie = async (userId: string) => `next-auth.session-token=${await encode({ token: { sub: userId }, secret: authSecret(), maxAge: 3600 })}`;
+  const { client, connected, join, sessionCookie, disconnectAll } = liveClients(() => base);
 
   beforeAll(async () => {
     t = await isolatedTopics('training-rt', 2);
@@ -48,7 +38,7 @@ describe('training progress over Socket.IO (dl.training → job:<id> rooms)', ()
     base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
-    for (const c of clients) c.disconnect();
+    disconnectAll();
     await relay.stop();
     io.close();
     await t.cleanup();

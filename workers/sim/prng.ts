@@ -3,6 +3,7 @@
  * its seed. Each consumer (a vehicle's sensors, the traffic spawner, a fault) gets its own
  * stream derived from (seed, label), so adding one consumer never shifts the numbers another sees.
  */
+import { fnv1aMix32 } from '~/server/hash';
 
 export interface Rng {
   /** uniform in [0, 1) */
@@ -19,18 +20,7 @@ export interface Rng {
 
 /** 32-bit FNV-1a over a label, mixed with the seed: the seed of a derived stream. */
 function streamSeed(seed: number, label: string): number {
-  let h = 0x811c9dc5 ^ (seed >>> 0);
-  for (let i = 0; i < label.length; i++) {
-    h ^= label.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  // Final avalanche (murmur3 fmix32) so nearby seeds give unrelated streams.
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fnv1aMix32(label, 0x811c9dc5 ^ (seed >>> 0));
 }
 
 /** sfc32: small, fast, passes PractRand far beyond what a simulation run draws. */
