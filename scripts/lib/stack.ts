@@ -164,8 +164,10 @@ async function startKafka(brokers: string[]): Promise<boolean> {
     const cp = kafkaClasspath(libs);
     const jvm = ['-Xms256m', `-Xmx${process.env.KAFKA_HEAP ?? '768m'}`, '-XX:+UseG1GC', '-Djava.awt.headless=true', `-Dlog4j.configuration=file:${join(kafkaDir, 'log4j.properties')}`, `-Dkafka.logs.dir=${logsDir}`];
     if (!existsSync(join(dataDir, 'meta.properties'))) {
-      // Kafka cluster ids are 16 random bytes in URL-safe base64 without padding.
-      const clusterId = randomBytes(16).toString('base64url');
+      // Kafka cluster ids are 16 random bytes in URL-safe base64 without padding. One starting
+      // with '-' (1 in 64) would be read by kafka-storage's argument parser as an option.
+      let clusterId = randomBytes(16).toString('base64url');
+      while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
       const r = await capture('java', [...jvm, '-cp', cp, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props]);
       if (r.code !== 0) throw new Error(`Formatting Kafka storage failed:\n${r.output.slice(-2000)}`);
       say(`formatted KRaft storage in ${dataDir}`);
