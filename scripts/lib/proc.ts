@@ -75,7 +75,9 @@ export function formatLogLine(line: string): string {
 
 /** Starts a long-running child whose output lines are prefixed with its name. */
 export function startPrefixed(name: string, index: number, cmd: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: a terminal's Ctrl-C reaches only the launcher, which then sends one
+  // SIGTERM, so every process shuts down gracefully instead of taking a second signal as "now".
+  const child = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const color = COLORS[index % COLORS.length];
   const prefix = process.stdout.isTTY ? `\x1b[${color}m[${name}]\x1b[0m ` : `[${name}] `;
   for (const stream of [child.stdout, child.stderr]) {
