@@ -55,33 +55,9 @@ function FromRuns({ org }: { org: string }) {
             <input className="input" value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Highway faults" data-testid="dataset-name" />
           </label>
         </div>
-        <div className="field">
-          <label>
-            Windows
-            <select className="input" value={windows} onChange={(e) => setWindows(e.target.value as typeof windows)}>
-              <option value="tumbling-1">Tumbling, 1 s</option>
-              <option value="sliding-10">Sliding, 10 s (hop 1 s)</option>
-            </select>
-          </label>
-        </div>
-        <div className="field">
-          <label>
-            Label
-            <select className="input" value={target} onChange={(e) => setTarget(e.target.value as typeof target)}>
-              <option value="binary">Normal vs fault</option>
-              <option value="fault-type">Fault type</option>
-            </select>
-          </label>
-        </div>
-        <div className="field">
-          <label>
-            Split by
-            <select className="input" value={groupBy} onChange={(e) => setGroupBy(e.target.value as typeof groupBy)}>
-              <option value="run">Run</option>
-              <option value="vehicle">Vehicle</option>
-            </select>
-          </label>
-        </div>
+        <SelectField label="Windows" value={windows} onChange={setWindows} options={[['tumbling-1', 'Tumbling, 1 s'], ['sliding-10', 'Sliding, 10 s (hop 1 s)']]} />
+        <SelectField label="Label" value={target} onChange={setTarget} options={[['binary', 'Normal vs fault'], ['fault-type', 'Fault type']]} />
+        <SelectField label="Split by" value={groupBy} onChange={setGroupBy} options={[['run', 'Run'], ['vehicle', 'Vehicle']]} />
       </div>
       <p className="muted" style={{ fontSize: 13 }}>
         A window is faulty when it overlaps a fault of its vehicle, from the run&apos;s <code>fault_start</code> to its <code>fault_end</code> event. Features come from feature set v1.
@@ -272,16 +248,7 @@ function Upload({ org }: { org: string }) {
             <input className="input" style={{ width: 150 }} value={groupColumn} onChange={(e) => setGroupColumn(e.target.value)} placeholder="unit" />
           </label>
         </div>
-        <div className="field">
-          <label>
-            Group is a
-            <select className="input" value={groupKind} onChange={(e) => setGroupKind(e.target.value as typeof groupKind)}>
-              <option value="unit">unit</option>
-              <option value="vehicle">vehicle</option>
-              <option value="run">run</option>
-            </select>
-          </label>
-        </div>
+        <SelectField label="Group is a" value={groupKind} onChange={setGroupKind} options={[['unit', 'unit'], ['vehicle', 'vehicle'], ['run', 'run']]} />
         <div className="field">
           <label>
             Order column
@@ -296,16 +263,7 @@ function Upload({ org }: { org: string }) {
         </div>
       </div>
       <div className="form-row" style={{ marginTop: 12 }}>
-        <div className="field">
-          <label>
-            Label
-            <select className="input" value={label} onChange={(e) => setLabel(e.target.value as typeof label)}>
-              <option value="rul">Remaining useful life (piecewise linear, capped)</option>
-              <option value="column">A column</option>
-              <option value="none">None (anomaly detection)</option>
-            </select>
-          </label>
-        </div>
+        <SelectField label="Label" value={label} onChange={setLabel} options={[['rul', 'Remaining useful life (piecewise linear, capped)'], ['column', 'A column'], ['none', 'None (anomaly detection)']]} />
         {label === 'rul' && (
           <div className="field">
             <label>
@@ -322,16 +280,7 @@ function Upload({ org }: { org: string }) {
                 <input className="input" style={{ width: 150 }} value={labelColumn} onChange={(e) => setLabelColumn(e.target.value)} />
               </label>
             </div>
-            <div className="field">
-              <label>
-                Label kind
-                <select className="input" value={labelKind} onChange={(e) => setLabelKind(e.target.value as typeof labelKind)}>
-                  <option value="binary">binary</option>
-                  <option value="multiclass">classes</option>
-                  <option value="regression">number</option>
-                </select>
-              </label>
-            </div>
+            <SelectField label="Label kind" value={labelKind} onChange={setLabelKind} options={[['binary', 'binary'], ['multiclass', 'classes'], ['regression', 'number']]} />
           </>
         )}
       </div>
@@ -340,6 +289,22 @@ function Upload({ org }: { org: string }) {
           {busy ? 'Uploading…' : 'Upload and build'}
         </button>
       </div>
+    </div>
+  );
+}
+
+/** A labelled select of fixed options. */
+function SelectField<T extends string>({ label, value, onChange, options }: { label: string; value: T; onChange: (v: T) => void; options: readonly (readonly [T, string])[] }) {
+  return (
+    <div className="field">
+      <label>
+        {label}
+        <select className="input" value={value} onChange={(e) => onChange(e.target.value as T)}>
+          {options.map(([v, text]) => (
+            <option key={v} value={v}>{text}</option>
+          ))}
+        </select>
+      </label>
     </div>
   );
 }

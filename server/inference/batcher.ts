@@ -161,7 +161,7 @@ export class MicroBatcher {
 }
 
 /** Rows [from, from + count) of every output; views, not copies. */
-export function sliceRows(out: BatchOutputs, batchRows: number, from: number, count: number): RowOutputs {
+function sliceRows(out: BatchOutputs, batchRows: number, from: number, count: number): RowOutputs {
   const res: RowOutputs = {};
   for (const [name, t] of Object.entries(out)) {
     const per = t.data.length / batchRows;

@@ -10,9 +10,9 @@ import * as ort from 'onnxruntime-node';
 // itself, so only fatal messages of the runtime are worth printing.
 ort.env.logLevel = 'fatal';
 
-export const KNOWN_PROVIDERS = ['cuda', 'tensorrt', 'webgpu', 'dml', 'coreml', 'cpu'] as const;
+const KNOWN_PROVIDERS = ['cuda', 'tensorrt', 'webgpu', 'dml', 'coreml', 'cpu'] as const;
 export type ProviderName = (typeof KNOWN_PROVIDERS)[number];
-export const DEFAULT_PROVIDERS: readonly ProviderName[] = ['cuda', 'webgpu', 'cpu'];
+const DEFAULT_PROVIDERS: readonly ProviderName[] = ['cuda', 'webgpu', 'cpu'];
 
 export function parseProviders(spec: string | undefined): ProviderName[] {
   if (spec === undefined || spec.trim() === '') return [...DEFAULT_PROVIDERS];

@@ -56,3 +56,11 @@ export function topicSpecs(defaultPartitions: number, overrides: Partial<Record<
 export function prefixed(prefix: string, name: TopicName): string {
   return `${prefix}${name}`;
 }
+
+/**
+ * A consumer group's name. Group names are global to the broker like topic names, so they carry
+ * the same prefix: deployments (and test runs) sharing a cluster never take each other's partitions.
+ */
+export function consumerGroup(name: string, prefix: string): string {
+  return `${prefix}${name}`;
+}

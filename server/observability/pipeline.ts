@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { topic } from '../kafka/client';
-import { TOPICS, type TopicName } from '../kafka/topics';
+import { consumerGroup, TOPICS, type TopicName } from '../kafka/topics';
 
 export interface PipelineSnapshot {
   at: number;
@@ -36,9 +36,7 @@ export async function pipelineSnapshot(kafka: Kafka, prefix = ''): Promise<Pipel
     }
     const groups: PipelineSnapshot['groups'] = [];
     for (const g of WATCHED_GROUPS) {
-      // Groups carry the topic prefix too (see server/runs/tracking.ts); an unprefixed one is the old name.
-      let committed = await admin.fetchOffsets({ groupId: `${prefix}${g.groupId}`, topics: [topic(g.topic, prefix)] }).catch(() => []);
-      if (prefix && (committed[0]?.partitions ?? []).every((p) => Number(p.offset) < 0)) committed = await admin.fetchOffsets({ groupId: g.groupId, topics: [topic(g.topic, prefix)] }).catch(() => []);
+      const committed = await admin.fetchOffsets({ groupId: consumerGroup(g.groupId, prefix), topics: [topic(g.topic, prefix)] }).catch(() => []);
       const parts = committed[0]?.partitions ?? [];
       if (parts.every((p) => Number(p.offset) < 0)) continue;
       const high = perPartition.get(g.topic) ?? new Map<number, number>();

@@ -4,7 +4,7 @@ import type { Kafka } from 'kafkajs';
 import { simEventSchema, type SimEvent } from '../contracts/events';
 import { runStatusSchema, type RunStatus } from '../contracts/run-status';
 import { env } from '../env';
-import { TOPICS } from '../kafka/topics';
+import { consumerGroup, TOPICS } from '../kafka/topics';
 import { RejectMessage, runValidatedConsumer, type RunningConsumer } from '../kafka/typed';
 import { childLogger } from '../observability/logger';
 import { advanceCampaign } from './campaigns';
@@ -96,10 +96,9 @@ export async function reapStaleRuns(db: PrismaClient, timeoutS: number = env.RUN
 export async function startRunTracking(kafka: Kafka, db: PrismaClient, options: { prefix?: string; reapEveryMs?: number } = {}): Promise<{ stop: () => Promise<void> }> {
   const consumers: RunningConsumer[] = [];
   // Group ids are broker-wide: prefixed like the topics so deployments sharing a broker stay apart.
-  const groupPrefix = options.prefix ?? env.KAFKA_TOPIC_PREFIX;
   consumers.push(
-    await runValidatedConsumer({ kafka, groupId: `${groupPrefix}drivelab-web-run-status`, topic: TOPICS.runStatus, schema: runStatusSchema, prefix: options.prefix, fromBeginning: true, handle: (s) => applyRunStatus(db, s) }),
-    await runValidatedConsumer({ kafka, groupId: `${groupPrefix}drivelab-web-run-events`, topic: TOPICS.events, schema: simEventSchema, prefix: options.prefix, fromBeginning: true, handle: (e) => applyRunEvent(db, e) }),
+    await runValidatedConsumer({ kafka, groupId: consumerGroup('drivelab-web-run-status', options.prefix ?? env.KAFKA_TOPIC_PREFIX), topic: TOPICS.runStatus, schema: runStatusSchema, prefix: options.prefix, fromBeginning: true, handle: (s) => applyRunStatus(db, s) }),
+    await runValidatedConsumer({ kafka, groupId: consumerGroup('drivelab-web-run-events', options.prefix ?? env.KAFKA_TOPIC_PREFIX), topic: TOPICS.events, schema: simEventSchema, prefix: options.prefix, fromBeginning: true, handle: (e) => applyRunEvent(db, e) }),
   );
   const timer = setInterval(() => void reapStaleRuns(db).catch((err: unknown) => log.error({ err }, 'reaper failed')), options.reapEveryMs ?? 5000);
   return {

@@ -1,7 +1,8 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { env } from '../env';
+import { checkObjectKey } from './object-key';
 import { s3ObjectStore } from './s3-object-store';
 
 /**
@@ -23,8 +24,6 @@ export interface ObjectStore {
    * olderThanMs; returns how many. Live writers are younger, so any copy may call it at start.
    */
   sweepUnfinished(olderThanMs: number): Promise<number>;
-  /** The local path of a key; the local backend serves downloads from it. */
-  localPath(key: string): string;
 }
 
 export interface ObjectInfo {
@@ -50,19 +49,30 @@ export interface ObjectReader {
 }
 
 function safeKey(key: string): string {
-  const parts = key.split('/');
-  if (key.length === 0 || isAbsolute(key) || parts.some((p) => p === '' || p === '.' || p === '..')) throw new Error(`invalid object key: ${key}`);
-  return parts.join(sep);
+  return checkObjectKey(key).join(sep);
+}
+
+/** Suffix of a file being written: renamed away on commit, never listed. */
+const PARTIAL = '.partial';
+
+/** Every regular file below a folder (none when it does not exist). */
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await filesUnder(p)));
+    else if (e.isFile()) out.push(p);
+  }
+  return out;
 }
 
 export function localObjectStore(root: string = resolve(env.DATA_DIR)): ObjectStore {
   const pathOf = (key: string) => join(root, safeKey(key));
   return {
-    localPath: pathOf,
     async createWriter(key) {
       const final = pathOf(key);
       // A unique temporary name beside the final one: rename is atomic on one file system.
-      const tmp = `${final}.${process.pid}.${Date.now()}.partial`;
+      const tmp = `${final}.${process.pid}.${Date.now()}${PARTIAL}`;
       await mkdir(dirname(final), { recursive: true });
       const stream: WriteStream = createWriteStream(tmp);
       await new Promise<void>((ok, fail) => stream.once('open', () => ok()).once('error', fail));
@@ -105,20 +115,12 @@ export function localObjectStore(root: string = resolve(env.DATA_DIR)): ObjectSt
       };
     },
     async list(prefix) {
-      const base = prefix ? pathOf(prefix.replace(/\/$/, '')) : root;
       const out: ObjectInfo[] = [];
-      const walk = async (dir: string): Promise<void> => {
-        const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-        for (const e of entries) {
-          const p = join(dir, e.name);
-          if (e.isDirectory()) await walk(p);
-          else if (e.isFile() && !e.name.endsWith('.partial')) {
-            const s = await stat(p);
-            out.push({ key: relative(root, p).split(sep).join('/'), size: s.size, modifiedAt: s.mtime });
-          }
-        }
-      };
-      await walk(base);
+      for (const p of await filesUnder(prefix ? pathOf(prefix.replace(/\/$/, '')) : root)) {
+        if (p.endsWith(PARTIAL)) continue;
+        const s = await stat(p);
+        out.push({ key: relative(root, p).split(sep).join('/'), size: s.size, modifiedAt: s.mtime });
+      }
       return out.sort((a, b) => a.key.localeCompare(b.key));
     },
     async remove(key) {
@@ -127,21 +129,14 @@ export function localObjectStore(root: string = resolve(env.DATA_DIR)): ObjectSt
     async sweepUnfinished(olderThanMs) {
       let removed = 0;
       const cutoff = Date.now() - olderThanMs;
-      const walk = async (dir: string): Promise<void> => {
-        const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-        for (const e of entries) {
-          const p = join(dir, e.name);
-          if (e.isDirectory()) await walk(p);
-          else if (e.isFile() && e.name.endsWith('.partial')) {
-            const s = await stat(p).catch(() => null);
-            if (s && s.mtimeMs < cutoff) {
-              await rm(p, { force: true });
-              removed++;
-            }
-          }
+      for (const p of await filesUnder(root)) {
+        if (!p.endsWith(PARTIAL)) continue;
+        const s = await stat(p).catch(() => null);
+        if (s && s.mtimeMs < cutoff) {
+          await rm(p, { force: true });
+          removed++;
         }
-      };
-      await walk(root);
+      }
       return removed;
     },
   };

@@ -54,10 +54,21 @@ export async function writeOnlineFeatures(redis: Redis, messages: readonly Featu
 
 /** The latest window of one vehicle, or null when none is live (expired or never written). */
 export async function readOnlineFeatures(redis: Redis, orgId: string, runId: string, vehicleId: string, kind: WindowKind = 'tumbling'): Promise<FeaturesMessage | null> {
-  const raw = await redis.hget(onlineKey(orgId, runId, vehicleId), kind);
-  if (!raw) return null;
-  const parsed = featuresMessageSchema.safeParse(JSON.parse(raw));
-  return parsed.success && parsed.data.orgId === orgId ? parsed.data : null;
+  return (await readOnlineFeaturesMany(redis, orgId, [{ runId, vehicleId }], kind))[0]!;
+}
+
+/** The latest windows of several vehicles in one round trip, in the order asked. */
+export async function readOnlineFeaturesMany(redis: Redis, orgId: string, vehicles: readonly { runId: string; vehicleId: string }[], kind: WindowKind = 'tumbling'): Promise<(FeaturesMessage | null)[]> {
+  if (vehicles.length === 0) return [];
+  const p = redis.pipeline();
+  for (const v of vehicles) p.hget(onlineKey(orgId, v.runId, v.vehicleId), kind);
+  const results = (await p.exec()) ?? [];
+  return results.map(([err, raw]) => {
+    if (err) throw err;
+    if (typeof raw !== 'string') return null;
+    const parsed = featuresMessageSchema.safeParse(JSON.parse(raw));
+    return parsed.success && parsed.data.orgId === orgId ? parsed.data : null;
+  });
 }
 
 /** The vehicles of an org with live features, most recently updated first. */

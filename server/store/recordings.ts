@@ -16,11 +16,6 @@ export function recordingKey(orgId: string, runId: string): string {
   return `recordings/${checkId('orgId', orgId)}/${checkId('runId', runId)}.mcap`;
 }
 
-/** The local file of a run's recording (what the portal streams for a download). */
-export function recordingPath(store: ObjectStore, orgId: string, runId: string): string {
-  return store.localPath(recordingKey(orgId, runId));
-}
-
 export interface RecordingInfo {
   runId: string;
   key: string;

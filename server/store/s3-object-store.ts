@@ -1,4 +1,5 @@
 import type { ObjectInfo, ObjectReader, ObjectStore, ObjectWriter } from './object-store';
+import { checkObjectKey } from './object-key';
 import { EMPTY_SHA256, sha256Hex, signS3Request, uriEncode, type S3Credentials } from './s3-signer';
 
 /**
@@ -40,11 +41,7 @@ function unescapeXml(s: string): string {
 export function s3ObjectStore(cfg: S3StoreConfig): ObjectStore {
   const partSize = Math.max(MIN_PART, cfg.partSize ?? 8 * 1024 * 1024);
   const base = new URL(cfg.endpoint);
-  const fullKey = (key: string) => {
-    const parts = key.split('/');
-    if (key.length === 0 || key.startsWith('/') || parts.some((p) => p === '' || p === '.' || p === '..')) throw new Error(`invalid object key: ${key}`);
-    return `${cfg.prefix ?? ''}${key}`;
-  };
+  const fullKey = (key: string) => (checkObjectKey(key), `${cfg.prefix ?? ''}${key}`);
 
   function urlFor(key: string | null, query: Record<string, string> = {}): URL {
     const path = key === null ? '' : uriEncode(key, true);
@@ -65,10 +62,6 @@ export function s3ObjectStore(cfg: S3StoreConfig): ObjectStore {
   }
 
   return {
-    localPath() {
-      throw new Error('the S3 object store has no local paths; read through openReader');
-    },
-
     async createWriter(key) {
       const k = fullKey(key);
       let uploadId: string | null = null;

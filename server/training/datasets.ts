@@ -1,7 +1,7 @@
 import type { Prisma, PrismaClient } from '@prisma/client';
 import { FEATURE_SET } from '../contracts/features';
 import { offlineDatasetSpecSchema, type OfflineDatasetSpec, type UploadOptions } from '../contracts/training';
-import { putObject } from '../models/registry';
+import { getObject, putObject } from '../models/registry';
 import { objectStore, type ObjectStore } from '../store/object-store';
 import { encodeDataset, fingerprintOf, type MaterialisedDataset } from './materialised';
 import { buildOfflineDataset, DatasetInputError, loadOfflineRows, resolveRuns } from './offline-dataset';
@@ -10,7 +10,7 @@ import { parseUpload } from './upload-dataset';
 export { DatasetInputError } from './offline-dataset';
 
 /** Object-store layout of dataset versions: datasets/<orgId>/<datasetId>/v<version>/<file>. */
-export function datasetKey(orgId: string, datasetId: string, version: number, file: string): string {
+function datasetKey(orgId: string, datasetId: string, version: number, file: string): string {
   return `datasets/${orgId}/${datasetId}/v${version}/${file}`;
 }
 
@@ -129,14 +129,8 @@ export async function rebuildDataset(db: Db, orgId: string, datasetId: string, s
     return createOfflineDatasetVersion(db, { orgId, name: ds.name, spec: offlineDatasetSpecSchema.parse(spec), createdById: null }, store);
   }
   const files = (latest.stats as { files?: Record<string, string> }).files ?? {};
-  const reader = files['source.txt'] ? await store.openReader(files['source.txt']) : null;
-  if (!reader) throw new DatasetInputError('The uploaded original of this dataset is missing');
-  let bytes: Uint8Array;
-  try {
-    bytes = await reader.read(0n, await reader.size());
-  } finally {
-    await reader.close();
-  }
+  const bytes = files['source.txt'] ? await getObject(store, files['source.txt']) : null;
+  if (!bytes) throw new DatasetInputError('The uploaded original of this dataset is missing');
   const { source: _s, fileName, bytes: _b, ...options } = raw as Record<string, unknown> & { fileName: string };
   return createUploadDatasetVersion(db, { orgId, fileName, bytes, options: { ...(options as unknown as UploadOptions), name: ds.name }, createdById: null }, store);
 }

@@ -13,7 +13,6 @@ export function checkKindFitsDataset(kind: TrainingJobRequest['kind'], labelKind
   return null;
 }
 
-
 /**
  * Records a training job and queues it on pg-boss. The row is written first, so a job the queue
  * accepted always has a row to report into; a failed send marks the row failed.

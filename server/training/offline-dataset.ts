@@ -87,6 +87,7 @@ export function buildOfflineDataset(
     segments.push(`${row.runId}/${row.vehicleId}`);
   });
   const segmentSet = new Set(segments);
+  const keptFaults = faults.filter((f) => segmentSet.has(f.segment) && counts(f.faultType));
   return {
     dataset: {
       featureNames: keep.map((c) => featureNames[c]!),
@@ -102,13 +103,13 @@ export function buildOfflineDataset(
       orderName: 'window_end',
       windowSize: spec.windowSize,
       segments,
-      faults: faults.filter((f) => segmentSet.has(f.segment) && counts(f.faultType)),
+      faults: keptFaults,
     },
     stats: {
       windows: n,
       runs: new Set(kept.map((k) => k.row.runId)).size,
       vehicles: segmentSet.size,
-      faults: faults.filter((f) => segmentSet.has(f.segment) && counts(f.faultType)).length,
+      faults: keptFaults.length,
       classCounts,
       droppedFeatures: dropped,
       excludedWindows: excluded,

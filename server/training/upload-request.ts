@@ -2,7 +2,7 @@ import { uploadOptionsSchema, type UploadOptions } from '../contracts/training';
 import { trainingConfig } from './config';
 
 /** Upload limit in bytes (DATASET_UPLOAD_MAX_MB, default 50). */
-export function uploadLimitBytes(): number {
+function uploadLimitBytes(): number {
   return Math.round(trainingConfig().DATASET_UPLOAD_MAX_MB * 1024 * 1024);
 }
 

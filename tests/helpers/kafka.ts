@@ -28,7 +28,11 @@ export async function isolatedTopics(label: string, partitions = 2): Promise<{ k
   };
 }
 
-/** Reads every message of a topic from the beginning until `done` says so or the time runs out. */
+/**
+ * Reads every message of a topic from the beginning until `done` says so or the time runs out.
+ * A message `map` throws on (another test's deliberately invalid input) is skipped: a throw inside
+ * eachMessage would stall the collector's consumer on that offset.
+ */
 export async function collect<T>(kafka: Kafka, fullTopic: string, map: (value: Buffer | null, key: string | null) => T | undefined, done: (items: T[]) => boolean, timeoutMs = 30_000): Promise<T[]> {
   const consumer = kafka.consumer({ groupId: `collector-${randomBytes(6).toString('hex')}` });
   const items: T[] = [];
@@ -38,7 +42,12 @@ export async function collect<T>(kafka: Kafka, fullTopic: string, map: (value: B
   const finished = new Promise<void>((r) => (resolveDone = r));
   await consumer.run({
     eachMessage: async ({ message }) => {
-      const item = map(message.value, message.key?.toString() ?? null);
+      let item: T | undefined;
+      try {
+        item = map(message.value, message.key?.toString() ?? null);
+      } catch {
+        return;
+      }
       if (item !== undefined) items.push(item);
       if (done(items)) resolveDone();
     },

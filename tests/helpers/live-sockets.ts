@@ -1,6 +1,12 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { encode } from 'next-auth/jwt';
+import { Server, type Namespace } from 'socket.io';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import { authSecret } from '~/server/auth/secret';
+import { db } from '~/server/db';
+import { attachLiveNamespace } from '~/server/realtime/live';
+import { redis } from '~/server/store/redis';
 
 /**
  * Socket.IO clients of the /live namespace for tests: signed in with a session cookie or an API
@@ -21,4 +27,13 @@ export function liveClients(baseUrl: () => string) {
       for (const c of clients) c.disconnect();
     },
   };
+}
+
+/** A Socket.IO server with the real /live namespace (auth, room checks) on a free local port. */
+export async function startLiveServer(): Promise<{ io: Server; live: Namespace; base: string }> {
+  const http = createServer();
+  const io = new Server(http, { path: '/socket.io' });
+  const live = attachLiveNamespace(io, { db, redis });
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
+  return { io, live, base: `http://127.0.0.1:${(http.address() as AddressInfo).port}` };
 }

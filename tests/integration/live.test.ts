@@ -1,24 +1,19 @@
-import { createServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Server } from 'socket.io';
+import type { Namespace, Server } from 'socket.io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TelemetryFrame } from '~/server/contracts/telemetry';
-import { db } from '~/server/db';
 import { createProducer } from '~/server/kafka/client';
 import { TOPICS } from '~/server/kafka/topics';
 import { metrics } from '~/server/observability/metrics';
-import { attachLiveNamespace, startLiveRelay } from '~/server/realtime/live';
-import { redis } from '~/server/store/redis';
+import { startLiveRelay } from '~/server/realtime/live';
 import { frame } from '../helpers/frames';
 import { isolatedTopics } from '../helpers/kafka';
-import { liveClients } from '../helpers/live-sockets';
+import { liveClients, startLiveServer } from '../helpers/live-sockets';
 import { makeOrg, type OrgFixture } from '../helpers/tenancy';
 
 type Batch = { room: string; frames: TelemetryFrame[] };
 
 describe('live channel (/live) on the real Kafka', () => {
   let t: Awaited<ReturnType<typeof isolatedTopics>>;
-  let http: HttpServer;
   let io: Server;
   let relay: Awaited<ReturnType<typeof startLiveRelay>>;
   let base: string;
@@ -29,12 +24,9 @@ describe('live channel (/live) on the real Kafka', () => {
   beforeAll(async () => {
     t = await isolatedTopics('live', 2);
     [a, b] = [await makeOrg('live-a'), await makeOrg('live-b')];
-    http = createServer();
-    io = new Server(http, { path: '/socket.io' });
-    const live = attachLiveNamespace(io, { db, redis });
+    let live: Namespace;
+    ({ io, live, base } = await startLiveServer());
     relay = await startLiveRelay(t.kafka, live, { prefix: t.prefix, rateHz: 5, intervalMs: 100, maxBufferedPackets: 5 });
-    await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
-    base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   });
 
   afterAll(async () => {

@@ -1,25 +1,20 @@
-import { createServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Server } from 'socket.io';
+import type { Namespace, Server } from 'socket.io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dlqMessageSchema } from '~/server/contracts/dlq';
 import type { TrainingProgress } from '~/server/contracts/training';
 import { db } from '~/server/db';
 import { createProducer } from '~/server/kafka/client';
 import { TOPICS } from '~/server/kafka/topics';
-import { attachLiveNamespace } from '~/server/realtime/live';
 import { startTrainingRelay, TRAINING_EVENT } from '~/server/realtime/training-relay';
-import { redis } from '~/server/store/redis';
 import { progressOf } from '~/workers/trainer/job-runner';
 import { collect, isolatedTopics } from '../helpers/kafka';
-import { liveClients } from '../helpers/live-sockets';
+import { liveClients, startLiveServer } from '../helpers/live-sockets';
 import { makeOrg, type OrgFixture } from '../helpers/tenancy';
 
 type TrainingBatch = { room: string; updates: TrainingProgress[] };
 
 describe('training progress over Socket.IO (dl.training → job:<id> rooms)', () => {
   let t: Awaited<ReturnType<typeof isolatedTopics>>;
-  let http: HttpServer;
   let io: Server;
   let relay: Awaited<ReturnType<typeof startTrainingRelay>>;
   let base: string;
@@ -30,12 +25,9 @@ describe('training progress over Socket.IO (dl.training → job:<id> rooms)', ()
   beforeAll(async () => {
     t = await isolatedTopics('training-rt', 2);
     [a, b] = [await makeOrg('trt-a'), await makeOrg('trt-b')];
-    http = createServer();
-    io = new Server(http, { path: '/socket.io' });
-    const live = attachLiveNamespace(io, { db, redis });
+    let live: Namespace;
+    ({ io, live, base } = await startLiveServer());
     relay = await startTrainingRelay(t.kafka, live, db, { prefix: t.prefix, intervalMs: 100 });
-    await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
-    base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
     disconnectAll();

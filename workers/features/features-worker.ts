@@ -342,7 +342,7 @@ export async function startFeaturesWorker(o: FeaturesWorkerOptions): Promise<Fea
     restoredHw.clear();
     assigned = new Set(partitions);
     aligner.assign(partitions, Date.now());
-    op.assignPartitions(partitions, Date.now());
+    op.assignPartitions(partitions);
     if (partitions.length === 0) return;
     const [committed] = await admin.fetchOffsets({ groupId, topics: [telemetryTopic] });
     const now = Date.now();

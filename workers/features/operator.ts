@@ -93,7 +93,7 @@ export interface WindowOperator {
    * shown the run, it has no stream whose watermark would hold the run back, and the other
    * partitions alone would declare its first frames late.
    */
-  assignPartitions(partitions: readonly number[], nowMs: number): void;
+  assignPartitions(partitions: readonly number[]): void;
   /** The sensor rate a run was configured with (run_started event), for the missing-frame ratio. */
   setRunSensorRate(runId: string, hz: number): void;
   /** The run's combined watermark, or null for an unknown run. */
@@ -605,10 +605,8 @@ export function createWindowOperator(overrides: Partial<WindowOperatorConfig> = 
     }
   }
 
-  function assignPartitions(owned: readonly number[], nowMs: number): void {
+  function assignPartitions(owned: readonly number[]): void {
     assignedPartitions = [...owned];
-    // Runs already open hold from now: their streams on newly owned partitions restart anyway.
-    void nowMs;
   }
 
   function setRunSensorRate(runId: string, hz: number): void {

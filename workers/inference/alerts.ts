@@ -25,7 +25,7 @@ interface Track {
   lastSeen: number;
 }
 
-export function validatePolicy(p: AlertPolicy): AlertPolicy {
+function validatePolicy(p: AlertPolicy): AlertPolicy {
   if (!Number.isInteger(p.k) || !Number.isInteger(p.n) || p.k < 1 || p.n < 1 || p.k > p.n) throw new Error(`alert policy needs 1 ≤ K ≤ N (got K=${p.k}, N=${p.n})`);
   return p;
 }

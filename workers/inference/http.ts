@@ -55,7 +55,7 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 /** /v2/models/{name}[/versions/{v}][/ready|/infer] → its parts; null when the path is not a model path. */
-export function parseModelPath(path: string): { name: string; version: number | null; action: 'metadata' | 'ready' | 'infer' } | null {
+function parseModelPath(path: string): { name: string; version: number | null; action: 'metadata' | 'ready' | 'infer' } | null {
   const m = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(?:\/(ready|infer))?\/?$/.exec(path);
   if (!m) return null;
   let name: string;

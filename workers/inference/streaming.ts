@@ -125,9 +125,10 @@ export class StreamScorer {
         try {
           const out = await s.infer(data, g.msgs.length);
           const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-          inferenceMetrics.requestSeconds.observe({ ...s.metricLabels, source: 'stream' }, seconds);
+          const labels = { ...s.metricLabels, source: 'stream' };
+          inferenceMetrics.requestSeconds.observe(labels, seconds);
+          inferenceMetrics.predictions.inc(labels, g.msgs.length);
           this.o.onServed?.(s.info.id, 'stream', g.msgs.length, seconds * 1e6);
-          inferenceMetrics.predictions.inc({ ...s.metricLabels, source: 'stream' }, g.msgs.length);
           return { g, out, scores: scoresOf(s.spec, out, g.msgs.length) };
         } catch (err) {
           errors.push({ versionId: s.info.id, error: (err as Error).message, rows: g.msgs.length });

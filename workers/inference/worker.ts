@@ -88,15 +88,14 @@ export async function startInferenceWorker(o: InferenceWorkerOptions): Promise<I
   const scorer = new StreamScorer(registry, { aliases: c.aliases, windowKind: c.windowKind, alert: c.alert, onServed: (id, s, rows, us) => stats.record(id, s, rows, us) });
 
   let pendingAlerts: AlertMessage[] = [];
-  const runOrgs = new Map<string, string | null>();
+  const runOrgs = new Map<string, string>();
   async function runOrgOf(runIds: string[]): Promise<void> {
     const unknown = runIds.filter((id) => !runOrgs.has(id));
     if (unknown.length === 0) return;
     const rows = await o.db.run.findMany({ where: { id: { in: unknown } }, select: { id: true, orgId: true } });
     if (runOrgs.size > 100_000) runOrgs.clear();
-    for (const id of unknown) runOrgs.set(id, rows.find((r) => r.id === id)?.orgId ?? null);
-    // Runs not (yet) in Postgres are asked again next time rather than cached as unknown.
-    for (const id of unknown) if (runOrgs.get(id) === null) runOrgs.delete(id);
+    // Runs not (yet) in Postgres are not cached: they are asked again next time.
+    for (const r of rows) runOrgs.set(r.id, r.orgId);
   }
 
   let features: Consumer | null = null;

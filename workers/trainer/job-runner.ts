@@ -29,7 +29,7 @@ export class WorkerStoppingError extends Error {}
 
 export type JobOutcome = 'completed' | 'cancelled' | 'skipped';
 
-export function runArtifactKey(orgId: string, runId: string, file: string): string {
+function runArtifactKey(orgId: string, runId: string, file: string): string {
   return `experiments/${orgId}/${runId}/${file}`;
 }
 

@@ -40,6 +40,25 @@ function fitOptions(kind: ModelKind, p: TrainingParams, hooks: Pick<FitOptions, 
 
 const labelsOf = (d: MaterialisedDataset, rows: readonly number[]) => rows.map((r) => d.labels[r]!);
 
+/** MLP classifier and regressor share their hyperparameters. */
+function mlpHyperparameters(p: TrainingParams) {
+  return {
+    ...(p.hidden ? { hidden: p.hidden } : {}),
+    ...(p.activation ? { activation: p.activation } : {}),
+    ...(p.dropout !== undefined ? { dropout: p.dropout } : {}),
+    ...(p.l2 !== undefined ? { l2: p.l2 } : {}),
+    ...(p.learningRate !== undefined ? { learningRate: p.learningRate } : {}),
+    ...(p.seed !== undefined ? { seed: p.seed } : {}),
+  };
+}
+
+/** Fault onset → detection for binary detectors on offline datasets (empty when the dataset has no fault intervals). */
+function detectionDelayMetrics(d: MaterialisedDataset, evalIdx: readonly number[], flagged: (k: number) => boolean): Metrics {
+  if (!d.segments || !d.faults || !d.windowSize) return {};
+  const rows = evalIdx.map((r, k) => ({ segment: d.segments![r]!, t: d.order[r]!, flagged: flagged(k) }));
+  return delayMetrics(detectionDelays(rows, d.faults, d.windowSize));
+}
+
 export async function trainKind(kind: ModelKind, d: MaterialisedDataset, p: TrainingParams, hooks: Pick<FitOptions, 'onEpoch' | 'signal'>): Promise<KindResult> {
   const plan = splitPlan(kind, new Set(d.groups).size, p);
   const fit = fitOptions(kind, p, hooks);
@@ -114,10 +133,7 @@ export async function trainKind(kind: ModelKind, d: MaterialisedDataset, p: Trai
     let metrics: Metrics = { threshold: trained.threshold };
     if (d.labelKind !== 'none') {
       metrics = { ...metrics, ...binaryEvaluation(labelsOf(d, evalIdx), out.score!, out.anomaly!) };
-      if (d.segments && d.faults && d.windowSize) {
-        const rows = evalIdx.map((r, k) => ({ segment: d.segments![r]!, t: d.order[r]!, flagged: out.anomaly![k]! }));
-        metrics = { ...metrics, ...delayMetrics(detectionDelays(rows, d.faults, d.windowSize)) };
-      }
+      metrics = { ...metrics, ...detectionDelayMetrics(d, evalIdx, (k) => out.anomaly![k]!) };
     } else {
       metrics.flaggedShare = out.anomaly!.filter(Boolean).length / Math.max(1, out.anomaly!.length);
     }
@@ -134,14 +150,7 @@ export async function trainKind(kind: ModelKind, d: MaterialisedDataset, p: Trai
       featureNames: prep.featureNames,
       classes: d.classes,
       classWeighting: p.classWeighting ?? 'balanced',
-      hyperparameters: {
-        ...(p.hidden ? { hidden: p.hidden } : {}),
-        ...(p.activation ? { activation: p.activation } : {}),
-        ...(p.dropout !== undefined ? { dropout: p.dropout } : {}),
-        ...(p.l2 !== undefined ? { l2: p.l2 } : {}),
-        ...(p.learningRate !== undefined ? { learningRate: p.learningRate } : {}),
-        ...(p.seed !== undefined ? { seed: p.seed } : {}),
-      },
+      hyperparameters: mlpHyperparameters(p),
       fit,
     });
     const out = predict(trained, rowsOf(evalIdx));
@@ -150,10 +159,7 @@ export async function trainKind(kind: ModelKind, d: MaterialisedDataset, p: Trai
     let metrics: Metrics;
     if (trained.binary) {
       metrics = binaryEvaluation(actual, out.output, classesOut);
-      if (d.segments && d.faults && d.windowSize) {
-        const rows = evalIdx.map((r, j) => ({ segment: d.segments![r]!, t: d.order[r]!, flagged: classesOut[j] === 1 }));
-        metrics = { ...metrics, ...delayMetrics(detectionDelays(rows, d.faults, d.windowSize)) };
-      }
+      metrics = { ...metrics, ...detectionDelayMetrics(d, evalIdx, (j) => classesOut[j] === 1) };
     } else metrics = multiclassEvaluation(actual, classesOut, k);
     return { ...base, trained, metrics, inputShape: [F], outputShape: [trained.binary ? 1 : k] };
   }
@@ -165,14 +171,7 @@ export async function trainKind(kind: ModelKind, d: MaterialisedDataset, p: Trai
     validationTargets: labelsOf(d, prep.split.validation),
     featureNames: prep.featureNames,
     targetName: d.labelName,
-    hyperparameters: {
-      ...(p.hidden ? { hidden: p.hidden } : {}),
-      ...(p.activation ? { activation: p.activation } : {}),
-      ...(p.dropout !== undefined ? { dropout: p.dropout } : {}),
-      ...(p.l2 !== undefined ? { l2: p.l2 } : {}),
-      ...(p.learningRate !== undefined ? { learningRate: p.learningRate } : {}),
-      ...(p.seed !== undefined ? { seed: p.seed } : {}),
-    },
+  hyperparameters: mlpHyperparameters(p),
     fit,
   });
   const metrics = regressionEvaluation(labelsOf(d, evalIdx), predict(trained, rowsOf(evalIdx)).output);

@@ -4,7 +4,7 @@ import { env } from '../../env';
 import { createKafka } from '../../kafka/client';
 import { pipelineSnapshot, throughput, type PipelineSnapshot } from '../../observability/pipeline';
 import { FEATURE_SET } from '../../contracts/features';
-import { listOnlineVehicles, readOnlineFeatures } from '../../store/online-features';
+import { listOnlineVehicles, readOnlineFeaturesMany } from '../../store/online-features';
 import { redis } from '../../store/redis';
 import { createTRPCRouter, orgProcedure } from '../init';
 
@@ -37,7 +37,7 @@ export const fleetRouter = createTRPCRouter({
    */
   vehicles: orgProcedure.meta({ minRole: 'viewer', sample: () => ({}) }).query(async ({ ctx }) => {
     const listed = await listOnlineVehicles(redis(), ctx.orgId, 40);
-    const windows = await Promise.all(listed.map((v) => readOnlineFeatures(redis(), ctx.orgId, v.runId, v.vehicleId)));
+    const windows = await readOnlineFeaturesMany(redis(), ctx.orgId, listed);
     const runIds = [...new Set(listed.map((v) => v.runId))];
     const runs = await ctx.db.run.findMany({ where: { orgId: ctx.orgId, id: { in: runIds } }, select: { id: true, state: true, scenario: { select: { name: true } } } });
     const byId = new Map(runs.map((r) => [r.id, r]));

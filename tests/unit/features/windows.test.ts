@@ -118,7 +118,7 @@ describe('watermarks across partitions, runs and idleness', () => {
   it('an owned partition that has not shown a run yet holds its watermark (the run starts on the other one first)', () => {
     const frames = (vehicleId: string) => [0.2, 1.2, 2.2, 3.2].map((t, i) => mk({ t, seq: i, vehicleId }));
     const owned = createWindowOperator(cfg);
-    owned.assignPartitions([0, 1], 0);
+    owned.assignPartitions([0, 1]);
     expect(feed(owned, frames('a'), { partition: 0, nowMs: 100 }).emitted).toEqual([]);
     expect(owned.watermark('run_test')).toBe(-Infinity);
     const late = feed(owned, frames('b'), { partition: 1, nowMs: 200 });
@@ -133,7 +133,7 @@ describe('watermarks across partitions, runs and idleness', () => {
 
   it('a run that never appears on an owned partition is held only for the idle timeout after its first frame', () => {
     const op = createWindowOperator(cfg);
-    op.assignPartitions([0, 1], 0);
+    op.assignPartitions([0, 1]);
     feed(op, [0.2, 1.2, 2.2].map((t, i) => mk({ t, seq: i })), { partition: 0, nowMs: 500 });
     expect(op.advanceIdle(1499).emitted).toEqual([]);
     expect(spans(op.advanceIdle(1500).emitted)).toEqual([['ego', 0, 1, 1, 0], ['ego', 1, 2, 1, 0]]);
