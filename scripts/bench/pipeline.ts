@@ -17,6 +17,7 @@ import { env } from '~/server/env';
 import { createKafka, createProducer, ensureTopics, topic } from '~/server/kafka/client';
 import { TOPICS } from '~/server/kafka/topics';
 import { createRedis } from '~/server/store/redis';
+import { spareCores } from '~/workers/features/decode-pool';
 import { startFeaturesWorker } from '~/workers/features/features-worker';
 import { runScenario } from '~/workers/sim';
 import { kafkaRunPublisher } from '~/workers/sim/kafka-publisher';
@@ -25,6 +26,7 @@ const VEHICLES = Number(process.env.BENCH_VEHICLES ?? 40);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 250);
 const HZ = Number(process.env.BENCH_HZ ?? 20);
 const PARTITIONS = 6;
+const DECODE_THREADS = process.env.BENCH_DECODE_THREADS ? Number(process.env.BENCH_DECODE_THREADS) : spareCores();
 
 const tag = randomBytes(3).toString('hex');
 const prefix = `bench.pipeline-${tag}.`;
@@ -35,25 +37,36 @@ await ensureTopics(kafka, { prefix, partitions: PARTITIONS });
 const telemetryTopic = topic(TOPICS.telemetry, prefix);
 
 // 1. The run, simulated once and written to dl.telemetry before either reader starts, so both
-//    read the same bytes from the broker at full speed.
-const frames: TelemetryFrame[] = [];
-const events: SimEvent[] = [];
+//    read the same bytes from the broker at full speed. Frames are published as they are made
+//    and not kept: 200,000 parsed frames held here would be marked by every full GC of the
+//    worker under test.
 const spec = { name: 'bench', map: 'highway_ring', durationS: SECONDS, seed: 11, traffic: { vehicles: VEHICLES - 1 }, sensors: { rateHz: HZ } };
-for (const step of runScenario(spec as never, { orgId, runId, clock: () => 1_700_000_000_000 })) {
-  frames.push(...step.frames);
-  events.push(...step.events);
-}
 const producer = createProducer(kafka);
 await producer.connect();
 const publisher = kafkaRunPublisher(producer, prefix);
 const tProduce = performance.now();
-const started = events.filter((e) => e.type === 'run_started');
-await publisher.publish({ frames: [], events: started });
-for (let i = 0; i < frames.length; i += 4000) await publisher.publish({ frames: frames.slice(i, i + 4000), events: [] });
-await publisher.publish({ frames: [], events: events.filter((e) => e.type !== 'run_started') });
+const laterEvents: SimEvent[] = [];
+let pending: TelemetryFrame[] = [];
+let frameCount = 0;
+let bytes = 0;
+for (const step of runScenario(spec as never, { orgId, runId, clock: () => 1_700_000_000_000 })) {
+  const started = step.events.filter((e) => e.type === 'run_started');
+  if (started.length > 0) await publisher.publish({ frames: [], events: started });
+  laterEvents.push(...step.events.filter((e) => e.type !== 'run_started'));
+  for (const f of step.frames) {
+    pending.push(f);
+    bytes += JSON.stringify(f).length;
+  }
+  frameCount += step.frames.length;
+  if (pending.length >= 4000) {
+    await publisher.publish({ frames: pending, events: [] });
+    pending = [];
+  }
+}
+await publisher.publish({ frames: pending, events: laterEvents });
+pending = [];
 const produceS = (performance.now() - tProduce) / 1000;
 await producer.disconnect();
-const bytes = frames.reduce((n, f) => n + JSON.stringify(f).length, 0);
 
 // 2. The bare consumer: counts messages, parses nothing.
 async function bareConsumer(): Promise<{ seconds: number; framesPerS: number }> {
@@ -69,13 +82,13 @@ async function bareConsumer(): Promise<{ seconds: number; framesPerS: number }> 
         if (n === 0) first = performance.now();
         n += batch.messages.length;
         last = performance.now();
-        if (n >= frames.length) resolve();
+        if (n >= frameCount) resolve();
       },
     });
   });
   await consumer.disconnect();
   const seconds = (last - first) / 1000;
-  return { seconds, framesPerS: frames.length / seconds };
+  return { seconds, framesPerS: frameCount / seconds };
 }
 
 // 3. The features worker, in process, with its real sinks.
@@ -83,18 +96,18 @@ async function featuresWorker(): Promise<{ seconds: number; framesPerS: number; 
   const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 4 });
   const redis = createRedis();
   const latencies: number[] = [];
-  const worker = await startFeaturesWorker({ kafka, pool, redis, prefix, groupId: `bench-features-${tag}`, finishGraceMs: 1000, onProduced: (l) => latencies.push(...l) });
+  const worker = await startFeaturesWorker({ kafka, pool, redis, prefix, groupId: `bench-features-${tag}`, finishGraceMs: 1000, decodeThreads: DECODE_THREADS, onProduced: (l) => latencies.push(...l) });
   let first = 0;
   let last = 0;
   const deadline = Date.now() + 300_000;
   for (;;) {
     const s = worker.stats();
     if (s.framesIn > 0 && first === 0) first = performance.now();
-    if (s.framesIn >= frames.length) {
+    if (s.framesIn >= frameCount) {
       last = performance.now();
       break;
     }
-    if (Date.now() > deadline) throw new Error(`features worker read only ${s.framesIn} of ${frames.length} frames in 300 s`);
+    if (Date.now() > deadline) throw new Error(`features worker read only ${s.framesIn} of ${frameCount} frames in 300 s`);
     await new Promise((r) => setTimeout(r, 5));
   }
   // Let the run's last windows close and reach their sinks before measuring what came out.
@@ -107,7 +120,7 @@ async function featuresWorker(): Promise<{ seconds: number; framesPerS: number; 
   latencies.sort((a, b) => a - b);
   const q = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN);
   const seconds = (last - first) / 1000;
-  return { seconds, framesPerS: frames.length / seconds, windows, latencyMs: { p50: q(0.5), p99: q(0.99), max: Math.round(latencies.at(-1) ?? NaN), samples: latencies.length } };
+  return { seconds, framesPerS: frameCount / seconds, windows, latencyMs: { p50: q(0.5), p99: q(0.99), max: Math.round(latencies.at(-1) ?? NaN), samples: latencies.length } };
 }
 
 const bare = await bareConsumer();
@@ -124,9 +137,9 @@ console.log(
     {
       bench: 'pipeline',
       machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version },
-      run: { vehicles: VEHICLES, hz: HZ, seconds: SECONDS, frames: frames.length, partitions: PARTITIONS, meanFrameBytes: round(bytes / frames.length), produceS: round(produceS, 2) },
+      run: { vehicles: VEHICLES, hz: HZ, seconds: SECONDS, frames: frameCount, partitions: PARTITIONS, meanFrameBytes: round(bytes / frameCount), produceS: round(produceS, 2) },
       bareConsumer: { framesPerS: round(bare.framesPerS), seconds: round(bare.seconds, 2) },
-      featuresWorker: { framesPerS: round(features.framesPerS), seconds: round(features.seconds, 2), windowsOut: features.windows },
+      featuresWorker: { framesPerS: round(features.framesPerS), seconds: round(features.seconds, 2), windowsOut: features.windows, decodeThreads: DECODE_THREADS },
       ratio: round(features.framesPerS / bare.framesPerS, 3),
       windowCloseToFeaturesTopicMs: features.latencyMs,
       targets: { framesPerS: 50_000, ratio: 0.7, met: { framesPerS: features.framesPerS >= 50_000, ratio: features.framesPerS / bare.framesPerS >= 0.7 } },

@@ -8,13 +8,29 @@ export type DecodeResult<T> = { ok: true; value: T } | { ok: false; reason: DlqR
  * without a broker; the consumer helpers route failures to the DLQ.
  */
 export function decodeMessage<S extends z.ZodType>(schema: S, value: Buffer | null): DecodeResult<z.infer<S>> {
+  const json = parseJson(value);
+  if (!json.ok) return json;
+  return validate(schema, json.value);
+}
+
+/** The JSON of a message value, or why it is not JSON. */
+export function parseJson(value: Buffer | null): DecodeResult<unknown> {
   if (value === null || value.length === 0) return { ok: false, reason: 'parse', error: 'empty message value' };
-  let json: unknown;
+  return parseJsonText(value.toString('utf8'));
+}
+
+/** parseJson for a value already decoded from UTF-8. */
+export function parseJsonText(text: string): DecodeResult<unknown> {
+  if (text.length === 0) return { ok: false, reason: 'parse', error: 'empty message value' };
   try {
-    json = JSON.parse(value.toString('utf8'));
+    return { ok: true, value: JSON.parse(text) as unknown };
   } catch (err) {
     return { ok: false, reason: 'parse', error: `invalid JSON: ${(err as Error).message}` };
   }
+}
+
+/** Validates parsed JSON against a contract schema; the error names the first few bad paths. */
+export function validate<S extends z.ZodType>(schema: S, json: unknown): DecodeResult<z.infer<S>> {
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const detail = parsed.error.issues

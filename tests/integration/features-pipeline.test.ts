@@ -31,7 +31,7 @@ describe('features worker: simulated run → offline, online and dl.features', (
   beforeAll(async () => {
     t = await isolatedTopics('features', 2);
     org = await makeOrg('features');
-    worker = await startFeaturesWorker({ kafka: t.kafka, pool, redis, prefix: t.prefix, groupId: `features-${randomBytes(4).toString('hex')}`, commitIntervalMs: 300, finishGraceMs: 3000 });
+    worker = await startFeaturesWorker({ kafka: t.kafka, pool, redis, prefix: t.prefix, groupId: `features-${randomBytes(4).toString('hex')}`, commitIntervalMs: 300, finishGraceMs: 3000, decodeThreads: 1 });
   });
   afterAll(async () => {
     await worker?.stop();

@@ -5,6 +5,7 @@ import { consumerGroup } from '~/server/kafka/topics';
 import { logger } from '~/server/observability/logger';
 import { createRedis } from '~/server/store/redis';
 import { runWorker } from '~/server/worker/runtime';
+import { spareCores } from './decode-pool';
 import { startFeaturesWorker } from './features-worker';
 
 /**
@@ -13,7 +14,8 @@ import { startFeaturesWorker } from './features-worker';
  *
  * FEATURES_GROUP_ID (<KAFKA_TOPIC_PREFIX>drivelab-features), FEATURES_ONLINE_TTL_S (3600), FEATURES_REQUIRE_RUN (0),
  * FEATURES_COMMIT_INTERVAL_MS (1000), FEATURES_FINISH_GRACE_MS (10000), FEATURES_SESSION_TIMEOUT_MS
- * (30000, at least 6000: the broker's group.min.session.timeout.ms) tune it.
+ * (30000, at least 6000: the broker's group.min.session.timeout.ms), FEATURES_DECODE_THREADS (one per spare
+ * core, at most 2; 0 parses on the main thread) and FEATURES_PREFETCH_BATCHES (8) tune it.
  */
 const num = (name: string, fallback: number) => {
   const v = Number(process.env[name]);
@@ -38,6 +40,8 @@ await runWorker({
       commitIntervalMs: num('FEATURES_COMMIT_INTERVAL_MS', 1000),
       finishGraceMs: num('FEATURES_FINISH_GRACE_MS', 10_000),
       sessionTimeoutMs: Math.max(6000, num('FEATURES_SESSION_TIMEOUT_MS', 30_000)),
+      decodeThreads: Math.max(0, Math.floor(num('FEATURES_DECODE_THREADS', spareCores()))),
+      prefetchBatches: Math.max(1, Math.floor(num('FEATURES_PREFETCH_BATCHES', 8))),
       // A sink that keeps failing: exit, and the restart replays from the last commit.
       onFatal: () => process.kill(process.pid, 'SIGTERM'),
     });

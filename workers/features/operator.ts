@@ -3,7 +3,8 @@ import type { TelemetryFrame } from '~/server/contracts/telemetry';
 import { decodeCommitMetadata, encodeCommitMetadata, type RunResumePoint } from './commit-metadata';
 import { resolveWindowConfig, type ResolvedWindowConfig, type WindowOperatorConfig } from './config';
 import { featureValues } from './feature-values';
-import { partialOf, WindowPartial } from './partial';
+import { recordOf, RowBuffer, STRIDE, type FrameRecord } from './frame-row';
+import { partialOfRows, WindowPartial } from './partial';
 import {
   firstRetained,
   firstSlidingFrom,
@@ -39,7 +40,8 @@ export type RejectReason = 'late' | 'tenant';
 export interface RejectedFrame {
   reason: RejectReason;
   error: string;
-  frame: TelemetryFrame;
+  /** What was ingested: the parsed frame given to ingest, or the record given to ingestRecord. */
+  frame: TelemetryFrame | FrameRecord;
   partition: number;
   offset: number;
 }
@@ -75,6 +77,8 @@ export interface WindowOperator {
   readonly config: ResolvedWindowConfig;
   /** Offsets of one partition must come in increasing order, as a Kafka consumer reads them. */
   ingest(frame: TelemetryFrame, position: FramePosition, nowMs: number): OperatorOutput;
+  /** ingest for a decoded row (frame-row.ts): the worker's path, with no parsed frame object. */
+  ingestRecord(rec: FrameRecord, position: FramePosition, nowMs: number): OperatorOutput;
   /** Lets idle partitions stop holding watermarks back, and closes runs idle for idleRunCloseMs. */
   advanceIdle(nowMs: number): OperatorOutput;
   /** End of a run: emits everything still pending and closes its windows for good. */
@@ -102,7 +106,8 @@ export interface WindowOperator {
 }
 
 class Win {
-  frames: TelemetryFrame[] | null = [];
+  /** The window's frames until it is final; then only its partial is kept. */
+  rows: RowBuffer | null;
   partial: WindowPartial | null = null;
   emitted = false;
   finalised = false;
@@ -118,7 +123,10 @@ class Win {
     public minOffset: number,
     /** The stream's highest event time before this window's first frame (for commit metadata). */
     readonly maxTBefore: number,
-  ) {}
+    capacity: number,
+  ) {
+    this.rows = new RowBuffer(capacity);
+  }
 
   noteOffset(partition: number, offset: number): void {
     if (partition === this.partition) {
@@ -214,7 +222,7 @@ export function createWindowOperator(overrides: Partial<WindowOperatorConfig> = 
     return out;
   }
 
-  function reject(reason: RejectReason, error: string, frame: TelemetryFrame, pos: FramePosition): void {
+  function reject(reason: RejectReason, error: string, frame: TelemetryFrame | FrameRecord, pos: FramePosition): void {
     if (reason === 'late') counters.lateRejected++;
     else counters.tenantRejected++;
     (outRejected ??= []).push({ reason, error, frame, partition: pos.partition, offset: pos.offset });
@@ -310,7 +318,7 @@ export function createWindowOperator(overrides: Partial<WindowOperatorConfig> = 
   }
 
   function ensurePartial(w: Win): WindowPartial {
-    return (w.partial ??= partialOf(w.frames!));
+    return (w.partial ??= partialOfRows(w.rows!));
   }
 
   function emitTumbling(run: Run, v: Vehicle, w: Win, nowMs: number): void {
@@ -359,7 +367,7 @@ export function createWindowOperator(overrides: Partial<WindowOperatorConfig> = 
     if (w !== undefined && w.k === k) {
       w.noteOffset(pos.partition, pos.offset);
     } else {
-      w = new Win(k, windowStart(k, size), windowEnd(k, size), pos.partition, pos.offset, stream.maxT);
+      w = new Win(k, windowStart(k, size), windowEnd(k, size), pos.partition, pos.offset, stream.maxT, Math.ceil(run.sensorHz * size) + 1);
       v.wins.splice(i, 0, w);
       if (k > run.maxK) run.maxK = k;
       if (w.end < run.nextCheck) run.nextCheck = w.end;
@@ -376,7 +384,7 @@ export function createWindowOperator(overrides: Partial<WindowOperatorConfig> = 
 
   /** A frame arrived for a window the watermark has already passed: re-emit it and its sliding windows. */
   function lateUpdate(run: Run, v: Vehicle, w: Win, nowMs: number): void {
-    w.partial = partialOf(w.frames!);
+    w.partial = partialOfRows(w.rows!);
     if (w.emitted) w.revision++;
     w.emitted = true;
     counters.lateUpdates++;
@@ -404,7 +412,7 @@ export function createWindowOperator(overrides: Partial<WindowOperatorConfig> = 
       if (!w.finalised) {
         if (w.end + lateness <= wm) {
           ensurePartial(w);
-          w.frames = null;
+          w.rows = null;
           w.finalised = true;
         } else if (w.end + lateness < next) next = w.end + lateness;
       }
@@ -450,37 +458,42 @@ export function createWindowOperator(overrides: Partial<WindowOperatorConfig> = 
   }
 
   function ingest(frame: TelemetryFrame, pos: FramePosition, nowMs: number): OperatorOutput {
+    return ingestRecord(recordOf(frame), pos, nowMs, frame);
+  }
+
+  function ingestRecord(rec: FrameRecord, pos: FramePosition, nowMs: number, source: TelemetryFrame | FrameRecord = rec): OperatorOutput {
     counters.framesIn++;
     const part = partitionState(pos.partition);
     if (pos.offset > part.lastOffset) part.lastOffset = pos.offset;
-    const run = runFor(frame.runId, nowMs);
-    if (run.orgId === null) run.orgId = frame.orgId;
-    else if (run.orgId !== frame.orgId) {
-      reject('tenant', `run ${run.id} belongs to another organization`, frame, pos);
+    const run = runFor(rec.runId, nowMs);
+    if (run.orgId === null) run.orgId = rec.orgId;
+    else if (run.orgId !== rec.orgId) {
+      reject('tenant', `run ${run.id} belongs to another organization`, source, pos);
       return finish();
     }
+    const t = rec.data[rec.row * STRIDE]!;
     const stream = streamFor(run, part, nowMs);
     stream.lastSeenMs = nowMs;
     if (pos.offset > stream.lastOffset) stream.lastOffset = pos.offset;
 
-    const k = windowIndex(frame.t, size);
+    const k = windowIndex(t, size);
     const end = windowEnd(k, size);
     if (k < run.minK || end + lateness <= run.wm) {
-      reject('late', `event time ${frame.t} is in window [${windowStart(k, size)}, ${end}) which closed for good at watermark ${end + lateness} (watermark ${run.wm})`, frame, pos);
+      reject('late', `event time ${t} is in window [${windowStart(k, size)}, ${end}) which closed for good at watermark ${end + lateness} (watermark ${run.wm})`, source, pos);
     } else {
-      let v = run.vehicles.get(frame.vehicleId);
+      let v = run.vehicles.get(rec.vehicleId);
       if (v === undefined) {
-        v = new Vehicle(frame.vehicleId);
-        run.vehicles.set(frame.vehicleId, v);
+        v = new Vehicle(rec.vehicleId);
+        run.vehicles.set(rec.vehicleId, v);
       }
       const w = windowFor(run, v, k, stream, pos);
-      w.frames!.push(frame);
+      w.rows!.push(rec.data, rec.row);
       if (w.emitted || w.end <= run.wm) lateUpdate(run, v, w, nowMs);
       else w.partial = null;
     }
 
-    if (frame.t > stream.maxT) {
-      stream.maxT = frame.t;
+    if (t > stream.maxT) {
+      stream.maxT = t;
       refreshWatermark(run, nowMs);
     }
     if (run.wm >= run.nextCheck) scan(run, run.wm, nowMs);
@@ -625,6 +638,7 @@ export function createWindowOperator(overrides: Partial<WindowOperatorConfig> = 
   return {
     config: cfg,
     ingest,
+    ingestRecord: (rec, pos, nowMs) => ingestRecord(rec, pos, nowMs),
     advanceIdle,
     flushRun,
     flush,

@@ -1,5 +1,6 @@
 import type { TelemetryFrame } from '~/server/contracts/telemetry';
 import { Moments, RateStats, Trend } from './accumulators';
+import { COL, RowBuffer, STRIDE, writeRow } from './frame-row';
 
 /**
  * Continuous readings watched for a stuck sensor. Control inputs and brake pressure are left out:
@@ -48,38 +49,46 @@ export class WindowPartial {
   readonly jerk = new RateStats();
   readonly steerRate = new RateStats();
 
-  /** Frames must come in event-time order (see sortFrames); an exact duplicate is skipped. */
-  addFrame(f: TelemetryFrame): void {
-    if (this.frameCount > 0 && f.seq === this.lastSeq) return;
-    if (this.frameCount > 0 && f.seq > this.lastSeq + 1) this.seqGaps += f.seq - this.lastSeq - 1;
-    if (this.frameCount === 0) this.firstSeq = f.seq;
-    this.lastSeq = f.seq;
+  /** Row `row` of data; rows must come in (t, seq) order (see RowBuffer.sort): a duplicate seq is skipped. */
+  addRow(d: Float64Array, row: number): void {
+    const o = row * STRIDE;
+    const seq = d[o + COL.seq]!;
+    if (this.frameCount > 0 && seq === this.lastSeq) return;
+    if (this.frameCount > 0 && seq > this.lastSeq + 1) this.seqGaps += seq - this.lastSeq - 1;
+    if (this.frameCount === 0) this.firstSeq = seq;
+    this.lastSeq = seq;
     this.frameCount++;
-    const t = f.t;
-    this.speed.addNullable(f.speed);
-    const lon = f.accel.lon;
-    if (lon !== null) {
+    const t = d[o + COL.t]!;
+    // NaN is a reading the sensor sent as null: it does not count.
+    const speed = d[o + COL.speed]!;
+    if (speed === speed) this.speed.add(speed);
+    const lon = d[o + COL.accelLon]!;
+    if (lon === lon) {
       this.accelLon.add(lon);
       this.jerk.add(t, lon);
     }
-    this.accelLat.addNullable(f.accel.lat);
-    this.yawRate.addNullable(f.yawRate);
-    this.throttle.add(f.control.throttle);
-    this.brake.add(f.control.brake);
-    this.steerRate.add(t, f.control.steer);
-    this.brakePressure.addNullable(f.brakes.pressure);
-    const pt = f.powertrain;
-    this.rpm.addNullable(pt.rpm);
-    if (pt.engineTemp !== null) {
-      this.engineTemp.add(pt.engineTemp);
-      this.engineTempTrend.add(t, pt.engineTemp);
+    const lat = d[o + COL.accelLat]!;
+    if (lat === lat) this.accelLat.add(lat);
+    const yaw = d[o + COL.yawRate]!;
+    if (yaw === yaw) this.yawRate.add(yaw);
+    this.throttle.add(d[o + COL.throttle]!);
+    this.brake.add(d[o + COL.brake]!);
+    this.steerRate.add(t, d[o + COL.steer]!);
+    const bp = d[o + COL.brakePressure]!;
+    if (bp === bp) this.brakePressure.add(bp);
+    const rpm = d[o + COL.rpm]!;
+    if (rpm === rpm) this.rpm.add(rpm);
+    const et = d[o + COL.engineTemp]!;
+    if (et === et) {
+      this.engineTemp.add(et);
+      this.engineTempTrend.add(t, et);
     }
-    this.batteryTemp.addNullable(pt.batteryTemp);
-    const p = f.tires.pressure;
+    const bt = d[o + COL.batteryTemp]!;
+    if (bt === bt) this.batteryTemp.add(bt);
     let lowest = Infinity;
     for (let i = 0; i < 4; i++) {
-      const x = p[i];
-      if (x === null || x === undefined) continue;
+      const x = d[o + COL.tire0 + i]!;
+      if (x !== x) continue;
       this.tires[i]!.add(x);
       if (x < lowest) lowest = x;
     }
@@ -87,8 +96,10 @@ export class WindowPartial {
       this.tireMin.add(lowest);
       this.tireMinTrend.add(t, lowest);
     }
-    this.leadTtc.addNullable(f.lead.ttc);
-    this.laneOffset.addNullable(f.lane.offset);
+    const ttc = d[o + COL.leadTtc]!;
+    if (ttc === ttc) this.leadTtc.add(ttc);
+    const lane = d[o + COL.laneOffset]!;
+    if (lane === lane) this.laneOffset.add(lane);
   }
 
   /** Appends a partial whose frames all come after this one's in event time. */
@@ -141,24 +152,21 @@ export class WindowPartial {
   }
 }
 
-function byEventTime(a: TelemetryFrame, b: TelemetryFrame): number {
-  return a.t - b.t || a.seq - b.seq;
-}
-
-/** Sorts in place by (t, seq); frames usually arrive in order, so the check is the common path. */
-export function sortFrames(frames: TelemetryFrame[]): void {
-  for (let i = 1; i < frames.length; i++) {
-    if (byEventTime(frames[i - 1]!, frames[i]!) > 0) {
-      frames.sort(byEventTime);
-      return;
-    }
-  }
-}
-
-/** The partial of a set of frames; sorts them in place. */
-export function partialOf(frames: TelemetryFrame[]): WindowPartial {
-  sortFrames(frames);
+/** The partial of a window's rows; sorts them in place. */
+export function partialOfRows(rows: RowBuffer): WindowPartial {
+  rows.sort();
   const p = new WindowPartial();
-  for (let i = 0; i < frames.length; i++) p.addFrame(frames[i]!);
+  for (let i = 0; i < rows.count; i++) p.addRow(rows.data, i);
   return p;
+}
+
+/** The partial of a set of parsed frames, in any order. */
+export function partialOf(frames: readonly TelemetryFrame[]): WindowPartial {
+  const rows = new RowBuffer(frames.length);
+  const one = new Float64Array(STRIDE);
+  for (const f of frames) {
+    writeRow(f, one, 0);
+    rows.push(one, 0);
+  }
+  return partialOfRows(rows);
 }

@@ -10,7 +10,7 @@ const CFG: Partial<WindowOperatorConfig> = { outOfOrdernessS: 0.2, allowedLatene
 function runAll(frames: TelemetryFrame[], cfg: Partial<WindowOperatorConfig> = CFG) {
   const op = createWindowOperator(cfg);
   const emitted: FeaturesMessage[] = [];
-  const rejected = new Set<TelemetryFrame>();
+  const rejected = new Set<TelemetryFrame | object>();
   frames.forEach((f, i) => {
     const out = op.ingest(f, { partition: 0, offset: i }, 0);
     emitted.push(...out.emitted);
