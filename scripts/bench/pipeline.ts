@@ -2,11 +2,14 @@
  * Sustained throughput of the features worker against the real broker, Postgres and Redis, and of
  * a bare kafkajs consumer reading the same topic in the same run (the ceiling the worker is
  * measured against). Also the window-close → dl.features acknowledgement latency. Prints one JSON
- * object.
+ * object. The worker runs as main.ts would (decode threads on spare cores) and, for comparison,
+ * with parsing on its main thread. CPU µs per frame (whole process) and JSON.parse's own cost
+ * per frame show what bounds the ratio.
  *
- *   npm run bench -- pipeline        (stack up first: npm run stack:up)
+ *   npm run bench -- pipeline        (brings the stack up itself)
  *
  * BENCH_VEHICLES (40), BENCH_SECONDS (250) and BENCH_HZ (20) size the run: 200,000 frames.
+ * BENCH_DECODE_THREADS overrides the worker's decode threads.
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -26,7 +29,7 @@ const VEHICLES = Number(process.env.BENCH_VEHICLES ?? 40);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 250);
 const HZ = Number(process.env.BENCH_HZ ?? 20);
 const PARTITIONS = 6;
-const DECODE_THREADS = process.env.BENCH_DECODE_THREADS ? Number(process.env.BENCH_DECODE_THREADS) : spareCores();
+const DECODE_THREADS: number = process.env.BENCH_DECODE_THREADS ? Number(process.env.BENCH_DECODE_THREADS) : spareCores();
 
 const tag = randomBytes(3).toString('hex');
 const prefix = `bench.pipeline-${tag}.`;
@@ -68,43 +71,75 @@ pending = [];
 const produceS = (performance.now() - tProduce) / 1000;
 await producer.disconnect();
 
+/** 4,000 frames of the same scenario, encoded as on the topic. */
+function simulateSample(): Buffer[] {
+  const out: Buffer[] = [];
+  const small = { ...spec, durationS: Math.ceil(4000 / (VEHICLES * HZ)) };
+  for (const step of runScenario(small as never, { orgId, runId, clock: () => 1_700_000_000_000 })) for (const f of step.frames) out.push(Buffer.from(JSON.stringify(f)));
+  return out;
+}
+
 // 2. The bare consumer: counts messages, parses nothing.
-async function bareConsumer(): Promise<{ seconds: number; framesPerS: number }> {
+interface Measured {
+  seconds: number;
+  framesPerS: number;
+  /** CPU time of this process (all its threads) per frame, µs: what the throughput costs. */
+  cpuUsPerFrame: number;
+}
+
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
+
+async function bareConsumer(): Promise<Measured> {
   const consumer = kafka.consumer({ groupId: `bench-bare-${tag}`, maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 32 * 1024 * 1024, maxWaitTimeInMs: 200 });
   await consumer.connect();
   await consumer.subscribe({ topic: telemetryTopic, fromBeginning: true });
   let n = 0;
   let first = 0;
   let last = 0;
+  let cpu0 = 0;
+  let cpu1 = 0;
   await new Promise<void>((resolve) => {
     void consumer.run({
       eachBatch: async ({ batch }) => {
-        if (n === 0) first = performance.now();
+        if (n === 0) {
+          first = performance.now();
+          cpu0 = cpuNow();
+        }
         n += batch.messages.length;
         last = performance.now();
+        cpu1 = cpuNow();
         if (n >= frameCount) resolve();
       },
     });
   });
   await consumer.disconnect();
   const seconds = (last - first) / 1000;
-  return { seconds, framesPerS: frameCount / seconds };
+  return { seconds, framesPerS: frameCount / seconds, cpuUsPerFrame: (cpu1 - cpu0) / frameCount };
 }
 
 // 3. The features worker, in process, with its real sinks.
-async function featuresWorker(): Promise<{ seconds: number; framesPerS: number; windows: number; latencyMs: { p50: number; p99: number; max: number; samples: number } }> {
+async function featuresWorker(decodeThreads: number): Promise<Measured & { decodeThreads: number; windows: number; latencyMs: { p50: number; p99: number; max: number; samples: number } }> {
   const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 4 });
   const redis = createRedis();
   const latencies: number[] = [];
-  const worker = await startFeaturesWorker({ kafka, pool, redis, prefix, groupId: `bench-features-${tag}`, finishGraceMs: 1000, decodeThreads: DECODE_THREADS, onProduced: (l) => latencies.push(...l) });
+  const worker = await startFeaturesWorker({ kafka, pool, redis, prefix, groupId: `bench-features-${tag}-${decodeThreads}`, finishGraceMs: 1000, decodeThreads, onProduced: (l) => latencies.push(...l) });
   let first = 0;
   let last = 0;
+  let cpu0 = 0;
+  let cpu1 = 0;
   const deadline = Date.now() + 300_000;
   for (;;) {
     const s = worker.stats();
-    if (s.framesIn > 0 && first === 0) first = performance.now();
+    if (s.framesIn > 0 && first === 0) {
+      first = performance.now();
+      cpu0 = cpuNow();
+    }
     if (s.framesIn >= frameCount) {
       last = performance.now();
+      cpu1 = cpuNow();
       break;
     }
     if (Date.now() > deadline) throw new Error(`features worker read only ${s.framesIn} of ${frameCount} frames in 300 s`);
@@ -120,11 +155,26 @@ async function featuresWorker(): Promise<{ seconds: number; framesPerS: number; 
   latencies.sort((a, b) => a - b);
   const q = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN);
   const seconds = (last - first) / 1000;
-  return { seconds, framesPerS: frameCount / seconds, windows, latencyMs: { p50: q(0.5), p99: q(0.99), max: Math.round(latencies.at(-1) ?? NaN), samples: latencies.length } };
+  return { seconds, framesPerS: frameCount / seconds, cpuUsPerFrame: (cpu1 - cpu0) / frameCount, decodeThreads, windows, latencyMs: { p50: q(0.5), p99: q(0.99), max: Math.round(latencies.at(-1) ?? NaN), samples: latencies.length } };
 }
 
 const bare = await bareConsumer();
-const features = await featuresWorker();
+const features = await featuresWorker(DECODE_THREADS);
+// The same worker parsing on its main thread, for comparison (when the default uses a thread).
+const inline = DECODE_THREADS > 0 ? await featuresWorker(0) : null;
+
+// What JSON.parse alone costs per frame here: the floor of any JSON telemetry consumer.
+const parseUs = (() => {
+  const sample = simulateSample();
+  let sink = 0;
+  let best = Infinity;
+  for (let r = 0; r < 5; r++) {
+    const t0 = performance.now();
+    for (const b of sample) sink += (JSON.parse(b.toString('utf8')) as { seq: number }).seq;
+    best = Math.min(best, ((performance.now() - t0) * 1000) / sample.length);
+  }
+  return sink >= 0 ? best : NaN;
+})();
 
 const admin = kafka.admin();
 await admin.connect();
@@ -138,9 +188,11 @@ console.log(
       bench: 'pipeline',
       machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version },
       run: { vehicles: VEHICLES, hz: HZ, seconds: SECONDS, frames: frameCount, partitions: PARTITIONS, meanFrameBytes: round(bytes / frameCount), produceS: round(produceS, 2) },
-      bareConsumer: { framesPerS: round(bare.framesPerS), seconds: round(bare.seconds, 2) },
-      featuresWorker: { framesPerS: round(features.framesPerS), seconds: round(features.seconds, 2), windowsOut: features.windows, decodeThreads: DECODE_THREADS },
+      bareConsumer: { framesPerS: round(bare.framesPerS), seconds: round(bare.seconds, 2), cpuUsPerFrame: round(bare.cpuUsPerFrame, 2) },
+      featuresWorker: { framesPerS: round(features.framesPerS), seconds: round(features.seconds, 2), cpuUsPerFrame: round(features.cpuUsPerFrame, 2), windowsOut: features.windows, decodeThreads: features.decodeThreads },
+      ...(inline ? { featuresWorkerNoDecodeThread: { framesPerS: round(inline.framesPerS), seconds: round(inline.seconds, 2), cpuUsPerFrame: round(inline.cpuUsPerFrame, 2), windowsOut: inline.windows, ratio: round(inline.framesPerS / bare.framesPerS, 3) } } : {}),
       ratio: round(features.framesPerS / bare.framesPerS, 3),
+      jsonParseUsPerFrame: round(parseUs, 2),
       windowCloseToFeaturesTopicMs: features.latencyMs,
       targets: { framesPerS: 50_000, ratio: 0.7, met: { framesPerS: features.framesPerS >= 50_000, ratio: features.framesPerS / bare.framesPerS >= 0.7 } },
     },

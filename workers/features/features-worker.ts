@@ -108,6 +108,18 @@ interface Held {
   error?: string;
 }
 
+async function withRetries<T>(fn: () => Promise<T>, attempts: number, firstDelayMs: number): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (i >= attempts) throw err;
+      log.warn({ err, attempt: i }, 'run lookup failed; retrying');
+      await new Promise((r) => setTimeout(r, firstDelayMs * 2 ** (i - 1)));
+    }
+  }
+}
+
 function rawOf(topicName: string, partition: number, m: KafkaMessage): RawMessageRef {
   return { topic: topicName, partition, offset: m.offset, key: m.key, value: m.value, timestamp: m.timestamp };
 }
@@ -247,7 +259,9 @@ export async function startFeaturesWorker(o: FeaturesWorkerOptions): Promise<Fea
     const runIds = new Set<string>();
     for (const it of released) if (it.value.frame) runIds.add(it.value.frame.runId);
     if (runIds.size > 0) {
-      await registry.resolve(runIds);
+      // Released frames are in hand only here: a brief database outage is waited out rather than
+      // stopping the worker (which would then replay from its last commit).
+      await withRetries(() => registry.resolve(runIds), 5, 200);
       for (const runId of runIds) {
         const info = registry.get(runId);
         if (info?.rateHz) setRate(runId, info.rateHz);
