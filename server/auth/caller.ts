@@ -1,10 +1,10 @@
 import type { PrismaClient } from '@prisma/client';
 import type { Redis } from 'ioredis';
 import { env } from '../env';
+import { presentedApiKey, verifyApiKey } from './api-keys';
 import { hit, RateLimitedError } from './rate-limit';
 import type { Role } from './roles';
 import { sessionUserId } from './session';
-import { parseApiKey, safeEqualHex, sha256 } from './tokens';
 
 export type Caller =
   | { kind: 'user'; userId: string; email: string; name: string | null }
@@ -19,9 +19,7 @@ export class InvalidCredentialsError extends Error {
 }
 
 export function bearerKey(headers: Headers): string | null {
-  const auth = headers.get('authorization');
-  if (auth?.toLowerCase().startsWith('bearer ')) return auth.slice(7).trim();
-  return headers.get('x-api-key')?.trim() || null;
+  return presentedApiKey(headers.get('authorization'), headers.get('x-api-key'));
 }
 
 /** How often lastUsedAt is written for a busy key; every request would turn reads into writes. */
@@ -35,12 +33,9 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 export async function resolveCaller(headers: Headers, deps: { db: PrismaClient; redis: () => Redis }): Promise<Caller> {
   const key = bearerKey(headers);
   if (key) {
-    const parsed = parseApiKey(key);
-    if (!parsed) throw new InvalidCredentialsError('Malformed API key');
-    const row = await deps.db.apiKey.findUnique({ where: { prefix: parsed.prefix } });
-    if (!row || !safeEqualHex(row.hash, sha256(key))) throw new InvalidCredentialsError('Unknown API key');
-    if (row.revokedAt) throw new InvalidCredentialsError('This API key has been revoked');
-    if (row.expiresAt && row.expiresAt < new Date()) throw new InvalidCredentialsError('This API key has expired');
+    const check = await verifyApiKey(deps.db, key);
+    if (!check.ok) throw new InvalidCredentialsError(check.error);
+    const row = check.row;
     const rate = await hit(deps.redis(), `apikey:${row.id}`, env.API_KEY_RATE_LIMIT);
     if (!rate.allowed) throw new RateLimitedError(rate.retryAfterS);
     if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {

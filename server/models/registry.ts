@@ -23,6 +23,11 @@ export async function putObject(store: ObjectStore, key: string, bytes: Uint8Arr
   }
 }
 
+/** One encoding (compact JSON, UTF-8) for every JSON artifact, so any reader can parse any of them. */
+export async function putJson(store: ObjectStore, key: string, value: unknown): Promise<void> {
+  await putObject(store, key, Buffer.from(JSON.stringify(value)));
+}
+
 export async function getObject(store: ObjectStore, key: string): Promise<Uint8Array | null> {
   const r = await store.openReader(key);
   if (!r) return null;
@@ -76,8 +81,8 @@ export async function registerModelVersion(db: Db, input: NewModelVersion, store
     const sidecarKey = artifactKey(input.orgId, model.id, version, 'sidecar.json');
     const tfjsKey = input.tfjs === undefined ? null : artifactKey(input.orgId, model.id, version, 'tfjs.json');
     await putObject(store, onnxKey, input.onnx);
-    await putObject(store, sidecarKey, Buffer.from(JSON.stringify(input.sidecar)));
-    if (tfjsKey) await putObject(store, tfjsKey, Buffer.from(JSON.stringify(input.tfjs)));
+    await putJson(store, sidecarKey, input.sidecar);
+    if (tfjsKey) await putJson(store, tfjsKey, input.tfjs);
     try {
       return await db.modelVersion.create({
         data: {

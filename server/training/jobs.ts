@@ -14,6 +14,18 @@ export function checkKindFitsDataset(kind: TrainingJobRequest['kind'], labelKind
 }
 
 /**
+ * The org's experiment of this name, created on first use (by jobs and retrain schedules alike).
+ * An existing one is left as it is: it keeps the creator who started it.
+ */
+export async function ensureExperiment(db: PrismaClient, orgId: string, name: string, createdById?: string | null) {
+  return db.experiment.upsert({
+    where: { orgId_name: { orgId, name } },
+    create: { orgId, name, createdById: createdById ?? null },
+    update: {},
+  });
+}
+
+/**
  * Records a training job and queues it on pg-boss. The row is written first, so a job the queue
  * accepted always has a row to report into; a failed send marks the row failed.
  */
@@ -28,11 +40,7 @@ export async function createTrainingJob(
   const mismatch = checkKindFitsDataset(r.kind, version.labelKind);
   if (mismatch) throw new TrainingInputError(mismatch);
   const experimentName = r.experiment ?? version.dataset.name;
-  const experiment = await db.experiment.upsert({
-    where: { orgId_name: { orgId: input.orgId, name: experimentName } },
-    create: { orgId: input.orgId, name: experimentName, createdById: input.createdById ?? null },
-    update: {},
-  });
+  const experiment = await ensureExperiment(db, input.orgId, experimentName, input.createdById);
   const modelName = r.modelName ?? experimentName;
   const clash = await db.registeredModel.findUnique({ where: { orgId_name: { orgId: input.orgId, name: modelName } }, select: { kind: true } });
   if (clash && clash.kind !== r.kind) throw new TrainingInputError(`Model "${modelName}" holds ${clash.kind} versions; choose another model name for the ${r.kind}`);

@@ -2,7 +2,7 @@ import type { Prisma, PrismaClient } from '@prisma/client';
 import type PgBoss from 'pg-boss';
 import type { z } from 'zod';
 import type { retrainScheduleSchema } from '../contracts/training';
-import { checkKindFitsDataset, createTrainingJob } from './jobs';
+import { checkKindFitsDataset, createTrainingJob, ensureExperiment } from './jobs';
 import { ensureQueue, retrainQueue, sharedBoss } from './queue';
 import { rebuildDataset } from './datasets';
 
@@ -24,11 +24,7 @@ export async function upsertRetrainSchedule(
   const mismatch = checkKindFitsDataset(s.kind, dataset.versions[0].labelKind);
   if (mismatch) throw new ScheduleInputError(mismatch);
   const experimentName = s.experiment ?? s.modelName;
-  const experiment = await db.experiment.upsert({
-    where: { orgId_name: { orgId: input.orgId, name: experimentName } },
-    create: { orgId: input.orgId, name: experimentName, createdById: input.createdById ?? null },
-    update: {},
-  });
+  const experiment = await ensureExperiment(db, input.orgId, experimentName, input.createdById);
   const before = await db.retrainSchedule.findUnique({ where: { orgId_modelName: { orgId: input.orgId, modelName: s.modelName } } });
   const row = await db.retrainSchedule.upsert({
     where: { orgId_modelName: { orgId: input.orgId, modelName: s.modelName } },

@@ -1,8 +1,8 @@
 import type { PrismaClient } from '@prisma/client';
 import type { Redis } from 'ioredis';
+import { presentedApiKey, verifyApiKey } from '~/server/auth/api-keys';
 import type { RateLimit } from '~/server/auth/rate-limit';
 import type { Role } from '~/server/auth/roles';
-import { parseApiKey, safeEqualHex, sha256 } from '~/server/auth/tokens';
 import { childLogger } from '~/server/observability/logger';
 
 const log = childLogger('inference.auth');
@@ -22,9 +22,10 @@ interface KeyBudget {
 }
 
 /**
- * API-key authentication for the inference worker's HTTP API (the same keys as the portal's
- * REST API; see server/auth/caller.ts). At tens of thousands of requests per second a database
- * and Redis round trip per request would cost more than the inference itself, so:
+ * API-key authentication for the inference worker's HTTP API: the same keys as the portal's REST
+ * API, checked by the same verifyApiKey (server/auth/api-keys.ts). At tens of thousands of
+ * requests per second a database and Redis round trip per request would cost more than the
+ * inference itself, so:
  * - a verified key is cached for `cacheMs` (a revoked key stops working within that time);
  * - the per-key rate limit (API_KEY_RATE_LIMIT, shared with the portal through the same Redis
  *   counter) is counted locally and added to Redis every `syncMs`, so across processes it is
@@ -45,10 +46,7 @@ export class ApiKeyAuth {
   }
 
   static bearer(header: string | string[] | undefined, xApiKey: string | string[] | undefined): string | null {
-    const a = Array.isArray(header) ? header[0] : header;
-    if (a && a.toLowerCase().startsWith('bearer ')) return a.slice(7).trim();
-    const x = Array.isArray(xApiKey) ? xApiKey[0] : xApiKey;
-    return x?.trim() || null;
+    return presentedApiKey(Array.isArray(header) ? header[0] : header, Array.isArray(xApiKey) ? xApiKey[0] : xApiKey);
   }
 
   async authenticate(key: string | null): Promise<AuthResult> {
@@ -67,12 +65,9 @@ export class ApiKeyAuth {
   }
 
   private async verify(key: string): Promise<AuthResult> {
-    const parsed = parseApiKey(key);
-    if (!parsed) return { ok: false, status: 401, error: 'Malformed API key' };
-    const row = await this.db.apiKey.findUnique({ where: { prefix: parsed.prefix } });
-    if (!row || !safeEqualHex(row.hash, sha256(key))) return { ok: false, status: 401, error: 'Unknown API key' };
-    if (row.revokedAt) return { ok: false, status: 401, error: 'This API key has been revoked' };
-    if (row.expiresAt && row.expiresAt < new Date()) return { ok: false, status: 401, error: 'This API key has expired' };
+    const check = await verifyApiKey(this.db, key);
+    if (!check.ok) return { ok: false, status: 401, error: check.error };
+    const { row } = check;
     return { ok: true, orgId: row.orgId, role: row.role, apiKeyId: row.id };
   }
 

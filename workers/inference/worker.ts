@@ -7,7 +7,7 @@ import type { RateLimit } from '~/server/auth/rate-limit';
 import type { DlqReason } from '~/server/contracts/dlq';
 import { featuresMessageSchema, type FeaturesMessage } from '~/server/contracts/features';
 import { modelDeploymentChangedSchema } from '~/server/contracts/models';
-import { alertMessageSchema, predictionMessageSchema, type AlertMessage } from '~/server/contracts/predictions';
+import { alertMessageSchema, predictionMessageSchema } from '~/server/contracts/predictions';
 import { createProducer, topic } from '~/server/kafka/client';
 import { decodeMessage, type RawMessageRef } from '~/server/kafka/messages';
 import { TOPICS } from '~/server/kafka/topics';
@@ -15,6 +15,7 @@ import { runValidatedConsumer, sendToDlq, typedProducer, type RunningConsumer } 
 import { childLogger } from '~/server/observability/logger';
 import { metrics } from '~/server/observability/metrics';
 import type { ObjectStore } from '~/server/store/object-store';
+import { AlertOutbox } from './alert-outbox';
 import { ApiKeyAuth } from './auth';
 import type { InferenceConfig } from './config';
 import { DeploymentRegistry } from './deployments';
@@ -87,7 +88,7 @@ export async function startInferenceWorker(o: InferenceWorkerOptions): Promise<I
   const alerts = typedProducer(producer, TOPICS.alerts, alertMessageSchema, { prefix: o.prefix });
   const scorer = new StreamScorer(registry, { aliases: c.aliases, windowKind: c.windowKind, alert: c.alert, onServed: (id, s, rows, us) => stats.record(id, s, rows, us) });
 
-  let pendingAlerts: AlertMessage[] = [];
+  const pendingAlerts = new AlertOutbox();
   const runOrgs = new Map<string, string>();
   async function runOrgOf(runIds: string[]): Promise<void> {
     const unknown = runIds.filter((id) => !runOrgs.has(id));
@@ -133,13 +134,12 @@ export async function startInferenceWorker(o: InferenceWorkerOptions): Promise<I
           for (let i = 0; i < scored.predictions.length; i += 1000) {
             await predictions.send(scored.predictions.slice(i, i + 1000).map((p) => ({ key: `${p.runId}:${p.vehicleId}`, value: p })));
           }
-          pendingAlerts.push(...scored.alerts);
+          pendingAlerts.add(scored.alerts);
         }
-        if (pendingAlerts.length > 0) {
-          // The debouncer has already moved on: an alert that fails to be written stays pending
-          // here (and the batch is retried) instead of being lost. Ids are deterministic, so a
-          // retry never duplicates the row, and consumers dedupe the message by id.
-          const sending = pendingAlerts;
+        // The debouncer has already moved on: an alert that fails to be written stays pending
+        // (and the batch is retried) instead of being lost. Ids are deterministic, so a retry
+        // never duplicates the row, and consumers dedupe the message by id.
+        const sent = await pendingAlerts.flush(async (sending) => {
           await o.db.alert.createMany({
             data: sending.map((a) => ({
               id: a.id,
@@ -157,9 +157,8 @@ export async function startInferenceWorker(o: InferenceWorkerOptions): Promise<I
             skipDuplicates: true,
           });
           await alerts.send(sending.map((a) => ({ key: a.runId, value: a })));
-          pendingAlerts = pendingAlerts.filter((a) => !sending.includes(a));
-          log.info({ alerts: sending.map((a) => ({ run: a.runId, vehicle: a.vehicleId, model: a.modelName, score: a.score })) }, 'alerts raised');
-        }
+        });
+        if (sent.length > 0) log.info({ alerts: sent.map((a) => ({ run: a.runId, vehicle: a.vehicleId, model: a.modelName, score: a.score })) }, 'alerts raised');
         const last = batch.messages.at(-1);
         if (last) resolveOffset(last.offset);
         await heartbeat();

@@ -1,6 +1,6 @@
 import type { Prisma, PrismaClient } from '@prisma/client';
 import { trainingParamsSchema, type TrainingProgress } from '~/server/contracts/training';
-import { getObject, putObject, registerModelVersion } from '~/server/models/registry';
+import { getObject, putJson, putObject, registerModelVersion } from '~/server/models/registry';
 import type { ObjectStore } from '~/server/store/object-store';
 import { decodeDataset } from '~/server/training/materialised';
 import { serialiseTfjs } from './artifacts';
@@ -151,11 +151,11 @@ export async function runTrainingJob(deps: JobDeps, jobId: string): Promise<JobO
       dataset: runArtifactKey(job.orgId, run.id, 'dataset.json'),
     };
     await putObject(deps.store, keys.onnx, onnx.bytes);
-    await putObject(deps.store, keys.tfjs, Buffer.from(JSON.stringify(tfjs)));
-    await putObject(deps.store, keys.sidecar, Buffer.from(JSON.stringify(sidecar)));
-    await putObject(deps.store, keys.normalisation, Buffer.from(JSON.stringify({ ...trained.normalisation, ...('targetScaling' in trained ? { target: trained.targetScaling } : {}), imputation: result.preprocessing.imputation })));
-    await putObject(deps.store, keys.features, Buffer.from(JSON.stringify(trained.featureNames)));
-    await putObject(deps.store, keys.dataset, Buffer.from(JSON.stringify(sidecar.dataset)));
+    await putJson(deps.store, keys.tfjs, tfjs);
+    await putJson(deps.store, keys.sidecar, sidecar);
+    await putJson(deps.store, keys.normalisation, { ...trained.normalisation, ...('targetScaling' in trained ? { target: trained.targetScaling } : {}), imputation: result.preprocessing.imputation });
+    await putJson(deps.store, keys.features, trained.featureNames);
+    await putJson(deps.store, keys.dataset, sidecar.dataset);
 
     const version = await registerModelVersion(
       db,
