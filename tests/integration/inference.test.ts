@@ -63,7 +63,7 @@ beforeAll(async () => {
   await register(B, 'b-only', [51]);
   await setAlias(B.org.id, models[`${B.org.slug}/b-only`]!.modelId, 'production', models[`${B.org.slug}/b-only`]!.v[1]!);
   worker = await startInferenceWorker({
-    config: parseInferenceConfig({ INFERENCE_HTTP_PORT: '0', INFERENCE_GROUP_ID: `inf-test-${randomBytes(4).toString('hex')}`, INFERENCE_ALERT_K: '3', INFERENCE_ALERT_N: '5', INFERENCE_STATS_INTERVAL_MS: '200' }),
+    config: parseInferenceConfig({ INFERENCE_HTTP_PORT: '0', INFERENCE_GROUP_ID: `inf-test-${randomBytes(4).toString('hex')}`, INFERENCE_ALERT_K: '3', INFERENCE_ALERT_N: '5', INFERENCE_STATS_INTERVAL_MS: '200', INFERENCE_RECONCILE_S: '1' }),
     kafka,
     db,
     redis,
@@ -241,6 +241,23 @@ describe('hot swap', () => {
     await announce(kafka, topics.prefix, { orgId: A.org.id, modelId, modelName: 'swap', alias: 'production', action: 'delete', versionId: null, canaryVersionId: null, canaryWeight: 0 });
     await waitFor(async () => (await req('/v2/models/swap', A.apiKey.key)).status, (st) => st === 404, 20_000, 'swap undeployed');
     await waitFor(async () => worker.registry.loadedSessions().some((s) => s.info.id === v[1]), (x) => !x, 10_000, 'v1 released');
+  });
+
+  it('catches up with alias moves that no dl.models message announced (the web died after the commit)', async () => {
+    const { modelId, v } = await register(A, 'quiet', [61, 62]);
+    const served = async () => {
+      const res = await req('/v2/models/quiet/infer', A.apiKey.key, { method: 'POST', body: inferBody([row(3)]) });
+      return res.status === 200 ? ((await res.json()) as { model_version: string }).model_version : String(res.status);
+    };
+    // Created, moved and deleted in Postgres only: no message at all.
+    await setAlias(A.org.id, modelId, 'production', v[1]!);
+    await waitFor(served, (x) => x === '1', 15_000, 'quiet v1 served');
+    await setAlias(A.org.id, modelId, 'production', v[2]!);
+    await waitFor(served, (x) => x === '2', 15_000, 'quiet v2 served');
+    await db.modelAlias.delete({ where: { modelId_name: { modelId, name: 'production' } } });
+    await waitFor(served, (x) => x === '404', 15_000, 'quiet undeployed');
+    // Nothing left to catch up with: a reconcile changes nothing.
+    expect(await worker.registry.reconcile()).toBe(0);
   });
 });
 

@@ -9,7 +9,7 @@ import { consumerGroup } from '~/server/kafka/topics';
  * INFERENCE_HOST (127.0.0.1), INFERENCE_MAX_BATCH (256), INFERENCE_MAX_DELAY_US (500),
  * INFERENCE_MAX_CONCURRENT_RUNS (2), INFERENCE_INTRA_OP_THREADS (1), INFERENCE_ALERT_K (3),
  * INFERENCE_ALERT_N (5), INFERENCE_WINDOW_KIND (tumbling), INFERENCE_GROUP_ID (<KAFKA_TOPIC_PREFIX>drivelab-inference),
- * INFERENCE_AUTH_CACHE_MS (5000), INFERENCE_STATS_INTERVAL_MS (2000).
+ * INFERENCE_AUTH_CACHE_MS (5000), INFERENCE_STATS_INTERVAL_MS (2000), INFERENCE_RECONCILE_S (30).
  */
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 
@@ -32,6 +32,7 @@ const schema = z.object({
   INFERENCE_GROUP_ID: z.string().min(1).optional(),
   INFERENCE_AUTH_CACHE_MS: int(5000, 0, 3_600_000),
   INFERENCE_STATS_INTERVAL_MS: int(2000, 100, 600_000),
+  INFERENCE_RECONCILE_S: int(30, 1, 86_400),
 });
 
 export interface InferenceConfig {
@@ -48,6 +49,8 @@ export interface InferenceConfig {
   groupId: string;
   authCacheMs: number;
   statsIntervalMs: number;
+  /** Seconds between comparisons of the served deployments with Postgres. */
+  reconcileS: number;
 }
 
 export function parseInferenceConfig(source: Record<string, string | undefined>): InferenceConfig {
@@ -72,5 +75,6 @@ export function parseInferenceConfig(source: Record<string, string | undefined>)
     groupId: e.INFERENCE_GROUP_ID ?? consumerGroup('drivelab-inference', source.KAFKA_TOPIC_PREFIX ?? ''),
     authCacheMs: e.INFERENCE_AUTH_CACHE_MS,
     statsIntervalMs: e.INFERENCE_STATS_INTERVAL_MS,
+    reconcileS: e.INFERENCE_RECONCILE_S,
   };
 }

@@ -54,6 +54,8 @@ export class DeploymentRegistry {
   private explicit = new Map<string, VersionSession>();
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Aliases whose row could not be loaded, with the row they had then (see reconcile). */
+  private unloadable = new Map<string, string>();
 
   constructor(private readonly o: DeploymentRegistryOptions) {}
 
@@ -106,6 +108,49 @@ export class DeploymentRegistry {
           log.error({ err, modelId: r.modelId, alias: r.name }, 'could not load deployment');
         }
       }
+    });
+  }
+
+  /**
+   * Catches up with Postgres: reloads every served alias whose row differs from what is served
+   * and drops those whose row is gone. dl.models is sent after the alias move commits, so a web
+   * process that dies in between leaves a move no message announces; this bounds how long that
+   * goes unnoticed. Returns the number of aliases changed.
+   */
+  reconcile(): Promise<number> {
+    return this.serial(async () => {
+      if (this.closed) return 0;
+      const rows = await this.o.db.modelAlias.findMany({
+        where: { name: { in: [...this.o.aliases] } },
+        select: { modelId: true, name: true, versionId: true, canaryVersionId: true, canaryWeight: true },
+      });
+      const inDb = new Set<string>();
+      const stale: { modelId: string; alias: string; wanted: string }[] = [];
+      for (const r of rows) {
+        const key = `${r.modelId}\u0000${r.name}`;
+        inDb.add(key);
+        const cur = this.models.get(r.modelId)?.aliases.get(r.name);
+        const canaryId = r.canaryVersionId && r.canaryWeight > 0 && r.canaryVersionId !== r.versionId ? r.canaryVersionId : null;
+        const same = cur && cur.primary.info.id === r.versionId && (cur.canary?.info.id ?? null) === canaryId && (canaryId === null || cur.canaryWeight === r.canaryWeight);
+        const wanted = `${r.versionId}/${canaryId}/${r.canaryWeight}`;
+        // A deployment that failed to load is tried again when its row changes, not every round.
+        if (!same && this.unloadable.get(key) !== wanted) stale.push({ modelId: r.modelId, alias: r.name, wanted });
+      }
+      for (const entry of this.models.values()) for (const alias of entry.aliases.keys()) if (!inDb.has(`${entry.modelId}\u0000${alias}`)) stale.push({ modelId: entry.modelId, alias, wanted: '' });
+      for (const key of this.unloadable.keys()) if (!inDb.has(key)) this.unloadable.delete(key);
+      let changed = 0;
+      for (const { modelId, alias, wanted } of stale) {
+        const key = `${modelId}\u0000${alias}`;
+        try {
+          await this.reloadNow(modelId, alias);
+          this.unloadable.delete(key);
+          changed++;
+        } catch (err) {
+          this.unloadable.set(key, wanted);
+          log.error({ err, modelId, alias }, 'could not load deployment');
+        }
+      }
+      return changed;
     });
   }
 

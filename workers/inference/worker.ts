@@ -168,6 +168,13 @@ export async function startInferenceWorker(o: InferenceWorkerOptions): Promise<I
 
   const sweep = setInterval(() => scorer.debouncer.sweep(15 * 60_000), 60_000);
   sweep.unref();
+  const reconcile = setInterval(() => {
+    registry
+      .reconcile()
+      .then((n) => n > 0 && log.warn({ aliases: n }, 'deployments changed in Postgres without a dl.models message; caught up'))
+      .catch((err: unknown) => log.warn({ err }, 'deployment reconcile failed'));
+  }, c.reconcileS * 1000);
+  reconcile.unref();
   const statsTimer = setInterval(() => {
     if (o.redis) stats.publish(o.redis, registry).catch((err: unknown) => log.warn({ err }, 'stats publish failed'));
   }, c.statsIntervalMs);
@@ -188,6 +195,7 @@ export async function startInferenceWorker(o: InferenceWorkerOptions): Promise<I
     async stop() {
       started = false;
       clearInterval(sweep);
+      clearInterval(reconcile);
       clearInterval(statsTimer);
       await new Promise<void>((ok) => {
         server.close(() => ok());
