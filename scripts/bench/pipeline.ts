@@ -3,8 +3,8 @@
  * a bare kafkajs consumer reading the same topic in the same run (the ceiling the worker is
  * measured against). Also the window-close → dl.features acknowledgement latency. Prints one JSON
  * object. The worker runs as main.ts would (decode threads on spare cores) and, for comparison,
- * with parsing on its main thread. CPU µs per frame (whole process) and JSON.parse's own cost
- * per frame show what bounds the ratio.
+ * with parsing on its main thread. CPU µs per frame (whole process), JSON.parse's own cost per
+ * frame, and the bare consumer again with only JSON.parse added show what bounds the ratio.
  *
  *   npm run bench -- pipeline        (brings the stack up itself)
  *
@@ -79,7 +79,7 @@ function simulateSample(): Buffer[] {
   return out;
 }
 
-// 2. The bare consumer: counts messages, parses nothing.
+// 2. The bare consumer.
 interface Measured {
   seconds: number;
   framesPerS: number;
@@ -92,11 +92,16 @@ const cpuNow = () => {
   return u.user + u.system;
 };
 
-async function bareConsumer(): Promise<Measured> {
-  const consumer = kafka.consumer({ groupId: `bench-bare-${tag}`, maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 32 * 1024 * 1024, maxWaitTimeInMs: 200 });
+/**
+ * The bare consumer: counts messages, parses nothing. With parse, it also JSON.parses every value
+ * and nothing more: the ceiling of any consumer of JSON telemetry on one thread.
+ */
+async function bareConsumer(parse = false): Promise<Measured> {
+  const consumer = kafka.consumer({ groupId: `bench-bare-${tag}-${parse ? 'parse' : 'count'}`, maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 32 * 1024 * 1024, maxWaitTimeInMs: 200 });
   await consumer.connect();
   await consumer.subscribe({ topic: telemetryTopic, fromBeginning: true });
   let n = 0;
+  let parsed = 0;
   let first = 0;
   let last = 0;
   let cpu0 = 0;
@@ -109,6 +114,7 @@ async function bareConsumer(): Promise<Measured> {
           cpu0 = cpuNow();
         }
         n += batch.messages.length;
+        if (parse) for (const m of batch.messages) if (m.value) parsed += (JSON.parse(m.value.toString('utf8')) as { seq: number }).seq >= 0 ? 1 : 0;
         last = performance.now();
         cpu1 = cpuNow();
         if (n >= frameCount) resolve();
@@ -116,6 +122,7 @@ async function bareConsumer(): Promise<Measured> {
     });
   });
   await consumer.disconnect();
+  if (parse && parsed !== frameCount) throw new Error(`parsed ${parsed} of ${frameCount} frames`);
   const seconds = (last - first) / 1000;
   return { seconds, framesPerS: frameCount / seconds, cpuUsPerFrame: (cpu1 - cpu0) / frameCount };
 }
@@ -159,6 +166,7 @@ async function featuresWorker(decodeThreads: number): Promise<Measured & { decod
 }
 
 const bare = await bareConsumer();
+const parseOnly = await bareConsumer(true);
 const features = await featuresWorker(DECODE_THREADS);
 // The same worker parsing on its main thread, for comparison (when the default uses a thread).
 const inline = DECODE_THREADS > 0 ? await featuresWorker(0) : null;
@@ -193,6 +201,7 @@ console.log(
       ...(inline ? { featuresWorkerNoDecodeThread: { framesPerS: round(inline.framesPerS), seconds: round(inline.seconds, 2), cpuUsPerFrame: round(inline.cpuUsPerFrame, 2), windowsOut: inline.windows, ratio: round(inline.framesPerS / bare.framesPerS, 3) } } : {}),
       ratio: round(features.framesPerS / bare.framesPerS, 3),
       jsonParseUsPerFrame: round(parseUs, 2),
+      bareConsumerParsingOnly: { framesPerS: round(parseOnly.framesPerS), cpuUsPerFrame: round(parseOnly.cpuUsPerFrame, 2), ratio: round(parseOnly.framesPerS / bare.framesPerS, 3) },
       windowCloseToFeaturesTopicMs: features.latencyMs,
       targets: { framesPerS: 50_000, ratio: 0.7, met: { framesPerS: features.framesPerS >= 50_000, ratio: features.framesPerS / bare.framesPerS >= 0.7 } },
     },
