@@ -1,6 +1,6 @@
-import { telemetryFrameSchema } from '~/server/contracts/telemetry';
+import { telemetryFrameSchema, type TelemetryFrame } from '~/server/contracts/telemetry';
 import { parseJson, parseJsonText, validate, type DecodeResult } from '~/server/kafka/messages';
-import { COL, STRIDE, writeRow } from './frame-row';
+import { writeRow } from './frame-row';
 
 /**
  * Telemetry bytes → a row of readings (frame-row.ts), without building a validated copy of the
@@ -24,10 +24,9 @@ const isReading = (x: unknown): x is number | null => x === null || isFiniteNumb
 const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
 const isId = (x: unknown): x is string => typeof x === 'string' && x.length > 0;
 const inRange = (x: unknown, lo: number, hi: number): x is number => typeof x === 'number' && x >= lo && x <= hi;
-const orNaN = (x: number | null): number => (x === null ? NaN : x);
 
-/** Fills row `row` and returns true when json is certainly a valid frame; false: ask zod. */
-function fastRow(j: unknown, data: Float64Array, row: number): j is FrameIdentity {
+/** True when j is certainly a valid frame, as zod would return it; false: ask zod. */
+function surelyValid(j: unknown): j is TelemetryFrame {
   if (!isObject(j) || j.v !== 1 || !isId(j.orgId) || !isId(j.runId) || !isId(j.vehicleId)) return false;
   const { seq, t, ts, pose, gnss, accel, control, powertrain, brakes, tires, lane, lead } = j;
   if (!isCount(seq) || !isFiniteNumber(t) || !(t >= 0) || !isCount(ts)) return false;
@@ -44,26 +43,7 @@ function fastRow(j: unknown, data: Float64Array, row: number): j is FrameIdentit
   const p = tires.pressure as unknown[];
   if (!isReading(p[0]) || !isReading(p[1]) || !isReading(p[2]) || !isReading(p[3])) return false;
   if (!isObject(lane) || !isReading(lane.offset)) return false;
-  if (!isObject(lead) || !isReading(lead.distance) || !isReading(lead.ttc)) return false;
-
-  const o = row * STRIDE;
-  data[o + COL.t] = t;
-  data[o + COL.seq] = seq;
-  data[o + COL.speed] = orNaN(j.speed);
-  data[o + COL.accelLon] = orNaN(accel.lon);
-  data[o + COL.accelLat] = orNaN(accel.lat);
-  data[o + COL.yawRate] = orNaN(j.yawRate);
-  data[o + COL.throttle] = control.throttle;
-  data[o + COL.brake] = control.brake;
-  data[o + COL.steer] = control.steer;
-  data[o + COL.brakePressure] = orNaN(brakes.pressure);
-  data[o + COL.rpm] = orNaN(rpm);
-  data[o + COL.engineTemp] = orNaN(engineTemp);
-  data[o + COL.batteryTemp] = orNaN(batteryTemp);
-  for (let i = 0; i < 4; i++) data[o + COL.tire0 + i] = orNaN(p[i] as number | null);
-  data[o + COL.leadTtc] = orNaN(lead.ttc);
-  data[o + COL.laneOffset] = orNaN(lane.offset);
-  return true;
+  return isObject(lead) && isReading(lead.distance) && isReading(lead.ttc);
 }
 
 /**
@@ -81,11 +61,14 @@ export function decodeFrameText(text: string, data: Float64Array, row: number): 
 
 function rowOf(json: DecodeResult<unknown>, data: Float64Array, row: number): DecodeResult<FrameIdentity> {
   if (!json.ok) return json;
-  const j = json.value;
-  if (fastRow(j, data, row)) return { ok: true, value: { orgId: j.orgId, runId: j.runId, vehicleId: j.vehicleId } };
-  const checked = validate(telemetryFrameSchema, j);
-  if (!checked.ok) return checked;
-  const f = checked.value;
+  let f: TelemetryFrame;
+  if (surelyValid(json.value)) {
+    f = json.value;
+  } else {
+    const checked = validate(telemetryFrameSchema, json.value);
+    if (!checked.ok) return checked;
+    f = checked.value;
+  }
   writeRow(f, data, row);
   return { ok: true, value: { orgId: f.orgId, runId: f.runId, vehicleId: f.vehicleId } };
 }
