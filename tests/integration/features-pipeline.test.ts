@@ -15,6 +15,7 @@ import { makeOrg } from '../helpers/tenancy';
 import { expectedRowCount, offlineRows, publishRun, simulateRun, testPool, waitFor } from '../helpers/pipeline';
 import { db } from '~/server/db';
 import { env } from '~/server/env';
+import { metrics } from '~/server/observability/metrics';
 
 /**
  * Simulated runs (6 vehicles × 20 Hz × 30 s) through the real Kafka, Postgres and Redis, with the
@@ -61,6 +62,8 @@ describe('features worker: simulated run → offline, online and dl.features', (
     expect(await redis.ttl(`fs:${org.org.id}:${runId}:ego`)).toBeGreaterThan(0);
     expect(await redis.zcard(onlineIndexKey(org.org.id))).toBeGreaterThanOrEqual(6);
     expect(worker.stats().commits).toBeGreaterThan(0);
+    // This worker parses on its one decode thread, and says so.
+    expect((await metrics.registry.getSingleMetric('drivelab_features_decode_threads')?.get())?.values[0]?.value).toBe(1);
   });
 
   it("refuses frames that claim another org's run (DLQ reason 'tenant') and writes nothing for them", async () => {

@@ -459,6 +459,7 @@ export async function startFeaturesWorker(o: FeaturesWorkerOptions): Promise<Fea
     ticking = true;
     void serial(async () => {
       const now = Date.now();
+      fm.decodeThreads.set(decoder.threads);
       await refreshCaughtUp();
       await processReleased(now);
       finishDue(now);

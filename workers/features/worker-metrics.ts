@@ -36,5 +36,6 @@ export const featureMetrics = {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers,
   }),
+  decodeThreads: new Gauge({ name: 'drivelab_features_decode_threads', help: 'Decode threads alive; 0 means telemetry is parsed on the main thread', registers }),
   commits: new Counter({ name: 'drivelab_features_commits_total', help: 'Offset commits made after the sinks were flushed', registers }),
 };
