@@ -9,9 +9,12 @@ const seconds = (def: number, min = 0, max = 7 * 24 * 3600) => z.coerce.number()
 const schema = z.object({
   // Pause before pg-boss retries a failed attempt.
   TRAINING_RETRY_DELAY_S: seconds(5),
-  // A job whose trainer died (no completion) is released for a retry after this long.
+  // Backstop: pg-boss releases a job still active this long (a dead trainer's job is normally
+  // reaped after TRAINING_STALE_S).
   TRAINING_JOB_EXPIRE_S: seconds(3600, 60),
-  // A running row without a heartbeat this long, whose queue job is over, is failed.
+  // A job row whose heartbeat is this old belongs to a dead trainer: while its queue job is
+  // active, another trainer retries it (a failed attempt); once the queue job is over, the row is
+  // failed. Trainers write the heartbeat every epoch and every quarter of this (workers/trainer/reaper.ts).
   TRAINING_STALE_S: seconds(600, 10),
   DATASET_UPLOAD_MAX_MB: z.coerce.number().min(0.001).max(10_000).default(50),
   TRAINER_POLL_S: seconds(1, 0.5, 600),

@@ -64,7 +64,7 @@ export async function createTrainingJob(
     const bossJobId = await b.send(TRAINING_QUEUE, { jobId: job.id, orgId: input.orgId }, {
       retryLimit: r.maxAttempts - 1,
       retryDelay: config.TRAINING_RETRY_DELAY_S,
-      // A worker that dies mid-job (no heartbeat to pg-boss) frees the job for a retry after this.
+      // Backstop for a dead trainer's job; the trainers' reaper normally retries it after TRAINING_STALE_S.
       expireInSeconds: config.TRAINING_JOB_EXPIRE_S,
     });
     return db.trainingJob.update({ where: { id: job.id }, data: { bossJobId } });

@@ -1,4 +1,4 @@
-import type { Prisma, PrismaClient } from '@prisma/client';
+import { Prisma, type PrismaClient } from '@prisma/client';
 import { trainingParamsSchema, type TrainingProgress } from '~/server/contracts/training';
 import { getObject, putJson, putObject, registerModelVersion } from '~/server/models/registry';
 import type { ObjectStore } from '~/server/store/object-store';
@@ -23,9 +23,55 @@ export interface JobDeps {
   publish: (p: TrainingProgress) => Promise<void>;
   /** Aborted when the worker is stopping: training stops and the job is retried elsewhere. */
   stopping: AbortSignal;
+  /**
+   * How often the job's heartbeatAt is written besides every epoch, so a slow epoch never looks
+   * like a dead trainer to the reaper (see reaper.ts: heartbeatEveryMs).
+   */
+  heartbeatMs: number;
 }
 
 export class WorkerStoppingError extends Error {}
+
+/**
+ * The row is no longer this trainer's: its heartbeat went stale (paused process, Postgres out of
+ * reach), another trainer reaped the job and queued it again. Training stops; nothing is written.
+ */
+export class JobLostError extends Error {}
+
+interface Heartbeat {
+  /** Aborted when a beat finds the row taken from this trainer. */
+  readonly signal: AbortSignal;
+  readonly lost: boolean;
+  markLost(): void;
+  stop(): void;
+}
+
+/** Writes heartbeatAt every `everyMs` while the row is still this trainer's running job. */
+function startHeartbeat(db: PrismaClient, jobId: string, workerId: string, everyMs: number): Heartbeat {
+  const lost = new AbortController();
+  const timer = setInterval(() => {
+    db.trainingJob
+      .updateMany({ where: { id: jobId, workerId, state: 'running' }, data: { heartbeatAt: new Date() } })
+      .then(
+        (r) => {
+          if (r.count === 0) lost.abort();
+        },
+        // A failed beat is retried by the next one; if Postgres stays out of reach for the whole
+        // stale window, the job is reaped, which is right for a trainer that cannot report.
+        () => undefined,
+      );
+  }, everyMs);
+  return {
+    signal: lost.signal,
+    get lost() {
+      return lost.signal.aborted;
+    },
+    markLost: () => lost.abort(),
+    stop: () => clearInterval(timer),
+  };
+}
+
+const isNotFound = (err: unknown) => err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2025';
 
 export type JobOutcome = 'completed' | 'cancelled' | 'skipped';
 
@@ -54,6 +100,23 @@ export async function runTrainingJob(deps: JobDeps, jobId: string): Promise<JobO
     }
     return 'skipped';
   }
+  // Claimed: from here until the job ends the row carries a fresh heartbeat.
+  const heartbeat = startHeartbeat(db, jobId, deps.workerId, deps.heartbeatMs);
+  try {
+    return await trainClaimedJob(deps, job, now, heartbeat);
+  } finally {
+    heartbeat.stop();
+  }
+}
+
+async function trainClaimedJob(
+  deps: JobDeps,
+  job: Prisma.TrainingJobGetPayload<{ include: { datasetVersion: true; experiment: true } }>,
+  now: Date,
+  heartbeat: Heartbeat,
+): Promise<JobOutcome> {
+  const { db } = deps;
+  const jobId = job.id;
   if (!job.startedAt) await db.trainingJob.update({ where: { id: jobId }, data: { startedAt: now } });
   const attempt = job.attempts;
 
@@ -87,6 +150,8 @@ export async function runTrainingJob(deps: JobDeps, jobId: string): Promise<JobO
     const abort = new AbortController();
     const onStop = () => abort.abort();
     deps.stopping.addEventListener('abort', onStop, { once: true });
+    heartbeat.signal.addEventListener('abort', onStop, { once: true });
+    if (heartbeat.lost) abort.abort();
     let result;
     try {
       result = await trainKind(job.kind as ModelKind, dataset, params, {
@@ -98,11 +163,21 @@ export async function runTrainingJob(deps: JobDeps, jobId: string): Promise<JobO
             data: [{ runId: run.id, epoch: r.epoch, loss: r.loss, valLoss: asNumber(r.valLoss), elapsedMs: Math.round(r.elapsedMs) }],
             skipDuplicates: true,
           });
-          const row = await db.trainingJob.update({
-            where: { id: jobId },
-            data: { epoch: r.epoch, maxEpochs: r.maxEpochs, loss: asNumber(r.loss), valLoss: asNumber(r.valLoss), etaMs: Math.round(r.etaMs), progress, heartbeatAt: new Date() },
-            select: { cancelRequested: true },
-          });
+          // Only while the row is still this trainer's running job (see JobLostError).
+          const row = await db.trainingJob
+            .update({
+              where: { id: jobId, workerId: deps.workerId, state: 'running' },
+              data: { epoch: r.epoch, maxEpochs: r.maxEpochs, loss: asNumber(r.loss), valLoss: asNumber(r.valLoss), etaMs: Math.round(r.etaMs), progress, heartbeatAt: new Date() },
+              select: { cancelRequested: true },
+            })
+            .catch((err: unknown) => {
+              if (isNotFound(err)) return null;
+              throw err;
+            });
+          if (!row) {
+            heartbeat.markLost();
+            return;
+          }
           // Checked once per epoch: a cancel stops training at the end of the current epoch.
           if (row.cancelRequested) abort.abort();
           await deps.publish(progressOf(base, { state: 'running', epoch: r.epoch, maxEpochs: r.maxEpochs, loss: r.loss, valLoss: r.valLoss, progress, etaMs: r.etaMs, elapsedMs: r.elapsedMs }));
@@ -110,10 +185,12 @@ export async function runTrainingJob(deps: JobDeps, jobId: string): Promise<JobO
       });
     } finally {
       deps.stopping.removeEventListener('abort', onStop);
+      heartbeat.signal.removeEventListener('abort', onStop);
     }
 
     if (result.trained.training.cancelled) {
       result.trained.model.dispose();
+      if (heartbeat.lost) throw new JobLostError('the job was taken from this trainer (heartbeat stale) and queued again');
       if (deps.stopping.aborted) throw new WorkerStoppingError('the worker stopped during training; the job is retried');
       const finishedAt = new Date();
       await db.experimentRun.update({ where: { id: run.id }, data: { state: 'cancelled', finishedAt, durationMs: Math.round(performance.now() - started) } });
@@ -157,6 +234,7 @@ export async function runTrainingJob(deps: JobDeps, jobId: string): Promise<JobO
     await putJson(deps.store, keys.features, trained.featureNames);
     await putJson(deps.store, keys.dataset, sidecar.dataset);
 
+    if (heartbeat.lost) throw new JobLostError('the job was taken from this trainer (heartbeat stale) and queued again');
     const version = await registerModelVersion(
       db,
       {
@@ -186,6 +264,8 @@ export async function runTrainingJob(deps: JobDeps, jobId: string): Promise<JobO
     await deps.publish(progressOf(base, { state: 'completed', progress: 1, etaMs: 0, modelVersionId: version.id, metrics, ...(last ? epochFields(last) : {}) }));
     return 'completed';
   } catch (err) {
+    // A lost job's run was closed by the trainer that reaped it.
+    if (err instanceof JobLostError) throw err;
     await db.experimentRun.update({ where: { id: run.id }, data: { state: 'failed', error: String((err as Error).message ?? err).slice(0, 2000), finishedAt: new Date(), durationMs: Math.round(performance.now() - started) } });
     throw err;
   }

@@ -13,13 +13,15 @@ import { createBoss, ensureQueue, retrainQueue, TRAINING_QUEUE } from '~/server/
 import { runScheduledRetrain } from '~/server/training/schedules';
 import { runWorker } from '~/server/worker/runtime';
 import { selectBackend } from './backend';
-import { progressOf, runTrainingJob, WorkerStoppingError } from './job-runner';
+import { JobLostError, progressOf, runTrainingJob, WorkerStoppingError } from './job-runner';
+import { heartbeatEveryMs, reapStaleJobs } from './reaper';
 
 /**
  * The trainer worker: takes training jobs from pg-boss one at a time (tfjs is CPU-bound, so one
  * job per copy; run more copies for more at once), streams progress on dl.training, and fires
  * the cron retraining schedules. SIGTERM stops the current training at the end of its batch and
- * hands the job back for a retry.
+ * hands the job back for a retry. Every copy also reaps the jobs of trainers that died without
+ * SIGTERM (no heartbeat for TRAINING_STALE_S): see reaper.ts.
  */
 const log = logger.child({ worker: 'trainer' });
 const workerId = `${hostname()}:${process.pid}`;
@@ -56,9 +58,15 @@ await runWorker({
       const { jobId } = payload.data;
       busy = true;
       try {
-        const outcome = await runTrainingJob({ db, store: objectStore(), backend, workerId, publish, stopping: stopping.signal }, jobId);
+        const outcome = await runTrainingJob({ db, store: objectStore(), backend, workerId, publish, stopping: stopping.signal, heartbeatMs: heartbeatEveryMs(config.TRAINING_STALE_S) }, jobId);
         log.info({ jobId, outcome }, 'training job done');
       } catch (err) {
+        if (err instanceof JobLostError) {
+          // Reaped while this trainer could not report: the row and a new queue job belong to
+          // whoever retries it; acknowledging this queue job (cancelled by the reaper) is a no-op.
+          log.warn({ jobId, bossJobId: job.id }, 'training job taken over after a stale heartbeat; dropped here');
+          return;
+        }
         const message = err instanceof Error ? err.message : String(err);
         const attempt = (await db.trainingJob.findUnique({ where: { id: jobId }, select: { attempts: true } }))?.attempts ?? job.retryCount + 1;
         if (err instanceof WorkerStoppingError) {
@@ -103,17 +111,17 @@ await runWorker({
       }
     };
     await watchSchedules();
-    // A job whose trainer died on its last attempt is failed by pg-boss (expiry) but its row would
-    // stay running: rows without a heartbeat whose queue job is over are marked failed.
-    const staleS = config.TRAINING_STALE_S;
+    // Jobs whose trainer died (no heartbeat for TRAINING_STALE_S while the queue job is active)
+    // go back on the queue as a failed attempt, or fail on their last one; rows left running
+    // after pg-boss ended their queue job are failed. One scan at a time per copy.
+    let reaping = false;
     const reap = async () => {
-      const rows = await db.trainingJob.findMany({ where: { state: { in: ['running', 'queued'] }, heartbeatAt: { lt: new Date(Date.now() - staleS * 1000) } }, take: 50 });
-      for (const r of rows) {
-        if (!r.bossJobId) continue;
-        const q = await boss.getJobById(TRAINING_QUEUE, r.bossJobId, { includeArchive: true });
-        if (q && !['failed', 'cancelled', 'completed'].includes(q.state)) continue;
-        const reaped = await db.trainingJob.updateMany({ where: { id: r.id, state: r.state, heartbeatAt: r.heartbeatAt }, data: { state: 'failed', error: 'the trainer running this job stopped responding', finishedAt: new Date() } });
-        if (reaped.count) await publish(progressOf(r, { state: 'failed', error: 'the trainer running this job stopped responding' }));
+      if (reaping) return;
+      reaping = true;
+      try {
+        await reapStaleJobs({ db, boss, publish, staleS: config.TRAINING_STALE_S });
+      } finally {
+        reaping = false;
       }
     };
     const timer = setInterval(() => {
