@@ -1,18 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { DEMO } from '../prisma/seed';
 import { open, ready, signInAsDemo } from './helpers';
-
-/** A labelled table: 8 vehicles, 60 rows each; the odd vehicles run hot from t = 30. */
-function csv(): string {
-  const lines = ['vehicle,t,temp,vib,label'];
-  for (let v = 0; v < 8; v++) {
-    for (let t = 0; t < 60; t++) {
-      const fault = v % 2 === 1 && t >= 30;
-      lines.push(`v${v},${t},${(90 + Math.sin(t + v) + (fault ? 15 : 0)).toFixed(3)},${(Math.cos(t * v) * 0.5).toFixed(3)},${fault ? 'fault' : 'normal'}`);
-    }
-  }
-  return lines.join('\n');
-}
+import { labelledTable } from '../tests/helpers/labelled-table';
 
 test('upload a dataset, start a training job from the portal, watch its curves move until a model version is registered', async ({ page }) => {
   test.setTimeout(240_000);
@@ -20,7 +9,7 @@ test('upload a dataset, start a training job from the portal, watch its curves m
   const tag = Date.now().toString(36);
 
   await open(page, `/${DEMO.org.slug}/datasets/new?source=upload`);
-  await page.getByTestId('upload-file').setInputFiles({ name: 'vehicles.csv', mimeType: 'text/csv', buffer: Buffer.from(csv()) });
+  await page.getByTestId('upload-file').setInputFiles({ name: 'vehicles.csv', mimeType: 'text/csv', buffer: Buffer.from(labelledTable()) });
   await page.getByLabel('Dataset name').fill(`Vehicle temps ${tag}`);
   await page.getByLabel('Group column').fill('vehicle');
   await page.getByLabel('Group is a').selectOption('vehicle');

@@ -10,18 +10,7 @@ import { stopSharedBoss } from '~/server/training/queue';
 import { generateApiKey } from '~/server/auth/tokens';
 import { callerFor, makeOrg, userCaller, type OrgFixture } from '../helpers/tenancy';
 import { jsonRequest, spawnTrainer, uploadRequest, waitForJob } from '../helpers/training';
-
-/** A small labelled table: 8 vehicles, 60 rows each, temperature runs hot on the faulty ones. */
-function table(): string {
-  const lines = ['vehicle,t,temp,vib,label'];
-  for (let v = 0; v < 8; v++) {
-    for (let t = 0; t < 60; t++) {
-      const fault = v % 2 === 1 && t >= 30;
-      lines.push(`v${v},${t},${(90 + Math.sin(t + v) + (fault ? 15 : 0)).toFixed(3)},${(Math.cos(t * v) * 0.5).toFixed(3)},${fault ? 'fault' : 'normal'}`);
-    }
-  }
-  return lines.join('\n');
-}
+import { labelledTable } from '../helpers/labelled-table';
 
 describe('training jobs: queue states, retry, cancel, REST', () => {
   let a: OrgFixture;
@@ -32,7 +21,7 @@ describe('training jobs: queue states, retry, cancel, REST', () => {
   beforeAll(async () => {
     process.env.TRAINING_RETRY_DELAY_S = '2';
     [a, b] = [await makeOrg('jobs-a'), await makeOrg('jobs-b')];
-    const res = await uploadDataset(uploadRequest(a.apiKey.key, 'vehicles.csv', table(), { name: 'Vehicle temps', groupColumn: 'vehicle', orderColumn: 't', groupKind: 'vehicle', label: { type: 'column', column: 'label', kind: 'binary' } }));
+    const res = await uploadDataset(uploadRequest(a.apiKey.key, 'vehicles.csv', labelledTable(), { name: 'Vehicle temps', groupColumn: 'vehicle', orderColumn: 't', groupKind: 'vehicle', label: { type: 'column', column: 'label', kind: 'binary' } }));
     expect(res.status).toBe(201);
     versionId = ((await res.json()) as { versionId: string }).versionId;
   });

@@ -11,6 +11,7 @@ import { runTrainingJob } from '~/workers/trainer/job-runner';
 import { heartbeatEveryMs, reapStaleJobs, type Reaped } from '~/workers/trainer/reaper';
 import { callerFor, makeOrg, userCaller, type OrgFixture } from '../helpers/tenancy';
 import { spawnTrainer, uploadRequest, waitForJob } from '../helpers/training';
+import { labelledTable } from '../helpers/labelled-table';
 
 /**
  * Trainers that die without SIGTERM: a job whose trainer stops sending heartbeats while its pg-boss
@@ -21,17 +22,6 @@ const STALE_S = 10;
 const trainerEnv = { TRAINING_STALE_S: String(STALE_S), TRAINER_SCHEDULE_SCAN_S: '1' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function table(): string {
-  const lines = ['vehicle,t,temp,vib,label'];
-  for (let v = 0; v < 8; v++) {
-    for (let t = 0; t < 60; t++) {
-      const fault = v % 2 === 1 && t >= 30;
-      lines.push(`v${v},${t},${(90 + Math.sin(t + v) + (fault ? 15 : 0)).toFixed(3)},${(Math.cos(t * v) * 0.5).toFixed(3)},${fault ? 'fault' : 'normal'}`);
-    }
-  }
-  return lines.join('\n');
-}
-
 describe('training jobs whose trainer dies (SIGKILL) are reaped by a live trainer', () => {
   let a: OrgFixture;
   let versionId: string;
@@ -41,7 +31,7 @@ describe('training jobs whose trainer dies (SIGKILL) are reaped by a live traine
   beforeAll(async () => {
     process.env.TRAINING_RETRY_DELAY_S = '1';
     a = await makeOrg('reap-a');
-    const res = await uploadDataset(uploadRequest(a.apiKey.key, 'vehicles.csv', table(), { name: 'Reaped temps', groupColumn: 'vehicle', orderColumn: 't', groupKind: 'vehicle', label: { type: 'column', column: 'label', kind: 'binary' } }));
+    const res = await uploadDataset(uploadRequest(a.apiKey.key, 'vehicles.csv', labelledTable(), { name: 'Reaped temps', groupColumn: 'vehicle', orderColumn: 't', groupKind: 'vehicle', label: { type: 'column', column: 'label', kind: 'binary' } }));
     expect(res.status).toBe(201);
     versionId = ((await res.json()) as { versionId: string }).versionId;
     boss = createBoss();
