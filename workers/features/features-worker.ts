@@ -351,12 +351,19 @@ export async function startFeaturesWorker(o: FeaturesWorkerOptions): Promise<Fea
     flush();
     await Promise.all([featuresSink.drain(), onlineSink.drain(), offlineSink.drain(), dlqSink.drain()]);
     if (fatal || offsets.length === 0) return;
-    await consumer.commitOffsets(
-      offsets.map((c) => {
-        const hw = Math.max(nextOffset.get(c.partition) ?? Number(c.offset), restoredHw.get(c.partition) ?? -1, Number(c.offset));
-        return { topic: telemetryTopic, partition: c.partition, offset: c.offset, metadata: withHighWater(c.metadata, hw) };
-      }),
-    );
+    try {
+      await consumer.commitOffsets(
+        offsets.map((c) => {
+          const hw = Math.max(nextOffset.get(c.partition) ?? Number(c.offset), restoredHw.get(c.partition) ?? -1, Number(c.offset));
+          return { topic: telemetryTopic, partition: c.partition, offset: c.offset, metadata: withHighWater(c.metadata, hw) };
+        }),
+      );
+    } catch (err) {
+      // Typically a rebalance under way (queued batches are still being windowed when the group
+      // moves on). A missed commit only means a longer replay; the next one catches up.
+      log.warn({ err: (err as Error).message }, 'offset commit refused; retried with the next one');
+      return;
+    }
     stats.commits++;
     stats.lastCommitAt = Date.now();
     fm.commits.inc();

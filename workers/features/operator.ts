@@ -159,6 +159,16 @@ class PartitionState {
 class Stream {
   maxT = -Infinity;
   lastOffset = -1;
+  /**
+   * Tumbling windows below this are final for this partition's frames: restored from its commit.
+   * Kept per stream, not per run: the partitions of one run may have been committed by different
+   * copies at different points of the run (a copy that joined and left), and one partition's
+   * final windows say nothing about another's.
+   */
+  minK = -Infinity;
+  minJ = -Infinity;
+  /** Restored from a commit: its resume point must survive commits made before it is re-read. */
+  restored = false;
   constructor(
     readonly part: PartitionState,
     public lastSeenMs: number,
@@ -372,7 +382,7 @@ export function createWindowOperator(overrides: Partial<WindowOperatorConfig> = 
       if (k > run.maxK) run.maxK = k;
       if (w.end < run.nextCheck) run.nextCheck = w.end;
       if (sliding) {
-        const j = Math.max(firstSlidingOf(k, cfg), run.minJ);
+        const j = Math.max(firstSlidingOf(k, cfg), run.minJ, stream.minJ);
         if (j < v.nextJ) v.nextJ = j;
         const e = slidingEnd(v.nextJ, cfg);
         if (e < run.nextCheck) run.nextCheck = e;
@@ -383,14 +393,14 @@ export function createWindowOperator(overrides: Partial<WindowOperatorConfig> = 
   }
 
   /** A frame arrived for a window the watermark has already passed: re-emit it and its sliding windows. */
-  function lateUpdate(run: Run, v: Vehicle, w: Win, nowMs: number): void {
+  function lateUpdate(run: Run, v: Vehicle, w: Win, stream: Stream, nowMs: number): void {
     w.partial = partialOfRows(w.rows!);
     if (w.emitted) w.revision++;
     w.emitted = true;
     counters.lateUpdates++;
     emitTumbling(run, v, w, nowMs);
     if (!sliding) return;
-    for (let j = Math.max(firstSlidingOf(w.k, cfg), run.minJ), last = lastSlidingOf(w.k, cfg); j <= last; j++) {
+    for (let j = Math.max(firstSlidingOf(w.k, cfg), run.minJ, stream.minJ), last = lastSlidingOf(w.k, cfg); j <= last; j++) {
       if (slidingEnd(j, cfg) > run.wm) break;
       const rev = v.slidingRev.get(j);
       emitSliding(run, v, j, rev === undefined ? 0 : rev + 1, nowMs);
@@ -478,7 +488,7 @@ export function createWindowOperator(overrides: Partial<WindowOperatorConfig> = 
 
     const k = windowIndex(t, size);
     const end = windowEnd(k, size);
-    if (k < run.minK || end + lateness <= run.wm) {
+    if (k < run.minK || k < stream.minK || end + lateness <= run.wm) {
       reject('late', `event time ${t} is in window [${windowStart(k, size)}, ${end}) which closed for good at watermark ${end + lateness} (watermark ${run.wm})`, source, pos);
     } else {
       let v = run.vehicles.get(rec.vehicleId);
@@ -488,7 +498,7 @@ export function createWindowOperator(overrides: Partial<WindowOperatorConfig> = 
       }
       const w = windowFor(run, v, k, stream, pos);
       w.rows!.push(rec.data, rec.row);
-      if (w.emitted || w.end <= run.wm) lateUpdate(run, v, w, nowMs);
+      if (w.emitted || w.end <= run.wm) lateUpdate(run, v, w, stream, nowMs);
       else w.partial = null;
     }
 
@@ -504,16 +514,20 @@ export function createWindowOperator(overrides: Partial<WindowOperatorConfig> = 
     scan(run, Infinity, nowMs);
     setMinK(run, run.maxK + 1);
     run.nextCheck = Infinity;
+    // Closed for good (its tombstone refuses stragglers): no resume point to carry any more.
+    for (const s of run.streams) s.restored = false;
   }
 
   function advanceIdle(nowMs: number): OperatorOutput {
     for (const run of runs.values()) {
       refreshWatermark(run, nowMs);
       if (run.wm >= run.nextCheck) scan(run, run.wm, nowMs);
-      if (run.vehicles.size === 0) continue;
       let lastSeen = -Infinity;
       for (const s of run.streams) if (s.lastSeenMs > lastSeen) lastSeen = s.lastSeenMs;
-      if (nowMs - lastSeen >= cfg.idleRunCloseMs) closeRun(run, nowMs);
+      if (nowMs - lastSeen < cfg.idleRunCloseMs) continue;
+      // Quiet that long: a run with windows is closed; one known only from a commit is let go.
+      if (run.vehicles.size > 0) closeRun(run, nowMs);
+      else for (const s of run.streams) s.restored = false;
     }
     return finish();
   }
@@ -556,14 +570,16 @@ export function createWindowOperator(overrides: Partial<WindowOperatorConfig> = 
       for (const run of part.runs) {
         const s = run.streams.find((x) => x.part === part)!;
         // A run none of whose frames lie at or after the offset is not replayed: nothing to say.
-        if (s.lastOffset < offset) continue;
+        // Unless its resume point came from the commit and nothing has been re-read yet: dropping
+        // it would let the next owner rebuild windows this partition had already made final.
+        if (s.lastOffset < offset && !s.restored) continue;
         replayed.add(run);
         let earliest: Win | null = null;
         for (const v of run.vehicles.values()) {
           for (const w of v.wins) if (w.partition === p && (earliest === null || w.minOffset < earliest.minOffset)) earliest = w;
         }
         const maxT = earliest ? earliest.maxTBefore : s.maxT;
-        const k = firstOpenWindow(run);
+        const k = Math.max(firstOpenWindow(run), s.minK);
         resume.set(run.id, {
           firstOpenWindow: Number.isFinite(k) ? k : null,
           maxEventTime: Number.isFinite(maxT) ? maxT : null,
@@ -589,8 +605,12 @@ export function createWindowOperator(overrides: Partial<WindowOperatorConfig> = 
     if (!points) return;
     for (const [runId, point] of points) {
       const run = runFor(runId, nowMs);
-      if (point.firstOpenWindow !== null) setMinK(run, point.firstOpenWindow);
       const s = streamFor(run, part, nowMs);
+      s.restored = true;
+      if (point.firstOpenWindow !== null && point.firstOpenWindow > s.minK) {
+        s.minK = point.firstOpenWindow;
+        s.minJ = sliding ? firstSlidingFrom(s.minK, cfg) : s.minK;
+      }
       s.lastSeenMs = nowMs;
       if (point.maxEventTime !== null && point.maxEventTime > s.maxT) s.maxT = point.maxEventTime;
       refreshWatermark(run, nowMs);
