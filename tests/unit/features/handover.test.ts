@@ -3,6 +3,7 @@ import type { FeaturesMessage } from '~/server/contracts/features';
 import type { TelemetryFrame } from '~/server/contracts/telemetry';
 import { createWindowOperator, decodeCommitMetadata, type CommittableOffset } from '~/workers/features';
 import { mk, upsert } from './helpers';
+import { rng } from './stream';
 
 /**
  * Scaling out mid-run, as the worker does it: on every rebalance a copy forgets all its windows
@@ -114,5 +115,84 @@ describe('partitions handed over between copies mid-run', () => {
     // A run known only from the commit, quiet for idleRunCloseMs, is let go.
     b.advanceIdle(1000 + 60_000);
     expect(decodeCommitMetadata(b.committableOffsets()[0]!.metadata)?.size ?? 0).toBe(0);
+  });
+
+  it('holds for random schedules of joins, leaves and commits, with two runs in flight', () => {
+    for (let seed = 1; seed <= 25; seed++) {
+      const r = rng(seed);
+      // Two runs, the second starting later in wall order; vehicles spread over 4 partitions.
+      const msgs: Msg[] = [];
+      const next = [0, 0, 0, 0];
+      const runs = [
+        { id: 'run_a', vehicles: 2 + Math.floor(r() * 4), start: 0, seconds: 30 },
+        { id: 'run_b', vehicles: 2 + Math.floor(r() * 4), start: 8 + Math.floor(r() * 8), seconds: 25 },
+      ];
+      for (let tick = 0; tick < 60 * 20; tick++) {
+        for (const run of runs) {
+          const seq = tick - run.start * 20;
+          if (seq < 0 || seq >= run.seconds * 20) continue;
+          for (let v = 0; v < run.vehicles; v++) {
+            const p = (v + (run.id === 'run_b' ? 1 : 0)) % 4;
+            msgs.push({ frame: mk({ t: seq / 20, seq, vehicleId: `v${v}`, runId: run.id }), partition: p, offset: next[p]!++ });
+          }
+        }
+      }
+      const reference = new Map<string, FeaturesMessage>();
+      const ref = createWindowOperator();
+      for (const m of msgs) upsert(reference, ref.ingest(m.frame, m, 0).emitted);
+      upsert(reference, ref.flush(0).emitted);
+
+      const got = new Map<string, FeaturesMessage>();
+      const commits = new Map<number, CommittableOffset>();
+      const copies = [new Copy(), new Copy()];
+      const owner = new Map<number, Copy>();
+      let now = 0;
+      const rebalance = (active: Copy[]) => {
+        now += 1000;
+        const parts = [0, 1, 2, 3];
+        for (const c of copies) {
+          const mine = active.includes(c) ? parts.filter((p) => p % active.length === active.indexOf(c)) : [];
+          c.op.revokePartitions([...c.owned]);
+          c.owned = mine;
+          c.op.assignPartitions(mine);
+          c.pos.clear();
+          for (const p of mine) {
+            const x = commits.get(p);
+            if (x) c.op.restore(p, Number(x.offset), x.metadata, now);
+            c.pos.set(p, x ? Number(x.offset) : 0);
+            owner.set(p, c);
+          }
+        }
+      };
+      const commitAll = () => {
+        for (const c of copies) for (const x of c.op.committableOffsets()) if (c.owned.includes(x.partition)) commits.set(x.partition, x);
+      };
+      rebalance([copies[0]!]);
+      // Each copy reads its partitions in merged order; now and then the group changes or commits.
+      let cursor = 0;
+      // The last round has no group change after it: the owners read everything to the end.
+      for (let last = false; !last; ) {
+        const stepEnd = Math.min(msgs.length, cursor + 1 + Math.floor(r() * 900));
+        last = cursor >= msgs.length;
+        for (const m of msgs.slice(0, stepEnd)) {
+          const c = owner.get(m.partition)!;
+          if (!c.owned.includes(m.partition) || m.offset < c.pos.get(m.partition)!) continue;
+          upsert(got, c.op.ingest(m.frame, m, now).emitted);
+          c.pos.set(m.partition, m.offset + 1);
+        }
+        cursor = stepEnd;
+        if (last) break;
+        if (r() < 0.7) commitAll();
+        const x = r();
+        if (x < 0.25) rebalance([copies[0]!, copies[1]!]);
+        else if (x < 0.5) rebalance([copies[r() < 0.5 ? 0 : 1]!]);
+      }
+      commitAll();
+      for (const c of copies) if (c.owned.length > 0) upsert(got, c.op.flush(now).emitted);
+
+      const missing = [...reference.keys()].filter((k) => !got.has(k));
+      expect(missing, `seed ${seed}`).toEqual([]);
+      for (const [k, m] of reference) expect(got.get(k)!.values, `seed ${seed} ${k}`).toEqual(m.values);
+    }
   });
 });
