@@ -110,6 +110,9 @@ function kafkaProperties(port: number, controllerPort: number, dataDir: string):
     'transaction.state.log.replication.factor=1',
     'transaction.state.log.min.isr=1',
     'group.initial.rebalance.delay.ms=0',
+    // The features worker's resume points travel as commit metadata, about 45 bytes per run on a
+    // partition: the default 4096 would cap a partition at ~60 concurrent runs (a campaign).
+    'offset.metadata.max.bytes=65536',
     'auto.create.topics.enable=false',
     'log.retention.hours=72',
     'log.segment.bytes=268435456',

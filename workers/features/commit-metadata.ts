@@ -6,8 +6,9 @@ import { z } from 'zod';
  * final (frames of earlier windows replayed from the offset must not rebuild them partially) and
  * the highest event time seen before the offset (so that the watermark starts where it was; this
  * matters for a run spread over partitions, whose combined watermark would otherwise sit at −∞
- * until every partition has replayed a frame). It travels as the Kafka commit's metadata string, whose
- * default limit is 4096 bytes (offset.metadata.max.bytes): about 60 concurrent runs per partition.
+ * until every partition has replayed a frame). It travels as the Kafka commit's metadata string:
+ * about 45 bytes per run. The broker's offset.metadata.max.bytes (default 4096, about 60 concurrent
+ * runs per partition) bounds it; the stack sets 65536, and the README asks the same of own brokers.
  */
 export interface RunResumePoint {
   /** Tumbling windows with a smaller index are final; null when none is. */
