@@ -4,7 +4,7 @@ import { windowKindSchema } from '../contracts/features';
 import { aliasNameSchema } from '../contracts/models';
 import { readOnlineFeatures } from '../store/online-features';
 import { featureIndex, fillRow, labelOf, mapNamedFeatures, scoresOf } from './scoring';
-import { ModelNotFoundError, type ServingCache } from './serving';
+import { ModelNotFoundError, type ResolvedModel, type ServingCache } from './serving';
 import type { VersionSession } from './version-session';
 
 /** REST bodies of the fleet predict API (app/api/v1/models/predict). */
@@ -51,18 +51,23 @@ function describe(s: VersionSession, alias: string | null) {
   return { model: s.info.modelName, version: s.info.version, versionId: s.info.id, alias, kind: s.info.kind, executionProvider: s.provider };
 }
 
-export async function predictNamed(cache: ServingCache, orgId: string, req: z.infer<typeof predictRequestSchema>): Promise<PredictResult> {
-  const t0 = process.hrtime.bigint();
-  let resolved;
+/** The org's model as both predict routes serve it, or their answer when it cannot be: 404 unknown, 400 a sequence model. */
+async function resolveRowModel(cache: ServingCache, orgId: string, model: string, opts: Parameters<ServingCache['resolve']>[2]): Promise<ResolvedModel | PredictResult> {
+  let resolved: ResolvedModel;
   try {
-    resolved = await cache.resolve(orgId, req.model, { alias: req.alias, version: req.version, vehicleId: req.vehicleId ?? null });
+    resolved = await cache.resolve(orgId, model, opts);
   } catch (err) {
     if (err instanceof ModelNotFoundError) return { status: 404, body: { error: err.message } };
     throw err;
   }
+  return rowModelOnly(resolved.session) ?? resolved;
+}
+
+export async function predictNamed(cache: ServingCache, orgId: string, req: z.infer<typeof predictRequestSchema>): Promise<PredictResult> {
+  const t0 = process.hrtime.bigint();
+  const resolved = await resolveRowModel(cache, orgId, req.model, { alias: req.alias, version: req.version, vehicleId: req.vehicleId ?? null });
+  if ('status' in resolved) return resolved;
   const s = resolved.session;
-  const refused = rowModelOnly(s);
-  if (refused) return refused;
   const mapped = mapNamedFeatures(s.info.featureNames, req.features, s.means);
   if (!mapped.ok) {
     const parts = [mapped.missing.length ? `missing: ${mapped.missing.join(', ')}` : null, mapped.unknown.length ? `unknown: ${mapped.unknown.join(', ')}` : null].filter(Boolean);
@@ -74,16 +79,9 @@ export async function predictNamed(cache: ServingCache, orgId: string, req: z.in
 
 export async function predictVehicle(cache: ServingCache, redis: Redis, orgId: string, req: z.infer<typeof vehiclePredictRequestSchema>): Promise<PredictResult> {
   const t0 = process.hrtime.bigint();
-  let resolved;
-  try {
-    resolved = await cache.resolve(orgId, req.model, { alias: req.alias, version: req.version, vehicleId: req.vehicleId });
-  } catch (err) {
-    if (err instanceof ModelNotFoundError) return { status: 404, body: { error: err.message } };
-    throw err;
-  }
+  const resolved = await resolveRowModel(cache, orgId, req.model, { alias: req.alias, version: req.version, vehicleId: req.vehicleId });
+  if ('status' in resolved) return resolved;
   const s = resolved.session;
-  const refused = rowModelOnly(s);
-  if (refused) return refused;
   // The online store's keys start with the org id: another org's vehicle is simply not there.
   const window = await readOnlineFeatures(redis, orgId, req.runId, req.vehicleId, req.kind);
   if (!window) return { status: 404, body: { error: `No live ${req.kind} features for vehicle '${req.vehicleId}' of run '${req.runId}'` } };

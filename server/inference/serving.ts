@@ -10,7 +10,7 @@ const log = childLogger('inference.serving');
 
 /**
  * Scoring inside the web process (the fleet predict API). Each request reads the alias from
- * Postgres, so a promotion applies at once without a dl.models consumer here; sessions are cached
+ * Postgres (one query), so a promotion applies at once without a dl.models consumer here; sessions are cached
  * per version (LRU) and a version evicted from the cache drains before it is released. Scoring
  * here rather than proxying to the inference worker saves a network hop and an internal
  * credential, and keeps the API up while the worker restarts; the models are small.
@@ -62,18 +62,22 @@ export class ServingCache {
    * the vehicle when one is named. Another org's model is "not found".
    */
   async resolve(orgId: string, modelName: string, opts: { alias?: string; version?: number; vehicleId?: string | null } = {}): Promise<ResolvedModel> {
-    const model = await this.db.registeredModel.findUnique({ where: { orgId_name: { orgId, name: modelName } }, select: { id: true } });
-    if (!model) throw new ModelNotFoundError(`Model '${modelName}' not found`);
+    // One query on the hot path; the model is looked up on its own only to word a miss.
     if (opts.version !== undefined) {
-      const v = await this.db.modelVersion.findFirst({ where: { modelId: model.id, orgId, version: opts.version }, select: { id: true } });
-      if (!v) throw new ModelNotFoundError(`Model '${modelName}' has no version ${opts.version}`);
+      const v = await this.db.modelVersion.findFirst({ where: { orgId, version: opts.version, model: { orgId, name: modelName } }, select: { id: true } });
+      if (!v) throw await this.notFound(orgId, modelName, `has no version ${opts.version}`);
       return { session: await this.open(v.id), alias: null };
     }
     const aliasName = opts.alias ?? 'production';
-    const alias = await this.db.modelAlias.findUnique({ where: { modelId_name: { modelId: model.id, name: aliasName } } });
-    if (!alias) throw new ModelNotFoundError(`Model '${modelName}' has no '${aliasName}' deployment`);
-    const canary = alias.canaryVersionId && opts.vehicleId && routesToCanary(model.id, opts.vehicleId, alias.canaryWeight);
+    const alias = await this.db.modelAlias.findFirst({ where: { name: aliasName, model: { orgId, name: modelName } } });
+    if (!alias) throw await this.notFound(orgId, modelName, `has no '${aliasName}' deployment`);
+    const canary = alias.canaryVersionId && opts.vehicleId && routesToCanary(alias.modelId, opts.vehicleId, alias.canaryWeight);
     return { session: await this.open(canary ? alias.canaryVersionId! : alias.versionId), alias: aliasName };
+  }
+
+  private async notFound(orgId: string, modelName: string, what: string): Promise<ModelNotFoundError> {
+    const model = await this.db.registeredModel.findUnique({ where: { orgId_name: { orgId, name: modelName } }, select: { id: true } });
+    return new ModelNotFoundError(model ? `Model '${modelName}' ${what}` : `Model '${modelName}' not found`);
   }
 }
 

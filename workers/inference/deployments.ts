@@ -45,6 +45,11 @@ export interface DeploymentRegistryOptions {
  * no longer referenced drains its queue and in-flight runs before it is released. Lookups are
  * synchronous, so a request that resolved a session before the swap finishes on it.
  */
+/** The canary an alias row asks to serve: none without weight, or when it is the primary itself. */
+function servedCanary(row: { versionId: string; canaryVersionId: string | null; canaryWeight: number }): string | null {
+  return row.canaryVersionId && row.canaryWeight > 0 && row.canaryVersionId !== row.versionId ? row.canaryVersionId : null;
+}
+
 export class DeploymentRegistry {
   private models = new Map<string, ModelEntry>();
   private byOrgName = new Map<string, ModelEntry>();
@@ -130,7 +135,7 @@ export class DeploymentRegistry {
         const key = `${r.modelId}\u0000${r.name}`;
         inDb.add(key);
         const cur = this.models.get(r.modelId)?.aliases.get(r.name);
-        const canaryId = r.canaryVersionId && r.canaryWeight > 0 && r.canaryVersionId !== r.versionId ? r.canaryVersionId : null;
+        const canaryId = servedCanary(r);
         const same = cur && cur.primary.info.id === r.versionId && (cur.canary?.info.id ?? null) === canaryId && (canaryId === null || cur.canaryWeight === r.canaryWeight);
         const wanted = `${r.versionId}/${canaryId}/${r.canaryWeight}`;
         // A deployment that failed to load is tried again when its row changes, not every round.
@@ -182,7 +187,8 @@ export class DeploymentRegistry {
     const primary = await this.acquire(row.versionId);
     let canary: VersionSession | null = null;
     try {
-      if (row.canaryVersionId && row.canaryWeight > 0 && row.canaryVersionId !== row.versionId) canary = await this.acquire(row.canaryVersionId);
+      const canaryId = servedCanary(row);
+      if (canaryId) canary = await this.acquire(canaryId);
     } catch (err) {
       this.drop(primary);
       throw err;

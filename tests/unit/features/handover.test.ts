@@ -33,30 +33,42 @@ class Copy {
   pos = new Map<number, number>();
 }
 
+/** The group's committed offsets, and what a copy does with them on a rebalance. */
+class Group {
+  readonly commits = new Map<number, CommittableOffset>();
+
+  /** The copy forgets its windows and restores each partition it now owns from its last commit. */
+  assign(c: Copy, partitions: number[], now: number): void {
+    c.op.revokePartitions([...c.owned]);
+    c.owned = partitions;
+    c.op.assignPartitions(partitions);
+    c.pos.clear();
+    for (const p of partitions) {
+      const x = this.commits.get(p);
+      if (x) c.op.restore(p, Number(x.offset), x.metadata, now);
+      c.pos.set(p, x ? Number(x.offset) : 0);
+    }
+  }
+
+  commit(c: Copy): void {
+    for (const x of c.op.committableOffsets()) if (c.owned.includes(x.partition)) this.commits.set(x.partition, x);
+  }
+}
+
+/** The windows of the same messages through one operator, in order, with nothing moving. */
+function undisturbed(msgs: readonly Msg[]): Map<string, FeaturesMessage> {
+  const reference = new Map<string, FeaturesMessage>();
+  const ref = createWindowOperator();
+  for (const m of msgs) upsert(reference, ref.ingest(m.frame, m, 0).emitted);
+  return upsert(reference, ref.flush(0).emitted);
+}
+
 describe('partitions handed over between copies mid-run', () => {
   it('gives every window once, with the values of an undisturbed run, whatever the copies committed', () => {
     const all = stream(40);
-    const reference = new Map<string, FeaturesMessage>();
-    const ref = createWindowOperator();
-    for (const m of all) upsert(reference, ref.ingest(m.frame, m, 0).emitted);
-    upsert(reference, ref.flush(0).emitted);
-
+    const reference = undisturbed(all);
     const got = new Map<string, FeaturesMessage>();
-    const commits = new Map<number, CommittableOffset>();
-    const commit = (c: Copy) => {
-      for (const x of c.op.committableOffsets()) if (c.owned.includes(x.partition)) commits.set(x.partition, x);
-    };
-    const assign = (c: Copy, partitions: number[], now: number) => {
-      c.op.revokePartitions([...c.owned]);
-      c.owned = partitions;
-      c.op.assignPartitions(partitions);
-      c.pos.clear();
-      for (const p of partitions) {
-        const x = commits.get(p);
-        if (x) c.op.restore(p, Number(x.offset), x.metadata, now);
-        c.pos.set(p, x ? Number(x.offset) : 0);
-      }
-    };
+    const group = new Group();
     /** Each copy reads its partitions up to event time `until` (from where it is). */
     const run = (copies: Copy[], until: number, now: number) => {
       for (const m of all) {
@@ -70,30 +82,30 @@ describe('partitions handed over between copies mid-run', () => {
 
     const a = new Copy();
     const b = new Copy();
-    assign(a, [0, 1, 2, 3], 0);
+    group.assign(a, [0, 1, 2, 3], 0);
     run([a], 14, 0);
-    commit(a);
+    group.commit(a);
     // B joins: A keeps 0 and 1, B takes 2 and 3.
-    assign(a, [0, 1], 1000);
-    assign(b, [2, 3], 1000);
+    group.assign(a, [0, 1], 1000);
+    group.assign(b, [2, 3], 1000);
     // The worker commits on a timer: often before a restored partition has been re-read at all.
-    commit(a);
-    commit(b);
+    group.commit(a);
+    group.commit(b);
     run([a, b], 17, 1000);
-    commit(a);
+    group.commit(a);
     run([b], 24, 1000);
-    commit(b);
+    group.commit(b);
     // B leaves: A takes everything again, each partition from its own last commit.
-    assign(a, [0, 1, 2, 3], 2000);
-    commit(a);
+    group.assign(a, [0, 1, 2, 3], 2000);
+    group.commit(a);
     // And B comes back once more, from those commits.
-    assign(a, [0, 1], 3000);
-    assign(b, [2, 3], 3000);
-    commit(b);
+    group.assign(a, [0, 1], 3000);
+    group.assign(b, [2, 3], 3000);
+    group.commit(b);
     run([a, b], 30, 3000);
-    commit(a);
-    commit(b);
-    assign(a, [0, 1, 2, 3], 4000);
+    group.commit(a);
+    group.commit(b);
+    group.assign(a, [0, 1, 2, 3], 4000);
     run([a], Infinity, 4000);
     upsert(got, a.op.flush(4000).emitted);
 
@@ -137,36 +149,21 @@ describe('partitions handed over between copies mid-run', () => {
           }
         }
       }
-      const reference = new Map<string, FeaturesMessage>();
-      const ref = createWindowOperator();
-      for (const m of msgs) upsert(reference, ref.ingest(m.frame, m, 0).emitted);
-      upsert(reference, ref.flush(0).emitted);
-
+      const reference = undisturbed(msgs);
       const got = new Map<string, FeaturesMessage>();
-      const commits = new Map<number, CommittableOffset>();
+      const group = new Group();
       const copies = [new Copy(), new Copy()];
       const owner = new Map<number, Copy>();
       let now = 0;
       const rebalance = (active: Copy[]) => {
         now += 1000;
-        const parts = [0, 1, 2, 3];
         for (const c of copies) {
-          const mine = active.includes(c) ? parts.filter((p) => p % active.length === active.indexOf(c)) : [];
-          c.op.revokePartitions([...c.owned]);
-          c.owned = mine;
-          c.op.assignPartitions(mine);
-          c.pos.clear();
-          for (const p of mine) {
-            const x = commits.get(p);
-            if (x) c.op.restore(p, Number(x.offset), x.metadata, now);
-            c.pos.set(p, x ? Number(x.offset) : 0);
-            owner.set(p, c);
-          }
+          const mine = active.includes(c) ? [0, 1, 2, 3].filter((p) => p % active.length === active.indexOf(c)) : [];
+          group.assign(c, mine, now);
+          for (const p of mine) owner.set(p, c);
         }
       };
-      const commitAll = () => {
-        for (const c of copies) for (const x of c.op.committableOffsets()) if (c.owned.includes(x.partition)) commits.set(x.partition, x);
-      };
+      const commitAll = () => copies.forEach((c) => group.commit(c));
       rebalance([copies[0]!]);
       // Each copy reads its partitions in merged order; now and then the group changes or commits.
       let cursor = 0;
