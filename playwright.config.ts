@@ -26,26 +26,35 @@ export default defineConfig({
     trace: 'retain-on-failure',
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     },
   },
   webServer: [
     {
-    command: 'node --import tsx server.ts',
-    url: `${baseURL}/api/metrics`,
-    timeout: 120_000,
-    reuseExistingServer: false,
-    stdout: 'ignore',
-    stderr: 'pipe',
-    env: {
-      ...(process.env as Record<string, string>),
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DRIVELAB_SERVICE: 'web-e2e',
-      // Every browser test signs up from 127.0.0.1; the default per-address limit is for people.
-      SIGNUP_RATE_LIMIT: '10000/3600',
-    },
+      command: 'node --import tsx server.ts',
+      url: `${baseURL}/api/metrics`,
+      timeout: 120_000,
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: {
+        ...(process.env as Record<string, string>),
+        NODE_ENV: 'production',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DRIVELAB_SERVICE: 'web-e2e',
+        // Every browser test signs up from 127.0.0.1; the default per-address limit is for people.
+        SIGNUP_RATE_LIMIT: '10000/3600',
+      },
     },
     {
       // The simulator worker, so runs started in the browser really run.
@@ -55,7 +64,11 @@ export default defineConfig({
       reuseExistingServer: false,
       stdout: 'ignore',
       stderr: 'pipe',
-      env: { ...(process.env as Record<string, string>), METRICS_PORT: String(simMetricsPort), DRIVELAB_SERVICE: 'sim-e2e' },
+      env: {
+        ...(process.env as Record<string, string>),
+        METRICS_PORT: String(simMetricsPort),
+        DRIVELAB_SERVICE: 'sim-e2e',
+      },
     },
     {
       // The features worker, so the fleet overview shows vehicles' latest features.
@@ -65,7 +78,13 @@ export default defineConfig({
       reuseExistingServer: false,
       stdout: 'ignore',
       stderr: 'pipe',
-      env: { ...(process.env as Record<string, string>), METRICS_PORT: String(simMetricsPort + 2), DRIVELAB_SERVICE: 'features-e2e', FEATURES_GROUP_ID: 'drivelab-features-e2e', FEATURES_COMMIT_INTERVAL_MS: '500' },
+      env: {
+        ...(process.env as Record<string, string>),
+        METRICS_PORT: String(simMetricsPort + 2),
+        DRIVELAB_SERVICE: 'features-e2e',
+        FEATURES_GROUP_ID: 'drivelab-features-e2e',
+        FEATURES_COMMIT_INTERVAL_MS: '500',
+      },
     },
     {
       // The recorder, so finished runs have recordings to replay and download.
@@ -75,7 +94,12 @@ export default defineConfig({
       reuseExistingServer: false,
       stdout: 'ignore',
       stderr: 'pipe',
-      env: { ...(process.env as Record<string, string>), METRICS_PORT: String(simMetricsPort + 1), DRIVELAB_SERVICE: 'recorder-e2e', RECORDER_GRACE_MS: '1000' },
+      env: {
+        ...(process.env as Record<string, string>),
+        METRICS_PORT: String(simMetricsPort + 1),
+        DRIVELAB_SERVICE: 'recorder-e2e',
+        RECORDER_GRACE_MS: '1000',
+      },
     },
     {
       // The trainer, so training jobs started in the browser really train.
@@ -85,7 +109,12 @@ export default defineConfig({
       reuseExistingServer: false,
       stdout: 'ignore',
       stderr: 'pipe',
-      env: { ...(process.env as Record<string, string>), METRICS_PORT: String(simMetricsPort + 3), DRIVELAB_SERVICE: 'trainer-e2e', TRAINER_POLL_S: '0.5' },
+      env: {
+        ...(process.env as Record<string, string>),
+        METRICS_PORT: String(simMetricsPort + 3),
+        DRIVELAB_SERVICE: 'trainer-e2e',
+        TRAINER_POLL_S: '0.5',
+      },
     },
   ],
 });

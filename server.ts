@@ -33,8 +33,15 @@ const server = createServer((req, res) => {
   const started = performance.now();
   const path = (req.url ?? '/').split('?')[0] ?? '/';
   res.on('finish', () => {
-    const group = path.startsWith('/api/') ? path.split('/').slice(0, 3).join('/') : path.startsWith('/_next/') ? '/_next' : 'page';
-    metrics.httpRequestSeconds.observe({ route: group, status: `${Math.floor(res.statusCode / 100)}xx` }, (performance.now() - started) / 1000);
+    const group = path.startsWith('/api/')
+      ? path.split('/').slice(0, 3).join('/')
+      : path.startsWith('/_next/')
+        ? '/_next'
+        : 'page';
+    metrics.httpRequestSeconds.observe(
+      { route: group, status: `${Math.floor(res.statusCode / 100)}xx` },
+      (performance.now() - started) / 1000,
+    );
   });
   // The one trustworthy client address, for rate limits and the audit log; a client-sent value is overwritten.
   req.headers['x-drivelab-client-ip'] = req.socket.remoteAddress ?? '';

@@ -7,7 +7,8 @@ import './globals.css';
 
 export const metadata: Metadata = {
   title: 'DriveLab',
-  description: 'Scenarios, simulation, streaming features, training and real-time inference for autonomous-vehicle teams.',
+  description:
+    'Scenarios, simulation, streaming features, training and real-time inference for autonomous-vehicle teams.',
 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {

@@ -15,7 +15,10 @@ const children: ChildProcess[] = [];
 let fixture: { modelName: string; scenarioName: string; apiKey: string; versionId: string };
 
 function startWorker(file: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', file], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', file], {
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   children.push(child);
   return child;
 }
@@ -23,7 +26,12 @@ function startWorker(file: string, env: Record<string, string>): ChildProcess {
 async function waitForOk(url: string, init: RequestInit = {}, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (await fetch(url, init).then((r) => r.ok).catch(() => false)) return;
+    if (
+      await fetch(url, init)
+        .then((r) => r.ok)
+        .catch(() => false)
+    )
+      return;
     if (Date.now() > deadline) throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 300));
   }
@@ -31,18 +39,34 @@ async function waitForOk(url: string, init: RequestInit = {}, timeoutMs = 60_000
 
 test.beforeAll(async () => {
   test.setTimeout(240_000);
-  startWorker('workers/inference/main.ts', { METRICS_PORT: String(port + 97), INFERENCE_HTTP_PORT: String(inferencePort), DRIVELAB_SERVICE: 'inference-e2e' });
+  startWorker('workers/inference/main.ts', {
+    METRICS_PORT: String(port + 97),
+    INFERENCE_HTTP_PORT: String(inferencePort),
+    DRIVELAB_SERVICE: 'inference-e2e',
+  });
   await waitForOk(`http://127.0.0.1:${inferencePort}/v2/health/ready`);
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'e2e/fixtures/inference-model.ts'], { env: { ...process.env, LOG_LEVEL: 'warn' }, timeout: 180_000 });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', 'e2e/fixtures/inference-model.ts'],
+    { env: { ...process.env, LOG_LEVEL: 'warn' }, timeout: 180_000 },
+  );
   fixture = JSON.parse(stdout.trim().split('\n').at(-1)!);
   // The worker picked the new deployment up from dl.models.
-  await waitForOk(`http://127.0.0.1:${inferencePort}/v2/models/${fixture.modelName}/ready`, { headers: { authorization: `Bearer ${fixture.apiKey}` } }, 30_000);
+  await waitForOk(
+    `http://127.0.0.1:${inferencePort}/v2/models/${fixture.modelName}/ready`,
+    { headers: { authorization: `Bearer ${fixture.apiKey}` } },
+    30_000,
+  );
 });
 
 test.afterAll(async () => {
   // The fixture's model stops serving the demo org (its alias goes; the worker drops it on dl.models).
   if (fixture) {
-    await promisify(execFile)(process.execPath, ['--import', 'tsx', 'e2e/fixtures/inference-model.ts', '--retire', fixture.modelName], { env: { ...process.env, LOG_LEVEL: 'warn' }, timeout: 60_000 }).catch(() => undefined);
+    await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'e2e/fixtures/inference-model.ts', '--retire', fixture.modelName],
+      { env: { ...process.env, LOG_LEVEL: 'warn' }, timeout: 60_000 },
+    ).catch(() => undefined);
   }
   for (const c of children) c.kill('SIGTERM');
   await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));

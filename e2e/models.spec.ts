@@ -13,11 +13,15 @@ interface Registered {
  * registered in the demo org; the portal promotes one to production through a metric gate.
  */
 function registerVersions(name: string): Registered {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/demo-model.ts', '--org', DEMO.org.slug, '--name', name, '--versions', '2'], {
-    env: { ...process.env, LOG_LEVEL: 'silent' },
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', 'scripts/demo-model.ts', '--org', DEMO.org.slug, '--name', name, '--versions', '2'],
+    {
+      env: { ...process.env, LOG_LEVEL: 'silent' },
+      encoding: 'utf8',
+      timeout: 120_000,
+    },
+  );
   return JSON.parse(out.trim().split('\n').at(-1)!) as Registered;
 }
 
@@ -26,17 +30,24 @@ const name = `E2E detector ${Date.now().toString(36)}`;
 // The demo org's production models score every live run (inference): this one must not outlive
 // its test and alert on later runs.
 test.afterAll(() => {
-  execFileSync(process.execPath, ['--import', 'tsx', 'e2e/fixtures/inference-model.ts', '--retire', name], { env: { ...process.env, LOG_LEVEL: 'silent' }, timeout: 60_000 });
+  execFileSync(process.execPath, ['--import', 'tsx', 'e2e/fixtures/inference-model.ts', '--retire', name], {
+    env: { ...process.env, LOG_LEVEL: 'silent' },
+    timeout: 60_000,
+  });
 });
 
-test('a registered version is promoted to production through a metric gate, and the model page shows it', async ({ page }) => {
+test('a registered version is promoted to production through a metric gate, and the model page shows it', async ({
+  page,
+}) => {
   const reg = registerVersions(name);
   expect(reg.versions.map((v) => v.version)).toEqual([1, 2]);
   const v2 = reg.versions[1]!;
 
   await signInAsDemo(page, DEMO.user);
   await open(page, `/${DEMO.org.slug}/models`);
-  await expect(page.getByRole('navigation', { name: 'Organization' }).getByRole('link', { name: 'Models' })).toHaveAttribute('aria-current', 'page');
+  await expect(
+    page.getByRole('navigation', { name: 'Organization' }).getByRole('link', { name: 'Models' }),
+  ).toHaveAttribute('aria-current', 'page');
   await page.getByTestId('model-list').getByRole('link', { name }).click();
   await expect(page).toHaveURL(new RegExp(`/models/${reg.modelId}$`));
   await ready(page);
@@ -68,7 +79,10 @@ test('a registered version is promoted to production through a metric gate, and 
   await expect(page.getByTestId('version-row-2')).toContainText('production');
 
   // The page's ONNX download works with the session and returns the model file.
-  const href = await page.getByTestId('downloads').getByRole('link', { name: /ONNX model/ }).getAttribute('href');
+  const href = await page
+    .getByTestId('downloads')
+    .getByRole('link', { name: /ONNX model/ })
+    .getAttribute('href');
   expect(href).toBe(`/api/v1/models/${reg.modelId}/versions/2/model.onnx?org=${DEMO.org.slug}`);
   const res = await page.request.get(href!);
   expect(res.status()).toBe(200);
@@ -101,6 +115,8 @@ test('a registered version is promoted to production through a metric gate, and 
   await expect(page.getByTestId('feature-list')).toBeVisible();
   await page.screenshot({ path: '.state/test-results/model-page.png', fullPage: true });
   await open(page, `/${DEMO.org.slug}/models`);
-  await expect(page.getByTestId('model-list').locator('tr', { hasText: name }).getByTestId('alias-production')).toContainText('v2');
+  await expect(
+    page.getByTestId('model-list').locator('tr', { hasText: name }).getByTestId('alias-production'),
+  ).toContainText('v2');
   await page.screenshot({ path: '.state/test-results/models-list.png', fullPage: true });
 });

@@ -47,7 +47,10 @@ test('create a scenario from a preset, start a run, and see it complete with KPI
   const speed = page.getByTestId('chart-speed');
   await expect(speed).toHaveAttribute('data-last-t', '5.00', { timeout: 40_000 });
   // The simulator is deterministic: the same scenario gives the ego's speed at t = 5 s.
-  const sim = createSimulation({ ...scenarioPresets.urban_rush_hour, name, durationS: 12, timeFactor: 'max' }, { orgId: 'x', runId: 'x' });
+  const sim = createSimulation(
+    { ...scenarioPresets.urban_rush_hour, name, durationS: 12, timeFactor: 'max' },
+    { orgId: 'x', runId: 'x' },
+  );
   let expected: number | null = null;
   while (!sim.done) {
     const ego = sim.step().frames.find((f) => f.vehicleId === 'ego' && Math.abs(f.t - 5) < 1e-9);
@@ -61,7 +64,9 @@ test('create a scenario from a preset, start a run, and see it complete with KPI
   await expect(speed).toHaveAttribute('data-last-t', '8.00');
   await page.screenshot({ path: '.state/test-results/replay.png', fullPage: true });
 
-  const download = await page.request.get(await page.getByRole('link', { name: 'Download recording (.mcap)' }).getAttribute('href') as string);
+  const download = await page.request.get(
+    (await page.getByRole('link', { name: 'Download recording (.mcap)' }).getAttribute('href')) as string,
+  );
   expect(download.status()).toBe(200);
   expect((await download.body()).subarray(1, 5).toString()).toBe('MCAP');
 });

@@ -18,7 +18,10 @@ test('the portal shows Kafka, Postgres and Redis healthy, live', async ({ page, 
 
   const health = await request.get('/api/health');
   expect(health.status()).toBe(200);
-  const body = (await health.json()) as { status: string; services: Record<string, { up: boolean; latencyMs: number }> };
+  const body = (await health.json()) as {
+    status: string;
+    services: Record<string, { up: boolean; latencyMs: number }>;
+  };
   expect(body.status).toBe('ok');
   expect(Object.keys(body.services).sort()).toEqual(['kafka', 'postgres', 'redis']);
 

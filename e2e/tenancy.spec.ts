@@ -14,7 +14,11 @@ async function signUp(page: Page, name: string, email: string) {
   await page.getByRole('button', { name: 'Create account' }).click();
 }
 
-test('sign up, create an org, invite a colleague through a link; each sees exactly their orgs', async ({ page, browser, baseURL }) => {
+test('sign up, create an org, invite a colleague through a link; each sees exactly their orgs', async ({
+  page,
+  browser,
+  baseURL,
+}) => {
   const tag = randomBytes(3).toString('hex');
   const alice = `alice-${tag}@example.test`;
   const bob = `bob-${tag}@example.test`;
@@ -84,7 +88,9 @@ test('sign up, create an org, invite a colleague through a link; each sees exact
   const key = (await page.getByTestId('new-api-key').textContent())!.trim();
   expect(key).toMatch(/^dlk_/);
   await page.screenshot({ path: '.state/test-results/api-keys.png', fullPage: true });
-  const { stdout } = await run('node_modules/.bin/tsx', ['scripts/examples/list-org.ts'], { env: { ...process.env, DRIVELAB_URL: baseURL, DRIVELAB_API_KEY: key } });
+  const { stdout } = await run('node_modules/.bin/tsx', ['scripts/examples/list-org.ts'], {
+    env: { ...process.env, DRIVELAB_URL: baseURL, DRIVELAB_API_KEY: key },
+  });
   expect(stdout).toContain(`Alpha ${tag} (${alphaSlug}) — this key acts as viewer`);
   expect(stdout).toContain(alice);
   expect(stdout).toContain(bob);
@@ -93,7 +99,8 @@ test('sign up, create an org, invite a colleague through a link; each sees exact
   // The audit log shows what happened, to admins.
   await open(page, `/${alphaSlug}/settings?tab=audit`);
   const audit = page.getByTestId('audit-table');
-  for (const action of ['org.created', 'invite.created', 'member.added', 'apikey.created']) await expect(audit).toContainText(action);
+  for (const action of ['org.created', 'invite.created', 'member.added', 'apikey.created'])
+    await expect(audit).toContainText(action);
   await page.screenshot({ path: '.state/test-results/audit.png', fullPage: true });
   await bobContext.close();
 });
@@ -115,9 +122,13 @@ test('wrong passwords are refused, then throttled with a clear message', async (
   // The e2e server allows 5 failures per window (SIGNIN_RATE_LIMIT); spend the rest directly.
   const csrf = ((await (await request.get('/api/auth/csrf')).json()) as { csrfToken: string }).csrfToken;
   for (let i = 0; i < 4; i++) {
-    await request.post('/api/auth/callback/credentials', { form: { email, password: `wrong-${i}`, csrfToken: csrf, json: 'true' } });
+    await request.post('/api/auth/callback/credentials', {
+      form: { email, password: `wrong-${i}`, csrfToken: csrf, json: 'true' },
+    });
   }
-  const limited = await request.post('/api/auth/callback/credentials', { form: { email, password: PASSWORD, csrfToken: csrf, json: 'true' } });
+  const limited = await request.post('/api/auth/callback/credentials', {
+    form: { email, password: PASSWORD, csrfToken: csrf, json: 'true' },
+  });
   expect(limited.status()).toBe(429);
   expect(Number(limited.headers()['retry-after'])).toBeGreaterThan(0);
 

@@ -3,13 +3,17 @@ import { DEMO } from '../prisma/seed';
 import { open, ready, signInAsDemo } from './helpers';
 import { labelledTable } from '../tests/helpers/labelled-table';
 
-test('upload a dataset, start a training job from the portal, watch its curves move until a model version is registered', async ({ page }) => {
+test('upload a dataset, start a training job from the portal, watch its curves move until a model version is registered', async ({
+  page,
+}) => {
   test.setTimeout(240_000);
   await signInAsDemo(page, DEMO.user);
   const tag = Date.now().toString(36);
 
   await open(page, `/${DEMO.org.slug}/datasets/new?source=upload`);
-  await page.getByTestId('upload-file').setInputFiles({ name: 'vehicles.csv', mimeType: 'text/csv', buffer: Buffer.from(labelledTable()) });
+  await page
+    .getByTestId('upload-file')
+    .setInputFiles({ name: 'vehicles.csv', mimeType: 'text/csv', buffer: Buffer.from(labelledTable()) });
   await page.getByLabel('Dataset name').fill(`Vehicle temps ${tag}`);
   await page.getByLabel('Group column').fill('vehicle');
   await page.getByLabel('Group is a').selectOption('vehicle');

@@ -51,7 +51,14 @@ export async function seed(databaseUrl?: string): Promise<{ orgId: string; userI
           name: DEMO.scenario.name,
           description: 'Seeded by npm run demo: highway traffic, the ego engine overheats half-way.',
           createdById: user.id,
-          versions: { create: { orgId: org.id, version: 1, spec: demoScenarioSpec() as unknown as Prisma.InputJsonValue, createdById: user.id } },
+          versions: {
+            create: {
+              orgId: org.id,
+              version: 1,
+              spec: demoScenarioSpec() as unknown as Prisma.InputJsonValue,
+              createdById: user.id,
+            },
+          },
         },
       }));
     return { orgId: org.id, userId: user.id, scenarioId: scenario.id };

@@ -54,10 +54,15 @@ if ((major ?? 0) < 20) {
 
 ensureDependencies();
 
-const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'scripts', 'cli.ts'), ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: 'inherit',
-});
+const child = spawn(
+  join(root, 'node_modules', '.bin', 'tsx'),
+  [join(root, 'scripts', 'cli.ts'), ...process.argv.slice(2)],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
 // Ctrl-C reaches the CLI through the process group; it decides how to stop, we wait for it.
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig === 'SIGINT' ? 'SIGINT' : 'SIGTERM'));
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'])
+  process.on(sig, () => child.kill(sig === 'SIGINT' ? 'SIGINT' : 'SIGTERM'));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

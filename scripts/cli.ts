@@ -10,7 +10,11 @@ const [command, ...args] = process.argv.slice(2);
 
 async function bench(name: string | undefined, rest: string[]): Promise<number> {
   const dir = join(root, 'scripts', 'bench');
-  const available = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => f.replace(/\.ts$/, '')) : [];
+  const available = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => f.replace(/\.ts$/, ''))
+    : [];
   if (!name || !available.includes(name)) {
     console.error(`Usage: npm run bench -- <name>\nAvailable: ${available.join(', ') || '(none yet)'}`);
     return 2;
@@ -22,7 +26,9 @@ async function bench(name: string | undefined, rest: string[]): Promise<number> 
   const stack = await stackUp();
   await migrate(stack.databaseUrl);
   console.log = log;
-  const code = await run(tsxBin, [join(dir, `${name}.ts`), ...rest], { env: { ...process.env, DATABASE_URL: stack.databaseUrl, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } });
+  const code = await run(tsxBin, [join(dir, `${name}.ts`), ...rest], {
+    env: { ...process.env, DATABASE_URL: stack.databaseUrl, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+  });
   if (!process.env.KEEP_STACK) await stackDown(stack.started);
   return code;
 }

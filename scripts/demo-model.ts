@@ -19,7 +19,14 @@ import { predict } from '../workers/trainer/models/predict';
 import { exportOnnx } from '../workers/trainer/onnx/export';
 import { seededRandom } from '../workers/trainer/random';
 
-export const DEMO_FEATURES = ['speed_mean', 'accel_lon_std', 'engine_temp_mean', 'brake_pressure_max', 'battery_temp_mean', 'yaw_rate_std'];
+export const DEMO_FEATURES = [
+  'speed_mean',
+  'accel_lon_std',
+  'engine_temp_mean',
+  'brake_pressure_max',
+  'battery_temp_mean',
+  'yaw_rate_std',
+];
 const OFFSETS = [27, 0.4, 92, 12, 31, 0.05];
 const SCALES = [3, 0.1, 2, 4, 1.5, 0.02];
 
@@ -59,12 +66,20 @@ export async function registerDemoVersion(db: PrismaClient, o: DemoVersionOption
   const train = syntheticRows(seed, 500, 0).x;
   const validation = syntheticRows(seed + 1, 200, 0).x;
   const test = syntheticRows(seed + 2, 200, 40);
-  const trained = await trainAutoencoder({ train, validation, featureNames: DEMO_FEATURES, hyperparameters: { seed }, fit: { epochs: o.epochs, batchSize: 32, patience: o.epochs } });
+  const trained = await trainAutoencoder({
+    train,
+    validation,
+    featureNames: DEMO_FEATURES,
+    hyperparameters: { seed },
+    fit: { epochs: o.epochs, batchSize: 32, patience: o.epochs },
+  });
   try {
     const out = predict(trained, test.x);
     const m = binaryMetrics(test.isAnomaly, out.anomaly!);
     const fingerprint = datasetFingerprint({ columns: DEMO_FEATURES, rows: train });
-    const { bytes, sidecar } = exportOnnx(trained, { metadata: { 'drivelab.dataset_fingerprint': fingerprint, 'drivelab.dataset_name': `synthetic seed ${seed}` } });
+    const { bytes, sidecar } = exportOnnx(trained, {
+      metadata: { 'drivelab.dataset_fingerprint': fingerprint, 'drivelab.dataset_name': `synthetic seed ${seed}` },
+    });
     const metrics = {
       f1: m.f1,
       precision: m.precision,
@@ -109,10 +124,23 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const versions = [];
     // Later versions train longer, so the metrics chart has something to show.
     for (let i = 0; i < count; i++) {
-      const { version } = await registerDemoVersion(db, { orgId: org.id, modelName: name, epochs: 3 + i * 12, seed: 7 + i });
+      const { version } = await registerDemoVersion(db, {
+        orgId: org.id,
+        modelName: name,
+        epochs: 3 + i * 12,
+        seed: 7 + i,
+      });
       versions.push({ id: version.id, version: version.version, metrics: version.metrics });
     }
-    console.log(JSON.stringify({ org: slug, modelId: versions[0] ? (await db.modelVersion.findUniqueOrThrow({ where: { id: versions[0].id } })).modelId : null, versions }));
+    console.log(
+      JSON.stringify({
+        org: slug,
+        modelId: versions[0]
+          ? (await db.modelVersion.findUniqueOrThrow({ where: { id: versions[0].id } })).modelId
+          : null,
+        versions,
+      }),
+    );
   } finally {
     await db.$disconnect();
   }

@@ -6,7 +6,12 @@ import { z } from 'zod';
  */
 const csv = z
   .string()
-  .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.string().min(1)).min(1));
 
 const rate = z
@@ -71,7 +76,10 @@ export const envSchema = z.object({
   RUN_HEARTBEAT_TIMEOUT_S: intFromString(20, 2, 3600),
   INVITE_TTL_HOURS: intFromString(72, 1, 24 * 90),
   // Use X-Forwarded-For for client addresses (only behind a proxy you run).
-  TRUST_PROXY: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
+  TRUST_PROXY: z
+    .enum(['0', '1', 'true', 'false'])
+    .default('0')
+    .transform((v) => v === '1' || v === 'true'),
   METRICS_PORT: intFromString(0, 0, 65535),
   HEALTH_TIMEOUT_MS: intFromString(2000, 100, 60000),
 });

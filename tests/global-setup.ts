@@ -10,6 +10,8 @@ export default async function setup(): Promise<void> {
   try {
     await ensureTopics(kafka, { prefix: process.env.KAFKA_TOPIC_PREFIX || 'test.' });
   } catch (err) {
-    console.warn(`[vitest] Kafka not reachable (${(err as Error).message}); integration tests will fail. Run \`npm run stack:up\`.`);
+    console.warn(
+      `[vitest] Kafka not reachable (${(err as Error).message}); integration tests will fail. Run \`npm run stack:up\`.`,
+    );
   }
 }

@@ -5,7 +5,13 @@ import { ROLE_LABELS } from '~/server/auth/roles';
 
 export const dynamic = 'force-dynamic';
 
-export default async function OrgLayout({ children, params }: { children: ReactNode; params: Promise<{ org: string }> }) {
+export default async function OrgLayout({
+  children,
+  params,
+}: {
+  children: ReactNode;
+  params: Promise<{ org: string }>;
+}) {
   const { org: slug } = await params;
   const { org } = await requireOrgPage(slug);
   return (

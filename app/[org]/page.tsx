@@ -12,7 +12,9 @@ export default async function OrgOverview({ params }: { params: Promise<{ org: s
     db.membership.count({ where: { orgId: org.id } }),
     db.apiKey.count({ where: { orgId: org.id, revokedAt: null } }),
     db.invite.count({ where: { orgId: org.id, acceptedAt: null, revokedAt: null, expiresAt: { gt: new Date() } } }),
-    hasRole(org.role, 'admin') ? db.auditLog.findMany({ where: { orgId: org.id }, orderBy: { createdAt: 'desc' }, take: 5 }) : Promise.resolve([]),
+    hasRole(org.role, 'admin')
+      ? db.auditLog.findMany({ where: { orgId: org.id }, orderBy: { createdAt: 'desc' }, take: 5 })
+      : Promise.resolve([]),
   ]);
   const admin = hasRole(org.role, 'admin');
   return (
@@ -22,7 +24,9 @@ export default async function OrgOverview({ params }: { params: Promise<{ org: s
       <div className="stat-grid">
         <div className="card stat">
           <div className="label">Members</div>
-          <div className="value" data-testid="stat-members">{members}</div>
+          <div className="value" data-testid="stat-members">
+            {members}
+          </div>
         </div>
         <div className="card stat">
           <div className="label">Active API keys</div>
@@ -39,11 +43,24 @@ export default async function OrgOverview({ params }: { params: Promise<{ org: s
           <tbody>
             <tr>
               <td>Invite your team</td>
-              <td>{admin ? <a href={`/${org.slug}/settings?tab=invites`}>Create an invitation link</a> : 'Ask an admin for an invitation link'}</td>
+              <td>
+                {admin ? (
+                  <a href={`/${org.slug}/settings?tab=invites`}>Create an invitation link</a>
+                ) : (
+                  'Ask an admin for an invitation link'
+                )}
+              </td>
             </tr>
             <tr>
               <td>Automate with the API</td>
-              <td>{admin ? <a href={`/${org.slug}/settings?tab=keys`}>Create an API key</a> : 'Ask an admin for an API key'} for the typed client and REST</td>
+              <td>
+                {admin ? (
+                  <a href={`/${org.slug}/settings?tab=keys`}>Create an API key</a>
+                ) : (
+                  'Ask an admin for an API key'
+                )}{' '}
+                for the typed client and REST
+              </td>
             </tr>
             <tr>
               <td>Platform health</td>
@@ -65,8 +82,12 @@ export default async function OrgOverview({ params }: { params: Promise<{ org: s
                 <tbody>
                   {recent.map((e) => (
                     <tr key={e.id}>
-                      <td style={{ width: 190 }} className="muted">{e.createdAt.toISOString().replace('T', ' ').slice(0, 19)} UTC</td>
-                      <td><code>{e.action}</code></td>
+                      <td style={{ width: 190 }} className="muted">
+                        {e.createdAt.toISOString().replace('T', ' ').slice(0, 19)} UTC
+                      </td>
+                      <td>
+                        <code>{e.action}</code>
+                      </td>
                       <td>{e.actorLabel ?? '—'}</td>
                     </tr>
                   ))}

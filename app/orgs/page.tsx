@@ -13,17 +13,24 @@ export default async function OrgsPage() {
       <div className="page-header">
         <div>
           <h1>Your organizations</h1>
-          <p>Everything in DriveLab belongs to one organization: scenarios, runs, telemetry, models. You see only the ones you are a member of.</p>
+          <p>
+            Everything in DriveLab belongs to one organization: scenarios, runs, telemetry, models. You see only the
+            ones you are a member of.
+          </p>
         </div>
       </div>
       {user.orgs.length === 0 ? (
-        <div className="alert alert-info">You are not in any organization yet. Create one, or open an invitation link from a colleague.</div>
+        <div className="alert alert-info">
+          You are not in any organization yet. Create one, or open an invitation link from a colleague.
+        </div>
       ) : (
         <div className="org-list" data-testid="org-list">
           {user.orgs.map((o) => (
             <a key={o.id} className="card org-tile" href={`/${o.slug}`} data-testid="org-tile">
               <span className="name">{o.name}</span>
-              <span className="muted" style={{ fontSize: 13 }}>/{o.slug}</span>
+              <span className="muted" style={{ fontSize: 13 }}>
+                /{o.slug}
+              </span>
               <span>
                 <span className="role-pill">{ROLE_LABELS[o.role]}</span>
               </span>

@@ -7,9 +7,14 @@ import { env } from '~/server/env';
 
 export const dynamic = 'force-dynamic';
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | undefined>>;
+}) {
   const params = await searchParams;
-  if (await getPageUser()) redirect(params.callbackUrl?.startsWith('/') && !params.callbackUrl.startsWith('//') ? params.callbackUrl : '/');
+  if (await getPageUser())
+    redirect(params.callbackUrl?.startsWith('/') && !params.callbackUrl.startsWith('//') ? params.callbackUrl : '/');
   const signupHref = params.callbackUrl ? `/signup?callbackUrl=${encodeURIComponent(params.callbackUrl)}` : '/signup';
   return (
     <div className="auth-wrap">

@@ -5,7 +5,11 @@ import { getPageUser } from '~/server/auth/page-user';
 
 export const dynamic = 'force-dynamic';
 
-export default async function SignUpPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+export default async function SignUpPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | undefined>>;
+}) {
   const params = await searchParams;
   if (await getPageUser()) redirect('/orgs');
   const signinHref = params.callbackUrl ? `/signin?callbackUrl=${encodeURIComponent(params.callbackUrl)}` : '/signin';
@@ -13,7 +17,11 @@ export default async function SignUpPage({ searchParams }: { searchParams: Promi
     <div className="auth-wrap">
       <div className="card auth-card">
         <h1>Create your account</h1>
-        <p className="lead">{params.callbackUrl?.startsWith('/invite/') ? 'Sign up to accept your invitation.' : 'Then create an organization or accept an invitation.'}</p>
+        <p className="lead">
+          {params.callbackUrl?.startsWith('/invite/')
+            ? 'Sign up to accept your invitation.'
+            : 'Then create an organization or accept an invitation.'}
+        </p>
         <Suspense>
           <SignUpForm />
         </Suspense>

@@ -8,7 +8,10 @@ export default function StatusPage() {
       <div className="page-header">
         <div>
           <h1>System status</h1>
-          <p>The services every DriveLab process depends on, checked for real: a Kafka metadata request, a Postgres query and a Redis PING.</p>
+          <p>
+            The services every DriveLab process depends on, checked for real: a Kafka metadata request, a Postgres query
+            and a Redis PING.
+          </p>
         </div>
       </div>
       <ServiceHealthPanel />

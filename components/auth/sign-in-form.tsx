@@ -63,7 +63,14 @@ export function SignInForm({ oidc }: { oidc: { id: string; name: string } | null
       </div>
       <div className="field">
         <label htmlFor="password">Password</label>
-        <input id="password" name="password" className="input" type="password" autoComplete="current-password" required />
+        <input
+          id="password"
+          name="password"
+          className="input"
+          type="password"
+          autoComplete="current-password"
+          required
+        />
       </div>
       <button className="btn btn-primary" style={{ width: '100%' }} type="submit" disabled={pending}>
         {pending ? 'Signing in…' : 'Sign in'}
@@ -71,7 +78,12 @@ export function SignInForm({ oidc }: { oidc: { id: string; name: string } | null
       {oidc && (
         <>
           <div className="divider">or</div>
-          <button type="button" className="btn" style={{ width: '100%' }} onClick={() => void signIn(oidc.id, { callbackUrl })}>
+          <button
+            type="button"
+            className="btn"
+            style={{ width: '100%' }}
+            onClick={() => void signIn(oidc.id, { callbackUrl })}
+          >
             Continue with {oidc.name}
           </button>
         </>

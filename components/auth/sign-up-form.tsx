@@ -22,7 +22,11 @@ export function SignUpForm() {
     e.preventDefault();
     // Read the form itself: what was typed before the page became interactive is kept.
     const data = new FormData(e.currentTarget);
-    const form = { name: String(data.get('name') ?? ''), email: String(data.get('email') ?? ''), password: String(data.get('password') ?? '') };
+    const form = {
+      name: String(data.get('name') ?? ''),
+      email: String(data.get('email') ?? ''),
+      password: String(data.get('password') ?? ''),
+    };
     setError(null);
     setFieldErrors({});
     try {
@@ -33,7 +37,12 @@ export function SignUpForm() {
       else setError((err as Error).message);
       return;
     }
-    const res = await signIn('credentials', { email: form.email, password: form.password, redirect: false, callbackUrl });
+    const res = await signIn('credentials', {
+      email: form.email,
+      password: form.password,
+      redirect: false,
+      callbackUrl,
+    });
     if (!res || res.error) {
       setError('Your account was created, but signing in failed. Please sign in.');
       return;
@@ -53,7 +62,13 @@ export function SignUpForm() {
         autoComplete={autoComplete}
         aria-invalid={fieldErrors[key] ? 'true' : 'false'}
       />
-      {fieldErrors[key] ? <span className="field-error">{fieldErrors[key]}</span> : hint ? <span className="muted" style={{ fontSize: 12 }}>{hint}</span> : null}
+      {fieldErrors[key] ? (
+        <span className="field-error">{fieldErrors[key]}</span>
+      ) : hint ? (
+        <span className="muted" style={{ fontSize: 12 }}>
+          {hint}
+        </span>
+      ) : null}
     </div>
   );
 
@@ -66,7 +81,13 @@ export function SignUpForm() {
       )}
       {field('name', 'Name', 'text', 'name')}
       {field('email', 'Work email', 'email', 'email')}
-      {field('password', 'Password', 'password', 'new-password', 'At least 10 characters, letters and digits or symbols.')}
+      {field(
+        'password',
+        'Password',
+        'password',
+        'new-password',
+        'At least 10 characters, letters and digits or symbols.',
+      )}
       <button className="btn btn-primary" style={{ width: '100%' }} type="submit" disabled={signUp.isPending}>
         {signUp.isPending ? 'Creating account…' : 'Create account'}
       </button>

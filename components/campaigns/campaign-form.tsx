@@ -14,7 +14,11 @@ const SWEEPABLE = [
   { path: 'ego.targetSpeed', label: 'Ego target speed (m/s)', min: 5, max: 40, integer: false },
   { path: 'sensors.dropoutRate', label: 'Sensor dropout rate', min: 0, max: 0.2, integer: false },
   { path: 'seed', label: 'Seed', min: 1, max: 1000, integer: true },
-  { path: 'weather.preset', label: 'Weather preset', values: ['ClearNoon', 'CloudyNoon', 'WetNoon', 'HardRainNoon', 'ClearSunset', 'HardRainNight'] },
+  {
+    path: 'weather.preset',
+    label: 'Weather preset',
+    values: ['ClearNoon', 'CloudyNoon', 'WetNoon', 'HardRainNoon', 'ClearSunset', 'HardRainNight'],
+  },
   { path: 'ego.driver', label: 'Driver profile', values: ['calm', 'normal', 'aggressive'] },
   { path: 'map', label: 'Map', values: ['urban_grid', 'highway_ring', 'rural_hills'] },
 ] as const;
@@ -40,17 +44,31 @@ export function CampaignForm({ org }: { org: string }) {
   const setDim = (i: number, d: Partial<Dim>) => setDims(dims.map((x, j) => (j === i ? { ...x, ...d } : x)));
   const chooseField = (i: number, path: string) => {
     const f = SWEEPABLE.find((s) => s.path === path)!;
-    setDim(i, 'values' in f ? { path, values: [...f.values], min: 0, max: 1, integer: false } : { path, min: f.min, max: f.max, integer: f.integer, values: undefined });
+    setDim(
+      i,
+      'values' in f
+        ? { path, values: [...f.values], min: 0, max: 1, integer: false }
+        : { path, min: f.min, max: f.max, integer: f.integer, values: undefined },
+    );
   };
 
   return (
     <div className="card">
-      {error && <div className="alert alert-error" role="alert">{error}</div>}
+      {error && (
+        <div className="alert alert-error" role="alert">
+          {error}
+        </div>
+      )}
       <div className="form-row">
         <div className="field" style={{ flex: 1, minWidth: 220 }}>
           <label>
             Campaign name
-            <input className="input" value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Traffic density vs speed" />
+            <input
+              className="input"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              placeholder="e.g. Traffic density vs speed"
+            />
           </label>
         </div>
         <div className="field" style={{ flex: 1, minWidth: 220 }}>
@@ -71,7 +89,12 @@ export function CampaignForm({ org }: { org: string }) {
         <div className="field">
           <label>
             Sampling
-            <select className="input" style={{ width: 200 }} value={strategy} onChange={(e) => setStrategy(e.target.value as typeof strategy)}>
+            <select
+              className="input"
+              style={{ width: 200 }}
+              value={strategy}
+              onChange={(e) => setStrategy(e.target.value as typeof strategy)}
+            >
               <option value="lhs">Latin hypercube</option>
               <option value="random">Random</option>
               <option value="grid">Grid (3 levels per range)</option>
@@ -82,14 +105,30 @@ export function CampaignForm({ org }: { org: string }) {
           <div className="field">
             <label>
               Runs
-              <input className="input" style={{ width: 100 }} type="number" min={1} max={500} value={runs} onChange={(e) => setRuns(e.target.valueAsNumber)} />
+              <input
+                className="input"
+                style={{ width: 100 }}
+                type="number"
+                min={1}
+                max={500}
+                value={runs}
+                onChange={(e) => setRuns(e.target.valueAsNumber)}
+              />
             </label>
           </div>
         )}
         <div className="field">
           <label>
             At most in parallel
-            <input className="input" style={{ width: 100 }} type="number" min={1} max={32} value={maxConcurrent} onChange={(e) => setMaxConcurrent(e.target.valueAsNumber)} />
+            <input
+              className="input"
+              style={{ width: 100 }}
+              type="number"
+              min={1}
+              max={32}
+              value={maxConcurrent}
+              onChange={(e) => setMaxConcurrent(e.target.valueAsNumber)}
+            />
           </label>
         </div>
       </div>
@@ -99,7 +138,12 @@ export function CampaignForm({ org }: { org: string }) {
           <div className="field">
             <label>
               Parameter
-              <select className="input" style={{ width: 240 }} value={d.path} onChange={(e) => chooseField(i, e.target.value)}>
+              <select
+                className="input"
+                style={{ width: 240 }}
+                value={d.path}
+                onChange={(e) => chooseField(i, e.target.value)}
+              >
                 {SWEEPABLE.map((s) => (
                   <option key={s.path} value={s.path}>
                     {s.label}
@@ -112,7 +156,18 @@ export function CampaignForm({ org }: { org: string }) {
             <div className="field" style={{ flex: 1 }}>
               <label>
                 Values (comma-separated)
-                <input className="input" value={d.values.join(', ')} onChange={(e) => setDim(i, { values: e.target.value.split(',').map((v) => v.trim()).filter(Boolean) })} />
+                <input
+                  className="input"
+                  value={d.values.join(', ')}
+                  onChange={(e) =>
+                    setDim(i, {
+                      values: e.target.value
+                        .split(',')
+                        .map((v) => v.trim())
+                        .filter(Boolean),
+                    })
+                  }
+                />
               </label>
             </div>
           ) : (
@@ -120,24 +175,45 @@ export function CampaignForm({ org }: { org: string }) {
               <div className="field">
                 <label>
                   From
-                  <input className="input" style={{ width: 110 }} type="number" value={d.min} onChange={(e) => setDim(i, { min: e.target.valueAsNumber })} />
+                  <input
+                    className="input"
+                    style={{ width: 110 }}
+                    type="number"
+                    value={d.min}
+                    onChange={(e) => setDim(i, { min: e.target.valueAsNumber })}
+                  />
                 </label>
               </div>
               <div className="field">
                 <label>
                   To
-                  <input className="input" style={{ width: 110 }} type="number" value={d.max} onChange={(e) => setDim(i, { max: e.target.valueAsNumber })} />
+                  <input
+                    className="input"
+                    style={{ width: 110 }}
+                    type="number"
+                    value={d.max}
+                    onChange={(e) => setDim(i, { max: e.target.valueAsNumber })}
+                  />
                 </label>
               </div>
             </>
           )}
-          <button className="btn btn-sm btn-danger" style={{ marginBottom: 14 }} onClick={() => setDims(dims.filter((_, j) => j !== i))} disabled={dims.length === 1}>
+          <button
+            className="btn btn-sm btn-danger"
+            style={{ marginBottom: 14 }}
+            onClick={() => setDims(dims.filter((_, j) => j !== i))}
+            disabled={dims.length === 1}
+          >
             Remove
           </button>
         </div>
       ))}
       <div className="toolbar" style={{ marginTop: 12, justifyContent: 'space-between' }}>
-        <button className="btn btn-sm" onClick={() => setDims([...dims, { path: 'seed', min: 1, max: 1000, integer: true }])} disabled={dims.length >= 8}>
+        <button
+          className="btn btn-sm"
+          onClick={() => setDims([...dims, { path: 'seed', min: 1, max: 1000, integer: true }])}
+          disabled={dims.length >= 8}
+        >
           Add parameter
         </button>
         <button
@@ -153,7 +229,11 @@ export function CampaignForm({ org }: { org: string }) {
                 strategy,
                 runs,
                 maxConcurrent,
-                dimensions: dims.map((d) => (d.values ? { path: d.path, values: d.values } : { path: d.path, min: d.min, max: d.max, integer: d.integer })),
+                dimensions: dims.map((d) =>
+                  d.values
+                    ? { path: d.path, values: d.values }
+                    : { path: d.path, min: d.min, max: d.max, integer: d.integer },
+                ),
               });
               router.push(`/${org}/campaigns/${r.id}`);
             } catch (e) {

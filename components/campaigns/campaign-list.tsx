@@ -35,12 +35,18 @@ export function CampaignList({ org, canRun }: { org: string; canRun: boolean }) 
             <tbody>
               {list.data?.map((c) => (
                 <tr key={c.id}>
-                  <td><a href={`/${org}/campaigns/${c.id}`}>{c.name}</a></td>
+                  <td>
+                    <a href={`/${org}/campaigns/${c.id}`}>{c.name}</a>
+                  </td>
                   <td>{c.scenarioName}</td>
                   <td>{c.strategy}</td>
-                  <td><StateBadge state={c.state} /></td>
                   <td>
-                    <div className="muted" style={{ fontSize: 12, marginBottom: 4 }}>{c.done} / {c.runCount}</div>
+                    <StateBadge state={c.state} />
+                  </td>
+                  <td>
+                    <div className="muted" style={{ fontSize: 12, marginBottom: 4 }}>
+                      {c.done} / {c.runCount}
+                    </div>
                     <ProgressBar value={c.runCount ? c.done / c.runCount : 0} />
                   </td>
                   <td className="muted">{relative(c.createdAt)}</td>

@@ -17,7 +17,12 @@ const fmt = (v: unknown) => (typeof v === 'number' ? (Number.isInteger(v) ? Stri
 export function CampaignView({ org, id, canRun }: { org: string; id: string; canRun: boolean }) {
   const trpc = useTRPC();
   const [error, setError] = useState<string | null>(null);
-  const q = useQuery(trpc.campaigns.get.queryOptions({ org, id }, { refetchInterval: (s) => (s.state.data?.state === 'running' ? 2000 : false) }));
+  const q = useQuery(
+    trpc.campaigns.get.queryOptions(
+      { org, id },
+      { refetchInterval: (s) => (s.state.data?.state === 'running' ? 2000 : false) },
+    ),
+  );
   const cancel = useMutation(trpc.campaigns.cancel.mutationOptions());
   const c = q.data;
   const paths = useMemo(() => c?.sweep.map((d) => d.path) ?? [], [c]);
@@ -26,8 +31,14 @@ export function CampaignView({ org, id, canRun }: { org: string; id: string; can
   const heat = useMemo(() => {
     if (!c || !xPath) return null;
     const done = c.runs.filter((r) => r.kpis);
-    const xs = [...new Set(c.runs.map((r) => fmt(r.params[xPath])))].sort((a, b) => Number(a) - Number(b) || a.localeCompare(b));
-    const ys = yPath ? [...new Set(c.runs.map((r) => fmt(r.params[yPath])))].sort((a, b) => Number(a) - Number(b) || a.localeCompare(b)) : ['all'];
+    const xs = [...new Set(c.runs.map((r) => fmt(r.params[xPath])))].sort(
+      (a, b) => Number(a) - Number(b) || a.localeCompare(b),
+    );
+    const ys = yPath
+      ? [...new Set(c.runs.map((r) => fmt(r.params[yPath])))].sort(
+          (a, b) => Number(a) - Number(b) || a.localeCompare(b),
+        )
+      : ['all'];
     // Too many distinct values (random / LHS): bin them into at most 6 buckets per axis.
     const bin = (vals: string[]) => (vals.length <= 8 ? vals : null);
     return { done, xs: bin(xs), ys: bin(ys) };
@@ -42,13 +53,22 @@ export function CampaignView({ org, id, canRun }: { org: string; id: string; can
         <div>
           <h2 style={{ margin: 0, fontSize: 20 }}>{c.name}</h2>
           <div className="muted" style={{ fontSize: 13, marginTop: 4 }}>
-            <a href={`/${org}/scenarios/${c.scenario.id}`}>{c.scenario.name}</a> · {c.strategy.toUpperCase()} over {paths.join(', ')} · {c.runs.length} runs, at most {c.maxConcurrent} at once
+            <a href={`/${org}/scenarios/${c.scenario.id}`}>{c.scenario.name}</a> · {c.strategy.toUpperCase()} over{' '}
+            {paths.join(', ')} · {c.runs.length} runs, at most {c.maxConcurrent} at once
           </div>
         </div>
         <div className="toolbar">
           <StateBadge state={c.state} />
           {canRun && c.state === 'running' && (
-            <button className="btn btn-danger" onClick={() => cancel.mutate({ org, id }, { onError: (e) => setError(errorMessage(e)), onSettled: () => void q.refetch() })}>
+            <button
+              className="btn btn-danger"
+              onClick={() =>
+                cancel.mutate(
+                  { org, id },
+                  { onError: (e) => setError(errorMessage(e)), onSettled: () => void q.refetch() },
+                )
+              }
+            >
               Cancel campaign
             </button>
           )}
@@ -57,27 +77,47 @@ export function CampaignView({ org, id, canRun }: { org: string; id: string; can
       {error && <div className="alert alert-error">{error}</div>}
       <div className="card" style={{ marginBottom: 16 }}>
         <div className="toolbar" style={{ justifyContent: 'space-between', fontSize: 13, marginBottom: 8 }}>
-          <span>{finished} of {c.runs.length} runs finished</span>
+          <span>
+            {finished} of {c.runs.length} runs finished
+          </span>
         </div>
         <ProgressBar value={c.runs.length ? finished / c.runs.length : 0} />
       </div>
       {heat?.xs && heat.ys && xPath && (
         <>
-          <h3 className="section-title">Driving score by {xPath}{yPath ? ` × ${yPath}` : ''}</h3>
+          <h3 className="section-title">
+            Driving score by {xPath}
+            {yPath ? ` × ${yPath}` : ''}
+          </h3>
           <div className="card">
-            <div className="heatmap" style={{ gridTemplateColumns: `120px repeat(${heat.xs.length}, 1fr)` }} data-testid="campaign-heatmap">
+            <div
+              className="heatmap"
+              style={{ gridTemplateColumns: `120px repeat(${heat.xs.length}, 1fr)` }}
+              data-testid="campaign-heatmap"
+            >
               <div className="axis">{yPath ?? ''}</div>
               {heat.xs.map((x) => (
-                <div key={x} className="axis">{x}</div>
+                <div key={x} className="axis">
+                  {x}
+                </div>
               ))}
               {heat.ys.map((y) => (
                 <div key={y} style={{ display: 'contents' }}>
                   <div className="axis">{y}</div>
                   {heat.xs!.map((x) => {
-                    const cell = heat.done.filter((r) => fmt(r.params[xPath]) === x && (!yPath || fmt(r.params[yPath]) === y));
+                    const cell = heat.done.filter(
+                      (r) => fmt(r.params[xPath]) === x && (!yPath || fmt(r.params[yPath]) === y),
+                    );
                     const mean = cell.length ? cell.reduce((s, r) => s + r.kpis!.drivingScore, 0) / cell.length : null;
                     return (
-                      <div key={x} className="cell" style={{ background: mean === null ? 'var(--panel-2)' : scoreColor(mean), color: mean === null ? 'var(--muted)' : undefined }}>
+                      <div
+                        key={x}
+                        className="cell"
+                        style={{
+                          background: mean === null ? 'var(--panel-2)' : scoreColor(mean),
+                          color: mean === null ? 'var(--muted)' : undefined,
+                        }}
+                      >
                         {mean === null ? '·' : (mean * 100).toFixed(0)}
                       </div>
                     );
@@ -115,7 +155,15 @@ export function CampaignView({ org, id, canRun }: { org: string; id: string; can
                     <StateBadge state={r.state} />
                   </a>
                 </td>
-                <td>{r.kpis ? <span style={{ color: scoreColor(r.kpis.drivingScore), fontWeight: 650 }}>{(r.kpis.drivingScore * 100).toFixed(1)}</span> : '—'}</td>
+                <td>
+                  {r.kpis ? (
+                    <span style={{ color: scoreColor(r.kpis.drivingScore), fontWeight: 650 }}>
+                      {(r.kpis.drivingScore * 100).toFixed(1)}
+                    </span>
+                  ) : (
+                    '—'
+                  )}
+                </td>
                 <td>{r.kpis ? `${(r.kpis.routeCompletion * 100).toFixed(0)}%` : '—'}</td>
                 <td>{r.kpis?.collisions.total ?? '—'}</td>
                 <td>{r.kpis?.infractions.total ?? '—'}</td>

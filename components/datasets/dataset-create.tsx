@@ -6,8 +6,23 @@ import { useState } from 'react';
 import { errorMessage, relative } from '~/components/settings/util';
 import { useTRPC } from '~/components/trpc/react';
 
-const FAULT_TYPES = ['brake_fade', 'engine_overheat', 'tire_leak', 'battery_thermal_runaway', 'sensor_dropout', 'sensor_stuck', 'gnss_drift'] as const;
-const CMAPSS_COLUMNS = ['unit', 'cycle', 'setting_1', 'setting_2', 'setting_3', ...Array.from({ length: 21 }, (_, i) => `sensor_${i + 1}`)];
+const FAULT_TYPES = [
+  'brake_fade',
+  'engine_overheat',
+  'tire_leak',
+  'battery_thermal_runaway',
+  'sensor_dropout',
+  'sensor_stuck',
+  'gnss_drift',
+] as const;
+const CMAPSS_COLUMNS = [
+  'unit',
+  'cycle',
+  'setting_1',
+  'setting_2',
+  'setting_3',
+  ...Array.from({ length: 21 }, (_, i) => `sensor_${i + 1}`),
+];
 
 /** A dataset from finished runs or a campaign (offline store + fault events), or from an uploaded file. */
 export function DatasetCreate({ org, initialSource }: { org: string; initialSource: 'runs' | 'upload' }) {
@@ -15,10 +30,18 @@ export function DatasetCreate({ org, initialSource }: { org: string; initialSour
   return (
     <>
       <nav className="tabs" aria-label="Dataset source" style={{ marginBottom: 16 }}>
-        <a href="#runs" aria-current={source === 'runs' ? 'page' : undefined} onClick={(e) => (e.preventDefault(), setSource('runs'))}>
+        <a
+          href="#runs"
+          aria-current={source === 'runs' ? 'page' : undefined}
+          onClick={(e) => (e.preventDefault(), setSource('runs'))}
+        >
           From runs or a campaign
         </a>
-        <a href="#upload" aria-current={source === 'upload' ? 'page' : undefined} onClick={(e) => (e.preventDefault(), setSource('upload'))}>
+        <a
+          href="#upload"
+          aria-current={source === 'upload' ? 'page' : undefined}
+          onClick={(e) => (e.preventDefault(), setSource('upload'))}
+        >
           Upload a file
         </a>
       </nav>
@@ -43,37 +66,83 @@ function FromRuns({ org }: { org: string }) {
   const [egoOnly, setEgoOnly] = useState(false);
   const [faultTypes, setFaultTypes] = useState<string[]>([]);
   const [error, setError] = useState<string | null>(null);
-  const toggle = (id: string) => setSelected((s) => (s.has(id) ? new Set([...s].filter((x) => x !== id)) : new Set([...s, id])));
+  const toggle = (id: string) =>
+    setSelected((s) => (s.has(id) ? new Set([...s].filter((x) => x !== id)) : new Set([...s, id])));
 
   return (
     <div className="card">
-      {error && <div className="alert alert-error" role="alert">{error}</div>}
+      {error && (
+        <div className="alert alert-error" role="alert">
+          {error}
+        </div>
+      )}
       <div className="form-row">
         <div className="field" style={{ flex: 1, minWidth: 240 }}>
           <label>
             Dataset name
-            <input className="input" value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Highway faults" data-testid="dataset-name" />
+            <input
+              className="input"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              placeholder="e.g. Highway faults"
+              data-testid="dataset-name"
+            />
           </label>
         </div>
-        <SelectField label="Windows" value={windows} onChange={setWindows} options={[['tumbling-1', 'Tumbling, 1 s'], ['sliding-10', 'Sliding, 10 s (hop 1 s)']]} />
-        <SelectField label="Label" value={target} onChange={setTarget} options={[['binary', 'Normal vs fault'], ['fault-type', 'Fault type']]} />
-        <SelectField label="Split by" value={groupBy} onChange={setGroupBy} options={[['run', 'Run'], ['vehicle', 'Vehicle']]} />
+        <SelectField
+          label="Windows"
+          value={windows}
+          onChange={setWindows}
+          options={[
+            ['tumbling-1', 'Tumbling, 1 s'],
+            ['sliding-10', 'Sliding, 10 s (hop 1 s)'],
+          ]}
+        />
+        <SelectField
+          label="Label"
+          value={target}
+          onChange={setTarget}
+          options={[
+            ['binary', 'Normal vs fault'],
+            ['fault-type', 'Fault type'],
+          ]}
+        />
+        <SelectField
+          label="Split by"
+          value={groupBy}
+          onChange={setGroupBy}
+          options={[
+            ['run', 'Run'],
+            ['vehicle', 'Vehicle'],
+          ]}
+        />
       </div>
       <p className="muted" style={{ fontSize: 13 }}>
-        A window is faulty when it overlaps a fault of its vehicle, from the run&apos;s <code>fault_start</code> to its <code>fault_end</code> event. Features come from feature set v1.
+        A window is faulty when it overlaps a fault of its vehicle, from the run&apos;s <code>fault_start</code> to its{' '}
+        <code>fault_end</code> event. Features come from feature set v1.
       </p>
       <div className="form-row" style={{ marginTop: 8 }}>
         <label className="muted" style={{ fontSize: 13, display: 'flex', gap: 6, alignItems: 'center' }}>
           <input type="checkbox" checked={egoOnly} onChange={(e) => setEgoOnly(e.target.checked)} /> Ego vehicle only
         </label>
-        <span className="muted" style={{ fontSize: 13 }}>Faults that count:</span>
+        <span className="muted" style={{ fontSize: 13 }}>
+          Faults that count:
+        </span>
         {FAULT_TYPES.map((f) => (
           <label key={f} style={{ fontSize: 13, display: 'flex', gap: 4, alignItems: 'center' }}>
-            <input type="checkbox" checked={faultTypes.includes(f)} onChange={(e) => setFaultTypes(e.target.checked ? [...faultTypes, f] : faultTypes.filter((x) => x !== f))} />
+            <input
+              type="checkbox"
+              checked={faultTypes.includes(f)}
+              onChange={(e) => setFaultTypes(e.target.checked ? [...faultTypes, f] : faultTypes.filter((x) => x !== f))}
+            />
             {f.replace(/_/g, ' ')}
           </label>
         ))}
-        {faultTypes.length === 0 && <span className="muted" style={{ fontSize: 12 }}>(none ticked = all)</span>}
+        {faultTypes.length === 0 && (
+          <span className="muted" style={{ fontSize: 12 }}>
+            (none ticked = all)
+          </span>
+        )}
       </div>
 
       <div className="toolbar" style={{ marginTop: 16, gap: 16 }}>
@@ -81,23 +150,39 @@ function FromRuns({ org }: { org: string }) {
           <input type="radio" checked={mode === 'runs'} onChange={() => setMode('runs')} /> Chosen runs
         </label>
         <label style={{ display: 'flex', gap: 6, alignItems: 'center' }}>
-          <input type="radio" checked={mode === 'campaign'} onChange={() => setMode('campaign')} /> All runs of a campaign
+          <input type="radio" checked={mode === 'campaign'} onChange={() => setMode('campaign')} /> All runs of a
+          campaign
         </label>
       </div>
       {mode === 'campaign' ? (
         <div className="field" style={{ marginTop: 12 }}>
           <label>
             Campaign
-            <select className="input" style={{ maxWidth: 420 }} value={campaignId} onChange={(e) => setCampaignId(e.target.value)}>
+            <select
+              className="input"
+              style={{ maxWidth: 420 }}
+              value={campaignId}
+              onChange={(e) => setCampaignId(e.target.value)}
+            >
               <option value="">Choose…</option>
               {campaigns.data?.map((c) => (
-                <option key={c.id} value={c.id}>{c.name} · {c.done}/{c.runCount} runs done</option>
+                <option key={c.id} value={c.id}>
+                  {c.name} · {c.done}/{c.runCount} runs done
+                </option>
               ))}
             </select>
           </label>
         </div>
       ) : (
-        <div style={{ maxHeight: 320, overflow: 'auto', marginTop: 12, border: '1px solid var(--border)', borderRadius: 8 }}>
+        <div
+          style={{
+            maxHeight: 320,
+            overflow: 'auto',
+            marginTop: 12,
+            border: '1px solid var(--border)',
+            borderRadius: 8,
+          }}
+        >
           {runs.data && runs.data.length === 0 ? (
             <div className="empty">No finished runs yet.</div>
           ) : (
@@ -113,9 +198,13 @@ function FromRuns({ org }: { org: string }) {
               <tbody>
                 {runs.data?.map((r) => (
                   <tr key={r.id} onClick={() => toggle(r.id)} style={{ cursor: 'pointer' }}>
-                    <td><input type="checkbox" checked={selected.has(r.id)} readOnly aria-label={`select run ${r.id}`} /></td>
+                    <td>
+                      <input type="checkbox" checked={selected.has(r.id)} readOnly aria-label={`select run ${r.id}`} />
+                    </td>
                     <td style={{ fontFamily: 'ui-monospace, monospace', fontSize: 12 }}>{r.id.slice(-8)}</td>
-                    <td>{r.scenarioName} v{r.version}</td>
+                    <td>
+                      {r.scenarioName} v{r.version}
+                    </td>
                     <td className="muted">{relative(r.finishedAt)}</td>
                   </tr>
                 ))}
@@ -130,7 +219,8 @@ function FromRuns({ org }: { org: string }) {
           disabled={!name.trim() || create.isPending || (mode === 'runs' ? selected.size === 0 : !campaignId)}
           onClick={() => {
             setError(null);
-            const [windowKind, windowSize] = windows === 'tumbling-1' ? (['tumbling', 1] as const) : (['sliding', 10] as const);
+            const [windowKind, windowSize] =
+              windows === 'tumbling-1' ? (['tumbling', 1] as const) : (['sliding', 10] as const);
             create.mutate(
               {
                 org,
@@ -145,7 +235,10 @@ function FromRuns({ org }: { org: string }) {
                   label: { type: 'fault-overlap', target, faultTypes: faultTypes as never },
                 },
               },
-              { onError: (e) => setError(errorMessage(e)), onSuccess: (v) => router.push(`/${org}/datasets/${v.datasetId}`) },
+              {
+                onError: (e) => setError(errorMessage(e)),
+                onSuccess: (v) => router.push(`/${org}/datasets/${v.datasetId}`),
+              },
             );
           }}
         >
@@ -171,7 +264,11 @@ function Upload({ org }: { org: string }) {
   const [groupKind, setGroupKind] = useState<'unit' | 'vehicle' | 'run'>('unit');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const list = (s: string) => s.split(/[\s,]+/).map((x) => x.trim()).filter(Boolean);
+  const list = (s: string) =>
+    s
+      .split(/[\s,]+/)
+      .map((x) => x.trim())
+      .filter(Boolean);
 
   const cmapss = () => {
     setColumns(CMAPSS_COLUMNS.join(' '));
@@ -194,7 +291,12 @@ function Upload({ org }: { org: string }) {
       groupColumn: groupColumn.trim(),
       ...(orderColumn.trim() ? { orderColumn: orderColumn.trim() } : {}),
       ...(featureColumns.trim() ? { featureColumns: list(featureColumns) } : {}),
-      label: label === 'rul' ? { type: 'rul', cap } : label === 'column' ? { type: 'column', column: labelColumn.trim(), kind: labelKind } : { type: 'none' },
+      label:
+        label === 'rul'
+          ? { type: 'rul', cap }
+          : label === 'column'
+            ? { type: 'column', column: labelColumn.trim(), kind: labelKind }
+            : { type: 'none' },
       groupKind,
     };
     const form = new FormData();
@@ -202,8 +304,17 @@ function Upload({ org }: { org: string }) {
     form.set('options', JSON.stringify(options));
     try {
       const res = await fetch(`/api/v1/datasets/upload?org=${encodeURIComponent(org)}`, { method: 'POST', body: form });
-      const body = (await res.json()) as { datasetId?: string; error?: string; issues?: { path: string; message: string }[] };
-      if (!res.ok) throw new Error(body.issues?.length ? `${body.error}: ${body.issues.map((i) => `${i.path} ${i.message}`).join('; ')}` : (body.error ?? `upload failed (${res.status})`));
+      const body = (await res.json()) as {
+        datasetId?: string;
+        error?: string;
+        issues?: { path: string; message: string }[];
+      };
+      if (!res.ok)
+        throw new Error(
+          body.issues?.length
+            ? `${body.error}: ${body.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`
+            : (body.error ?? `upload failed (${res.status})`),
+        );
       router.push(`/${org}/datasets/${body.datasetId}`);
     } catch (err) {
       setError((err as Error).message);
@@ -213,12 +324,22 @@ function Upload({ org }: { org: string }) {
 
   return (
     <div className="card">
-      {error && <div className="alert alert-error" role="alert">{error}</div>}
+      {error && (
+        <div className="alert alert-error" role="alert">
+          {error}
+        </div>
+      )}
       <div className="form-row">
         <div className="field" style={{ flex: 1, minWidth: 240 }}>
           <label>
             File (CSV, or whitespace-separated like C-MAPSS; up to 50 MB)
-            <input className="input" type="file" accept=".csv,.txt,.tsv" onChange={(e) => setFile(e.target.files?.[0] ?? null)} data-testid="upload-file" />
+            <input
+              className="input"
+              type="file"
+              accept=".csv,.txt,.tsv"
+              onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+              data-testid="upload-file"
+            />
           </label>
         </div>
         <div className="field" style={{ flex: 1, minWidth: 200 }}>
@@ -237,7 +358,12 @@ function Upload({ org }: { org: string }) {
         <div className="field" style={{ flex: 1 }}>
           <label>
             Column names (for files without a header; space or comma separated)
-            <input className="input" value={columns} onChange={(e) => setColumns(e.target.value)} placeholder="leave empty when the file has a header" />
+            <input
+              className="input"
+              value={columns}
+              onChange={(e) => setColumns(e.target.value)}
+              placeholder="leave empty when the file has a header"
+            />
           </label>
         </div>
       </div>
@@ -245,30 +371,72 @@ function Upload({ org }: { org: string }) {
         <div className="field">
           <label>
             Group column
-            <input className="input" style={{ width: 150 }} value={groupColumn} onChange={(e) => setGroupColumn(e.target.value)} placeholder="unit" />
+            <input
+              className="input"
+              style={{ width: 150 }}
+              value={groupColumn}
+              onChange={(e) => setGroupColumn(e.target.value)}
+              placeholder="unit"
+            />
           </label>
         </div>
-        <SelectField label="Group is a" value={groupKind} onChange={setGroupKind} options={[['unit', 'unit'], ['vehicle', 'vehicle'], ['run', 'run']]} />
+        <SelectField
+          label="Group is a"
+          value={groupKind}
+          onChange={setGroupKind}
+          options={[
+            ['unit', 'unit'],
+            ['vehicle', 'vehicle'],
+            ['run', 'run'],
+          ]}
+        />
         <div className="field">
           <label>
             Order column
-            <input className="input" style={{ width: 150 }} value={orderColumn} onChange={(e) => setOrderColumn(e.target.value)} placeholder="cycle (optional)" />
+            <input
+              className="input"
+              style={{ width: 150 }}
+              value={orderColumn}
+              onChange={(e) => setOrderColumn(e.target.value)}
+              placeholder="cycle (optional)"
+            />
           </label>
         </div>
         <div className="field" style={{ flex: 1 }}>
           <label>
             Feature columns
-            <input className="input" value={featureColumns} onChange={(e) => setFeatureColumns(e.target.value)} placeholder="default: every numeric column" />
+            <input
+              className="input"
+              value={featureColumns}
+              onChange={(e) => setFeatureColumns(e.target.value)}
+              placeholder="default: every numeric column"
+            />
           </label>
         </div>
       </div>
       <div className="form-row" style={{ marginTop: 12 }}>
-        <SelectField label="Label" value={label} onChange={setLabel} options={[['rul', 'Remaining useful life (piecewise linear, capped)'], ['column', 'A column'], ['none', 'None (anomaly detection)']]} />
+        <SelectField
+          label="Label"
+          value={label}
+          onChange={setLabel}
+          options={[
+            ['rul', 'Remaining useful life (piecewise linear, capped)'],
+            ['column', 'A column'],
+            ['none', 'None (anomaly detection)'],
+          ]}
+        />
         {label === 'rul' && (
           <div className="field">
             <label>
               RUL cap
-              <input className="input" style={{ width: 100 }} type="number" min={1} value={cap} onChange={(e) => setCap(e.target.valueAsNumber)} />
+              <input
+                className="input"
+                style={{ width: 100 }}
+                type="number"
+                min={1}
+                value={cap}
+                onChange={(e) => setCap(e.target.valueAsNumber)}
+              />
             </label>
           </div>
         )}
@@ -277,15 +445,33 @@ function Upload({ org }: { org: string }) {
             <div className="field">
               <label>
                 Label column
-                <input className="input" style={{ width: 150 }} value={labelColumn} onChange={(e) => setLabelColumn(e.target.value)} />
+                <input
+                  className="input"
+                  style={{ width: 150 }}
+                  value={labelColumn}
+                  onChange={(e) => setLabelColumn(e.target.value)}
+                />
               </label>
             </div>
-            <SelectField label="Label kind" value={labelKind} onChange={setLabelKind} options={[['binary', 'binary'], ['multiclass', 'classes'], ['regression', 'number']]} />
+            <SelectField
+              label="Label kind"
+              value={labelKind}
+              onChange={setLabelKind}
+              options={[
+                ['binary', 'binary'],
+                ['multiclass', 'classes'],
+                ['regression', 'number'],
+              ]}
+            />
           </>
         )}
       </div>
       <div className="toolbar" style={{ justifyContent: 'flex-end', marginTop: 16 }}>
-        <button className="btn btn-primary" disabled={!file || !name.trim() || !groupColumn.trim() || busy} onClick={() => void submit()}>
+        <button
+          className="btn btn-primary"
+          disabled={!file || !name.trim() || !groupColumn.trim() || busy}
+          onClick={() => void submit()}
+        >
           {busy ? 'Uploading…' : 'Upload and build'}
         </button>
       </div>
@@ -294,14 +480,26 @@ function Upload({ org }: { org: string }) {
 }
 
 /** A labelled select of fixed options. */
-function SelectField<T extends string>({ label, value, onChange, options }: { label: string; value: T; onChange: (v: T) => void; options: readonly (readonly [T, string])[] }) {
+function SelectField<T extends string>({
+  label,
+  value,
+  onChange,
+  options,
+}: {
+  label: string;
+  value: T;
+  onChange: (v: T) => void;
+  options: readonly (readonly [T, string])[];
+}) {
   return (
     <div className="field">
       <label>
         {label}
         <select className="input" value={value} onChange={(e) => onChange(e.target.value as T)}>
           {options.map(([v, text]) => (
-            <option key={v} value={v}>{text}</option>
+            <option key={v} value={v}>
+              {text}
+            </option>
           ))}
         </select>
       </label>

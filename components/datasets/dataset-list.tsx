@@ -21,7 +21,10 @@ export function DatasetList({ org, canCreate }: { org: string; canCreate: boolea
       )}
       <div className="card" style={{ padding: 0 }}>
         {list.data && list.data.length === 0 ? (
-          <div className="empty">No datasets yet. Build one from finished runs (labels come from their injected faults) or upload a CSV / C-MAPSS file.</div>
+          <div className="empty">
+            No datasets yet. Build one from finished runs (labels come from their injected faults) or upload a CSV /
+            C-MAPSS file.
+          </div>
         ) : (
           <table className="data" data-testid="dataset-list">
             <thead>
@@ -39,12 +42,24 @@ export function DatasetList({ org, canCreate }: { org: string; canCreate: boolea
             <tbody>
               {list.data?.map((d) => (
                 <tr key={d.id}>
-                  <td><a href={`/${org}/datasets/${d.id}`}>{d.name}</a></td>
+                  <td>
+                    <a href={`/${org}/datasets/${d.id}`}>{d.name}</a>
+                  </td>
                   <td>{d.source === 'offline' ? 'offline store' : 'upload'}</td>
                   <td>v{d.latestVersion}</td>
                   <td>{d.latest?.rowCount.toLocaleString('en-US') ?? '—'}</td>
-                  <td>{d.latest ? `${d.latest.groupCount} ${d.latest.groupBy}${d.latest.groupCount === 1 ? '' : 's'}` : '—'}</td>
-                  <td>{d.latest ? (d.latest.labelKind === 'none' ? 'none' : `${d.latest.labelName} (${d.latest.labelKind})`) : '—'}</td>
+                  <td>
+                    {d.latest
+                      ? `${d.latest.groupCount} ${d.latest.groupBy}${d.latest.groupCount === 1 ? '' : 's'}`
+                      : '—'}
+                  </td>
+                  <td>
+                    {d.latest
+                      ? d.latest.labelKind === 'none'
+                        ? 'none'
+                        : `${d.latest.labelName} (${d.latest.labelKind})`
+                      : '—'}
+                  </td>
                   <td>{d.latest?.featureCount ?? '—'}</td>
                   <td className="muted">{relative(d.updatedAt)}</td>
                 </tr>

@@ -22,13 +22,25 @@ export function DatasetView({ org, id, canCreate }: { org: string; id: string; c
         <div>
           <h2 style={{ margin: 0, fontSize: 20 }}>{d.name}</h2>
           <div className="muted" style={{ fontSize: 13, marginTop: 4 }}>
-            {d.source === 'offline' ? 'Built from the offline feature store; labels from fault events' : 'Uploaded file'} · {d.versions.length} version{d.versions.length === 1 ? '' : 's'}
+            {d.source === 'offline'
+              ? 'Built from the offline feature store; labels from fault events'
+              : 'Uploaded file'}{' '}
+            · {d.versions.length} version{d.versions.length === 1 ? '' : 's'}
             {d.description ? ` · ${d.description}` : ''}
           </div>
         </div>
         {canCreate && latest && (
           <div className="toolbar">
-            <button className="btn" disabled={rebuild.isPending} onClick={() => rebuild.mutate({ org, id }, { onError: (e) => setError(errorMessage(e)), onSettled: () => void q.refetch() })}>
+            <button
+              className="btn"
+              disabled={rebuild.isPending}
+              onClick={() =>
+                rebuild.mutate(
+                  { org, id },
+                  { onError: (e) => setError(errorMessage(e)), onSettled: () => void q.refetch() },
+                )
+              }
+            >
               {rebuild.isPending ? 'Building…' : 'New version from newest data'}
             </button>
             <a className="btn btn-primary" href={`/${org}/training/new?version=${latest.id}`}>
@@ -41,14 +53,30 @@ export function DatasetView({ org, id, canCreate }: { org: string; id: string; c
       {latest && (
         <div className="card" style={{ marginBottom: 16 }}>
           <div className="kpi-grid">
-            <div className="kpi"><div className="label">Rows</div><div className="value">{latest.rowCount.toLocaleString('en-US')}</div></div>
-            <div className="kpi"><div className="label">{latest.groupBy}s</div><div className="value">{latest.groupCount}</div></div>
-            <div className="kpi"><div className="label">Features</div><div className="value">{latest.featureNames.length}</div></div>
-            <div className="kpi"><div className="label">Label</div><div className="value" style={{ fontSize: 18 }}>{latest.labelKind === 'none' ? 'none' : `${latest.labelName} · ${latest.labelKind}`}</div></div>
+            <div className="kpi">
+              <div className="label">Rows</div>
+              <div className="value">{latest.rowCount.toLocaleString('en-US')}</div>
+            </div>
+            <div className="kpi">
+              <div className="label">{latest.groupBy}s</div>
+              <div className="value">{latest.groupCount}</div>
+            </div>
+            <div className="kpi">
+              <div className="label">Features</div>
+              <div className="value">{latest.featureNames.length}</div>
+            </div>
+            <div className="kpi">
+              <div className="label">Label</div>
+              <div className="value" style={{ fontSize: 18 }}>
+                {latest.labelKind === 'none' ? 'none' : `${latest.labelName} · ${latest.labelKind}`}
+              </div>
+            </div>
           </div>
           {classCounts && (
             <div className="muted" style={{ fontSize: 13, marginTop: 12 }}>
-              {Object.entries(classCounts).map(([k, v]) => `${k}: ${v}`).join(' · ')}
+              {Object.entries(classCounts)
+                .map(([k, v]) => `${k}: ${v}`)
+                .join(' · ')}
             </div>
           )}
         </div>
@@ -78,9 +106,17 @@ export function DatasetView({ org, id, canCreate }: { org: string; id: string; c
                   <td>v{v.version}</td>
                   <td>{v.rowCount.toLocaleString('en-US')}</td>
                   <td>{source}</td>
-                  <td style={{ fontFamily: 'ui-monospace, monospace', fontSize: 12 }} title={v.fingerprint}>{v.fingerprint.slice(0, 19)}…</td>
+                  <td style={{ fontFamily: 'ui-monospace, monospace', fontSize: 12 }} title={v.fingerprint}>
+                    {v.fingerprint.slice(0, 19)}…
+                  </td>
                   <td className="muted">{formatTime(v.createdAt)}</td>
-                  <td style={{ textAlign: 'right' }}>{canCreate && <a className="btn btn-sm" href={`/${org}/training/new?version=${v.id}`}>Train</a>}</td>
+                  <td style={{ textAlign: 'right' }}>
+                    {canCreate && (
+                      <a className="btn btn-sm" href={`/${org}/training/new?version=${v.id}`}>
+                        Train
+                      </a>
+                    )}
+                  </td>
                 </tr>
               );
             })}
@@ -93,11 +129,15 @@ export function DatasetView({ org, id, canCreate }: { org: string; id: string; c
           <div className="card">
             <div style={{ display: 'flex', flexWrap: 'wrap', gap: 6 }}>
               {latest.featureNames.map((f) => (
-                <span key={f} className="role-pill" style={{ textTransform: 'none', letterSpacing: 0 }}>{f}</span>
+                <span key={f} className="role-pill" style={{ textTransform: 'none', letterSpacing: 0 }}>
+                  {f}
+                </span>
               ))}
             </div>
             {Array.isArray(stats.droppedFeatures) && (stats.droppedFeatures as string[]).length > 0 && (
-              <p className="muted" style={{ fontSize: 13, marginTop: 12 }}>Left out (mostly missing): {(stats.droppedFeatures as string[]).join(', ')}</p>
+              <p className="muted" style={{ fontSize: 13, marginTop: 12 }}>
+                Left out (mostly missing): {(stats.droppedFeatures as string[]).join(', ')}
+              </p>
             )}
           </div>
         </>

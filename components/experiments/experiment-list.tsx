@@ -11,7 +11,9 @@ export function ExperimentList({ org }: { org: string }) {
   return (
     <div className="card" style={{ padding: 0 }}>
       {list.data && list.data.length === 0 ? (
-        <div className="empty">No experiments yet. Every training job records a run in an experiment (by default the dataset&apos;s name).</div>
+        <div className="empty">
+          No experiments yet. Every training job records a run in an experiment (by default the dataset&apos;s name).
+        </div>
       ) : (
         <table className="data" data-testid="experiment-list">
           <thead>
@@ -25,9 +27,22 @@ export function ExperimentList({ org }: { org: string }) {
           <tbody>
             {list.data?.map((e) => (
               <tr key={e.id}>
-                <td><a href={`/${org}/experiments/${e.id}`}>{e.name}</a></td>
+                <td>
+                  <a href={`/${org}/experiments/${e.id}`}>{e.name}</a>
+                </td>
                 <td>{e.runCount}</td>
-                <td>{e.lastRun ? <><StateBadge state={e.lastRun.state} /> <span className="muted">{e.lastRun.kind} · {relative(e.lastRun.startedAt)}</span></> : <span className="muted">none</span>}</td>
+                <td>
+                  {e.lastRun ? (
+                    <>
+                      <StateBadge state={e.lastRun.state} />{' '}
+                      <span className="muted">
+                        {e.lastRun.kind} · {relative(e.lastRun.startedAt)}
+                      </span>
+                    </>
+                  ) : (
+                    <span className="muted">none</span>
+                  )}
+                </td>
                 <td className="muted">{relative(e.createdAt)}</td>
               </tr>
             ))}

@@ -11,12 +11,28 @@ import { fmtMetric } from '~/components/training/use-training-live';
 const HEADLINE = ['rmse', 'mae', 'f1', 'precision', 'recall', 'rocAuc', 'accuracy', 'meanDetectionDelayS'];
 
 /** An experiment's runs; tick some to compare their parameters, metrics and curves. */
-export function ExperimentView({ org, id, initialRuns, canEdit }: { org: string; id: string; initialRuns: string[]; canEdit: boolean }) {
+export function ExperimentView({
+  org,
+  id,
+  initialRuns,
+  canEdit,
+}: {
+  org: string;
+  id: string;
+  initialRuns: string[];
+  canEdit: boolean;
+}) {
   const trpc = useTRPC();
   const q = useQuery(trpc.experiments.get.queryOptions({ org, id }, { refetchInterval: 10_000 }));
   const [selected, setSelected] = useState<string[]>(initialRuns);
-  const compare = useQuery(trpc.experiments.compare.queryOptions({ org, runIds: selected.length ? selected : ['-'] }, { enabled: selected.length > 0 }));
-  const toggle = (runId: string) => setSelected((s) => (s.includes(runId) ? s.filter((x) => x !== runId) : [...s, runId].slice(-8)));
+  const compare = useQuery(
+    trpc.experiments.compare.queryOptions(
+      { org, runIds: selected.length ? selected : ['-'] },
+      { enabled: selected.length > 0 },
+    ),
+  );
+  const toggle = (runId: string) =>
+    setSelected((s) => (s.includes(runId) ? s.filter((x) => x !== runId) : [...s, runId].slice(-8)));
 
   const metricKeys = useMemo(() => {
     const keys = new Set<string>();
@@ -34,7 +50,9 @@ export function ExperimentView({ org, id, initialRuns, canEdit }: { org: string;
     <>
       <div style={{ marginBottom: 16 }}>
         <h2 style={{ margin: 0, fontSize: 20 }}>{e.name}</h2>
-        <div className="muted" style={{ fontSize: 13, marginTop: 4 }}>{e.runs.length} run{e.runs.length === 1 ? '' : 's'} · tick runs to compare them</div>
+        <div className="muted" style={{ fontSize: 13, marginTop: 4 }}>
+          {e.runs.length} run{e.runs.length === 1 ? '' : 's'} · tick runs to compare them
+        </div>
       </div>
       <div className="card" style={{ padding: 0 }}>
         <table className="data" data-testid="experiment-runs">
@@ -54,14 +72,29 @@ export function ExperimentView({ org, id, initialRuns, canEdit }: { org: string;
           <tbody>
             {e.runs.map((r) => (
               <tr key={r.id}>
-                <td><input type="checkbox" checked={selected.includes(r.id)} onChange={() => toggle(r.id)} aria-label={`compare ${r.name}`} /></td>
+                <td>
+                  <input
+                    type="checkbox"
+                    checked={selected.includes(r.id)}
+                    onChange={() => toggle(r.id)}
+                    aria-label={`compare ${r.name}`}
+                  />
+                </td>
                 <td>{r.jobId ? <a href={`/${org}/training/${r.jobId}`}>{r.name}</a> : r.name}</td>
-                <td><StateBadge state={r.state} /></td>
+                <td>
+                  <StateBadge state={r.state} />
+                </td>
                 {metricKeys.map((k) => (
-                  <td key={k} style={{ fontVariantNumeric: 'tabular-nums' }}>{fmtMetric(r.metrics?.[k])}</td>
+                  <td key={k} style={{ fontVariantNumeric: 'tabular-nums' }}>
+                    {fmtMetric(r.metrics?.[k])}
+                  </td>
                 ))}
-                <td className="muted" style={{ fontSize: 12 }}>{r.backend ?? '—'}</td>
-                <td><TagsCell org={org} runId={r.id} tags={r.tags} canEdit={canEdit} onSaved={() => void q.refetch()} /></td>
+                <td className="muted" style={{ fontSize: 12 }}>
+                  {r.backend ?? '—'}
+                </td>
+                <td>
+                  <TagsCell org={org} runId={r.id} tags={r.tags} canEdit={canEdit} onSaved={() => void q.refetch()} />
+                </td>
                 <td className="muted">{formatTime(r.startedAt)}</td>
               </tr>
             ))}
@@ -71,7 +104,9 @@ export function ExperimentView({ org, id, initialRuns, canEdit }: { org: string;
 
       {compared.length > 0 && (
         <>
-          <h3 className="section-title">Compare {compared.length} run{compared.length === 1 ? '' : 's'}</h3>
+          <h3 className="section-title">
+            Compare {compared.length} run{compared.length === 1 ? '' : 's'}
+          </h3>
           <div className="card" style={{ marginBottom: 16 }}>
             <LossChart
               testId="compare-chart"
@@ -100,7 +135,9 @@ export function ExperimentView({ org, id, initialRuns, canEdit }: { org: string;
                 <tr>
                   <th />
                   {compared.map((r) => (
-                    <th key={r.id} style={{ color: colorOf(r.id) }}>{r.name}</th>
+                    <th key={r.id} style={{ color: colorOf(r.id) }}>
+                      {r.name}
+                    </th>
                   ))}
                 </tr>
               </thead>
@@ -109,7 +146,9 @@ export function ExperimentView({ org, id, initialRuns, canEdit }: { org: string;
                   <tr key={`m-${k}`}>
                     <td className="muted">{k}</td>
                     {compared.map((r) => (
-                      <td key={r.id} style={{ fontVariantNumeric: 'tabular-nums' }}>{fmtMetric(r.metrics?.[k])}</td>
+                      <td key={r.id} style={{ fontVariantNumeric: 'tabular-nums' }}>
+                        {fmtMetric(r.metrics?.[k])}
+                      </td>
                     ))}
                   </tr>
                 ))}
@@ -124,7 +163,9 @@ export function ExperimentView({ org, id, initialRuns, canEdit }: { org: string;
                 <tr>
                   <td className="muted">dataset</td>
                   {compared.map((r) => (
-                    <td key={r.id} style={{ fontFamily: 'ui-monospace, monospace', fontSize: 12 }}>{r.datasetFingerprint.slice(0, 19)}…</td>
+                    <td key={r.id} style={{ fontFamily: 'ui-monospace, monospace', fontSize: 12 }}>
+                      {r.datasetFingerprint.slice(0, 19)}…
+                    </td>
                   ))}
                 </tr>
               </tbody>
@@ -137,7 +178,19 @@ export function ExperimentView({ org, id, initialRuns, canEdit }: { org: string;
 }
 
 /** A run's tags, editable inline by engineers (comma-separated). */
-function TagsCell({ org, runId, tags, canEdit, onSaved }: { org: string; runId: string; tags: string[]; canEdit: boolean; onSaved: () => void }) {
+function TagsCell({
+  org,
+  runId,
+  tags,
+  canEdit,
+  onSaved,
+}: {
+  org: string;
+  runId: string;
+  tags: string[];
+  canEdit: boolean;
+  onSaved: () => void;
+}) {
   const trpc = useTRPC();
   const save = useMutation(trpc.experiments.setTags.mutationOptions());
   const [editing, setEditing] = useState<string | null>(null);
@@ -148,22 +201,49 @@ function TagsCell({ org, runId, tags, canEdit, onSaved }: { org: string; runId: 
         style={{ gap: 6 }}
         onSubmit={(e) => {
           e.preventDefault();
-          save.mutate({ org, id: runId, tags: editing.split(',').map((t) => t.trim()).filter(Boolean) }, { onSuccess: () => (setEditing(null), onSaved()) });
+          save.mutate(
+            {
+              org,
+              id: runId,
+              tags: editing
+                .split(',')
+                .map((t) => t.trim())
+                .filter(Boolean),
+            },
+            { onSuccess: () => (setEditing(null), onSaved()) },
+          );
         }}
       >
-        <input className="input" style={{ width: 160, padding: '4px 8px' }} value={editing} onChange={(e) => setEditing(e.target.value)} aria-label="Tags" autoFocus />
-        <button className="btn btn-sm btn-primary" type="submit" disabled={save.isPending}>Save</button>
-        <button className="btn btn-sm" type="button" onClick={() => setEditing(null)}>Cancel</button>
+        <input
+          className="input"
+          style={{ width: 160, padding: '4px 8px' }}
+          value={editing}
+          onChange={(e) => setEditing(e.target.value)}
+          aria-label="Tags"
+          autoFocus
+        />
+        <button className="btn btn-sm btn-primary" type="submit" disabled={save.isPending}>
+          Save
+        </button>
+        <button className="btn btn-sm" type="button" onClick={() => setEditing(null)}>
+          Cancel
+        </button>
       </form>
     );
   }
   return (
     <span className="toolbar" style={{ gap: 4 }}>
       {tags.map((t) => (
-        <span key={t} className="role-pill" style={{ textTransform: 'none', letterSpacing: 0 }}>{t}</span>
+        <span key={t} className="role-pill" style={{ textTransform: 'none', letterSpacing: 0 }}>
+          {t}
+        </span>
       ))}
       {canEdit && (
-        <button className="btn btn-link" style={{ fontSize: 12, padding: 0 }} onClick={() => setEditing(tags.join(', '))}>
+        <button
+          className="btn btn-link"
+          style={{ fontSize: 12, padding: 0 }}
+          onClick={() => setEditing(tags.join(', '))}
+        >
           {tags.length ? 'edit' : 'add tags'}
         </button>
       )}

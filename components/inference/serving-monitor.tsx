@@ -23,11 +23,25 @@ type Live = {
 type Side = { versionId: string; version: number | null; threshold: number | null; live: Live };
 
 const AXIS = { stroke: '#8b98a5', fontSize: 11 };
-const us = (v: number | null | undefined) => (v === null || v === undefined ? '—' : v >= 1000 ? `≤ ${(v / 1000).toFixed(v >= 10_000 ? 0 : 1)} ms` : `≤ ${v} µs`);
-const num = (v: number | null | undefined, digits = 0) => (v === null || v === undefined ? '—' : v.toLocaleString(undefined, { maximumFractionDigits: digits }));
+const us = (v: number | null | undefined) =>
+  v === null || v === undefined ? '—' : v >= 1000 ? `≤ ${(v / 1000).toFixed(v >= 10_000 ? 0 : 1)} ms` : `≤ ${v} µs`;
+const num = (v: number | null | undefined, digits = 0) =>
+  v === null || v === undefined ? '—' : v.toLocaleString(undefined, { maximumFractionDigits: digits });
 const bucketLabel = (b: number) => (!Number.isFinite(b) ? '> 1 s' : b >= 1000 ? `${b / 1000} ms` : `${b} µs`);
 
-function Row({ label, base, canary, render, testId }: { label: string; base: Side; canary: Side | null; render: (l: NonNullable<Live>, s: Side) => string; testId?: string }) {
+function Row({
+  label,
+  base,
+  canary,
+  render,
+  testId,
+}: {
+  label: string;
+  base: Side;
+  canary: Side | null;
+  render: (l: NonNullable<Live>, s: Side) => string;
+  testId?: string;
+}) {
   const cell = (s: Side) => (s.live ? render(s.live, s) : '—');
   return (
     <tr data-testid={testId}>
@@ -43,9 +57,11 @@ function LatencyChart({ base, canary }: { base: Side; canary: Side | null }) {
     const total = h?.reduce((a, b) => a + b, 0) ?? 0;
     return total ? (100 * (h![i] ?? 0)) / total : 0;
   };
-  const data = LATENCY_BUCKETS_US.map((b, i) => ({ bucket: bucketLabel(b), baseline: share(base.live?.requestHistogram, i), canary: share(canary?.live?.requestHistogram, i) })).filter(
-    (d) => d.baseline > 0 || d.canary > 0,
-  );
+  const data = LATENCY_BUCKETS_US.map((b, i) => ({
+    bucket: bucketLabel(b),
+    baseline: share(base.live?.requestHistogram, i),
+    canary: share(canary?.live?.requestHistogram, i),
+  })).filter((d) => d.baseline > 0 || d.canary > 0);
   if (data.length === 0) return <div className="empty">No requests yet.</div>;
   return (
     <div style={{ height: 180 }}>
@@ -54,10 +70,15 @@ function LatencyChart({ base, canary }: { base: Side; canary: Side | null }) {
           <CartesianGrid stroke="#1f2933" />
           <XAxis dataKey="bucket" {...AXIS} />
           <YAxis {...AXIS} width={40} tickFormatter={(v: number) => `${v.toFixed(0)}%`} />
-          <Tooltip contentStyle={{ background: '#171e26', border: '1px solid #2a3542', fontSize: 12 }} formatter={(v) => `${Number(v).toFixed(1)}%`} />
+          <Tooltip
+            contentStyle={{ background: '#171e26', border: '1px solid #2a3542', fontSize: 12 }}
+            formatter={(v) => `${Number(v).toFixed(1)}%`}
+          />
           <Legend wrapperStyle={{ fontSize: 11 }} />
           <Bar dataKey="baseline" name={`baseline v${base.version ?? '?'}`} fill="#4f9dff" isAnimationActive={false} />
-          {canary && <Bar dataKey="canary" name={`canary v${canary.version ?? '?'}`} fill="#f0883e" isAnimationActive={false} />}
+          {canary && (
+            <Bar dataKey="canary" name={`canary v${canary.version ?? '?'}`} fill="#f0883e" isAnimationActive={false} />
+          )}
         </BarChart>
       </ResponsiveContainer>
     </div>
@@ -72,22 +93,38 @@ export function ServingMonitor({ org }: { org: string }) {
   return (
     <>
       <div className="toolbar" style={{ justifyContent: 'space-between', margin: '8px 0 12px' }}>
-        <h3 className="section-title" style={{ margin: 0 }}>Model serving</h3>
-        <span className={`badge ${d && d.workersReporting > 0 ? 'badge-ok' : 'badge-wait'}`} data-testid="serving-workers">
-          {d ? (d.workersReporting > 0 ? `${d.workersReporting} inference worker${d.workersReporting === 1 ? '' : 's'} reporting` : 'No inference worker reporting') : 'Loading…'}
+        <h3 className="section-title" style={{ margin: 0 }}>
+          Model serving
+        </h3>
+        <span
+          className={`badge ${d && d.workersReporting > 0 ? 'badge-ok' : 'badge-wait'}`}
+          data-testid="serving-workers"
+        >
+          {d
+            ? d.workersReporting > 0
+              ? `${d.workersReporting} inference worker${d.workersReporting === 1 ? '' : 's'} reporting`
+              : 'No inference worker reporting'
+            : 'Loading…'}
         </span>
       </div>
       {q.error && <div className="alert alert-error">{q.error.message}</div>}
       {d?.statsError && <div className="alert alert-error">Live numbers are unavailable: {d.statsError}</div>}
       {d && d.deployments.length === 0 && (
-        <div className="card empty">No deployments yet. Point an alias such as <code>production</code> at a model version and the inference worker starts serving it.</div>
+        <div className="card empty">
+          No deployments yet. Point an alias such as <code>production</code> at a model version and the inference worker
+          starts serving it.
+        </div>
       )}
       <div style={{ display: 'grid', gap: 16 }}>
         {d?.deployments.map((dep) => {
           const { baseline: base, canary } = dep;
           const cols = canary ? 3 : 2;
           return (
-            <div className="card" key={`${dep.modelId}-${dep.alias}`} data-testid={`deployment-${dep.modelName}-${dep.alias}`}>
+            <div
+              className="card"
+              key={`${dep.modelId}-${dep.alias}`}
+              data-testid={`deployment-${dep.modelName}-${dep.alias}`}
+            >
               <div className="toolbar" style={{ justifyContent: 'space-between', marginBottom: 10 }}>
                 <div>
                   <h2>
@@ -95,10 +132,17 @@ export function ServingMonitor({ org }: { org: string }) {
                   </h2>
                   <div className="sub">
                     {dep.kind} · v{base.version}
-                    {canary ? ` with canary v${canary.version} on ${Math.round(dep.canaryWeight * 100)}% of vehicles` : ''} · changed {relative(dep.updatedAt)}
+                    {canary
+                      ? ` with canary v${canary.version} on ${Math.round(dep.canaryWeight * 100)}% of vehicles`
+                      : ''}{' '}
+                    · changed {relative(dep.updatedAt)}
                   </div>
                 </div>
-                {canary ? <span className="badge badge-wait">canary {Math.round(dep.canaryWeight * 100)}%</span> : <span className="badge badge-ok">single version</span>}
+                {canary ? (
+                  <span className="badge badge-wait">canary {Math.round(dep.canaryWeight * 100)}%</span>
+                ) : (
+                  <span className="badge badge-ok">single version</span>
+                )}
               </div>
               <div style={{ display: 'grid', gap: 16, gridTemplateColumns: 'minmax(320px, 1fr) minmax(320px, 1fr)' }}>
                 <table className="data" data-testid="serving-compare">
@@ -110,24 +154,77 @@ export function ServingMonitor({ org }: { org: string }) {
                     </tr>
                   </thead>
                   <tbody>
-                    <Row label="Traffic share" base={base} canary={canary} render={(_, s) => `${Math.round((s === canary ? dep.canaryWeight : 1 - dep.canaryWeight) * 100)}% of vehicles`} />
+                    <Row
+                      label="Traffic share"
+                      base={base}
+                      canary={canary}
+                      render={(_, s) =>
+                        `${Math.round((s === canary ? dep.canaryWeight : 1 - dep.canaryWeight) * 100)}% of vehicles`
+                      }
+                    />
                     <Row label="Execution provider" base={base} canary={canary} render={(l) => l.provider} />
-                    <Row label="Predictions" base={base} canary={canary} render={(l) => num(l.predictions)} testId="serving-predictions" />
-                    <Row label="HTTP requests / stream rows" base={base} canary={canary} render={(l) => `${num(l.httpRequests)} / ${num(l.streamRows)}`} />
-                    <Row label="Errors" base={base} canary={canary} render={(l) => (l.errors ? `${num(l.errors)} (${((100 * l.errors) / Math.max(1, l.predictions + l.errors)).toFixed(2)}%)` : '0')} />
+                    <Row
+                      label="Predictions"
+                      base={base}
+                      canary={canary}
+                      render={(l) => num(l.predictions)}
+                      testId="serving-predictions"
+                    />
+                    <Row
+                      label="HTTP requests / stream rows"
+                      base={base}
+                      canary={canary}
+                      render={(l) => `${num(l.httpRequests)} / ${num(l.streamRows)}`}
+                    />
+                    <Row
+                      label="Errors"
+                      base={base}
+                      canary={canary}
+                      render={(l) =>
+                        l.errors
+                          ? `${num(l.errors)} (${((100 * l.errors) / Math.max(1, l.predictions + l.errors)).toFixed(2)}%)`
+                          : '0'
+                      }
+                    />
                     <Row label="Mean batch size" base={base} canary={canary} render={(l) => num(l.meanBatchRows, 1)} />
-                    <Row label="Request latency p50 / p99" base={base} canary={canary} render={(l) => `${us(l.requestUs.p50)} / ${us(l.requestUs.p99)}`} />
-                    <Row label="Queue wait p50 / p99" base={base} canary={canary} render={(l) => `${us(l.queueUs.p50)} / ${us(l.queueUs.p99)}`} />
-                    <Row label="Threshold" base={base} canary={canary} render={(_, s) => (s.threshold === null ? '—' : s.threshold.toFixed(4))} />
-                    <Row label="Serving since" base={base} canary={canary} render={(l) => relative(new Date(l.since))} />
+                    <Row
+                      label="Request latency p50 / p99"
+                      base={base}
+                      canary={canary}
+                      render={(l) => `${us(l.requestUs.p50)} / ${us(l.requestUs.p99)}`}
+                    />
+                    <Row
+                      label="Queue wait p50 / p99"
+                      base={base}
+                      canary={canary}
+                      render={(l) => `${us(l.queueUs.p50)} / ${us(l.queueUs.p99)}`}
+                    />
+                    <Row
+                      label="Threshold"
+                      base={base}
+                      canary={canary}
+                      render={(_, s) => (s.threshold === null ? '—' : s.threshold.toFixed(4))}
+                    />
+                    <Row
+                      label="Serving since"
+                      base={base}
+                      canary={canary}
+                      render={(l) => relative(new Date(l.since))}
+                    />
                   </tbody>
                 </table>
                 <div>
-                  <div className="muted" style={{ fontSize: 13, marginBottom: 6 }}>Request latency distribution (share of requests per bucket)</div>
+                  <div className="muted" style={{ fontSize: 13, marginBottom: 6 }}>
+                    Request latency distribution (share of requests per bucket)
+                  </div>
                   <LatencyChart base={base} canary={canary} />
                 </div>
               </div>
-              {cols === 2 && !base.live && <p className="muted" style={{ marginBottom: 0 }}>No worker has served this version yet.</p>}
+              {cols === 2 && !base.live && (
+                <p className="muted" style={{ marginBottom: 0 }}>
+                  No worker has served this version yet.
+                </p>
+              )}
             </div>
           );
         })}

@@ -7,7 +7,19 @@ import type { TelemetryFrame } from '~/server/contracts/telemetry';
  * The road network and every vehicle from above. The view follows the selected vehicle within
  * `span` metres, or shows the whole map; the ego is drawn larger, in the accent colour.
  */
-export function BirdsEye({ outline, vehicles, selected, follow, span = 260 }: { outline: MapOutline; vehicles: TelemetryFrame[]; selected: string; follow: boolean; span?: number }) {
+export function BirdsEye({
+  outline,
+  vehicles,
+  selected,
+  follow,
+  span = 260,
+}: {
+  outline: MapOutline;
+  vehicles: TelemetryFrame[];
+  selected: string;
+  follow: boolean;
+  span?: number;
+}) {
   const focus = vehicles.find((v) => v.vehicleId === selected);
   const b = outline.bounds;
   const pad = 20;
@@ -17,10 +29,23 @@ export function BirdsEye({ outline, vehicles, selected, follow, span = 260 }: { 
       : { x: b.minX - pad, y: -b.maxY - pad, w: b.maxX - b.minX + 2 * pad, h: b.maxY - b.minY + 2 * pad };
   const scale = view.w / 600;
   return (
-    <svg viewBox={`${view.x} ${view.y} ${view.w} ${view.h}`} style={{ width: '100%', height: 420, background: '#0b1016', borderRadius: 8 }} data-testid="birds-eye" role="img" aria-label="Bird's-eye view of the run">
+    <svg
+      viewBox={`${view.x} ${view.y} ${view.w} ${view.h}`}
+      style={{ width: '100%', height: 420, background: '#0b1016', borderRadius: 8 }}
+      data-testid="birds-eye"
+      role="img"
+      aria-label="Bird's-eye view of the run"
+    >
       {/* y is flipped: the simulator's y grows north, SVG's grows down. */}
       {outline.lanes.map((l) => (
-        <polyline key={l.id} points={l.points.map(([x, y]) => `${x},${-y}`).join(' ')} fill="none" stroke={l.kind === 'junction' ? '#253140' : '#2f3d4d'} strokeWidth={Math.max(l.width * 0.9, scale * 1.5)} strokeLinecap="round" />
+        <polyline
+          key={l.id}
+          points={l.points.map(([x, y]) => `${x},${-y}`).join(' ')}
+          fill="none"
+          stroke={l.kind === 'junction' ? '#253140' : '#2f3d4d'}
+          strokeWidth={Math.max(l.width * 0.9, scale * 1.5)}
+          strokeLinecap="round"
+        />
       ))}
       {vehicles.map((v) => {
         const ego = v.vehicleId === 'ego';
@@ -29,9 +54,28 @@ export function BirdsEye({ outline, vehicles, selected, follow, span = 260 }: { 
         const hx = Math.cos(v.pose.yaw) * r * 1.8;
         const hy = -Math.sin(v.pose.yaw) * r * 1.8;
         return (
-          <g key={v.vehicleId} data-testid={ego ? 'ego-marker' : undefined} data-x={v.pose.x.toFixed(2)} data-y={v.pose.y.toFixed(2)}>
-            <line x1={v.pose.x} y1={-v.pose.y} x2={v.pose.x + hx} y2={-v.pose.y + hy} stroke={ego ? '#4f9dff' : '#8b98a5'} strokeWidth={r * 0.5} />
-            <circle cx={v.pose.x} cy={-v.pose.y} r={r} fill={ego ? '#4f9dff' : sel ? '#d29922' : '#c9d1d9'} stroke={sel ? '#fff' : 'none'} strokeWidth={r * 0.3} />
+          <g
+            key={v.vehicleId}
+            data-testid={ego ? 'ego-marker' : undefined}
+            data-x={v.pose.x.toFixed(2)}
+            data-y={v.pose.y.toFixed(2)}
+          >
+            <line
+              x1={v.pose.x}
+              y1={-v.pose.y}
+              x2={v.pose.x + hx}
+              y2={-v.pose.y + hy}
+              stroke={ego ? '#4f9dff' : '#8b98a5'}
+              strokeWidth={r * 0.5}
+            />
+            <circle
+              cx={v.pose.x}
+              cy={-v.pose.y}
+              r={r}
+              fill={ego ? '#4f9dff' : sel ? '#d29922' : '#c9d1d9'}
+              stroke={sel ? '#fff' : 'none'}
+              strokeWidth={r * 0.3}
+            />
           </g>
         );
       })}

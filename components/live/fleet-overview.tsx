@@ -10,7 +10,12 @@ import { ProgressBar, StateBadge } from '~/components/runs/state-badge';
 import { relative } from '~/components/settings/util';
 import { useTRPC } from '~/components/trpc/react';
 
-const EVENT_LABEL: Record<string, string> = { collision: 'Collision', near_miss: 'Near miss', fault_start: 'Fault', red_light_violation: 'Red light' };
+const EVENT_LABEL: Record<string, string> = {
+  collision: 'Collision',
+  near_miss: 'Near miss',
+  fault_start: 'Fault',
+  red_light_violation: 'Red light',
+};
 
 /** The org's fleet right now: runs in flight (live over the org room), notable events, pipeline health. */
 export function FleetOverview({ org }: { org: string }) {
@@ -41,7 +46,8 @@ export function FleetOverview({ org }: { org: string }) {
       }
       const notable = b.events.filter((e) => e.type in EVENT_LABEL);
       if (notable.length) setLiveEvents((prev) => [...notable.reverse(), ...prev].slice(0, 20));
-      if (b.events.some((e) => e.type === 'run_started')) void qc.invalidateQueries({ queryKey: trpc.fleet.overview.queryKey() });
+      if (b.events.some((e) => e.type === 'run_started'))
+        void qc.invalidateQueries({ queryKey: trpc.fleet.overview.queryKey() });
     });
     return () => {
       socket.disconnect();
@@ -52,33 +58,61 @@ export function FleetOverview({ org }: { org: string }) {
   // Stored counts plus alerts that arrived live since they were fetched (ids dedupe the overlap).
   const a = alertSummary.data;
   const storedIds = new Set(a?.latest.map((x) => x.id) ?? []);
-  const fresh = liveAlerts.filter((x) => !storedIds.has(x.id) && (!alertSummary.dataUpdatedAt || x.at > alertSummary.dataUpdatedAt));
+  const fresh = liveAlerts.filter(
+    (x) => !storedIds.has(x.id) && (!alertSummary.dataUpdatedAt || x.at > alertSummary.dataUpdatedAt),
+  );
   const alertsByRun = { ...(a?.byRun ?? {}) };
   for (const x of fresh) alertsByRun[x.runId] = (alertsByRun[x.runId] ?? 0) + 1;
-  const feed = liveEvents.length ? liveEvents.map((e) => ({ key: `${e.runId}-${e.t}-${e.type}-${e.vehicleId}`, runId: e.runId, type: e.type, vehicleId: e.vehicleId, t: e.t, when: 'live' })) : (o?.events ?? []).map((e) => ({ key: e.id, runId: e.runId, type: e.type, vehicleId: e.vehicleId, t: e.t, when: relative(e.at) }));
+  const feed = liveEvents.length
+    ? liveEvents.map((e) => ({
+        key: `${e.runId}-${e.t}-${e.type}-${e.vehicleId}`,
+        runId: e.runId,
+        type: e.type,
+        vehicleId: e.vehicleId,
+        t: e.t,
+        when: 'live',
+      }))
+    : (o?.events ?? []).map((e) => ({
+        key: e.id,
+        runId: e.runId,
+        type: e.type,
+        vehicleId: e.vehicleId,
+        t: e.t,
+        when: relative(e.at),
+      }));
   return (
     <>
       <div className="stat-grid">
         {(['running', 'completed', 'failed', 'cancelled'] as const).map((s) => (
           <div key={s} className="card stat">
             <div className="label">{s} · 24 h</div>
-            <div className="value" data-testid={`fleet-${s}`}>{s === 'running' ? (o?.active.length ?? '—') : (o?.last24h[s] ?? 0)}</div>
+            <div className="value" data-testid={`fleet-${s}`}>
+              {s === 'running' ? (o?.active.length ?? '—') : (o?.last24h[s] ?? 0)}
+            </div>
           </div>
         ))}
         <div className="card stat">
           <div className="label">alerts · 24 h</div>
-          <div className="value" data-testid="fleet-alerts" style={{ color: (a?.last24h ?? 0) + fresh.length > 0 ? 'var(--bad)' : undefined }}>
+          <div
+            className="value"
+            data-testid="fleet-alerts"
+            style={{ color: (a?.last24h ?? 0) + fresh.length > 0 ? 'var(--bad)' : undefined }}
+          >
             {a ? a.last24h + fresh.length : '—'}
           </div>
         </div>
       </div>
       <div className="toolbar" style={{ justifyContent: 'space-between', margin: '28px 0 12px' }}>
-        <h3 className="section-title" style={{ margin: 0 }}>Runs in flight</h3>
+        <h3 className="section-title" style={{ margin: 0 }}>
+          Runs in flight
+        </h3>
         <span className={`badge ${connected ? 'badge-ok' : 'badge-wait'}`}>{connected ? 'Live' : 'Connecting…'}</span>
       </div>
       <div className="card" style={{ padding: 0 }}>
         {o && o.active.length === 0 ? (
-          <div className="empty">Nothing running. Start a run from <a href={`/${org}/scenarios`}>Scenarios</a>.</div>
+          <div className="empty">
+            Nothing running. Start a run from <a href={`/${org}/scenarios`}>Scenarios</a>.
+          </div>
         ) : (
           <table className="data" data-testid="fleet-active">
             <tbody>
@@ -87,11 +121,28 @@ export function FleetOverview({ org }: { org: string }) {
                 const progress = s?.progress ?? r.progress;
                 return (
                   <tr key={r.id}>
-                    <td><a href={`/${org}/runs/${r.id}`}>{r.scenarioName}</a></td>
-                    <td><StateBadge state={s?.state ?? r.state} /></td>
-                    <td style={{ width: 260 }}><ProgressBar value={progress} /></td>
-                    <td className="muted" style={{ width: 160 }}>{(s?.simTime ?? r.simTime).toFixed(0)} s · {(s?.realTimeFactor ?? r.realTimeFactor ?? 0).toFixed(1)}×</td>
-                    <td style={{ width: 110 }}>{alertsByRun[r.id] ? <span className="badge badge-bad">{alertsByRun[r.id]} alert{alertsByRun[r.id] === 1 ? '' : 's'}</span> : <span className="muted">no alerts</span>}</td>
+                    <td>
+                      <a href={`/${org}/runs/${r.id}`}>{r.scenarioName}</a>
+                    </td>
+                    <td>
+                      <StateBadge state={s?.state ?? r.state} />
+                    </td>
+                    <td style={{ width: 260 }}>
+                      <ProgressBar value={progress} />
+                    </td>
+                    <td className="muted" style={{ width: 160 }}>
+                      {(s?.simTime ?? r.simTime).toFixed(0)} s ·{' '}
+                      {(s?.realTimeFactor ?? r.realTimeFactor ?? 0).toFixed(1)}×
+                    </td>
+                    <td style={{ width: 110 }}>
+                      {alertsByRun[r.id] ? (
+                        <span className="badge badge-bad">
+                          {alertsByRun[r.id]} alert{alertsByRun[r.id] === 1 ? '' : 's'}
+                        </span>
+                      ) : (
+                        <span className="muted">no alerts</span>
+                      )}
+                    </td>
                   </tr>
                 );
               })}
@@ -100,12 +151,16 @@ export function FleetOverview({ org }: { org: string }) {
         )}
       </div>
       <div className="toolbar" style={{ justifyContent: 'space-between', margin: '28px 0 12px' }}>
-        <h3 className="section-title" style={{ margin: 0 }}>Vehicles · latest features</h3>
+        <h3 className="section-title" style={{ margin: 0 }}>
+          Vehicles · latest features
+        </h3>
         <span className="muted">online store · 1 s windows</span>
       </div>
       <div className="card" style={{ padding: 0, maxHeight: 420, overflow: 'auto' }}>
         {vehicles.data && vehicles.data.length === 0 ? (
-          <div className="empty">No vehicle has reported features in the last hour. They appear here a second after a run starts.</div>
+          <div className="empty">
+            No vehicle has reported features in the last hour. They appear here a second after a run starts.
+          </div>
         ) : (
           <table className="data" data-testid="fleet-vehicles">
             <thead>
@@ -130,14 +185,31 @@ export function FleetOverview({ org }: { org: string }) {
                 return (
                   <tr key={`${v.runId}|${v.vehicleId}`} data-vehicle={v.vehicleId}>
                     <td>{v.vehicleId === 'ego' ? <strong>ego</strong> : v.vehicleId}</td>
-                    <td><a href={`/${org}/runs/${v.runId}`}>{v.scenarioName ?? v.runId.slice(0, 8)}</a></td>
+                    <td>
+                      <a href={`/${org}/runs/${v.runId}`}>{v.scenarioName ?? v.runId.slice(0, 8)}</a>
+                    </td>
                     <td className="num">{fmt(f.speed_mean, 1, ' m/s')}</td>
-                    <td className={`num${hot ? ' warn-text' : ''}`}>{fmt(f.engine_temp_mean, 1, ' °C')}{f.engine_temp_slope !== null && Math.abs(f.engine_temp_slope) >= 0.05 ? (f.engine_temp_slope > 0 ? ' ↑' : ' ↓') : ''}</td>
+                    <td className={`num${hot ? ' warn-text' : ''}`}>
+                      {fmt(f.engine_temp_mean, 1, ' °C')}
+                      {f.engine_temp_slope !== null && Math.abs(f.engine_temp_slope) >= 0.05
+                        ? f.engine_temp_slope > 0
+                          ? ' ↑'
+                          : ' ↓'
+                        : ''}
+                    </td>
                     <td className={`num${flat ? ' warn-text' : ''}`}>{fmt(f.tire_pressure_min, 0, ' kPa')}</td>
                     <td className="num">{fmt(f.brake_pressure_max, 1, ' bar')}</td>
                     <td className="num">{fmt(f.lead_ttc_min, 1, ' s')}</td>
-                    <td className="num">{f.missing_frame_ratio === null ? '—' : `${Math.round(f.missing_frame_ratio * 100)} %`}</td>
-                    <td>{f.stuck_sensor === 1 ? <span className="badge badge-bad">stuck</span> : <span className="badge badge-ok">ok</span>}</td>
+                    <td className="num">
+                      {f.missing_frame_ratio === null ? '—' : `${Math.round(f.missing_frame_ratio * 100)} %`}
+                    </td>
+                    <td>
+                      {f.stuck_sensor === 1 ? (
+                        <span className="badge badge-bad">stuck</span>
+                      ) : (
+                        <span className="badge badge-ok">ok</span>
+                      )}
+                    </td>
                     <td className="num muted">{v.windowEnd.toFixed(0)} s</td>
                   </tr>
                 );
@@ -148,7 +220,9 @@ export function FleetOverview({ org }: { org: string }) {
       </div>
       <div style={{ display: 'grid', gap: 16, gridTemplateColumns: '1.3fr 1fr', marginTop: 28 }}>
         <div>
-          <h3 className="section-title" style={{ marginTop: 0 }}>Notable events</h3>
+          <h3 className="section-title" style={{ marginTop: 0 }}>
+            Notable events
+          </h3>
           <div className="card" style={{ padding: 0, maxHeight: 360, overflow: 'auto' }}>
             {feed.length === 0 ? (
               <div className="empty">No collisions, near misses or faults in the last 24 h.</div>
@@ -158,8 +232,12 @@ export function FleetOverview({ org }: { org: string }) {
                   {feed.map((e) => (
                     <tr key={e.key}>
                       <td>{EVENT_LABEL[e.type] ?? e.type}</td>
-                      <td className="muted">{e.vehicleId ?? 'run'} at {e.t.toFixed(1)} s</td>
-                      <td><a href={`/${org}/runs/${e.runId}`}>run</a></td>
+                      <td className="muted">
+                        {e.vehicleId ?? 'run'} at {e.t.toFixed(1)} s
+                      </td>
+                      <td>
+                        <a href={`/${org}/runs/${e.runId}`}>run</a>
+                      </td>
                       <td className="muted">{e.when}</td>
                     </tr>
                   ))}
@@ -169,18 +247,28 @@ export function FleetOverview({ org }: { org: string }) {
           </div>
         </div>
         <div>
-          <h3 className="section-title" style={{ marginTop: 0 }}>Pipeline</h3>
+          <h3 className="section-title" style={{ marginTop: 0 }}>
+            Pipeline
+          </h3>
           <div className="card">
             {pipeline.error && <p className="error-text">Kafka is not reachable: {pipeline.error.message}</p>}
             <table className="kv">
               <tbody>
                 <tr>
                   <td>Telemetry</td>
-                  <td data-testid="pipeline-telemetry">{pipeline.data?.perSecond ? `${pipeline.data.perSecond['dl.telemetry']?.toLocaleString() ?? 0} frames/s` : 'measuring…'}</td>
+                  <td data-testid="pipeline-telemetry">
+                    {pipeline.data?.perSecond
+                      ? `${pipeline.data.perSecond['dl.telemetry']?.toLocaleString() ?? 0} frames/s`
+                      : 'measuring…'}
+                  </td>
                 </tr>
                 <tr>
                   <td>Features</td>
-                  <td>{pipeline.data?.perSecond ? `${pipeline.data.perSecond['dl.features']?.toLocaleString() ?? 0} windows/s` : 'measuring…'}</td>
+                  <td>
+                    {pipeline.data?.perSecond
+                      ? `${pipeline.data.perSecond['dl.features']?.toLocaleString() ?? 0} windows/s`
+                      : 'measuring…'}
+                  </td>
                 </tr>
                 {pipeline.data?.lag.map((g) => (
                   <tr key={g.groupId}>

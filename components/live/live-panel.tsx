@@ -10,9 +10,24 @@ import { BirdsEye } from './birds-eye';
 import { LiveCharts } from './live-charts';
 import { useLiveRun } from './use-live-run';
 
-const CONNECTION_LABEL = { connecting: 'Connecting…', live: 'Live', offline: 'Reconnecting…', denied: 'Not allowed' } as const;
+const CONNECTION_LABEL = {
+  connecting: 'Connecting…',
+  live: 'Live',
+  offline: 'Reconnecting…',
+  denied: 'Not allowed',
+} as const;
 
-export function LivePanel({ org, runId, map, onAlerts }: { org: string; runId: string; map: BuiltinMapId; onAlerts?: (alerts: AlertMessage[]) => void }) {
+export function LivePanel({
+  org,
+  runId,
+  map,
+  onAlerts,
+}: {
+  org: string;
+  runId: string;
+  map: BuiltinMapId;
+  onAlerts?: (alerts: AlertMessage[]) => void;
+}) {
   const trpc = useTRPC();
   const [vehicle, setVehicle] = useState('ego');
   const [paused, setPaused] = useState(false);
@@ -31,16 +46,31 @@ export function LivePanel({ org, runId, map, onAlerts }: { org: string; runId: s
     <section style={{ marginBottom: 20 }} data-testid="live-panel">
       <div className="toolbar" style={{ justifyContent: 'space-between', marginBottom: 12 }}>
         <div className="toolbar">
-          <span className={`badge ${cls}`} data-testid="live-connection">{CONNECTION_LABEL[live.connection]}</span>
-          <span className="muted" style={{ fontSize: 13 }} data-testid="live-latency" title="Frame timestamp to rendered page, median of the last renders">
+          <span className={`badge ${cls}`} data-testid="live-connection">
+            {CONNECTION_LABEL[live.connection]}
+          </span>
+          <span
+            className="muted"
+            style={{ fontSize: 13 }}
+            data-testid="live-latency"
+            title="Frame timestamp to rendered page, median of the last renders"
+          >
             glass-to-glass {live.latencyMs === null ? '—' : `${live.latencyMs} ms`}
           </span>
-          <span className="muted" style={{ fontSize: 13 }}>{live.framesReceived.toLocaleString()} frames</span>
+          <span className="muted" style={{ fontSize: 13 }}>
+            {live.framesReceived.toLocaleString()} frames
+          </span>
         </div>
         <div className="toolbar">
           <label className="muted" style={{ fontSize: 13, display: 'flex', gap: 6, alignItems: 'center' }}>
             Vehicle
-            <select className="input" style={{ width: 120, height: 32 }} value={vehicle} onChange={(e) => setVehicle(e.target.value)} aria-label="Vehicle">
+            <select
+              className="input"
+              style={{ width: 120, height: 32 }}
+              value={vehicle}
+              onChange={(e) => setVehicle(e.target.value)}
+              aria-label="Vehicle"
+            >
               {(live.vehicles.length ? live.vehicles : ['ego']).map((v) => (
                 <option key={v} value={v}>
                   {v}
@@ -56,9 +86,20 @@ export function LivePanel({ org, runId, map, onAlerts }: { org: string; runId: s
           </button>
         </div>
       </div>
-      <div style={{ display: 'grid', gap: 12, gridTemplateColumns: 'minmax(320px, 1fr) minmax(320px, 1.4fr)', alignItems: 'start' }}>
+      <div
+        style={{
+          display: 'grid',
+          gap: 12,
+          gridTemplateColumns: 'minmax(320px, 1fr) minmax(320px, 1.4fr)',
+          alignItems: 'start',
+        }}
+      >
         <div className="card" style={{ padding: 8 }}>
-          {outline.data ? <BirdsEye outline={outline.data} vehicles={[...live.latest.values()]} selected={vehicle} follow={follow} /> : <div className="empty">Loading map…</div>}
+          {outline.data ? (
+            <BirdsEye outline={outline.data} vehicles={[...live.latest.values()]} selected={vehicle} follow={follow} />
+          ) : (
+            <div className="empty">Loading map…</div>
+          )}
         </div>
         <LiveCharts series={live.series} />
       </div>

@@ -24,7 +24,19 @@ function initialT(): number {
  * Replay of a finished run from its recording: one playhead drives the charts, the map and the
  * timeline; play/pause, ×0.5–×10, scrubbing, and deep links with ?t=.
  */
-export function ReplayPanel({ org, runId, map, duration, onSeekEvent }: { org: string; runId: string; map: BuiltinMapId; duration: number; onSeekEvent?: (seek: (t: number) => void) => void }) {
+export function ReplayPanel({
+  org,
+  runId,
+  map,
+  duration,
+  onSeekEvent,
+}: {
+  org: string;
+  runId: string;
+  map: BuiltinMapId;
+  duration: number;
+  onSeekEvent?: (seek: (t: number) => void) => void;
+}) {
   const trpc = useTRPC();
   const [t, setT] = useState(() => Math.min(initialT(), duration));
   const [playing, setPlaying] = useState(false);
@@ -32,11 +44,17 @@ export function ReplayPanel({ org, runId, map, duration, onSeekEvent }: { org: s
   const [vehicle, setVehicle] = useState('ego');
   const [chunk, setChunk] = useState(() => ({ from: Math.max(0, initialT() - BEHIND_S), to: initialT() + AHEAD_S }));
   const outline = useQuery(trpc.runs.mapOutline.queryOptions({ org, map }, { staleTime: Infinity }));
-  const data = useQuery(trpc.runs.replay.queryOptions({ org, id: runId, from: chunk.from, to: chunk.to, maxHz: 10 }, { staleTime: Infinity, placeholderData: (prev) => prev, retry: 20, retryDelay: 1500 }));
+  const data = useQuery(
+    trpc.runs.replay.queryOptions(
+      { org, id: runId, from: chunk.from, to: chunk.to, maxHz: 10 },
+      { staleTime: Infinity, placeholderData: (prev) => prev, retry: 20, retryDelay: 1500 },
+    ),
+  );
 
   // Load the next stretch before the playhead reaches the end of what is loaded.
   useEffect(() => {
-    if (t < chunk.from + (chunk.from > 0 ? BEHIND_S * 0.5 : 0) || t > chunk.to - 5) setChunk({ from: Math.max(0, t - BEHIND_S), to: t + AHEAD_S });
+    if (t < chunk.from + (chunk.from > 0 ? BEHIND_S * 0.5 : 0) || t > chunk.to - 5)
+      setChunk({ from: Math.max(0, t - BEHIND_S), to: t + AHEAD_S });
   }, [t, chunk]);
 
   const last = useRef<number | null>(null);
@@ -88,17 +106,34 @@ export function ReplayPanel({ org, runId, map, duration, onSeekEvent }: { org: s
       latestByVehicle.set(f.vehicleId, f);
       if (f.vehicleId === vehicle && f.t >= t - BEHIND_S) pts.push(toPoint(f));
     }
-    return { latest: [...latestByVehicle.values()], series: pts, vehicles: [...names].sort((a, b) => (a === 'ego' ? -1 : b === 'ego' ? 1 : a.localeCompare(b, undefined, { numeric: true }))) };
+    return {
+      latest: [...latestByVehicle.values()],
+      series: pts,
+      vehicles: [...names].sort((a, b) =>
+        a === 'ego' ? -1 : b === 'ego' ? 1 : a.localeCompare(b, undefined, { numeric: true }),
+      ),
+    };
   }, [frames, t, vehicle]);
 
   return (
     <section style={{ marginBottom: 20 }} data-testid="replay-panel">
       <div className="card" style={{ marginBottom: 12 }}>
         <div className="toolbar" style={{ gap: 12 }}>
-          <button className="btn btn-sm btn-primary" style={{ width: 70 }} onClick={() => setPlaying(!playing)} disabled={!frames}>
+          <button
+            className="btn btn-sm btn-primary"
+            style={{ width: 70 }}
+            onClick={() => setPlaying(!playing)}
+            disabled={!frames}
+          >
             {playing ? 'Pause' : 'Play'}
           </button>
-          <select className="input" style={{ width: 80, height: 30 }} aria-label="Replay speed" value={speed} onChange={(e) => setSpeed(Number(e.target.value))}>
+          <select
+            className="input"
+            style={{ width: 80, height: 30 }}
+            aria-label="Replay speed"
+            value={speed}
+            onChange={(e) => setSpeed(Number(e.target.value))}
+          >
             {SPEEDS.map((s) => (
               <option key={s} value={s}>
                 ×{s}
@@ -121,7 +156,13 @@ export function ReplayPanel({ org, runId, map, duration, onSeekEvent }: { org: s
           <span style={{ fontVariantNumeric: 'tabular-nums', width: 120, textAlign: 'right' }} data-testid="playhead">
             {t.toFixed(1)} / {duration.toFixed(0)} s
           </span>
-          <select className="input" style={{ width: 110, height: 30 }} aria-label="Vehicle" value={vehicle} onChange={(e) => setVehicle(e.target.value)}>
+          <select
+            className="input"
+            style={{ width: 110, height: 30 }}
+            aria-label="Vehicle"
+            value={vehicle}
+            onChange={(e) => setVehicle(e.target.value)}
+          >
             {(vehicles.length ? vehicles : ['ego']).map((v) => (
               <option key={v} value={v}>
                 {v}
@@ -131,8 +172,21 @@ export function ReplayPanel({ org, runId, map, duration, onSeekEvent }: { org: s
         </div>
         {data.error && <p className="error-text">{data.error.message}</p>}
       </div>
-      <div style={{ display: 'grid', gap: 12, gridTemplateColumns: 'minmax(320px, 1fr) minmax(320px, 1.4fr)', alignItems: 'start' }}>
-        <div className="card" style={{ padding: 8 }}>{outline.data ? <BirdsEye outline={outline.data} vehicles={latest} selected={vehicle} follow /> : <div className="empty">Loading map…</div>}</div>
+      <div
+        style={{
+          display: 'grid',
+          gap: 12,
+          gridTemplateColumns: 'minmax(320px, 1fr) minmax(320px, 1.4fr)',
+          alignItems: 'start',
+        }}
+      >
+        <div className="card" style={{ padding: 8 }}>
+          {outline.data ? (
+            <BirdsEye outline={outline.data} vehicles={latest} selected={vehicle} follow />
+          ) : (
+            <div className="empty">Loading map…</div>
+          )}
+        </div>
         <LiveCharts series={series} />
       </div>
     </section>

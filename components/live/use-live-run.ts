@@ -52,14 +52,29 @@ const RENDER_EVERY_MS = 200;
 
 export function toPoint(f: TelemetryFrame): SeriesPoint {
   const [fl, fr, rl, rr] = f.tires.pressure;
-  return { t: f.t, speed: f.speed, accelLon: f.accel.lon, accelLat: f.accel.lat, engineTemp: f.powertrain.engineTemp, batteryTemp: f.powertrain.batteryTemp, brake: f.brakes.pressure, fl, fr, rl, rr };
+  return {
+    t: f.t,
+    speed: f.speed,
+    accelLon: f.accel.lon,
+    accelLat: f.accel.lat,
+    engineTemp: f.powertrain.engineTemp,
+    batteryTemp: f.powertrain.batteryTemp,
+    brake: f.brakes.pressure,
+    fl,
+    fr,
+    rl,
+    rr,
+  };
 }
 
 /**
  * Subscribes to a run's room on /live and keeps a rolling 60 s window per vehicle. Batches arrive
  * every ~100 ms; React state is refreshed at most 5 times a second, and not at all while paused.
  */
-export function useLiveRun(runId: string, options: { vehicle: string; paused: boolean; enabled: boolean }): LiveSnapshot {
+export function useLiveRun(
+  runId: string,
+  options: { vehicle: string; paused: boolean; enabled: boolean },
+): LiveSnapshot {
   const series = useRef(new Map<string, SeriesPoint[]>());
   const latest = useRef(new Map<string, TelemetryFrame>());
   const events = useRef<SimEvent[]>([]);
@@ -85,33 +100,48 @@ export function useLiveRun(runId: string, options: { vehicle: string; paused: bo
     });
     socket.on('disconnect', () => setConnection('offline'));
     socket.on('connect_error', () => setConnection('offline'));
-    socket.on('batch', (batch: { frames: TelemetryFrame[]; events: SimEvent[]; status: RunStatus | null; predictions?: PredictionMessage[]; alerts?: AlertMessage[] }) => {
-      for (const p of batch.predictions ?? []) {
-        let byModel = scores.current.get(p.vehicleId);
-        if (!byModel) scores.current.set(p.vehicleId, (byModel = new Map()));
-        const key = `${p.modelName}@${p.alias}`;
-        let pts = byModel.get(key);
-        if (!pts) byModel.set(key, (pts = []));
-        // A late re-emission of a window replaces its point.
-        const at = pts.findIndex((x) => x.t === p.windowEnd);
-        const point = { t: p.windowEnd, score: p.score, threshold: p.threshold, model: p.modelName, version: p.modelVersion };
-        if (at >= 0) pts[at] = point;
-        else pts.push(point);
-        while (pts.length > 0 && pts[0]!.t < p.windowEnd - WINDOW_S) pts.shift();
-      }
-      if (batch.alerts?.length) alerts.current = [...alerts.current, ...batch.alerts].slice(-200);
-      for (const f of batch.frames) {
-        latest.current.set(f.vehicleId, f);
-        let s = series.current.get(f.vehicleId);
-        if (!s) series.current.set(f.vehicleId, (s = []));
-        s.push(toPoint(f));
-        while (s.length > MAX_POINTS || (s.length > 0 && s[0]!.t < f.t - WINDOW_S)) s.shift();
-        if (f.ts > newestTs.current) newestTs.current = f.ts;
-      }
-      received.current += batch.frames.length;
-      if (batch.events.length) events.current = [...events.current, ...batch.events].slice(-500);
-      if (batch.status) status.current = batch.status;
-    });
+    socket.on(
+      'batch',
+      (batch: {
+        frames: TelemetryFrame[];
+        events: SimEvent[];
+        status: RunStatus | null;
+        predictions?: PredictionMessage[];
+        alerts?: AlertMessage[];
+      }) => {
+        for (const p of batch.predictions ?? []) {
+          let byModel = scores.current.get(p.vehicleId);
+          if (!byModel) scores.current.set(p.vehicleId, (byModel = new Map()));
+          const key = `${p.modelName}@${p.alias}`;
+          let pts = byModel.get(key);
+          if (!pts) byModel.set(key, (pts = []));
+          // A late re-emission of a window replaces its point.
+          const at = pts.findIndex((x) => x.t === p.windowEnd);
+          const point = {
+            t: p.windowEnd,
+            score: p.score,
+            threshold: p.threshold,
+            model: p.modelName,
+            version: p.modelVersion,
+          };
+          if (at >= 0) pts[at] = point;
+          else pts.push(point);
+          while (pts.length > 0 && pts[0]!.t < p.windowEnd - WINDOW_S) pts.shift();
+        }
+        if (batch.alerts?.length) alerts.current = [...alerts.current, ...batch.alerts].slice(-200);
+        for (const f of batch.frames) {
+          latest.current.set(f.vehicleId, f);
+          let s = series.current.get(f.vehicleId);
+          if (!s) series.current.set(f.vehicleId, (s = []));
+          s.push(toPoint(f));
+          while (s.length > MAX_POINTS || (s.length > 0 && s[0]!.t < f.t - WINDOW_S)) s.shift();
+          if (f.ts > newestTs.current) newestTs.current = f.ts;
+        }
+        received.current += batch.frames.length;
+        if (batch.events.length) events.current = [...events.current, ...batch.events].slice(-500);
+        if (batch.status) status.current = batch.status;
+      },
+    );
     const timer = setInterval(() => {
       if (!pausedRef.current) setTick((n) => n + 1);
     }, RENDER_EVERY_MS);
@@ -133,11 +163,15 @@ export function useLiveRun(runId: string, options: { vehicle: string; paused: bo
     status: status.current,
     latest: latest.current,
     series: [...(series.current.get(options.vehicle) ?? [])],
-    vehicles: [...latest.current.keys()].sort((a, b) => (a === 'ego' ? -1 : b === 'ego' ? 1 : a.localeCompare(b, undefined, { numeric: true }))),
+    vehicles: [...latest.current.keys()].sort((a, b) =>
+      a === 'ego' ? -1 : b === 'ego' ? 1 : a.localeCompare(b, undefined, { numeric: true }),
+    ),
     events: events.current,
     latencyMs: sorted.length ? sorted[Math.floor(sorted.length / 2)]! : null,
     framesReceived: received.current,
-    scores: new Map([...(scores.current.get(options.vehicle) ?? new Map<string, ScorePoint[]>())].map(([k, v]) => [k, [...v]])),
+    scores: new Map(
+      [...(scores.current.get(options.vehicle) ?? new Map<string, ScorePoint[]>())].map(([k, v]) => [k, [...v]]),
+    ),
     alerts: alerts.current,
   };
 }

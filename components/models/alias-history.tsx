@@ -10,7 +10,9 @@ function describe(e: HistoryRow): string {
     case 'rollback':
       return `rolled back ${v(e.fromVersion)} → ${v(e.toVersion)}`;
     case 'canary':
-      return e.canaryVersion === null ? 'canary cleared' : `canary ${v(e.canaryVersion)} at ${Math.round((e.canaryWeight ?? 0) * 100)}% beside ${v(e.toVersion)}`;
+      return e.canaryVersion === null
+        ? 'canary cleared'
+        : `canary ${v(e.canaryVersion)} at ${Math.round((e.canaryWeight ?? 0) * 100)}% beside ${v(e.toVersion)}`;
     case 'delete':
       return `deleted (was ${v(e.fromVersion)})`;
     default:

@@ -10,7 +10,19 @@ import type { ModelDetail } from './types';
 type GateMode = 'none' | 'min' | 'max' | 'better';
 
 /** Aliases of a model with their moves: promote (with a metric gate), roll back, canary, delete. */
-export function AliasPanel({ org, model, canMove, canDeploy, onMoved }: { org: string; model: ModelDetail; canMove: boolean; canDeploy: boolean; onMoved: () => Promise<unknown> }) {
+export function AliasPanel({
+  org,
+  model,
+  canMove,
+  canDeploy,
+  onMoved,
+}: {
+  org: string;
+  model: ModelDetail;
+  canMove: boolean;
+  canDeploy: boolean;
+  onMoved: () => Promise<unknown>;
+}) {
   const trpc = useTRPC();
   const promote = useMutation(trpc.models.promote.mutationOptions());
   const rollback = useMutation(trpc.models.rollback.mutationOptions());
@@ -29,15 +41,24 @@ export function AliasPanel({ org, model, canMove, canDeploy, onMoved }: { org: s
   const [canaryAlias, setCanaryAlias] = useState(model.aliases[0]?.name ?? '');
   const [canaryVersion, setCanaryVersion] = useState(latest?.id ?? '');
   const [canaryPct, setCanaryPct] = useState('10');
-  const busy = promote.isPending || rollback.isPending || setCanary.isPending || clearCanary.isPending || deleteAlias.isPending;
+  const busy =
+    promote.isPending || rollback.isPending || setCanary.isPending || clearCanary.isPending || deleteAlias.isPending;
   const allowed = (name: string) => (name === 'production' ? canDeploy : canMove);
 
-  async function run(label: (r: { version: number | null }) => string, action: () => Promise<{ version: number | null; published: boolean }>) {
+  async function run(
+    label: (r: { version: number | null }) => string,
+    action: () => Promise<{ version: number | null; published: boolean }>,
+  ) {
     setError(null);
     setDone(null);
     try {
       const r = await action();
-      setDone(label(r) + (r.published ? '' : ' — saved, but the inference workers could not be notified; they pick it up when they restart.'));
+      setDone(
+        label(r) +
+          (r.published
+            ? ''
+            : ' — saved, but the inference workers could not be notified; they pick it up when they restart.'),
+      );
       await onMoved();
     } catch (e) {
       setError(errorMessage(e));
@@ -59,11 +80,23 @@ export function AliasPanel({ org, model, canMove, canDeploy, onMoved }: { org: s
   return (
     <div className="card" data-testid="alias-panel">
       <h2>Aliases</h2>
-      <div className="sub">Inference serves what an alias points at; every move is audited and announced on dl.models.</div>
-      {error && <div className="alert alert-error" role="alert" style={{ marginTop: 12 }}>{error}</div>}
-      {done && <div className="alert alert-ok" role="status" style={{ marginTop: 12 }}>{done}</div>}
+      <div className="sub">
+        Inference serves what an alias points at; every move is audited and announced on dl.models.
+      </div>
+      {error && (
+        <div className="alert alert-error" role="alert" style={{ marginTop: 12 }}>
+          {error}
+        </div>
+      )}
+      {done && (
+        <div className="alert alert-ok" role="status" style={{ marginTop: 12 }}>
+          {done}
+        </div>
+      )}
       {model.aliases.length === 0 ? (
-        <div className="empty" style={{ paddingLeft: 0 }}>No aliases yet. Promote a version to <code>staging</code> or <code>production</code>.</div>
+        <div className="empty" style={{ paddingLeft: 0 }}>
+          No aliases yet. Promote a version to <code>staging</code> or <code>production</code>.
+        </div>
       ) : (
         <table className="data compact" style={{ marginTop: 8 }} data-testid="alias-table">
           <thead>
@@ -79,18 +112,47 @@ export function AliasPanel({ org, model, canMove, canDeploy, onMoved }: { org: s
               <tr key={a.name} data-testid={`alias-row-${a.name}`}>
                 <td>
                   <span className={`alias-pill${a.name === 'production' ? ' alias-production' : ''}`}>{a.name}</span>
-                  <div className="muted" style={{ fontSize: 11, marginTop: 4, whiteSpace: 'nowrap' }}>moved {relative(a.updatedAt)}</div>
+                  <div className="muted" style={{ fontSize: 11, marginTop: 4, whiteSpace: 'nowrap' }}>
+                    moved {relative(a.updatedAt)}
+                  </div>
                 </td>
                 <td data-testid={`alias-version-${a.name}`}>{a.version === null ? '—' : `v${a.version}`}</td>
-                <td style={{ whiteSpace: 'nowrap' }}>{a.canaryVersion !== null ? <span className="alias-canary">v{a.canaryVersion} · {Math.round(a.canaryWeight * 100)}%</span> : <span className="muted">—</span>}</td>
+                <td style={{ whiteSpace: 'nowrap' }}>
+                  {a.canaryVersion !== null ? (
+                    <span className="alias-canary">
+                      v{a.canaryVersion} · {Math.round(a.canaryWeight * 100)}%
+                    </span>
+                  ) : (
+                    <span className="muted">—</span>
+                  )}
+                </td>
                 {canMove && (
                   <td className="actions">
                     <div className="toolbar" style={{ justifyContent: 'flex-end', gap: 6, flexWrap: 'nowrap' }}>
-                      <button className="btn btn-sm" disabled={busy || !allowed(a.name)} title={allowed(a.name) ? undefined : 'Needs the admin role'} onClick={() => run((r) => `${a.name} rolled back to v${r.version}`, () => rollback.mutateAsync({ org, modelId: model.id, alias: a.name }))}>
+                      <button
+                        className="btn btn-sm"
+                        disabled={busy || !allowed(a.name)}
+                        title={allowed(a.name) ? undefined : 'Needs the admin role'}
+                        onClick={() =>
+                          run(
+                            (r) => `${a.name} rolled back to v${r.version}`,
+                            () => rollback.mutateAsync({ org, modelId: model.id, alias: a.name }),
+                          )
+                        }
+                      >
                         Roll back
                       </button>
                       {a.canaryVersion !== null && (
-                        <button className="btn btn-sm" disabled={busy || !canDeploy} onClick={() => run(() => `${a.name}: canary cleared`, () => clearCanary.mutateAsync({ org, modelId: model.id, alias: a.name }))}>
+                        <button
+                          className="btn btn-sm"
+                          disabled={busy || !canDeploy}
+                          onClick={() =>
+                            run(
+                              () => `${a.name}: canary cleared`,
+                              () => clearCanary.mutateAsync({ org, modelId: model.id, alias: a.name }),
+                            )
+                          }
+                        >
                           End canary
                         </button>
                       )}
@@ -99,7 +161,10 @@ export function AliasPanel({ org, model, canMove, canDeploy, onMoved }: { org: s
                         disabled={busy || !allowed(a.name)}
                         onClick={() => {
                           if (!window.confirm(`Delete the alias "${a.name}"? Whatever serves it stops.`)) return;
-                          void run(() => `${a.name} deleted`, () => deleteAlias.mutateAsync({ org, modelId: model.id, alias: a.name }));
+                          void run(
+                            () => `${a.name} deleted`,
+                            () => deleteAlias.mutateAsync({ org, modelId: model.id, alias: a.name }),
+                          );
                         }}
                       >
                         Delete
@@ -112,7 +177,11 @@ export function AliasPanel({ org, model, canMove, canDeploy, onMoved }: { org: s
           </tbody>
         </table>
       )}
-      {!canMove && <div className="muted" style={{ fontSize: 12, marginTop: 10 }}>Engineers move aliases; admins move <code>production</code> and canaries.</div>}
+      {!canMove && (
+        <div className="muted" style={{ fontSize: 12, marginTop: 10 }}>
+          Engineers move aliases; admins move <code>production</code> and canaries.
+        </div>
+      )}
 
       {canMove && model.versions.length > 0 && (
         <form
@@ -124,22 +193,41 @@ export function AliasPanel({ org, model, canMove, canDeploy, onMoved }: { org: s
               setError('Enter a number for the gate threshold');
               return;
             }
-            void run((r) => `${alias} → v${r.version}`, () => promote.mutateAsync({ org, modelId: model.id, versionId, alias: alias.trim(), gate: g }));
+            void run(
+              (r) => `${alias} → v${r.version}`,
+              () => promote.mutateAsync({ org, modelId: model.id, versionId, alias: alias.trim(), gate: g }),
+            );
           }}
         >
-          <h3 className="section-title" style={{ margin: '0 0 10px' }}>Promote</h3>
+          <h3 className="section-title" style={{ margin: '0 0 10px' }}>
+            Promote
+          </h3>
           <div className="form-row">
             <div className="field" style={{ width: 110 }}>
               <label htmlFor="promote-version">Version</label>
-              <select id="promote-version" className="input" value={versionId} onChange={(e) => setVersionId(e.target.value)}>
+              <select
+                id="promote-version"
+                className="input"
+                value={versionId}
+                onChange={(e) => setVersionId(e.target.value)}
+              >
                 {model.versions.map((v) => (
-                  <option key={v.id} value={v.id}>v{v.version}</option>
+                  <option key={v.id} value={v.id}>
+                    v{v.version}
+                  </option>
                 ))}
               </select>
             </div>
             <div className="field" style={{ width: 150 }}>
               <label htmlFor="promote-alias">Alias</label>
-              <input id="promote-alias" className="input" list="alias-names" value={alias} onChange={(e) => setAlias(e.target.value)} required />
+              <input
+                id="promote-alias"
+                className="input"
+                list="alias-names"
+                value={alias}
+                onChange={(e) => setAlias(e.target.value)}
+                required
+              />
               <datalist id="alias-names">
                 {[...new Set(['production', 'staging', ...model.aliases.map((a) => a.name)])].map((n) => (
                   <option key={n} value={n} />
@@ -148,7 +236,12 @@ export function AliasPanel({ org, model, canMove, canDeploy, onMoved }: { org: s
             </div>
             <div className="field" style={{ width: 170 }}>
               <label htmlFor="promote-gate">Gate</label>
-              <select id="promote-gate" className="input" value={gateMode} onChange={(e) => setGateMode(e.target.value as GateMode)}>
+              <select
+                id="promote-gate"
+                className="input"
+                value={gateMode}
+                onChange={(e) => setGateMode(e.target.value as GateMode)}
+              >
                 <option value="none">No gate</option>
                 <option value="min">Metric at least</option>
                 <option value="max">Metric at most</option>
@@ -158,9 +251,16 @@ export function AliasPanel({ org, model, canMove, canDeploy, onMoved }: { org: s
             {gateMode !== 'none' && (
               <div className="field" style={{ width: 130 }}>
                 <label htmlFor="promote-metric">Metric</label>
-                <select id="promote-metric" className="input" value={metric} onChange={(e) => setMetric(e.target.value)}>
+                <select
+                  id="promote-metric"
+                  className="input"
+                  value={metric}
+                  onChange={(e) => setMetric(e.target.value)}
+                >
                   {model.metricNames.map((m) => (
-                    <option key={m} value={m}>{m}</option>
+                    <option key={m} value={m}>
+                      {m}
+                    </option>
                   ))}
                 </select>
               </div>
@@ -168,14 +268,29 @@ export function AliasPanel({ org, model, canMove, canDeploy, onMoved }: { org: s
             {(gateMode === 'min' || gateMode === 'max') && (
               <div className="field" style={{ width: 110 }}>
                 <label htmlFor="promote-threshold">Threshold</label>
-                <input id="promote-threshold" className="input" inputMode="decimal" value={threshold} onChange={(e) => setThreshold(e.target.value)} required />
+                <input
+                  id="promote-threshold"
+                  className="input"
+                  inputMode="decimal"
+                  value={threshold}
+                  onChange={(e) => setThreshold(e.target.value)}
+                  required
+                />
               </div>
             )}
-            <button type="submit" className="btn btn-primary" disabled={busy || (alias.trim() === 'production' && !canDeploy)}>
+            <button
+              type="submit"
+              className="btn btn-primary"
+              disabled={busy || (alias.trim() === 'production' && !canDeploy)}
+            >
               Promote
             </button>
           </div>
-          {!canDeploy && <div className="muted" style={{ fontSize: 12, marginTop: 8 }}>Moving <code>production</code> and canaries needs an admin.</div>}
+          {!canDeploy && (
+            <div className="muted" style={{ fontSize: 12, marginTop: 8 }}>
+              Moving <code>production</code> and canaries needs an admin.
+            </div>
+          )}
         </form>
       )}
 
@@ -189,36 +304,70 @@ export function AliasPanel({ org, model, canMove, canDeploy, onMoved }: { org: s
               setError('The canary share is a percentage from 0 to 100');
               return;
             }
-            void run(() => `${canaryAlias}: canary ${versionLabel(canaryVersion)} at ${pct}%`, () => setCanary.mutateAsync({ org, modelId: model.id, alias: canaryAlias, versionId: canaryVersion, weight: pct / 100 }));
+            void run(
+              () => `${canaryAlias}: canary ${versionLabel(canaryVersion)} at ${pct}%`,
+              () =>
+                setCanary.mutateAsync({
+                  org,
+                  modelId: model.id,
+                  alias: canaryAlias,
+                  versionId: canaryVersion,
+                  weight: pct / 100,
+                }),
+            );
           }}
         >
-          <h3 className="section-title" style={{ margin: '0 0 10px' }}>Canary</h3>
+          <h3 className="section-title" style={{ margin: '0 0 10px' }}>
+            Canary
+          </h3>
           <div className="form-row">
             <div className="field" style={{ width: 150 }}>
               <label htmlFor="canary-alias">Canary alias</label>
-              <select id="canary-alias" className="input" value={canaryAlias} onChange={(e) => setCanaryAlias(e.target.value)}>
+              <select
+                id="canary-alias"
+                className="input"
+                value={canaryAlias}
+                onChange={(e) => setCanaryAlias(e.target.value)}
+              >
                 {model.aliases.map((a) => (
-                  <option key={a.name} value={a.name}>{a.name} (v{a.version})</option>
+                  <option key={a.name} value={a.name}>
+                    {a.name} (v{a.version})
+                  </option>
                 ))}
               </select>
             </div>
             <div className="field" style={{ width: 110 }}>
               <label htmlFor="canary-version">Canary version</label>
-              <select id="canary-version" className="input" value={canaryVersion} onChange={(e) => setCanaryVersion(e.target.value)}>
+              <select
+                id="canary-version"
+                className="input"
+                value={canaryVersion}
+                onChange={(e) => setCanaryVersion(e.target.value)}
+              >
                 {model.versions.map((v) => (
-                  <option key={v.id} value={v.id}>v{v.version}</option>
+                  <option key={v.id} value={v.id}>
+                    v{v.version}
+                  </option>
                 ))}
               </select>
             </div>
             <div className="field" style={{ width: 110 }}>
               <label htmlFor="canary-share">Share (%)</label>
-              <input id="canary-share" className="input" inputMode="decimal" value={canaryPct} onChange={(e) => setCanaryPct(e.target.value)} />
+              <input
+                id="canary-share"
+                className="input"
+                inputMode="decimal"
+                value={canaryPct}
+                onChange={(e) => setCanaryPct(e.target.value)}
+              />
             </div>
             <button type="submit" className="btn" disabled={busy}>
               Start canary
             </button>
           </div>
-          <div className="muted" style={{ fontSize: 12, marginTop: 8 }}>Vehicles are split by a hash of their id, so each one stays on one version.</div>
+          <div className="muted" style={{ fontSize: 12, marginTop: 8 }}>
+            Vehicles are split by a hash of their id, so each one stays on one version.
+          </div>
         </form>
       )}
     </div>

@@ -1,4 +1,12 @@
-export function AliasPill({ name, version, canary }: { name: string; version: number | null; canary?: { version: number | null; weight: number } | null }) {
+export function AliasPill({
+  name,
+  version,
+  canary,
+}: {
+  name: string;
+  version: number | null;
+  canary?: { version: number | null; weight: number } | null;
+}) {
   return (
     <span className={`alias-pill${name === 'production' ? ' alias-production' : ''}`} data-testid={`alias-${name}`}>
       {name}

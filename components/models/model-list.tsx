@@ -13,11 +13,15 @@ export function ModelList({ org }: { org: string }) {
   return (
     <>
       <p className="muted" style={{ fontSize: 13, margin: '0 0 12px' }}>
-        Training runs register versions here; an alias (<code>production</code>, <code>staging</code>, any name) chooses what inference serves. The fleet reads the same list at <code>GET /api/v1/models</code>.
+        Training runs register versions here; an alias (<code>production</code>, <code>staging</code>, any name) chooses
+        what inference serves. The fleet reads the same list at <code>GET /api/v1/models</code>.
       </p>
       <div className="card" style={{ padding: 0 }}>
         {list.data && list.data.length === 0 ? (
-          <div className="empty">No models yet. Every training run that completes registers a version here; promote one to <code>production</code> to serve it.</div>
+          <div className="empty">
+            No models yet. Every training run that completes registers a version here; promote one to{' '}
+            <code>production</code> to serve it.
+          </div>
         ) : (
           <table className="data" data-testid="model-list">
             <thead>
@@ -35,16 +39,33 @@ export function ModelList({ org }: { org: string }) {
                 <tr key={m.id}>
                   <td>
                     <a href={`/${org}/models/${m.id}`}>{m.name}</a>
-                    <div className="muted" style={{ fontSize: 12 }}>{m.versionCount} version{m.versionCount === 1 ? '' : 's'}</div>
+                    <div className="muted" style={{ fontSize: 12 }}>
+                      {m.versionCount} version{m.versionCount === 1 ? '' : 's'}
+                    </div>
                   </td>
                   <td className="muted">{KIND_LABELS[m.kind] ?? m.kind}</td>
                   <td>{m.latest ? `v${m.latest.version}` : '—'}</td>
-                  <td>{m.mainMetric && m.latest ? <span><span className="muted">{m.mainMetric}</span> {formatMetric(m.latest.metrics[m.mainMetric])}</span> : '—'}</td>
+                  <td>
+                    {m.mainMetric && m.latest ? (
+                      <span>
+                        <span className="muted">{m.mainMetric}</span> {formatMetric(m.latest.metrics[m.mainMetric])}
+                      </span>
+                    ) : (
+                      '—'
+                    )}
+                  </td>
                   <td>
                     <div className="toolbar" style={{ gap: 6 }}>
                       {m.aliases.length === 0 && <span className="muted">—</span>}
                       {m.aliases.map((a) => (
-                        <AliasPill key={a.name} name={a.name} version={a.version} canary={a.canaryVersion !== null ? { version: a.canaryVersion, weight: a.canaryWeight } : null} />
+                        <AliasPill
+                          key={a.name}
+                          name={a.name}
+                          version={a.version}
+                          canary={
+                            a.canaryVersion !== null ? { version: a.canaryVersion, weight: a.canaryWeight } : null
+                          }
+                        />
                       ))}
                     </div>
                   </td>

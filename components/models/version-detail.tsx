@@ -5,7 +5,11 @@ import { formatTime } from '~/components/settings/util';
 import { useTRPC } from '~/components/trpc/react';
 import { formatMetric } from './format';
 
-const FILE_LABELS: Record<string, string> = { 'model.onnx': 'ONNX model', 'sidecar.json': 'Sidecar (JSON)', 'tfjs.json': 'TensorFlow.js (JSON)' };
+const FILE_LABELS: Record<string, string> = {
+  'model.onnx': 'ONNX model',
+  'sidecar.json': 'Sidecar (JSON)',
+  'tfjs.json': 'TensorFlow.js (JSON)',
+};
 
 /** Lineage, features and downloads of one version. */
 export function VersionDetail({ org, versionId }: { org: string; versionId: string }) {
@@ -13,24 +17,35 @@ export function VersionDetail({ org, versionId }: { org: string; versionId: stri
   const q = useQuery(trpc.models.version.queryOptions({ org, id: versionId }));
   if (q.error) return <div className="alert alert-error">{q.error.message}</div>;
   const v = q.data;
-  if (!v) return <div className="card"><div className="empty">Loading…</div></div>;
+  if (!v)
+    return (
+      <div className="card">
+        <div className="empty">Loading…</div>
+      </div>
+    );
   const kb = v.onnxBytes === null ? null : v.onnxBytes / 1024;
   return (
     <div className="card" data-testid="version-detail">
       <div className="toolbar" style={{ justifyContent: 'space-between' }}>
         <h2>Version {v.version}</h2>
-        <span className="muted" style={{ fontSize: 13 }}>{formatTime(v.createdAt)}</span>
+        <span className="muted" style={{ fontSize: 13 }}>
+          {formatTime(v.createdAt)}
+        </span>
       </div>
       <div className="toolbar" style={{ margin: '14px 0 4px', gap: 8 }} data-testid="downloads">
         {v.downloads.map((d) => (
           <a key={d.file} className="btn btn-sm" href={`${d.href}?org=${encodeURIComponent(org)}`} download>
             {FILE_LABELS[d.file] ?? d.file}
-            {d.file === 'model.onnx' && kb !== null ? <span className="muted"> · {kb < 1024 ? `${kb.toFixed(0)} KB` : `${(kb / 1024).toFixed(1)} MB`}</span> : null}
+            {d.file === 'model.onnx' && kb !== null ? (
+              <span className="muted"> · {kb < 1024 ? `${kb.toFixed(0)} KB` : `${(kb / 1024).toFixed(1)} MB`}</span>
+            ) : null}
           </a>
         ))}
       </div>
 
-      <h3 className="section-title" style={{ marginTop: 18 }}>Lineage</h3>
+      <h3 className="section-title" style={{ marginTop: 18 }}>
+        Lineage
+      </h3>
       <table className="kv" data-testid="lineage">
         <tbody>
           <tr>
@@ -96,7 +111,9 @@ export function VersionDetail({ org, versionId }: { org: string; versionId: stri
           ))}
         </tbody>
       </table>
-      <div className="muted" style={{ fontSize: 12, marginTop: 8 }}>Inputs are standardised inside the ONNX graph with these statistics; send raw values.</div>
+      <div className="muted" style={{ fontSize: 12, marginTop: 8 }}>
+        Inputs are standardised inside the ONNX graph with these statistics; send raw values.
+      </div>
     </div>
   );
 }

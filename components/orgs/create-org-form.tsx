@@ -27,12 +27,22 @@ export function CreateOrgForm() {
     <form onSubmit={onSubmit} method="post" className="form-row" noValidate>
       <div className="field" style={{ flex: 1, minWidth: 240 }}>
         <label htmlFor="org-name">Organization name</label>
-        <input id="org-name" name="name" className="input" placeholder="e.g. Highway Autonomy Team" aria-invalid={error ? 'true' : 'false'} />
+        <input
+          id="org-name"
+          name="name"
+          className="input"
+          placeholder="e.g. Highway Autonomy Team"
+          aria-invalid={error ? 'true' : 'false'}
+        />
       </div>
       <button className="btn btn-primary" type="submit" disabled={create.isPending}>
         {create.isPending ? 'Creating…' : 'Create organization'}
       </button>
-      {error && <span className="field-error" style={{ width: '100%' }}>{error}</span>}
+      {error && (
+        <span className="field-error" style={{ width: '100%' }}>
+          {error}
+        </span>
+      )}
     </form>
   );
 }

@@ -7,7 +7,15 @@ import { ProgressBar, StateBadge } from './state-badge';
 
 export function RunList({ org }: { org: string }) {
   const trpc = useTRPC();
-  const runs = useQuery(trpc.runs.list.queryOptions({ org, limit: 100 }, { refetchInterval: (q) => (q.state.data?.some((r) => r.state === 'queued' || r.state === 'running') ? 2000 : 10_000) }));
+  const runs = useQuery(
+    trpc.runs.list.queryOptions(
+      { org, limit: 100 },
+      {
+        refetchInterval: (q) =>
+          q.state.data?.some((r) => r.state === 'queued' || r.state === 'running') ? 2000 : 10_000,
+      },
+    ),
+  );
   return (
     <div className="card" style={{ padding: 0 }}>
       {runs.data && runs.data.length === 0 ? (
@@ -30,8 +38,12 @@ export function RunList({ org }: { org: string }) {
                 <td>
                   <a href={`/${org}/runs/${r.id}`}>{r.scenarioName}</a> <span className="muted">v{r.version}</span>
                 </td>
-                <td><StateBadge state={r.state} /></td>
-                <td><ProgressBar value={r.progress} /></td>
+                <td>
+                  <StateBadge state={r.state} />
+                </td>
+                <td>
+                  <ProgressBar value={r.progress} />
+                </td>
                 <td>{r.kpis ? (r.kpis.drivingScore * 100).toFixed(1) : '—'}</td>
                 <td>{r.kpis ? r.kpis.collisions.total : '—'}</td>
                 <td className="muted">{relative(r.startedAt ?? r.createdAt)}</td>

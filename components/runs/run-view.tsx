@@ -40,27 +40,57 @@ function describeEvent(type: string, data: Record<string, unknown> | null): stri
     case 'run_started':
       return `${String(data.map)}, ${String(data.vehicles)} vehicles at ${String(data.rateHz)} Hz`;
     default:
-      return Object.entries(data).filter(([k]) => k !== 'at').map(([k, v]) => `${k}: ${typeof v === 'number' ? v.toFixed(2) : String(v)}`).join(', ');
+      return Object.entries(data)
+        .filter(([k]) => k !== 'at')
+        .map(([k, v]) => `${k}: ${typeof v === 'number' ? v.toFixed(2) : String(v)}`)
+        .join(', ');
   }
 }
 
 export function RunView({ org, runId, canRun }: { org: string; runId: string; canRun: boolean }) {
   const trpc = useTRPC();
   const [error, setError] = useState<string | null>(null);
-  const run = useQuery(trpc.runs.get.queryOptions({ org, id: runId }, { refetchInterval: (q) => (q.state.data && !ACTIVE.has(q.state.data.state) ? false : 1000) }));
+  const run = useQuery(
+    trpc.runs.get.queryOptions(
+      { org, id: runId },
+      { refetchInterval: (q) => (q.state.data && !ACTIVE.has(q.state.data.state) ? false : 1000) },
+    ),
+  );
   const cancel = useMutation(trpc.runs.cancel.mutationOptions());
   const active = run.data ? ACTIVE.has(run.data.state) : true;
-  const stored = useQuery(trpc.inference.runAlerts.queryOptions({ org, runId }, { refetchInterval: active ? 2000 : false }));
+  const stored = useQuery(
+    trpc.inference.runAlerts.queryOptions({ org, runId }, { refetchInterval: active ? 2000 : false }),
+  );
   const [liveAlerts, setLiveAlerts] = useState<AlertMessage[]>([]);
   const r = run.data;
   if (run.error) return <div className="alert alert-error">{run.error.message}</div>;
   if (!r) return <div className="empty">Loading…</div>;
   const k = r.kpis;
-  const alerts = new Map<string, { id: string; vehicleId: string; modelName: string; alias: string; windowEnd: number; score: number; threshold: number; k?: number; n?: number }>();
+  const alerts = new Map<
+    string,
+    {
+      id: string;
+      vehicleId: string;
+      modelName: string;
+      alias: string;
+      windowEnd: number;
+      score: number;
+      threshold: number;
+      k?: number;
+      n?: number;
+    }
+  >();
   for (const a of stored.data ?? []) alerts.set(a.id, a);
   for (const a of liveAlerts) if (a.runId === r.id && !alerts.has(a.id)) alerts.set(a.id, a);
   const timeline = [
-    ...r.events.map((e) => ({ key: e.id, t: e.t, label: EVENT_LABELS[e.type] ?? e.type, vehicleId: e.vehicleId, detail: describeEvent(e.type, e.data), alert: false })),
+    ...r.events.map((e) => ({
+      key: e.id,
+      t: e.t,
+      label: EVENT_LABELS[e.type] ?? e.type,
+      vehicleId: e.vehicleId,
+      detail: describeEvent(e.type, e.data),
+      alert: false,
+    })),
     ...[...alerts.values()].map((a) => ({
       key: a.id,
       t: a.windowEnd,
@@ -75,11 +105,16 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
       <div className="toolbar" style={{ justifyContent: 'space-between', marginBottom: 16 }}>
         <div>
           <h2 style={{ margin: 0, fontSize: 20 }}>
-            <a href={`/${org}/scenarios/${r.scenarioId}`}>{r.scenarioName}</a> <span className="muted">v{r.version}</span>
+            <a href={`/${org}/scenarios/${r.scenarioId}`}>{r.scenarioName}</a>{' '}
+            <span className="muted">v{r.version}</span>
           </h2>
           <div className="muted" style={{ fontSize: 13, marginTop: 4 }}>
             Run {r.id} · created {formatTime(r.createdAt)}
-            {r.params && Object.keys(r.params).length > 0 && ` · ${Object.entries(r.params).map(([p, v]) => `${p} = ${String(v)}`).join(', ')}`}
+            {r.params &&
+              Object.keys(r.params).length > 0 &&
+              ` · ${Object.entries(r.params)
+                .map(([p, v]) => `${p} = ${String(v)}`)
+                .join(', ')}`}
           </div>
         </div>
         <div className="toolbar">
@@ -103,7 +138,11 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
           )}
         </div>
       </div>
-      {error && <div className="alert alert-error" role="alert">{error}</div>}
+      {error && (
+        <div className="alert alert-error" role="alert">
+          {error}
+        </div>
+      )}
       {r.error && <div className="alert alert-error">{r.error}</div>}
       <div className="card" style={{ marginBottom: 16 }}>
         <div className="toolbar" style={{ justifyContent: 'space-between', marginBottom: 8, fontSize: 13 }}>
@@ -115,11 +154,15 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
         </div>
         <ProgressBar value={r.progress} />
       </div>
-      {ACTIVE.has(r.state) && <LivePanel org={org} runId={r.id} map={(r.spec as { map: BuiltinMapId }).map} onAlerts={setLiveAlerts} />}
+      {ACTIVE.has(r.state) && (
+        <LivePanel org={org} runId={r.id} map={(r.spec as { map: BuiltinMapId }).map} onAlerts={setLiveAlerts} />
+      )}
       {!ACTIVE.has(r.state) && r.simTime > 0 && (
         <>
           <div className="toolbar" style={{ justifyContent: 'space-between', margin: '4px 0 10px' }}>
-            <h3 className="section-title" style={{ margin: 0 }}>Replay</h3>
+            <h3 className="section-title" style={{ margin: 0 }}>
+              Replay
+            </h3>
             <a className="btn btn-sm" href={`/api/v1/runs/${r.id}/recording?org=${org}`} download>
               Download recording (.mcap)
             </a>
@@ -131,7 +174,9 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
         <div className="kpi-grid" data-testid="run-kpis">
           <div className="card kpi">
             <div className="label">Driving score</div>
-            <div className="value" data-testid="kpi-driving-score">{(k.drivingScore * 100).toFixed(1)}</div>
+            <div className="value" data-testid="kpi-driving-score">
+              {(k.drivingScore * 100).toFixed(1)}
+            </div>
           </div>
           <div className="card kpi">
             <div className="label">Route completion</div>
@@ -165,10 +210,20 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
           <table className="data" data-testid="event-timeline">
             <tbody>
               {timeline.map((e) => (
-                <tr key={e.key} className={e.alert ? 'row-alert' : undefined} data-testid={e.alert ? 'timeline-alert' : undefined}>
-                  <td className="muted" style={{ width: 90, fontVariantNumeric: 'tabular-nums' }}>{e.t.toFixed(2)} s</td>
-                  <td style={{ width: 150 }}>{e.alert ? <span className="badge badge-bad">{e.label}</span> : e.label}</td>
-                  <td className="muted" style={{ width: 110 }}>{e.vehicleId ?? 'run'}</td>
+                <tr
+                  key={e.key}
+                  className={e.alert ? 'row-alert' : undefined}
+                  data-testid={e.alert ? 'timeline-alert' : undefined}
+                >
+                  <td className="muted" style={{ width: 90, fontVariantNumeric: 'tabular-nums' }}>
+                    {e.t.toFixed(2)} s
+                  </td>
+                  <td style={{ width: 150 }}>
+                    {e.alert ? <span className="badge badge-bad">{e.label}</span> : e.label}
+                  </td>
+                  <td className="muted" style={{ width: 110 }}>
+                    {e.vehicleId ?? 'run'}
+                  </td>
                   <td style={{ fontSize: 13 }}>{e.detail}</td>
                 </tr>
               ))}

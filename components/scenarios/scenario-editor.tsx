@@ -18,7 +18,11 @@ import { StateBadge } from '~/components/runs/state-badge';
 import { useTRPC } from '~/components/trpc/react';
 
 type Path = (string | number)[];
-const MAP_LABELS: Record<string, string> = { urban_grid: 'Urban grid (signalised intersections)', highway_ring: 'Highway ring (on/off ramps)', rural_hills: 'Rural hills (curves and grades)' };
+const MAP_LABELS: Record<string, string> = {
+  urban_grid: 'Urban grid (signalised intersections)',
+  highway_ring: 'Highway ring (on/off ramps)',
+  rural_hills: 'Rural hills (curves and grades)',
+};
 
 function setIn<T>(obj: T, path: Path, value: unknown): T {
   const copy = structuredClone(obj) as Record<string | number, unknown>;
@@ -33,19 +37,45 @@ function setIn<T>(obj: T, path: Path, value: unknown): T {
   return copy as T;
 }
 
-function Field({ label, error, children, hint }: { label: string; error?: string; children: ReactNode; hint?: string }) {
+function Field({
+  label,
+  error,
+  children,
+  hint,
+}: {
+  label: string;
+  error?: string;
+  children: ReactNode;
+  hint?: string;
+}) {
   return (
     <div className="field">
       <label>
         {label}
         {children}
       </label>
-      {error ? <span className="field-error">{error}</span> : hint ? <span className="muted" style={{ fontSize: 12 }}>{hint}</span> : null}
+      {error ? (
+        <span className="field-error">{error}</span>
+      ) : hint ? (
+        <span className="muted" style={{ fontSize: 12 }}>
+          {hint}
+        </span>
+      ) : null}
     </div>
   );
 }
 
-export function ScenarioEditor({ org, scenarioId, initial, canEdit }: { org: string; scenarioId?: string; initial: Scenario; canEdit: boolean }) {
+export function ScenarioEditor({
+  org,
+  scenarioId,
+  initial,
+  canEdit,
+}: {
+  org: string;
+  scenarioId?: string;
+  initial: Scenario;
+  canEdit: boolean;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const router = useRouter();
@@ -55,7 +85,10 @@ export function ScenarioEditor({ org, scenarioId, initial, canEdit }: { org: str
   const create = useMutation(trpc.scenarios.create.mutationOptions());
   const update = useMutation(trpc.scenarios.update.mutationOptions());
   const start = useMutation(trpc.runs.start.mutationOptions());
-  const runs = useQuery({ ...trpc.runs.list.queryOptions({ org, scenarioId: scenarioId ?? '-', limit: 10 }), enabled: Boolean(scenarioId) });
+  const runs = useQuery({
+    ...trpc.runs.list.queryOptions({ org, scenarioId: scenarioId ?? '-', limit: 10 }),
+    enabled: Boolean(scenarioId),
+  });
 
   const validation = useMemo(() => scenarioSchema.safeParse(spec), [spec]);
   const errors = useMemo(() => {
@@ -78,8 +111,20 @@ export function ScenarioEditor({ org, scenarioId, initial, canEdit }: { org: str
         max={opts.max}
         disabled={!canEdit}
         aria-invalid={err(...path) ? 'true' : 'false'}
-        defaultValue={path.reduce<unknown>((o, k) => (o as Record<string | number, unknown> | undefined)?.[k], spec) as number | undefined}
-        onChange={(e) => set(path, Number.isNaN(e.target.valueAsNumber) ? (e.target.value === '' ? undefined : Number.NaN) : e.target.valueAsNumber)}
+        defaultValue={
+          path.reduce<unknown>((o, k) => (o as Record<string | number, unknown> | undefined)?.[k], spec) as
+            number | undefined
+        }
+        onChange={(e) =>
+          set(
+            path,
+            Number.isNaN(e.target.valueAsNumber)
+              ? e.target.value === ''
+                ? undefined
+                : Number.NaN
+              : e.target.valueAsNumber,
+          )
+        }
       />
     </Field>
   );
@@ -122,13 +167,32 @@ export function ScenarioEditor({ org, scenarioId, initial, canEdit }: { org: str
     <>
       <div className="toolbar" style={{ justifyContent: 'space-between', marginBottom: 16 }}>
         <div className="field" style={{ margin: 0, flex: 1, maxWidth: 520 }}>
-          <input className="input" aria-label="Scenario name" style={{ fontSize: 18, fontWeight: 600, height: 44 }} value={spec.name} disabled={!canEdit} onChange={(e) => set(['name'], e.target.value)} />
+          <input
+            className="input"
+            aria-label="Scenario name"
+            style={{ fontSize: 18, fontWeight: 600, height: 44 }}
+            value={spec.name}
+            disabled={!canEdit}
+            onChange={(e) => set(['name'], e.target.value)}
+          />
         </div>
         {canEdit && (
           <div className="toolbar">
-            {issueCount > 0 && <span className="field-error">{issueCount} problem{issueCount > 1 ? 's' : ''} to fix</span>}
-            {saved && <span className="muted" style={{ fontSize: 13 }}>{saved}</span>}
-            <button className="btn btn-primary" disabled={!validation.success || create.isPending || update.isPending} onClick={() => void save()}>
+            {issueCount > 0 && (
+              <span className="field-error">
+                {issueCount} problem{issueCount > 1 ? 's' : ''} to fix
+              </span>
+            )}
+            {saved && (
+              <span className="muted" style={{ fontSize: 13 }}>
+                {saved}
+              </span>
+            )}
+            <button
+              className="btn btn-primary"
+              disabled={!validation.success || create.isPending || update.isPending}
+              onClick={() => void save()}
+            >
               {scenarioId ? 'Save new version' : 'Create scenario'}
             </button>
             {scenarioId && (
@@ -137,7 +201,9 @@ export function ScenarioEditor({ org, scenarioId, initial, canEdit }: { org: str
                 onClick={async () => {
                   setServerError(null);
                   try {
-                    const file = await queryClient.fetchQuery(trpc.scenarios.exportXosc.queryOptions({ org, id: scenarioId }));
+                    const file = await queryClient.fetchQuery(
+                      trpc.scenarios.exportXosc.queryOptions({ org, id: scenarioId }),
+                    );
                     const url = URL.createObjectURL(new Blob([file.xml], { type: 'application/xml' }));
                     const a = Object.assign(document.createElement('a'), { href: url, download: file.filename });
                     a.click();
@@ -170,7 +236,11 @@ export function ScenarioEditor({ org, scenarioId, initial, canEdit }: { org: str
           </div>
         )}
       </div>
-      {serverError && <div className="alert alert-error" role="alert">{serverError}</div>}
+      {serverError && (
+        <div className="alert alert-error" role="alert">
+          {serverError}
+        </div>
+      )}
       <div className="editor">
         <section className="card">
           <h2>World</h2>
@@ -183,13 +253,22 @@ export function ScenarioEditor({ org, scenarioId, initial, canEdit }: { org: str
             {num(['weather', 'sunAltitude'], 'Sun altitude °', { min: -90, max: 90 })}
           </div>
           <Field label="Time of day" error={err('timeOfDay')}>
-            <input className="input" value={spec.timeOfDay} disabled={!canEdit} onChange={(e) => set(['timeOfDay'], e.target.value)} />
+            <input
+              className="input"
+              value={spec.timeOfDay}
+              disabled={!canEdit}
+              onChange={(e) => set(['timeOfDay'], e.target.value)}
+            />
           </Field>
         </section>
         <section className="card">
           <h2>Ego vehicle</h2>
           {select(['ego', 'blueprint'], 'Blueprint', vehicleBlueprints)}
-          {num(['ego', 'targetSpeed'], 'Target speed (m/s)', { min: 0, max: 70, hint: `${((spec.ego.targetSpeed || 0) * 3.6).toFixed(0)} km/h` })}
+          {num(['ego', 'targetSpeed'], 'Target speed (m/s)', {
+            min: 0,
+            max: 70,
+            hint: `${((spec.ego.targetSpeed || 0) * 3.6).toFixed(0)} km/h`,
+          })}
           {select(['ego', 'driver'], 'Driver profile', driverProfiles)}
           <h2 style={{ marginTop: 18 }}>Traffic</h2>
           <div className="grid-2">
@@ -226,27 +305,77 @@ export function ScenarioEditor({ org, scenarioId, initial, canEdit }: { org: str
           <div className="toolbar" style={{ justifyContent: 'space-between' }}>
             <h2>Injected faults</h2>
             {canEdit && (
-              <button className="btn btn-sm" onClick={() => set(['faults'], [...spec.faults, { type: 'engine_overheat', vehicle: 'ego', startS: Math.min(10, spec.durationS / 2), rampS: 5, severity: 0.7 }])}>
+              <button
+                className="btn btn-sm"
+                onClick={() =>
+                  set(
+                    ['faults'],
+                    [
+                      ...spec.faults,
+                      {
+                        type: 'engine_overheat',
+                        vehicle: 'ego',
+                        startS: Math.min(10, spec.durationS / 2),
+                        rampS: 5,
+                        severity: 0.7,
+                      },
+                    ],
+                  )
+                }
+              >
                 Add fault
               </button>
             )}
           </div>
-          {spec.faults.length === 0 && <p className="muted" style={{ fontSize: 14 }}>No faults: a nominal run.</p>}
+          {spec.faults.length === 0 && (
+            <p className="muted" style={{ fontSize: 14 }}>
+              No faults: a nominal run.
+            </p>
+          )}
           {spec.faults.map((f, i) => (
-            <div key={i} className="form-row" style={{ marginTop: 12, borderTop: i ? '1px solid var(--border)' : undefined, paddingTop: i ? 12 : 0 }}>
+            <div
+              key={i}
+              className="form-row"
+              style={{ marginTop: 12, borderTop: i ? '1px solid var(--border)' : undefined, paddingTop: i ? 12 : 0 }}
+            >
               <div style={{ width: 190 }}>{select(['faults', i, 'type'], 'Type', faultTypes)}</div>
               <div style={{ width: 120 }}>
                 <Field label="Vehicle" error={err('faults', i, 'vehicle')}>
-                  <input className="input" disabled={!canEdit} value={String(f.vehicle)} onChange={(e) => set(['faults', i, 'vehicle'], /^\d+$/.test(e.target.value) ? Number(e.target.value) : e.target.value)} />
+                  <input
+                    className="input"
+                    disabled={!canEdit}
+                    value={String(f.vehicle)}
+                    onChange={(e) =>
+                      set(
+                        ['faults', i, 'vehicle'],
+                        /^\d+$/.test(e.target.value) ? Number(e.target.value) : e.target.value,
+                      )
+                    }
+                  />
                 </Field>
               </div>
               <div style={{ width: 110 }}>{num(['faults', i, 'startS'], 'Start (s)', { min: 0 })}</div>
               <div style={{ width: 110 }}>{num(['faults', i, 'rampS'], 'Ramp (s)', { min: 0 })}</div>
-              <div style={{ width: 110 }}>{num(['faults', i, 'severity'], 'Severity', { min: 0, max: 1, step: 0.05 })}</div>
-              <div style={{ width: 120 }}>{num(['faults', i, 'durationS'], 'Lasts (s)', { min: 0, hint: 'blank: to the end' })}</div>
-              {(f.type === 'sensor_dropout' || f.type === 'sensor_stuck') && <div style={{ width: 130 }}>{select(['faults', i, 'sensor'], 'Sensor', sensorChannels)}</div>}
+              <div style={{ width: 110 }}>
+                {num(['faults', i, 'severity'], 'Severity', { min: 0, max: 1, step: 0.05 })}
+              </div>
+              <div style={{ width: 120 }}>
+                {num(['faults', i, 'durationS'], 'Lasts (s)', { min: 0, hint: 'blank: to the end' })}
+              </div>
+              {(f.type === 'sensor_dropout' || f.type === 'sensor_stuck') && (
+                <div style={{ width: 130 }}>{select(['faults', i, 'sensor'], 'Sensor', sensorChannels)}</div>
+              )}
               {canEdit && (
-                <button className="btn btn-sm btn-danger" style={{ marginBottom: 14 }} onClick={() => set(['faults'], spec.faults.filter((_, j) => j !== i))}>
+                <button
+                  className="btn btn-sm btn-danger"
+                  style={{ marginBottom: 14 }}
+                  onClick={() =>
+                    set(
+                      ['faults'],
+                      spec.faults.filter((_, j) => j !== i),
+                    )
+                  }
+                >
                   Remove
                 </button>
               )}
@@ -265,8 +394,12 @@ export function ScenarioEditor({ org, scenarioId, initial, canEdit }: { org: str
                 <tbody>
                   {runs.data?.map((r) => (
                     <tr key={r.id}>
-                      <td><a href={`/${org}/runs/${r.id}`}>Run of v{r.version}</a></td>
-                      <td><StateBadge state={r.state} /></td>
+                      <td>
+                        <a href={`/${org}/runs/${r.id}`}>Run of v{r.version}</a>
+                      </td>
+                      <td>
+                        <StateBadge state={r.state} />
+                      </td>
                       <td>{r.kpis ? `Driving score ${(r.kpis.drivingScore * 100).toFixed(1)}` : ''}</td>
                       <td className="muted">{relative(r.createdAt)}</td>
                     </tr>

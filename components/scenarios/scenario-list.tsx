@@ -6,7 +6,11 @@ import { useState } from 'react';
 import { errorMessage, relative } from '~/components/settings/util';
 import { useTRPC } from '~/components/trpc/react';
 
-const MAP_LABELS: Record<string, string> = { urban_grid: 'Urban grid', highway_ring: 'Highway ring', rural_hills: 'Rural hills' };
+const MAP_LABELS: Record<string, string> = {
+  urban_grid: 'Urban grid',
+  highway_ring: 'Highway ring',
+  rural_hills: 'Rural hills',
+};
 
 export function ScenarioList({ org, canEdit }: { org: string; canEdit: boolean }) {
   const trpc = useTRPC();
@@ -21,30 +25,48 @@ export function ScenarioList({ org, canEdit }: { org: string; canEdit: boolean }
   const archive = useMutation(trpc.scenarios.setArchived.mutationOptions({ onSettled: refresh }));
   const start = useMutation(trpc.runs.start.mutationOptions());
   const importXosc = useMutation(trpc.scenarios.importXosc.mutationOptions({ onSettled: refresh }));
-  const [imported, setImported] = useState<{ id: string; name: string; unsupported: string[]; notes: string[] } | null>(null);
+  const [imported, setImported] = useState<{ id: string; name: string; unsupported: string[]; notes: string[] } | null>(
+    null,
+  );
 
   return (
     <>
-      {error && <div className="alert alert-error" role="alert">{error}</div>}
+      {error && (
+        <div className="alert alert-error" role="alert">
+          {error}
+        </div>
+      )}
       {canEdit && (
         <>
-          <h3 className="section-title" style={{ marginTop: 8 }}>Start from a preset</h3>
+          <h3 className="section-title" style={{ marginTop: 8 }}>
+            Start from a preset
+          </h3>
           <div className="preset-grid">
             {presets.data?.map((p) => (
-              <a key={p.id} className="card preset" href={`/${org}/scenarios/new?preset=${p.id}`} data-testid={`preset-${p.id}`}>
+              <a
+                key={p.id}
+                className="card preset"
+                href={`/${org}/scenarios/new?preset=${p.id}`}
+                data-testid={`preset-${p.id}`}
+              >
                 <span className="title">{p.name}</span>
                 <span className="muted" style={{ fontSize: 13 }}>
-                  {MAP_LABELS[p.map] ?? p.map} · {p.durationS} s{p.faults.length ? ` · ${p.faults.join(', ').replace(/_/g, ' ')}` : ''}
+                  {MAP_LABELS[p.map] ?? p.map} · {p.durationS} s
+                  {p.faults.length ? ` · ${p.faults.join(', ').replace(/_/g, ' ')}` : ''}
                 </span>
               </a>
             ))}
             <a className="card preset" href={`/${org}/scenarios/new`}>
               <span className="title">Blank scenario</span>
-              <span className="muted" style={{ fontSize: 13 }}>Every field at its default</span>
+              <span className="muted" style={{ fontSize: 13 }}>
+                Every field at its default
+              </span>
             </a>
             <label className="card preset" style={{ cursor: 'pointer' }}>
               <span className="title">Import OpenSCENARIO</span>
-              <span className="muted" style={{ fontSize: 13 }}>A CARLA ScenarioRunner .xosc file</span>
+              <span className="muted" style={{ fontSize: 13 }}>
+                A CARLA ScenarioRunner .xosc file
+              </span>
               <input
                 type="file"
                 accept=".xosc,.xml"
@@ -79,15 +101,22 @@ export function ScenarioList({ org, canEdit }: { org: string; canEdit: boolean }
                   </ul>
                 </>
               )}
-              {imported.notes.length > 0 && <div className="muted" style={{ marginTop: 6 }}>{imported.notes.join(' ')}</div>}
+              {imported.notes.length > 0 && (
+                <div className="muted" style={{ marginTop: 6 }}>
+                  {imported.notes.join(' ')}
+                </div>
+              )}
             </div>
           )}
         </>
       )}
       <div className="toolbar" style={{ justifyContent: 'space-between', margin: '32px 0 12px' }}>
-        <h3 className="section-title" style={{ margin: 0 }}>Scenarios</h3>
+        <h3 className="section-title" style={{ margin: 0 }}>
+          Scenarios
+        </h3>
         <label className="muted" style={{ fontSize: 13, display: 'flex', gap: 6, alignItems: 'center' }}>
-          <input type="checkbox" checked={showArchived} onChange={(e) => setShowArchived(e.target.checked)} /> Show archived
+          <input type="checkbox" checked={showArchived} onChange={(e) => setShowArchived(e.target.checked)} /> Show
+          archived
         </label>
       </div>
       <div className="card" style={{ padding: 0 }}>
@@ -113,7 +142,11 @@ export function ScenarioList({ org, canEdit }: { org: string; canEdit: boolean }
                 <tr key={s.id} style={s.archived ? { opacity: 0.55 } : undefined}>
                   <td>
                     <a href={`/${org}/scenarios/${s.id}`}>{s.name}</a>
-                    {s.archived && <span className="role-pill" style={{ marginLeft: 8 }}>archived</span>}
+                    {s.archived && (
+                      <span className="role-pill" style={{ marginLeft: 8 }}>
+                        archived
+                      </span>
+                    )}
                   </td>
                   <td>{MAP_LABELS[s.map] ?? s.map}</td>
                   <td>{s.durationS} s</td>
@@ -141,10 +174,23 @@ export function ScenarioList({ org, canEdit }: { org: string; canEdit: boolean }
                           Run
                         </button>
                       )}{' '}
-                      <button className="btn btn-sm" onClick={() => duplicate.mutate({ org, id: s.id }, { onError: (err) => setError(errorMessage(err)) })}>
+                      <button
+                        className="btn btn-sm"
+                        onClick={() =>
+                          duplicate.mutate({ org, id: s.id }, { onError: (err) => setError(errorMessage(err)) })
+                        }
+                      >
                         Duplicate
                       </button>{' '}
-                      <button className="btn btn-sm" onClick={() => archive.mutate({ org, id: s.id, archived: !s.archived }, { onError: (err) => setError(errorMessage(err)) })}>
+                      <button
+                        className="btn btn-sm"
+                        onClick={() =>
+                          archive.mutate(
+                            { org, id: s.id, archived: !s.archived },
+                            { onError: (err) => setError(errorMessage(err)) },
+                          )
+                        }
+                      >
                         {s.archived ? 'Restore' : 'Archive'}
                       </button>
                     </td>

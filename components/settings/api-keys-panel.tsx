@@ -19,10 +19,16 @@ export function ApiKeysPanel({ org, myRole }: { org: string; myRole: Role }) {
   const [error, setError] = useState<string | null>(null);
   return (
     <>
-      {error && <div className="alert alert-error" role="alert">{error}</div>}
+      {error && (
+        <div className="alert alert-error" role="alert">
+          {error}
+        </div>
+      )}
       <div className="card">
         <h2>New API key</h2>
-        <p className="sub">Keys act for this organization with the role you choose: for the typed client, REST (/api/v1) and scripts.</p>
+        <p className="sub">
+          Keys act for this organization with the role you choose: for the typed client, REST (/api/v1) and scripts.
+        </p>
         <form
           className="form-row"
           style={{ marginTop: 14 }}
@@ -40,11 +46,23 @@ export function ApiKeysPanel({ org, myRole }: { org: string; myRole: Role }) {
         >
           <div className="field" style={{ flex: 1, minWidth: 220 }}>
             <label htmlFor="key-name">Name</label>
-            <input id="key-name" className="input" placeholder="e.g. CI pipeline" value={name} onChange={(e) => setName(e.target.value)} />
+            <input
+              id="key-name"
+              className="input"
+              placeholder="e.g. CI pipeline"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+            />
           </div>
           <div className="field">
             <label htmlFor="key-role">Role</label>
-            <select id="key-role" className="input" style={{ width: 150 }} value={role} onChange={(e) => setRole(e.target.value as Role)}>
+            <select
+              id="key-role"
+              className="input"
+              style={{ width: 150 }}
+              value={role}
+              onChange={(e) => setRole(e.target.value as Role)}
+            >
               {ROLES.filter((r) => canGrant(myRole, r)).map((r) => (
                 <option key={r} value={r}>
                   {ROLE_LABELS[r]}
@@ -59,7 +77,9 @@ export function ApiKeysPanel({ org, myRole }: { org: string; myRole: Role }) {
         {created && (
           <div style={{ marginTop: 14 }} className="alert alert-info">
             <strong>{created.name}</strong>: copy the key now. It is shown only once and cannot be recovered.
-            <div className="secret-box" data-testid="new-api-key">{created.key}</div>
+            <div className="secret-box" data-testid="new-api-key">
+              {created.key}
+            </div>
             <button className="btn btn-sm" onClick={() => void navigator.clipboard?.writeText(created.key)}>
               Copy
             </button>
@@ -86,9 +106,16 @@ export function ApiKeysPanel({ org, myRole }: { org: string; myRole: Role }) {
               {keys.data?.map((k) => (
                 <tr key={k.id}>
                   <td>{k.name}</td>
-                  <td><code>{k.display}</code></td>
-                  <td><span className="role-pill">{ROLE_LABELS[k.role]}</span></td>
-                  <td className="muted">{k.createdBy ?? '—'}<div style={{ fontSize: 12 }}>{formatTime(k.createdAt)}</div></td>
+                  <td>
+                    <code>{k.display}</code>
+                  </td>
+                  <td>
+                    <span className="role-pill">{ROLE_LABELS[k.role]}</span>
+                  </td>
+                  <td className="muted">
+                    {k.createdBy ?? '—'}
+                    <div style={{ fontSize: 12 }}>{formatTime(k.createdAt)}</div>
+                  </td>
                   <td className="muted">{relative(k.lastUsedAt)}</td>
                   <td className="actions">
                     {k.revokedAt ? (

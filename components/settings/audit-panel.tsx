@@ -25,10 +25,20 @@ export function AuditPanel({ org }: { org: string }) {
           <tbody>
             {log.data?.entries.map((e) => (
               <tr key={e.id}>
-                <td className="muted" style={{ whiteSpace: 'nowrap' }}>{formatTime(e.createdAt)}</td>
-                <td><code>{e.action}</code></td>
+                <td className="muted" style={{ whiteSpace: 'nowrap' }}>
+                  {formatTime(e.createdAt)}
+                </td>
+                <td>
+                  <code>{e.action}</code>
+                </td>
                 <td>{e.actorLabel ?? '—'}</td>
-                <td className="muted" style={{ fontSize: 13 }}>{e.data ? Object.entries(e.data as Record<string, unknown>).map(([k, v]) => `${k}: ${String(v)}`).join(' · ') : ''}</td>
+                <td className="muted" style={{ fontSize: 13 }}>
+                  {e.data
+                    ? Object.entries(e.data as Record<string, unknown>)
+                        .map(([k, v]) => `${k}: ${String(v)}`)
+                        .join(' · ')
+                    : ''}
+                </td>
                 <td className="muted">{e.ip ?? ''}</td>
               </tr>
             ))}

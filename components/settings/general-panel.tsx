@@ -15,7 +15,11 @@ export function GeneralPanel({ org, name, canRename }: { org: string; name: stri
   const leave = useMutation(trpc.orgs.leave.mutationOptions());
   return (
     <>
-      {msg && <div className={`alert ${msg.ok ? 'alert-ok' : 'alert-error'}`} role="alert">{msg.text}</div>}
+      {msg && (
+        <div className={`alert ${msg.ok ? 'alert-ok' : 'alert-error'}`} role="alert">
+          {msg.text}
+        </div>
+      )}
       <div className="card">
         <h2>Organization name</h2>
         <p className="sub">The URL name /{org} stays the same.</p>
@@ -34,7 +38,13 @@ export function GeneralPanel({ org, name, canRename }: { org: string; name: stri
           }}
         >
           <div className="field" style={{ flex: 1, minWidth: 240 }}>
-            <input className="input" aria-label="Organization name" value={value} disabled={!canRename} onChange={(e) => setValue(e.target.value)} />
+            <input
+              className="input"
+              aria-label="Organization name"
+              value={value}
+              disabled={!canRename}
+              onChange={(e) => setValue(e.target.value)}
+            />
           </div>
           {canRename && (
             <button className="btn btn-primary" disabled={rename.isPending || value.trim() === name}>
@@ -45,7 +55,9 @@ export function GeneralPanel({ org, name, canRename }: { org: string; name: stri
       </div>
       <h3 className="section-title">Leave</h3>
       <div className="card">
-        <p className="sub" style={{ marginTop: 0 }}>You lose access to everything in this organization. The last owner cannot leave.</p>
+        <p className="sub" style={{ marginTop: 0 }}>
+          You lose access to everything in this organization. The last owner cannot leave.
+        </p>
         <button
           className="btn btn-danger"
           style={{ marginTop: 12 }}

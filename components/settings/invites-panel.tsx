@@ -20,10 +20,17 @@ export function InvitesPanel({ org, myRole }: { org: string; myRole: Role }) {
   const [error, setError] = useState<string | null>(null);
   return (
     <>
-      {error && <div className="alert alert-error" role="alert">{error}</div>}
+      {error && (
+        <div className="alert alert-error" role="alert">
+          {error}
+        </div>
+      )}
       <div className="card">
         <h2>Invite by link</h2>
-        <p className="sub">Anyone with the link can join with the chosen role until it expires or is used. Optionally restrict it to one email.</p>
+        <p className="sub">
+          Anyone with the link can join with the chosen role until it expires or is used. Optionally restrict it to one
+          email.
+        </p>
         <form
           className="form-row"
           style={{ marginTop: 14 }}
@@ -31,7 +38,12 @@ export function InvitesPanel({ org, myRole }: { org: string; myRole: Role }) {
             e.preventDefault();
             setError(null);
             try {
-              const r = await create.mutateAsync({ org, role, ttlHours, ...(email.trim() ? { email: email.trim() } : {}) });
+              const r = await create.mutateAsync({
+                org,
+                role,
+                ttlHours,
+                ...(email.trim() ? { email: email.trim() } : {}),
+              });
               setLink(`${window.location.origin}${r.path}`);
             } catch (err) {
               setError(errorMessage(err));
@@ -40,7 +52,13 @@ export function InvitesPanel({ org, myRole }: { org: string; myRole: Role }) {
         >
           <div className="field">
             <label htmlFor="invite-role">Role</label>
-            <select id="invite-role" className="input" style={{ width: 150 }} value={role} onChange={(e) => setRole(e.target.value as Role)}>
+            <select
+              id="invite-role"
+              className="input"
+              style={{ width: 150 }}
+              value={role}
+              onChange={(e) => setRole(e.target.value as Role)}
+            >
               {ROLES.filter((r) => canGrant(myRole, r)).map((r) => (
                 <option key={r} value={r}>
                   {ROLE_LABELS[r]}
@@ -50,11 +68,24 @@ export function InvitesPanel({ org, myRole }: { org: string; myRole: Role }) {
           </div>
           <div className="field" style={{ flex: 1, minWidth: 200 }}>
             <label htmlFor="invite-email">Email (optional)</label>
-            <input id="invite-email" className="input" type="email" placeholder="anyone with the link" value={email} onChange={(e) => setEmail(e.target.value)} />
+            <input
+              id="invite-email"
+              className="input"
+              type="email"
+              placeholder="anyone with the link"
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+            />
           </div>
           <div className="field">
             <label htmlFor="invite-ttl">Expires after</label>
-            <select id="invite-ttl" className="input" style={{ width: 130 }} value={ttlHours} onChange={(e) => setTtlHours(Number(e.target.value))}>
+            <select
+              id="invite-ttl"
+              className="input"
+              style={{ width: 130 }}
+              value={ttlHours}
+              onChange={(e) => setTtlHours(Number(e.target.value))}
+            >
               <option value={24}>1 day</option>
               <option value={72}>3 days</option>
               <option value={168}>7 days</option>
@@ -67,8 +98,12 @@ export function InvitesPanel({ org, myRole }: { org: string; myRole: Role }) {
         </form>
         {link && (
           <div style={{ marginTop: 14 }}>
-            <div className="muted" style={{ fontSize: 13 }}>Send this link; it is shown only now.</div>
-            <div className="secret-box" data-testid="invite-link">{link}</div>
+            <div className="muted" style={{ fontSize: 13 }}>
+              Send this link; it is shown only now.
+            </div>
+            <div className="secret-box" data-testid="invite-link">
+              {link}
+            </div>
             <button className="btn btn-sm" onClick={() => void navigator.clipboard?.writeText(link)}>
               Copy
             </button>
@@ -93,12 +128,21 @@ export function InvitesPanel({ org, myRole }: { org: string; myRole: Role }) {
             <tbody>
               {invites.data?.map((i) => (
                 <tr key={i.id}>
-                  <td><span className="role-pill">{ROLE_LABELS[i.role]}</span></td>
+                  <td>
+                    <span className="role-pill">{ROLE_LABELS[i.role]}</span>
+                  </td>
                   <td>{i.email ?? <span className="muted">anyone with the link</span>}</td>
                   <td className="muted">{i.createdBy ?? '—'}</td>
-                  <td className={i.expired ? 'error-text' : 'muted'}>{i.expired ? 'expired' : formatTime(i.expiresAt)}</td>
+                  <td className={i.expired ? 'error-text' : 'muted'}>
+                    {i.expired ? 'expired' : formatTime(i.expiresAt)}
+                  </td>
                   <td className="actions">
-                    <button className="btn btn-sm btn-danger" onClick={() => revoke.mutate({ org, inviteId: i.id }, { onError: (err) => setError(errorMessage(err)) })}>
+                    <button
+                      className="btn btn-sm btn-danger"
+                      onClick={() =>
+                        revoke.mutate({ org, inviteId: i.id }, { onError: (err) => setError(errorMessage(err)) })
+                      }
+                    >
                       Revoke
                     </button>
                   </td>

@@ -17,7 +17,11 @@ export function MembersPanel({ org, myRole, myUserId }: { org: string; myRole: R
   const isAdmin = myRole === 'admin' || myRole === 'owner';
   return (
     <>
-      {error && <div className="alert alert-error" role="alert">{error}</div>}
+      {error && (
+        <div className="alert alert-error" role="alert">
+          {error}
+        </div>
+      )}
       <div className="card" style={{ padding: 0 }}>
         <table className="data" data-testid="members-table">
           <thead>
@@ -33,7 +37,9 @@ export function MembersPanel({ org, myRole, myUserId }: { org: string; myRole: R
               <tr key={m.id}>
                 <td>
                   <div>{m.name ?? m.email}</div>
-                  <div className="muted" style={{ fontSize: 12 }}>{m.email}</div>
+                  <div className="muted" style={{ fontSize: 12 }}>
+                    {m.email}
+                  </div>
                 </td>
                 <td>
                   {isAdmin && m.userId !== myUserId ? (
@@ -44,7 +50,10 @@ export function MembersPanel({ org, myRole, myUserId }: { org: string; myRole: R
                       value={m.role}
                       onChange={(e) => {
                         setError(null);
-                        updateRole.mutate({ org, membershipId: m.id, role: e.target.value as Role }, { onError: (err) => setError(errorMessage(err)) });
+                        updateRole.mutate(
+                          { org, membershipId: m.id, role: e.target.value as Role },
+                          { onError: (err) => setError(errorMessage(err)) },
+                        );
                       }}
                     >
                       {ROLES.map((r) => (

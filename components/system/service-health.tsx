@@ -58,7 +58,9 @@ export function ServiceHealthPanel() {
     <>
       <div className="summary" data-testid="health-summary">
         {report ? (
-          <span className={`badge ${allUp ? 'badge-ok' : 'badge-bad'}`}>{allUp ? 'All systems operational' : 'Degraded'}</span>
+          <span className={`badge ${allUp ? 'badge-ok' : 'badge-bad'}`}>
+            {allUp ? 'All systems operational' : 'Degraded'}
+          </span>
         ) : (
           <span className="badge badge-wait">Checking services</span>
         )}
@@ -71,7 +73,12 @@ export function ServiceHealthPanel() {
         {SERVICES.map((s) => {
           const health = report?.services[s.key];
           return (
-            <section key={s.key} className="card service-card" data-testid={`service-${s.key}`} data-up={health ? String(health.up) : 'unknown'}>
+            <section
+              key={s.key}
+              className="card service-card"
+              data-testid={`service-${s.key}`}
+              data-up={health ? String(health.up) : 'unknown'}
+            >
               <div className="service-head">
                 <h2>{s.label}</h2>
                 <StatusBadge health={health} />
@@ -80,7 +87,9 @@ export function ServiceHealthPanel() {
                 {health ? health.latencyMs.toFixed(1) : '—'}
                 <small>ms</small>
               </div>
-              <div className="sub">{health?.error ? <span className="error-text">{health.error}</span> : (health?.detail ?? s.role)}</div>
+              <div className="sub">
+                {health?.error ? <span className="error-text">{health.error}</span> : (health?.detail ?? s.role)}
+              </div>
             </section>
           );
         })}
@@ -97,9 +106,30 @@ export function ServiceHealthPanel() {
               <YAxis stroke="#8b98a5" fontSize={11} />
               <Tooltip contentStyle={{ background: '#171e26', border: '1px solid #2a3542' }} />
               <Legend wrapperStyle={{ fontSize: 12 }} />
-              <Line type="monotone" dataKey="kafka" name="Kafka" stroke="#4f9dff" dot={false} isAnimationActive={false} />
-              <Line type="monotone" dataKey="postgres" name="PostgreSQL" stroke="#3fb950" dot={false} isAnimationActive={false} />
-              <Line type="monotone" dataKey="redis" name="Redis" stroke="#d29922" dot={false} isAnimationActive={false} />
+              <Line
+                type="monotone"
+                dataKey="kafka"
+                name="Kafka"
+                stroke="#4f9dff"
+                dot={false}
+                isAnimationActive={false}
+              />
+              <Line
+                type="monotone"
+                dataKey="postgres"
+                name="PostgreSQL"
+                stroke="#3fb950"
+                dot={false}
+                isAnimationActive={false}
+              />
+              <Line
+                type="monotone"
+                dataKey="redis"
+                name="Redis"
+                stroke="#d29922"
+                dot={false}
+                isAnimationActive={false}
+              />
             </LineChart>
           </ResponsiveContainer>
         )}

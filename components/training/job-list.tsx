@@ -34,7 +34,9 @@ export function JobList({ org, canRun }: { org: string; canRun: boolean }) {
       )}
       <div className="card" style={{ padding: 0 }}>
         {list.data && list.data.length === 0 ? (
-          <div className="empty">No training jobs yet. Build a dataset, then train an anomaly detector, a classifier or a RUL model on it.</div>
+          <div className="empty">
+            No training jobs yet. Build a dataset, then train an anomaly detector, a classifier or a RUL model on it.
+          </div>
         ) : (
           <table className="data" data-testid="training-jobs">
             <thead>
@@ -58,12 +60,17 @@ export function JobList({ org, canRun }: { org: string; canRun: boolean }) {
                   <tr key={j.id}>
                     <td>
                       <a href={`/${org}/training/${j.id}`}>{KIND_LABELS[j.kind] ?? j.kind}</a>
-                      <div className="muted" style={{ fontSize: 12 }}>{j.experimentName}</div>
+                      <div className="muted" style={{ fontSize: 12 }}>
+                        {j.experimentName}
+                      </div>
                     </td>
                     <td>
-                      <a href={`/${org}/datasets/${j.dataset.id}`}>{j.dataset.name}</a> <span className="muted">v{j.dataset.version}</span>
+                      <a href={`/${org}/datasets/${j.dataset.id}`}>{j.dataset.name}</a>{' '}
+                      <span className="muted">v{j.dataset.version}</span>
                     </td>
-                    <td><StateBadge state={state} /></td>
+                    <td>
+                      <StateBadge state={state} />
+                    </td>
                     <td>
                       <div className="muted" style={{ fontSize: 12, marginBottom: 4 }}>
                         epoch {running?.epoch ?? j.epoch}

@@ -11,7 +11,24 @@ import { fmtMetric, formatEta, KIND_LABELS, useTrainingLive } from './use-traini
 
 type Point = { epoch: number; loss: number | null; valLoss: number | null };
 
-const METRIC_ORDER = ['rmse', 'mae', 'precision', 'recall', 'f1', 'rocAuc', 'accuracy', 'macroF1', 'threshold', 'meanDetectionDelayS', 'medianDetectionDelayS', 'detectionRate', 'testRmse', 'bestEpoch', 'epochs', 'trainSeconds'];
+const METRIC_ORDER = [
+  'rmse',
+  'mae',
+  'precision',
+  'recall',
+  'f1',
+  'rocAuc',
+  'accuracy',
+  'macroF1',
+  'threshold',
+  'meanDetectionDelayS',
+  'medianDetectionDelayS',
+  'detectionRate',
+  'testRmse',
+  'bestEpoch',
+  'epochs',
+  'trainSeconds',
+];
 const METRIC_LABELS: Record<string, string> = {
   rmse: 'RMSE',
   mae: 'MAE',
@@ -35,9 +52,18 @@ const METRIC_LABELS: Record<string, string> = {
 export function JobView({ org, id, canRun }: { org: string; id: string; canRun: boolean }) {
   const trpc = useTRPC();
   const [error, setError] = useState<string | null>(null);
-  const q = useQuery(trpc.training.get.queryOptions({ org, id }, { refetchInterval: (s) => (s.state.data && ['queued', 'running'].includes(s.state.data.state) ? 5000 : false) }));
+  const q = useQuery(
+    trpc.training.get.queryOptions(
+      { org, id },
+      { refetchInterval: (s) => (s.state.data && ['queued', 'running'].includes(s.state.data.state) ? 5000 : false) },
+    ),
+  );
   const cancel = useMutation(trpc.training.cancel.mutationOptions());
-  const [live, setLive] = useState<{ runId: string | null; points: Point[]; last: TrainingProgress | null }>({ runId: null, points: [], last: null });
+  const [live, setLive] = useState<{ runId: string | null; points: Point[]; last: TrainingProgress | null }>({
+    runId: null,
+    points: [],
+    last: null,
+  });
 
   const onUpdates = useCallback(
     (updates: TrainingProgress[]) => {
@@ -49,7 +75,8 @@ export function JobView({ org, id, canRun }: { org: string; id: string; canRun: 
             runId = u.runId;
             points = [];
           }
-          if (u.epoch > 0 && u.state === 'running' && !points.some((p) => p.epoch === u.epoch)) points = [...points, { epoch: u.epoch, loss: u.loss, valLoss: u.valLoss }];
+          if (u.epoch > 0 && u.state === 'running' && !points.some((p) => p.epoch === u.epoch))
+            points = [...points, { epoch: u.epoch, loss: u.loss, valLoss: u.valLoss }];
           last = u;
         }
         return { runId, points, last };
@@ -72,7 +99,8 @@ export function JobView({ org, id, canRun }: { org: string; id: string; canRun: 
 
   if (q.error) return <div className="alert alert-error">{q.error.message}</div>;
   if (!j) return <div className="empty">Loading…</div>;
-  const fresh = live.last && live.last.runId === j.experimentRunId && ['queued', 'running'].includes(j.state) ? live.last : null;
+  const fresh =
+    live.last && live.last.runId === j.experimentRunId && ['queued', 'running'].includes(j.state) ? live.last : null;
   const state = fresh?.state ?? j.state;
   const epoch = fresh?.epoch ?? j.epoch;
   const maxEpochs = fresh?.maxEpochs ?? j.maxEpochs;
@@ -85,16 +113,36 @@ export function JobView({ org, id, canRun }: { org: string; id: string; canRun: 
     <>
       <div className="toolbar" style={{ justifyContent: 'space-between', marginBottom: 16 }}>
         <div>
-          <h2 style={{ margin: 0, fontSize: 20 }}>{KIND_LABELS[j.kind] ?? j.kind} → {j.modelName}</h2>
+          <h2 style={{ margin: 0, fontSize: 20 }}>
+            {KIND_LABELS[j.kind] ?? j.kind} → {j.modelName}
+          </h2>
           <div className="muted" style={{ fontSize: 13, marginTop: 4 }}>
-            <a href={`/${org}/datasets/${j.dataset.id}`}>{j.dataset.name} v{j.dataset.version}</a> · experiment <a href={`/${org}/experiments/${j.experiment.id}`}>{j.experiment.name}</a> · created {formatTime(j.createdAt)}
+            <a href={`/${org}/datasets/${j.dataset.id}`}>
+              {j.dataset.name} v{j.dataset.version}
+            </a>{' '}
+            · experiment <a href={`/${org}/experiments/${j.experiment.id}`}>{j.experiment.name}</a> · created{' '}
+            {formatTime(j.createdAt)}
           </div>
         </div>
         <div className="toolbar">
-          <span className={`badge ${connection === 'live' ? 'badge-ok' : connection === 'connecting' ? 'badge-wait' : 'badge-bad'}`} data-testid="live-connection">{connection}</span>
+          <span
+            className={`badge ${connection === 'live' ? 'badge-ok' : connection === 'connecting' ? 'badge-wait' : 'badge-bad'}`}
+            data-testid="live-connection"
+          >
+            {connection}
+          </span>
           <StateBadge state={state} />
           {canRun && (state === 'queued' || state === 'running') && (
-            <button className="btn btn-danger" disabled={j.cancelRequested} onClick={() => cancel.mutate({ org, id }, { onError: (e) => setError(errorMessage(e)), onSettled: () => void q.refetch() })}>
+            <button
+              className="btn btn-danger"
+              disabled={j.cancelRequested}
+              onClick={() =>
+                cancel.mutate(
+                  { org, id },
+                  { onError: (e) => setError(errorMessage(e)), onSettled: () => void q.refetch() },
+                )
+              }
+            >
               {j.cancelRequested ? 'Stopping…' : 'Cancel'}
             </button>
           )}
@@ -109,14 +157,20 @@ export function JobView({ org, id, canRun }: { org: string; id: string; canRun: 
             Epoch {epoch} of {maxEpochs || '…'}
           </span>
           <span className="muted">
-            {state === 'running' ? `ETA ${formatEta(eta)} (at most; early stopping may end sooner)` : state === 'queued' ? `waiting for a trainer · attempt ${j.attempts + 1} of ${j.maxAttempts}` : `attempt ${j.attempts} of ${j.maxAttempts}`}
+            {state === 'running'
+              ? `ETA ${formatEta(eta)} (at most; early stopping may end sooner)`
+              : state === 'queued'
+                ? `waiting for a trainer · attempt ${j.attempts + 1} of ${j.maxAttempts}`
+                : `attempt ${j.attempts} of ${j.maxAttempts}`}
           </span>
         </div>
         <ProgressBar value={state === 'completed' ? 1 : progress} />
         <div className="kpi-grid" style={{ marginTop: 16 }}>
           <div className="kpi">
             <div className="label">Training loss</div>
-            <div className="value" data-testid="job-loss">{fmtMetric(fresh?.loss ?? j.loss)}</div>
+            <div className="value" data-testid="job-loss">
+              {fmtMetric(fresh?.loss ?? j.loss)}
+            </div>
           </div>
           <div className="kpi">
             <div className="label">Validation loss</div>
@@ -124,13 +178,18 @@ export function JobView({ org, id, canRun }: { org: string; id: string; canRun: 
           </div>
           <div className="kpi">
             <div className="label">Backend</div>
-            <div className="value" style={{ fontSize: 18 }}>{j.backend ?? '—'}</div>
+            <div className="value" style={{ fontSize: 18 }}>
+              {j.backend ?? '—'}
+            </div>
           </div>
           <div className="kpi">
             <div className="label">Model version</div>
             <div className="value" style={{ fontSize: 18 }}>
               {j.modelVersion ? (
-                <a href={`/${org}/models/${j.modelVersion.modelId}?version=${j.modelVersion.version}`} data-testid="model-version-link">
+                <a
+                  href={`/${org}/models/${j.modelVersion.modelId}?version=${j.modelVersion.version}`}
+                  data-testid="model-version-link"
+                >
                   {j.modelVersion.modelName} v{j.modelVersion.version}
                 </a>
               ) : (
@@ -144,7 +203,9 @@ export function JobView({ org, id, canRun }: { org: string; id: string; canRun: 
       <h3 className="section-title">Loss by epoch</h3>
       <div className="card">
         {points.length === 0 ? (
-          <div className="empty">{state === 'queued' ? 'The curves appear when a trainer starts the job.' : 'No epochs yet.'}</div>
+          <div className="empty">
+            {state === 'queued' ? 'The curves appear when a trainer starts the job.' : 'No epochs yet.'}
+          </div>
         ) : (
           <LossChart
             testId="loss-chart"
@@ -159,13 +220,17 @@ export function JobView({ org, id, canRun }: { org: string; id: string; canRun: 
 
       {shown.length > 0 && (
         <>
-          <h3 className="section-title">Final metrics{j.run?.metrics?.evaluatedRows ? ` (${j.run.metrics.evaluatedRows} held-out rows)` : ''}</h3>
+          <h3 className="section-title">
+            Final metrics{j.run?.metrics?.evaluatedRows ? ` (${j.run.metrics.evaluatedRows} held-out rows)` : ''}
+          </h3>
           <div className="card">
             <div className="kpi-grid" data-testid="job-metrics">
               {shown.map((k) => (
                 <div key={k} className="kpi">
                   <div className="label">{METRIC_LABELS[k] ?? k}</div>
-                  <div className="value">{k === 'detectionRate' ? `${Math.round(metrics![k]! * 100)}%` : fmtMetric(metrics![k])}</div>
+                  <div className="value">
+                    {k === 'detectionRate' ? `${Math.round(metrics![k]! * 100)}%` : fmtMetric(metrics![k])}
+                  </div>
                 </div>
               ))}
             </div>
@@ -177,21 +242,62 @@ export function JobView({ org, id, canRun }: { org: string; id: string; canRun: 
       <div className="card">
         <table className="kv">
           <tbody>
-            <tr><td>Kind</td><td>{j.kind}</td></tr>
-            <tr><td>Dataset fingerprint</td><td style={{ fontFamily: 'ui-monospace, monospace', fontSize: 12 }}>{j.dataset.fingerprint}</td></tr>
-            <tr><td>Split</td><td>by {j.dataset.groupBy}</td></tr>
+            <tr>
+              <td>Kind</td>
+              <td>{j.kind}</td>
+            </tr>
+            <tr>
+              <td>Dataset fingerprint</td>
+              <td style={{ fontFamily: 'ui-monospace, monospace', fontSize: 12 }}>{j.dataset.fingerprint}</td>
+            </tr>
+            <tr>
+              <td>Split</td>
+              <td>by {j.dataset.groupBy}</td>
+            </tr>
             {Object.entries(j.params as Record<string, unknown>).map(([k, v]) => (
-              <tr key={k}><td>{k}</td><td>{JSON.stringify(v)}</td></tr>
+              <tr key={k}>
+                <td>{k}</td>
+                <td>{JSON.stringify(v)}</td>
+              </tr>
             ))}
-            {Object.keys(j.params as object).length === 0 && <tr><td>Hyperparameters</td><td>defaults of the kind</td></tr>}
-            {j.tags.length > 0 && <tr><td>Tags</td><td>{j.tags.join(', ')}</td></tr>}
-            {j.run && <tr><td>Experiment run</td><td><a href={`/${org}/experiments/${j.experiment.id}?runs=${j.run.id}`}>{j.run.name}</a></td></tr>}
+            {Object.keys(j.params as object).length === 0 && (
+              <tr>
+                <td>Hyperparameters</td>
+                <td>defaults of the kind</td>
+              </tr>
+            )}
+            {j.tags.length > 0 && (
+              <tr>
+                <td>Tags</td>
+                <td>{j.tags.join(', ')}</td>
+              </tr>
+            )}
+            {j.run && (
+              <tr>
+                <td>Experiment run</td>
+                <td>
+                  <a href={`/${org}/experiments/${j.experiment.id}?runs=${j.run.id}`}>{j.run.name}</a>
+                </td>
+              </tr>
+            )}
             {j.run?.state === 'completed' && (
               <tr>
                 <td>Artifacts</td>
                 <td className="toolbar" style={{ gap: 12 }} data-testid="run-artifacts">
-                  {[['onnx', 'ONNX model'], ['tfjs', 'tfjs model'], ['sidecar', 'sidecar'], ['normalisation', 'normalisation'], ['features', 'feature list'], ['dataset', 'dataset lineage']].map(([name, label]) => (
-                    <a key={name} href={`/api/v1/experiments/runs/${j.run!.id}/artifacts/${name}?org=${encodeURIComponent(org)}`}>{label}</a>
+                  {[
+                    ['onnx', 'ONNX model'],
+                    ['tfjs', 'tfjs model'],
+                    ['sidecar', 'sidecar'],
+                    ['normalisation', 'normalisation'],
+                    ['features', 'feature list'],
+                    ['dataset', 'dataset lineage'],
+                  ].map(([name, label]) => (
+                    <a
+                      key={name}
+                      href={`/api/v1/experiments/runs/${j.run!.id}/artifacts/${name}?org=${encodeURIComponent(org)}`}
+                    >
+                      {label}
+                    </a>
                   ))}
                 </td>
               </tr>

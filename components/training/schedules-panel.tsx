@@ -13,7 +13,12 @@ export function SchedulesPanel({ org, canRun }: { org: string; canRun: boolean }
   const datasets = useQuery(trpc.datasets.list.queryOptions({ org }));
   const save = useMutation(trpc.training.setSchedule.mutationOptions());
   const remove = useMutation(trpc.training.deleteSchedule.mutationOptions());
-  const [form, setForm] = useState({ modelName: '', cron: '0 3 * * *', datasetId: '', kind: 'autoencoder' as keyof typeof KIND_LABELS });
+  const [form, setForm] = useState({
+    modelName: '',
+    cron: '0 3 * * *',
+    datasetId: '',
+    kind: 'autoencoder' as keyof typeof KIND_LABELS,
+  });
   const [error, setError] = useState<string | null>(null);
 
   return (
@@ -21,7 +26,9 @@ export function SchedulesPanel({ org, canRun }: { org: string; canRun: boolean }
       <h3 className="section-title">Scheduled retraining</h3>
       <div className="card" style={{ padding: 0 }}>
         {schedules.data && schedules.data.length === 0 ? (
-          <div className="empty">No schedules. A schedule rebuilds its dataset from the newest data and trains a new version of the model.</div>
+          <div className="empty">
+            No schedules. A schedule rebuilds its dataset from the newest data and trains a new version of the model.
+          </div>
         ) : (
           <table className="data">
             <thead>
@@ -38,11 +45,18 @@ export function SchedulesPanel({ org, canRun }: { org: string; canRun: boolean }
                 <tr key={s.id}>
                   <td>{s.modelName}</td>
                   <td>{KIND_LABELS[s.kind] ?? s.kind}</td>
-                  <td><code>{s.cron}</code></td>
-                  <td className="muted">{s.lastJobId ? <a href={`/${org}/training/${s.lastJobId}`}>{relative(s.lastRunAt)}</a> : 'never'}</td>
+                  <td>
+                    <code>{s.cron}</code>
+                  </td>
+                  <td className="muted">
+                    {s.lastJobId ? <a href={`/${org}/training/${s.lastJobId}`}>{relative(s.lastRunAt)}</a> : 'never'}
+                  </td>
                   <td style={{ textAlign: 'right' }}>
                     {canRun && (
-                      <button className="btn btn-sm" onClick={() => remove.mutate({ org, id: s.id }, { onSettled: () => void schedules.refetch() })}>
+                      <button
+                        className="btn btn-sm"
+                        onClick={() => remove.mutate({ org, id: s.id }, { onSettled: () => void schedules.refetch() })}
+                      >
                         Remove
                       </button>
                     )}
@@ -60,16 +74,27 @@ export function SchedulesPanel({ org, canRun }: { org: string; canRun: boolean }
             <div className="field">
               <label>
                 Model name
-                <input className="input" value={form.modelName} onChange={(e) => setForm({ ...form, modelName: e.target.value })} placeholder="e.g. brake-anomaly" />
+                <input
+                  className="input"
+                  value={form.modelName}
+                  onChange={(e) => setForm({ ...form, modelName: e.target.value })}
+                  placeholder="e.g. brake-anomaly"
+                />
               </label>
             </div>
             <div className="field">
               <label>
                 Dataset
-                <select className="input" value={form.datasetId} onChange={(e) => setForm({ ...form, datasetId: e.target.value })}>
+                <select
+                  className="input"
+                  value={form.datasetId}
+                  onChange={(e) => setForm({ ...form, datasetId: e.target.value })}
+                >
                   <option value="">Choose…</option>
                   {datasets.data?.map((d) => (
-                    <option key={d.id} value={d.id}>{d.name}</option>
+                    <option key={d.id} value={d.id}>
+                      {d.name}
+                    </option>
                   ))}
                 </select>
               </label>
@@ -77,9 +102,15 @@ export function SchedulesPanel({ org, canRun }: { org: string; canRun: boolean }
             <div className="field">
               <label>
                 Kind
-                <select className="input" value={form.kind} onChange={(e) => setForm({ ...form, kind: e.target.value })}>
+                <select
+                  className="input"
+                  value={form.kind}
+                  onChange={(e) => setForm({ ...form, kind: e.target.value })}
+                >
                   {Object.entries(KIND_LABELS).map(([k, l]) => (
-                    <option key={k} value={k}>{l}</option>
+                    <option key={k} value={k}>
+                      {l}
+                    </option>
                   ))}
                 </select>
               </label>
@@ -87,7 +118,12 @@ export function SchedulesPanel({ org, canRun }: { org: string; canRun: boolean }
             <div className="field">
               <label>
                 Cron (UTC)
-                <input className="input" style={{ width: 140 }} value={form.cron} onChange={(e) => setForm({ ...form, cron: e.target.value })} />
+                <input
+                  className="input"
+                  style={{ width: 140 }}
+                  value={form.cron}
+                  onChange={(e) => setForm({ ...form, cron: e.target.value })}
+                />
               </label>
             </div>
             <div className="field" style={{ alignSelf: 'flex-end' }}>
@@ -96,7 +132,10 @@ export function SchedulesPanel({ org, canRun }: { org: string; canRun: boolean }
                 disabled={!form.modelName || !form.datasetId || save.isPending}
                 onClick={() => {
                   setError(null);
-                  save.mutate({ org, ...form, kind: form.kind as 'autoencoder' }, { onError: (e) => setError(errorMessage(e)), onSuccess: () => void schedules.refetch() });
+                  save.mutate(
+                    { org, ...form, kind: form.kind as 'autoencoder' },
+                    { onError: (e) => setError(errorMessage(e)), onSuccess: () => void schedules.refetch() },
+                  );
                 }}
               >
                 Add schedule

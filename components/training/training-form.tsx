@@ -11,13 +11,26 @@ type Kind = 'autoencoder' | 'mlp-classifier' | 'mlp-regressor' | 'cnn-regressor'
 
 /** Which kinds a dataset's labels allow. */
 const kindsFor = (labelKind: string): Kind[] =>
-  labelKind === 'regression' ? ['cnn-regressor', 'mlp-regressor', 'autoencoder'] : labelKind === 'none' ? ['autoencoder'] : ['autoencoder', 'mlp-classifier'];
+  labelKind === 'regression'
+    ? ['cnn-regressor', 'mlp-regressor', 'autoencoder']
+    : labelKind === 'none'
+      ? ['autoencoder']
+      : ['autoencoder', 'mlp-classifier'];
 
 const FIELDS: { key: string; label: string; kinds: Kind[]; step?: number; list?: boolean }[] = [
   { key: 'epochs', label: 'Max epochs', kinds: ['autoencoder', 'mlp-classifier', 'mlp-regressor', 'cnn-regressor'] },
   { key: 'batchSize', label: 'Batch size', kinds: ['autoencoder', 'mlp-classifier', 'mlp-regressor', 'cnn-regressor'] },
-  { key: 'patience', label: 'Early-stopping patience', kinds: ['autoencoder', 'mlp-classifier', 'mlp-regressor', 'cnn-regressor'] },
-  { key: 'learningRate', label: 'Learning rate', kinds: ['autoencoder', 'mlp-classifier', 'mlp-regressor', 'cnn-regressor'], step: 0.0001 },
+  {
+    key: 'patience',
+    label: 'Early-stopping patience',
+    kinds: ['autoencoder', 'mlp-classifier', 'mlp-regressor', 'cnn-regressor'],
+  },
+  {
+    key: 'learningRate',
+    label: 'Learning rate',
+    kinds: ['autoencoder', 'mlp-classifier', 'mlp-regressor', 'cnn-regressor'],
+    step: 0.0001,
+  },
   { key: 'thresholdPercentile', label: 'Threshold percentile (validation)', kinds: ['autoencoder'], step: 0.1 },
   { key: 'hidden', label: 'Hidden layers (comma-separated)', kinds: ['mlp-classifier', 'mlp-regressor'], list: true },
   { key: 'dropout', label: 'Dropout', kinds: ['mlp-classifier', 'mlp-regressor'], step: 0.05 },
@@ -48,11 +61,15 @@ export function TrainingForm({ org, initialVersionId }: { org: string; initialVe
     if (!versionId && datasets.data?.[0]?.latest) setVersionId(datasets.data[0].latest.id);
   }, [datasets.data, versionId]);
   useEffect(() => {
-    if (version?.latest && !kindsFor(version.latest.labelKind).includes(kind)) setKind(kindsFor(version.latest.labelKind)[0]!);
+    if (version?.latest && !kindsFor(version.latest.labelKind).includes(kind))
+      setKind(kindsFor(version.latest.labelKind)[0]!);
   }, [version, kind]);
   useEffect(() => {
     const d = defaults.data?.[kind] as Record<string, unknown> | undefined;
-    if (d) setValues(Object.fromEntries(Object.entries(d).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)])));
+    if (d)
+      setValues(
+        Object.fromEntries(Object.entries(d).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)])),
+      );
   }, [defaults.data, kind]);
 
   const params = () => {
@@ -60,24 +77,39 @@ export function TrainingForm({ org, initialVersionId }: { org: string; initialVe
     for (const f of FIELDS.filter((f) => f.kinds.includes(kind))) {
       const raw = values[f.key]?.trim();
       if (!raw) continue;
-      out[f.key] = f.list ? raw.split(',').map((s) => Number(s.trim())).filter((n) => Number.isFinite(n)) : Number(raw);
+      out[f.key] = f.list
+        ? raw
+            .split(',')
+            .map((s) => Number(s.trim()))
+            .filter((n) => Number.isFinite(n))
+        : Number(raw);
     }
     return out;
   };
 
   return (
     <div className="card">
-      {error && <div className="alert alert-error" role="alert">{error}</div>}
+      {error && (
+        <div className="alert alert-error" role="alert">
+          {error}
+        </div>
+      )}
       <div className="form-row">
         <div className="field" style={{ flex: 1, minWidth: 260 }}>
           <label>
             Dataset
-            <select className="input" value={versionId} onChange={(e) => setVersionId(e.target.value)} data-testid="training-dataset">
+            <select
+              className="input"
+              value={versionId}
+              onChange={(e) => setVersionId(e.target.value)}
+              data-testid="training-dataset"
+            >
               <option value="">Choose…</option>
               {datasets.data?.map((d) =>
                 d.latest ? (
                   <option key={d.id} value={d.latest.id}>
-                    {d.name} v{d.latest.version} · {d.latest.rowCount} rows · {d.latest.labelKind === 'none' ? 'unlabelled' : `${d.latest.labelKind} ${d.latest.labelName}`}
+                    {d.name} v{d.latest.version} · {d.latest.rowCount} rows ·{' '}
+                    {d.latest.labelKind === 'none' ? 'unlabelled' : `${d.latest.labelKind} ${d.latest.labelName}`}
                   </option>
                 ) : null,
               )}
@@ -87,9 +119,16 @@ export function TrainingForm({ org, initialVersionId }: { org: string; initialVe
         <div className="field" style={{ minWidth: 260 }}>
           <label>
             Model kind
-            <select className="input" value={kind} onChange={(e) => setKind(e.target.value as Kind)} data-testid="training-kind">
+            <select
+              className="input"
+              value={kind}
+              onChange={(e) => setKind(e.target.value as Kind)}
+              data-testid="training-kind"
+            >
               {allowed.map((k) => (
-                <option key={k} value={k}>{KIND_LABELS[k]}</option>
+                <option key={k} value={k}>
+                  {KIND_LABELS[k]}
+                </option>
               ))}
             </select>
           </label>
@@ -99,30 +138,54 @@ export function TrainingForm({ org, initialVersionId }: { org: string; initialVe
         <div className="field" style={{ flex: 1 }}>
           <label>
             Experiment
-            <input className="input" value={experiment} onChange={(e) => setExperiment(e.target.value)} placeholder={version ? `default: ${version.name}` : 'default: the dataset name'} />
+            <input
+              className="input"
+              value={experiment}
+              onChange={(e) => setExperiment(e.target.value)}
+              placeholder={version ? `default: ${version.name}` : 'default: the dataset name'}
+            />
           </label>
         </div>
         <div className="field" style={{ flex: 1 }}>
           <label>
             Register as model
-            <input className="input" value={modelName} onChange={(e) => setModelName(e.target.value)} placeholder="default: the experiment name" />
+            <input
+              className="input"
+              value={modelName}
+              onChange={(e) => setModelName(e.target.value)}
+              placeholder="default: the experiment name"
+            />
           </label>
         </div>
         <div className="field" style={{ flex: 1 }}>
           <label>
             Tags (comma-separated)
-            <input className="input" value={tags} onChange={(e) => setTags(e.target.value)} placeholder="e.g. baseline" />
+            <input
+              className="input"
+              value={tags}
+              onChange={(e) => setTags(e.target.value)}
+              placeholder="e.g. baseline"
+            />
           </label>
         </div>
       </div>
       <h2 style={{ marginTop: 18 }}>Hyperparameters</h2>
-      <p className="muted" style={{ fontSize: 13, marginTop: 4 }}>Pre-filled with the defaults of {KIND_LABELS[kind]}. Splits are by {version?.latest?.groupBy ?? 'group'}, never by row; training stops early when the validation loss stops improving.</p>
+      <p className="muted" style={{ fontSize: 13, marginTop: 4 }}>
+        Pre-filled with the defaults of {KIND_LABELS[kind]}. Splits are by {version?.latest?.groupBy ?? 'group'}, never
+        by row; training stops early when the validation loss stops improving.
+      </p>
       <div className="form-row" style={{ marginTop: 8 }}>
         {FIELDS.filter((f) => f.kinds.includes(kind)).map((f) => (
           <div key={f.key} className="field">
             <label>
               {f.label}
-              <input className="input" style={{ width: f.list ? 180 : 140 }} value={values[f.key] ?? ''} onChange={(e) => setValues({ ...values, [f.key]: e.target.value })} data-testid={`param-${f.key}`} />
+              <input
+                className="input"
+                style={{ width: f.list ? 180 : 140 }}
+                value={values[f.key] ?? ''}
+                onChange={(e) => setValues({ ...values, [f.key]: e.target.value })}
+                data-testid={`param-${f.key}`}
+              />
             </label>
           </div>
         ))}
@@ -140,10 +203,16 @@ export function TrainingForm({ org, initialVersionId }: { org: string; initialVe
                 kind,
                 ...(experiment.trim() ? { experiment: experiment.trim() } : {}),
                 ...(modelName.trim() ? { modelName: modelName.trim() } : {}),
-                tags: tags.split(',').map((t) => t.trim()).filter(Boolean),
+                tags: tags
+                  .split(',')
+                  .map((t) => t.trim())
+                  .filter(Boolean),
                 params: params(),
               },
-              { onError: (e) => setError(errorMessage(e)), onSuccess: (job) => router.push(`/${org}/training/${job.id}`) },
+              {
+                onError: (e) => setError(errorMessage(e)),
+                onSuccess: (job) => router.push(`/${org}/training/${job.id}`),
+              },
             );
           }}
         >

@@ -8,7 +8,10 @@ import type { TrainingProgress } from '~/server/contracts/training';
  * Subscribes to a training room on /live (`job:<id>` for one job's curves, `org:<slug>` for the
  * latest state of every job) and hands each batch of dl.training updates to `onUpdates`.
  */
-export function useTrainingLive(room: string, onUpdates: (updates: TrainingProgress[]) => void): 'connecting' | 'live' | 'offline' | 'denied' {
+export function useTrainingLive(
+  room: string,
+  onUpdates: (updates: TrainingProgress[]) => void,
+): 'connecting' | 'live' | 'offline' | 'denied' {
   const [connection, setConnection] = useState<'connecting' | 'live' | 'offline' | 'denied'>('connecting');
   const handler = useRef(onUpdates);
   handler.current = onUpdates;

@@ -41,7 +41,12 @@ async function main(): Promise<void> {
   const smoothing = envNum('BENCH_SMOOTH', defaults.dataset.smoothing)!;
   const includeCycle = process.env.BENCH_CYCLE ? process.env.BENCH_CYCLE === '1' : defaults.dataset.includeCycle;
   const data = cmapssRulDataset(await readCmapssFile(file), { smoothing, includeCycle });
-  const fingerprint = datasetFingerprint({ columns: data.featureNames, rows: data.features, labels: data.rul, labelName: 'rul' });
+  const fingerprint = datasetFingerprint({
+    columns: data.featureNames,
+    rows: data.features,
+    labels: data.rul,
+    labelName: 'rul',
+  });
 
   const seed = envInt('BENCH_SEED', defaults.splitSeed);
   const windowLength = envInt('BENCH_WINDOW', defaults.windowLength);
@@ -69,7 +74,9 @@ async function main(): Promise<void> {
       learningRateDecay: envNum('BENCH_LR_DECAY', defaults.fit.learningRateDecay),
       onEpoch: (r) => {
         if (process.env.BENCH_VERBOSE) {
-          process.stderr.write(`epoch ${r.epoch} loss ${r.loss.toFixed(4)} val ${r.valLoss?.toFixed(4)} ${(r.elapsedMs / 1000).toFixed(1)}s eta ${(r.etaMs / 1000).toFixed(0)}s\n`);
+          process.stderr.write(
+            `epoch ${r.epoch} loss ${r.loss.toFixed(4)} val ${r.valLoss?.toFixed(4)} ${(r.elapsedMs / 1000).toFixed(1)}s eta ${(r.etaMs / 1000).toFixed(0)}s\n`,
+          );
         }
       },
     },
@@ -94,7 +101,12 @@ async function main(): Promise<void> {
         rmse: Number(rmse(validationY, predictions).toFixed(3)),
         mae: Number(mae(validationY, predictions).toFixed(3)),
         windows: validation.count,
-        rmseLastWindow: Number(rmse(lastK.map((k) => validationY[k]!), lastK.map((k) => predictions[k]!)).toFixed(3)),
+        rmseLastWindow: Number(
+          rmse(
+            lastK.map((k) => validationY[k]!),
+            lastK.map((k) => predictions[k]!),
+          ).toFixed(3),
+        ),
         units: split.groups.validation.length,
       },
       train: {
@@ -106,7 +118,16 @@ async function main(): Promise<void> {
         stoppedEarly: trained.training.stoppedEarly,
       },
       totalSeconds: Number(((performance.now() - started) / 1000).toFixed(1)),
-      data: { file, fingerprint, features: data.featureNames.length, windowLength, rulCap: DEFAULT_RUL_CAP, seed, smoothing, includeCycle },
+      data: {
+        file,
+        fingerprint,
+        features: data.featureNames.length,
+        windowLength,
+        rulCap: DEFAULT_RUL_CAP,
+        seed,
+        smoothing,
+        includeCycle,
+      },
       model: trained.hyperparameters,
       machine: {
         platform: `${os.platform()} ${os.arch()}`,

@@ -90,7 +90,9 @@ const child = spawn(process.execPath, ['--import', 'tsx', 'workers/inference/mai
 });
 const base = `http://127.0.0.1:${port}`;
 for (let i = 0; ; i++) {
-  const ok = await fetch(`${base}/v2/health/ready`).then((r) => r.ok).catch(() => false);
+  const ok = await fetch(`${base}/v2/health/ready`)
+    .then((r) => r.ok)
+    .catch(() => false);
   if (ok) break;
   if (i > 300) throw new Error('inference worker did not become ready');
   await new Promise((r) => setTimeout(r, 200));
@@ -101,7 +103,10 @@ for (let i = 0; ; i++) {
  * client spends as little of the shared CPU as possible.
  */
 async function httpLoad(seconds: number, connections: number) {
-  const body = JSON.stringify({ inputs: [{ name: 'features', shape: [1, F], datatype: 'FP32', data: rows[0] }], outputs: [{ name: 'score' }] });
+  const body = JSON.stringify({
+    inputs: [{ name: 'features', shape: [1, F], datatype: 'FP32', data: rows[0] }],
+    outputs: [{ name: 'score' }],
+  });
   const request = Buffer.from(
     `POST /v2/models/bench-ae/infer HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${key.key}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
@@ -119,7 +124,7 @@ async function httpLoad(seconds: number, connections: number) {
           let buf = '';
           let sent = 0n;
           const fire = () => {
-            if (stop) return sock.end(), resolve();
+            if (stop) return (sock.end(), resolve());
             sent = process.hrtime.bigint();
             sock.write(request);
           };
@@ -160,16 +165,28 @@ async function httpLoad(seconds: number, connections: number) {
   );
   const secondsRun = (latUs as unknown as { seconds: number }).seconds;
   latUs.sort((a, b) => a - b);
-  const pct = (p: number) => Math.round(latUs[Math.min(latUs.length - 1, Math.floor(p * latUs.length))]! ) / 1000;
-  return { requests: latUs.length, errors, reqPerSecond: Math.round(latUs.length / secondsRun), latencyMs: { p50: pct(0.5), p90: pct(0.9), p99: pct(0.99), max: pct(1) } };
+  const pct = (p: number) => Math.round(latUs[Math.min(latUs.length - 1, Math.floor(p * latUs.length))]!) / 1000;
+  return {
+    requests: latUs.length,
+    errors,
+    reqPerSecond: Math.round(latUs.length / secondsRun),
+    latencyMs: { p50: pct(0.5), p90: pct(0.9), p99: pct(0.99), max: pct(1) },
+  };
 }
 const http = await httpLoad(SECONDS, CONNECTIONS);
-const workerMetrics = await fetch(`${base}/v2/models/bench-ae`, { headers: { authorization: `Bearer ${key.key}` } }).then((r) => r.json() as Promise<{ parameters: { execution_provider: string } }>);
+const workerMetrics = await fetch(`${base}/v2/models/bench-ae`, {
+  headers: { authorization: `Bearer ${key.key}` },
+}).then((r) => r.json() as Promise<{ parameters: { execution_provider: string } }>);
 child.kill('SIGTERM');
 await new Promise((r) => child.once('exit', r));
 
 // ── 3. Streaming scoring in process ──────────────────────────────────────────────────────────
-const registry = new DeploymentRegistry({ db, store: objectStore(), aliases: ['production'], load: { providers, intraOpThreads: 1, batching: { maxBatch: 8192, maxDelayUs: 0, maxConcurrent: 2 } } });
+const registry = new DeploymentRegistry({
+  db,
+  store: objectStore(),
+  aliases: ['production'],
+  load: { providers, intraOpThreads: 1, batching: { maxBatch: 8192, maxDelayUs: 0, maxConcurrent: 2 } },
+});
 await registry.loadAll();
 const scorer = new StreamScorer(registry, { aliases: ['production'], windowKind: 'tumbling', alert: { k: 3, n: 5 } });
 const VEHICLES = 2000;
@@ -201,7 +218,8 @@ async function stream(withJson: boolean) {
     const off = (i++ % 4) * BATCH;
     let msgs = windows.slice(off, off + BATCH);
     const a = performance.now();
-    if (withJson) msgs = encoded.slice(off, off + BATCH).map((b) => featuresMessageSchema.parse(JSON.parse(b.toString('utf8'))));
+    if (withJson)
+      msgs = encoded.slice(off, off + BATCH).map((b) => featuresMessageSchema.parse(JSON.parse(b.toString('utf8'))));
     const b = performance.now();
     const out = await scorer.score(msgs);
     const c = performance.now();
@@ -226,9 +244,17 @@ console.log(
       bench: 'inference',
       model: { kind: 'autoencoder', features: F, onnxBytes: bytes.length },
       providersConfigured: providers,
-      gpu: gpuAvailable ? 'available' : 'none: no configured GPU execution provider could be loaded on this machine (see batch.<provider>.reason); all numbers are CPU',
+      gpu: gpuAvailable
+        ? 'available'
+        : 'none: no configured GPU execution provider could be loaded on this machine (see batch.<provider>.reason); all numbers are CPU',
       batch,
-      http: { ...http, connections: CONNECTIONS, seconds: SECONDS, provider: workerMetrics.parameters.execution_provider, target: { reqPerSecond: 15_000, p99Ms: 5, met: http.reqPerSecond >= 15_000 && http.latencyMs.p99 < 5 } },
+      http: {
+        ...http,
+        connections: CONNECTIONS,
+        seconds: SECONDS,
+        provider: workerMetrics.parameters.execution_provider,
+        target: { reqPerSecond: 15_000, p99Ms: 5, met: http.reqPerSecond >= 15_000 && http.latencyMs.p99 < 5 },
+      },
       streaming: {
         rowsPerSecond: streamingScore,
         rowsPerSecondWithJsonDecodeValidateEncode: streamingWithJson,
@@ -236,7 +262,12 @@ console.log(
         batchWindows: BATCH,
         target: { rowsPerSecond: 1_000_000, met: streamingScore >= 1_000_000 },
       },
-      machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version, onnxruntime: ort.env.versions.common },
+      machine: {
+        cpu: os.cpus()[0]?.model ?? 'unknown',
+        cores: os.cpus().length,
+        node: process.version,
+        onnxruntime: ort.env.versions.common,
+      },
     },
     null,
     2,

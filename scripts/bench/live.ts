@@ -27,8 +27,13 @@ await ensureTopics(kafka, { prefix, partitions: 6 });
 
 // A throwaway org, scenario, run and viewer key, removed at the end.
 const org = await db.organization.create({ data: { name: `bench ${tag}`, slug: `bench-${tag}` } });
-const scenario = await db.scenario.create({ data: { orgId: org.id, name: 'bench', versions: { create: { orgId: org.id, version: 1, spec: {} } } }, include: { versions: true } });
-const run = await db.run.create({ data: { orgId: org.id, scenarioId: scenario.id, scenarioVersionId: scenario.versions[0]!.id, state: 'running' } });
+const scenario = await db.scenario.create({
+  data: { orgId: org.id, name: 'bench', versions: { create: { orgId: org.id, version: 1, spec: {} } } },
+  include: { versions: true },
+});
+const run = await db.run.create({
+  data: { orgId: org.id, scenarioId: scenario.id, scenarioVersionId: scenario.versions[0]!.id, state: 'running' },
+});
 const key = generateApiKey();
 await db.apiKey.create({ data: { orgId: org.id, name: 'bench', prefix: key.prefix, hash: key.hash, role: 'viewer' } });
 
@@ -59,7 +64,10 @@ const viewers = await Promise.all(
 const producer = createProducer(kafka);
 await producer.connect();
 const publisher = kafkaRunPublisher(producer, prefix);
-const sim = createSimulation({ map: 'highway_ring', durationS: SECONDS, traffic: { vehicles: 19 }, sensors: { rateHz: 20 } }, { orgId: org.id, runId: run.id });
+const sim = createSimulation(
+  { map: 'highway_ring', durationS: SECONDS, traffic: { vehicles: 19 }, sensors: { rateHz: 20 } },
+  { orgId: org.id, runId: run.id },
+);
 const started = Date.now();
 let produced = 0;
 while (!sim.done) {

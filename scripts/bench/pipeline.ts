@@ -29,7 +29,9 @@ const VEHICLES = Number(process.env.BENCH_VEHICLES ?? 40);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 250);
 const HZ = Number(process.env.BENCH_HZ ?? 20);
 const PARTITIONS = 6;
-const DECODE_THREADS: number = process.env.BENCH_DECODE_THREADS ? Number(process.env.BENCH_DECODE_THREADS) : spareCores();
+const DECODE_THREADS: number = process.env.BENCH_DECODE_THREADS
+  ? Number(process.env.BENCH_DECODE_THREADS)
+  : spareCores();
 
 const tag = randomBytes(3).toString('hex');
 const prefix = `bench.pipeline-${tag}.`;
@@ -43,7 +45,14 @@ const telemetryTopic = topic(TOPICS.telemetry, prefix);
 //    read the same bytes from the broker at full speed. Frames are published as they are made
 //    and not kept: 200,000 parsed frames held here would be marked by every full GC of the
 //    worker under test.
-const spec = { name: 'bench', map: 'highway_ring', durationS: SECONDS, seed: 11, traffic: { vehicles: VEHICLES - 1 }, sensors: { rateHz: HZ } };
+const spec = {
+  name: 'bench',
+  map: 'highway_ring',
+  durationS: SECONDS,
+  seed: 11,
+  traffic: { vehicles: VEHICLES - 1 },
+  sensors: { rateHz: HZ },
+};
 const producer = createProducer(kafka);
 await producer.connect();
 const publisher = kafkaRunPublisher(producer, prefix);
@@ -75,7 +84,8 @@ await producer.disconnect();
 function simulateSample(): Buffer[] {
   const out: Buffer[] = [];
   const small = { ...spec, durationS: Math.ceil(4000 / (VEHICLES * HZ)) };
-  for (const step of runScenario(small as never, { orgId, runId, clock: () => 1_700_000_000_000 })) for (const f of step.frames) out.push(Buffer.from(JSON.stringify(f)));
+  for (const step of runScenario(small as never, { orgId, runId, clock: () => 1_700_000_000_000 }))
+    for (const f of step.frames) out.push(Buffer.from(JSON.stringify(f)));
   return out;
 }
 
@@ -97,7 +107,12 @@ const cpuNow = () => {
  * and nothing more: the ceiling of any consumer of JSON telemetry on one thread.
  */
 async function bareConsumer(parse = false): Promise<Measured> {
-  const consumer = kafka.consumer({ groupId: `bench-bare-${tag}-${parse ? 'parse' : 'count'}`, maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 32 * 1024 * 1024, maxWaitTimeInMs: 200 });
+  const consumer = kafka.consumer({
+    groupId: `bench-bare-${tag}-${parse ? 'parse' : 'count'}`,
+    maxBytesPerPartition: 4 * 1024 * 1024,
+    maxBytes: 32 * 1024 * 1024,
+    maxWaitTimeInMs: 200,
+  });
   await consumer.connect();
   await consumer.subscribe({ topic: telemetryTopic, fromBeginning: true });
   let n = 0;
@@ -114,7 +129,9 @@ async function bareConsumer(parse = false): Promise<Measured> {
           cpu0 = cpuNow();
         }
         n += batch.messages.length;
-        if (parse) for (const m of batch.messages) if (m.value) parsed += (JSON.parse(m.value.toString('utf8')) as { seq: number }).seq >= 0 ? 1 : 0;
+        if (parse)
+          for (const m of batch.messages)
+            if (m.value) parsed += (JSON.parse(m.value.toString('utf8')) as { seq: number }).seq >= 0 ? 1 : 0;
         last = performance.now();
         cpu1 = cpuNow();
         if (n >= frameCount) resolve();
@@ -128,11 +145,26 @@ async function bareConsumer(parse = false): Promise<Measured> {
 }
 
 // 3. The features worker, in process, with its real sinks.
-async function featuresWorker(decodeThreads: number): Promise<Measured & { decodeThreads: number; windows: number; latencyMs: { p50: number; p99: number; max: number; samples: number } }> {
+async function featuresWorker(decodeThreads: number): Promise<
+  Measured & {
+    decodeThreads: number;
+    windows: number;
+    latencyMs: { p50: number; p99: number; max: number; samples: number };
+  }
+> {
   const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 4 });
   const redis = createRedis();
   const latencies: number[] = [];
-  const worker = await startFeaturesWorker({ kafka, pool, redis, prefix, groupId: `bench-features-${tag}-${decodeThreads}`, finishGraceMs: 1000, decodeThreads, onProduced: (l) => latencies.push(...l) });
+  const worker = await startFeaturesWorker({
+    kafka,
+    pool,
+    redis,
+    prefix,
+    groupId: `bench-features-${tag}-${decodeThreads}`,
+    finishGraceMs: 1000,
+    decodeThreads,
+    onProduced: (l) => latencies.push(...l),
+  });
   let first = 0;
   let last = 0;
   let cpu0 = 0;
@@ -149,7 +181,8 @@ async function featuresWorker(decodeThreads: number): Promise<Measured & { decod
       cpu1 = cpuNow();
       break;
     }
-    if (Date.now() > deadline) throw new Error(`features worker read only ${s.framesIn} of ${frameCount} frames in 300 s`);
+    if (Date.now() > deadline)
+      throw new Error(`features worker read only ${s.framesIn} of ${frameCount} frames in 300 s`);
     await new Promise((r) => setTimeout(r, 5));
   }
   // Let the run's last windows close and reach their sinks before measuring what came out.
@@ -160,9 +193,17 @@ async function featuresWorker(decodeThreads: number): Promise<Measured & { decod
   await pool.end();
   redis.disconnect();
   latencies.sort((a, b) => a - b);
-  const q = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN);
+  const q = (p: number) =>
+    Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN);
   const seconds = (last - first) / 1000;
-  return { seconds, framesPerS: frameCount / seconds, cpuUsPerFrame: (cpu1 - cpu0) / frameCount, decodeThreads, windows, latencyMs: { p50: q(0.5), p99: q(0.99), max: Math.round(latencies.at(-1) ?? NaN), samples: latencies.length } };
+  return {
+    seconds,
+    framesPerS: frameCount / seconds,
+    cpuUsPerFrame: (cpu1 - cpu0) / frameCount,
+    decodeThreads,
+    windows,
+    latencyMs: { p50: q(0.5), p99: q(0.99), max: Math.round(latencies.at(-1) ?? NaN), samples: latencies.length },
+  };
 }
 
 const bare = await bareConsumer();
@@ -195,15 +236,51 @@ console.log(
     {
       bench: 'pipeline',
       machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version },
-      run: { vehicles: VEHICLES, hz: HZ, seconds: SECONDS, frames: frameCount, partitions: PARTITIONS, meanFrameBytes: round(bytes / frameCount), produceS: round(produceS, 2) },
-      bareConsumer: { framesPerS: round(bare.framesPerS), seconds: round(bare.seconds, 2), cpuUsPerFrame: round(bare.cpuUsPerFrame, 2) },
-      featuresWorker: { framesPerS: round(features.framesPerS), seconds: round(features.seconds, 2), cpuUsPerFrame: round(features.cpuUsPerFrame, 2), windowsOut: features.windows, decodeThreads: features.decodeThreads },
-      ...(inline ? { featuresWorkerNoDecodeThread: { framesPerS: round(inline.framesPerS), seconds: round(inline.seconds, 2), cpuUsPerFrame: round(inline.cpuUsPerFrame, 2), windowsOut: inline.windows, ratio: round(inline.framesPerS / bare.framesPerS, 3) } } : {}),
+      run: {
+        vehicles: VEHICLES,
+        hz: HZ,
+        seconds: SECONDS,
+        frames: frameCount,
+        partitions: PARTITIONS,
+        meanFrameBytes: round(bytes / frameCount),
+        produceS: round(produceS, 2),
+      },
+      bareConsumer: {
+        framesPerS: round(bare.framesPerS),
+        seconds: round(bare.seconds, 2),
+        cpuUsPerFrame: round(bare.cpuUsPerFrame, 2),
+      },
+      featuresWorker: {
+        framesPerS: round(features.framesPerS),
+        seconds: round(features.seconds, 2),
+        cpuUsPerFrame: round(features.cpuUsPerFrame, 2),
+        windowsOut: features.windows,
+        decodeThreads: features.decodeThreads,
+      },
+      ...(inline
+        ? {
+            featuresWorkerNoDecodeThread: {
+              framesPerS: round(inline.framesPerS),
+              seconds: round(inline.seconds, 2),
+              cpuUsPerFrame: round(inline.cpuUsPerFrame, 2),
+              windowsOut: inline.windows,
+              ratio: round(inline.framesPerS / bare.framesPerS, 3),
+            },
+          }
+        : {}),
       ratio: round(features.framesPerS / bare.framesPerS, 3),
       jsonParseUsPerFrame: round(parseUs, 2),
-      bareConsumerParsingOnly: { framesPerS: round(parseOnly.framesPerS), cpuUsPerFrame: round(parseOnly.cpuUsPerFrame, 2), ratio: round(parseOnly.framesPerS / bare.framesPerS, 3) },
+      bareConsumerParsingOnly: {
+        framesPerS: round(parseOnly.framesPerS),
+        cpuUsPerFrame: round(parseOnly.cpuUsPerFrame, 2),
+        ratio: round(parseOnly.framesPerS / bare.framesPerS, 3),
+      },
       windowCloseToFeaturesTopicMs: features.latencyMs,
-      targets: { framesPerS: 50_000, ratio: 0.7, met: { framesPerS: features.framesPerS >= 50_000, ratio: features.framesPerS / bare.framesPerS >= 0.7 } },
+      targets: {
+        framesPerS: 50_000,
+        ratio: 0.7,
+        met: { framesPerS: features.framesPerS >= 50_000, ratio: features.framesPerS / bare.framesPerS >= 0.7 },
+      },
     },
     null,
     2,

@@ -54,7 +54,12 @@ try {
   // The new group starts at the log end once it has its partition: move until a message arrives.
   for (let i = 0; received.size === 0; i++) {
     if (i === 50) throw new Error('no dl.models message reached the consumer');
-    await moveAlias(db, who, { action: 'promote', modelId: v1.modelId, alias: 'warmup', versionId: i % 2 === 0 ? v1.id : v2.id });
+    await moveAlias(db, who, {
+      action: 'promote',
+      modelId: v1.modelId,
+      alias: 'warmup',
+      versionId: i % 2 === 0 ? v1.id : v2.id,
+    });
     await new Promise((r) => setTimeout(r, 200));
   }
   received.clear();
@@ -64,13 +69,21 @@ try {
   for (let i = 0; i < MOVES; i++) {
     const t0 = performance.now();
     started.push(t0);
-    await moveAlias(db, who, { action: 'promote', modelId: v1.modelId, alias: 'production', versionId: i % 2 === 0 ? v2.id : v1.id, gate: { metric: 'roc_auc', min: 0 } });
+    await moveAlias(db, who, {
+      action: 'promote',
+      modelId: v1.modelId,
+      alias: 'production',
+      versionId: i % 2 === 0 ? v2.id : v1.id,
+      gate: { metric: 'roc_auc', min: 0 },
+    });
     committed.push(performance.now() - t0);
     // One move at a time, so each delivery time belongs to one move.
     const deadline = performance.now() + 10_000;
     while (received.size < i + 1 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 1));
   }
-  const delivered = started.map((t, i) => (received.has(i) ? received.get(i)! - t : Number.NaN)).filter(Number.isFinite);
+  const delivered = started
+    .map((t, i) => (received.has(i) ? received.get(i)! - t : Number.NaN))
+    .filter(Number.isFinite);
   console.log(
     JSON.stringify({
       bench: 'registry',

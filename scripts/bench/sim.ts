@@ -16,7 +16,13 @@ const SIM_SECONDS = Number(process.env.BENCH_SIM_SECONDS ?? 300);
 
 function once(seed: number): { wallS: number; frames: number; simS: number } {
   const sim = createSimulation(
-    { map: 'highway_ring', seed, durationS: SIM_SECONDS, traffic: { vehicles: VEHICLES - 1, pedestrians: 0 }, sensors: { rateHz: RATE_HZ } },
+    {
+      map: 'highway_ring',
+      seed,
+      durationS: SIM_SECONDS,
+      traffic: { vehicles: VEHICLES - 1, pedestrians: 0 },
+      sensors: { rateHz: RATE_HZ },
+    },
     { orgId: 'bench', runId: `bench-${seed}` },
   );
   let frames = 0;
@@ -37,7 +43,9 @@ const simS = runs.reduce((a, r) => a + r.simS, 0);
  * The same scenario through the worker's RunManager and Kafka publisher ('max' pacing) into
  * fresh topics of the running broker: serialisation, batching and produce acks included.
  */
-async function withKafka(): Promise<{ realTimeFactor: number; framesPerSecond: number; wallSeconds: number } | { error: string }> {
+async function withKafka(): Promise<
+  { realTimeFactor: number; framesPerSecond: number; wallSeconds: number } | { error: string }
+> {
   const prefix = `bench.sim-${randomBytes(3).toString('hex')}.`;
   const kafka = createKafka({ clientId: 'bench-sim', retries: 2 });
   try {
@@ -59,7 +67,14 @@ async function withKafka(): Promise<{ realTimeFactor: number; framesPerSecond: n
     },
   };
   const manager = new RunManager({ publisher: counting, maxConcurrent: 1 });
-  const scenario = scenarioSchema.parse({ map: 'highway_ring', seed: 5, durationS: SIM_SECONDS, timeFactor: 'max', traffic: { vehicles: VEHICLES - 1, pedestrians: 0 }, sensors: { rateHz: RATE_HZ } });
+  const scenario = scenarioSchema.parse({
+    map: 'highway_ring',
+    seed: 5,
+    durationS: SIM_SECONDS,
+    timeFactor: 'max',
+    traffic: { vehicles: VEHICLES - 1, pedestrians: 0 },
+    sensors: { rateHz: RATE_HZ },
+  });
   const t0 = process.hrtime.bigint();
   manager.handle({ v: 1, type: 'start', runId: 'bench-kafka', orgId: 'bench', scenarioVersionId: 'bench', scenario });
   await done;
@@ -69,7 +84,11 @@ async function withKafka(): Promise<{ realTimeFactor: number; framesPerSecond: n
   await admin.connect();
   await admin.deleteTopics({ topics: Object.values(TOPICS).map((t) => topic(t, prefix)) }).catch(() => undefined);
   await admin.disconnect();
-  return { realTimeFactor: Math.round((SIM_SECONDS / wallS) * 10) / 10, framesPerSecond: Math.round(frames / wallS), wallSeconds: Math.round(wallS * 1000) / 1000 };
+  return {
+    realTimeFactor: Math.round((SIM_SECONDS / wallS) * 10) / 10,
+    framesPerSecond: Math.round(frames / wallS),
+    wallSeconds: Math.round(wallS * 1000) / 1000,
+  };
 }
 
 const kafkaResult = await withKafka();
@@ -77,7 +96,13 @@ const kafkaResult = await withKafka();
 console.log(
   JSON.stringify({
     bench: 'sim',
-    scenario: { map: 'highway_ring', vehicles: VEHICLES, rateHz: RATE_HZ, simSecondsPerRun: SIM_SECONDS, runs: runs.length },
+    scenario: {
+      map: 'highway_ring',
+      vehicles: VEHICLES,
+      rateHz: RATE_HZ,
+      simSecondsPerRun: SIM_SECONDS,
+      runs: runs.length,
+    },
     engineOnly: {
       realTimeFactor: Math.round((simS / wall) * 10) / 10,
       framesPerSecond: Math.round(frames / wall),
@@ -85,7 +110,16 @@ console.log(
       target: 200,
       meetsTarget: simS / wall >= 200,
     },
-    withKafka: { ...kafkaResult, runs: 1, note: 'RunManager + kafkaRunPublisher into a fresh 6-partition topic set of the local broker, acks=all' },
-    machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.arch()}` },
+    withKafka: {
+      ...kafkaResult,
+      runs: 1,
+      note: 'RunManager + kafkaRunPublisher into a fresh 6-partition topic set of the local broker, acks=all',
+    },
+    machine: {
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      cores: os.cpus().length,
+      node: process.version,
+      platform: `${os.platform()} ${os.arch()}`,
+    },
   }),
 );

@@ -50,7 +50,14 @@ try {
   const epochs = process.env.BENCH_EPOCHS ? Number(process.env.BENCH_EPOCHS) : undefined;
   const job = await createTrainingJob(db, {
     orgId: org.id,
-    request: { datasetVersionId: version.id, kind: 'cnn-regressor', experiment: 'FD001 RUL bench', params: epochs ? { epochs } : {}, tags: ['bench'], maxAttempts: 1 },
+    request: {
+      datasetVersionId: version.id,
+      kind: 'cnn-regressor',
+      experiment: 'FD001 RUL bench',
+      params: epochs ? { epochs } : {},
+      tags: ['bench'],
+      maxAttempts: 1,
+    },
   });
   let done = job;
   for (;;) {
@@ -68,7 +75,12 @@ try {
     JSON.stringify({
       benchmark: 'training-cmapss-fd001-platform',
       backend: run.backend,
-      validation: { rmse: Number(m.rmse!.toFixed(3)), mae: Number(m.mae!.toFixed(3)), windows: m.validationWindows, splitBy: 'unit' },
+      validation: {
+        rmse: Number(m.rmse!.toFixed(3)),
+        mae: Number(m.mae!.toFixed(3)),
+        windows: m.validationWindows,
+        splitBy: 'unit',
+      },
       train: { seconds: m.trainSeconds, epochs: m.epochs, bestEpoch: m.bestEpoch, windows: m.trainWindows },
       importSeconds: Number(importSeconds.toFixed(2)),
       queueToDoneSeconds: Number(queueToDoneSeconds.toFixed(1)),
@@ -82,7 +94,18 @@ try {
   await trainerExit;
   // Training rows carry orgId without a foreign key (like the registry's): removed explicitly.
   const where = { where: { orgId: org.id } };
-  await db.$transaction([db.experimentRun.deleteMany(where), db.trainingJob.deleteMany(where), db.experiment.deleteMany(where), db.datasetVersion.deleteMany(where), db.dataset.deleteMany(where), db.modelVersion.deleteMany(where), db.registeredModel.deleteMany(where), db.organization.deleteMany({ where: { id: org.id } })]).catch(() => undefined);
+  await db
+    .$transaction([
+      db.experimentRun.deleteMany(where),
+      db.trainingJob.deleteMany(where),
+      db.experiment.deleteMany(where),
+      db.datasetVersion.deleteMany(where),
+      db.dataset.deleteMany(where),
+      db.modelVersion.deleteMany(where),
+      db.registeredModel.deleteMany(where),
+      db.organization.deleteMany({ where: { id: org.id } }),
+    ])
+    .catch(() => undefined);
   await stopSharedBoss();
   await db.$disconnect();
 }

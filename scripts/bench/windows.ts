@@ -25,7 +25,7 @@ const PARTITIONS = 6;
 /** Frames in delivery order (all vehicles per tick), with sensor noise and a few dropouts. */
 function makeFrames(): { frame: TelemetryFrame; partition: number }[] {
   let seed = 42;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
+  const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296;
   const out: { frame: TelemetryFrame; partition: number }[] = [];
   for (let seq = 0; seq < SECONDS * HZ; seq++) {
     const t = seq / HZ;
@@ -47,7 +47,12 @@ function makeFrames(): { frame: TelemetryFrame; partition: number }[] {
           accel: { lon: n - 0.5, lat: n * 0.2 },
           yawRate: n * 0.02 - 0.01,
           control: { throttle: 0.3 + n * 0.1, brake: 0, steer: n * 0.1 - 0.05 },
-          powertrain: { rpm: 2100 + n * 50, engineTemp: 90 + t * 0.001 + n * 0.05, batterySoc: 0.8, batteryTemp: n < 0.02 ? null : 30 + n * 0.1 },
+          powertrain: {
+            rpm: 2100 + n * 50,
+            engineTemp: 90 + t * 0.001 + n * 0.05,
+            batterySoc: 0.8,
+            batteryTemp: n < 0.02 ? null : 30 + n * 0.1,
+          },
           brakes: { pressure: 0 },
           tires: { pressure: [230 + n, 231 - n, 229 + n, 232 - n] },
           lane: { offset: n * 0.2 - 0.1 },
@@ -100,6 +105,11 @@ console.log(
     windowsEmitted: median.windows,
     lateRejected: median.late,
     config: { tumblingS: 1, slidingS: 10, hopS: 1, partitions: PARTITIONS },
-    machine: { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, node: process.version, platform: `${os.platform()} ${os.arch()}` },
+    machine: {
+      cpu: cpus[0]?.model ?? 'unknown',
+      cores: cpus.length,
+      node: process.version,
+      platform: `${os.platform()} ${os.arch()}`,
+    },
   }),
 );

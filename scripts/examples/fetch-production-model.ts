@@ -17,7 +17,12 @@ const headers = { authorization: `Bearer ${apiKey}` };
 
 interface ModelList {
   org: string;
-  models: { id: string; name: string; aliases: { name: string; version: number | null }[]; versions: { version: number; metrics: Record<string, number | null> }[] }[];
+  models: {
+    id: string;
+    name: string;
+    aliases: { name: string; version: number | null }[];
+    versions: { version: number; metrics: Record<string, number | null> }[];
+  }[];
 }
 
 const res = await fetch(`${url}/api/v1/models`, { headers });
@@ -39,5 +44,9 @@ for (const m of models) {
     await writeFile(join(dir, file), Buffer.from(await r.arrayBuffer()));
   }
   const metrics = m.versions.find((v) => v.version === prod.version)?.metrics ?? {};
-  console.log(`  ${m.name}: production v${prod.version} → ${dir} (${Object.entries(metrics).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+  console.log(
+    `  ${m.name}: production v${prod.version} → ${dir} (${Object.entries(metrics)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')})`,
+  );
 }

@@ -26,7 +26,9 @@ function portInUse(host: string, port: number): Promise<boolean> {
 export async function runDemo(): Promise<void> {
   const t0 = Date.now();
   if (await portInUse(env.HOST, env.PORT)) {
-    throw new Error(`Port ${env.PORT} on ${env.HOST} is already in use (another demo?). Stop that process or set PORT=<free port>.`);
+    throw new Error(
+      `Port ${env.PORT} on ${env.HOST} is already in use (another demo?). Stop that process or set PORT=<free port>.`,
+    );
   }
   const stack = await stackUp();
   const children: { name: string; child: ChildProcess }[] = [];
@@ -61,7 +63,10 @@ export async function runDemo(): Promise<void> {
   const procs = [{ name: 'web', entry: join(root, 'server.ts') }, ...workerEntries()];
   procs.forEach(({ name, entry }, i) => {
     // node --import tsx: one process per service, so signals reach the service itself.
-    const child = startPrefixed(name, i, process.execPath, ['--import', 'tsx', entry], { ...baseEnv, DRIVELAB_SERVICE: name });
+    const child = startPrefixed(name, i, process.execPath, ['--import', 'tsx', entry], {
+      ...baseEnv,
+      DRIVELAB_SERVICE: name,
+    });
     children.push({ name, child });
     child.on('exit', (code, signal) => {
       if (stopping) return;
@@ -72,10 +77,14 @@ export async function runDemo(): Promise<void> {
 
   const url = `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`;
   try {
-    await waitFor('the portal to report healthy', async () => {
-      const r = await fetch(`${url}/api/health`);
-      return r.ok;
-    }, { timeoutMs: 120_000, intervalMs: 500 });
+    await waitFor(
+      'the portal to report healthy',
+      async () => {
+        const r = await fetch(`${url}/api/health`);
+        return r.ok;
+      },
+      { timeoutMs: 120_000, intervalMs: 500 },
+    );
   } catch (err) {
     console.error(`[demo] ${(err as Error).message}`);
     return stopAll(1);
@@ -83,7 +92,12 @@ export async function runDemo(): Promise<void> {
   // The demo run: the seeded scenario, in real time, so its progress and events can be watched.
   let runUrl = '';
   try {
-    const run = await createRun(createDb(env.DATABASE_URL), { orgId: seededIds.orgId, scenarioId: seededIds.scenarioId, createdById: seededIds.userId, dispatch: true });
+    const run = await createRun(createDb(env.DATABASE_URL), {
+      orgId: seededIds.orgId,
+      scenarioId: seededIds.scenarioId,
+      createdById: seededIds.userId,
+      dispatch: true,
+    });
     runUrl = `${url}/${DEMO.org.slug}/runs/${run.id}`;
     await disconnectSharedProducer();
   } catch (err) {

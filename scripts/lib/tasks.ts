@@ -5,7 +5,10 @@ import { root, run } from './proc';
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
 
 export async function migrate(databaseUrl: string): Promise<void> {
-  const code = await run(bin('prisma'), ['migrate', 'deploy'], { env: { ...process.env, DATABASE_URL: databaseUrl, PRISMA_HIDE_UPDATE_MESSAGE: '1' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const code = await run(bin('prisma'), ['migrate', 'deploy'], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, PRISMA_HIDE_UPDATE_MESSAGE: '1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   if (code !== 0) throw new Error(`prisma migrate deploy failed (exit ${code}) for ${redactUrl(databaseUrl)}`);
   console.log(`[db] migrations applied to ${redactUrl(databaseUrl)}`);
 }
@@ -59,7 +62,10 @@ export const DEMO_WORKERS = ['sim', 'features', 'recorder', 'trainer', 'inferenc
 
 export function workerEntries(): { name: string; entry: string }[] {
   const dir = join(root, 'workers');
-  return DEMO_WORKERS.filter((name) => existsSync(join(dir, name, 'main.ts'))).map((name) => ({ name, entry: join(dir, name, 'main.ts') }));
+  return DEMO_WORKERS.filter((name) => existsSync(join(dir, name, 'main.ts'))).map((name) => ({
+    name,
+    entry: join(dir, name, 'main.ts'),
+  }));
 }
 
 export const tsxBin = bin('tsx');

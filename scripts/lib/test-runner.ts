@@ -19,11 +19,15 @@ async function ensureDebianTools(): Promise<void> {
   if (missing.length === 0) return;
   const pkgs = missing.map((t) => t.pkg);
   if (process.getuid?.() !== 0 || !commandExists('apt-get')) {
-    throw new Error(`Missing ${missing.map((t) => `${t.pkg} (for ${t.why})`).join(' and ')}: install with apt-get install -y ${pkgs.join(' ')}.`);
+    throw new Error(
+      `Missing ${missing.map((t) => `${t.pkg} (for ${t.why})`).join(' and ')}: install with apt-get install -y ${pkgs.join(' ')}.`,
+    );
   }
   console.log(`[test] installing ${pkgs.join(', ')} from Debian packages…`);
   if ((await run('apt-get', ['update', '-qq'])) !== 0) throw new Error('apt-get update failed');
-  const code = await run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...pkgs], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const code = await run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...pkgs], {
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   const still = DEBIAN_TOOLS.filter((t) => (t.path.startsWith('/') ? !existsSync(t.path) : !commandExists(t.path)));
   if (code !== 0 || still.length > 0) throw new Error(`Installing ${pkgs.join(' ')} failed`);
 }
@@ -39,13 +43,20 @@ interface StepResult {
 
 function vitestCounts(file: string): Pick<StepResult, 'passed' | 'failed' | 'skipped'> {
   if (!existsSync(file)) return {};
-  const r = JSON.parse(readFileSync(file, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
+  const r = JSON.parse(readFileSync(file, 'utf8')) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numPendingTests: number;
+    numTodoTests: number;
+  };
   return { passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests };
 }
 
 function playwrightCounts(file: string): Pick<StepResult, 'passed' | 'failed' | 'skipped'> {
   if (!existsSync(file)) return {};
-  const r = JSON.parse(readFileSync(file, 'utf8')) as { stats: { expected: number; unexpected: number; flaky: number; skipped: number } };
+  const r = JSON.parse(readFileSync(file, 'utf8')) as {
+    stats: { expected: number; unexpected: number; flaky: number; skipped: number };
+  };
   return { passed: r.stats.expected + r.stats.flaky, failed: r.stats.unexpected, skipped: r.stats.skipped };
 }
 
@@ -73,7 +84,11 @@ export async function runTests(args: string[]): Promise<number> {
     NEXT_TELEMETRY_DISABLED: '1',
   };
   const results: StepResult[] = [];
-  const step = async (name: string, fn: () => Promise<boolean>, counts?: () => Pick<StepResult, 'passed' | 'failed' | 'skipped'>) => {
+  const step = async (
+    name: string,
+    fn: () => Promise<boolean>,
+    counts?: () => Pick<StepResult, 'passed' | 'failed' | 'skipped'>,
+  ) => {
     const s = Date.now();
     console.log(`\n[test] ── ${name} ──`);
     let ok = false;
@@ -92,15 +107,36 @@ export async function runTests(args: string[]): Promise<number> {
       await seed(stack.testDatabaseUrl);
       return true;
     });
-    if (wants('typecheck')) await step('typecheck', async () => (await run(bin('tsc'), ['--noEmit'], { env: testEnv })) === 0);
+    // Formatting is checked first: it is the cheapest stage and a failure names the files.
+    if (wants('lint'))
+      await step(
+        'prettier --check',
+        async () => (await run(bin('prettier'), ['--check', '--log-level', 'warn', '.'], { env: testEnv })) === 0,
+      );
+    if (wants('typecheck'))
+      await step('typecheck', async () => (await run(bin('tsc'), ['--noEmit'], { env: testEnv })) === 0);
     if (wants('vitest')) {
       const file = join(out, 'vitest.json');
-      await step('vitest (unit + integration)', async () => (await run(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${file}`], { env: { ...testEnv, NODE_ENV: 'test' } })) === 0, () => vitestCounts(file));
+      await step(
+        'vitest (unit + integration)',
+        async () =>
+          (await run(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${file}`], {
+            env: { ...testEnv, NODE_ENV: 'test' },
+          })) === 0,
+        () => vitestCounts(file),
+      );
     }
     if (wants('e2e')) {
       await step('next build', async () => (await buildWeb(), true));
       const file = join(out, 'playwright.json');
-      await step('playwright (Chromium)', async () => (await run(bin('playwright'), ['test', '--reporter=list,json'], { env: { ...testEnv, PLAYWRIGHT_JSON_OUTPUT_NAME: file } })) === 0, () => playwrightCounts(file));
+      await step(
+        'playwright (Chromium)',
+        async () =>
+          (await run(bin('playwright'), ['test', '--reporter=list,json'], {
+            env: { ...testEnv, PLAYWRIGHT_JSON_OUTPUT_NAME: file },
+          })) === 0,
+        () => playwrightCounts(file),
+      );
     }
   } finally {
     if (!process.env.KEEP_STACK) await stackDown(stack.started);
@@ -111,7 +147,10 @@ export async function runTests(args: string[]): Promise<number> {
   const failedStages = results.filter((r) => !r.ok);
   console.log('\n[test] summary');
   for (const r of results) {
-    const counts = r.passed !== undefined ? `  ${r.passed} passed, ${r.failed ?? 0} failed${r.skipped ? `, ${r.skipped} skipped` : ''}` : '';
+    const counts =
+      r.passed !== undefined
+        ? `  ${r.passed} passed, ${r.failed ?? 0} failed${r.skipped ? `, ${r.skipped} skipped` : ''}`
+        : '';
     console.log(`  ${r.ok ? 'ok  ' : 'FAIL'} ${r.name.padEnd(28)} ${r.seconds.toFixed(1).padStart(6)} s${counts}`);
   }
   console.log(`  total ${((Date.now() - t0) / 1000).toFixed(1)} s`);

@@ -6,7 +6,10 @@ import { parseApiKey, safeEqualHex, sha256 } from './tokens';
  * values rather than a headers object because the portal reads fetch Headers and the inference
  * worker Node's IncomingHttpHeaders.
  */
-export function presentedApiKey(authorization: string | null | undefined, xApiKey: string | null | undefined): string | null {
+export function presentedApiKey(
+  authorization: string | null | undefined,
+  xApiKey: string | null | undefined,
+): string | null {
   if (authorization?.toLowerCase().startsWith('bearer ')) return authorization.slice(7).trim();
   return xApiKey?.trim() || null;
 }

@@ -41,11 +41,20 @@ export async function resolveCaller(headers: Headers, deps: { db: PrismaClient; 
     if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       void deps.db.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } }).catch(() => undefined);
     }
-    return { kind: 'apiKey', apiKeyId: row.id, orgId: row.orgId, role: row.role, label: `${row.name} (dlk_${row.prefix}…)` };
+    return {
+      kind: 'apiKey',
+      apiKeyId: row.id,
+      orgId: row.orgId,
+      role: row.role,
+      label: `${row.name} (dlk_${row.prefix}…)`,
+    };
   }
   const session = await sessionUserId(headers.get('cookie'));
   if (session) {
-    const user = await deps.db.user.findUnique({ where: { id: session.userId }, select: { id: true, email: true, name: true } });
+    const user = await deps.db.user.findUnique({
+      where: { id: session.userId },
+      select: { id: true, email: true, name: true },
+    });
     if (user) return { kind: 'user', userId: user.id, email: user.email, name: user.name };
   }
   return { kind: 'anonymous' };

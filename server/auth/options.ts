@@ -24,7 +24,10 @@ export function oidcConfigured(): boolean {
 }
 
 /** Checks an email and password; counts and audits failures. Exported for tests. */
-export async function authorizeCredentials(raw: unknown, ip: string | null): Promise<{ id: string; email: string; name: string | null } | null> {
+export async function authorizeCredentials(
+  raw: unknown,
+  ip: string | null,
+): Promise<{ id: string; email: string; name: string | null } | null> {
   const parsed = credentialsSchema.safeParse(raw);
   if (!parsed.success) return null;
   const { email, password } = parsed.data;
@@ -34,7 +37,13 @@ export async function authorizeCredentials(raw: unknown, ip: string | null): Pro
   const record = async (action: 'signin.failed' | 'signin.throttled') => {
     const entries = orgIds.length ? orgIds : [null];
     for (const orgId of entries) {
-      await audit(db, { orgId, action, actor: { label: email, ...(user ? { userId: user.id } : {}) }, ip, data: { email } });
+      await audit(db, {
+        orgId,
+        action,
+        actor: { label: email, ...(user ? { userId: user.id } : {}) },
+        ip,
+        data: { email },
+      });
     }
   };
   if (!limit.allowed) {
@@ -75,7 +84,11 @@ export function authOptions(): NextAuthOptions {
       authorization: { params: { scope: 'openid email profile' } },
       idToken: true,
       checks: ['pkce', 'state'],
-      profile: (p: { sub: string; email?: string; name?: string; preferred_username?: string }) => ({ id: p.sub, email: p.email ?? null, name: p.name ?? p.preferred_username ?? null }),
+      profile: (p: { sub: string; email?: string; name?: string; preferred_username?: string }) => ({
+        id: p.sub,
+        email: p.email ?? null,
+        name: p.name ?? p.preferred_username ?? null,
+      }),
     });
   }
   return {
@@ -85,7 +98,8 @@ export function authOptions(): NextAuthOptions {
     pages: { signIn: '/signin', error: '/signin' },
     providers,
     logger: {
-      error: (code, metadata) => log.error({ code, metadata: metadata instanceof Error ? metadata.message : undefined }, 'next-auth error'),
+      error: (code, metadata) =>
+        log.error({ code, metadata: metadata instanceof Error ? metadata.message : undefined }, 'next-auth error'),
       warn: (code) => log.warn({ code }, 'next-auth warning'),
       debug: () => undefined,
     },

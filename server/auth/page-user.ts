@@ -21,8 +21,21 @@ export async function getPageUser(): Promise<PageUser | null> {
   if (!session) return null;
   const user = await db.user.findUnique({
     where: { id: session.userId },
-    select: { id: true, email: true, name: true, memberships: { select: { role: true, org: { select: { id: true, slug: true, name: true } } }, orderBy: { org: { name: 'asc' } } } },
+    select: {
+      id: true,
+      email: true,
+      name: true,
+      memberships: {
+        select: { role: true, org: { select: { id: true, slug: true, name: true } } },
+        orderBy: { org: { name: 'asc' } },
+      },
+    },
   });
   if (!user) return null;
-  return { id: user.id, email: user.email, name: user.name, orgs: user.memberships.map((m) => ({ ...m.org, role: m.role })) };
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    orgs: user.memberships.map((m) => ({ ...m.org, role: m.role })),
+  };
 }

@@ -25,14 +25,24 @@ export async function hit(redis: Redis, key: string, rule: RateLimit): Promise<R
     await redis.expire(k, rule.windowS);
     retryAfterS = rule.windowS;
   }
-  return { allowed: count <= rule.limit, count, remaining: Math.max(0, rule.limit - count), retryAfterS: Math.max(1, retryAfterS) };
+  return {
+    allowed: count <= rule.limit,
+    count,
+    remaining: Math.max(0, rule.limit - count),
+    retryAfterS: Math.max(1, retryAfterS),
+  };
 }
 
 export async function peek(redis: Redis, key: string, rule: RateLimit): Promise<RateState> {
   const k = `rl:${key}`;
   const [[, raw], [, ttl]] = (await redis.multi().get(k).ttl(k).exec()) as [[null, string | null], [null, number]];
   const count = Number(raw ?? 0);
-  return { allowed: count < rule.limit, count, remaining: Math.max(0, rule.limit - count), retryAfterS: Math.max(1, ttl > 0 ? ttl : rule.windowS) };
+  return {
+    allowed: count < rule.limit,
+    count,
+    remaining: Math.max(0, rule.limit - count),
+    retryAfterS: Math.max(1, ttl > 0 ? ttl : rule.windowS),
+  };
 }
 
 export async function reset(redis: Redis, key: string): Promise<void> {
@@ -40,7 +50,10 @@ export async function reset(redis: Redis, key: string): Promise<void> {
 }
 
 export class RateLimitedError extends Error {
-  constructor(readonly retryAfterS: number, message = `Too many requests; try again in ${retryAfterS} s`) {
+  constructor(
+    readonly retryAfterS: number,
+    message = `Too many requests; try again in ${retryAfterS} s`,
+  ) {
     super(message);
     this.name = 'RateLimitedError';
   }

@@ -16,4 +16,9 @@ export function canGrant(actor: Role, target: Role): boolean {
   return hasRole(actor, 'admin') && RANK[target] <= RANK[actor];
 }
 
-export const ROLE_LABELS: Record<Role, string> = { viewer: 'Viewer', engineer: 'Engineer', admin: 'Admin', owner: 'Owner' };
+export const ROLE_LABELS: Record<Role, string> = {
+  viewer: 'Viewer',
+  engineer: 'Engineer',
+  admin: 'Admin',
+  owner: 'Owner',
+};

@@ -20,7 +20,9 @@ export function parseCookies(header: string | null | undefined): Record<string, 
  * Works for route handlers, the custom server and Socket.IO handshakes alike. Expired or
  * tampered tokens yield null. Large sessions are split into ".0", ".1" … chunks.
  */
-export async function sessionUserId(cookieHeader: string | null | undefined): Promise<{ userId: string; email: string | null } | null> {
+export async function sessionUserId(
+  cookieHeader: string | null | undefined,
+): Promise<{ userId: string; email: string | null } | null> {
   const cookies = parseCookies(cookieHeader);
   for (const name of SESSION_COOKIES) {
     let token = cookies[name];

@@ -39,13 +39,22 @@ export const laneInvasionEventSchema = z.object({
 export const nearMissEventSchema = z.object({
   ...base,
   type: z.literal('near_miss'),
-  data: z.object({ otherId: z.string().min(1), ttc: z.number().finite().nonnegative(), distance: z.number().finite().nonnegative(), threshold: z.number().positive() }),
+  data: z.object({
+    otherId: z.string().min(1),
+    ttc: z.number().finite().nonnegative(),
+    distance: z.number().finite().nonnegative(),
+    threshold: z.number().positive(),
+  }),
 });
 
 export const hardBrakeEventSchema = z.object({
   ...base,
   type: z.literal('hard_brake'),
-  data: z.object({ decel: z.number().finite().positive(), speed: z.number().finite().nonnegative(), threshold: z.number().positive() }),
+  data: z.object({
+    decel: z.number().finite().positive(),
+    speed: z.number().finite().nonnegative(),
+    threshold: z.number().positive(),
+  }),
 });
 
 export const redLightViolationEventSchema = z.object({
@@ -55,7 +64,15 @@ export const redLightViolationEventSchema = z.object({
 });
 
 const faultData = z.object({
-  faultType: z.enum(['brake_fade', 'engine_overheat', 'tire_leak', 'battery_thermal_runaway', 'sensor_dropout', 'sensor_stuck', 'gnss_drift']),
+  faultType: z.enum([
+    'brake_fade',
+    'engine_overheat',
+    'tire_leak',
+    'battery_thermal_runaway',
+    'sensor_dropout',
+    'sensor_stuck',
+    'gnss_drift',
+  ]),
   /** Index of the fault in the scenario's faults[]. */
   faultIndex: z.number().int().nonnegative(),
   severity: z.number().min(0).max(1),
@@ -68,7 +85,13 @@ export const faultEndEventSchema = z.object({ ...base, type: z.literal('fault_en
 export const runStartedEventSchema = z.object({
   ...base,
   type: z.literal('run_started'),
-  data: z.object({ map: z.string().min(1), seed: z.number().int(), durationS: z.number().positive(), rateHz: z.number().positive(), vehicles: z.number().int().nonnegative() }),
+  data: z.object({
+    map: z.string().min(1),
+    seed: z.number().int(),
+    durationS: z.number().positive(),
+    rateHz: z.number().positive(),
+    vehicles: z.number().int().nonnegative(),
+  }),
 });
 
 export const runFinishedEventSchema = z.object({

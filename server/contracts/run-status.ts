@@ -2,7 +2,11 @@ import { z } from 'zod';
 
 /** Key performance indicators of a run, judged on the ego vehicle (CARLA Leaderboard style). */
 export const runKpisSchema = z.object({
-  collisions: z.object({ vehicle: z.number().int().nonnegative(), pedestrian: z.number().int().nonnegative(), total: z.number().int().nonnegative() }),
+  collisions: z.object({
+    vehicle: z.number().int().nonnegative(),
+    pedestrian: z.number().int().nonnegative(),
+    total: z.number().int().nonnegative(),
+  }),
   infractions: z.object({
     redLight: z.number().int().nonnegative(),
     laneInvasion: z.number().int().nonnegative(),
@@ -21,7 +25,11 @@ export const runKpisSchema = z.object({
   distanceM: z.number().nonnegative(),
   meanSpeed: z.number().nonnegative(),
   /** All vehicles of the run, for traffic-level statistics. */
-  fleet: z.object({ collisions: z.number().int().nonnegative(), nearMisses: z.number().int().nonnegative(), hardBrakes: z.number().int().nonnegative() }),
+  fleet: z.object({
+    collisions: z.number().int().nonnegative(),
+    nearMisses: z.number().int().nonnegative(),
+    hardBrakes: z.number().int().nonnegative(),
+  }),
 });
 export type RunKpis = z.infer<typeof runKpisSchema>;
 

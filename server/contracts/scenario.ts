@@ -104,19 +104,31 @@ export const sensorChannels = ['gnss', 'speed', 'imu', 'powertrain', 'brakes', '
 export type SensorChannel = (typeof sensorChannels)[number];
 
 const percent = (name: string) =>
-  z.number({ error: `${name} must be a number` }).min(0, `${name} must be between 0 and 100`).max(100, `${name} must be between 0 and 100`);
+  z
+    .number({ error: `${name} must be a number` })
+    .min(0, `${name} must be between 0 and 100`)
+    .max(100, `${name} must be between 0 and 100`);
 const unit = (name: string) =>
-  z.number({ error: `${name} must be a number` }).min(0, `${name} must be between 0 and 1`).max(1, `${name} must be between 0 and 1`);
+  z
+    .number({ error: `${name} must be a number` })
+    .min(0, `${name} must be between 0 and 1`)
+    .max(1, `${name} must be between 0 and 1`);
 
 export const weatherSchema = z
   .object({
-    preset: z.enum(weatherPresetNames, { error: `weather preset must be one of ${weatherPresetNames.join(', ')}` }).default('ClearNoon'),
+    preset: z
+      .enum(weatherPresetNames, { error: `weather preset must be one of ${weatherPresetNames.join(', ')}` })
+      .default('ClearNoon'),
     /** Explicit values override the preset's. */
     cloudiness: percent('cloudiness').optional(),
     precipitation: percent('precipitation').optional(),
     fog: percent('fog').optional(),
     wetness: percent('wetness').optional(),
-    sunAltitude: z.number().min(-90, 'sunAltitude must be between -90 and 90').max(90, 'sunAltitude must be between -90 and 90').optional(),
+    sunAltitude: z
+      .number()
+      .min(-90, 'sunAltitude must be between -90 and 90')
+      .max(90, 'sunAltitude must be between -90 and 90')
+      .optional(),
   })
   .prefault({});
 export type WeatherInput = z.infer<typeof weatherSchema>;
@@ -142,7 +154,9 @@ export const spawnSchema = z.object({
 
 export const egoSchema = z
   .object({
-    blueprint: z.enum(vehicleBlueprints, { error: `ego blueprint must be one of ${vehicleBlueprints.join(', ')}` }).default('vehicle.tesla.model3'),
+    blueprint: z
+      .enum(vehicleBlueprints, { error: `ego blueprint must be one of ${vehicleBlueprints.join(', ')}` })
+      .default('vehicle.tesla.model3'),
     spawn: spawnSchema.optional(),
     route: z
       .object({
@@ -153,15 +167,31 @@ export const egoSchema = z
       })
       .prefault({}),
     /** m/s */
-    targetSpeed: z.number().min(0, 'ego targetSpeed must be >= 0 m/s').max(70, 'ego targetSpeed must be <= 70 m/s').default(25),
-    driver: z.enum(driverProfiles, { error: `driver profile must be one of ${driverProfiles.join(', ')}` }).default('normal'),
+    targetSpeed: z
+      .number()
+      .min(0, 'ego targetSpeed must be >= 0 m/s')
+      .max(70, 'ego targetSpeed must be <= 70 m/s')
+      .default(25),
+    driver: z
+      .enum(driverProfiles, { error: `driver profile must be one of ${driverProfiles.join(', ')}` })
+      .default('normal'),
   })
   .prefault({});
 
 export const trafficSchema = z
   .object({
-    vehicles: z.number().int('traffic vehicles must be an integer').min(0).max(200, 'at most 200 traffic vehicles').default(10),
-    pedestrians: z.number().int('traffic pedestrians must be an integer').min(0).max(200, 'at most 200 pedestrians').default(0),
+    vehicles: z
+      .number()
+      .int('traffic vehicles must be an integer')
+      .min(0)
+      .max(200, 'at most 200 traffic vehicles')
+      .default(10),
+    pedestrians: z
+      .number()
+      .int('traffic pedestrians must be an integer')
+      .min(0)
+      .max(200, 'at most 200 pedestrians')
+      .default(0),
     aggressiveness: unit('traffic aggressiveness').default(0.3),
   })
   .prefault({});
@@ -182,7 +212,11 @@ export const sensorNoiseSchema = z
 
 export const sensorsSchema = z
   .object({
-    rateHz: z.number().min(10, 'sensor rateHz must be between 10 and 50').max(50, 'sensor rateHz must be between 10 and 50').default(20),
+    rateHz: z
+      .number()
+      .min(10, 'sensor rateHz must be between 10 and 50')
+      .max(50, 'sensor rateHz must be between 10 and 50')
+      .default(20),
     noise: sensorNoiseSchema,
     /** Probability that any one channel of any one frame is lost. */
     dropoutRate: unit('sensors dropoutRate').default(0),
@@ -222,9 +256,18 @@ export const scenarioSchema = z
     sensors: sensorsSchema,
     faults: z.array(faultSchema).max(32, 'at most 32 faults').default([]),
     durationS: z.number().positive('durationS must be > 0').max(3600, 'durationS must be at most 3600 s').default(60),
-    seed: z.number({ error: 'seed must be a number' }).int('seed must be an integer').min(0, 'seed must be >= 0').max(2 ** 32 - 1, 'seed must fit in 32 bits').default(1),
+    seed: z
+      .number({ error: 'seed must be a number' })
+      .int('seed must be an integer')
+      .min(0, 'seed must be >= 0')
+      .max(2 ** 32 - 1, 'seed must fit in 32 bits')
+      .default(1),
     /** Real time × N while running; 'max' runs as fast as the worker can. */
-    timeFactor: z.union([z.number().min(0.1, 'timeFactor must be >= 0.1'), z.literal('max')], { error: "timeFactor must be a number >= 0.1 or 'max'" }).default(1),
+    timeFactor: z
+      .union([z.number().min(0.1, 'timeFactor must be >= 0.1'), z.literal('max')], {
+        error: "timeFactor must be a number >= 0.1 or 'max'",
+      })
+      .default(1),
   })
   .superRefine((s, ctx) => {
     s.faults.forEach((f, i) => {
@@ -237,7 +280,11 @@ export const scenarioSchema = z
         });
       }
       if (f.startS >= s.durationS) {
-        ctx.addIssue({ code: 'custom', path: ['faults', i, 'startS'], message: `fault startS (${f.startS}) must be before the end of the run (durationS ${s.durationS})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['faults', i, 'startS'],
+          message: `fault startS (${f.startS}) must be before the end of the run (durationS ${s.durationS})`,
+        });
       }
     });
   });
@@ -279,7 +326,12 @@ export const scenarioPresets = {
     name: 'Brake fade on a descent',
     map: 'rural_hills',
     weather: { preset: 'ClearSunset' },
-    ego: { blueprint: 'vehicle.carlamotors.carlacola', spawn: { laneId: 'rural:descent', s: 0 }, targetSpeed: 22, driver: 'normal' },
+    ego: {
+      blueprint: 'vehicle.carlamotors.carlacola',
+      spawn: { laneId: 'rural:descent', s: 0 },
+      targetSpeed: 22,
+      driver: 'normal',
+    },
     traffic: { vehicles: 6, pedestrians: 4, aggressiveness: 0.2 },
     faults: [{ type: 'brake_fade', vehicle: 'ego', startS: 15, rampS: 20, severity: 0.8 }],
     durationS: 150,

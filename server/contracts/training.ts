@@ -10,7 +10,15 @@ import { modelKindSchema } from './models';
 const id = z.string().min(1).max(64);
 const name = z.string().trim().min(1, 'name is required').max(100, 'at most 100 characters');
 
-export const faultTypes = ['brake_fade', 'engine_overheat', 'tire_leak', 'battery_thermal_runaway', 'sensor_dropout', 'sensor_stuck', 'gnss_drift'] as const;
+export const faultTypes = [
+  'brake_fade',
+  'engine_overheat',
+  'tire_leak',
+  'battery_thermal_runaway',
+  'sensor_dropout',
+  'sensor_stuck',
+  'gnss_drift',
+] as const;
 
 /**
  * Labels from ground-truth fault events: a window is faulty when [windowStart, windowEnd)
@@ -44,7 +52,11 @@ export const offlineDatasetSpecSchema = z
 export type OfflineDatasetSpec = z.infer<typeof offlineDatasetSpecSchema>;
 
 export const uploadLabelSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('column'), column: z.string().min(1).max(100), kind: z.enum(['binary', 'multiclass', 'regression']) }),
+  z.object({
+    type: z.literal('column'),
+    column: z.string().min(1).max(100),
+    kind: z.enum(['binary', 'multiclass', 'regression']),
+  }),
   /** Remaining useful life: cycles until the group's last row, piecewise-linear capped at `cap`. */
   z.object({ type: z.literal('rul'), cap: z.number().positive().max(100_000).default(125) }),
   /** No label: only unsupervised kinds (the autoencoder) can train on it. */
@@ -72,7 +84,14 @@ export type UploadOptions = z.infer<typeof uploadOptionsSchema>;
 
 /** Column names of the C-MAPSS turbofan files: unit, cycle, 3 settings, 21 sensors. */
 export const CMAPSS_PRESET = {
-  columns: ['unit', 'cycle', 'setting_1', 'setting_2', 'setting_3', ...Array.from({ length: 21 }, (_, i) => `sensor_${i + 1}`)],
+  columns: [
+    'unit',
+    'cycle',
+    'setting_1',
+    'setting_2',
+    'setting_3',
+    ...Array.from({ length: 21 }, (_, i) => `sensor_${i + 1}`),
+  ],
   groupColumn: 'unit',
   orderColumn: 'cycle',
   featureColumns: Array.from({ length: 21 }, (_, i) => `sensor_${i + 1}`),
@@ -91,8 +110,18 @@ export const fitParamsSchema = z.object({
   learningRateDecay: z.number().positive().max(1).optional(),
   validationFraction: z.number().min(0.05).max(0.5).optional(),
   testFraction: z.number().min(0).max(0.5).optional(),
-  splitSeed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  splitSeed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .optional(),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .optional(),
 });
 
 export const trainingParamsSchema = fitParamsSchema.extend({

@@ -14,7 +14,12 @@ export interface RestAuth {
   actor: { userId?: string; apiKeyId?: string; label: string };
 }
 
-export function jsonError(status: number, error: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): Response {
+export function jsonError(
+  status: number,
+  error: string,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Response {
   return Response.json({ error, ...extra }, { status, headers });
 }
 
@@ -28,20 +33,36 @@ export async function authenticateRest(req: Request, minRole: Role): Promise<Res
   try {
     caller = await resolveCaller(req.headers, { db, redis });
   } catch (err) {
-    if (err instanceof RateLimitedError) return jsonError(429, err.message, { retryAfterS: err.retryAfterS }, { 'Retry-After': String(err.retryAfterS) });
+    if (err instanceof RateLimitedError)
+      return jsonError(429, err.message, { retryAfterS: err.retryAfterS }, { 'Retry-After': String(err.retryAfterS) });
     if (err instanceof InvalidCredentialsError) return jsonError(401, err.message);
     throw err;
   }
-  if (caller.kind === 'anonymous') return jsonError(401, 'Authenticate with an API key: Authorization: Bearer dlk_…', {}, { 'WWW-Authenticate': 'Bearer' });
+  if (caller.kind === 'anonymous')
+    return jsonError(
+      401,
+      'Authenticate with an API key: Authorization: Bearer dlk_…',
+      {},
+      { 'WWW-Authenticate': 'Bearer' },
+    );
   if (caller.kind === 'apiKey') {
     const org = await db.organization.findUnique({ where: { id: caller.orgId }, select: { slug: true } });
     if (!org) return jsonError(404, 'Organization not found');
-    if (!hasRole(caller.role, minRole)) return jsonError(403, `This needs the ${minRole} role; the key has ${caller.role}.`);
-    return { orgId: caller.orgId, orgSlug: org.slug, role: caller.role, actor: { apiKeyId: caller.apiKeyId, label: caller.label } };
+    if (!hasRole(caller.role, minRole))
+      return jsonError(403, `This needs the ${minRole} role; the key has ${caller.role}.`);
+    return {
+      orgId: caller.orgId,
+      orgSlug: org.slug,
+      role: caller.role,
+      actor: { apiKeyId: caller.apiKeyId, label: caller.label },
+    };
   }
   const slug = new URL(req.url).searchParams.get('org');
   if (!slug) return jsonError(400, 'Which organization? Add ?org=<slug>.');
-  const m = await db.membership.findFirst({ where: { userId: caller.userId, org: { slug } }, select: { role: true, orgId: true } });
+  const m = await db.membership.findFirst({
+    where: { userId: caller.userId, org: { slug } },
+    select: { role: true, orgId: true },
+  });
   if (!m) return jsonError(404, 'Organization not found');
   if (!hasRole(m.role, minRole)) return jsonError(403, `This needs the ${minRole} role; you are ${m.role}.`);
   return { orgId: m.orgId, orgSlug: slug, role: m.role, actor: { userId: caller.userId, label: caller.email } };
@@ -56,7 +77,10 @@ export async function parseJsonBody<S extends z.ZodType>(req: Request, schema: S
     return jsonError(400, 'The body must be JSON');
   }
   const r = schema.safeParse(body);
-  if (!r.success) return jsonError(400, 'Invalid request body', { issues: r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
+  if (!r.success)
+    return jsonError(400, 'Invalid request body', {
+      issues: r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    });
   return r.data;
 }
 

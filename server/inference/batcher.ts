@@ -8,7 +8,10 @@
  * only repeat while submissions keep arriving, i.e. while the process is busy anyway.
  */
 export interface OutputTensor {
-  data: ArrayLike<number | boolean | bigint> & { subarray?: (a: number, b: number) => unknown; slice(a: number, b: number): unknown };
+  data: ArrayLike<number | boolean | bigint> & {
+    subarray?: (a: number, b: number) => unknown;
+    slice(a: number, b: number): unknown;
+  };
   dims: readonly number[];
 }
 
@@ -167,7 +170,9 @@ function sliceRows(out: BatchOutputs, batchRows: number, from: number, count: nu
     const per = t.data.length / batchRows;
     const a = from * per;
     const b = (from + count) * per;
-    const data = (typeof t.data.subarray === 'function' ? t.data.subarray(a, b) : t.data.slice(a, b)) as ArrayLike<number | boolean | bigint>;
+    const data = (typeof t.data.subarray === 'function' ? t.data.subarray(a, b) : t.data.slice(a, b)) as ArrayLike<
+      number | boolean | bigint
+    >;
     res[name] = { data, dims: [count, ...t.dims.slice(1)] };
   }
   return res;

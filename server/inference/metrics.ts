@@ -32,8 +32,18 @@ function create() {
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096],
       registers,
     }),
-    predictions: new Counter({ name: 'drivelab_inference_predictions_total', help: 'Rows scored', labelNames: [...labelNames, 'source'] as const, registers }),
-    errors: new Counter({ name: 'drivelab_inference_errors_total', help: 'Failed inference runs (rows)', labelNames, registers }),
+    predictions: new Counter({
+      name: 'drivelab_inference_predictions_total',
+      help: 'Rows scored',
+      labelNames: [...labelNames, 'source'] as const,
+      registers,
+    }),
+    errors: new Counter({
+      name: 'drivelab_inference_errors_total',
+      help: 'Failed inference runs (rows)',
+      labelNames,
+      registers,
+    }),
   };
 }
 

@@ -32,7 +32,12 @@ export type PredictResult = { status: number; body: Record<string, unknown> };
 
 function rowModelOnly(s: VersionSession): PredictResult | null {
   if (s.info.inputShape.length === 1) return null;
-  return { status: 400, body: { error: `Model '${s.info.modelName}' takes a sequence of ${s.info.inputShape[0]} windows per prediction; use the Open Inference Protocol endpoint of the inference worker` } };
+  return {
+    status: 400,
+    body: {
+      error: `Model '${s.info.modelName}' takes a sequence of ${s.info.inputShape[0]} windows per prediction; use the Open Inference Protocol endpoint of the inference worker`,
+    },
+  };
 }
 
 async function score(s: VersionSession, row: Float32Array) {
@@ -48,11 +53,23 @@ async function score(s: VersionSession, row: Float32Array) {
 }
 
 function describe(s: VersionSession, alias: string | null) {
-  return { model: s.info.modelName, version: s.info.version, versionId: s.info.id, alias, kind: s.info.kind, executionProvider: s.provider };
+  return {
+    model: s.info.modelName,
+    version: s.info.version,
+    versionId: s.info.id,
+    alias,
+    kind: s.info.kind,
+    executionProvider: s.provider,
+  };
 }
 
 /** The org's model as both predict routes serve it, or their answer when it cannot be: 404 unknown, 400 a sequence model. */
-async function resolveRowModel(cache: ServingCache, orgId: string, model: string, opts: Parameters<ServingCache['resolve']>[2]): Promise<ResolvedModel | PredictResult> {
+async function resolveRowModel(
+  cache: ServingCache,
+  orgId: string,
+  model: string,
+  opts: Parameters<ServingCache['resolve']>[2],
+): Promise<ResolvedModel | PredictResult> {
   let resolved: ResolvedModel;
   try {
     resolved = await cache.resolve(orgId, model, opts);
@@ -63,30 +80,77 @@ async function resolveRowModel(cache: ServingCache, orgId: string, model: string
   return rowModelOnly(resolved.session) ?? resolved;
 }
 
-export async function predictNamed(cache: ServingCache, orgId: string, req: z.infer<typeof predictRequestSchema>): Promise<PredictResult> {
+export async function predictNamed(
+  cache: ServingCache,
+  orgId: string,
+  req: z.infer<typeof predictRequestSchema>,
+): Promise<PredictResult> {
   const t0 = process.hrtime.bigint();
-  const resolved = await resolveRowModel(cache, orgId, req.model, { alias: req.alias, version: req.version, vehicleId: req.vehicleId ?? null });
+  const resolved = await resolveRowModel(cache, orgId, req.model, {
+    alias: req.alias,
+    version: req.version,
+    vehicleId: req.vehicleId ?? null,
+  });
   if ('status' in resolved) return resolved;
   const s = resolved.session;
   const mapped = mapNamedFeatures(s.info.featureNames, req.features, s.means);
   if (!mapped.ok) {
-    const parts = [mapped.missing.length ? `missing: ${mapped.missing.join(', ')}` : null, mapped.unknown.length ? `unknown: ${mapped.unknown.join(', ')}` : null].filter(Boolean);
-    return { status: 400, body: { error: `Features do not match model '${s.info.modelName}' v${s.info.version} (${parts.join('; ')})`, missing: mapped.missing, unknown: mapped.unknown, expected: s.info.featureNames } };
+    const parts = [
+      mapped.missing.length ? `missing: ${mapped.missing.join(', ')}` : null,
+      mapped.unknown.length ? `unknown: ${mapped.unknown.join(', ')}` : null,
+    ].filter(Boolean);
+    return {
+      status: 400,
+      body: {
+        error: `Features do not match model '${s.info.modelName}' v${s.info.version} (${parts.join('; ')})`,
+        missing: mapped.missing,
+        unknown: mapped.unknown,
+        expected: s.info.featureNames,
+      },
+    };
   }
   const r = await score(s, mapped.row);
-  return { status: 200, body: { ...describe(s, resolved.alias), prediction: r.prediction, imputed: mapped.imputed, latencyMs: { model: r.latencyMs, total: Number(process.hrtime.bigint() - t0) / 1e6 } } };
+  return {
+    status: 200,
+    body: {
+      ...describe(s, resolved.alias),
+      prediction: r.prediction,
+      imputed: mapped.imputed,
+      latencyMs: { model: r.latencyMs, total: Number(process.hrtime.bigint() - t0) / 1e6 },
+    },
+  };
 }
 
-export async function predictVehicle(cache: ServingCache, redis: Redis, orgId: string, req: z.infer<typeof vehiclePredictRequestSchema>): Promise<PredictResult> {
+export async function predictVehicle(
+  cache: ServingCache,
+  redis: Redis,
+  orgId: string,
+  req: z.infer<typeof vehiclePredictRequestSchema>,
+): Promise<PredictResult> {
   const t0 = process.hrtime.bigint();
-  const resolved = await resolveRowModel(cache, orgId, req.model, { alias: req.alias, version: req.version, vehicleId: req.vehicleId });
+  const resolved = await resolveRowModel(cache, orgId, req.model, {
+    alias: req.alias,
+    version: req.version,
+    vehicleId: req.vehicleId,
+  });
   if ('status' in resolved) return resolved;
   const s = resolved.session;
   // The online store's keys start with the org id: another org's vehicle is simply not there.
   const window = await readOnlineFeatures(redis, orgId, req.runId, req.vehicleId, req.kind);
-  if (!window) return { status: 404, body: { error: `No live ${req.kind} features for vehicle '${req.vehicleId}' of run '${req.runId}'` } };
+  if (!window)
+    return {
+      status: 404,
+      body: { error: `No live ${req.kind} features for vehicle '${req.vehicleId}' of run '${req.runId}'` },
+    };
   const { index, missing } = featureIndex(s.info.featureNames, window.names);
-  if (missing.length > 0) return { status: 400, body: { error: `The vehicle's features lack what model '${s.info.modelName}' needs: ${missing.join(', ')}`, missing } };
+  if (missing.length > 0)
+    return {
+      status: 400,
+      body: {
+        error: `The vehicle's features lack what model '${s.info.modelName}' needs: ${missing.join(', ')}`,
+        missing,
+      },
+    };
   const row = new Float32Array(s.info.featureNames.length);
   fillRow(window.values, index, s.means, row, 0);
   const r = await score(s, row);
@@ -95,7 +159,15 @@ export async function predictVehicle(cache: ServingCache, redis: Redis, orgId: s
     body: {
       ...describe(s, resolved.alias),
       prediction: r.prediction,
-      window: { runId: window.runId, vehicleId: window.vehicleId, kind: window.kind, start: window.windowStart, end: window.windowEnd, emittedAt: window.emittedAt, revision: window.revision },
+      window: {
+        runId: window.runId,
+        vehicleId: window.vehicleId,
+        kind: window.kind,
+        start: window.windowStart,
+        end: window.windowEnd,
+        emittedAt: window.emittedAt,
+        revision: window.revision,
+      },
       latencyMs: { model: r.latencyMs, total: Number(process.hrtime.bigint() - t0) / 1e6 },
     },
   };

@@ -16,9 +16,15 @@ const DEFAULT_PROVIDERS: readonly ProviderName[] = ['cuda', 'webgpu', 'cpu'];
 
 export function parseProviders(spec: string | undefined): ProviderName[] {
   if (spec === undefined || spec.trim() === '') return [...DEFAULT_PROVIDERS];
-  const names = spec.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const names = spec
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   const unknown = names.filter((n) => !(KNOWN_PROVIDERS as readonly string[]).includes(n));
-  if (unknown.length > 0) throw new Error(`INFERENCE_PROVIDERS: unknown provider(s) ${unknown.join(', ')}; known: ${KNOWN_PROVIDERS.join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(
+      `INFERENCE_PROVIDERS: unknown provider(s) ${unknown.join(', ')}; known: ${KNOWN_PROVIDERS.join(', ')}`,
+    );
   if (names.length === 0) throw new Error('INFERENCE_PROVIDERS: name at least one provider');
   return [...new Set(names)] as ProviderName[];
 }
@@ -38,7 +44,9 @@ export interface SessionOptions {
 
 export class NoProviderError extends Error {
   constructor(readonly attempts: ProviderAttempt[]) {
-    super(`no execution provider could load the model: ${attempts.map((a) => `${a.provider}: ${a.reason}`).join('; ')}`);
+    super(
+      `no execution provider could load the model: ${attempts.map((a) => `${a.provider}: ${a.reason}`).join('; ')}`,
+    );
     this.name = 'NoProviderError';
   }
 }
@@ -48,7 +56,10 @@ function firstLine(err: unknown): string {
   return (text.split('\n').find((l) => l.trim() !== '') ?? text).slice(0, 300);
 }
 
-export type SessionFactory = (bytes: Uint8Array, options: ort.InferenceSession.SessionOptions) => Promise<ort.InferenceSession>;
+export type SessionFactory = (
+  bytes: Uint8Array,
+  options: ort.InferenceSession.SessionOptions,
+) => Promise<ort.InferenceSession>;
 const ortFactory: SessionFactory = (bytes, options) => ort.InferenceSession.create(bytes, options);
 
 /** Creates a session on the first provider that loads the model, and says which one and why not the others. */
@@ -78,7 +89,10 @@ export async function createSession(
 }
 
 /** Which configured providers can create a session on this machine (for the bench and /v2 metadata). */
-export async function probeProviders(bytes: Uint8Array, providers: readonly ProviderName[]): Promise<ProviderAttempt[]> {
+export async function probeProviders(
+  bytes: Uint8Array,
+  providers: readonly ProviderName[],
+): Promise<ProviderAttempt[]> {
   const out: ProviderAttempt[] = [];
   for (const provider of providers) {
     try {
@@ -86,7 +100,11 @@ export async function probeProviders(bytes: Uint8Array, providers: readonly Prov
       await session.release();
       out.push({ provider, ok: true });
     } catch (err) {
-      out.push({ provider, ok: false, reason: err instanceof NoProviderError ? err.attempts[0]?.reason : firstLine(err) });
+      out.push({
+        provider,
+        ok: false,
+        reason: err instanceof NoProviderError ? err.attempts[0]?.reason : firstLine(err),
+      });
     }
   }
   return out;

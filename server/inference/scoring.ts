@@ -14,8 +14,17 @@ export const servingSidecarSchema = z
     kind: z.string(),
     featureNames: z.array(z.string()),
     normalisation: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).passthrough(),
-    input: z.object({ name: z.string(), dims: z.array(z.union([z.number(), z.string()])) }).passthrough().optional(),
-    outputs: z.array(z.object({ name: z.string(), dims: z.array(z.union([z.number(), z.string()])), type: z.string() }).passthrough()).default([]),
+    input: z
+      .object({ name: z.string(), dims: z.array(z.union([z.number(), z.string()])) })
+      .passthrough()
+      .optional(),
+    outputs: z
+      .array(
+        z
+          .object({ name: z.string(), dims: z.array(z.union([z.number(), z.string()])), type: z.string() })
+          .passthrough(),
+      )
+      .default([]),
     classes: z.array(z.string()).optional(),
     threshold: z.number().optional(),
     windowLength: z.number().int().positive().optional(),
@@ -24,7 +33,10 @@ export const servingSidecarSchema = z
 export type ServingSidecar = z.infer<typeof servingSidecarSchema>;
 
 /** For each model feature, its index in `sourceNames`; null lists the model features the source lacks. */
-export function featureIndex(modelFeatures: readonly string[], sourceNames: readonly string[]): { index: Int32Array; missing: string[] } {
+export function featureIndex(
+  modelFeatures: readonly string[],
+  sourceNames: readonly string[],
+): { index: Int32Array; missing: string[] } {
   const pos = new Map<string, number>();
   sourceNames.forEach((n, i) => pos.set(n, i));
   const index = new Int32Array(modelFeatures.length);
@@ -38,7 +50,13 @@ export function featureIndex(modelFeatures: readonly string[], sourceNames: read
 }
 
 /** Writes one row of model inputs at `out[offset…]` from source values (nulls become the mean). */
-export function fillRow(values: readonly (number | null)[], index: Int32Array, means: Float32Array, out: Float32Array, offset: number): void {
+export function fillRow(
+  values: readonly (number | null)[],
+  index: Int32Array,
+  means: Float32Array,
+  out: Float32Array,
+  offset: number,
+): void {
   for (let j = 0; j < index.length; j++) {
     const v = values[index[j]!];
     out[offset + j] = v === null || v === undefined || !Number.isFinite(v) ? means[j]! : v;
@@ -46,17 +64,22 @@ export function fillRow(values: readonly (number | null)[], index: Int32Array, m
 }
 
 export type NamedFeatureResult =
-  | { ok: true; row: Float32Array; imputed: string[] }
-  | { ok: false; missing: string[]; unknown: string[] };
+  { ok: true; row: Float32Array; imputed: string[] } | { ok: false; missing: string[]; unknown: string[] };
 
 /**
  * Maps {name: value} onto the model's feature order. Every model feature must be named (null is
  * allowed and means "no reading"); a name the model does not know is an error too, since it is
  * most likely a typo of one that then silently reads as missing.
  */
-export function mapNamedFeatures(modelFeatures: readonly string[], features: Record<string, number | null>, means: Float32Array): NamedFeatureResult {
+export function mapNamedFeatures(
+  modelFeatures: readonly string[],
+  features: Record<string, number | null>,
+  means: Float32Array,
+): NamedFeatureResult {
   const known = new Set(modelFeatures);
-  const unknown = Object.keys(features).filter((k) => !known.has(k)).sort();
+  const unknown = Object.keys(features)
+    .filter((k) => !known.has(k))
+    .sort();
   const missing = modelFeatures.filter((f) => !Object.prototype.hasOwnProperty.call(features, f));
   if (unknown.length > 0 || missing.length > 0) return { ok: false, missing, unknown };
   const row = new Float32Array(modelFeatures.length);
@@ -78,7 +101,11 @@ export interface ScoreSpec {
   classes: string[] | null;
 }
 
-export function scoreSpec(kind: string, versionThreshold: number | null, sidecar: Pick<ServingSidecar, 'threshold' | 'classes'> | null): ScoreSpec {
+export function scoreSpec(
+  kind: string,
+  versionThreshold: number | null,
+  sidecar: Pick<ServingSidecar, 'threshold' | 'classes'> | null,
+): ScoreSpec {
   const threshold = versionThreshold ?? sidecar?.threshold ?? (kind === 'mlp-classifier' ? 0.5 : null);
   return { kind, threshold, classes: sidecar?.classes ?? null };
 }
@@ -108,7 +135,8 @@ export function scoresOf(spec: ScoreSpec, out: RowOutputs, rows: number): Float6
 
 /** The label of row i: normal/anomaly, a class name, or null for regressors. */
 export function labelOf(spec: ScoreSpec, out: RowOutputs, rows: number, i: number, score: number): string | null {
-  if (spec.kind === 'autoencoder') return spec.threshold === null ? null : score > spec.threshold ? 'anomaly' : 'normal';
+  if (spec.kind === 'autoencoder')
+    return spec.threshold === null ? null : score > spec.threshold ? 'anomaly' : 'normal';
   if (spec.kind === 'mlp-classifier') {
     const d = out.probabilities!.data;
     const cols = d.length / rows;

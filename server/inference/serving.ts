@@ -44,7 +44,10 @@ export class ServingCache {
       providers: parseProviders(process.env.INFERENCE_PROVIDERS),
       batching: { maxBatch: 256, maxDelayUs: 200, maxConcurrent: 2 },
     }).then((s) => {
-      log.info({ model: s.info.modelName, version: s.info.version, provider: s.provider }, 'model version loaded for the predict API');
+      log.info(
+        { model: s.info.modelName, version: s.info.version, provider: s.provider },
+        'model version loaded for the predict API',
+      );
       return s;
     });
     p.catch(() => this.sessions.delete(versionId));
@@ -61,22 +64,33 @@ export class ServingCache {
    * The org's model by name: an explicit version, else the alias (default production), canary by
    * the vehicle when one is named. Another org's model is "not found".
    */
-  async resolve(orgId: string, modelName: string, opts: { alias?: string; version?: number; vehicleId?: string | null } = {}): Promise<ResolvedModel> {
+  async resolve(
+    orgId: string,
+    modelName: string,
+    opts: { alias?: string; version?: number; vehicleId?: string | null } = {},
+  ): Promise<ResolvedModel> {
     // One query on the hot path; the model is looked up on its own only to word a miss.
     if (opts.version !== undefined) {
-      const v = await this.db.modelVersion.findFirst({ where: { orgId, version: opts.version, model: { orgId, name: modelName } }, select: { id: true } });
+      const v = await this.db.modelVersion.findFirst({
+        where: { orgId, version: opts.version, model: { orgId, name: modelName } },
+        select: { id: true },
+      });
       if (!v) throw await this.notFound(orgId, modelName, `has no version ${opts.version}`);
       return { session: await this.open(v.id), alias: null };
     }
     const aliasName = opts.alias ?? 'production';
     const alias = await this.db.modelAlias.findFirst({ where: { name: aliasName, model: { orgId, name: modelName } } });
     if (!alias) throw await this.notFound(orgId, modelName, `has no '${aliasName}' deployment`);
-    const canary = alias.canaryVersionId && opts.vehicleId && routesToCanary(alias.modelId, opts.vehicleId, alias.canaryWeight);
+    const canary =
+      alias.canaryVersionId && opts.vehicleId && routesToCanary(alias.modelId, opts.vehicleId, alias.canaryWeight);
     return { session: await this.open(canary ? alias.canaryVersionId! : alias.versionId), alias: aliasName };
   }
 
   private async notFound(orgId: string, modelName: string, what: string): Promise<ModelNotFoundError> {
-    const model = await this.db.registeredModel.findUnique({ where: { orgId_name: { orgId, name: modelName } }, select: { id: true } });
+    const model = await this.db.registeredModel.findUnique({
+      where: { orgId_name: { orgId, name: modelName } },
+      select: { id: true },
+    });
     return new ModelNotFoundError(model ? `Model '${modelName}' ${what}` : `Model '${modelName}' not found`);
   }
 }
@@ -90,4 +104,3 @@ export async function servingCache(): Promise<ServingCache> {
   }
   return g.drivelabServing;
 }
-

@@ -5,7 +5,26 @@ import { z } from 'zod';
  * monitoring page (canary vs baseline). Latencies are kept as counts in fixed log-spaced buckets,
  * so the snapshots of several worker copies merge exactly and quantiles come from the merge.
  */
-export const LATENCY_BUCKETS_US = [25, 50, 100, 200, 350, 500, 750, 1000, 1500, 2500, 5000, 10_000, 25_000, 50_000, 100_000, 250_000, 1_000_000, Infinity];
+export const LATENCY_BUCKETS_US = [
+  25,
+  50,
+  100,
+  200,
+  350,
+  500,
+  750,
+  1000,
+  1500,
+  2500,
+  5000,
+  10_000,
+  25_000,
+  50_000,
+  100_000,
+  250_000,
+  1_000_000,
+  Infinity,
+];
 
 export class LatencyHistogram {
   readonly counts = new Array<number>(LATENCY_BUCKETS_US.length).fill(0);
@@ -24,7 +43,8 @@ export function quantileUs(counts: readonly number[], q: number): number | null 
   let seen = 0;
   for (let i = 0; i < counts.length; i++) {
     seen += counts[i]!;
-    if (seen >= rank) return Number.isFinite(LATENCY_BUCKETS_US[i]!) ? LATENCY_BUCKETS_US[i]! : LATENCY_BUCKETS_US[i - 1]! * 2;
+    if (seen >= rank)
+      return Number.isFinite(LATENCY_BUCKETS_US[i]!) ? LATENCY_BUCKETS_US[i]! : LATENCY_BUCKETS_US[i - 1]! * 2;
   }
   return null;
 }
@@ -64,7 +84,8 @@ export function mergeStats(list: readonly VersionStats[]): VersionStats[] {
       by.set(s.versionId, { ...s, routes: [...s.routes], requestUs: [...s.requestUs], queueUs: [...s.queueUs] });
       continue;
     }
-    for (const k of ['predictions', 'httpRequests', 'streamRows', 'errors', 'batches', 'batchRows'] as const) had[k] += s[k];
+    for (const k of ['predictions', 'httpRequests', 'streamRows', 'errors', 'batches', 'batchRows'] as const)
+      had[k] += s[k];
     s.requestUs.forEach((c, i) => (had.requestUs[i] = (had.requestUs[i] ?? 0) + c));
     s.queueUs.forEach((c, i) => (had.queueUs[i] = (had.queueUs[i] ?? 0) + c));
     had.since = Math.min(had.since, s.since);

@@ -6,8 +6,16 @@ import { openVersion, type LoadVersionOptions, type VersionInfo, type VersionSes
 type Db = Pick<PrismaClient, 'modelVersion'>;
 
 /** Reads a registered version (row, ONNX file, sidecar) and opens its session. */
-export async function loadRegisteredVersion(db: Db, store: ObjectStore, versionId: string, o: LoadVersionOptions): Promise<VersionSession> {
-  const row = await db.modelVersion.findUnique({ where: { id: versionId }, include: { model: { select: { name: true } } } });
+export async function loadRegisteredVersion(
+  db: Db,
+  store: ObjectStore,
+  versionId: string,
+  o: LoadVersionOptions,
+): Promise<VersionSession> {
+  const row = await db.modelVersion.findUnique({
+    where: { id: versionId },
+    include: { model: { select: { name: true } } },
+  });
   if (!row) throw new Error(`model version ${versionId} not found`);
   const onnx = await getObject(store, row.onnxKey);
   if (!onnx) throw new Error(`ONNX file ${row.onnxKey} of version ${versionId} is missing from the object store`);

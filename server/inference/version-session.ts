@@ -32,8 +32,18 @@ export interface BatchingOptions {
   maxConcurrent?: number;
 }
 
-const oipType = (t: string): TensorMeta['datatype'] => (t === 'bool' ? 'BOOL' : t === 'int64' ? 'INT64' : t === 'float64' || t === 'double' ? 'FP64' : t === 'int32' ? 'INT32' : 'FP32');
-const oipShape = (dims: readonly (number | string)[]): number[] => dims.map((d) => (typeof d === 'number' && d >= 0 ? d : -1));
+const oipType = (t: string): TensorMeta['datatype'] =>
+  t === 'bool'
+    ? 'BOOL'
+    : t === 'int64'
+      ? 'INT64'
+      : t === 'float64' || t === 'double'
+        ? 'FP64'
+        : t === 'int32'
+          ? 'INT32'
+          : 'FP32';
+const oipShape = (dims: readonly (number | string)[]): number[] =>
+  dims.map((d) => (typeof d === 'number' && d >= 0 ? d : -1));
 
 /**
  * One ONNX Runtime session for one model version, with its micro-batcher. Aliases and cached
@@ -64,7 +74,9 @@ export class VersionSession {
     const inputName = session.inputNames[0] ?? 'features';
     this.labels = { model: info.modelName, version: String(info.version), provider };
     const F = info.featureNames.length;
-    this.means = Float32Array.from(sidecar?.normalisation.mean.length === F ? sidecar.normalisation.mean : new Array<number>(F).fill(0));
+    this.means = Float32Array.from(
+      sidecar?.normalisation.mean.length === F ? sidecar.normalisation.mean : new Array<number>(F).fill(0),
+    );
     this.spec = scoreSpec(info.kind, info.threshold, sidecar);
     this.inputs = [{ name: inputName, datatype: 'FP32', shape: [-1, ...info.inputShape] }];
     this.outputs = sidecar?.outputs.length
@@ -129,9 +141,18 @@ export interface LoadVersionOptions {
 }
 
 /** Creates the session of a version from its ONNX bytes and (optional) sidecar JSON. */
-export async function openVersion(info: VersionInfo, onnx: Uint8Array, sidecarJson: unknown, o: LoadVersionOptions): Promise<VersionSession> {
+export async function openVersion(
+  info: VersionInfo,
+  onnx: Uint8Array,
+  sidecarJson: unknown,
+  o: LoadVersionOptions,
+): Promise<VersionSession> {
   const parsed = sidecarJson === null || sidecarJson === undefined ? null : servingSidecarSchema.safeParse(sidecarJson);
   const sidecar = parsed?.success ? parsed.data : null;
-  const { session, provider, attempts } = await createSession(onnx, { providers: o.providers, intraOpThreads: o.intraOpThreads }, o.factory);
+  const { session, provider, attempts } = await createSession(
+    onnx,
+    { providers: o.providers, intraOpThreads: o.intraOpThreads },
+    o.factory,
+  );
   return new VersionSession(info, sidecar, session, provider, attempts, o.batching);
 }

@@ -66,7 +66,10 @@ export async function ensureTopics(
   options: { prefix?: string; partitions?: number; overrides?: string; replicationFactor?: number } = {},
 ): Promise<{ created: string[]; grown: string[] }> {
   const prefix = options.prefix ?? env.KAFKA_TOPIC_PREFIX;
-  const specs = topicSpecs(options.partitions ?? env.KAFKA_PARTITIONS, parsePartitionOverrides(options.overrides ?? env.KAFKA_TOPIC_PARTITIONS));
+  const specs = topicSpecs(
+    options.partitions ?? env.KAFKA_PARTITIONS,
+    parsePartitionOverrides(options.overrides ?? env.KAFKA_TOPIC_PARTITIONS),
+  );
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -94,7 +97,9 @@ export async function ensureTopics(
         return t !== undefined && t.partitions.length < s.partitions;
       });
       if (toGrow.length > 0) {
-        await admin.createPartitions({ topicPartitions: toGrow.map((s) => ({ topic: prefixed(prefix, s.name), count: s.partitions })) });
+        await admin.createPartitions({
+          topicPartitions: toGrow.map((s) => ({ topic: prefixed(prefix, s.name), count: s.partitions })),
+        });
         grown.push(...toGrow.map((s) => prefixed(prefix, s.name)));
       }
     }

@@ -33,11 +33,15 @@ export function parsePartitionOverrides(spec: string | undefined): Partial<Recor
   const out: Partial<Record<TopicName, number>> = {};
   if (!spec) return out;
   const known = new Set<string>(Object.values(TOPICS));
-  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [name, count] = part.split('=').map((s) => s.trim());
     if (!name || !known.has(name)) throw new Error(`KAFKA_TOPIC_PARTITIONS: unknown topic "${name ?? ''}"`);
     const n = Number(count);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`KAFKA_TOPIC_PARTITIONS: bad partition count for ${name}: "${count ?? ''}"`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new Error(`KAFKA_TOPIC_PARTITIONS: bad partition count for ${name}: "${count ?? ''}"`);
     out[name as TopicName] = n;
   }
   return out;

@@ -40,7 +40,11 @@ export function typedProducer<S extends z.ZodType>(
   return {
     topic: fullTopic,
     async send(messages) {
-      const encoded = messages.map((m) => ({ key: m.key, value: encodeMessage(schema.parse(m.value)), headers: m.headers }));
+      const encoded = messages.map((m) => ({
+        key: m.key,
+        value: encodeMessage(schema.parse(m.value)),
+        headers: m.headers,
+      }));
       await producer.send({ topic: fullTopic, messages: encoded });
       metrics.kafkaMessagesOut.inc({ topic: name }, messages.length);
     },
@@ -82,7 +86,9 @@ export interface RunningConsumer {
  * Consumes one topic, validating every message with its contract. Bad input goes to the DLQ
  * with the reason and is counted; the partition keeps flowing and nothing is lost.
  */
-export async function runValidatedConsumer<S extends z.ZodType>(options: ValidatedConsumerOptions<S>): Promise<RunningConsumer> {
+export async function runValidatedConsumer<S extends z.ZodType>(
+  options: ValidatedConsumerOptions<S>,
+): Promise<RunningConsumer> {
   const fullTopic = topic(options.topic, options.prefix);
   const consumer = options.kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false });
   const dlqProducer = createProducer(options.kafka);
@@ -90,14 +96,29 @@ export async function runValidatedConsumer<S extends z.ZodType>(options: Validat
   await consumer.subscribe({ topic: fullTopic, fromBeginning: options.fromBeginning ?? false });
   await consumer.run({
     eachMessage: async ({ topic: t, partition, message }) => {
-      const raw: RawMessageRef = { topic: t, partition, offset: message.offset, key: message.key, value: message.value, timestamp: message.timestamp };
+      const raw: RawMessageRef = {
+        topic: t,
+        partition,
+        offset: message.offset,
+        key: message.key,
+        value: message.value,
+        timestamp: message.timestamp,
+      };
       const decoded = decodeMessage(options.schema, message.value);
       if (!decoded.ok) {
-        log.warn({ topic: t, partition, offset: message.offset, reason: decoded.reason, error: decoded.error }, 'message rejected');
-        await sendToDlq(dlqProducer, raw, { reason: decoded.reason, error: decoded.error, consumerGroup: options.groupId }, {
-          prefix: options.prefix,
-          sourceTopicName: options.topic,
-        });
+        log.warn(
+          { topic: t, partition, offset: message.offset, reason: decoded.reason, error: decoded.error },
+          'message rejected',
+        );
+        await sendToDlq(
+          dlqProducer,
+          raw,
+          { reason: decoded.reason, error: decoded.error, consumerGroup: options.groupId },
+          {
+            prefix: options.prefix,
+            sourceTopicName: options.topic,
+          },
+        );
         return;
       }
       try {
@@ -105,11 +126,19 @@ export async function runValidatedConsumer<S extends z.ZodType>(options: Validat
         metrics.kafkaMessagesIn.inc({ topic: options.topic });
       } catch (err) {
         if (!(err instanceof RejectMessage)) throw err;
-        log.warn({ topic: t, partition, offset: message.offset, reason: err.reason, error: err.message }, 'message rejected by handler');
-        await sendToDlq(dlqProducer, raw, { reason: err.reason, error: err.message, consumerGroup: options.groupId, orgId: err.orgId }, {
-          prefix: options.prefix,
-          sourceTopicName: options.topic,
-        });
+        log.warn(
+          { topic: t, partition, offset: message.offset, reason: err.reason, error: err.message },
+          'message rejected by handler',
+        );
+        await sendToDlq(
+          dlqProducer,
+          raw,
+          { reason: err.reason, error: err.message, consumerGroup: options.groupId, orgId: err.orgId },
+          {
+            prefix: options.prefix,
+            sourceTopicName: options.topic,
+          },
+        );
       }
     },
   });

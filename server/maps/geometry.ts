@@ -73,7 +73,14 @@ export class Polyline {
     const dy = this.ys[i + 1]! - y0;
     const dz = this.zs[i + 1]! - z0;
     const u = segLen > 0 ? Math.min(Math.max((s - this.cum[i]!) / segLen, 0), 1) : 0;
-    return { x: x0 + dx * u, y: y0 + dy * u, z: z0 + dz * u, heading: Math.atan2(dy, dx), grade: segLen > 0 ? dz / segLen : 0, seg: i };
+    return {
+      x: x0 + dx * u,
+      y: y0 + dy * u,
+      z: z0 + dz * u,
+      heading: Math.atan2(dy, dx),
+      grade: segLen > 0 ? dz / segLen : 0,
+      seg: i,
+    };
   }
 
   /** Nearest point to (x, y), searching outward from the hint segment only (local, O(1) per tick). */
@@ -146,7 +153,11 @@ export function bezier(a: Point3, c: Point3, b: Point3, n = 12): Point3[] {
     const w0 = (1 - u) * (1 - u);
     const w1 = 2 * u * (1 - u);
     const w2 = u * u;
-    out.push({ x: w0 * a.x + w1 * c.x + w2 * b.x, y: w0 * a.y + w1 * c.y + w2 * b.y, z: w0 * a.z + w1 * c.z + w2 * b.z });
+    out.push({
+      x: w0 * a.x + w1 * c.x + w2 * b.x,
+      y: w0 * a.y + w1 * c.y + w2 * b.y,
+      z: w0 * a.z + w1 * c.z + w2 * b.z,
+    });
   }
   return out;
 }

@@ -160,7 +160,8 @@ export class MapBuilder {
     for (const l of laneList) if (l.next.length === 0) throw new Error(`lane ${l.id} is a dead end`);
     // Junction lanes that cross (not merely share an end) must not both be occupied.
     const byJunction = new Map<string, Lane[]>();
-    for (const l of laneList) if (l.junctionId) byJunction.set(l.junctionId, [...(byJunction.get(l.junctionId) ?? []), l]);
+    for (const l of laneList)
+      if (l.junctionId) byJunction.set(l.junctionId, [...(byJunction.get(l.junctionId) ?? []), l]);
     for (const group of byJunction.values()) {
       for (const a of group) {
         for (const b of group) {
@@ -177,7 +178,16 @@ export class MapBuilder {
     }
     for (const l of laneList) l.crossings.sort((p, q) => p.s - q.s);
     if (!lanes.has(egoSpawn.laneId)) throw new Error(`ego spawn lane ${egoSpawn.laneId} missing`);
-    return { id, origin, lanes, laneList, signals: this.signals, junctions: this.junctions, crosswalks: this.crosswalks, egoSpawn };
+    return {
+      id,
+      origin,
+      lanes,
+      laneList,
+      signals: this.signals,
+      junctions: this.junctions,
+      crosswalks: this.crosswalks,
+      egoSpawn,
+    };
   }
 }
 
@@ -186,7 +196,8 @@ function pt(p: Polyline, i: number): Point3 {
 }
 
 function polylinesCross(a: Polyline, b: Polyline): boolean {
-  for (let i = 0; i < a.segments; i++) for (let j = 0; j < b.segments; j++) if (segmentsCross(pt(a, i), pt(a, i + 1), pt(b, j), pt(b, j + 1))) return true;
+  for (let i = 0; i < a.segments; i++)
+    for (let j = 0; j < b.segments; j++) if (segmentsCross(pt(a, i), pt(a, i + 1), pt(b, j), pt(b, j + 1))) return true;
   return false;
 }
 

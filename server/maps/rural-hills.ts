@@ -51,7 +51,10 @@ function centreLine(): { pts: Point3[]; cuts: number[] } {
   for (let s = 0; s <= total; s += STEP) {
     pts.push({ x, y, z });
     // Curvature: sweeping bends of 180..600 m radius, straight through the village.
-    const k = s < 900 ? 0 : (1 / 260) * Math.sin((2 * Math.PI * (s - 900)) / 1300) + (1 / 700) * Math.sin((2 * Math.PI * s) / 2900);
+    const k =
+      s < 900
+        ? 0
+        : (1 / 260) * Math.sin((2 * Math.PI * (s - 900)) / 1300) + (1 / 700) * Math.sin((2 * Math.PI * s) / 2900);
     h += k * STEP;
     x += Math.cos(h) * STEP;
     y += Math.sin(h) * STEP;
@@ -109,6 +112,12 @@ export function buildRuralHills(): RoadMap {
   b.link(revId(0), 'rural:loop-west');
   b.link('rural:loop-west', fwdId(0));
   const c = pts[Math.round(VILLAGE_CROSSWALK_S / STEP)]!;
-  b.crosswalks.push({ id: 'rural:village-crosswalk', a: { x: c.x, y: c.y - 6, z: c.z }, b: { x: c.x, y: c.y + 6, z: c.z }, walkWhenRed: null, junctionId: null });
+  b.crosswalks.push({
+    id: 'rural:village-crosswalk',
+    a: { x: c.x, y: c.y - 6, z: c.z },
+    b: { x: c.x, y: c.y + 6, z: c.z },
+    walkWhenRed: null,
+    junctionId: null,
+  });
   return b.build('rural_hills', { lat: 46.81, lon: 10.52, alt: 1180 }, { laneId: fwdId(0), s: 30 });
 }

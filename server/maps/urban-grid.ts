@@ -47,7 +47,11 @@ export function buildUrbanGrid(): RoadMap {
         if (!inGrid(i + dx, j + dy)) continue;
         // Approach lanes arriving at the next node carry that node's signal at their end.
         const sig = `urban:sig${i + dx}.${j + dy}:${d}`;
-        b.signals.set(sig, { id: sig, junctionId: `urban:j${i + dx}.${j + dy}`, group: d === 'E' || d === 'W' ? 0 : 1 });
+        b.signals.set(sig, {
+          id: sig,
+          junctionId: `urban:j${i + dx}.${j + dy}`,
+          group: d === 'E' || d === 'W' ? 0 : 1,
+        });
         for (let k = 0; k < LANES; k++) {
           b.lane({
             id: streetId(i, j, d, k),
@@ -105,9 +109,16 @@ export function buildUrbanGrid(): RoadMap {
             const a = lanePoint(fi, fj, d, SPACING - J, k);
             const e = lanePoint(i, j, m.exit, J, k);
             // Control point: where the two lane centre lines meet.
-            const ctrl: Point3 = m.turn === 'straight' ? { x: (a.x + e.x) / 2, y: (a.y + e.y) / 2, z: 0 } : cornerOf(a, d, e, m.exit);
+            const ctrl: Point3 =
+              m.turn === 'straight' ? { x: (a.x + e.x) / 2, y: (a.y + e.y) / 2, z: 0 } : cornerOf(a, d, e, m.exit);
             const id = `${jid}:${d}${m.exit}:${k}`;
-            b.lane({ id, points: m.turn === 'straight' ? line(a, e, 7) : bezier(a, ctrl, e, 14), speedLimit: LIMIT, kind: 'junction', junctionId: jid });
+            b.lane({
+              id,
+              points: m.turn === 'straight' ? line(a, e, 7) : bezier(a, ctrl, e, 14),
+              speedLimit: LIMIT,
+              kind: 'junction',
+              junctionId: jid,
+            });
             b.link(from, id, m.turn);
             b.link(id, to);
           }

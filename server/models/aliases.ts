@@ -88,7 +88,10 @@ const notFound = (message: string) => new TRPCError({ code: 'NOT_FOUND', message
 const precondition = (message: string) => new TRPCError({ code: 'PRECONDITION_FAILED', message });
 
 async function versionOf(tx: Tx, orgId: string, modelId: string, id: string) {
-  const v = await tx.modelVersion.findFirst({ where: { id, modelId, orgId }, select: { id: true, version: true, metrics: true } });
+  const v = await tx.modelVersion.findFirst({
+    where: { id, modelId, orgId },
+    select: { id: true, version: true, metrics: true },
+  });
   if (!v) throw notFound('Model version not found');
   return v;
 }
@@ -121,7 +124,9 @@ export async function moveAlias(
         SELECT id, name FROM "RegisteredModel" WHERE id = ${move.modelId} AND "orgId" = ${orgId} FOR UPDATE`;
       if (!model) throw notFound('Model not found');
 
-      const current = await tx.modelAlias.findUnique({ where: { modelId_name: { modelId: model.id, name: move.alias } } });
+      const current = await tx.modelAlias.findUnique({
+        where: { modelId_name: { modelId: model.id, name: move.alias } },
+      });
       const history = await tx.modelAliasEvent.findMany({
         where: { orgId, modelId: model.id, alias: move.alias },
         orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
@@ -142,11 +147,23 @@ export async function moveAlias(
         case 'promote': {
           const target = await versionOf(tx, orgId, model.id, move.versionId);
           const from = current ? await versionOf(tx, orgId, model.id, current.versionId) : null;
-          if (current?.versionId === target.id) throw precondition(`"${move.alias}" already points at version ${target.version}`);
+          if (current?.versionId === target.id)
+            throw precondition(`"${move.alias}" already points at version ${target.version}`);
           if (move.gate) {
             gateText = describeGate(move.gate);
-            const r = evaluateGate(move.gate, { label: `v${target.version}`, metrics: target.metrics }, from ? { label: `v${from.version}`, metrics: from.metrics } : null);
-            if (!r.ok) throw new GateRefused(`Gate refused: ${r.reason}`, { model: model.name, alias: move.alias, version: target.version, gate: gateText, reason: r.reason });
+            const r = evaluateGate(
+              move.gate,
+              { label: `v${target.version}`, metrics: target.metrics },
+              from ? { label: `v${from.version}`, metrics: from.metrics } : null,
+            );
+            if (!r.ok)
+              throw new GateRefused(`Gate refused: ${r.reason}`, {
+                model: model.name,
+                alias: move.alias,
+                version: target.version,
+                gate: gateText,
+                reason: r.reason,
+              });
             data.gateResult = r.detail;
           }
           versionId = target.id;
@@ -167,7 +184,10 @@ export async function moveAlias(
           const alias = await aliasOrThrow(tx, model.id, move.alias);
           const plan = planRollback(history, alias.versionId);
           if (!plan.ok) throw precondition(`Cannot roll back "${move.alias}": ${plan.reason}`);
-          const [from, target] = [await versionOf(tx, orgId, model.id, alias.versionId), await versionOf(tx, orgId, model.id, plan.toVersionId)];
+          const [from, target] = [
+            await versionOf(tx, orgId, model.id, alias.versionId),
+            await versionOf(tx, orgId, model.id, plan.toVersionId),
+          ];
           versionId = target.id;
           const graduates = alias.canaryVersionId === target.id;
           canaryVersionId = graduates ? null : alias.canaryVersionId;
@@ -180,8 +200,12 @@ export async function moveAlias(
         case 'canary': {
           const alias = await aliasOrThrow(tx, model.id, move.alias);
           const canary = await versionOf(tx, orgId, model.id, move.canaryVersionId);
-          if (canary.id === alias.versionId) throw precondition(`Version ${canary.version} is already the main target of "${move.alias}"; a canary must be another version`);
-          if (!(move.weight >= 0 && move.weight <= 1)) throw new TRPCError({ code: 'BAD_REQUEST', message: 'The canary weight is a share between 0 and 1' });
+          if (canary.id === alias.versionId)
+            throw precondition(
+              `Version ${canary.version} is already the main target of "${move.alias}"; a canary must be another version`,
+            );
+          if (!(move.weight >= 0 && move.weight <= 1))
+            throw new TRPCError({ code: 'BAD_REQUEST', message: 'The canary weight is a share between 0 and 1' });
           versionId = alias.versionId;
           fromVersionId = alias.versionId;
           canaryVersionId = canary.id;
@@ -237,7 +261,16 @@ export async function moveAlias(
       });
       const toVersion = versionId ? await versionOf(tx, orgId, model.id, versionId) : null;
       return {
-        result: { alias: move.alias, action: move.action, versionId, version: toVersion?.version ?? null, canaryVersionId, canaryWeight, eventId: event.id, gate: gateText },
+        result: {
+          alias: move.alias,
+          action: move.action,
+          versionId,
+          version: toVersion?.version ?? null,
+          canaryVersionId,
+          canaryWeight,
+          eventId: event.id,
+          gate: gateText,
+        },
         message: {
           v: 1 as const,
           orgId,
@@ -255,7 +288,14 @@ export async function moveAlias(
   } catch (err) {
     if (err instanceof GateRefused) {
       // A refused promotion changes nothing, but who tried to ship what is worth keeping.
-      await audit(db, { orgId, action: 'model.promotion_refused', actor: who.actor, target: { type: 'model', id: move.modelId }, data: err.details, ip: who.ip ?? null });
+      await audit(db, {
+        orgId,
+        action: 'model.promotion_refused',
+        actor: who.actor,
+        target: { type: 'model', id: move.modelId },
+        data: err.details,
+        ip: who.ip ?? null,
+      });
       throw new TRPCError({ code: 'PRECONDITION_FAILED', message: err.reason });
     }
     throw err;
@@ -269,12 +309,18 @@ export async function moveAlias(
     await Promise.race([
       publish(outcome.message),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`dl.models send took longer than ${publishTimeoutMs} ms`)), publishTimeoutMs);
+        timer = setTimeout(
+          () => reject(new Error(`dl.models send took longer than ${publishTimeoutMs} ms`)),
+          publishTimeoutMs,
+        );
       }),
     ]);
   } catch (err) {
     published = false;
-    log.error({ err, modelId: outcome.message.modelId, alias: outcome.message.alias }, 'alias moved but dl.models could not be reached');
+    log.error(
+      { err, modelId: outcome.message.modelId, alias: outcome.message.alias },
+      'alias moved but dl.models could not be reached',
+    );
   } finally {
     clearTimeout(timer);
   }

@@ -66,23 +66,57 @@ export function evaluateGate(
   if (value === null) return { ok: false, reason: `${candidate.label} has no "${gate.metric}" metric to gate on` };
 
   if ('better' in gate) {
-    if (!current) return { ok: true, detail: `${gate.metric} = ${fmt(value)}; the alias points at no version yet, so there is nothing to beat` };
+    if (!current)
+      return {
+        ok: true,
+        detail: `${gate.metric} = ${fmt(value)}; the alias points at no version yet, so there is nothing to beat`,
+      };
     const base = metricValue(current.metrics, gate.metric);
-    if (base === null) return { ok: false, reason: `the current target ${current.label} has no "${gate.metric}" metric to compare with` };
+    if (base === null)
+      return {
+        ok: false,
+        reason: `the current target ${current.label} has no "${gate.metric}" metric to compare with`,
+      };
     const direction = gate.direction ?? metricDirection(gate.metric);
     const better = direction === 'higher' ? value > base : value < base;
     const word = direction === 'higher' ? 'higher' : 'lower';
-    if (!better) return { ok: false, reason: `${gate.metric} of ${candidate.label} (${fmt(value)}) is not ${word} than ${current.label}'s (${fmt(base)})` };
-    return { ok: true, detail: `${gate.metric} ${fmt(value)} beats ${current.label}'s ${fmt(base)} (${word} is better)` };
+    if (!better)
+      return {
+        ok: false,
+        reason: `${gate.metric} of ${candidate.label} (${fmt(value)}) is not ${word} than ${current.label}'s (${fmt(base)})`,
+      };
+    return {
+      ok: true,
+      detail: `${gate.metric} ${fmt(value)} beats ${current.label}'s ${fmt(base)} (${word} is better)`,
+    };
   }
 
-  if (gate.min !== undefined && value < gate.min) return { ok: false, reason: `${gate.metric} of ${candidate.label} is ${fmt(value)}, below the minimum ${fmt(gate.min)}` };
-  if (gate.max !== undefined && value > gate.max) return { ok: false, reason: `${gate.metric} of ${candidate.label} is ${fmt(value)}, above the maximum ${fmt(gate.max)}` };
-  const bounds = [gate.min !== undefined ? `≥ ${fmt(gate.min)}` : null, gate.max !== undefined ? `≤ ${fmt(gate.max)}` : null].filter(Boolean).join(' and ');
+  if (gate.min !== undefined && value < gate.min)
+    return {
+      ok: false,
+      reason: `${gate.metric} of ${candidate.label} is ${fmt(value)}, below the minimum ${fmt(gate.min)}`,
+    };
+  if (gate.max !== undefined && value > gate.max)
+    return {
+      ok: false,
+      reason: `${gate.metric} of ${candidate.label} is ${fmt(value)}, above the maximum ${fmt(gate.max)}`,
+    };
+  const bounds = [
+    gate.min !== undefined ? `≥ ${fmt(gate.min)}` : null,
+    gate.max !== undefined ? `≤ ${fmt(gate.max)}` : null,
+  ]
+    .filter(Boolean)
+    .join(' and ');
   return { ok: true, detail: `${gate.metric} = ${fmt(value)} ${bounds}` };
 }
 
 export function describeGate(gate: MetricGate): string {
-  if ('better' in gate) return `${gate.metric} better than the current target (${gate.direction ?? metricDirection(gate.metric)} is better)`;
-  return [gate.min !== undefined ? `${gate.metric} ≥ ${fmt(gate.min)}` : null, gate.max !== undefined ? `${gate.metric} ≤ ${fmt(gate.max)}` : null].filter(Boolean).join(' and ');
+  if ('better' in gate)
+    return `${gate.metric} better than the current target (${gate.direction ?? metricDirection(gate.metric)} is better)`;
+  return [
+    gate.min !== undefined ? `${gate.metric} ≥ ${fmt(gate.min)}` : null,
+    gate.max !== undefined ? `${gate.metric} ≤ ${fmt(gate.max)}` : null,
+  ]
+    .filter(Boolean)
+    .join(' and ');
 }

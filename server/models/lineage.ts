@@ -3,7 +3,12 @@
  * row), and whatever the trainer wrote beside the weights — extra sidecar fields and ONNX
  * metadata_props beyond the standard ones (dataset id, version, fingerprint, job id…). Pure.
  */
-const STANDARD_METADATA = new Set(['drivelab.kind', 'drivelab.feature_names', 'drivelab.normalisation', 'drivelab.sidecar']);
+const STANDARD_METADATA = new Set([
+  'drivelab.kind',
+  'drivelab.feature_names',
+  'drivelab.normalisation',
+  'drivelab.sidecar',
+]);
 const STANDARD_SIDECAR = new Set([
   'format',
   'kind',
@@ -47,13 +52,21 @@ function flatten(prefix: string, value: unknown, out: [string, unknown][]) {
 }
 
 const sameKey = (a: string, b: string) => {
-  const norm = (k: string) => k.replace(/^drivelab\./, '').replace(/[._-]/g, '').toLowerCase();
+  const norm = (k: string) =>
+    k
+      .replace(/^drivelab\./, '')
+      .replace(/[._-]/g, '')
+      .toLowerCase();
   return norm(a) === norm(b);
 };
 
 const DATASET_KEY = /(dataset|fingerprint|split|group)/i;
 
-export function buildLineage(experimentRunId: string | null, sidecar: unknown, onnxMetadata: Record<string, string>): Lineage {
+export function buildLineage(
+  experimentRunId: string | null,
+  sidecar: unknown,
+  onnxMetadata: Record<string, string>,
+): Lineage {
   const facts: LineageFact[] = [];
   if (sidecar && typeof sidecar === 'object' && !Array.isArray(sidecar)) {
     const pairs: [string, unknown][] = [];
@@ -81,7 +94,10 @@ export function buildLineage(experimentRunId: string | null, sidecar: unknown, o
 /** The metric a model is judged by on its page: F1 for detectors and classifiers, RMSE for regressors. */
 export function mainMetric(kind: string, metricNames: Iterable<string>): string | null {
   const names = new Set(metricNames);
-  const preferred = kind === 'mlp-regressor' || kind === 'cnn-regressor' ? ['rmse', 'val_rmse', 'mae', 'val_loss', 'loss'] : ['f1', 'val_f1', 'roc_auc', 'rocAuc', 'accuracy', 'val_loss', 'loss'];
+  const preferred =
+    kind === 'mlp-regressor' || kind === 'cnn-regressor'
+      ? ['rmse', 'val_rmse', 'mae', 'val_loss', 'loss']
+      : ['f1', 'val_f1', 'roc_auc', 'rocAuc', 'accuracy', 'val_loss', 'loss'];
   for (const p of preferred) if (names.has(p)) return p;
   return [...names].sort()[0] ?? null;
 }

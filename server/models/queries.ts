@@ -21,7 +21,11 @@ export function downloadPath(model: string, version: number | string, file: Arti
   return `/api/v1/models/${encodeURIComponent(model)}/versions/${encodeURIComponent(String(version))}/${file}`;
 }
 
-export async function listModels(db: PrismaClient, orgId: string, options: { versions: 'latest' | 'all'; name?: string; id?: string }) {
+export async function listModels(
+  db: PrismaClient,
+  orgId: string,
+  options: { versions: 'latest' | 'all'; name?: string; id?: string },
+) {
   const rows = await db.registeredModel.findMany({
     where: { orgId, ...(options.name ? { name: options.name } : {}), ...(options.id ? { id: options.id } : {}) },
     orderBy: { updatedAt: 'desc' },
@@ -32,8 +36,14 @@ export async function listModels(db: PrismaClient, orgId: string, options: { ver
     },
   });
   // Alias targets may be older than the versions fetched; resolve their numbers in one query.
-  const targetIds = [...new Set(rows.flatMap((m) => m.aliases.flatMap((a) => [a.versionId, a.canaryVersionId]).filter((x): x is string => !!x)))];
-  const targets = targetIds.length ? await db.modelVersion.findMany({ where: { orgId, id: { in: targetIds } }, select: { id: true, version: true } }) : [];
+  const targetIds = [
+    ...new Set(
+      rows.flatMap((m) => m.aliases.flatMap((a) => [a.versionId, a.canaryVersionId]).filter((x): x is string => !!x)),
+    ),
+  ];
+  const targets = targetIds.length
+    ? await db.modelVersion.findMany({ where: { orgId, id: { in: targetIds } }, select: { id: true, version: true } })
+    : [];
   const numberOf = new Map(targets.map((t) => [t.id, t.version]));
   return rows.map((m) => ({
     id: m.id,
@@ -73,7 +83,10 @@ export async function listModels(db: PrismaClient, orgId: string, options: { ver
  * the fleet address them: /models/rul-cnn/versions/production/model.onnx.
  */
 export async function resolveVersion(db: PrismaClient, orgId: string, model: string, version: string) {
-  const m = await db.registeredModel.findFirst({ where: { orgId, OR: [{ id: model }, { name: model }] }, select: { id: true, name: true } });
+  const m = await db.registeredModel.findFirst({
+    where: { orgId, OR: [{ id: model }, { name: model }] },
+    select: { id: true, name: true },
+  });
   if (!m) return null;
   if (/^\d{1,9}$/.test(version)) {
     const v = await db.modelVersion.findFirst({ where: { orgId, modelId: m.id, version: Number(version) } });

@@ -8,7 +8,12 @@ import { objectStore, type ObjectStore } from '../store/object-store';
  * these functions so the object-store layout is defined once:
  *   models/<orgId>/<modelId>/v<version>/model.onnx | sidecar.json | tfjs.json
  */
-export function artifactKey(orgId: string, modelId: string, version: number, file: 'model.onnx' | 'sidecar.json' | 'tfjs.json'): string {
+export function artifactKey(
+  orgId: string,
+  modelId: string,
+  version: number,
+  file: 'model.onnx' | 'sidecar.json' | 'tfjs.json',
+): string {
   return `models/${orgId}/${modelId}/v${version}/${file}`;
 }
 
@@ -68,14 +73,25 @@ type Db = Pick<PrismaClient, 'registeredModel' | 'modelVersion' | '$transaction'
 export async function registerModelVersion(db: Db, input: NewModelVersion, store: ObjectStore = objectStore()) {
   const model = await db.registeredModel.upsert({
     where: { orgId_name: { orgId: input.orgId, name: input.modelName } },
-    create: { orgId: input.orgId, name: input.modelName, kind: input.kind, description: input.description ?? null, createdById: input.createdById ?? null },
+    create: {
+      orgId: input.orgId,
+      name: input.modelName,
+      kind: input.kind,
+      description: input.description ?? null,
+      createdById: input.createdById ?? null,
+    },
     update: {},
   });
-  if (model.kind !== input.kind) throw new Error(`model ${input.modelName} holds ${model.kind} versions, not ${input.kind}`);
+  if (model.kind !== input.kind)
+    throw new Error(`model ${input.modelName} holds ${model.kind} versions, not ${input.kind}`);
   // Version numbers come from a retry loop on the unique (modelId, version): two trainers
   // finishing at once both succeed, one of them with the next number.
   for (let attempt = 0; ; attempt++) {
-    const last = await db.modelVersion.findFirst({ where: { modelId: model.id }, orderBy: { version: 'desc' }, select: { version: true } });
+    const last = await db.modelVersion.findFirst({
+      where: { modelId: model.id },
+      orderBy: { version: 'desc' },
+      select: { version: true },
+    });
     const version = (last?.version ?? 0) + 1;
     const onnxKey = artifactKey(input.orgId, model.id, version, 'model.onnx');
     const sidecarKey = artifactKey(input.orgId, model.id, version, 'sidecar.json');

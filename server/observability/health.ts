@@ -24,7 +24,11 @@ export type HealthReport = z.infer<typeof healthReportSchema>;
 export type Check = () => Promise<string | undefined>;
 
 /** Runs one dependency check with a deadline; a hung dependency reads as down, not as a hung page. */
-export async function timedCheck(name: string, check: Check, timeoutMs: number = env.HEALTH_TIMEOUT_MS): Promise<ServiceHealth> {
+export async function timedCheck(
+  name: string,
+  check: Check,
+  timeoutMs: number = env.HEALTH_TIMEOUT_MS,
+): Promise<ServiceHealth> {
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -52,7 +56,12 @@ const globalForHealth = globalThis as unknown as { drivelabHealthKafka?: Kafka }
 
 function healthKafka(): Kafka {
   // No retries: a health check reports the state now, it does not wait for Kafka to come back.
-  return (globalForHealth.drivelabHealthKafka ??= createKafka({ clientId: `${env.KAFKA_CLIENT_ID}-health`, retries: 0, connectionTimeout: 1500, requestTimeout: 3000 }));
+  return (globalForHealth.drivelabHealthKafka ??= createKafka({
+    clientId: `${env.KAFKA_CLIENT_ID}-health`,
+    retries: 0,
+    connectionTimeout: 1500,
+    requestTimeout: 3000,
+  }));
 }
 
 export const checkKafka: Check = async () => {
@@ -67,7 +76,7 @@ export const checkKafka: Check = async () => {
 };
 
 export const checkPostgres: Check = async () => {
-  const rows = await db.$queryRawUnsafe<{ version: string }[]>('SELECT current_setting(\'server_version\') AS version');
+  const rows = await db.$queryRawUnsafe<{ version: string }[]>("SELECT current_setting('server_version') AS version");
   return `PostgreSQL ${rows[0]?.version ?? '?'}`;
 };
 
@@ -78,7 +87,13 @@ export const checkRedis: Check = async () => {
   return undefined;
 };
 
-export async function healthReport(checks: { kafka: Check; postgres: Check; redis: Check } = { kafka: checkKafka, postgres: checkPostgres, redis: checkRedis }): Promise<HealthReport> {
+export async function healthReport(
+  checks: { kafka: Check; postgres: Check; redis: Check } = {
+    kafka: checkKafka,
+    postgres: checkPostgres,
+    redis: checkRedis,
+  },
+): Promise<HealthReport> {
   const [kafka, postgres, redis_] = await Promise.all([
     timedCheck('kafka', checks.kafka),
     timedCheck('postgres', checks.postgres),

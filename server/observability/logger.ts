@@ -7,7 +7,16 @@ export const logger: Logger = pino({
   base: { service: process.env.DRIVELAB_SERVICE ?? 'web' },
   redact: {
     // Secrets must never reach a log line, whatever object they travel in.
-    paths: ['password', '*.password', 'passwordHash', '*.passwordHash', 'apiKey', '*.apiKey', 'headers.authorization', 'headers.cookie'],
+    paths: [
+      'password',
+      '*.password',
+      'passwordHash',
+      '*.passwordHash',
+      'apiKey',
+      '*.apiKey',
+      'headers.authorization',
+      'headers.cookie',
+    ],
     censor: '[redacted]',
   },
 });

@@ -21,12 +21,17 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
  * Each worker's own small HTTP port: /metrics for Prometheus, /health for liveness
  * (and readiness through the callback).
  */
-export async function startOpsServer(options: { port: number; host?: string; ready?: () => boolean }): Promise<{ server: Server; port: number; close: () => Promise<void> }> {
+export async function startOpsServer(options: {
+  port: number;
+  host?: string;
+  ready?: () => boolean;
+}): Promise<{ server: Server; port: number; close: () => Promise<void> }> {
   const server = createServer((req, res) => {
     void (async () => {
       if (await serveMetrics(req, res)) return;
       const path = (req.url ?? '/').split('?')[0];
-      if (req.method === 'GET' && (path === '/health' || path === '/health/live')) return sendJson(res, 200, { status: 'ok' });
+      if (req.method === 'GET' && (path === '/health' || path === '/health/live'))
+        return sendJson(res, 200, { status: 'ok' });
       if (req.method === 'GET' && path === '/health/ready') {
         const ready = options.ready?.() ?? true;
         return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'starting' });

@@ -25,22 +25,39 @@ export async function pipelineSnapshot(kafka: Kafka, prefix = ''): Promise<Pipel
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const names = [TOPICS.telemetry, TOPICS.events, TOPICS.features, TOPICS.predictions, TOPICS.alerts, TOPICS.dlq, TOPICS.simCommands, TOPICS.runStatus] as TopicName[];
+    const names = [
+      TOPICS.telemetry,
+      TOPICS.events,
+      TOPICS.features,
+      TOPICS.predictions,
+      TOPICS.alerts,
+      TOPICS.dlq,
+      TOPICS.simCommands,
+      TOPICS.runStatus,
+    ] as TopicName[];
     const ends = new Map<TopicName, number>();
     const perPartition = new Map<TopicName, Map<number, number>>();
     for (const name of names) {
       const offs = await admin.fetchTopicOffsets(topic(name, prefix)).catch(() => []);
       const m = new Map(offs.map((o) => [o.partition, Number(o.high)]));
       perPartition.set(name, m);
-      ends.set(name, [...m.values()].reduce((a, b) => a + b, 0));
+      ends.set(
+        name,
+        [...m.values()].reduce((a, b) => a + b, 0),
+      );
     }
     const groups: PipelineSnapshot['groups'] = [];
     for (const g of WATCHED_GROUPS) {
-      const committed = await admin.fetchOffsets({ groupId: consumerGroup(g.groupId, prefix), topics: [topic(g.topic, prefix)] }).catch(() => []);
+      const committed = await admin
+        .fetchOffsets({ groupId: consumerGroup(g.groupId, prefix), topics: [topic(g.topic, prefix)] })
+        .catch(() => []);
       const parts = committed[0]?.partitions ?? [];
       if (parts.every((p) => Number(p.offset) < 0)) continue;
       const high = perPartition.get(g.topic) ?? new Map<number, number>();
-      const lag = parts.reduce((sum, p) => sum + Math.max(0, (high.get(p.partition) ?? 0) - Math.max(0, Number(p.offset))), 0);
+      const lag = parts.reduce(
+        (sum, p) => sum + Math.max(0, (high.get(p.partition) ?? 0) - Math.max(0, Number(p.offset))),
+        0,
+      );
       groups.push({ groupId: g.groupId, topic: g.topic, lag });
     }
     return { at: Date.now(), topics: names.map((name) => ({ name, endOffset: ends.get(name) ?? 0 })), groups };

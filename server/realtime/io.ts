@@ -13,7 +13,10 @@ export const HEALTH_EVENT = 'health';
  * (the same data as /api/health) so status screens update without polling; checks run only
  * while somebody is watching.
  */
-export function attachRealtime(httpServer: HttpServer, options: { healthIntervalMs?: number; check?: () => Promise<HealthReport> } = {}) {
+export function attachRealtime(
+  httpServer: HttpServer,
+  options: { healthIntervalMs?: number; check?: () => Promise<HealthReport> } = {},
+) {
   const io = new Server(httpServer, { path: '/socket.io', serveClient: false, cors: { origin: false } });
   const check = options.check ?? (() => healthReport());
   const system = io.of(SYSTEM_NAMESPACE);
@@ -33,7 +36,9 @@ export function attachRealtime(httpServer: HttpServer, options: { healthInterval
   };
 
   system.on('connection', (socket) => {
-    void check().then((report) => socket.emit(HEALTH_EVENT, report)).catch((err: unknown) => log.error({ err }, 'health check failed'));
+    void check()
+      .then((report) => socket.emit(HEALTH_EVENT, report))
+      .catch((err: unknown) => log.error({ err }, 'health check failed'));
     timer ??= setInterval(() => void broadcast(), options.healthIntervalMs ?? 5000);
     socket.on('disconnect', () => {
       if (system.sockets.size === 0 && timer) {

@@ -19,10 +19,22 @@ import { orgRoom, RelayBuffer, runRoom } from './relay-buffer';
 const log = childLogger('live');
 export const LIVE_NAMESPACE = '/live';
 
-const joinSchema = z.object({ room: z.string().regex(/^(run|org|job):[A-Za-z0-9_-]{1,64}$/, 'room must be run:<id>, job:<training job id> or org:<slug>') });
+const joinSchema = z.object({
+  room: z
+    .string()
+    .regex(/^(run|org|job):[A-Za-z0-9_-]{1,64}$/, 'room must be run:<id>, job:<training job id> or org:<slug>'),
+});
 
-const droppedBatches = new Counter({ name: 'drivelab_live_dropped_batches_total', help: 'Live batches not sent to a socket whose buffer was full', registers: [metrics.registry] });
-const sentBatches = new Counter({ name: 'drivelab_live_batches_total', help: 'Live batches sent to sockets', registers: [metrics.registry] });
+const droppedBatches = new Counter({
+  name: 'drivelab_live_dropped_batches_total',
+  help: 'Live batches not sent to a socket whose buffer was full',
+  registers: [metrics.registry],
+});
+const sentBatches = new Counter({
+  name: 'drivelab_live_batches_total',
+  help: 'Live batches sent to sockets',
+  registers: [metrics.registry],
+});
 
 /** May this caller watch this room? Same rule as the org-scoped tRPC procedure: members only. */
 export async function resolveRoom(db: PrismaClient, caller: Caller, requested: string): Promise<string | null> {
@@ -45,7 +57,10 @@ export async function resolveRoom(db: PrismaClient, caller: Caller, requested: s
   }
   if (!orgId) return null;
   if (caller.kind === 'apiKey') return caller.orgId === orgId ? room : null;
-  const m = await db.membership.findUnique({ where: { orgId_userId: { orgId, userId: caller.userId } }, select: { id: true } });
+  const m = await db.membership.findUnique({
+    where: { orgId_userId: { orgId, userId: caller.userId } },
+    select: { id: true },
+  });
   return m ? room : null;
 }
 
@@ -119,8 +134,15 @@ export interface RelayOptions {
  * serves its own sockets, so the web tier scales out. Every ~100 ms one batch per room; a socket
  * whose buffer is full is skipped for that batch, so a slow client never slows the others.
  */
-export async function startLiveRelay(kafka: Kafka, live: Namespace, options: RelayOptions = {}): Promise<{ stop: () => Promise<void>; buffer: RelayBuffer }> {
-  const buffer = new RelayBuffer({ rateHz: options.rateHz ?? Number(process.env.LIVE_RATE_HZ ?? 10), maxFramesPerRoom: 5000 });
+export async function startLiveRelay(
+  kafka: Kafka,
+  live: Namespace,
+  options: RelayOptions = {},
+): Promise<{ stop: () => Promise<void>; buffer: RelayBuffer }> {
+  const buffer = new RelayBuffer({
+    rateHz: options.rateHz ?? Number(process.env.LIVE_RATE_HZ ?? 10),
+    maxFramesPerRoom: 5000,
+  });
   const maxBuffered = options.maxBufferedPackets ?? 20;
   const watched = (room: string) => (live.adapter.rooms.get(room)?.size ?? 0) > 0;
   const topics = {
@@ -130,7 +152,10 @@ export async function startLiveRelay(kafka: Kafka, live: Namespace, options: Rel
     predictions: topic(TOPICS.predictions, options.prefix),
     alerts: topic(TOPICS.alerts, options.prefix),
   };
-  const consumer = kafka.consumer({ groupId: options.groupId ?? `drivelab-web-relay-${hostname()}-${process.pid}`, sessionTimeout: 10_000 });
+  const consumer = kafka.consumer({
+    groupId: options.groupId ?? `drivelab-web-relay-${hostname()}-${process.pid}`,
+    sessionTimeout: 10_000,
+  });
   await consumer.connect();
   await consumer.subscribe({ topics: Object.values(topics), fromBeginning: false });
   await consumer.run({
@@ -185,7 +210,10 @@ export async function startLiveRelay(kafka: Kafka, live: Namespace, options: Rel
       await consumer.disconnect();
       const admin = kafka.admin();
       // The instance's group dies with the instance; do not leave it behind on the broker.
-      await admin.connect().then(() => admin.deleteGroups([options.groupId ?? `drivelab-web-relay-${hostname()}-${process.pid}`])).catch(() => undefined);
+      await admin
+        .connect()
+        .then(() => admin.deleteGroups([options.groupId ?? `drivelab-web-relay-${hostname()}-${process.pid}`]))
+        .catch(() => undefined);
       await admin.disconnect().catch(() => undefined);
     },
   };

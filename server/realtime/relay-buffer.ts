@@ -73,7 +73,8 @@ export class RelayBuffer {
   }
 
   offerEvent(event: SimEvent, wanted: (room: string) => boolean = () => true): void {
-    for (const name of [runRoom(event.runId), orgRoom(event.orgId)]) if (wanted(name)) this.room(name).events.push(event);
+    for (const name of [runRoom(event.runId), orgRoom(event.orgId)])
+      if (wanted(name)) this.room(name).events.push(event);
   }
 
   /** Predictions are about one window per vehicle and model each second; bounded like frames. */
@@ -107,7 +108,8 @@ export class RelayBuffer {
   flush(): Map<string, LiveBatch> {
     const out = new Map<string, LiveBatch>();
     for (const [name, r] of this.rooms) {
-      if (r.frames.length || r.events.length || r.status || r.predictions.length || r.alerts.length) out.set(name, { ...r });
+      if (r.frames.length || r.events.length || r.status || r.predictions.length || r.alerts.length)
+        out.set(name, { ...r });
     }
     this.rooms.clear();
     return out;

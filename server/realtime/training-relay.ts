@@ -45,13 +45,21 @@ export class TrainingRelayBuffer {
  * dl.training → Socket.IO, per web instance (own consumer group, latest offsets). A message
  * whose job does not belong to its orgId is rejected to dl.dlq, like every consumer's tenant check.
  */
-export async function startTrainingRelay(kafka: Kafka, live: Namespace, db: PrismaClient, options: { prefix?: string; intervalMs?: number; groupId?: string } = {}) {
+export async function startTrainingRelay(
+  kafka: Kafka,
+  live: Namespace,
+  db: PrismaClient,
+  options: { prefix?: string; intervalMs?: number; groupId?: string } = {},
+) {
   const buffer = new TrainingRelayBuffer();
   const owners = new Map<string, string | null>();
   const ownerOf = async (jobId: string) => {
     if (!owners.has(jobId)) {
       if (owners.size > 10_000) owners.clear();
-      owners.set(jobId, (await db.trainingJob.findUnique({ where: { id: jobId }, select: { orgId: true } }))?.orgId ?? null);
+      owners.set(
+        jobId,
+        (await db.trainingJob.findUnique({ where: { id: jobId }, select: { orgId: true } }))?.orgId ?? null,
+      );
     }
     return owners.get(jobId) ?? null;
   };
@@ -65,8 +73,15 @@ export async function startTrainingRelay(kafka: Kafka, live: Namespace, db: Pris
     fromBeginning: false,
     handle: async (p) => {
       const owner = await ownerOf(p.jobId);
-      if (owner !== p.orgId) throw new RejectMessage('tenant', owner ? `job ${p.jobId} belongs to another org` : `unknown training job ${p.jobId}`, p.orgId);
-      const watched = (live.adapter.rooms.get(jobRoom(p.jobId))?.size ?? 0) > 0 || (live.adapter.rooms.get(orgRoom(p.orgId))?.size ?? 0) > 0;
+      if (owner !== p.orgId)
+        throw new RejectMessage(
+          'tenant',
+          owner ? `job ${p.jobId} belongs to another org` : `unknown training job ${p.jobId}`,
+          p.orgId,
+        );
+      const watched =
+        (live.adapter.rooms.get(jobRoom(p.jobId))?.size ?? 0) > 0 ||
+        (live.adapter.rooms.get(orgRoom(p.orgId))?.size ?? 0) > 0;
       if (watched) buffer.offer(p);
     },
   });
@@ -79,7 +94,10 @@ export async function startTrainingRelay(kafka: Kafka, live: Namespace, db: Pris
       clearInterval(timer);
       await consumer.stop();
       const admin = kafka.admin();
-      await admin.connect().then(() => admin.deleteGroups([groupId])).catch(() => undefined);
+      await admin
+        .connect()
+        .then(() => admin.deleteGroups([groupId]))
+        .catch(() => undefined);
       await admin.disconnect().catch(() => undefined);
     },
   };

@@ -32,13 +32,31 @@ export function withParams(spec: Scenario, params: Record<string, unknown> | nul
 /** Creates a queued run of a scenario version; `dispatch` also sends its start command now. */
 export async function createRun(
   db: PrismaClient,
-  input: { orgId: string; scenarioId: string; version?: number; createdById?: string | null; campaignId?: string; params?: Record<string, unknown>; dispatch: boolean },
+  input: {
+    orgId: string;
+    scenarioId: string;
+    version?: number;
+    createdById?: string | null;
+    campaignId?: string;
+    params?: Record<string, unknown>;
+    dispatch: boolean;
+  },
 ) {
-  const scenario = await db.scenario.findFirst({ where: { id: input.scenarioId, orgId: input.orgId }, select: { id: true, latestVersion: true, archivedAt: true } });
+  const scenario = await db.scenario.findFirst({
+    where: { id: input.scenarioId, orgId: input.orgId },
+    select: { id: true, latestVersion: true, archivedAt: true },
+  });
   if (!scenario) throw new TRPCError({ code: 'NOT_FOUND', message: 'Scenario not found' });
-  if (scenario.archivedAt) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'This scenario is archived; restore it before running it.' });
-  const version = await db.scenarioVersion.findUnique({ where: { scenarioId_version: { scenarioId: scenario.id, version: input.version ?? scenario.latestVersion } } });
-  if (!version) throw new TRPCError({ code: 'NOT_FOUND', message: `Version ${input.version} of this scenario does not exist` });
+  if (scenario.archivedAt)
+    throw new TRPCError({
+      code: 'PRECONDITION_FAILED',
+      message: 'This scenario is archived; restore it before running it.',
+    });
+  const version = await db.scenarioVersion.findUnique({
+    where: { scenarioId_version: { scenarioId: scenario.id, version: input.version ?? scenario.latestVersion } },
+  });
+  if (!version)
+    throw new TRPCError({ code: 'NOT_FOUND', message: `Version ${input.version} of this scenario does not exist` });
   const spec = withParams(scenarioSchema.parse(version.spec), input.params);
   const run = await db.run.create({
     data: {
@@ -57,13 +75,33 @@ export async function createRun(
 /** Sends the start command of a queued run (its scenario version with its campaign parameters). */
 export async function dispatchRun(db: PrismaClient, runId: string): Promise<void> {
   const run = await db.run.findUniqueOrThrow({ where: { id: runId }, include: { scenarioVersion: true } });
-  const scenario = withParams(scenarioSchema.parse(run.scenarioVersion.spec), run.params as Record<string, unknown> | null);
+  const scenario = withParams(
+    scenarioSchema.parse(run.scenarioVersion.spec),
+    run.params as Record<string, unknown> | null,
+  );
   if (!run.dispatchedAt) await db.run.update({ where: { id: run.id }, data: { dispatchedAt: new Date() } });
   try {
-    await sendCommand({ v: 1, type: 'start', runId: run.id, orgId: run.orgId, scenarioVersionId: run.scenarioVersionId, scenario });
+    await sendCommand({
+      v: 1,
+      type: 'start',
+      runId: run.id,
+      orgId: run.orgId,
+      scenarioVersionId: run.scenarioVersionId,
+      scenario,
+    });
   } catch (err) {
-    await db.run.update({ where: { id: run.id }, data: { state: 'failed', error: `Could not reach the simulator queue: ${(err as Error).message}`, finishedAt: new Date() } });
-    throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'The simulator queue (Kafka) is not reachable; the run was not started.' });
+    await db.run.update({
+      where: { id: run.id },
+      data: {
+        state: 'failed',
+        error: `Could not reach the simulator queue: ${(err as Error).message}`,
+        finishedAt: new Date(),
+      },
+    });
+    throw new TRPCError({
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'The simulator queue (Kafka) is not reachable; the run was not started.',
+    });
   }
 }
 
@@ -73,7 +111,10 @@ export async function cancelRun(db: PrismaClient, orgId: string, runId: string):
   if ((TERMINAL_STATES as readonly string[]).includes(run.state)) return { state: run.state };
   if (run.state === 'queued' && run.campaignId) {
     // Never dispatched: nothing runs it yet, so it is simply cancelled here.
-    const r = await db.run.updateMany({ where: { id: run.id, state: 'queued' }, data: { state: 'cancelled', finishedAt: new Date() } });
+    const r = await db.run.updateMany({
+      where: { id: run.id, state: 'queued' },
+      data: { state: 'cancelled', finishedAt: new Date() },
+    });
     if (r.count === 1) return { state: 'cancelled' };
   }
   await sendCommand({ v: 1, type: 'cancel', runId: run.id, orgId });

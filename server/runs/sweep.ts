@@ -6,8 +6,22 @@ import { z } from 'zod';
  * sampling or Latin hypercube sampling. Seeded, so a campaign can be re-created exactly.
  */
 export const sweepDimensionSchema = z.union([
-  z.object({ path: z.string().min(1).max(100), values: z.array(z.union([z.number(), z.string(), z.boolean()])).min(1).max(100) }),
-  z.object({ path: z.string().min(1).max(100), min: z.number(), max: z.number(), integer: z.boolean().default(false), steps: z.number().int().min(2).max(50).optional() }).refine((d) => d.max > d.min, 'max must be greater than min'),
+  z.object({
+    path: z.string().min(1).max(100),
+    values: z
+      .array(z.union([z.number(), z.string(), z.boolean()]))
+      .min(1)
+      .max(100),
+  }),
+  z
+    .object({
+      path: z.string().min(1).max(100),
+      min: z.number(),
+      max: z.number(),
+      integer: z.boolean().default(false),
+      steps: z.number().int().min(2).max(50).optional(),
+    })
+    .refine((d) => d.max > d.min, 'max must be greater than min'),
 ]);
 export type SweepDimension = z.infer<typeof sweepDimensionSchema>;
 export type ParamSet = Record<string, number | string | boolean>;
@@ -46,7 +60,8 @@ export function gridSweep(dims: SweepDimension[], limit = 500): ParamSet[] {
     const next: ParamSet[] = [];
     for (const s of sets) for (const v of levels(d, 3)) next.push({ ...s, [d.path]: v });
     sets = next;
-    if (sets.length > limit) throw new Error(`The grid has more than ${limit} combinations; use fewer levels or random/LHS sampling.`);
+    if (sets.length > limit)
+      throw new Error(`The grid has more than ${limit} combinations; use fewer levels or random/LHS sampling.`);
   }
   return sets;
 }
@@ -67,10 +82,17 @@ export function latinHypercubeSweep(dims: SweepDimension[], n: number, seed: num
     }
     return perm.map((stratum) => (stratum + rand()) / n);
   });
-  return Array.from({ length: n }, (_, row) => Object.fromEntries(dims.map((d, k) => [d.path, at(d, columns[k]![row]!)])));
+  return Array.from({ length: n }, (_, row) =>
+    Object.fromEntries(dims.map((d, k) => [d.path, at(d, columns[k]![row]!)])),
+  );
 }
 
-export function expandSweep(strategy: 'grid' | 'random' | 'lhs', dims: SweepDimension[], n: number, seed: number): ParamSet[] {
+export function expandSweep(
+  strategy: 'grid' | 'random' | 'lhs',
+  dims: SweepDimension[],
+  n: number,
+  seed: number,
+): ParamSet[] {
   if (strategy === 'grid') return gridSweep(dims);
   if (strategy === 'random') return randomSweep(dims, n, seed);
   return latinHypercubeSweep(dims, n, seed);

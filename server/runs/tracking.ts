@@ -47,7 +47,8 @@ export async function applyRunStatus(db: PrismaClient, s: RunStatus): Promise<vo
     },
   });
   if (r.count === 0) return;
-  if (s.state === 'running') await db.run.updateMany({ where: { id: s.runId, startedAt: null }, data: { startedAt: now } });
+  if (s.state === 'running')
+    await db.run.updateMany({ where: { id: s.runId, startedAt: null }, data: { startedAt: now } });
   if (terminal) {
     const run = await db.run.findUnique({ where: { id: s.runId }, select: { campaignId: true } });
     if (run?.campaignId) await advanceCampaign(db, run.campaignId);
@@ -56,13 +57,26 @@ export async function applyRunStatus(db: PrismaClient, s: RunStatus): Promise<vo
 
 /** An event's id is derived from its content, so a replay after a crash inserts nothing twice. */
 export function runEventId(e: SimEvent): string {
-  return createHash('sha256').update(JSON.stringify([e.runId, e.vehicleId, e.t, e.type, e.data])).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(JSON.stringify([e.runId, e.vehicleId, e.t, e.type, e.data]))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 export async function applyRunEvent(db: PrismaClient, e: SimEvent): Promise<void> {
   await assertRunInOrg(db, e.runId, e.orgId);
   await db.runEvent.createMany({
-    data: [{ id: runEventId(e), orgId: e.orgId, runId: e.runId, vehicleId: e.vehicleId, t: e.t, type: e.type, data: e.data as Prisma.InputJsonValue }],
+    data: [
+      {
+        id: runEventId(e),
+        orgId: e.orgId,
+        runId: e.runId,
+        vehicleId: e.vehicleId,
+        t: e.t,
+        type: e.type,
+        data: e.data as Prisma.InputJsonValue,
+      },
+    ],
     skipDuplicates: true,
   });
 }
@@ -71,14 +85,24 @@ export async function applyRunEvent(db: PrismaClient, e: SimEvent): Promise<void
  * Runs whose simulator stopped reporting are failed instead of staying "running" forever
  * (a sim worker that died, or lost its Kafka connection).
  */
-export async function reapStaleRuns(db: PrismaClient, timeoutS: number = env.RUN_HEARTBEAT_TIMEOUT_S): Promise<string[]> {
+export async function reapStaleRuns(
+  db: PrismaClient,
+  timeoutS: number = env.RUN_HEARTBEAT_TIMEOUT_S,
+): Promise<string[]> {
   const cutoff = new Date(Date.now() - timeoutS * 1000);
-  const stale = await db.run.findMany({ where: { state: 'running', heartbeatAt: { lt: cutoff } }, select: { id: true, campaignId: true } });
+  const stale = await db.run.findMany({
+    where: { state: 'running', heartbeatAt: { lt: cutoff } },
+    select: { id: true, campaignId: true },
+  });
   const failed: string[] = [];
   for (const run of stale) {
     const r = await db.run.updateMany({
       where: { id: run.id, state: 'running', heartbeatAt: { lt: cutoff } },
-      data: { state: 'failed', error: `The simulator stopped reporting (no status for ${timeoutS} s); the worker may have died.`, finishedAt: new Date() },
+      data: {
+        state: 'failed',
+        error: `The simulator stopped reporting (no status for ${timeoutS} s); the worker may have died.`,
+        finishedAt: new Date(),
+      },
     });
     if (r.count === 1) {
       failed.push(run.id);
@@ -93,14 +117,37 @@ export async function reapStaleRuns(db: PrismaClient, timeoutS: number = env.RUN
  * The web process keeps run state in Postgres from dl.run.status and dl.events (one consumer
  * group shared by all web instances, so each message is persisted once) and reaps stale runs.
  */
-export async function startRunTracking(kafka: Kafka, db: PrismaClient, options: { prefix?: string; reapEveryMs?: number } = {}): Promise<{ stop: () => Promise<void> }> {
+export async function startRunTracking(
+  kafka: Kafka,
+  db: PrismaClient,
+  options: { prefix?: string; reapEveryMs?: number } = {},
+): Promise<{ stop: () => Promise<void> }> {
   const consumers: RunningConsumer[] = [];
   // Group ids are broker-wide: prefixed like the topics so deployments sharing a broker stay apart.
   consumers.push(
-    await runValidatedConsumer({ kafka, groupId: consumerGroup('drivelab-web-run-status', options.prefix ?? env.KAFKA_TOPIC_PREFIX), topic: TOPICS.runStatus, schema: runStatusSchema, prefix: options.prefix, fromBeginning: true, handle: (s) => applyRunStatus(db, s) }),
-    await runValidatedConsumer({ kafka, groupId: consumerGroup('drivelab-web-run-events', options.prefix ?? env.KAFKA_TOPIC_PREFIX), topic: TOPICS.events, schema: simEventSchema, prefix: options.prefix, fromBeginning: true, handle: (e) => applyRunEvent(db, e) }),
+    await runValidatedConsumer({
+      kafka,
+      groupId: consumerGroup('drivelab-web-run-status', options.prefix ?? env.KAFKA_TOPIC_PREFIX),
+      topic: TOPICS.runStatus,
+      schema: runStatusSchema,
+      prefix: options.prefix,
+      fromBeginning: true,
+      handle: (s) => applyRunStatus(db, s),
+    }),
+    await runValidatedConsumer({
+      kafka,
+      groupId: consumerGroup('drivelab-web-run-events', options.prefix ?? env.KAFKA_TOPIC_PREFIX),
+      topic: TOPICS.events,
+      schema: simEventSchema,
+      prefix: options.prefix,
+      fromBeginning: true,
+      handle: (e) => applyRunEvent(db, e),
+    }),
   );
-  const timer = setInterval(() => void reapStaleRuns(db).catch((err: unknown) => log.error({ err }, 'reaper failed')), options.reapEveryMs ?? 5000);
+  const timer = setInterval(
+    () => void reapStaleRuns(db).catch((err: unknown) => log.error({ err }, 'reaper failed')),
+    options.reapEveryMs ?? 5000,
+  );
   return {
     stop: async () => {
       clearInterval(timer);

@@ -4,6 +4,7 @@
  */
 export function checkObjectKey(key: string): string[] {
   const parts = key.split('/');
-  if (key.length === 0 || parts.some((p) => p === '' || p === '.' || p === '..')) throw new Error(`invalid object key: ${key}`);
+  if (key.length === 0 || parts.some((p) => p === '' || p === '.' || p === '..'))
+    throw new Error(`invalid object key: ${key}`);
   return parts;
 }

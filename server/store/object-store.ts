@@ -146,10 +146,21 @@ const globalForStore = globalThis as unknown as { drivelabObjectStore?: ObjectSt
 
 /** The process-wide object store: S3 when S3_ENDPOINT is set, else the local directory DATA_DIR. */
 export function objectStore(): ObjectStore {
-  return (globalForStore.drivelabObjectStore ??= env.S3_ENDPOINT ? s3ObjectStore(s3ConfigFromEnv(env.S3_ENDPOINT)) : localObjectStore());
+  return (globalForStore.drivelabObjectStore ??= env.S3_ENDPOINT
+    ? s3ObjectStore(s3ConfigFromEnv(env.S3_ENDPOINT))
+    : localObjectStore());
 }
 
 function s3ConfigFromEnv(endpoint: string) {
-  if (!env.S3_ACCESS_KEY_ID || !env.S3_SECRET_ACCESS_KEY) throw new Error('S3_ENDPOINT is set: set S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY too');
-  return { endpoint, bucket: env.S3_BUCKET, region: env.S3_REGION, accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY, forcePathStyle: env.S3_FORCE_PATH_STYLE === '1', prefix: env.S3_PREFIX };
+  if (!env.S3_ACCESS_KEY_ID || !env.S3_SECRET_ACCESS_KEY)
+    throw new Error('S3_ENDPOINT is set: set S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY too');
+  return {
+    endpoint,
+    bucket: env.S3_BUCKET,
+    region: env.S3_REGION,
+    accessKeyId: env.S3_ACCESS_KEY_ID,
+    secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+    forcePathStyle: env.S3_FORCE_PATH_STYLE === '1',
+    prefix: env.S3_PREFIX,
+  };
 }

@@ -29,13 +29,18 @@ export function latestPerVehicle(messages: readonly FeaturesMessage[]): Features
   for (const m of messages) {
     const k = `${m.orgId}\u0000${m.runId}\u0000${m.vehicleId}\u0000${m.kind}`;
     const had = latest.get(k);
-    if (!had || m.windowEnd > had.windowEnd || (m.windowEnd === had.windowEnd && m.revision >= had.revision)) latest.set(k, m);
+    if (!had || m.windowEnd > had.windowEnd || (m.windowEnd === had.windowEnd && m.revision >= had.revision))
+      latest.set(k, m);
   }
   return [...latest.values()];
 }
 
 /** Writes the latest windows in one round trip. */
-export async function writeOnlineFeatures(redis: Redis, messages: readonly FeaturesMessage[], ttlS: number): Promise<void> {
+export async function writeOnlineFeatures(
+  redis: Redis,
+  messages: readonly FeaturesMessage[],
+  ttlS: number,
+): Promise<void> {
   if (messages.length === 0) return;
   const p = redis.pipeline();
   const indexes = new Set<string>();
@@ -53,12 +58,23 @@ export async function writeOnlineFeatures(redis: Redis, messages: readonly Featu
 }
 
 /** The latest window of one vehicle, or null when none is live (expired or never written). */
-export async function readOnlineFeatures(redis: Redis, orgId: string, runId: string, vehicleId: string, kind: WindowKind = 'tumbling'): Promise<FeaturesMessage | null> {
+export async function readOnlineFeatures(
+  redis: Redis,
+  orgId: string,
+  runId: string,
+  vehicleId: string,
+  kind: WindowKind = 'tumbling',
+): Promise<FeaturesMessage | null> {
   return (await readOnlineFeaturesMany(redis, orgId, [{ runId, vehicleId }], kind))[0]!;
 }
 
 /** The latest windows of several vehicles in one round trip, in the order asked. */
-export async function readOnlineFeaturesMany(redis: Redis, orgId: string, vehicles: readonly { runId: string; vehicleId: string }[], kind: WindowKind = 'tumbling'): Promise<(FeaturesMessage | null)[]> {
+export async function readOnlineFeaturesMany(
+  redis: Redis,
+  orgId: string,
+  vehicles: readonly { runId: string; vehicleId: string }[],
+  kind: WindowKind = 'tumbling',
+): Promise<(FeaturesMessage | null)[]> {
   if (vehicles.length === 0) return [];
   const p = redis.pipeline();
   for (const v of vehicles) p.hget(onlineKey(orgId, v.runId, v.vehicleId), kind);
@@ -72,7 +88,11 @@ export async function readOnlineFeaturesMany(redis: Redis, orgId: string, vehicl
 }
 
 /** The vehicles of an org with live features, most recently updated first. */
-export async function listOnlineVehicles(redis: Redis, orgId: string, limit = 100): Promise<{ runId: string; vehicleId: string; updatedAt: number }[]> {
+export async function listOnlineVehicles(
+  redis: Redis,
+  orgId: string,
+  limit = 100,
+): Promise<{ runId: string; vehicleId: string; updatedAt: number }[]> {
   const flat = await redis.zrevrange(onlineIndexKey(orgId), 0, limit - 1, 'WITHSCORES');
   const out: { runId: string; vehicleId: string; updatedAt: number }[] = [];
   for (let i = 0; i + 1 < flat.length; i += 2) {

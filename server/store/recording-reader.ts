@@ -30,13 +30,21 @@ export interface Recording {
 }
 
 /** The run's recording, or null when no closed recording exists for it. */
-export async function readRecording(store: ObjectStore, orgId: string, runId: string, options: ReadRecordingOptions = {}): Promise<Recording | null> {
+export async function readRecording(
+  store: ObjectStore,
+  orgId: string,
+  runId: string,
+  options: ReadRecordingOptions = {},
+): Promise<Recording | null> {
   const readable = await store.openReader(recordingKey(orgId, runId));
   if (!readable) return null;
   try {
     const reader = await McapIndexedReader.Initialize({ readable });
     const channelTopics = [...reader.channelsById.values()].map((c) => c.topic);
-    const vehicles = channelTopics.map(vehicleOfTopic).filter((v): v is string => v !== null).sort();
+    const vehicles = channelTopics
+      .map(vehicleOfTopic)
+      .filter((v): v is string => v !== null)
+      .sort();
     const topics = options.vehicles ? [...options.vehicles.map(telemetryTopic), EVENTS_TOPIC] : undefined;
     const decoder = new TextDecoder();
     const frames: TelemetryFrame[] = [];
@@ -61,7 +69,9 @@ export async function readRecording(store: ObjectStore, orgId: string, runId: st
         frames.push(f);
       }
     }
-    frames.sort((a, b) => a.t - b.t || (a.vehicleId < b.vehicleId ? -1 : a.vehicleId > b.vehicleId ? 1 : 0) || a.seq - b.seq);
+    frames.sort(
+      (a, b) => a.t - b.t || (a.vehicleId < b.vehicleId ? -1 : a.vehicleId > b.vehicleId ? 1 : 0) || a.seq - b.seq,
+    );
     events.sort((a, b) => a.t - b.t);
     return { frames: options.maxHz ? downsample(frames, options.maxHz) : frames, events, vehicles };
   } finally {

@@ -26,5 +26,12 @@ export interface RecordingInfo {
 /** The finished recordings of one org (files being written are not listed). */
 export async function listRecordings(store: ObjectStore, orgId: string): Promise<RecordingInfo[]> {
   const files: ObjectInfo[] = await store.list(`recordings/${checkId('orgId', orgId)}/`);
-  return files.filter((f) => f.key.endsWith('.mcap')).map((f) => ({ runId: f.key.slice(f.key.lastIndexOf('/') + 1, -'.mcap'.length), key: f.key, size: f.size, modifiedAt: f.modifiedAt }));
+  return files
+    .filter((f) => f.key.endsWith('.mcap'))
+    .map((f) => ({
+      runId: f.key.slice(f.key.lastIndexOf('/') + 1, -'.mcap'.length),
+      key: f.key,
+      size: f.size,
+      modifiedAt: f.modifiedAt,
+    }));
 }

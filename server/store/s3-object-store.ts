@@ -35,7 +35,12 @@ function tag(xml: string, name: string): string | undefined {
 }
 
 function unescapeXml(s: string): string {
-  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  return s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 export function s3ObjectStore(cfg: S3StoreConfig): ObjectStore {
@@ -52,13 +57,29 @@ export function s3ObjectStore(cfg: S3StoreConfig): ObjectStore {
     return u;
   }
 
-  async function send(method: string, url: URL, opts: { body?: Uint8Array; headers?: Record<string, string>; ok?: number[] } = {}): Promise<Response> {
+  async function send(
+    method: string,
+    url: URL,
+    opts: { body?: Uint8Array; headers?: Record<string, string>; ok?: number[] } = {},
+  ): Promise<Response> {
     const body = opts.body;
-    const headers = signS3Request({ method, url, headers: { ...(opts.headers ?? {}), ...(body ? { 'content-length': String(body.byteLength) } : {}) }, payloadHash: body ? sha256Hex(body) : EMPTY_SHA256 }, cfg);
+    const headers = signS3Request(
+      {
+        method,
+        url,
+        headers: { ...(opts.headers ?? {}), ...(body ? { 'content-length': String(body.byteLength) } : {}) },
+        payloadHash: body ? sha256Hex(body) : EMPTY_SHA256,
+      },
+      cfg,
+    );
     const res = await fetch(url, { method, headers, body: body as BodyInit | undefined });
     if ((opts.ok ?? [200]).includes(res.status)) return res;
     const text = await res.text().catch(() => '');
-    throw new S3Error(res.status, tag(text, 'Code') ?? `HTTP ${res.status}`, `S3 ${method} ${url.pathname}: ${tag(text, 'Message') ?? tag(text, 'Code') ?? res.statusText}`);
+    throw new S3Error(
+      res.status,
+      tag(text, 'Code') ?? `HTTP ${res.status}`,
+      `S3 ${method} ${url.pathname}: ${tag(text, 'Message') ?? tag(text, 'Code') ?? res.statusText}`,
+    );
   }
 
   return {
@@ -108,10 +129,18 @@ export function s3ObjectStore(cfg: S3StoreConfig): ObjectStore {
           }
           if (bufferedBytes > 0) await uploadPart(take());
           const xml = `<CompleteMultipartUpload>${etags.map((e, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${e}</ETag></Part>`).join('')}</CompleteMultipartUpload>`;
-          const res = await send('POST', urlFor(k, { uploadId }), { body: Buffer.from(xml), headers: { 'content-type': 'application/xml' } });
+          const res = await send('POST', urlFor(k, { uploadId }), {
+            body: Buffer.from(xml),
+            headers: { 'content-type': 'application/xml' },
+          });
           // S3 can answer 200 with an error document when completion fails late.
           const text = await res.text();
-          if (tag(text, 'Error') !== undefined || (tag(text, 'Code') && !tag(text, 'ETag'))) throw new S3Error(500, tag(text, 'Code') ?? 'InternalError', `S3 completing ${k}: ${tag(text, 'Message') ?? text.slice(0, 200)}`);
+          if (tag(text, 'Error') !== undefined || (tag(text, 'Code') && !tag(text, 'ETag')))
+            throw new S3Error(
+              500,
+              tag(text, 'Code') ?? 'InternalError',
+              `S3 completing ${k}: ${tag(text, 'Message') ?? text.slice(0, 200)}`,
+            );
         },
         async abort() {
           done = true;
@@ -137,10 +166,15 @@ export function s3ObjectStore(cfg: S3StoreConfig): ObjectStore {
         async read(offset, length) {
           if (length <= 0n || offset >= size) return new Uint8Array(0);
           const end = offset + length > size ? size - 1n : offset + length - 1n;
-          const res = await send('GET', url, { headers: { range: `bytes=${offset}-${end}`, ...(etag ? { 'if-match': etag } : {}) }, ok: [200, 206] });
+          const res = await send('GET', url, {
+            headers: { range: `bytes=${offset}-${end}`, ...(etag ? { 'if-match': etag } : {}) },
+            ok: [200, 206],
+          });
           const buf = new Uint8Array(await res.arrayBuffer());
           // A server that ignores Range answers 200 with the whole object.
-          return res.status === 200 && buf.byteLength === Number(size) ? buf.subarray(Number(offset), Number(end) + 1) : buf;
+          return res.status === 200 && buf.byteLength === Number(size)
+            ? buf.subarray(Number(offset), Number(end) + 1)
+            : buf;
         },
         close: async () => undefined,
       };
@@ -151,12 +185,23 @@ export function s3ObjectStore(cfg: S3StoreConfig): ObjectStore {
       let token: string | undefined;
       const strip = cfg.prefix ?? '';
       do {
-        const res = await send('GET', urlFor(null, { 'list-type': '2', prefix: `${strip}${prefix}`, ...(token ? { 'continuation-token': token } : {}) }));
+        const res = await send(
+          'GET',
+          urlFor(null, {
+            'list-type': '2',
+            prefix: `${strip}${prefix}`,
+            ...(token ? { 'continuation-token': token } : {}),
+          }),
+        );
         const xml = await res.text();
         for (const m of xml.matchAll(/<Contents>([\s\S]*?)<\/Contents>/g)) {
           const body = m[1]!;
           const key = unescapeXml(tag(body, 'Key') ?? '');
-          out.push({ key: key.slice(strip.length), size: Number(tag(body, 'Size') ?? 0), modifiedAt: new Date(tag(body, 'LastModified') ?? 0) });
+          out.push({
+            key: key.slice(strip.length),
+            size: Number(tag(body, 'Size') ?? 0),
+            modifiedAt: new Date(tag(body, 'LastModified') ?? 0),
+          });
         }
         token = tag(xml, 'IsTruncated') === 'true' ? tag(xml, 'NextContinuationToken') : undefined;
       } while (token);

@@ -38,10 +38,19 @@ export function amzDate(d: Date): string {
 }
 
 /** The request's headers plus Authorization, x-amz-date and x-amz-content-sha256. */
-export function signS3Request(req: SignableRequest, creds: S3Credentials, now: Date = new Date()): Record<string, string> {
+export function signS3Request(
+  req: SignableRequest,
+  creds: S3Credentials,
+  now: Date = new Date(),
+): Record<string, string> {
   const date = amzDate(now);
   const day = date.slice(0, 8);
-  const headers: Record<string, string> = { ...req.headers, host: req.url.host, 'x-amz-date': date, 'x-amz-content-sha256': req.payloadHash };
+  const headers: Record<string, string> = {
+    ...req.headers,
+    host: req.url.host,
+    'x-amz-date': date,
+    'x-amz-content-sha256': req.payloadHash,
+  };
   const names = Object.keys(headers)
     .map((h) => h.toLowerCase())
     .sort();
@@ -58,12 +67,17 @@ export function signS3Request(req: SignableRequest, creds: S3Credentials, now: D
     .split('/')
     .map((seg) => uriEncode(decodeURIComponent(seg)))
     .join('/');
-  const canonicalRequest = [req.method, path || '/', query, canonicalHeaders, signedHeaders, req.payloadHash].join('\n');
+  const canonicalRequest = [req.method, path || '/', query, canonicalHeaders, signedHeaders, req.payloadHash].join(
+    '\n',
+  );
   const scope = `${day}/${creds.region}/s3/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', date, scope, sha256Hex(canonicalRequest)].join('\n');
   const key = hmac(hmac(hmac(hmac(`AWS4${creds.secretAccessKey}`, day), creds.region), 's3'), 'aws4_request');
   const signature = createHmac('sha256', key).update(stringToSign, 'utf8').digest('hex');
   const { host: _host, ...rest } = headers;
   void _host;
-  return { ...rest, authorization: `AWS4-HMAC-SHA256 Credential=${creds.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}` };
+  return {
+    ...rest,
+    authorization: `AWS4-HMAC-SHA256 Credential=${creds.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`,
+  };
 }

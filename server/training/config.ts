@@ -25,12 +25,19 @@ const schema = z.object({
   TRAINER_BACKEND_EXCLUDE: z
     .string()
     .default('')
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.enum(['native', 'webgpu', 'wasm']))),
 });
 
 export type TrainingConfig = z.infer<typeof schema>;
 
 export function trainingConfig(source: Record<string, string | undefined> = process.env): TrainingConfig {
-  return schema.parse(Object.fromEntries(Object.entries(source).filter(([k, v]) => k in schema.shape && v !== undefined && v !== '')));
+  return schema.parse(
+    Object.fromEntries(Object.entries(source).filter(([k, v]) => k in schema.shape && v !== undefined && v !== '')),
+  );
 }

@@ -30,13 +30,24 @@ interface SaveInput {
 }
 
 async function saveVersion(db: Db, store: ObjectStore, input: SaveInput) {
-  if (input.dataset.rows === 0) throw new DatasetInputError('The dataset has no rows: no windows matched (are the runs finished and their features computed?)');
+  if (input.dataset.rows === 0)
+    throw new DatasetInputError(
+      'The dataset has no rows: no windows matched (are the runs finished and their features computed?)',
+    );
   const existing = await db.dataset.findUnique({ where: { orgId_name: { orgId: input.orgId, name: input.name } } });
-  if (existing && existing.source !== input.source) throw new DatasetInputError(`Dataset "${input.name}" holds ${existing.source} versions; choose another name`);
+  if (existing && existing.source !== input.source)
+    throw new DatasetInputError(`Dataset "${input.name}" holds ${existing.source} versions; choose another name`);
   // The increment is atomic, so two builds of one dataset get different version numbers.
   const ds = await db.dataset.upsert({
     where: { orgId_name: { orgId: input.orgId, name: input.name } },
-    create: { orgId: input.orgId, name: input.name, description: input.description ?? null, source: input.source, latestVersion: 1, createdById: input.createdById ?? null },
+    create: {
+      orgId: input.orgId,
+      name: input.name,
+      description: input.description ?? null,
+      source: input.source,
+      latestVersion: 1,
+      createdById: input.createdById ?? null,
+    },
     update: { latestVersion: { increment: 1 }, ...(input.description ? { description: input.description } : {}) },
   });
   const version = ds.latestVersion;
@@ -120,17 +131,28 @@ export async function createUploadDatasetVersion(
  * its kept original.
  */
 export async function rebuildDataset(db: Db, orgId: string, datasetId: string, store: ObjectStore = objectStore()) {
-  const ds = await db.dataset.findFirst({ where: { id: datasetId, orgId }, include: { versions: { orderBy: { version: 'desc' }, take: 1 } } });
+  const ds = await db.dataset.findFirst({
+    where: { id: datasetId, orgId },
+    include: { versions: { orderBy: { version: 'desc' }, take: 1 } },
+  });
   const latest = ds?.versions[0];
   if (!ds || !latest) throw new DatasetInputError('Dataset not found');
   const raw = latest.spec as Record<string, unknown>;
   if (ds.source === 'offline') {
     const { resolvedRunIds: _ignored, ...spec } = raw;
-    return createOfflineDatasetVersion(db, { orgId, name: ds.name, spec: offlineDatasetSpecSchema.parse(spec), createdById: null }, store);
+    return createOfflineDatasetVersion(
+      db,
+      { orgId, name: ds.name, spec: offlineDatasetSpecSchema.parse(spec), createdById: null },
+      store,
+    );
   }
   const files = (latest.stats as { files?: Record<string, string> }).files ?? {};
   const bytes = files['source.txt'] ? await getObject(store, files['source.txt']) : null;
   if (!bytes) throw new DatasetInputError('The uploaded original of this dataset is missing');
   const { source: _s, fileName, bytes: _b, ...options } = raw as Record<string, unknown> & { fileName: string };
-  return createUploadDatasetVersion(db, { orgId, fileName, bytes, options: { ...(options as unknown as UploadOptions), name: ds.name }, createdById: null }, store);
+  return createUploadDatasetVersion(
+    db,
+    { orgId, fileName, bytes, options: { ...(options as unknown as UploadOptions), name: ds.name }, createdById: null },
+    store,
+  );
 }

@@ -8,8 +8,10 @@ export class TrainingInputError extends Error {}
 
 /** Which labels each kind needs from its dataset. */
 export function checkKindFitsDataset(kind: TrainingJobRequest['kind'], labelKind: string): string | null {
-  if (kind === 'mlp-classifier' && labelKind !== 'binary' && labelKind !== 'multiclass') return 'An MLP classifier needs a dataset with class labels (binary or multiclass)';
-  if ((kind === 'mlp-regressor' || kind === 'cnn-regressor') && labelKind !== 'regression') return `A ${kind} needs a dataset with a numeric target (e.g. RUL)`;
+  if (kind === 'mlp-classifier' && labelKind !== 'binary' && labelKind !== 'multiclass')
+    return 'An MLP classifier needs a dataset with class labels (binary or multiclass)';
+  if ((kind === 'mlp-regressor' || kind === 'cnn-regressor') && labelKind !== 'regression')
+    return `A ${kind} needs a dataset with a numeric target (e.g. RUL)`;
   return null;
 }
 
@@ -35,15 +37,24 @@ export async function createTrainingJob(
   boss?: PgBoss,
 ) {
   const r = input.request;
-  const version = await db.datasetVersion.findFirst({ where: { id: r.datasetVersionId, orgId: input.orgId }, include: { dataset: { select: { name: true } } } });
+  const version = await db.datasetVersion.findFirst({
+    where: { id: r.datasetVersionId, orgId: input.orgId },
+    include: { dataset: { select: { name: true } } },
+  });
   if (!version) throw new TrainingInputError('Dataset version not found');
   const mismatch = checkKindFitsDataset(r.kind, version.labelKind);
   if (mismatch) throw new TrainingInputError(mismatch);
   const experimentName = r.experiment ?? version.dataset.name;
   const experiment = await ensureExperiment(db, input.orgId, experimentName, input.createdById);
   const modelName = r.modelName ?? experimentName;
-  const clash = await db.registeredModel.findUnique({ where: { orgId_name: { orgId: input.orgId, name: modelName } }, select: { kind: true } });
-  if (clash && clash.kind !== r.kind) throw new TrainingInputError(`Model "${modelName}" holds ${clash.kind} versions; choose another model name for the ${r.kind}`);
+  const clash = await db.registeredModel.findUnique({
+    where: { orgId_name: { orgId: input.orgId, name: modelName } },
+    select: { kind: true },
+  });
+  if (clash && clash.kind !== r.kind)
+    throw new TrainingInputError(
+      `Model "${modelName}" holds ${clash.kind} versions; choose another model name for the ${r.kind}`,
+    );
   const job = await db.trainingJob.create({
     data: {
       orgId: input.orgId,
@@ -61,15 +72,22 @@ export async function createTrainingJob(
   try {
     const b = boss ?? (await sharedBoss());
     const config = trainingConfig();
-    const bossJobId = await b.send(TRAINING_QUEUE, { jobId: job.id, orgId: input.orgId }, {
-      retryLimit: r.maxAttempts - 1,
-      retryDelay: config.TRAINING_RETRY_DELAY_S,
-      // Backstop for a dead trainer's job; the trainers' reaper normally retries it after TRAINING_STALE_S.
-      expireInSeconds: config.TRAINING_JOB_EXPIRE_S,
-    });
+    const bossJobId = await b.send(
+      TRAINING_QUEUE,
+      { jobId: job.id, orgId: input.orgId },
+      {
+        retryLimit: r.maxAttempts - 1,
+        retryDelay: config.TRAINING_RETRY_DELAY_S,
+        // Backstop for a dead trainer's job; the trainers' reaper normally retries it after TRAINING_STALE_S.
+        expireInSeconds: config.TRAINING_JOB_EXPIRE_S,
+      },
+    );
     return db.trainingJob.update({ where: { id: job.id }, data: { bossJobId } });
   } catch (err) {
-    await db.trainingJob.update({ where: { id: job.id }, data: { state: 'failed', error: `could not queue: ${(err as Error).message}`, finishedAt: new Date() } });
+    await db.trainingJob.update({
+      where: { id: job.id },
+      data: { state: 'failed', error: `could not queue: ${(err as Error).message}`, finishedAt: new Date() },
+    });
     throw err;
   }
 }
@@ -84,9 +102,13 @@ export async function cancelTrainingJob(db: PrismaClient, orgId: string, jobId: 
   if (job.state !== 'queued' && job.state !== 'running') return job;
   if (job.state === 'queued') {
     // Only a still-queued row flips to cancelled; a worker that took it meanwhile sees the flag.
-    const flipped = await db.trainingJob.updateMany({ where: { id: job.id, state: 'queued' }, data: { state: 'cancelled', cancelRequested: true, finishedAt: new Date() } });
+    const flipped = await db.trainingJob.updateMany({
+      where: { id: job.id, state: 'queued' },
+      data: { state: 'cancelled', cancelRequested: true, finishedAt: new Date() },
+    });
     if (flipped.count === 1) {
-      if (job.bossJobId) await (boss ?? (await sharedBoss())).cancel(TRAINING_QUEUE, job.bossJobId).catch(() => undefined);
+      if (job.bossJobId)
+        await (boss ?? (await sharedBoss())).cancel(TRAINING_QUEUE, job.bossJobId).catch(() => undefined);
       return db.trainingJob.findUniqueOrThrow({ where: { id: job.id } });
     }
   }

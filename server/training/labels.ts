@@ -52,7 +52,11 @@ export function faultIntervals(events: readonly FaultEventRow[]): FaultInterval[
  * at or before a fault's onset is normal even if the fault starts right after it (nothing of the
  * fault is in its frames): labels never look into the future.
  */
-export function overlappingFaults(intervals: readonly FaultInterval[], windowStart: number, windowEnd: number): FaultInterval[] {
+export function overlappingFaults(
+  intervals: readonly FaultInterval[],
+  windowStart: number,
+  windowEnd: number,
+): FaultInterval[] {
   return intervals.filter((f) => windowStart < f.end && windowEnd > f.start);
 }
 

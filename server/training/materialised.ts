@@ -64,7 +64,14 @@ export function encodeDataset(d: MaterialisedDataset): Uint8Array {
   const len = Buffer.alloc(4);
   len.writeUInt32LE(json.length);
   // Typed arrays are copied so the output never aliases the caller's buffers at odd offsets.
-  return Buffer.concat([magic, len, json, Buffer.from(d.features.slice().buffer), Buffer.from(d.labels.slice().buffer), Buffer.from(d.order.slice().buffer)]);
+  return Buffer.concat([
+    magic,
+    len,
+    json,
+    Buffer.from(d.features.slice().buffer),
+    Buffer.from(d.labels.slice().buffer),
+    Buffer.from(d.order.slice().buffer),
+  ]);
 }
 
 export function decodeDataset(bytes: Uint8Array): MaterialisedDataset {
@@ -104,6 +111,14 @@ export function fingerprintOf(d: MaterialisedDataset): string {
       yield row;
     }
   }
-  const labels = Array.from({ length: d.rows }, (_, r) => `${Number.isNaN(d.labels[r]!) ? '' : d.labels[r]}|${d.groups[r]}`);
-  return datasetFingerprint({ columns: [...d.featureNames, `order:${d.orderName}`], rows: rows(), labels, labelName: `${d.labelKind}:${d.labelName}:${d.classes.join(',')}` });
+  const labels = Array.from(
+    { length: d.rows },
+    (_, r) => `${Number.isNaN(d.labels[r]!) ? '' : d.labels[r]}|${d.groups[r]}`,
+  );
+  return datasetFingerprint({
+    columns: [...d.featureNames, `order:${d.orderName}`],
+    rows: rows(),
+    labels,
+    labelName: `${d.labelKind}:${d.labelName}:${d.classes.join(',')}`,
+  });
 }

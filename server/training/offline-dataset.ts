@@ -40,12 +40,18 @@ export function buildOfflineDataset(
   const bySegment = intervalsBySegment(faults);
   const chosen = new Set<string>(spec.label.faultTypes);
   const counts = (c: string) => chosen.size === 0 || chosen.has(c);
-  const rows = [...windows].sort((a, b) => a.runId.localeCompare(b.runId) || a.vehicleId.localeCompare(b.vehicleId) || a.windowStart - b.windowStart);
+  const rows = [...windows].sort(
+    (a, b) => a.runId.localeCompare(b.runId) || a.vehicleId.localeCompare(b.vehicleId) || a.windowStart - b.windowStart,
+  );
 
   const kept: { row: WindowRow; faultType: string | null }[] = [];
   let excluded = 0;
   for (const row of rows) {
-    const over = overlappingFaults(bySegment.get(`${row.runId}/${row.vehicleId}`) ?? [], row.windowStart, row.windowEnd);
+    const over = overlappingFaults(
+      bySegment.get(`${row.runId}/${row.vehicleId}`) ?? [],
+      row.windowStart,
+      row.windowEnd,
+    );
     const relevant = over.filter((f) => counts(f.faultType));
     if (over.length > relevant.length && relevant.length === 0) {
       // A fault we were asked to ignore: the window is neither normal nor a chosen fault.
@@ -56,7 +62,9 @@ export function buildOfflineDataset(
   }
 
   const binary = spec.label.target === 'binary';
-  const classes = binary ? ['normal', 'fault'] : ['normal', ...[...new Set(kept.flatMap((k) => (k.faultType ? [k.faultType] : [])))].sort()];
+  const classes = binary
+    ? ['normal', 'fault']
+    : ['normal', ...[...new Set(kept.flatMap((k) => (k.faultType ? [k.faultType] : [])))].sort()];
 
   // Feature columns with too many nulls carry little and would be mostly imputed.
   const keep: number[] = [];
@@ -124,7 +132,11 @@ export async function resolveRuns(db: PrismaClient, orgId: string, spec: Offline
   if (spec.campaignId) {
     const campaign = await db.campaign.findFirst({ where: { id: spec.campaignId, orgId }, select: { id: true } });
     if (!campaign) throw new DatasetInputError('Campaign not found');
-    const runs = await db.run.findMany({ where: { campaignId: campaign.id, orgId }, select: { id: true }, orderBy: { createdAt: 'asc' } });
+    const runs = await db.run.findMany({
+      where: { campaignId: campaign.id, orgId },
+      select: { id: true },
+      orderBy: { createdAt: 'asc' },
+    });
     return [...new Set([...runs.map((r) => r.id), ...spec.runIds])];
   }
   const owned = await db.run.findMany({ where: { id: { in: spec.runIds }, orgId }, select: { id: true } });
@@ -133,8 +145,14 @@ export async function resolveRuns(db: PrismaClient, orgId: string, spec: Offline
 }
 
 /** Reads the offline store and the fault events of the runs (all scoped to the org). */
-export async function loadOfflineRows(db: PrismaClient, orgId: string, spec: OfflineDatasetSpec, runIds: string[]): Promise<{ windows: WindowRow[]; events: FaultEventRow[] }> {
-  if (spec.featureSetVersion !== FEATURE_SET.version) throw new DatasetInputError(`Unknown feature set version ${spec.featureSetVersion}`);
+export async function loadOfflineRows(
+  db: PrismaClient,
+  orgId: string,
+  spec: OfflineDatasetSpec,
+  runIds: string[],
+): Promise<{ windows: WindowRow[]; events: FaultEventRow[] }> {
+  if (spec.featureSetVersion !== FEATURE_SET.version)
+    throw new DatasetInputError(`Unknown feature set version ${spec.featureSetVersion}`);
   if (runIds.length === 0) return { windows: [], events: [] };
   const windows = await db.$queryRaw<WindowRow[]>`
     SELECT "runId", "vehicleId", "windowStart", "windowEnd", "values" FROM "FeatureWindow"

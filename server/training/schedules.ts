@@ -19,17 +19,38 @@ export async function upsertRetrainSchedule(
   boss?: PgBoss,
 ) {
   const s = input.schedule;
-  const dataset = await db.dataset.findFirst({ where: { id: s.datasetId, orgId: input.orgId }, include: { versions: { orderBy: { version: 'desc' }, take: 1 } } });
+  const dataset = await db.dataset.findFirst({
+    where: { id: s.datasetId, orgId: input.orgId },
+    include: { versions: { orderBy: { version: 'desc' }, take: 1 } },
+  });
   if (!dataset || !dataset.versions[0]) throw new ScheduleInputError('Dataset not found');
   const mismatch = checkKindFitsDataset(s.kind, dataset.versions[0].labelKind);
   if (mismatch) throw new ScheduleInputError(mismatch);
   const experimentName = s.experiment ?? s.modelName;
   const experiment = await ensureExperiment(db, input.orgId, experimentName, input.createdById);
-  const before = await db.retrainSchedule.findUnique({ where: { orgId_modelName: { orgId: input.orgId, modelName: s.modelName } } });
+  const before = await db.retrainSchedule.findUnique({
+    where: { orgId_modelName: { orgId: input.orgId, modelName: s.modelName } },
+  });
   const row = await db.retrainSchedule.upsert({
     where: { orgId_modelName: { orgId: input.orgId, modelName: s.modelName } },
-    create: { orgId: input.orgId, modelName: s.modelName, cron: s.cron, datasetId: dataset.id, experimentId: experiment.id, kind: s.kind, params: s.params as Prisma.InputJsonValue, createdById: input.createdById ?? null },
-    update: { cron: s.cron, datasetId: dataset.id, experimentId: experiment.id, kind: s.kind, params: s.params as Prisma.InputJsonValue, enabled: true },
+    create: {
+      orgId: input.orgId,
+      modelName: s.modelName,
+      cron: s.cron,
+      datasetId: dataset.id,
+      experimentId: experiment.id,
+      kind: s.kind,
+      params: s.params as Prisma.InputJsonValue,
+      createdById: input.createdById ?? null,
+    },
+    update: {
+      cron: s.cron,
+      datasetId: dataset.id,
+      experimentId: experiment.id,
+      kind: s.kind,
+      params: s.params as Prisma.InputJsonValue,
+      enabled: true,
+    },
   });
   const b = boss ?? (await sharedBoss());
   const queue = retrainQueue(row.id);
@@ -38,14 +59,30 @@ export async function upsertRetrainSchedule(
     await b.schedule(queue, s.cron, { scheduleId: row.id, orgId: input.orgId }, { tz: 'UTC' });
   } catch (err) {
     // pg-boss parses the cron: on refusal the row goes back to what it was.
-    if (before) await db.retrainSchedule.update({ where: { id: before.id }, data: { cron: before.cron, datasetId: before.datasetId, experimentId: before.experimentId, kind: before.kind, params: before.params as Prisma.InputJsonValue, enabled: before.enabled } });
+    if (before)
+      await db.retrainSchedule.update({
+        where: { id: before.id },
+        data: {
+          cron: before.cron,
+          datasetId: before.datasetId,
+          experimentId: before.experimentId,
+          kind: before.kind,
+          params: before.params as Prisma.InputJsonValue,
+          enabled: before.enabled,
+        },
+      });
     else await db.retrainSchedule.delete({ where: { id: row.id } });
     throw new ScheduleInputError(`Invalid cron expression: ${(err as Error).message}`);
   }
   return row;
 }
 
-export async function deleteRetrainSchedule(db: PrismaClient, orgId: string, id: string, boss?: PgBoss): Promise<boolean> {
+export async function deleteRetrainSchedule(
+  db: PrismaClient,
+  orgId: string,
+  id: string,
+  boss?: PgBoss,
+): Promise<boolean> {
   const row = await db.retrainSchedule.findFirst({ where: { id, orgId } });
   if (!row) return false;
   const b = boss ?? (await sharedBoss());
@@ -64,7 +101,15 @@ export async function runScheduledRetrain(db: PrismaClient, scheduleId: string, 
     db,
     {
       orgId: s.orgId,
-      request: { datasetVersionId: version.id, kind: s.kind as never, experiment: experiment?.name ?? s.modelName, modelName: s.modelName, params: s.params as never, tags: ['scheduled'], maxAttempts: 2 },
+      request: {
+        datasetVersionId: version.id,
+        kind: s.kind as never,
+        experiment: experiment?.name ?? s.modelName,
+        modelName: s.modelName,
+        params: s.params as never,
+        tags: ['scheduled'],
+        maxAttempts: 2,
+      },
       scheduleId: s.id,
     },
     boss,

@@ -17,7 +17,10 @@ export interface UploadStats {
   labelSummary: Record<string, number>;
 }
 
-const splitters = { csv: (l: string) => l.split(',').map((s) => s.trim()), whitespace: (l: string) => l.trim().split(/\s+/) };
+const splitters = {
+  csv: (l: string) => l.split(',').map((s) => s.trim()),
+  whitespace: (l: string) => l.trim().split(/\s+/),
+};
 
 const NORMAL_CLASS = /^(false|no|normal|ok|healthy|nominal|negative|none)$/i;
 
@@ -25,8 +28,14 @@ function isNumber(s: string): boolean {
   return s !== '' && Number.isFinite(Number(s));
 }
 
-export function parseUpload(text: string, options: UploadOptions): { dataset: MaterialisedDataset; stats: UploadStats } {
-  const lines = text.split(/\r?\n/).map((l, i) => ({ l, no: i + 1 })).filter(({ l }) => l.trim() !== '');
+export function parseUpload(
+  text: string,
+  options: UploadOptions,
+): { dataset: MaterialisedDataset; stats: UploadStats } {
+  const lines = text
+    .split(/\r?\n/)
+    .map((l, i) => ({ l, no: i + 1 }))
+    .filter(({ l }) => l.trim() !== '');
   if (lines.length === 0) throw new UploadError('The file is empty');
   const format = options.format === 'auto' ? (lines[0]!.l.includes(',') ? 'csv' : 'whitespace') : options.format;
   const split = splitters[format];
@@ -39,7 +48,10 @@ export function parseUpload(text: string, options: UploadOptions): { dataset: Ma
 
   const col = (name: string, what: string) => {
     const i = columns.indexOf(name);
-    if (i < 0) throw new UploadError(`${what} "${name}" is not a column (columns: ${columns.slice(0, 30).join(', ')}${columns.length > 30 ? ', …' : ''})`);
+    if (i < 0)
+      throw new UploadError(
+        `${what} "${name}" is not a column (columns: ${columns.slice(0, 30).join(', ')}${columns.length > 30 ? ', …' : ''})`,
+      );
     return i;
   };
   const groupCol = col(options.groupColumn, 'Group column');
@@ -48,17 +60,22 @@ export function parseUpload(text: string, options: UploadOptions): { dataset: Ma
   const reserved = new Set([groupCol, orderCol, labelCol].filter((c): c is number => c !== null));
   const cells = body.map(({ l, no }) => {
     const parts = split(l);
-    if (parts.length !== columns.length) throw new UploadError(`line ${no}: expected ${columns.length} values, got ${parts.length}`);
+    if (parts.length !== columns.length)
+      throw new UploadError(`line ${no}: expected ${columns.length} values, got ${parts.length}`);
     return { parts, no };
   });
 
   let featureCols: number[];
   if (options.featureColumns) {
     featureCols = options.featureColumns.map((n) => col(n, 'Feature column'));
-    for (const c of featureCols) if (reserved.has(c)) throw new UploadError(`"${columns[c]}" cannot be both a feature and the group, order or label column`);
+    for (const c of featureCols)
+      if (reserved.has(c))
+        throw new UploadError(`"${columns[c]}" cannot be both a feature and the group, order or label column`);
   } else {
     // Every column whose values are numbers (or empty = missing).
-    featureCols = columns.map((_, c) => c).filter((c) => !reserved.has(c) && cells.every(({ parts }) => parts[c] === '' || isNumber(parts[c]!)));
+    featureCols = columns
+      .map((_, c) => c)
+      .filter((c) => !reserved.has(c) && cells.every(({ parts }) => parts[c] === '' || isNumber(parts[c]!)));
   }
   if (featureCols.length === 0) throw new UploadError('No numeric feature columns');
 
@@ -70,7 +87,8 @@ export function parseUpload(text: string, options: UploadOptions): { dataset: Ma
     if (!groupRank.has(group)) groupRank.set(group, groupRank.size);
     let order = idx;
     if (orderCol !== null) {
-      if (!isNumber(parts[orderCol]!)) throw new UploadError(`line ${no}: order column "${columns[orderCol]}" is not a number: ${parts[orderCol]}`);
+      if (!isNumber(parts[orderCol]!))
+        throw new UploadError(`line ${no}: order column "${columns[orderCol]}" is not a number: ${parts[orderCol]}`);
       order = Number(parts[orderCol]);
     }
     const values = featureCols.map((c) => {
@@ -116,9 +134,13 @@ export function parseUpload(text: string, options: UploadOptions): { dataset: Ma
       // Class 0 is the normal one: binary models score classes[1] as the positive (faulty) class.
       const normal = classes.findIndex((c) => NORMAL_CLASS.test(c));
       if (!numeric && normal > 0) classes = [classes[normal]!, ...classes.filter((_, i) => i !== normal)];
-      if (label.kind === 'binary' && classes.length !== 2) throw new UploadError(`A binary label needs exactly 2 distinct values; "${label.column}" has ${classes.length}`);
+      if (label.kind === 'binary' && classes.length !== 2)
+        throw new UploadError(
+          `A binary label needs exactly 2 distinct values; "${label.column}" has ${classes.length}`,
+        );
       if (classes.length < 2) throw new UploadError(`The label "${label.column}" has only one value`);
-      if (classes.length > 100) throw new UploadError(`The label "${label.column}" has ${classes.length} distinct values; at most 100 classes`);
+      if (classes.length > 100)
+        throw new UploadError(`The label "${label.column}" has ${classes.length} distinct values; at most 100 classes`);
       labelKind = label.kind;
       const index = new Map(classes.map((c, i) => [c, i]));
       parsed.forEach((p, r) => (labels[r] = index.get(p.label!)!));

@@ -18,8 +18,10 @@ export async function createTRPCContext(opts: { headers: Headers }) {
   try {
     caller = await resolveCaller(opts.headers, { db, redis });
   } catch (err) {
-    if (err instanceof RateLimitedError) callerError = new TRPCError({ code: 'TOO_MANY_REQUESTS', message: err.message, cause: err });
-    else if (err instanceof InvalidCredentialsError) callerError = new TRPCError({ code: 'UNAUTHORIZED', message: err.message });
+    if (err instanceof RateLimitedError)
+      callerError = new TRPCError({ code: 'TOO_MANY_REQUESTS', message: err.message, cause: err });
+    else if (err instanceof InvalidCredentialsError)
+      callerError = new TRPCError({ code: 'UNAUTHORIZED', message: err.message });
     else throw err;
   }
   return { db, headers: opts.headers, ip: clientIp(opts.headers), caller, callerError };
@@ -71,7 +73,10 @@ const t = initTRPC
         data: {
           ...shape.data,
           // Field-level messages for forms; never a stack trace.
-          zodError: error.cause instanceof ZodError ? error.cause.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) : null,
+          zodError:
+            error.cause instanceof ZodError
+              ? error.cause.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))
+              : null,
           retryAfterS: error.cause instanceof RateLimitedError ? error.cause.retryAfterS : undefined,
           stack: undefined,
         },
@@ -107,8 +112,12 @@ export const orgProcedure = t.procedure.input(orgInput).use(async ({ ctx, input,
   let org: { id: string; slug: string; name: string } | null = null;
   let role: Role;
   if (caller.kind === 'apiKey') {
-    org = await ctx.db.organization.findUnique({ where: { id: caller.orgId }, select: { id: true, slug: true, name: true } });
-    if (!org || (input.org !== undefined && input.org !== org.slug)) throw new TRPCError({ code: 'NOT_FOUND', message: 'Organization not found' });
+    org = await ctx.db.organization.findUnique({
+      where: { id: caller.orgId },
+      select: { id: true, slug: true, name: true },
+    });
+    if (!org || (input.org !== undefined && input.org !== org.slug))
+      throw new TRPCError({ code: 'NOT_FOUND', message: 'Organization not found' });
     role = caller.role;
   } else {
     if (!input.org) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Which organization? Pass "org" (its slug).' });
@@ -120,7 +129,11 @@ export const orgProcedure = t.procedure.input(orgInput).use(async ({ ctx, input,
     org = membership.org;
     role = membership.role;
   }
-  if (!hasRole(role, minRole)) throw new TRPCError({ code: 'FORBIDDEN', message: `This needs the ${minRole} role; you are ${role}.` });
-  const actor = caller.kind === 'user' ? { userId: caller.userId, label: caller.email } : { apiKeyId: caller.apiKeyId, label: caller.label };
+  if (!hasRole(role, minRole))
+    throw new TRPCError({ code: 'FORBIDDEN', message: `This needs the ${minRole} role; you are ${role}.` });
+  const actor =
+    caller.kind === 'user'
+      ? { userId: caller.userId, label: caller.email }
+      : { apiKeyId: caller.apiKeyId, label: caller.label };
   return next({ ctx: { ...ctx, org, orgId: org.id, role, actor } });
 });

@@ -25,7 +25,10 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   const log = logger.child({ worker: options.name });
   let handle: WorkerHandle | undefined;
   let stopping = false;
-  const ops = await startOpsServer({ port: options.metricsPort ?? env.METRICS_PORT, ready: () => handle?.ready?.() ?? handle !== undefined });
+  const ops = await startOpsServer({
+    port: options.metricsPort ?? env.METRICS_PORT,
+    ready: () => handle?.ready?.() ?? handle !== undefined,
+  });
   log.info({ metricsPort: ops.port }, 'worker metrics listening');
 
   const shutdown = async (signal: string, code: number) => {

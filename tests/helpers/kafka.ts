@@ -7,7 +7,10 @@ import { TOPICS, type TopicName } from '~/server/kafka/topics';
  * Each test file gets its own topic prefix on the real broker, so files never read each other's
  * messages and can consume from the beginning; the topics are deleted afterwards.
  */
-export async function isolatedTopics(label: string, partitions = 2): Promise<{ kafka: Kafka; prefix: string; name: (t: TopicName) => string; cleanup: () => Promise<void> }> {
+export async function isolatedTopics(
+  label: string,
+  partitions = 2,
+): Promise<{ kafka: Kafka; prefix: string; name: (t: TopicName) => string; cleanup: () => Promise<void> }> {
   const base = process.env.KAFKA_TOPIC_PREFIX ?? 'test.';
   const prefix = `${base}${label}-${randomBytes(4).toString('hex')}.`;
   const kafka = createKafka({ clientId: `test-${label}` });
@@ -33,7 +36,13 @@ export async function isolatedTopics(label: string, partitions = 2): Promise<{ k
  * A message `map` throws on (another test's deliberately invalid input) is skipped: a throw inside
  * eachMessage would stall the collector's consumer on that offset.
  */
-export async function collect<T>(kafka: Kafka, fullTopic: string, map: (value: Buffer | null, key: string | null) => T | undefined, done: (items: T[]) => boolean, timeoutMs = 30_000): Promise<T[]> {
+export async function collect<T>(
+  kafka: Kafka,
+  fullTopic: string,
+  map: (value: Buffer | null, key: string | null) => T | undefined,
+  done: (items: T[]) => boolean,
+  timeoutMs = 30_000,
+): Promise<T[]> {
   const consumer = kafka.consumer({ groupId: `collector-${randomBytes(6).toString('hex')}` });
   const items: T[] = [];
   await consumer.connect();

@@ -7,7 +7,9 @@ export function labelledTable(): string {
   for (let v = 0; v < 8; v++) {
     for (let t = 0; t < 60; t++) {
       const fault = v % 2 === 1 && t >= 30;
-      lines.push(`v${v},${t},${(90 + Math.sin(t + v) + (fault ? 15 : 0)).toFixed(3)},${(Math.cos(t * v) * 0.5).toFixed(3)},${fault ? 'fault' : 'normal'}`);
+      lines.push(
+        `v${v},${t},${(90 + Math.sin(t + v) + (fault ? 15 : 0)).toFixed(3)},${(Math.cos(t * v) * 0.5).toFixed(3)},${fault ? 'fault' : 'normal'}`,
+      );
     }
   }
   return lines.join('\n');

@@ -55,7 +55,10 @@ function matrix(rows: number[][]): Matrix {
   return { values: Float32Array.from(rows.flat()), rows: rows.length, cols: rows[0]!.length };
 }
 
-export async function trainFeatureAutoencoder(seed: number, options: { rows?: number; epochs?: number; trainRows?: number[][] } = {}) {
+export async function trainFeatureAutoencoder(
+  seed: number,
+  options: { rows?: number; epochs?: number; trainRows?: number[][] } = {},
+) {
   await selectBackend({ exclude: ['webgpu'] });
   const train = options.trainRows ?? featureRows(seed, options.rows ?? 600);
   const validation = featureRows(seed + 1000, 200);
@@ -71,7 +74,12 @@ export async function trainFeatureAutoencoder(seed: number, options: { rows?: nu
 }
 
 /** Trains and registers one version of an org's autoencoder model. */
-export async function registerAutoencoder(orgId: string, modelName: string, seed: number, options: { trainRows?: number[][]; epochs?: number } = {}) {
+export async function registerAutoencoder(
+  orgId: string,
+  modelName: string,
+  seed: number,
+  options: { trainRows?: number[][]; epochs?: number } = {},
+) {
   const t = await trainFeatureAutoencoder(seed, options);
   return registerModelVersion(
     db,
@@ -92,20 +100,40 @@ export async function registerAutoencoder(orgId: string, modelName: string, seed
 }
 
 /** Points an alias at a version (and optionally a canary), as the registry UI does. */
-export async function setAlias(orgId: string, modelId: string, alias: string, versionId: string, canary: { versionId: string; weight: number } | null = null) {
+export async function setAlias(
+  orgId: string,
+  modelId: string,
+  alias: string,
+  versionId: string,
+  canary: { versionId: string; weight: number } | null = null,
+) {
   return db.modelAlias.upsert({
     where: { modelId_name: { modelId, name: alias } },
-    create: { orgId, modelId, name: alias, versionId, canaryVersionId: canary?.versionId ?? null, canaryWeight: canary?.weight ?? 0 },
+    create: {
+      orgId,
+      modelId,
+      name: alias,
+      versionId,
+      canaryVersionId: canary?.versionId ?? null,
+      canaryWeight: canary?.weight ?? 0,
+    },
     update: { versionId, canaryVersionId: canary?.versionId ?? null, canaryWeight: canary?.weight ?? 0 },
   });
 }
 
-export async function announce(kafka: Kafka, prefix: string, m: Omit<ModelDeploymentChanged, 'v' | 'at'>): Promise<void> {
+export async function announce(
+  kafka: Kafka,
+  prefix: string,
+  m: Omit<ModelDeploymentChanged, 'v' | 'at'>,
+): Promise<void> {
   const producer = createProducer(kafka);
   await producer.connect();
   try {
     const value = modelDeploymentChangedSchema.parse({ v: 1, at: Date.now(), ...m });
-    await producer.send({ topic: topic(TOPICS.models, prefix), messages: [{ key: m.modelId, value: encodeMessage(value) }] });
+    await producer.send({
+      topic: topic(TOPICS.models, prefix),
+      messages: [{ key: m.modelId, value: encodeMessage(value) }],
+    });
   } finally {
     await producer.disconnect();
   }

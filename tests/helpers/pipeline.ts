@@ -10,10 +10,20 @@ import { runScenario } from '~/workers/sim';
 import { windowIndex } from '~/workers/features';
 
 /** A deterministic simulated run: every frame and event, with a fixed wall clock. */
-export function simulateRun(orgId: string, runId: string, opts: { vehicles?: number; durationS?: number; seed?: number } = {}): { frames: TelemetryFrame[]; events: SimEvent[] } {
+export function simulateRun(
+  orgId: string,
+  runId: string,
+  opts: { vehicles?: number; durationS?: number; seed?: number } = {},
+): { frames: TelemetryFrame[]; events: SimEvent[] } {
   const frames: TelemetryFrame[] = [];
   const events: SimEvent[] = [];
-  const spec = { name: 'pipeline', map: 'highway_ring', durationS: opts.durationS ?? 30, seed: opts.seed ?? 7, traffic: { vehicles: (opts.vehicles ?? 6) - 1 } };
+  const spec = {
+    name: 'pipeline',
+    map: 'highway_ring',
+    durationS: opts.durationS ?? 30,
+    seed: opts.seed ?? 7,
+    traffic: { vehicles: (opts.vehicles ?? 6) - 1 },
+  };
   for (const step of runScenario(spec as never, { orgId, runId, clock: () => 1_700_000_000_000 })) {
     frames.push(...step.frames);
     events.push(...step.events);
@@ -43,19 +53,33 @@ export function expectedRowCount(frames: readonly TelemetryFrame[], windowS = 1,
 }
 
 /** Publishes frames (and optionally events) in event-time order, in chunks, optionally paced. */
-export async function publishRun(kafka: Kafka, prefix: string, run: { frames: TelemetryFrame[]; events: SimEvent[] }, options: { chunk?: number; pauseMs?: number; transform?: (f: TelemetryFrame) => TelemetryFrame } = {}): Promise<void> {
+export async function publishRun(
+  kafka: Kafka,
+  prefix: string,
+  run: { frames: TelemetryFrame[]; events: SimEvent[] },
+  options: { chunk?: number; pauseMs?: number; transform?: (f: TelemetryFrame) => TelemetryFrame } = {},
+): Promise<void> {
   const producer = createProducer(kafka);
   await producer.connect();
   try {
     const started = run.events.filter((e) => e.type === 'run_started');
     const others = run.events.filter((e) => e.type !== 'run_started');
-    const send = (evs: SimEvent[]) => (evs.length ? producer.send({ topic: topic(TOPICS.events, prefix), messages: evs.map((e) => ({ key: e.runId, value: JSON.stringify(e) })) }) : Promise.resolve());
+    const send = (evs: SimEvent[]) =>
+      evs.length
+        ? producer.send({
+            topic: topic(TOPICS.events, prefix),
+            messages: evs.map((e) => ({ key: e.runId, value: JSON.stringify(e) })),
+          })
+        : Promise.resolve();
     await send(started);
     // 400 frames of ~870 bytes stay under the broker's 1 MB batch limit even when every vehicle hashes to one partition.
     const chunk = options.chunk ?? 400;
     for (let i = 0; i < run.frames.length; i += chunk) {
       const frames = run.frames.slice(i, i + chunk).map(options.transform ?? ((f) => f));
-      await producer.send({ topic: topic(TOPICS.telemetry, prefix), messages: frames.map((f) => ({ key: telemetryKey(f), value: JSON.stringify(f) })) });
+      await producer.send({
+        topic: topic(TOPICS.telemetry, prefix),
+        messages: frames.map((f) => ({ key: telemetryKey(f), value: JSON.stringify(f) })),
+      });
       if (options.pauseMs) await new Promise((r) => setTimeout(r, options.pauseMs));
     }
     await send(others);
@@ -88,18 +112,27 @@ export async function offlineRows(pool: pg.Pool, runId: string): Promise<Offline
   return res.rows;
 }
 
-export async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
     if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(v).slice(0, 200)})`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(v).slice(0, 200)})`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
 
 /** The features worker as its own process (node --import tsx: a SIGKILL reaches the real process). */
-export function spawnFeaturesWorker(env: Record<string, string>): { child: ChildProcess; exited: Promise<number | null> } {
+export function spawnFeaturesWorker(env: Record<string, string>): {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+} {
   const child = spawn(process.execPath, ['--import', 'tsx', 'workers/features/main.ts'], {
     env: { ...process.env, METRICS_PORT: '0', LOG_LEVEL: 'warn', DRIVELAB_SERVICE: 'features-test', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],

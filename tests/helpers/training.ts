@@ -2,9 +2,20 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { db } from '~/server/db';
 
 /** The trainer worker as its own process, exactly as deployed (node --import tsx workers/trainer/main.ts). */
-export function spawnTrainer(env: Record<string, string> = {}): { child: ChildProcess; exited: Promise<number | null>; stop: () => Promise<number | null> } {
+export function spawnTrainer(env: Record<string, string> = {}): {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  stop: () => Promise<number | null>;
+} {
   const child = spawn(process.execPath, ['--import', 'tsx', 'workers/trainer/main.ts'], {
-    env: { ...process.env, METRICS_PORT: '0', LOG_LEVEL: 'warn', DRIVELAB_SERVICE: 'trainer-test', TRAINER_POLL_S: '0.5', ...env },
+    env: {
+      ...process.env,
+      METRICS_PORT: '0',
+      LOG_LEVEL: 'warn',
+      DRIVELAB_SERVICE: 'trainer-test',
+      TRAINER_POLL_S: '0.5',
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
@@ -18,12 +29,19 @@ export function spawnTrainer(env: Record<string, string> = {}): { child: ChildPr
   };
 }
 
-export async function waitForJob(jobId: string, ok: (j: { state: string; epoch: number; attempts: number; error: string | null }) => boolean, timeoutMs: number) {
+export async function waitForJob(
+  jobId: string,
+  ok: (j: { state: string; epoch: number; attempts: number; error: string | null }) => boolean,
+  timeoutMs: number,
+) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const j = await db.trainingJob.findUniqueOrThrow({ where: { id: jobId } });
     if (ok(j)) return j;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for job ${jobId} (state ${j.state}, epoch ${j.epoch}, attempts ${j.attempts}, error ${j.error})`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for job ${jobId} (state ${j.state}, epoch ${j.epoch}, attempts ${j.attempts}, error ${j.error})`,
+      );
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -33,10 +51,19 @@ export function uploadRequest(apiKey: string, fileName: string, text: string, op
   const form = new FormData();
   form.set('file', new File([text], fileName, { type: 'text/plain' }));
   form.set('options', JSON.stringify(options));
-  return new Request('http://x/api/v1/datasets/upload', { method: 'POST', headers: { authorization: `Bearer ${apiKey}` }, body: form });
+  return new Request('http://x/api/v1/datasets/upload', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}` },
+    body: form,
+  });
 }
 
-export function jsonRequest(url: string, apiKey: string | null, body?: unknown, method = body === undefined ? 'GET' : 'POST'): Request {
+export function jsonRequest(
+  url: string,
+  apiKey: string | null,
+  body?: unknown,
+  method = body === undefined ? 'GET' : 'POST',
+): Request {
   return new Request(`http://x${url}`, {
     method,
     headers: { ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}), 'content-type': 'application/json' },
@@ -56,16 +83,34 @@ import { runScenario } from '~/workers/sim';
  * offline store (the features worker's operator and upsert SQL) and its events (run tracking's
  * handler, which writes the fault_start/fault_end ground truth).
  */
-export async function materialiseSimulatedRun(pool: pg.Pool, fixture: { orgId: string; scenarioId: string }, spec: Record<string, unknown>): Promise<string> {
-  const scenario = await db.scenario.findUniqueOrThrow({ where: { id: fixture.scenarioId }, include: { versions: true } });
+export async function materialiseSimulatedRun(
+  pool: pg.Pool,
+  fixture: { orgId: string; scenarioId: string },
+  spec: Record<string, unknown>,
+): Promise<string> {
+  const scenario = await db.scenario.findUniqueOrThrow({
+    where: { id: fixture.scenarioId },
+    include: { versions: true },
+  });
   const run = await db.run.create({
-    data: { orgId: fixture.orgId, scenarioId: scenario.id, scenarioVersionId: scenario.versions[0]!.id, state: 'completed', params: spec as Prisma.InputJsonValue, finishedAt: new Date() },
+    data: {
+      orgId: fixture.orgId,
+      scenarioId: scenario.id,
+      scenarioVersionId: scenario.versions[0]!.id,
+      state: 'completed',
+      params: spec as Prisma.InputJsonValue,
+      finishedAt: new Date(),
+    },
   });
   const op = createWindowOperator();
   const windows = [];
   const events = [];
   let offset = 0;
-  for (const step of runScenario(spec as never, { orgId: fixture.orgId, runId: run.id, clock: () => 1_700_000_000_000 })) {
+  for (const step of runScenario(spec as never, {
+    orgId: fixture.orgId,
+    runId: run.id,
+    clock: () => 1_700_000_000_000,
+  })) {
     for (const f of step.frames) windows.push(...op.ingest(f, { partition: 0, offset: offset++ }, 0).emitted);
     events.push(...step.events);
   }

@@ -29,9 +29,12 @@ describe('sign-in throttling', () => {
 
   it('counts failures per email, then refuses even the right password until the window passes', async () => {
     expect(await authorizeCredentials({ email, password }, '10.0.0.1')).toMatchObject({ email });
-    for (let i = 0; i < 3; i++) expect(await authorizeCredentials({ email, password: `wrong-${i}` }, '10.0.0.1')).toBeNull();
+    for (let i = 0; i < 3; i++)
+      expect(await authorizeCredentials({ email, password: `wrong-${i}` }, '10.0.0.1')).toBeNull();
     await expect(authorizeCredentials({ email, password }, '10.0.0.1')).rejects.toThrow(/^TooManyAttempts:\d+$/);
-    const entries = await db.auditLog.findMany({ where: { orgId, action: { in: ['signin.failed', 'signin.throttled'] } } });
+    const entries = await db.auditLog.findMany({
+      where: { orgId, action: { in: ['signin.failed', 'signin.throttled'] } },
+    });
     expect(entries.filter((e) => e.action === 'signin.failed')).toHaveLength(3);
     expect(entries.filter((e) => e.action === 'signin.throttled')).toHaveLength(1);
     expect(entries[0]!.ip).toBe('10.0.0.1');
@@ -42,17 +45,29 @@ describe('API key rate limit', () => {
   let key: string;
   beforeAll(async () => {
     const a = await makeOrg('rl');
-    key = (await callerFor({ kind: 'user', userId: a.users.owner.id, email: a.users.owner.email, name: null }).apiKeys.create({ org: a.org.slug, name: 'rl', role: 'viewer' })).key;
+    key = (
+      await callerFor({
+        kind: 'user',
+        userId: a.users.owner.id,
+        email: a.users.owner.email,
+        name: null,
+      }).apiKeys.create({ org: a.org.slug, name: 'rl', role: 'viewer' })
+    ).key;
   });
 
   it('answers 429 with Retry-After on REST and on tRPC once the key is over its limit', async () => {
     const headers = { authorization: `Bearer ${key}` };
-    for (let i = 0; i < 3; i++) expect(await authenticateRest(new Request('http://x/api/v1/me', { headers }), 'viewer')).not.toBeInstanceOf(Response);
+    for (let i = 0; i < 3; i++)
+      expect(await authenticateRest(new Request('http://x/api/v1/me', { headers }), 'viewer')).not.toBeInstanceOf(
+        Response,
+      );
     const rest = (await authenticateRest(new Request('http://x/api/v1/me', { headers }), 'viewer')) as Response;
     expect(rest.status).toBe(429);
     expect(Number(rest.headers.get('retry-after'))).toBeGreaterThan(0);
 
-    const trpc = await trpcRoute.GET(new Request('http://x/api/trpc/orgs.get?input=' + encodeURIComponent(JSON.stringify({ json: {} })), { headers }));
+    const trpc = await trpcRoute.GET(
+      new Request('http://x/api/trpc/orgs.get?input=' + encodeURIComponent(JSON.stringify({ json: {} })), { headers }),
+    );
     expect(trpc.status).toBe(429);
     expect(Number(trpc.headers.get('retry-after'))).toBeGreaterThan(0);
   });
@@ -63,7 +78,9 @@ describe('passwords are never stored or logged in clear', () => {
     const email = `clear-${randomBytes(4).toString('hex')}@example.test`;
     const secret = `Sup3r-secret-${randomBytes(4).toString('hex')}`;
     // A separate process at debug level, so everything it logs is captured from its stdout.
-    const { stdout, stderr } = await run('node_modules/.bin/tsx', ['tests/fixtures/password-flow.ts', email, secret], { env: { ...process.env, LOG_LEVEL: 'debug' } });
+    const { stdout, stderr } = await run('node_modules/.bin/tsx', ['tests/fixtures/password-flow.ts', email, secret], {
+      env: { ...process.env, LOG_LEVEL: 'debug' },
+    });
     const user = await db.user.findUniqueOrThrow({ where: { email } });
     expect(user.passwordHash).toMatch(/^scrypt\$/);
     expect(JSON.stringify(user)).not.toContain(secret);

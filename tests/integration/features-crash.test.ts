@@ -3,7 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { db } from '~/server/db';
 import { isolatedTopics } from '../helpers/kafka';
 import { makeOrg } from '../helpers/tenancy';
-import { expectedRowCount, offlineRows, publishRun, simulateRun, spawnFeaturesWorker, testPool, waitFor, type OfflineRow } from '../helpers/pipeline';
+import {
+  expectedRowCount,
+  offlineRows,
+  publishRun,
+  simulateRun,
+  spawnFeaturesWorker,
+  testPool,
+  waitFor,
+  type OfflineRow,
+} from '../helpers/pipeline';
 
 /**
  * Exactly-once results: the features worker (its own process) is killed with SIGKILL in the middle
@@ -16,11 +25,18 @@ describe('features worker crash (SIGKILL) and restart', () => {
   let org: Awaited<ReturnType<typeof makeOrg>>;
   const children: ReturnType<typeof spawnFeaturesWorker>[] = [];
   const start = (groupId: string) => {
-    const w = spawnFeaturesWorker({ KAFKA_TOPIC_PREFIX: t.prefix, FEATURES_GROUP_ID: groupId, FEATURES_COMMIT_INTERVAL_MS: '200', FEATURES_FINISH_GRACE_MS: '2000', FEATURES_SESSION_TIMEOUT_MS: '6000' });
+    const w = spawnFeaturesWorker({
+      KAFKA_TOPIC_PREFIX: t.prefix,
+      FEATURES_GROUP_ID: groupId,
+      FEATURES_COMMIT_INTERVAL_MS: '200',
+      FEATURES_FINISH_GRACE_MS: '2000',
+      FEATURES_SESSION_TIMEOUT_MS: '6000',
+    });
     children.push(w);
     return w;
   };
-  const comparable = (rows: OfflineRow[]) => rows.map((r) => ({ ...r, values: r.values.map((v) => (v === null ? null : Number(v.toPrecision(12)))) }));
+  const comparable = (rows: OfflineRow[]) =>
+    rows.map((r) => ({ ...r, values: r.values.map((v) => (v === null ? null : Number(v.toPrecision(12)))) }));
 
   beforeAll(async () => {
     t = await isolatedTopics('features-crash', 2);
@@ -42,7 +58,12 @@ describe('features worker crash (SIGKILL) and restart', () => {
     // The uninterrupted reference, through one worker process.
     const a = start(`features-ref-${randomBytes(3).toString('hex')}`);
     await publishRun(t.kafka, t.prefix, refRun, { chunk: 240, pauseMs: 40 });
-    const ref = await waitFor(() => offlineRows(pool, reference), (r) => r.length >= want, 60_000, `${want} reference rows`);
+    const ref = await waitFor(
+      () => offlineRows(pool, reference),
+      (r) => r.length >= want,
+      60_000,
+      `${want} reference rows`,
+    );
     a.child.kill('SIGTERM');
     expect(await a.exited).toBe(0);
 
@@ -52,14 +73,24 @@ describe('features worker crash (SIGKILL) and restart', () => {
     const crashRun = simulateRun(org.org.id, crashed, { durationS: 40 });
     const publishing = publishRun(t.kafka, t.prefix, crashRun, { chunk: 240, pauseMs: 150 });
     // Kill once some windows are committed to Postgres, well before the run ends.
-    await waitFor(() => offlineRows(pool, crashed), (r) => r.length >= 40, 30_000, 'first rows before the crash');
+    await waitFor(
+      () => offlineRows(pool, crashed),
+      (r) => r.length >= 40,
+      30_000,
+      'first rows before the crash',
+    );
     b.child.kill('SIGKILL');
     expect(await b.exited).toBe(null);
     const before = (await offlineRows(pool, crashed)).length;
     expect(before).toBeLessThan(want);
     start(group);
     await publishing;
-    await waitFor(() => offlineRows(pool, crashed), (r) => r.length >= want, 90_000, `${want} rows after the restart`);
+    await waitFor(
+      () => offlineRows(pool, crashed),
+      (r) => r.length >= want,
+      90_000,
+      `${want} rows after the restart`,
+    );
     await new Promise((r) => setTimeout(r, 1500));
     const after = await offlineRows(pool, crashed);
     expect(after).toHaveLength(want);

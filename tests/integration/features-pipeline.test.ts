@@ -32,7 +32,16 @@ describe('features worker: simulated run → offline, online and dl.features', (
   beforeAll(async () => {
     t = await isolatedTopics('features', 2);
     org = await makeOrg('features');
-    worker = await startFeaturesWorker({ kafka: t.kafka, pool, redis, prefix: t.prefix, groupId: `features-${randomBytes(4).toString('hex')}`, commitIntervalMs: 300, finishGraceMs: 3000, decodeThreads: 1 });
+    worker = await startFeaturesWorker({
+      kafka: t.kafka,
+      pool,
+      redis,
+      prefix: t.prefix,
+      groupId: `features-${randomBytes(4).toString('hex')}`,
+      commitIntervalMs: 300,
+      finishGraceMs: 3000,
+      decodeThreads: 1,
+    });
   });
   afterAll(async () => {
     await worker?.stop();
@@ -49,13 +58,27 @@ describe('features worker: simulated run → offline, online and dl.features', (
     expect(run.frames.length).toBe(6 * 20 * 30);
     expect(want).toBe(6 * (30 + 39));
     await publishRun(t.kafka, t.prefix, run);
-    const rows = await waitFor(() => offlineRows(pool, runId), (r) => r.length >= want, 40_000, `${want} offline rows`);
+    const rows = await waitFor(
+      () => offlineRows(pool, runId),
+      (r) => r.length >= want,
+      40_000,
+      `${want} offline rows`,
+    );
     await new Promise((r) => setTimeout(r, 1000));
     expect((await offlineRows(pool, runId)).length).toBe(want);
     expect(rows.filter((r) => r.kind === 'tumbling').reduce((n, r) => n + r.frameCount, 0)).toBe(run.frames.length);
 
-    const features = await collect(t.kafka, t.name(TOPICS.features), (v) => featuresMessageSchema.parse(JSON.parse(v!.toString())), (items) => items.filter((f) => f.runId === runId).length >= want, 20_000);
-    expect(new Set(features.filter((f) => f.runId === runId).map((f) => `${f.vehicleId}|${f.windowStart}|${f.windowSize}`)).size).toBe(want);
+    const features = await collect(
+      t.kafka,
+      t.name(TOPICS.features),
+      (v) => featuresMessageSchema.parse(JSON.parse(v!.toString())),
+      (items) => items.filter((f) => f.runId === runId).length >= want,
+      20_000,
+    );
+    expect(
+      new Set(features.filter((f) => f.runId === runId).map((f) => `${f.vehicleId}|${f.windowStart}|${f.windowSize}`))
+        .size,
+    ).toBe(want);
 
     const latest = await readOnlineFeatures(redis, org.org.id, runId, 'ego');
     expect(latest?.windowStart).toBe(29);
@@ -63,18 +86,34 @@ describe('features worker: simulated run → offline, online and dl.features', (
     expect(await redis.zcard(onlineIndexKey(org.org.id))).toBeGreaterThanOrEqual(6);
     expect(worker.stats().commits).toBeGreaterThan(0);
     // This worker parses on its one decode thread, and says so.
-    expect((await metrics.registry.getSingleMetric('drivelab_features_decode_threads')?.get())?.values[0]?.value).toBe(1);
+    expect((await metrics.registry.getSingleMetric('drivelab_features_decode_threads')?.get())?.values[0]?.value).toBe(
+      1,
+    );
   });
 
   it("refuses frames that claim another org's run (DLQ reason 'tenant') and writes nothing for them", async () => {
     const runId = newRunId();
-    await publishRun(t.kafka, t.prefix, { frames: simulateRun(org.org.id, runId, { vehicles: 1, durationS: 2 }).frames, events: [] });
-    await waitFor(() => offlineRows(pool, runId), (r) => r.length > 0, 20_000, 'the rightful org rows');
+    await publishRun(t.kafka, t.prefix, {
+      frames: simulateRun(org.org.id, runId, { vehicles: 1, durationS: 2 }).frames,
+      events: [],
+    });
+    await waitFor(
+      () => offlineRows(pool, runId),
+      (r) => r.length > 0,
+      20_000,
+      'the rightful org rows',
+    );
     const before = (await offlineRows(pool, runId)).length;
     const other = await makeOrg('features-other');
     const stolen = simulateRun(other.org.id, runId, { vehicles: 1, durationS: 2, seed: 9 });
     await publishRun(t.kafka, t.prefix, { frames: stolen.frames, events: [] });
-    const dlq = await collect(t.kafka, t.name(TOPICS.dlq), (v) => dlqMessageSchema.parse(JSON.parse(v!.toString())), (items) => items.filter((m) => m.reason === 'tenant').length >= stolen.frames.length, 20_000);
+    const dlq = await collect(
+      t.kafka,
+      t.name(TOPICS.dlq),
+      (v) => dlqMessageSchema.parse(JSON.parse(v!.toString())),
+      (items) => items.filter((m) => m.reason === 'tenant').length >= stolen.frames.length,
+      20_000,
+    );
     expect(dlq.filter((m) => m.reason === 'tenant')).toHaveLength(stolen.frames.length);
     expect((await offlineRows(pool, runId)).length).toBe(before);
   });
@@ -88,33 +127,59 @@ describe('features worker: simulated run → offline, online and dl.features', (
     for (let i = 0; i < 1000; i++) {
       const kind = i % 4;
       const value =
-        kind === 0 ? `{"not json ${i}` // parse
-        : kind === 1 ? JSON.stringify({ ...good, speed: 'fast', seq: i }) // wrong type
-        : kind === 2 ? JSON.stringify({ ...good, orgId: undefined, seq: i }) // missing field
-        : JSON.stringify({ ...good, t: -5, v: 2, seq: i }); // unknown version
+        kind === 0
+          ? `{"not json ${i}` // parse
+          : kind === 1
+            ? JSON.stringify({ ...good, speed: 'fast', seq: i }) // wrong type
+            : kind === 2
+              ? JSON.stringify({ ...good, orgId: undefined, seq: i }) // missing field
+              : JSON.stringify({ ...good, t: -5, v: 2, seq: i }); // unknown version
       malformed.push({ key: `${runId}:bad${i % 7}`, value });
     }
     const producer = createProducer(t.kafka);
     await producer.connect();
     const half = Math.floor(run.frames.length / 2);
-    const events = (started: boolean) => producer.send({ topic: t.name(TOPICS.events), messages: run.events.filter((e) => (e.type === 'run_started') === started).map((e) => ({ key: e.runId, value: JSON.stringify(e) })) });
+    const events = (started: boolean) =>
+      producer.send({
+        topic: t.name(TOPICS.events),
+        messages: run.events
+          .filter((e) => (e.type === 'run_started') === started)
+          .map((e) => ({ key: e.runId, value: JSON.stringify(e) })),
+      });
     await events(true);
-    const send = (frames: typeof run.frames) => producer.send({ topic: t.name(TOPICS.telemetry), messages: frames.map((f) => ({ key: telemetryKey(f), value: JSON.stringify(f) })) });
+    const send = (frames: typeof run.frames) =>
+      producer.send({
+        topic: t.name(TOPICS.telemetry),
+        messages: frames.map((f) => ({ key: telemetryKey(f), value: JSON.stringify(f) })),
+      });
     await send(run.frames.slice(0, half));
     await producer.send({ topic: t.name(TOPICS.telemetry), messages: malformed });
     await send(run.frames.slice(half));
     await events(false);
     await producer.disconnect();
 
-    const dlq = await collect(t.kafka, t.name(TOPICS.dlq), (v) => dlqMessageSchema.parse(JSON.parse(v!.toString())), (items) => items.filter((m) => m.reason === 'parse' || m.reason === 'validation').length >= 1000, 30_000);
+    const dlq = await collect(
+      t.kafka,
+      t.name(TOPICS.dlq),
+      (v) => dlqMessageSchema.parse(JSON.parse(v!.toString())),
+      (items) => items.filter((m) => m.reason === 'parse' || m.reason === 'validation').length >= 1000,
+      30_000,
+    );
     const bad = dlq.filter((m) => m.reason === 'parse' || m.reason === 'validation');
     expect(bad).toHaveLength(1000);
     expect(bad.filter((m) => m.reason === 'parse')).toHaveLength(250);
     // Nothing is lost: every rejected message travels with its original bytes.
-    expect(new Set(bad.map((m) => Buffer.from(m.valueBase64!, 'base64').toString('utf8')))).toEqual(new Set(malformed.map((m) => m.value)));
+    expect(new Set(bad.map((m) => Buffer.from(m.valueBase64!, 'base64').toString('utf8')))).toEqual(
+      new Set(malformed.map((m) => m.value)),
+    );
     expect(bad.every((m) => m.sourceTopic === t.name(TOPICS.telemetry) && m.error.length > 0)).toBe(true);
 
-    const rows = await waitFor(() => offlineRows(pool, runId), (r) => r.length >= want, 30_000, `${want} offline rows`);
+    const rows = await waitFor(
+      () => offlineRows(pool, runId),
+      (r) => r.length >= want,
+      30_000,
+      `${want} offline rows`,
+    );
     expect(rows.filter((r) => r.kind === 'tumbling').reduce((n, r) => n + r.frameCount, 0)).toBe(run.frames.length);
     expect(worker.stats().invalid).toBeGreaterThanOrEqual(1000);
   });
@@ -126,17 +191,41 @@ describe('features worker: simulated run → offline, online and dl.features', (
     const lines = run.frames.map((f) => `${telemetryKey(f)}\t${JSON.stringify(f)}`).join('\n') + '\n';
     const cp = await kafkaToolsClasspath();
     const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn('java', ['-Xmx256m', '-cp', cp, 'kafka.tools.ConsoleProducer', '--bootstrap-server', env.KAFKA_BROKERS.join(','), '--topic', t.name(TOPICS.telemetry), '--property', 'parse.key=true', '--property', 'key.separator=\t'], { stdio: ['pipe', 'ignore', 'pipe'] });
+      const child = spawn(
+        'java',
+        [
+          '-Xmx256m',
+          '-cp',
+          cp,
+          'kafka.tools.ConsoleProducer',
+          '--bootstrap-server',
+          env.KAFKA_BROKERS.join(','),
+          '--topic',
+          t.name(TOPICS.telemetry),
+          '--property',
+          'parse.key=true',
+          '--property',
+          'key.separator=\t',
+        ],
+        { stdio: ['pipe', 'ignore', 'pipe'] },
+      );
       let err = '';
       child.stderr.on('data', (d: Buffer) => (err += d.toString()));
       child.on('error', reject);
-      child.on('exit', (c) => (c === 0 ? resolve(c) : reject(new Error(`console producer exited ${c}: ${err.slice(-500)}`))));
+      child.on('exit', (c) =>
+        c === 0 ? resolve(c) : reject(new Error(`console producer exited ${c}: ${err.slice(-500)}`)),
+      );
       child.stdin.end(lines);
     });
     expect(code).toBe(0);
     // The run's end (which closes its last windows) comes from the simulator as usual.
     await publishRun(t.kafka, t.prefix, { frames: [], events: run.events });
-    const rows = await waitFor(() => offlineRows(pool, runId), (r) => r.length >= want, 40_000, `${want} offline rows`);
+    const rows = await waitFor(
+      () => offlineRows(pool, runId),
+      (r) => r.length >= want,
+      40_000,
+      `${want} offline rows`,
+    );
     await new Promise((r) => setTimeout(r, 500));
     expect((await offlineRows(pool, runId)).length).toBe(want);
     expect(rows.filter((r) => r.kind === 'tumbling').reduce((n, r) => n + r.frameCount, 0)).toBe(run.frames.length);

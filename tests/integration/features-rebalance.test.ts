@@ -40,19 +40,44 @@ describe('features worker copies joining and leaving the group mid-run', () => {
     const want = expectedRowCount(run.frames);
     const groupId = `features-rebalance-${randomBytes(3).toString('hex')}`;
     const start = async () => {
-      const w = await startFeaturesWorker({ kafka: t.kafka, pool, redis, prefix: t.prefix, groupId, commitIntervalMs: 200, finishGraceMs: 2000, sessionTimeoutMs: 6000, decodeThreads: 1 });
+      const w = await startFeaturesWorker({
+        kafka: t.kafka,
+        pool,
+        redis,
+        prefix: t.prefix,
+        groupId,
+        commitIntervalMs: 200,
+        finishGraceMs: 2000,
+        sessionTimeoutMs: 6000,
+        decodeThreads: 1,
+      });
       workers.push(w);
       return w;
     };
 
     const a = await start();
     const publishing = publishRun(t.kafka, t.prefix, run, { chunk: 240, pauseMs: 400 });
-    await waitFor(() => offlineRows(pool, runId), (r) => r.length >= 40, 30_000, 'first rows from the first copy');
+    await waitFor(
+      () => offlineRows(pool, runId),
+      (r) => r.length >= 40,
+      30_000,
+      'first rows from the first copy',
+    );
     const b = await start();
-    await waitFor(async () => b.stats().framesIn, (n) => n > 500, 30_000, 'the second copy taking partitions over');
+    await waitFor(
+      async () => b.stats().framesIn,
+      (n) => n > 500,
+      30_000,
+      'the second copy taking partitions over',
+    );
     await b.stop();
     await publishing;
-    const rows = await waitFor(() => offlineRows(pool, runId), (r) => r.length >= want, 90_000, `${want} rows`);
+    const rows = await waitFor(
+      () => offlineRows(pool, runId),
+      (r) => r.length >= want,
+      90_000,
+      `${want} rows`,
+    );
     await new Promise((r) => setTimeout(r, 1500));
 
     expect(await offlineRows(pool, runId)).toHaveLength(want);
@@ -64,7 +89,8 @@ describe('features worker copies joining and leaving the group mid-run', () => {
     // The same frames through the window operator alone, in order, with nothing moving.
     const op = createWindowOperator();
     const reference = new Map<string, FeaturesMessage>();
-    const keep = (ms: readonly FeaturesMessage[]) => ms.forEach((m) => reference.set(`${m.vehicleId}|${m.windowSize}|${m.windowStart}`, m));
+    const keep = (ms: readonly FeaturesMessage[]) =>
+      ms.forEach((m) => reference.set(`${m.vehicleId}|${m.windowSize}|${m.windowStart}`, m));
     run.frames.forEach((f, i) => keep(op.ingest(f, { partition: 0, offset: i }, 0).emitted));
     keep(op.flush(0).emitted);
     const round = (vs: (number | null)[]) => vs.map((v) => (v === null ? null : Number(v.toPrecision(12))));

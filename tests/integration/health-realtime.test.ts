@@ -3,7 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { io as connect } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
 import { createKafka } from '~/server/kafka/client';
-import { healthReport, timedCheck, checkKafka, checkPostgres, checkRedis, type HealthReport } from '~/server/observability/health';
+import {
+  healthReport,
+  timedCheck,
+  checkKafka,
+  checkPostgres,
+  checkRedis,
+  type HealthReport,
+} from '~/server/observability/health';
 import { attachRealtime, HEALTH_EVENT, SYSTEM_NAMESPACE } from '~/server/realtime/io';
 
 describe('dependency health against the real services', () => {
@@ -20,12 +27,16 @@ describe('dependency health against the real services', () => {
 
   it('reports a broker that does not answer as down, quickly', async () => {
     const dead = createKafka({ brokers: ['127.0.0.1:1'], retries: 0, connectionTimeout: 500 });
-    const r = await timedCheck('kafka', async () => {
-      const admin = dead.admin();
-      await admin.connect();
-      await admin.disconnect();
-      return undefined;
-    }, 3000);
+    const r = await timedCheck(
+      'kafka',
+      async () => {
+        const admin = dead.admin();
+        await admin.connect();
+        await admin.disconnect();
+        return undefined;
+      },
+      3000,
+    );
     expect(r.up).toBe(false);
     expect(r.error).toBeTruthy();
     expect(r.latencyMs).toBeLessThan(3000);
@@ -33,10 +44,16 @@ describe('dependency health against the real services', () => {
 
   it('pushes health over Socket.IO to /system subscribers', async () => {
     const server = createServer();
-    const realtime = attachRealtime(server, { healthIntervalMs: 200, check: () => healthReport({ kafka: checkKafka, postgres: checkPostgres, redis: checkRedis }) });
+    const realtime = attachRealtime(server, {
+      healthIntervalMs: 200,
+      check: () => healthReport({ kafka: checkKafka, postgres: checkPostgres, redis: checkRedis }),
+    });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const port = (server.address() as AddressInfo).port;
-    const socket = connect(`http://127.0.0.1:${port}${SYSTEM_NAMESPACE}`, { path: '/socket.io', transports: ['websocket'] });
+    const socket = connect(`http://127.0.0.1:${port}${SYSTEM_NAMESPACE}`, {
+      path: '/socket.io',
+      transports: ['websocket'],
+    });
     const reports: HealthReport[] = [];
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`got ${reports.length} health pushes`)), 15_000);

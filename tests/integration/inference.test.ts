@@ -3,7 +3,12 @@ import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { featuresKey, FEATURE_SET, type FeaturesMessage } from '~/server/contracts/features';
 import { dlqMessageSchema } from '~/server/contracts/dlq';
-import { alertMessageSchema, predictionMessageSchema, type AlertMessage, type PredictionMessage } from '~/server/contracts/predictions';
+import {
+  alertMessageSchema,
+  predictionMessageSchema,
+  type AlertMessage,
+  type PredictionMessage,
+} from '~/server/contracts/predictions';
 import { db } from '~/server/db';
 import { createProducer } from '~/server/kafka/client';
 import { encodeMessage } from '~/server/kafka/messages';
@@ -42,12 +47,22 @@ async function register(org: OrgFixture, name: string, seeds: number[]) {
 }
 
 function req(path: string, key: string | null, init: RequestInit = {}) {
-  return fetch(`${base}${path}`, { ...init, headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}), ...(init.headers ?? {}) } });
+  return fetch(`${base}${path}`, {
+    ...init,
+    headers: {
+      'content-type': 'application/json',
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+      ...(init.headers ?? {}),
+    },
+  });
 }
 
 const row = (seed = 1, fault = false) => featureRows(seed, 1, fault)[0]!;
 const inferBody = (rows: number[][], extra: Record<string, unknown> = {}) =>
-  JSON.stringify({ inputs: [{ name: 'features', shape: [rows.length, FEATURES.length], datatype: 'FP32', data: rows.flat() }], ...extra });
+  JSON.stringify({
+    inputs: [{ name: 'features', shape: [rows.length, FEATURES.length], datatype: 'FP32', data: rows.flat() }],
+    ...extra,
+  });
 
 beforeAll(async () => {
   topics = await isolatedTopics('inference', 2);
@@ -61,9 +76,21 @@ beforeAll(async () => {
   const bWear = await register(B, 'wear', [41]);
   await setAlias(B.org.id, bWear.modelId, 'production', bWear.v[1]!);
   await register(B, 'b-only', [51]);
-  await setAlias(B.org.id, models[`${B.org.slug}/b-only`]!.modelId, 'production', models[`${B.org.slug}/b-only`]!.v[1]!);
+  await setAlias(
+    B.org.id,
+    models[`${B.org.slug}/b-only`]!.modelId,
+    'production',
+    models[`${B.org.slug}/b-only`]!.v[1]!,
+  );
   worker = await startInferenceWorker({
-    config: parseInferenceConfig({ INFERENCE_HTTP_PORT: '0', INFERENCE_GROUP_ID: `inf-test-${randomBytes(4).toString('hex')}`, INFERENCE_ALERT_K: '3', INFERENCE_ALERT_N: '5', INFERENCE_STATS_INTERVAL_MS: '200', INFERENCE_RECONCILE_S: '1' }),
+    config: parseInferenceConfig({
+      INFERENCE_HTTP_PORT: '0',
+      INFERENCE_GROUP_ID: `inf-test-${randomBytes(4).toString('hex')}`,
+      INFERENCE_ALERT_K: '3',
+      INFERENCE_ALERT_N: '5',
+      INFERENCE_STATS_INTERVAL_MS: '200',
+      INFERENCE_RECONCILE_S: '1',
+    }),
     kafka,
     db,
     redis,
@@ -83,7 +110,11 @@ afterAll(async () => {
 
 describe('Open Inference Protocol v2', () => {
   it('serves server metadata and health without a key', async () => {
-    expect(await (await req('/v2', null)).json()).toMatchObject({ name: 'drivelab-inference', version: expect.any(String), extensions: [] });
+    expect(await (await req('/v2', null)).json()).toMatchObject({
+      name: 'drivelab-inference',
+      version: expect.any(String),
+      extensions: [],
+    });
     expect((await req('/v2/health/live', null)).status).toBe(200);
     const ready = await req('/v2/health/ready', null);
     expect(ready.status).toBe(200);
@@ -104,19 +135,47 @@ describe('Open Inference Protocol v2', () => {
         { name: 'score', datatype: 'FP32', shape: [-1, 1] },
         { name: 'is_anomaly', datatype: 'BOOL', shape: [-1, 1] },
       ],
-      parameters: { version: 1, version_id: models[`${A.org.slug}/wear`]!.v[1], execution_provider: 'cpu', kind: 'autoencoder', feature_names: [...FEATURE_SET.names] },
+      parameters: {
+        version: 1,
+        version_id: models[`${A.org.slug}/wear`]!.v[1],
+        execution_provider: 'cpu',
+        kind: 'autoencoder',
+        feature_names: [...FEATURE_SET.names],
+      },
     });
     const v2 = await (await req('/v2/models/wear/versions/2', A.apiKey.key)).json();
-    expect(v2).toMatchObject({ name: 'wear', versions: ['2'], parameters: { version: 2, version_id: models[`${A.org.slug}/wear`]!.v[2] } });
+    expect(v2).toMatchObject({
+      name: 'wear',
+      versions: ['2'],
+      parameters: { version: 2, version_id: models[`${A.org.slug}/wear`]!.v[2] },
+    });
     expect(await (await req('/v2/models/wear/ready', A.apiKey.key)).json()).toEqual({ name: 'wear', ready: true });
-    expect(await (await req('/v2/models/wear/versions/2/ready', A.apiKey.key)).json()).toEqual({ name: 'wear', version: '2', ready: true });
+    expect(await (await req('/v2/models/wear/versions/2/ready', A.apiKey.key)).json()).toEqual({
+      name: 'wear',
+      version: '2',
+      ready: true,
+    });
   });
 
   it('infers one row and several rows, with output shapes and datatypes per the metadata', async () => {
-    const one = await req('/v2/models/wear/infer', A.apiKey.key, { method: 'POST', body: inferBody([row(1)], { id: 'req-1' }) });
+    const one = await req('/v2/models/wear/infer', A.apiKey.key, {
+      method: 'POST',
+      body: inferBody([row(1)], { id: 'req-1' }),
+    });
     expect(one.status).toBe(200);
-    const r1 = (await one.json()) as { model_name: string; model_version: string; id: string; outputs: { name: string; datatype: string; shape: number[]; data: unknown[] }[]; parameters: Record<string, unknown> };
-    expect(r1).toMatchObject({ model_name: 'wear', model_version: '1', id: 'req-1', parameters: { alias: 'production', execution_provider: 'cpu' } });
+    const r1 = (await one.json()) as {
+      model_name: string;
+      model_version: string;
+      id: string;
+      outputs: { name: string; datatype: string; shape: number[]; data: unknown[] }[];
+      parameters: Record<string, unknown>;
+    };
+    expect(r1).toMatchObject({
+      model_name: 'wear',
+      model_version: '1',
+      id: 'req-1',
+      parameters: { alias: 'production', execution_provider: 'cpu' },
+    });
     expect(r1.outputs.map((o) => [o.name, o.datatype, o.shape])).toEqual([
       ['reconstruction', 'FP32', [1, 32]],
       ['score', 'FP32', [1, 1]],
@@ -126,8 +185,13 @@ describe('Open Inference Protocol v2', () => {
     expect(r1.outputs[2]!.data).toEqual([false]);
 
     // Nested data and a subset of outputs; the faulty row must score far higher.
-    const nested = { inputs: [{ name: 'features', shape: [2, 32], datatype: 'FP32', data: [row(2), row(3, true)] }], outputs: [{ name: 'score' }, { name: 'is_anomaly' }] };
-    const r2 = (await (await req('/v2/models/wear/infer', A.apiKey.key, { method: 'POST', body: JSON.stringify(nested) })).json()) as typeof r1;
+    const nested = {
+      inputs: [{ name: 'features', shape: [2, 32], datatype: 'FP32', data: [row(2), row(3, true)] }],
+      outputs: [{ name: 'score' }, { name: 'is_anomaly' }],
+    };
+    const r2 = (await (
+      await req('/v2/models/wear/infer', A.apiKey.key, { method: 'POST', body: JSON.stringify(nested) })
+    ).json()) as typeof r1;
     expect(r2.outputs.map((o) => o.name)).toEqual(['score', 'is_anomaly']);
     expect(r2.outputs[0]!.shape).toEqual([2, 1]);
     const [normal, faulty] = r2.outputs[0]!.data as number[];
@@ -137,8 +201,12 @@ describe('Open Inference Protocol v2', () => {
 
   it('routes to an explicit version', async () => {
     const body = inferBody([row(4)]);
-    const v1 = (await (await req('/v2/models/wear/versions/1/infer', A.apiKey.key, { method: 'POST', body })).json()) as { model_version: string; outputs: { data: number[] }[]; parameters: Record<string, unknown> };
-    const v2 = (await (await req('/v2/models/wear/versions/2/infer', A.apiKey.key, { method: 'POST', body })).json()) as typeof v1;
+    const v1 = (await (
+      await req('/v2/models/wear/versions/1/infer', A.apiKey.key, { method: 'POST', body })
+    ).json()) as { model_version: string; outputs: { data: number[] }[]; parameters: Record<string, unknown> };
+    const v2 = (await (
+      await req('/v2/models/wear/versions/2/infer', A.apiKey.key, { method: 'POST', body })
+    ).json()) as typeof v1;
     expect(v1.model_version).toBe('1');
     expect(v2.model_version).toBe('2');
     expect(v2.parameters.version_id).toBe(models[`${A.org.slug}/wear`]!.v[2]);
@@ -149,12 +217,50 @@ describe('Open Inference Protocol v2', () => {
     const cases: [string, string, string | undefined, number, RegExp][] = [
       ['POST', '/v2/models/wear/infer', 'not json', 400, /JSON/],
       ['POST', '/v2/models/wear/infer', JSON.stringify({ inputs: [] }), 400, /at least one input/],
-      ['POST', '/v2/models/wear/infer', JSON.stringify({ inputs: [{ name: 'x', shape: [1, 32], datatype: 'FP32', data: row() }] }), 400, /unknown input 'x'/],
-      ['POST', '/v2/models/wear/infer', JSON.stringify({ inputs: [{ name: 'features', shape: [1, 31], datatype: 'FP32', data: row().slice(1) }] }), 400, /shape \[1,31\]; expected \[-1,32\]/],
-      ['POST', '/v2/models/wear/infer', JSON.stringify({ inputs: [{ name: 'features', shape: [1, 32], datatype: 'INT64', data: row() }] }), 400, /datatype INT64; expected FP32/],
-      ['POST', '/v2/models/wear/infer', JSON.stringify({ inputs: [{ name: 'features', shape: [2, 32], datatype: 'FP32', data: row() }] }), 400, /has 32 values; shape \[2,32\] needs 64/],
-      ['POST', '/v2/models/wear/infer', JSON.stringify({ inputs: [{ name: 'features', shape: [1, 32], datatype: 'FP32', data: [...row().slice(1), 'x'] }] }), 400, /finite numbers/],
-      ['POST', '/v2/models/wear/infer', inferBody([row()], { outputs: [{ name: 'nope' }] }), 400, /unknown output\(s\) nope/],
+      [
+        'POST',
+        '/v2/models/wear/infer',
+        JSON.stringify({ inputs: [{ name: 'x', shape: [1, 32], datatype: 'FP32', data: row() }] }),
+        400,
+        /unknown input 'x'/,
+      ],
+      [
+        'POST',
+        '/v2/models/wear/infer',
+        JSON.stringify({ inputs: [{ name: 'features', shape: [1, 31], datatype: 'FP32', data: row().slice(1) }] }),
+        400,
+        /shape \[1,31\]; expected \[-1,32\]/,
+      ],
+      [
+        'POST',
+        '/v2/models/wear/infer',
+        JSON.stringify({ inputs: [{ name: 'features', shape: [1, 32], datatype: 'INT64', data: row() }] }),
+        400,
+        /datatype INT64; expected FP32/,
+      ],
+      [
+        'POST',
+        '/v2/models/wear/infer',
+        JSON.stringify({ inputs: [{ name: 'features', shape: [2, 32], datatype: 'FP32', data: row() }] }),
+        400,
+        /has 32 values; shape \[2,32\] needs 64/,
+      ],
+      [
+        'POST',
+        '/v2/models/wear/infer',
+        JSON.stringify({
+          inputs: [{ name: 'features', shape: [1, 32], datatype: 'FP32', data: [...row().slice(1), 'x'] }],
+        }),
+        400,
+        /finite numbers/,
+      ],
+      [
+        'POST',
+        '/v2/models/wear/infer',
+        inferBody([row()], { outputs: [{ name: 'nope' }] }),
+        400,
+        /unknown output\(s\) nope/,
+      ],
       ['POST', '/v2/models/ghost/infer', inferBody([row()]), 404, /model 'ghost' not found/],
       ['GET', '/v2/models/ghost', undefined, 404, /model 'ghost' not found/],
       ['GET', '/v2/models/wear/versions/9', undefined, 404, /version 9 not found/],
@@ -163,7 +269,11 @@ describe('Open Inference Protocol v2', () => {
     ];
     for (const [method, path, body, status, error] of cases) {
       const res = await req(path, A.apiKey.key, { method, body });
-      expect({ path, body: body?.slice(0, 40), status: res.status }).toEqual({ path, body: body?.slice(0, 40), status });
+      expect({ path, body: body?.slice(0, 40), status: res.status }).toEqual({
+        path,
+        body: body?.slice(0, 40),
+        status,
+      });
       const json = (await res.json()) as { error: string };
       expect(Object.keys(json)).toEqual(['error']);
       expect(json.error).toMatch(error);
@@ -181,7 +291,10 @@ describe('Open Inference Protocol v2', () => {
   it("serves each org only its own models: another org's model is not found", async () => {
     // Same name in two orgs: each key gets its own org's model.
     const a = (await (await req('/v2/models/wear', A.apiKey.key)).json()) as { parameters: { version_id: string } };
-    const b = (await (await req('/v2/models/wear', B.apiKey.key)).json()) as { parameters: { version_id: string }; versions: string[] };
+    const b = (await (await req('/v2/models/wear', B.apiKey.key)).json()) as {
+      parameters: { version_id: string };
+      versions: string[];
+    };
     expect(a.parameters.version_id).toBe(models[`${A.org.slug}/wear`]!.v[1]);
     expect(b.parameters.version_id).toBe(models[`${B.org.slug}/wear`]!.v[1]);
     expect(b.versions).toEqual(['1']);
@@ -196,7 +309,10 @@ describe('Open Inference Protocol v2', () => {
       expect(res.status).toBe(404);
       expect(((await res.json()) as { error: string }).error).toMatch(/b-only.*not found/);
     }
-    expect((await req('/v2/models/wear/versions/2/infer', B.apiKey.key, { method: 'POST', body: inferBody([row()]) })).status).toBe(404);
+    expect(
+      (await req('/v2/models/wear/versions/2/infer', B.apiKey.key, { method: 'POST', body: inferBody([row()]) }))
+        .status,
+    ).toBe(404);
   });
 });
 
@@ -220,27 +336,84 @@ describe('hot swap', () => {
       }
     };
     const clients = Array.from({ length: 8 }, client);
-    await waitFor(async () => seen.get('1') ?? 0, (n) => n > 200, 20_000, 'traffic on v1');
+    await waitFor(
+      async () => seen.get('1') ?? 0,
+      (n) => n > 200,
+      20_000,
+      'traffic on v1',
+    );
     await setAlias(A.org.id, modelId, 'production', v[2]!);
-    await announce(kafka, topics.prefix, { orgId: A.org.id, modelId, modelName: 'swap', alias: 'production', action: 'promote', versionId: v[2]!, canaryVersionId: null, canaryWeight: 0 });
-    await waitFor(async () => seen.get('2') ?? 0, (n) => n > 200, 30_000, 'traffic on v2 after the swap');
+    await announce(kafka, topics.prefix, {
+      orgId: A.org.id,
+      modelId,
+      modelName: 'swap',
+      alias: 'production',
+      action: 'promote',
+      versionId: v[2]!,
+      canaryVersionId: null,
+      canaryWeight: 0,
+    });
+    await waitFor(
+      async () => seen.get('2') ?? 0,
+      (n) => n > 200,
+      30_000,
+      'traffic on v2 after the swap',
+    );
     // And back, once more under load.
     await setAlias(A.org.id, modelId, 'production', v[1]!);
-    await announce(kafka, topics.prefix, { orgId: A.org.id, modelId, modelName: 'swap', alias: 'production', action: 'rollback', versionId: v[1]!, canaryVersionId: null, canaryWeight: 0 });
+    await announce(kafka, topics.prefix, {
+      orgId: A.org.id,
+      modelId,
+      modelName: 'swap',
+      alias: 'production',
+      action: 'rollback',
+      versionId: v[1]!,
+      canaryVersionId: null,
+      canaryWeight: 0,
+    });
     const before = seen.get('1')!;
-    await waitFor(async () => seen.get('1')!, (n) => n > before + 200, 30_000, 'traffic on v1 after the rollback');
+    await waitFor(
+      async () => seen.get('1')!,
+      (n) => n > before + 200,
+      30_000,
+      'traffic on v1 after the rollback',
+    );
     stop = true;
     await Promise.all(clients);
     expect(failures).toEqual([]);
     expect(seen.get('1')! + seen.get('2')!).toBeGreaterThan(600);
     // v2 is referenced by nothing any more: drained and released.
-    await waitFor(async () => worker.registry.loadedSessions().some((s) => s.info.id === v[2]), (x) => !x, 10_000, 'v2 released');
+    await waitFor(
+      async () => worker.registry.loadedSessions().some((s) => s.info.id === v[2]),
+      (x) => !x,
+      10_000,
+      'v2 released',
+    );
 
     // Deleting the alias takes the model out of service.
     await db.modelAlias.delete({ where: { modelId_name: { modelId, name: 'production' } } });
-    await announce(kafka, topics.prefix, { orgId: A.org.id, modelId, modelName: 'swap', alias: 'production', action: 'delete', versionId: null, canaryVersionId: null, canaryWeight: 0 });
-    await waitFor(async () => (await req('/v2/models/swap', A.apiKey.key)).status, (st) => st === 404, 20_000, 'swap undeployed');
-    await waitFor(async () => worker.registry.loadedSessions().some((s) => s.info.id === v[1]), (x) => !x, 10_000, 'v1 released');
+    await announce(kafka, topics.prefix, {
+      orgId: A.org.id,
+      modelId,
+      modelName: 'swap',
+      alias: 'production',
+      action: 'delete',
+      versionId: null,
+      canaryVersionId: null,
+      canaryWeight: 0,
+    });
+    await waitFor(
+      async () => (await req('/v2/models/swap', A.apiKey.key)).status,
+      (st) => st === 404,
+      20_000,
+      'swap undeployed',
+    );
+    await waitFor(
+      async () => worker.registry.loadedSessions().some((s) => s.info.id === v[1]),
+      (x) => !x,
+      10_000,
+      'v1 released',
+    );
   });
 
   it('catches up with alias moves that no dl.models message announced (the web died after the commit)', async () => {
@@ -261,7 +434,14 @@ describe('hot swap', () => {
   });
 });
 
-function featuresMessage(orgId: string, runId: string, vehicleId: string, t: number, values: number[], kind: 'tumbling' | 'sliding' = 'tumbling'): FeaturesMessage {
+function featuresMessage(
+  orgId: string,
+  runId: string,
+  vehicleId: string,
+  t: number,
+  values: number[],
+  kind: 'tumbling' | 'sliding' = 'tumbling',
+): FeaturesMessage {
   return {
     v: 1,
     orgId,
@@ -286,7 +466,9 @@ async function publishFeatures(messages: (FeaturesMessage | string)[]) {
   try {
     await producer.send({
       topic: topics.name(TOPICS.features),
-      messages: messages.map((m) => (typeof m === 'string' ? { key: 'bad', value: m } : { key: featuresKey(m), value: encodeMessage(m) })),
+      messages: messages.map((m) =>
+        typeof m === 'string' ? { key: 'bad', value: m } : { key: featuresKey(m), value: encodeMessage(m) },
+      ),
     });
   } finally {
     await producer.disconnect();
@@ -298,7 +480,12 @@ describe('streaming scoring', () => {
     const runId = A.ids.runId;
     const msgs: FeaturesMessage[] = [];
     // ego: 5 normal, 8 faulty, 6 normal, 4 faulty → two episodes. npc: always normal.
-    const pattern = [...Array(5).fill(false), ...Array(8).fill(true), ...Array(6).fill(false), ...Array(4).fill(true)] as boolean[];
+    const pattern = [
+      ...Array(5).fill(false),
+      ...Array(8).fill(true),
+      ...Array(6).fill(false),
+      ...Array(4).fill(true),
+    ] as boolean[];
     pattern.forEach((fault, t) => {
       msgs.push(featuresMessage(A.org.id, runId, 'ego', t, row(100 + t, fault)));
       msgs.push(featuresMessage(A.org.id, runId, 'npc-1', t, row(200 + t, false)));
@@ -308,23 +495,42 @@ describe('streaming scoring', () => {
     await publishFeatures(msgs);
 
     const isOurs = (p: PredictionMessage) => p.runId === runId && p.modelName === 'wear';
-    const preds = await collect(topics.kafka, topics.name(TOPICS.predictions), (v) => predictionMessageSchema.parse(JSON.parse(v!.toString())), (items) => items.filter(isOurs).length >= 2 * pattern.length, 45_000);
+    const preds = await collect(
+      topics.kafka,
+      topics.name(TOPICS.predictions),
+      (v) => predictionMessageSchema.parse(JSON.parse(v!.toString())),
+      (items) => items.filter(isOurs).length >= 2 * pattern.length,
+      45_000,
+    );
     const ours = preds.filter(isOurs);
     // Once per window and vehicle (the sliding window is not scored).
     expect(ours).toHaveLength(2 * pattern.length);
-    const egoWear = ours.filter((p) => p.modelName === 'wear' && p.vehicleId === 'ego').sort((a, b) => a.windowStart - b.windowStart);
+    const egoWear = ours
+      .filter((p) => p.modelName === 'wear' && p.vehicleId === 'ego')
+      .sort((a, b) => a.windowStart - b.windowStart);
     expect(egoWear.map((p) => p.label === 'anomaly')).toEqual(pattern);
     expect(egoWear.every((p) => p.modelVersion === 1 && p.alias === 'production' && p.threshold! > 0)).toBe(true);
 
-    const alerts = await collect(topics.kafka, topics.name(TOPICS.alerts), (v) => alertMessageSchema.parse(JSON.parse(v!.toString())), (items) => items.filter((a) => a.runId === runId).length >= 4, 20_000);
+    const alerts = await collect(
+      topics.kafka,
+      topics.name(TOPICS.alerts),
+      (v) => alertMessageSchema.parse(JSON.parse(v!.toString())),
+      (items) => items.filter((a) => a.runId === runId).length >= 4,
+      20_000,
+    );
     const wearAlerts = alerts.filter((a: AlertMessage) => a.runId === runId && a.modelName === 'wear');
     // Third faulty window of each episode (t = 7 and t = 21): one alert each, none for npc-1.
     expect(wearAlerts.map((a) => [a.vehicleId, a.windowStart, a.k, a.n])).toEqual([
       ['ego', 7, 3, 5],
       ['ego', 21, 3, 5],
     ]);
-    const rows = await db.alert.findMany({ where: { runId, modelId: models[`${A.org.slug}/wear`]!.modelId }, orderBy: { windowStart: 'asc' } });
-    expect(rows.map((r) => [r.id, r.vehicleId, r.windowStart, r.orgId])).toEqual(wearAlerts.map((a) => [a.id, 'ego', a.windowStart, A.org.id]));
+    const rows = await db.alert.findMany({
+      where: { runId, modelId: models[`${A.org.slug}/wear`]!.modelId },
+      orderBy: { windowStart: 'asc' },
+    });
+    expect(rows.map((r) => [r.id, r.vehicleId, r.windowStart, r.orgId])).toEqual(
+      wearAlerts.map((a) => [a.id, 'ego', a.windowStart, A.org.id]),
+    );
 
     // The portal reads them back for the run view and the fleet overview, within the org only.
     const viewer = callerFor(userCaller(A.users.viewer));
@@ -336,21 +542,47 @@ describe('streaming scoring', () => {
     const summary = await viewer.inference.alertSummary({ org: A.org.slug });
     expect(summary.byRun[runId]).toBe(listed.length);
     expect(summary.last24h).toBeGreaterThanOrEqual(listed.length);
-    await expect(callerFor(userCaller(B.users.owner)).inference.runAlerts({ org: B.org.slug, runId })).rejects.toThrow(/not found/i);
+    await expect(callerFor(userCaller(B.users.owner)).inference.runAlerts({ org: B.org.slug, runId })).rejects.toThrow(
+      /not found/i,
+    );
   });
 
   it('splits vehicles between baseline and canary by hash, each vehicle always on one version', async () => {
     const { modelId, v } = models[`${A.org.slug}/wear`]!;
     await setAlias(A.org.id, modelId, 'production', v[1]!, { versionId: v[2]!, weight: 0.5 });
-    await announce(kafka, topics.prefix, { orgId: A.org.id, modelId, modelName: 'wear', alias: 'production', action: 'canary', versionId: v[1]!, canaryVersionId: v[2]!, canaryWeight: 0.5 });
-    await waitFor(async () => worker.registry.model(A.org.id, 'wear')?.aliases.get('production')?.canary?.info.id, (id) => id === v[2], 20_000, 'canary loaded');
+    await announce(kafka, topics.prefix, {
+      orgId: A.org.id,
+      modelId,
+      modelName: 'wear',
+      alias: 'production',
+      action: 'canary',
+      versionId: v[1]!,
+      canaryVersionId: v[2]!,
+      canaryWeight: 0.5,
+    });
+    await waitFor(
+      async () => worker.registry.model(A.org.id, 'wear')?.aliases.get('production')?.canary?.info.id,
+      (id) => id === v[2],
+      20_000,
+      'canary loaded',
+    );
 
     const runId = A.ids.runId;
     const vehicles = Array.from({ length: 40 }, (_, i) => `canary-veh-${i}`);
-    const msgs = [0, 1, 2].flatMap((t) => vehicles.map((veh) => featuresMessage(A.org.id, runId, veh, 1000 + t, row(t))));
+    const msgs = [0, 1, 2].flatMap((t) =>
+      vehicles.map((veh) => featuresMessage(A.org.id, runId, veh, 1000 + t, row(t))),
+    );
     await publishFeatures(msgs);
     const mine = (p: PredictionMessage) => p.modelName === 'wear' && p.vehicleId.startsWith('canary-veh-');
-    const preds = (await collect(topics.kafka, topics.name(TOPICS.predictions), (x) => predictionMessageSchema.parse(JSON.parse(x!.toString())), (items) => items.filter(mine).length >= msgs.length, 60_000)).filter(mine);
+    const preds = (
+      await collect(
+        topics.kafka,
+        topics.name(TOPICS.predictions),
+        (x) => predictionMessageSchema.parse(JSON.parse(x!.toString())),
+        (items) => items.filter(mine).length >= msgs.length,
+        60_000,
+      )
+    ).filter(mine);
     expect(preds).toHaveLength(msgs.length);
     const versionOf = new Map<string, Set<number>>();
     for (const p of preds) versionOf.set(p.vehicleId, (versionOf.get(p.vehicleId) ?? new Set()).add(p.modelVersion));
@@ -362,10 +594,24 @@ describe('streaming scoring', () => {
     expect(onCanary).toBeLessThan(35);
 
     // The monitoring stats in Redis show both versions with their roles.
-    const statsRaw = await waitFor(() => redis.hgetall(`inf:stats:${A.org.id}`), (h) => Object.values(h).some((s) => s.includes('"role":"canary"') && s.includes(`"versionId":"${v[2]}"`) && JSON.parse(s).streamRows > 0), 10_000, 'stats');
-    const stats = Object.values(statsRaw).map((s) => JSON.parse(s) as { versionId: string; routes: { role: string }[]; predictions: number });
-    expect(stats.find((s) => s.versionId === v[2])!.routes).toEqual([{ alias: 'production', role: 'canary', weight: 0.5 }]);
-    expect(stats.find((s) => s.versionId === v[1])!.routes).toEqual([{ alias: 'production', role: 'baseline', weight: 0.5 }]);
+    const statsRaw = await waitFor(
+      () => redis.hgetall(`inf:stats:${A.org.id}`),
+      (h) =>
+        Object.values(h).some(
+          (s) => s.includes('"role":"canary"') && s.includes(`"versionId":"${v[2]}"`) && JSON.parse(s).streamRows > 0,
+        ),
+      10_000,
+      'stats',
+    );
+    const stats = Object.values(statsRaw).map(
+      (s) => JSON.parse(s) as { versionId: string; routes: { role: string }[]; predictions: number },
+    );
+    expect(stats.find((s) => s.versionId === v[2])!.routes).toEqual([
+      { alias: 'production', role: 'canary', weight: 0.5 },
+    ]);
+    expect(stats.find((s) => s.versionId === v[1])!.routes).toEqual([
+      { alias: 'production', role: 'baseline', weight: 0.5 },
+    ]);
 
     // The Serving page's query puts baseline and canary side by side.
     const mon = await callerFor(userCaller(A.users.viewer)).inference.monitoring({ org: A.org.slug });
@@ -381,10 +627,22 @@ describe('streaming scoring', () => {
     const foreign = featuresMessage(B.org.id, A.ids.runId, 'intruder', 5000, row(1));
     const good = featuresMessage(A.org.id, A.ids.runId, 'after-bad', 5000, row(1));
     await publishFeatures(['{"v":1,"orgId":', JSON.stringify({ ...good, values: [1, 2] }), foreign, good]);
-    const dlq = await collect(topics.kafka, topics.name(TOPICS.dlq), (x) => dlqMessageSchema.parse(JSON.parse(x!.toString())), (items) => items.length >= 3, 30_000);
+    const dlq = await collect(
+      topics.kafka,
+      topics.name(TOPICS.dlq),
+      (x) => dlqMessageSchema.parse(JSON.parse(x!.toString())),
+      (items) => items.length >= 3,
+      30_000,
+    );
     expect(dlq.map((d) => d.reason).sort()).toEqual(['parse', 'tenant', 'validation']);
     expect(dlq.find((d) => d.reason === 'tenant')!.error).toContain(A.ids.runId);
-    const after = await collect(topics.kafka, topics.name(TOPICS.predictions), (x) => predictionMessageSchema.parse(JSON.parse(x!.toString())), (items) => items.some((p) => p.vehicleId === 'after-bad'), 30_000);
+    const after = await collect(
+      topics.kafka,
+      topics.name(TOPICS.predictions),
+      (x) => predictionMessageSchema.parse(JSON.parse(x!.toString())),
+      (items) => items.some((p) => p.vehicleId === 'after-bad'),
+      30_000,
+    );
     expect(after.some((p) => p.vehicleId === 'after-bad')).toBe(true);
     expect(after.some((p) => p.vehicleId === 'intruder')).toBe(false);
   });

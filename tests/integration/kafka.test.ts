@@ -88,7 +88,8 @@ describe('Kafka on the real broker', () => {
       handle: async (f) => {
         if (f.runId !== runId) return;
         // A message of a run outside its org is refused for good, as the tenancy rules require.
-        if (f.orgId !== 'org_test') throw new RejectMessage('tenant', `run ${f.runId} is not in org ${f.orgId}`, f.orgId);
+        if (f.orgId !== 'org_test')
+          throw new RejectMessage('tenant', `run ${f.runId} is not in org ${f.orgId}`, f.orgId);
         accepted.push(f.seq);
       },
     });
@@ -124,11 +125,17 @@ describe('Kafka on the real broker', () => {
     await producer.connect();
     await kafkaRunPublisher(producer, t.prefix).publish({ frames, events: [] });
     await producer.disconnect();
-    const got = await collect(t.kafka, t.name(TOPICS.telemetry), (v) => {
+    const got = await collect(
+      t.kafka,
+      t.name(TOPICS.telemetry),
+      (v) => {
         // The topic also holds the invalid messages of the DLQ test above (collect skips them).
         const f = telemetryFrameSchema.parse(JSON.parse(v!.toString()));
         return f.runId === runId ? f : undefined;
-      }, (items) => items.length >= frames.length, 30_000);
+      },
+      (items) => items.length >= frames.length,
+      30_000,
+    );
     const mine = got;
     expect(mine).toHaveLength(frames.length);
     const seqs = new Map<string, number[]>();

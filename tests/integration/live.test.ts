@@ -26,7 +26,12 @@ describe('live channel (/live) on the real Kafka', () => {
     [a, b] = [await makeOrg('live-a'), await makeOrg('live-b')];
     let live: Namespace;
     ({ io, live, base } = await startLiveServer());
-    relay = await startLiveRelay(t.kafka, live, { prefix: t.prefix, rateHz: 5, intervalMs: 100, maxBufferedPackets: 5 });
+    relay = await startLiveRelay(t.kafka, live, {
+      prefix: t.prefix,
+      rateHz: 5,
+      intervalMs: 100,
+      maxBufferedPackets: 5,
+    });
   });
 
   afterAll(async () => {
@@ -51,7 +56,10 @@ describe('live channel (/live) on the real Kafka', () => {
     expect(await join(outsider, `run:${a.ids.runId}`)).toEqual({ ok: false, error: 'NOT_FOUND' });
     expect(await join(outsider, `org:${a.org.slug}`)).toEqual({ ok: false, error: 'NOT_FOUND' });
     expect(await join(outsider, 'run:does-not-exist')).toEqual({ ok: false, error: 'NOT_FOUND' });
-    expect(await join(outsider, 'everything')).toMatchObject({ ok: false, error: expect.stringMatching(/BAD_REQUEST/) });
+    expect(await join(outsider, 'everything')).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/BAD_REQUEST/),
+    });
     const keyOfB = client({ apiKey: b.apiKey.key });
     await connected(keyOfB);
     expect(await join(keyOfB, `run:${a.ids.runId}`)).toEqual({ ok: false, error: 'NOT_FOUND' });
@@ -75,13 +83,25 @@ describe('live channel (/live) on the real Kafka', () => {
     // 3 s of a 20 Hz run with 4 vehicles, produced in real time-ish chunks.
     for (let chunk = 0; chunk < 15; chunk++) {
       const frames = [];
-      for (let i = chunk * 4; i < chunk * 4 + 4; i++) for (let v = 0; v < 4; v++) frames.push(frame({ orgId: a.org.id, runId: a.ids.runId, vehicleId: `v${v}`, seq: i, t: i * 0.05, ts: Date.now() }));
-      await producer.send({ topic: t.name(TOPICS.telemetry), messages: frames.map((f) => ({ key: `${f.runId}:${f.vehicleId}`, value: JSON.stringify(f) })) });
+      for (let i = chunk * 4; i < chunk * 4 + 4; i++)
+        for (let v = 0; v < 4; v++)
+          frames.push(
+            frame({ orgId: a.org.id, runId: a.ids.runId, vehicleId: `v${v}`, seq: i, t: i * 0.05, ts: Date.now() }),
+          );
+      await producer.send({
+        topic: t.name(TOPICS.telemetry),
+        messages: frames.map((f) => ({ key: `${f.runId}:${f.vehicleId}`, value: JSON.stringify(f) })),
+      });
       await new Promise((r) => setTimeout(r, 40));
     }
     await producer.disconnect();
-    await expect.poll(() => got.flatMap((b) => b.frames).filter((f) => f.vehicleId === 'v0').length, { timeout: 10_000 }).toBe(3 * 5);
-    const v0 = got.flatMap((b) => b.frames).filter((f) => f.vehicleId === 'v0').map((f) => Number(f.t.toFixed(2)));
+    await expect
+      .poll(() => got.flatMap((b) => b.frames).filter((f) => f.vehicleId === 'v0').length, { timeout: 10_000 })
+      .toBe(3 * 5);
+    const v0 = got
+      .flatMap((b) => b.frames)
+      .filter((f) => f.vehicleId === 'v0')
+      .map((f) => Number(f.t.toFixed(2)));
     expect(v0).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1, 1.2, 1.4, 1.6, 1.8, 2, 2.2, 2.4, 2.6, 2.8]);
     expect(got.length).toBeGreaterThan(1);
     expect(got.every((x) => x.room === `run:${a.ids.runId}`)).toBe(true);
@@ -104,17 +124,36 @@ describe('live channel (/live) on the real Kafka', () => {
     await join(fast, `run:${a.ids.runId}`);
     const arrivals: number[] = [];
     fast.on('batch', () => arrivals.push(Date.now()));
-    const droppedBefore = (await metrics.registry.getSingleMetric('drivelab_live_dropped_batches_total')!.get()).values[0]?.value ?? 0;
+    const droppedBefore =
+      (await metrics.registry.getSingleMetric('drivelab_live_dropped_batches_total')!.get()).values[0]?.value ?? 0;
 
     const producer = createProducer(t.kafka);
     await producer.connect();
     for (let i = 0; i < 40; i++) {
-      await producer.send({ topic: t.name(TOPICS.telemetry), messages: [{ key: 'k', value: JSON.stringify(frame({ orgId: a.org.id, runId: a.ids.runId, vehicleId: 'slowtest', seq: i, t: 10 + i * 0.25, ts: Date.now() })) }] });
+      await producer.send({
+        topic: t.name(TOPICS.telemetry),
+        messages: [
+          {
+            key: 'k',
+            value: JSON.stringify(
+              frame({
+                orgId: a.org.id,
+                runId: a.ids.runId,
+                vehicleId: 'slowtest',
+                seq: i,
+                t: 10 + i * 0.25,
+                ts: Date.now(),
+              }),
+            ),
+          },
+        ],
+      });
       await new Promise((r) => setTimeout(r, 50));
     }
     await producer.disconnect();
     await new Promise((r) => setTimeout(r, 300));
-    const droppedAfter = (await metrics.registry.getSingleMetric('drivelab_live_dropped_batches_total')!.get()).values[0]?.value ?? 0;
+    const droppedAfter =
+      (await metrics.registry.getSingleMetric('drivelab_live_dropped_batches_total')!.get()).values[0]?.value ?? 0;
     expect(droppedAfter).toBeGreaterThan(droppedBefore);
     // The fast client got a steady stream throughout: batches at least every ~0.5 s.
     expect(arrivals.length).toBeGreaterThan(10);

@@ -22,7 +22,13 @@ let endpoint = '';
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'drivelab-s3-'));
   dirs.push(dir);
-  s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir, configureBuckets: [{ name: 'drivelab-test', configs: [] }] });
+  s3 = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory: dir,
+    configureBuckets: [{ name: 'drivelab-test', configs: [] }],
+  });
   const addr = (await s3.run()) as { address: string; port: number };
   endpoint = `http://${addr.address}:${addr.port}`;
 });
@@ -32,12 +38,28 @@ afterAll(async () => {
 });
 
 const backends: [string, () => ObjectStore][] = [
-  ['local directory', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'drivelab-store-'));
-    dirs.push(dir);
-    return localObjectStore(dir);
-  }],
-  ['S3-compatible', () => s3ObjectStore({ endpoint, bucket: 'drivelab-test', region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', forcePathStyle: true, prefix: `t-${randomBytes(3).toString('hex')}/`, partSize: 5 * 1024 * 1024 })],
+  [
+    'local directory',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'drivelab-store-'));
+      dirs.push(dir);
+      return localObjectStore(dir);
+    },
+  ],
+  [
+    'S3-compatible',
+    () =>
+      s3ObjectStore({
+        endpoint,
+        bucket: 'drivelab-test',
+        region: 'us-east-1',
+        accessKeyId: 'S3RVER',
+        secretAccessKey: 'S3RVER',
+        forcePathStyle: true,
+        prefix: `t-${randomBytes(3).toString('hex')}/`,
+        partSize: 5 * 1024 * 1024,
+      }),
+  ],
 ];
 
 describe.each(backends)('object store: %s', (_name, make) => {
@@ -102,8 +124,24 @@ it("the local store sweeps writers' leftovers older than the limit and keeps fre
 });
 
 it('S3 errors reach the caller with the service message (unknown access key, missing bucket)', async () => {
-  const stranger = s3ObjectStore({ endpoint, bucket: 'drivelab-test', region: 'us-east-1', accessKeyId: 'NOBODY', secretAccessKey: 'x', forcePathStyle: true });
-  await expect(stranger.list('')).rejects.toThrow(/S3 GET \/drivelab-test\/: The AWS Access Key Id you provided does not exist/);
-  const nowhere = s3ObjectStore({ endpoint, bucket: 'no-such-bucket', region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', forcePathStyle: true });
+  const stranger = s3ObjectStore({
+    endpoint,
+    bucket: 'drivelab-test',
+    region: 'us-east-1',
+    accessKeyId: 'NOBODY',
+    secretAccessKey: 'x',
+    forcePathStyle: true,
+  });
+  await expect(stranger.list('')).rejects.toThrow(
+    /S3 GET \/drivelab-test\/: The AWS Access Key Id you provided does not exist/,
+  );
+  const nowhere = s3ObjectStore({
+    endpoint,
+    bucket: 'no-such-bucket',
+    region: 'us-east-1',
+    accessKeyId: 'S3RVER',
+    secretAccessKey: 'S3RVER',
+    forcePathStyle: true,
+  });
   await expect((await nowhere.createWriter('a/b')).commit()).rejects.toThrow(/bucket does not exist/);
 });

@@ -19,7 +19,16 @@ describe('offline feature store reads', () => {
 
   it('asOf returns the newest window closed by t — never one still open at t — within the TTL', async () => {
     const viewer = callerFor(userCaller(a.users.viewer));
-    const at = async (t: number, ttlS?: number) => (await viewer.features.asOf({ org: a.org.slug, runId: a.ids.runId, vehicleId: 'ego', t, ...(ttlS ? { ttlS } : {}) })).row;
+    const at = async (t: number, ttlS?: number) =>
+      (
+        await viewer.features.asOf({
+          org: a.org.slug,
+          runId: a.ids.runId,
+          vehicleId: 'ego',
+          t,
+          ...(ttlS ? { ttlS } : {}),
+        })
+      ).row;
     expect((await at(5.5))?.windowStart).toBe(4);
     expect((await at(5))?.windowStart).toBe(4);
     expect((await at(5.0001))?.windowStart).toBe(4);
@@ -70,9 +79,21 @@ describe('online feature store in the fleet overview', () => {
       emittedAt: Date.now() + end,
       revision: 0,
     });
-    await writeOnlineFeatures(redis(), [msg(a.org.id, a.ids.runId, 'ego', 4, 11), msg(a.org.id, a.ids.runId, 'ego', 5, 12.5), msg(a.org.id, a.ids.runId, 'npc-1', 5, 9), msg(b.org.id, b.ids.runId, 'ego', 5, 30)], 60);
+    await writeOnlineFeatures(
+      redis(),
+      [
+        msg(a.org.id, a.ids.runId, 'ego', 4, 11),
+        msg(a.org.id, a.ids.runId, 'ego', 5, 12.5),
+        msg(a.org.id, a.ids.runId, 'npc-1', 5, 9),
+        msg(b.org.id, b.ids.runId, 'ego', 5, 30),
+      ],
+      60,
+    );
     const seen = await callerFor(userCaller(a.users.viewer)).fleet.vehicles({ org: a.org.slug });
-    expect(seen.map((v) => [v.runId, v.vehicleId])).toEqual([[a.ids.runId, 'ego'], [a.ids.runId, 'npc-1']]);
+    expect(seen.map((v) => [v.runId, v.vehicleId])).toEqual([
+      [a.ids.runId, 'ego'],
+      [a.ids.runId, 'npc-1'],
+    ]);
     const ego = seen.find((v) => v.vehicleId === 'ego')!;
     expect(ego.windowEnd).toBe(5);
     expect(ego.features.speed_mean).toBe(12.5);

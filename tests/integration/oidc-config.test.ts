@@ -18,7 +18,13 @@ describe('optional OIDC provider', () => {
     const oidc = providers.find((p) => p.id === 'oidc')!;
     expect(oidc.name).toBe('Fleet SSO');
     expect(oidc.wellKnown).toBe('https://sso.example.test/realms/fleet/.well-known/openid-configuration');
-    const anon = createCaller({ db, headers: new Headers(), ip: null, caller: { kind: 'anonymous' }, callerError: null });
+    const anon = createCaller({
+      db,
+      headers: new Headers(),
+      ip: null,
+      caller: { kind: 'anonymous' },
+      callerError: null,
+    });
     expect(await anon.auth.providers()).toEqual({ credentials: true, oidc: { id: 'oidc', name: 'Fleet SSO' } });
 
     delete process.env.OIDC_CLIENT_SECRET;

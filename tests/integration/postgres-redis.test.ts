@@ -15,10 +15,15 @@ describe('Postgres through Prisma (driver adapter, no engine binary)', () => {
       data: {
         name: 'Integration Org',
         slug,
-        memberships: { create: { role: 'engineer', user: { create: { email: `${slug}@example.test`, name: 'Tess' } } } },
+        memberships: {
+          create: { role: 'engineer', user: { create: { email: `${slug}@example.test`, name: 'Tess' } } },
+        },
       },
     });
-    const back = await db.organization.findUnique({ where: { slug }, include: { memberships: { include: { user: true } } } });
+    const back = await db.organization.findUnique({
+      where: { slug },
+      include: { memberships: { include: { user: true } } },
+    });
     expect(back?.id).toBe(org.id);
     expect(back?.memberships[0]?.role).toBe('engineer');
     expect(back?.memberships[0]?.user.email).toBe(`${slug}@example.test`);

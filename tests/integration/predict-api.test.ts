@@ -45,20 +45,32 @@ describe('POST /api/v1/models/predict', () => {
     const res = await call(predict, A.apiKey.key, { model: 'brakes', features: shuffled });
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, any>;
-    expect(body).toMatchObject({ model: 'brakes', version: 1, versionId: v1, alias: 'production', kind: 'autoencoder', executionProvider: 'cpu', imputed: [] });
+    expect(body).toMatchObject({
+      model: 'brakes',
+      version: 1,
+      versionId: v1,
+      alias: 'production',
+      kind: 'autoencoder',
+      executionProvider: 'cpu',
+      imputed: [],
+    });
     expect(body.prediction.label).toBe('normal');
     expect(body.prediction.score).toBeLessThan(body.prediction.threshold);
     expect(body.latencyMs.model).toBeGreaterThan(0);
     expect(body.latencyMs.total).toBeGreaterThanOrEqual(body.latencyMs.model);
 
-    const faulty = (await (await call(predict, A.apiKey.key, { model: 'brakes', features: named(featureRows(71, 1, true)[0]!) })).json()) as Record<string, any>;
+    const faulty = (await (
+      await call(predict, A.apiKey.key, { model: 'brakes', features: named(featureRows(71, 1, true)[0]!) })
+    ).json()) as Record<string, any>;
     expect(faulty.prediction.label).toBe('anomaly');
     expect(faulty.prediction.score).toBeGreaterThan(body.prediction.score * 10);
   });
 
   it('scores an explicit version, and treats null as "no reading" (imputed)', async () => {
     const features = { ...named(featureRows(72, 1)[0]!), lead_ttc_min: null };
-    const body = (await (await call(predict, A.apiKey.key, { model: 'brakes', version: 2, features })).json()) as Record<string, any>;
+    const body = (await (
+      await call(predict, A.apiKey.key, { model: 'brakes', version: 2, features })
+    ).json()) as Record<string, any>;
     expect(body).toMatchObject({ version: 2, versionId: v2, alias: null, imputed: ['lead_ttc_min'] });
   });
 
@@ -113,14 +125,23 @@ describe('POST /api/v1/models/predict/vehicle', () => {
     const res = await call(predictVehicle, A.apiKey.key, { model: 'brakes', runId: A.ids.runId, vehicleId: 'ego' });
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, any>;
-    expect(body).toMatchObject({ version: 1, window: { runId: A.ids.runId, vehicleId: 'ego', start: 41, end: 42, kind: 'tumbling' } });
+    expect(body).toMatchObject({
+      version: 1,
+      window: { runId: A.ids.runId, vehicleId: 'ego', start: 41, end: 42, kind: 'tumbling' },
+    });
     expect(body.prediction.label).toBe('anomaly');
     // Same answer as naming the features directly.
-    const direct = (await (await call(predict, A.apiKey.key, { model: 'brakes', features: named(values) })).json()) as Record<string, any>;
+    const direct = (await (
+      await call(predict, A.apiKey.key, { model: 'brakes', features: named(values) })
+    ).json()) as Record<string, any>;
     expect(body.prediction.score).toBeCloseTo(direct.prediction.score, 4);
 
-    expect((await call(predictVehicle, A.apiKey.key, { model: 'brakes', runId: A.ids.runId, vehicleId: 'nobody' })).status).toBe(404);
+    expect(
+      (await call(predictVehicle, A.apiKey.key, { model: 'brakes', runId: A.ids.runId, vehicleId: 'nobody' })).status,
+    ).toBe(404);
     // B has no model 'brakes' and cannot read A's vehicle either.
-    expect((await call(predictVehicle, B.apiKey.key, { model: 'brakes', runId: A.ids.runId, vehicleId: 'ego' })).status).toBe(404);
+    expect(
+      (await call(predictVehicle, B.apiKey.key, { model: 'brakes', runId: A.ids.runId, vehicleId: 'ego' })).status,
+    ).toBe(404);
   });
 });

@@ -35,7 +35,16 @@ const store = localObjectStore(dataDir);
 
 function startRecorder(): { child: ChildProcess; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'workers/recorder/main.ts'], {
-    env: { ...process.env, METRICS_PORT: '0', LOG_LEVEL: 'warn', DRIVELAB_SERVICE: 'recorder-test', RECORDER_GROUP_ID: groupId, RECORDER_GRACE_MS: '1500', RECORDER_TICK_MS: '200', RECORDER_SESSION_TIMEOUT_MS: '6000' },
+    env: {
+      ...process.env,
+      METRICS_PORT: '0',
+      LOG_LEVEL: 'warn',
+      DRIVELAB_SERVICE: 'recorder-test',
+      RECORDER_GROUP_ID: groupId,
+      RECORDER_GRACE_MS: '1500',
+      RECORDER_TICK_MS: '200',
+      RECORDER_SESSION_TIMEOUT_MS: '6000',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   return { child, exited: new Promise((r) => child.on('exit', (code) => r(code))) };
@@ -44,7 +53,14 @@ function startRecorder(): { child: ChildProcess; exited: Promise<number | null> 
 /** A whole simulated run: 4 vehicles (ego + 3) × 20 Hz × 10 s, with a fault, ending in run_finished. */
 function simulate(orgId: string, runId: string): { frames: TelemetryFrame[]; events: SimEvent[] } {
   const sim = createSimulation(
-    { name: 'recorder', map: 'highway_ring', durationS: 10, traffic: { vehicles: 3 }, sensors: { rateHz: 20 }, faults: [{ type: 'engine_overheat', vehicle: 'ego', startS: 2, rampS: 1, durationS: 4 }] },
+    {
+      name: 'recorder',
+      map: 'highway_ring',
+      durationS: 10,
+      traffic: { vehicles: 3 },
+      sensors: { rateHz: 20 },
+      faults: [{ type: 'engine_overheat', vehicle: 'ego', startS: 2, rampS: 1, durationS: 4 }],
+    },
     { orgId, runId, clock: () => 1_700_000_000_000 },
   );
   const frames: TelemetryFrame[] = [];
@@ -113,7 +129,11 @@ describe('recorder: every run into one MCAP file', () => {
     expect(produced.events.at(-1)?.type).toBe('run_finished');
     const telemetry = topic(TOPICS.telemetry, prefix);
     const events = topic(TOPICS.events, prefix);
-    const send = (list: TelemetryFrame[]) => producer.send({ topic: telemetry, messages: list.map((f) => ({ key: telemetryKey(f), value: JSON.stringify(f) })) });
+    const send = (list: TelemetryFrame[]) =>
+      producer.send({
+        topic: telemetry,
+        messages: list.map((f) => ({ key: telemetryKey(f), value: JSON.stringify(f) })),
+      });
     // Ticks in batches, as the simulator publishes; events after their tick's frames.
     for (let i = 0; i < produced.frames.length; i += 80) await send(produced.frames.slice(i, i + 80));
     // Redelivery (producer retry) of 50 frames, a malformed message, and a frame claiming the
@@ -121,7 +141,10 @@ describe('recorder: every run into one MCAP file', () => {
     await send(produced.frames.slice(100, 150));
     await producer.send({ topic: telemetry, messages: [{ key: 'bad', value: '{"v":1,"not":"a frame"' }] });
     await send([{ ...produced.frames[0]!, orgId: other.org.id, seq: 9999 }]);
-    await producer.send({ topic: events, messages: produced.events.map((e) => ({ key: e.runId, value: JSON.stringify(e) })) });
+    await producer.send({
+      topic: events,
+      messages: produced.events.map((e) => ({ key: e.runId, value: JSON.stringify(e) })),
+    });
 
     await waitForRecording(org.org.id, runId);
 
@@ -141,7 +164,9 @@ describe('recorder: every run into one MCAP file', () => {
       }
     }
     const channels = [...reader.channelsById.values()];
-    expect(channels.map((c) => c.topic).sort()).toEqual(['/events', ...Object.keys(perVehicle(produced.frames)).map((v) => `/vehicle/${v}/telemetry`)].sort());
+    expect(channels.map((c) => c.topic).sort()).toEqual(
+      ['/events', ...Object.keys(perVehicle(produced.frames)).map((v) => `/vehicle/${v}/telemetry`)].sort(),
+    );
     for (const c of channels) {
       expect(c.messageEncoding).toBe('json');
       const schema = reader.schemasById.get(c.schemaId)!;
@@ -157,7 +182,13 @@ describe('recorder: every run into one MCAP file', () => {
     expect(new Set(frames.map(frameId)).size).toBe(frames.length);
     expect(gotEvents.map(eventIdentity).sort()).toEqual(produced.events.map(eventIdentity).sort());
 
-    const rejected = await collect(kafka, topic(TOPICS.dlq, prefix), (v) => dlqMessageSchema.parse(JSON.parse(v!.toString())), (items) => items.length >= 2, 15_000);
+    const rejected = await collect(
+      kafka,
+      topic(TOPICS.dlq, prefix),
+      (v) => dlqMessageSchema.parse(JSON.parse(v!.toString())),
+      (items) => items.length >= 2,
+      15_000,
+    );
     expect(rejected.map((r) => r.reason).sort()).toEqual(['parse', 'tenant']);
   });
 
@@ -185,14 +216,17 @@ describe('recorder: every run into one MCAP file', () => {
           async () => {
             const committed = await admin.fetchOffsets({ groupId, topics });
             const ends = new Map<string, string>();
-            for (const t of topics) for (const e of await admin.fetchTopicOffsets(t)) ends.set(`${t}:${e.partition}`, e.high);
+            for (const t of topics)
+              for (const e of await admin.fetchTopicOffsets(t)) ends.set(`${t}:${e.partition}`, e.high);
             last = JSON.stringify({ committed, ends: [...ends] });
             // fetchOffsets answers in its own topic order: match by name. An empty partition has
             // nothing to commit (-1) and a high watermark of 0.
-            return committed.every((c) => c.partitions.every((p) => {
-              const high = ends.get(`${c.topic}:${p.partition}`);
-              return p.offset === high || (p.offset === '-1' && high === '0');
-            }));
+            return committed.every((c) =>
+              c.partitions.every((p) => {
+                const high = ends.get(`${c.topic}:${p.partition}`);
+                return p.offset === high || (p.offset === '-1' && high === '0');
+              }),
+            );
           },
           { timeout: 10_000 },
         )
@@ -207,14 +241,20 @@ describe('recorder: every run into one MCAP file', () => {
 
   it('the REST route downloads the file for its org and answers 404 to anyone else', async () => {
     const runId = org.ids.runId;
-    const call = (key: string, id: string) => GET(new Request(`http://localhost/api/v1/runs/${id}/recording`, { headers: { authorization: `Bearer ${key}` } }), { params: Promise.resolve({ id }) });
+    const call = (key: string, id: string) =>
+      GET(
+        new Request(`http://localhost/api/v1/runs/${id}/recording`, { headers: { authorization: `Bearer ${key}` } }),
+        { params: Promise.resolve({ id }) },
+      );
 
     const res = await call(org.apiKey.key, runId);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/octet-stream');
     expect(res.headers.get('content-disposition')).toContain(`filename="${runId}.mcap"`);
     const body = new Uint8Array(await res.arrayBuffer());
-    expect(Buffer.compare(Buffer.from(body), await readFile(join(dataDir, ...recordingKey(org.org.id, runId).split('/'))))).toBe(0);
+    expect(
+      Buffer.compare(Buffer.from(body), await readFile(join(dataDir, ...recordingKey(org.org.id, runId).split('/')))),
+    ).toBe(0);
 
     const foreign = await call(other.apiKey.key, runId);
     expect(foreign.status).toBe(404);
@@ -229,19 +269,34 @@ describe('recorder: every run into one MCAP file', () => {
   });
   it('a recorder killed mid-run (SIGKILL) is replaced and the file still holds every frame exactly once', async () => {
     const version = await db.scenarioVersion.findFirstOrThrow({ where: { scenarioId: org.ids.scenarioId } });
-    const run = await db.run.create({ data: { orgId: org.org.id, scenarioId: org.ids.scenarioId, scenarioVersionId: version.id, state: 'running' } });
+    const run = await db.run.create({
+      data: { orgId: org.org.id, scenarioId: org.ids.scenarioId, scenarioVersionId: version.id, state: 'running' },
+    });
     const { frames, events } = simulate(org.org.id, run.id);
     const telemetry = topic(TOPICS.telemetry, prefix);
     const eventsTopic = topic(TOPICS.events, prefix);
-    const sendFrames = (list: TelemetryFrame[]) => producer.send({ topic: telemetry, messages: list.map((f) => ({ key: telemetryKey(f), value: JSON.stringify(f) })) });
-    const sendEvents = (list: SimEvent[]) => producer.send({ topic: eventsTopic, messages: list.map((e) => ({ key: e.runId, value: JSON.stringify(e) })) });
+    const sendFrames = (list: TelemetryFrame[]) =>
+      producer.send({
+        topic: telemetry,
+        messages: list.map((f) => ({ key: telemetryKey(f), value: JSON.stringify(f) })),
+      });
+    const sendEvents = (list: SimEvent[]) =>
+      producer.send({ topic: eventsTopic, messages: list.map((e) => ({ key: e.runId, value: JSON.stringify(e) })) });
     const firstHalf = frames.filter((f) => f.t < 5);
     await sendFrames(firstHalf);
     await sendEvents(events.filter((e) => e.t < 5));
 
     // Wait until the recorder is writing this run (its .partial file exists), then kill it hard.
     const orgDir = join(dataDir, 'recordings', org.org.id);
-    await expect.poll(async () => (await readdir(orgDir).catch(() => [])).some((n) => n.startsWith(`${run.id}.mcap.`) && n.endsWith('.partial')), { timeout: 15_000 }).toBe(true);
+    await expect
+      .poll(
+        async () =>
+          (await readdir(orgDir).catch(() => [])).some(
+            (n) => n.startsWith(`${run.id}.mcap.`) && n.endsWith('.partial'),
+          ),
+        { timeout: 15_000 },
+      )
+      .toBe(true);
     await new Promise((r) => setTimeout(r, 1000));
     recorder.child.kill('SIGKILL');
     await recorder.exited;

@@ -36,7 +36,13 @@ describe('scenarios through tRPC', () => {
   });
 
   it('refuses invalid scenarios with readable messages, and archived ones cannot run', async () => {
-    const bad = await eng.scenarios.create({ org: a.org.slug, name: 'x', spec: { sensors: { rateHz: 100 }, faults: [{ type: 'engine_overheat', vehicle: 7 }], traffic: { vehicles: 2 } } }).catch((e: unknown) => e);
+    const bad = await eng.scenarios
+      .create({
+        org: a.org.slug,
+        name: 'x',
+        spec: { sensors: { rateHz: 100 }, faults: [{ type: 'engine_overheat', vehicle: 7 }], traffic: { vehicles: 2 } },
+      })
+      .catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(TRPCError);
     expect((bad as TRPCError).code).toBe('BAD_REQUEST');
     expect((bad as TRPCError).message).toMatch(/sensors\.rateHz: sensor rateHz must be between 10 and 50/);
@@ -52,12 +58,20 @@ describe('scenarios through tRPC', () => {
   });
 
   it('exports OpenSCENARIO that validates against the ASAM schema, and imports the examples with what is not modelled listed', async () => {
-    const { id } = await eng.scenarios.create({ org: a.org.slug, name: 'Rush <hour> & "rain"', presetId: 'urban_rush_hour' });
+    const { id } = await eng.scenarios.create({
+      org: a.org.slug,
+      name: 'Rush <hour> & "rain"',
+      presetId: 'urban_rush_hour',
+    });
     const file = await eng.scenarios.exportXosc({ org: a.org.slug, id });
     expect(file.filename).toBe('rush-hour-rain-v1.xosc');
     const dir = mkdtempSync(join(tmpdir(), 'xosc-'));
     writeFileSync(join(dir, file.filename), file.xml);
-    execFileSync('xmllint', ['--noout', '--schema', join(shared, 'openscenario', 'OpenSCENARIO.xsd'), join(dir, file.filename)], { stdio: 'pipe' });
+    execFileSync(
+      'xmllint',
+      ['--noout', '--schema', join(shared, 'openscenario', 'OpenSCENARIO.xsd'), join(dir, file.filename)],
+      { stdio: 'pipe' },
+    );
 
     const xml = readFileSync(join(shared, 'openscenario', 'examples', 'LaneChangeSimple.xosc'), 'utf8');
     const imported = await eng.scenarios.importXosc({ org: a.org.slug, xml });
@@ -66,7 +80,9 @@ describe('scenarios through tRPC', () => {
     const back = await eng.scenarios.get({ org: a.org.slug, id: imported.id });
     expect(back.spec.map).toBe('highway_ring');
 
-    await expect(eng.scenarios.importXosc({ org: a.org.slug, xml: '<OpenSCENARIO><FileHeader' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(eng.scenarios.importXosc({ org: a.org.slug, xml: '<OpenSCENARIO><FileHeader' })).rejects.toMatchObject(
+      { code: 'BAD_REQUEST' },
+    );
     const viewer = callerFor(userCaller(a.users.viewer));
     await expect(viewer.scenarios.importXosc({ org: a.org.slug, xml })).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });

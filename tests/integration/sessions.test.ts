@@ -13,14 +13,21 @@ describe('session cookies', () => {
     const user = await db.user.create({ data: { email: `sess-${Date.now()}@example.test` } });
     const valid = await encode({ token: { sub: user.id, email: user.email }, secret: authSecret(), maxAge: 3600 });
     expect(await sessionUserId(cookie(valid))).toEqual({ userId: user.id, email: user.email });
-    expect(await resolveCaller(new Headers({ cookie: cookie(valid) }), { db, redis })).toMatchObject({ kind: 'user', userId: user.id });
+    expect(await resolveCaller(new Headers({ cookie: cookie(valid) }), { db, redis })).toMatchObject({
+      kind: 'user',
+      userId: user.id,
+    });
 
     // Expired a minute ago (beyond the 15 s clock tolerance of the decoder).
     const expired = await encode({ token: { sub: user.id }, secret: authSecret(), maxAge: -60 });
     expect(await sessionUserId(cookie(expired))).toBeNull();
     expect(await resolveCaller(new Headers({ cookie: cookie(expired) }), { db, redis })).toEqual({ kind: 'anonymous' });
 
-    const foreign = await encode({ token: { sub: user.id }, secret: 'another-deployment-secret-of-32-chars!!', maxAge: 3600 });
+    const foreign = await encode({
+      token: { sub: user.id },
+      secret: 'another-deployment-secret-of-32-chars!!',
+      maxAge: 3600,
+    });
     expect(await sessionUserId(cookie(foreign))).toBeNull();
     expect(await sessionUserId(cookie(valid.slice(0, -4) + 'AAAA'))).toBeNull();
 

@@ -21,8 +21,19 @@ describe('stack bring-up', () => {
     await admin.connect();
     try {
       const { brokers } = await admin.describeCluster();
-      const res = await admin.describeConfigs({ resources: [{ type: ConfigResourceTypes.BROKER, name: String(brokers[0]!.nodeId), configNames: ['offset.metadata.max.bytes'] }], includeSynonyms: false });
-      expect(res.resources[0]!.configEntries.find((e) => e.configName === 'offset.metadata.max.bytes')?.configValue).toBe('65536');
+      const res = await admin.describeConfigs({
+        resources: [
+          {
+            type: ConfigResourceTypes.BROKER,
+            name: String(brokers[0]!.nodeId),
+            configNames: ['offset.metadata.max.bytes'],
+          },
+        ],
+        includeSynonyms: false,
+      });
+      expect(
+        res.resources[0]!.configEntries.find((e) => e.configName === 'offset.metadata.max.bytes')?.configValue,
+      ).toBe('65536');
     } finally {
       await admin.disconnect();
     }

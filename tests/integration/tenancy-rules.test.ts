@@ -36,7 +36,13 @@ describe('API key lifecycle', () => {
 
     const listed = await admin.apiKeys.list({ org: a.org.slug });
     const entry = listed.find((k) => k.id === created.id)!;
-    expect(entry).toMatchObject({ name: 'ci', role: 'engineer', prefix: created.prefix, createdBy: a.users.admin.email, lastUsedAt: null });
+    expect(entry).toMatchObject({
+      name: 'ci',
+      role: 'engineer',
+      prefix: created.prefix,
+      createdBy: a.users.admin.email,
+      lastUsedAt: null,
+    });
     expect(JSON.stringify(listed)).not.toContain(created.key);
 
     const caller = await resolveCaller(bearer(created.key), deps);
@@ -47,14 +53,23 @@ describe('API key lifecycle', () => {
     expect((tooLow as Response).status).toBe(403);
 
     // lastUsedAt is written in the background.
-    await expect.poll(async () => (await db.apiKey.findUniqueOrThrow({ where: { id: created.id } })).lastUsedAt).not.toBeNull();
+    await expect
+      .poll(async () => (await db.apiKey.findUniqueOrThrow({ where: { id: created.id } })).lastUsedAt)
+      .not.toBeNull();
 
     await admin.apiKeys.revoke({ org: a.org.slug, id: created.id });
     await expect(resolveCaller(bearer(created.key), deps)).rejects.toThrow(InvalidCredentialsError);
-    const refused = await authenticateRest(new Request('http://x/api/v1/me', { headers: bearer(created.key) }), 'viewer');
+    const refused = await authenticateRest(
+      new Request('http://x/api/v1/me', { headers: bearer(created.key) }),
+      'viewer',
+    );
     expect((refused as Response).status).toBe(401);
     expect(await (refused as Response).json()).toEqual({ error: 'This API key has been revoked' });
-    expect(await db.auditLog.count({ where: { orgId: a.org.id, action: { in: ['apikey.created', 'apikey.revoked'] }, targetId: created.id } })).toBe(2);
+    expect(
+      await db.auditLog.count({
+        where: { orgId: a.org.id, action: { in: ['apikey.created', 'apikey.revoked'] }, targetId: created.id },
+      }),
+    ).toBe(2);
   });
 
   it('rejects malformed, unknown and tampered keys', async () => {
@@ -75,7 +90,10 @@ describe('invitations', () => {
   let joiner: { id: string; email: string };
   beforeAll(async () => {
     a = await makeOrg('inv');
-    joiner = await db.user.create({ data: { email: `joiner-${a.org.slug}@example.test` }, select: { id: true, email: true } });
+    joiner = await db.user.create({
+      data: { email: `joiner-${a.org.slug}@example.test` },
+      select: { id: true, email: true },
+    });
   });
 
   it('an expired invitation is refused with its expiry date; a fresh one works once', async () => {
@@ -89,13 +107,18 @@ describe('invitations', () => {
 
     const fresh = await admin.invites.create({ org: a.org.slug, role: 'engineer' });
     expect(await me.invites.accept({ token: fresh.token })).toEqual({ org: a.org.slug, alreadyMember: false });
-    expect((await db.membership.findFirstOrThrow({ where: { orgId: a.org.id, userId: joiner.id } })).role).toBe('engineer');
+    expect((await db.membership.findFirstOrThrow({ where: { orgId: a.org.id, userId: joiner.id } })).role).toBe(
+      'engineer',
+    );
     await expect(me.invites.accept({ token: fresh.token })).rejects.toThrow(/already been used/);
   });
 
   it('revoked and email-bound invitations are refused to others', async () => {
     const admin = callerFor(userCaller(a.users.admin));
-    const other = await db.user.create({ data: { email: `other-${a.org.slug}@example.test` }, select: { id: true, email: true } });
+    const other = await db.user.create({
+      data: { email: `other-${a.org.slug}@example.test` },
+      select: { id: true, email: true },
+    });
     const revoked = await admin.invites.create({ org: a.org.slug, role: 'viewer' });
     await admin.invites.revoke({ org: a.org.slug, inviteId: revoked.id });
     await expect(callerFor(userCaller(other)).invites.accept({ token: revoked.token })).rejects.toThrow(/revoked/);
@@ -104,7 +127,9 @@ describe('invitations', () => {
   });
 
   it('admins cannot invite owners', async () => {
-    expect(await codeOf(callerFor(userCaller(a.users.admin)).invites.create({ org: a.org.slug, role: 'owner' }))).toBe('FORBIDDEN');
+    expect(await codeOf(callerFor(userCaller(a.users.admin)).invites.create({ org: a.org.slug, role: 'owner' }))).toBe(
+      'FORBIDDEN',
+    );
   });
 });
 
@@ -113,16 +138,28 @@ describe('at least one owner always remains', () => {
     const a = await makeOrg('owner');
     const owner = callerFor(userCaller(a.users.owner));
     expect(await codeOf(owner.orgs.leave({ org: a.org.slug }))).toBe('PRECONDITION_FAILED');
-    expect(await codeOf(owner.members.updateRole({ org: a.org.slug, membershipId: a.users.owner.membershipId, role: 'admin' }))).toBe('PRECONDITION_FAILED');
+    expect(
+      await codeOf(
+        owner.members.updateRole({ org: a.org.slug, membershipId: a.users.owner.membershipId, role: 'admin' }),
+      ),
+    ).toBe('PRECONDITION_FAILED');
     // An admin may not touch an owner at all.
     const admin = callerFor(userCaller(a.users.admin));
-    expect(await codeOf(admin.members.remove({ org: a.org.slug, membershipId: a.users.owner.membershipId }))).toBe('FORBIDDEN');
-    expect(await codeOf(admin.members.updateRole({ org: a.org.slug, membershipId: a.users.engineer.membershipId, role: 'owner' }))).toBe('FORBIDDEN');
+    expect(await codeOf(admin.members.remove({ org: a.org.slug, membershipId: a.users.owner.membershipId }))).toBe(
+      'FORBIDDEN',
+    );
+    expect(
+      await codeOf(
+        admin.members.updateRole({ org: a.org.slug, membershipId: a.users.engineer.membershipId, role: 'owner' }),
+      ),
+    ).toBe('FORBIDDEN');
 
     await owner.members.updateRole({ org: a.org.slug, membershipId: a.users.admin.membershipId, role: 'owner' });
     expect(await codeOf(owner.orgs.leave({ org: a.org.slug }))).toBe('OK');
     expect(await db.membership.count({ where: { orgId: a.org.id, role: 'owner' } })).toBe(1);
-    const actions = (await db.auditLog.findMany({ where: { orgId: a.org.id }, select: { action: true } })).map((r) => r.action);
+    const actions = (await db.auditLog.findMany({ where: { orgId: a.org.id }, select: { action: true } })).map(
+      (r) => r.action,
+    );
     expect(actions).toEqual(expect.arrayContaining(['member.role_changed', 'member.left']));
   });
 });

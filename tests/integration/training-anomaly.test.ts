@@ -26,14 +26,20 @@ describe('anomaly detector on simulated runs, evaluated on held-out runs', () =>
     trainer = spawnTrainer();
     for (let i = 0; i < 8; i++) {
       runIds.push(
-        await materialiseSimulatedRun(pool, { orgId: a.org.id, scenarioId: a.ids.scenarioId }, {
-          name: `fault run ${i}`,
-          map: 'highway_ring',
-          durationS: 90,
-          seed: 100 + i,
-          traffic: { vehicles: 2 },
-          faults: [{ type: FAULTS[i % FAULTS.length], vehicle: 'ego', startS: 40 + (i % 3) * 5, rampS: 5, severity: 0.9 }],
-        }),
+        await materialiseSimulatedRun(
+          pool,
+          { orgId: a.org.id, scenarioId: a.ids.scenarioId },
+          {
+            name: `fault run ${i}`,
+            map: 'highway_ring',
+            durationS: 90,
+            seed: 100 + i,
+            traffic: { vehicles: 2 },
+            faults: [
+              { type: FAULTS[i % FAULTS.length], vehicle: 'ego', startS: 40 + (i % 3) * 5, rampS: 5, severity: 0.9 },
+            ],
+          },
+        ),
       );
     }
   }, 300_000);
@@ -57,7 +63,9 @@ describe('anomaly detector on simulated runs, evaluated on held-out runs', () =>
 
     // Point in time: a row is faulty exactly when its window [end - 10 s, end) overlaps its run's
     // fault, which (with no fault_end) lasts from fault_start to the end of the run.
-    const starts = await db.runEvent.findMany({ where: { runId: { in: runIds }, type: 'fault_start', vehicleId: 'ego' } });
+    const starts = await db.runEvent.findMany({
+      where: { runId: { in: runIds }, type: 'fault_start', vehicleId: 'ego' },
+    });
     expect(starts).toHaveLength(8);
     const onset = new Map(starts.map((e) => [e.runId, e.t]));
     const stored = await db.datasetVersion.findUniqueOrThrow({ where: { id: ds.versionId } });
@@ -67,7 +75,13 @@ describe('anomaly detector on simulated runs, evaluated on held-out runs', () =>
       expect(data.labels[r], `row ${r} (${data.groups[r]} window ending ${data.order[r]})`).toBe(faulty ? 1 : 0);
     }
 
-    const job = await engineer.training.start({ org: a.org.slug, datasetVersionId: ds.versionId, kind: 'autoencoder', experiment: 'Ego anomaly', params: { epochs: 80, patience: 10 } });
+    const job = await engineer.training.start({
+      org: a.org.slug,
+      datasetVersionId: ds.versionId,
+      kind: 'autoencoder',
+      experiment: 'Ego anomaly',
+      params: { epochs: 80, patience: 10 },
+    });
     const done = await waitForJob(job.id, (j) => j.state === 'completed' || j.state === 'failed', 240_000);
     expect(done.error).toBeNull();
     const run = await db.experimentRun.findUniqueOrThrow({ where: { id: done.experimentRunId! } });
@@ -87,7 +101,9 @@ describe('anomaly detector on simulated runs, evaluated on held-out runs', () =>
 
     // The split was by run: the evaluated runs were neither trained on nor used for the threshold.
     const mv = await db.modelVersion.findUniqueOrThrow({ where: { id: done.modelVersionId! } });
-    const side = JSON.parse(Buffer.from((await getObject(objectStore(), mv.sidecarKey!))!).toString()) as { dataset: { split: { train: string[]; validation: string[]; test: string[]; evaluatedOn: string } } };
+    const side = JSON.parse(Buffer.from((await getObject(objectStore(), mv.sidecarKey!))!).toString()) as {
+      dataset: { split: { train: string[]; validation: string[]; test: string[]; evaluatedOn: string } };
+    };
     const split = side.dataset.split;
     expect(split.evaluatedOn).toBe('test');
     expect(split.test).toHaveLength(2);

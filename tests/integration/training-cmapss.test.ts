@@ -50,7 +50,13 @@ describe('C-MAPSS FD001 RUL training through the job queue', () => {
       }),
     );
     expect(res.status).toBe(201);
-    const up = (await res.json()) as { versionId: string; rows: number; groups: number; featureNames: string[]; labelKind: string };
+    const up = (await res.json()) as {
+      versionId: string;
+      rows: number;
+      groups: number;
+      featureNames: string[];
+      labelKind: string;
+    };
     expect(up).toMatchObject({ rows: 20631, groups: 100, labelKind: 'regression' });
     expect(up.featureNames).toHaveLength(21);
 
@@ -64,7 +70,14 @@ describe('C-MAPSS FD001 RUL training through the job queue', () => {
     expect(data.labels[unit1.at(-10)!]).toBe(9);
     expect(version.fingerprint).toMatch(/^sha256:[0-9a-f]{64}$/);
 
-    const posted = await postJob(jsonRequest('/api/v1/training/jobs', a.apiKey.key, { datasetVersionId: up.versionId, kind: 'cnn-regressor', experiment: 'FD001 RUL', params: { epochs: 4, patience: 4 } }));
+    const posted = await postJob(
+      jsonRequest('/api/v1/training/jobs', a.apiKey.key, {
+        datasetVersionId: up.versionId,
+        kind: 'cnn-regressor',
+        experiment: 'FD001 RUL',
+        params: { epochs: 4, patience: 4 },
+      }),
+    );
     expect(posted.status).toBe(201);
     const { job } = (await posted.json()) as { job: { id: string; state: string } };
     expect(job.state).toBe('queued');
@@ -87,27 +100,41 @@ describe('C-MAPSS FD001 RUL training through the job queue', () => {
     expect(epochs).toEqual([1, 2, 3, 4]);
     expect(messages.at(-1)).toMatchObject({ state: 'completed', progress: 1 });
 
-    const run = await db.experimentRun.findUniqueOrThrow({ where: { id: done.experimentRunId! }, include: { epochs: true } });
+    const run = await db.experimentRun.findUniqueOrThrow({
+      where: { id: done.experimentRunId! },
+      include: { epochs: true },
+    });
     const metrics = run.metrics as Record<string, number>;
-    console.log(`[cmapss] 4-epoch 1D-CNN: validation RMSE ${metrics.rmse?.toFixed(2)}, MAE ${metrics.mae?.toFixed(2)}, ${metrics.trainSeconds}s, backend ${run.backend}`);
+    console.log(
+      `[cmapss] 4-epoch 1D-CNN: validation RMSE ${metrics.rmse?.toFixed(2)}, MAE ${metrics.mae?.toFixed(2)}, ${metrics.trainSeconds}s, backend ${run.backend}`,
+    );
     expect(run.epochs).toHaveLength(4);
     expect(run.backend).toMatch(/wasm|tensorflow|webgpu|cpu/);
     // Four epochs already beat predicting the mean RUL (about 41 cycles RMSE on FD001).
     expect(metrics.rmse).toBeLessThan(35);
     expect(run.datasetFingerprint).toBe(version.fingerprint);
 
-    const mv = await db.modelVersion.findUniqueOrThrow({ where: { id: done.modelVersionId! }, include: { model: true } });
+    const mv = await db.modelVersion.findUniqueOrThrow({
+      where: { id: done.modelVersionId! },
+      include: { model: true },
+    });
     expect(mv).toMatchObject({ kind: 'cnn-regressor', experimentRunId: run.id, inputShape: [30, 15] });
     expect(mv.model.name).toBe('FD001 RUL');
     const artifacts = run.artifacts as Record<string, string>;
-    for (const key of ['onnx', 'tfjs', 'sidecar', 'normalisation', 'features', 'dataset']) expect(await getObject(objectStore(), artifacts[key]!), key).not.toBeNull();
+    for (const key of ['onnx', 'tfjs', 'sidecar', 'normalisation', 'features', 'dataset'])
+      expect(await getObject(objectStore(), artifacts[key]!), key).not.toBeNull();
 
     // The registered ONNX model runs in onnxruntime on raw feature windows.
     const session = await ort.InferenceSession.create(Buffer.from((await getObject(objectStore(), mv.onnxKey))!));
-    const sidecar = JSON.parse(Buffer.from((await getObject(objectStore(), mv.sidecarKey!))!).toString()) as { featureNames: string[]; preprocessing: { smoothing: { alpha: number } } };
+    const sidecar = JSON.parse(Buffer.from((await getObject(objectStore(), mv.sidecarKey!))!).toString()) as {
+      featureNames: string[];
+      preprocessing: { smoothing: { alpha: number } };
+    };
     expect(sidecar.featureNames.at(-1)).toBe('cycle');
     expect(sidecar.preprocessing.smoothing.alpha).toBe(0.05);
-    const out = await session.run({ features: new ort.Tensor('float32', new Float32Array(30 * 15).fill(1), [1, 30, 15]) });
+    const out = await session.run({
+      features: new ort.Tensor('float32', new Float32Array(30 * 15).fill(1), [1, 30, 15]),
+    });
     expect(Number.isFinite((out.prediction!.data as Float32Array)[0])).toBe(true);
   }, 300_000);
 });

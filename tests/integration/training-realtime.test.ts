@@ -39,7 +39,10 @@ describe('training progress over Socket.IO (dl.training → job:<id> rooms)', ()
   it('only members of the job’s org may join job:<id>', async () => {
     const member = client({ cookie: await sessionCookie(a.users.viewer.id) });
     await connected(member);
-    expect(await join(member, `job:${a.ids.trainingJobId}`)).toMatchObject({ ok: true, room: `job:${a.ids.trainingJobId}` });
+    expect(await join(member, `job:${a.ids.trainingJobId}`)).toMatchObject({
+      ok: true,
+      room: `job:${a.ids.trainingJobId}`,
+    });
     const outsider = client({ cookie: await sessionCookie(b.users.owner.id) });
     await connected(outsider);
     expect(await join(outsider, `job:${a.ids.trainingJobId}`)).toEqual({ ok: false, error: 'NOT_FOUND' });
@@ -64,17 +67,34 @@ describe('training progress over Socket.IO (dl.training → job:<id> rooms)', ()
     const job = { id: a.ids.trainingJobId, orgId: a.org.id, experimentRunId: a.ids.experimentRunId, attempts: 1 };
     const producer = createProducer(t.kafka);
     await producer.connect();
-    const send = (p: TrainingProgress) => producer.send({ topic: t.name(TOPICS.training), messages: [{ key: p.jobId, value: JSON.stringify(p) }] });
+    const send = (p: TrainingProgress) =>
+      producer.send({ topic: t.name(TOPICS.training), messages: [{ key: p.jobId, value: JSON.stringify(p) }] });
     // Forged: A's job published as if it were B's; must not reach B's org room.
     await send({ ...progressOf(job, { state: 'running', epoch: 1, maxEpochs: 5, loss: 9 }), orgId: b.org.id });
-    for (let e = 1; e <= 5; e++) await send(progressOf(job, { state: e === 5 ? 'completed' : 'running', epoch: e, maxEpochs: 5, loss: 1 / e, valLoss: 2 / e, progress: e / 5 }));
+    for (let e = 1; e <= 5; e++)
+      await send(
+        progressOf(job, {
+          state: e === 5 ? 'completed' : 'running',
+          epoch: e,
+          maxEpochs: 5,
+          loss: 1 / e,
+          valLoss: 2 / e,
+          progress: e / 5,
+        }),
+      );
     await producer.send({ topic: t.name(TOPICS.training), messages: [{ key: 'x', value: '{"v":1,"jobId":' }] });
     await producer.disconnect();
 
     await expect.poll(() => received.length, { timeout: 15_000 }).toBe(5);
     expect(received.map((p) => p.epoch)).toEqual([1, 2, 3, 4, 5]);
     expect(received.at(-1)).toMatchObject({ state: 'completed', loss: 0.2, valLoss: 0.4 });
-    const dlq = await collect(t.kafka, t.name(TOPICS.dlq), (v) => dlqMessageSchema.parse(JSON.parse(v!.toString())), (items) => items.length >= 2, 15_000);
+    const dlq = await collect(
+      t.kafka,
+      t.name(TOPICS.dlq),
+      (v) => dlqMessageSchema.parse(JSON.parse(v!.toString())),
+      (items) => items.length >= 2,
+      15_000,
+    );
     expect(dlq.map((d) => d.reason).sort()).toEqual(['parse', 'tenant']);
     expect(leaked).toEqual([]);
   });

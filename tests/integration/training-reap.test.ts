@@ -31,7 +31,15 @@ describe('training jobs whose trainer dies (SIGKILL) are reaped by a live traine
   beforeAll(async () => {
     process.env.TRAINING_RETRY_DELAY_S = '1';
     a = await makeOrg('reap-a');
-    const res = await uploadDataset(uploadRequest(a.apiKey.key, 'vehicles.csv', labelledTable(), { name: 'Reaped temps', groupColumn: 'vehicle', orderColumn: 't', groupKind: 'vehicle', label: { type: 'column', column: 'label', kind: 'binary' } }));
+    const res = await uploadDataset(
+      uploadRequest(a.apiKey.key, 'vehicles.csv', labelledTable(), {
+        name: 'Reaped temps',
+        groupColumn: 'vehicle',
+        orderColumn: 't',
+        groupKind: 'vehicle',
+        label: { type: 'column', column: 'label', kind: 'binary' },
+      }),
+    );
     expect(res.status).toBe(201);
     versionId = ((await res.json()) as { versionId: string }).versionId;
     boss = createBoss();
@@ -39,7 +47,8 @@ describe('training jobs whose trainer dies (SIGKILL) are reaped by a live traine
     await ensureQueue(boss, TRAINING_QUEUE);
   });
   afterAll(async () => {
-    for (const t of trainers) if (t.child.exitCode === null && t.child.signalCode === null) expect(await t.stop()).toBe(0);
+    for (const t of trainers)
+      if (t.child.exitCode === null && t.child.signalCode === null) expect(await t.stop()).toBe(0);
     await boss.stop({ graceful: false, close: true, wait: true });
     await stopSharedBoss();
   });
@@ -47,7 +56,12 @@ describe('training jobs whose trainer dies (SIGKILL) are reaped by a live traine
   it('a live trainer whose epoch takes longer than TRAINING_STALE_S keeps its job', async () => {
     // The trainer's own path in this process: the queue job taken as a trainer takes it, then an
     // epoch report that takes 2.5 stale windows (publish blocks), while a reaper scans every second.
-    const request = trainingJobRequestSchema.parse({ datasetVersionId: versionId, kind: 'autoencoder', modelName: 'Slow epochs', params: { epochs: 3, patience: 3, batchSize: 32 } });
+    const request = trainingJobRequestSchema.parse({
+      datasetVersionId: versionId,
+      kind: 'autoencoder',
+      modelName: 'Slow epochs',
+      params: { epochs: 3, patience: 3, batchSize: 32 },
+    });
     const job = await createTrainingJob(db, { orgId: a.org.id, request }, boss);
     const [taken] = await boss.fetch(TRAINING_QUEUE, { batchSize: 1 });
     expect(taken?.id, 'another training job was waiting on the test queue').toBe(job.bossJobId);
@@ -72,7 +86,18 @@ describe('training jobs whose trainer dies (SIGKILL) are reaped by a live traine
       }
     })();
     try {
-      const outcome = await runTrainingJob({ db, store: objectStore(), backend, workerId: 'slow-but-alive:1', publish, stopping: new AbortController().signal, heartbeatMs: heartbeatEveryMs(STALE_S) }, job.id);
+      const outcome = await runTrainingJob(
+        {
+          db,
+          store: objectStore(),
+          backend,
+          workerId: 'slow-but-alive:1',
+          publish,
+          stopping: new AbortController().signal,
+          heartbeatMs: heartbeatEveryMs(STALE_S),
+        },
+        job.id,
+      );
       expect(outcome).toBe('completed');
     } finally {
       scanning = false;
@@ -89,21 +114,39 @@ describe('training jobs whose trainer dies (SIGKILL) are reaped by a live traine
   }, 120_000);
 
   it('trainers reaping the same dead job at once retry it once', async () => {
-    const request = trainingJobRequestSchema.parse({ datasetVersionId: versionId, kind: 'autoencoder', modelName: 'Slow epochs', params: { epochs: 3 }, maxAttempts: 3 });
+    const request = trainingJobRequestSchema.parse({
+      datasetVersionId: versionId,
+      kind: 'autoencoder',
+      modelName: 'Slow epochs',
+      params: { epochs: 3 },
+      maxAttempts: 3,
+    });
     const job = await createTrainingJob(db, { orgId: a.org.id, request }, boss);
     const [taken] = await boss.fetch(TRAINING_QUEUE, { batchSize: 1 });
     expect(taken?.id, 'another training job was waiting on the test queue').toBe(job.bossJobId);
     // A trainer took and claimed it a minute ago, then died.
-    await db.trainingJob.update({ where: { id: job.id }, data: { state: 'running', attempts: 1, workerId: 'dead:1', heartbeatAt: new Date(Date.now() - 60_000) } });
+    await db.trainingJob.update({
+      where: { id: job.id },
+      data: { state: 'running', attempts: 1, workerId: 'dead:1', heartbeatAt: new Date(Date.now() - 60_000) },
+    });
     await db.$executeRaw`UPDATE pgboss.job SET started_on = now() - interval '1 minute' WHERE name = ${TRAINING_QUEUE} AND id = ${job.bossJobId}::uuid`;
 
-    const scans = await Promise.all([1, 2, 3].map(() => reapStaleJobs({ db, boss, publish: async () => undefined, staleS: STALE_S })));
+    const scans = await Promise.all(
+      [1, 2, 3].map(() => reapStaleJobs({ db, boss, publish: async () => undefined, staleS: STALE_S })),
+    );
     const mine = scans.flat().filter((r) => r.jobId === job.id);
     expect(mine).toHaveLength(1);
     expect(mine[0]).toMatchObject({ action: 'retry', attempt: 1 });
     const row = await db.trainingJob.findUniqueOrThrow({ where: { id: job.id } });
-    expect(row).toMatchObject({ state: 'queued', attempts: 1, error: 'the trainer running this job stopped responding (attempt 1)', bossJobId: mine[0]!.bossJobId });
-    const queueJobs = await db.$queryRaw<{ id: string; state: string; retry_limit: number }[]>`SELECT id::text, state::text, retry_limit FROM pgboss.job WHERE name = ${TRAINING_QUEUE} AND data->>'jobId' = ${job.id}`;
+    expect(row).toMatchObject({
+      state: 'queued',
+      attempts: 1,
+      error: 'the trainer running this job stopped responding (attempt 1)',
+      bossJobId: mine[0]!.bossJobId,
+    });
+    const queueJobs = await db.$queryRaw<
+      { id: string; state: string; retry_limit: number }[]
+    >`SELECT id::text, state::text, retry_limit FROM pgboss.job WHERE name = ${TRAINING_QUEUE} AND data->>'jobId' = ${job.id}`;
     // The dead attempt's queue job cancelled, one new one with a retry fewer (3 attempts: 1 failed, 2 left).
     expect(queueJobs.sort((x, y) => (x.id === job.bossJobId ? -1 : y.id === job.bossJobId ? 1 : 0))).toEqual([
       { id: job.bossJobId, state: 'cancelled', retry_limit: 2 },
@@ -114,7 +157,14 @@ describe('training jobs whose trainer dies (SIGKILL) are reaped by a live traine
 
   it('SIGKILL mid-job: another trainer retries the job within seconds, as attempt 2, and it completes', async () => {
     const engineer = callerFor(userCaller(a.users.engineer));
-    const job = await engineer.training.start({ org: a.org.slug, datasetVersionId: versionId, kind: 'autoencoder', modelName: 'Reaped temps detector', params: { epochs: 40, patience: 40, batchSize: 1 }, maxAttempts: 2 });
+    const job = await engineer.training.start({
+      org: a.org.slug,
+      datasetVersionId: versionId,
+      kind: 'autoencoder',
+      modelName: 'Reaped temps detector',
+      params: { epochs: 40, patience: 40, batchSize: 1 },
+      maxAttempts: 2,
+    });
     const first = spawnTrainer(trainerEnv);
     trainers.push(first);
     await waitForJob(job.id, (j) => j.state === 'running' && j.epoch >= 2, 120_000);
@@ -127,7 +177,9 @@ describe('training jobs whose trainer dies (SIGKILL) are reaped by a live traine
     trainers.push(spawnTrainer(trainerEnv));
     await waitForJob(job.id, (j) => j.attempts === 2 && j.state === 'running', 60_000);
     const pickedUpMs = Date.now() - killedAt;
-    console.info(`[training-reap] job picked up again ${(pickedUpMs / 1000).toFixed(1)} s after SIGKILL (TRAINING_STALE_S=${STALE_S})`);
+    console.info(
+      `[training-reap] job picked up again ${(pickedUpMs / 1000).toFixed(1)} s after SIGKILL (TRAINING_STALE_S=${STALE_S})`,
+    );
     // Far below pg-boss' expiry (TRAINING_JOB_EXPIRE_S, an hour): the stale window plus a scan,
     // the retry delay and the new trainer's start-up.
     expect(pickedUpMs).toBeLessThan(60_000);
@@ -137,8 +189,13 @@ describe('training jobs whose trainer dies (SIGKILL) are reaped by a live traine
     const row = await db.trainingJob.findUniqueOrThrow({ where: { id: job.id } });
     // The dead attempt's queue job was cancelled; a new one carried the retry.
     expect(row.bossJobId).not.toBe(running.bossJobId);
-    expect((await boss.getJobById(TRAINING_QUEUE, running.bossJobId!, { includeArchive: true }))?.state).toBe('cancelled');
-    expect(await boss.getJobById(TRAINING_QUEUE, row.bossJobId!, { includeArchive: true })).toMatchObject({ state: 'completed', retryLimit: 0 });
+    expect((await boss.getJobById(TRAINING_QUEUE, running.bossJobId!, { includeArchive: true }))?.state).toBe(
+      'cancelled',
+    );
+    expect(await boss.getJobById(TRAINING_QUEUE, row.bossJobId!, { includeArchive: true })).toMatchObject({
+      state: 'completed',
+      retryLimit: 0,
+    });
     const runs = await db.experimentRun.findMany({ where: { jobId: job.id }, orderBy: { startedAt: 'asc' } });
     expect(runs.map((r) => r.state)).toEqual(['failed', 'completed']);
     expect(runs[0]!.error).toBe('the trainer running this job stopped responding (attempt 1)');
@@ -146,7 +203,14 @@ describe('training jobs whose trainer dies (SIGKILL) are reaped by a live traine
 
   it('SIGKILL on the last attempt: the job fails with the reason instead of staying running', async () => {
     const engineer = callerFor(userCaller(a.users.engineer));
-    const job = await engineer.training.start({ org: a.org.slug, datasetVersionId: versionId, kind: 'autoencoder', modelName: 'Reaped temps detector', params: { epochs: 1000, patience: 1000, batchSize: 8 }, maxAttempts: 1 });
+    const job = await engineer.training.start({
+      org: a.org.slug,
+      datasetVersionId: versionId,
+      kind: 'autoencoder',
+      modelName: 'Reaped temps detector',
+      params: { epochs: 1000, patience: 1000, batchSize: 8 },
+      maxAttempts: 1,
+    });
     const live = trainers.at(-1)!;
     const running = await waitForJob(job.id, (j) => j.state === 'running' && j.epoch >= 1, 120_000);
     const killedAt = Date.now();
@@ -155,7 +219,11 @@ describe('training jobs whose trainer dies (SIGKILL) are reaped by a live traine
     trainers.push(spawnTrainer(trainerEnv));
     const failed = await waitForJob(job.id, (j) => j.state !== 'running', 60_000);
     console.info(`[training-reap] last attempt failed ${((Date.now() - killedAt) / 1000).toFixed(1)} s after SIGKILL`);
-    expect(failed).toMatchObject({ state: 'failed', attempts: 1, error: 'the trainer running this job stopped responding (attempt 1)' });
+    expect(failed).toMatchObject({
+      state: 'failed',
+      attempts: 1,
+      error: 'the trainer running this job stopped responding (attempt 1)',
+    });
     expect(failed.bossJobId).toBe(running.bossJobId);
     expect((await boss.getJobById(TRAINING_QUEUE, running.bossJobId!, { includeArchive: true }))?.state).toBe('failed');
     const runs = await db.experimentRun.findMany({ where: { jobId: job.id } });

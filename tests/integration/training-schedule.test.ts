@@ -13,32 +13,74 @@ describe('scheduled retraining (pg-boss cron per model)', () => {
   beforeAll(async () => {
     a = await makeOrg('sched');
     const rows = ['unit,cycle,s1,s2'];
-    for (let u = 1; u <= 6; u++) for (let c = 1; c <= 30; c++) rows.push(`${u},${c},${(c * 0.1 + u).toFixed(2)},${Math.sin(c).toFixed(3)}`);
-    const res = await uploadDataset(uploadRequest(a.apiKey.key, 'units.csv', rows.join('\n'), { name: 'Units', groupColumn: 'unit', orderColumn: 'cycle', label: { type: 'rul', cap: 20 } }));
+    for (let u = 1; u <= 6; u++)
+      for (let c = 1; c <= 30; c++) rows.push(`${u},${c},${(c * 0.1 + u).toFixed(2)},${Math.sin(c).toFixed(3)}`);
+    const res = await uploadDataset(
+      uploadRequest(a.apiKey.key, 'units.csv', rows.join('\n'), {
+        name: 'Units',
+        groupColumn: 'unit',
+        orderColumn: 'cycle',
+        label: { type: 'rul', cap: 20 },
+      }),
+    );
     expect(res.status).toBe(201);
     datasetId = ((await res.json()) as { datasetId: string }).datasetId;
     trainer = spawnTrainer({ TRAINER_SCHEDULE_SCAN_S: '1', TRAINER_CRON_MONITOR_S: '2', TRAINER_CRON_WORKER_S: '1' });
   });
   afterAll(async () => {
     // Even when a test failed midway: no every-minute schedule may outlive the file.
-    for (const row of await db.retrainSchedule.findMany({ where: { orgId: a.org.id } })) await deleteRetrainSchedule(db, a.org.id, row.id);
+    for (const row of await db.retrainSchedule.findMany({ where: { orgId: a.org.id } }))
+      await deleteRetrainSchedule(db, a.org.id, row.id);
     expect(await trainer.stop()).toBe(0);
     await stopSharedBoss();
   });
 
   it('rejects a bad cron or a kind the dataset cannot train', async () => {
     const engineer = callerFor(userCaller(a.users.engineer));
-    await expect(engineer.training.setSchedule({ org: a.org.slug, modelName: 'rul', cron: 'every day', datasetId, kind: 'mlp-regressor' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
-    await expect(engineer.training.setSchedule({ org: a.org.slug, modelName: 'rul', cron: '99 * * * *', datasetId, kind: 'mlp-regressor' })).rejects.toThrow(/Invalid cron/);
-    await expect(engineer.training.setSchedule({ org: a.org.slug, modelName: 'rul', cron: '0 3 * * *', datasetId, kind: 'mlp-classifier' })).rejects.toThrow(/class labels/);
+    await expect(
+      engineer.training.setSchedule({
+        org: a.org.slug,
+        modelName: 'rul',
+        cron: 'every day',
+        datasetId,
+        kind: 'mlp-regressor',
+      }),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(
+      engineer.training.setSchedule({
+        org: a.org.slug,
+        modelName: 'rul',
+        cron: '99 * * * *',
+        datasetId,
+        kind: 'mlp-regressor',
+      }),
+    ).rejects.toThrow(/Invalid cron/);
+    await expect(
+      engineer.training.setSchedule({
+        org: a.org.slug,
+        modelName: 'rul',
+        cron: '0 3 * * *',
+        datasetId,
+        kind: 'mlp-classifier',
+      }),
+    ).rejects.toThrow(/class labels/);
     // A refused cron leaves no schedule behind.
     expect((await engineer.training.schedules({ org: a.org.slug })).map((x) => x.modelName)).not.toContain('rul');
   });
 
   it('fires on its cron: a new dataset version from the data, a job, a registered model version', async () => {
     const engineer = callerFor(userCaller(a.users.engineer));
-    const s = await engineer.training.setSchedule({ org: a.org.slug, modelName: 'units-rul', cron: '* * * * *', datasetId, kind: 'mlp-regressor', params: { epochs: 3 } });
-    expect((await engineer.training.schedules({ org: a.org.slug })).find((x) => x.modelName === 'units-rul')).toMatchObject({ cron: '* * * * *', enabled: true });
+    const s = await engineer.training.setSchedule({
+      org: a.org.slug,
+      modelName: 'units-rul',
+      cron: '* * * * *',
+      datasetId,
+      kind: 'mlp-regressor',
+      params: { epochs: 3 },
+    });
+    expect(
+      (await engineer.training.schedules({ org: a.org.slug })).find((x) => x.modelName === 'units-rul'),
+    ).toMatchObject({ cron: '* * * * *', enabled: true });
     const boss = await sharedBoss();
     expect((await boss.getSchedules()).map((x) => x.name)).toContain(retrainQueue(s.id));
 
@@ -55,7 +97,10 @@ describe('scheduled retraining (pg-boss cron per model)', () => {
     expect(done.tags).toEqual(['scheduled']);
     const version = await db.datasetVersion.findUniqueOrThrow({ where: { id: done.datasetVersionId } });
     expect(version.version).toBe(2);
-    const mv = await db.modelVersion.findUniqueOrThrow({ where: { id: done.modelVersionId! }, include: { model: true } });
+    const mv = await db.modelVersion.findUniqueOrThrow({
+      where: { id: done.modelVersionId! },
+      include: { model: true },
+    });
     expect(mv.model.name).toBe('units-rul');
     expect((await db.retrainSchedule.findUniqueOrThrow({ where: { id: s.id } })).lastJobId).toBe(job!.id);
 

@@ -28,12 +28,22 @@ describe('worker entry convention', () => {
     await producer.connect();
     await producer.send({
       topic: t.name(TOPICS.telemetry),
-      messages: Array.from({ length: 12 }, (_, i) => ({ key: `run:v${i % 3}`, value: JSON.stringify(frame({ seq: i, vehicleId: `v${i % 3}` })) })),
+      messages: Array.from({ length: 12 }, (_, i) => ({
+        key: `run:v${i % 3}`,
+        value: JSON.stringify(frame({ seq: i, vehicleId: `v${i % 3}` })),
+      })),
     });
     await producer.disconnect();
 
     const child = spawn(process.execPath, ['--import', 'tsx', 'tests/fixtures/echo-worker.ts'], {
-      env: { ...process.env, ECHO_GROUP: group, ECHO_PREFIX: t.prefix, METRICS_PORT: '0', LOG_LEVEL: 'info', DRIVELAB_SERVICE: 'echo' },
+      env: {
+        ...process.env,
+        ECHO_GROUP: group,
+        ECHO_PREFIX: t.prefix,
+        METRICS_PORT: '0',
+        LOG_LEVEL: 'info',
+        DRIVELAB_SERVICE: 'echo',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

@@ -44,7 +44,8 @@ function wholeMultiple(x: number, of: number, what: string): number {
 
 export function resolveWindowConfig(overrides: Partial<WindowOperatorConfig> = {}): ResolvedWindowConfig {
   const c: WindowOperatorConfig = { ...DEFAULT_WINDOW_CONFIG, ...overrides };
-  if (!(c.windowSizeS >= 1e-6) || !Number.isFinite(c.windowSizeS)) throw new Error('windowSizeS must be at least 1 µs (event time resolves to the microsecond)');
+  if (!(c.windowSizeS >= 1e-6) || !Number.isFinite(c.windowSizeS))
+    throw new Error('windowSizeS must be at least 1 µs (event time resolves to the microsecond)');
   if (!(c.outOfOrdernessS >= 0)) throw new Error('outOfOrdernessS must be ≥ 0');
   if (!(c.allowedLatenessS >= 0)) throw new Error('allowedLatenessS must be ≥ 0');
   if (!(c.idleTimeoutMs > 0)) throw new Error('idleTimeoutMs must be > 0');

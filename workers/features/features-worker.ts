@@ -241,7 +241,12 @@ export async function startFeaturesWorker(o: FeaturesWorkerOptions): Promise<Fea
         items.push({ partition: p, ts, t: data[i * STRIDE]!, value: { m, offset, frame } });
       } else {
         const e = errors.get(i)!;
-        items.push({ partition: p, ts, t: -Infinity, value: { m, offset, frame: null, reason: e.reason, error: e.error } });
+        items.push({
+          partition: p,
+          ts,
+          t: -Infinity,
+          value: { m, offset, frame: null, reason: e.reason, error: e.error },
+        });
       }
     }
     fm.framesIn.inc(items.length);
@@ -249,7 +254,10 @@ export async function startFeaturesWorker(o: FeaturesWorkerOptions): Promise<Fea
     if (batch.messages.length > 0) nextOffset.set(p, Math.max(next, Number(batch.lastOffset()) + 1));
     const caughtUp = Number(batch.lastOffset()) + 1 >= Number(batch.highWatermark);
     aligner.add(p, items, caughtUp, nowMs);
-    fm.consumerLag.set({ partition: String(p) }, Math.max(0, Number(batch.highWatermark) - Number(batch.lastOffset()) - 1));
+    fm.consumerLag.set(
+      { partition: String(p) },
+      Math.max(0, Number(batch.highWatermark) - Number(batch.lastOffset()) - 1),
+    );
     await processReleased(nowMs);
   }
 
@@ -278,13 +286,16 @@ export async function startFeaturesWorker(o: FeaturesWorkerOptions): Promise<Fea
       const info = registry.get(frame.runId);
       if ((info && info.orgId !== frame.orgId) || (!info && o.requireRun)) {
         if (h.offset >= (restoredHw.get(p) ?? -1)) {
-          const error = info ? `run ${frame.runId} does not belong to organization ${frame.orgId}` : `unknown run ${frame.runId}`;
+          const error = info
+            ? `run ${frame.runId} does not belong to organization ${frame.orgId}`
+            : `unknown run ${frame.runId}`;
           pendingDlq.push({ raw: rawOf(telemetryTopic, p, h.m), reason: 'tenant', error, orgId: frame.orgId });
         }
         continue;
       }
       const out = op.ingestRecord(frame, { partition: p, offset: h.offset }, nowMs);
-      if (out.emitted.length > 0 || out.rejected.length > 0) takeOutput(out, Number(h.m.timestamp), nowMs, rawOf(telemetryTopic, p, h.m));
+      if (out.emitted.length > 0 || out.rejected.length > 0)
+        takeOutput(out, Number(h.m.timestamp), nowMs, rawOf(telemetryTopic, p, h.m));
     }
     finishDue(nowMs);
   }
@@ -304,7 +315,12 @@ export async function startFeaturesWorker(o: FeaturesWorkerOptions): Promise<Fea
   function finishDue(nowMs: number): void {
     if (finishes.size === 0) return;
     const cfg = op.config;
-    for (const runId of finishes.due((r) => op.watermark(r), (r) => rates.get(r) ?? cfg.sensorHz, cfg.outOfOrdernessS, nowMs)) {
+    for (const runId of finishes.due(
+      (r) => op.watermark(r),
+      (r) => rates.get(r) ?? cfg.sensorHz,
+      cfg.outOfOrdernessS,
+      nowMs,
+    )) {
       takeOutput(op.flushRun(runId, nowMs), null, nowMs);
     }
   }
@@ -319,7 +335,8 @@ export async function startFeaturesWorker(o: FeaturesWorkerOptions): Promise<Fea
         // a non-finite value would still stop the offline sink (float8ArrayLiteral).
         const messages = windows.map((m) => ({ key: featuresKey(m), value: encodeMessage(m) }));
         // Chunks keep each request under the broker's message.max.bytes (1 MB by default).
-        for (let i = 0; i < messages.length; i += SEND_CHUNK) await producer.send({ topic: featuresTopic, messages: messages.slice(i, i + SEND_CHUNK) });
+        for (let i = 0; i < messages.length; i += SEND_CHUNK)
+          await producer.send({ topic: featuresTopic, messages: messages.slice(i, i + SEND_CHUNK) });
         const now = Date.now();
         const lat = windows.map((m) => now - m.emittedAt);
         for (const l of lat) fm.emitToProduceSeconds.observe(l / 1000);
@@ -336,8 +353,14 @@ export async function startFeaturesWorker(o: FeaturesWorkerOptions): Promise<Fea
       pendingDlq = [];
       dlqSink.push(async () => {
         const now = new Date();
-        const messages = rejected.map((r) => ({ key: r.raw.topic, value: encodeMessage(buildDlqMessage(r.raw, { reason: r.reason, error: r.error, consumerGroup: groupId, orgId: r.orgId }, now)) }));
-        for (let i = 0; i < messages.length; i += SEND_CHUNK) await producer.send({ topic: dlqTopic, messages: messages.slice(i, i + SEND_CHUNK) });
+        const messages = rejected.map((r) => ({
+          key: r.raw.topic,
+          value: encodeMessage(
+            buildDlqMessage(r.raw, { reason: r.reason, error: r.error, consumerGroup: groupId, orgId: r.orgId }, now),
+          ),
+        }));
+        for (let i = 0; i < messages.length; i += SEND_CHUNK)
+          await producer.send({ topic: dlqTopic, messages: messages.slice(i, i + SEND_CHUNK) });
         for (const r of rejected) metrics.kafkaRejected.inc({ topic: TOPICS.telemetry, reason: r.reason });
         stats.dlq += rejected.length;
       });
@@ -354,8 +377,17 @@ export async function startFeaturesWorker(o: FeaturesWorkerOptions): Promise<Fea
     try {
       await consumer.commitOffsets(
         offsets.map((c) => {
-          const hw = Math.max(nextOffset.get(c.partition) ?? Number(c.offset), restoredHw.get(c.partition) ?? -1, Number(c.offset));
-          return { topic: telemetryTopic, partition: c.partition, offset: c.offset, metadata: withHighWater(c.metadata, hw) };
+          const hw = Math.max(
+            nextOffset.get(c.partition) ?? Number(c.offset),
+            restoredHw.get(c.partition) ?? -1,
+            Number(c.offset),
+          );
+          return {
+            topic: telemetryTopic,
+            partition: c.partition,
+            offset: c.offset,
+            metadata: withHighWater(c.metadata, hw),
+          };
         }),
       );
     } catch (err) {

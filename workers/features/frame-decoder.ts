@@ -30,11 +30,24 @@ function surelyValid(j: unknown): j is TelemetryFrame {
   if (!isObject(j) || j.v !== 1 || !isId(j.orgId) || !isId(j.runId) || !isId(j.vehicleId)) return false;
   const { seq, t, ts, pose, gnss, accel, control, powertrain, brakes, tires, lane, lead } = j;
   if (!isCount(seq) || !isFiniteNumber(t) || !(t >= 0) || !isCount(ts)) return false;
-  if (!isObject(pose) || !isFiniteNumber(pose.x) || !isFiniteNumber(pose.y) || !isFiniteNumber(pose.z) || !isFiniteNumber(pose.yaw)) return false;
+  if (
+    !isObject(pose) ||
+    !isFiniteNumber(pose.x) ||
+    !isFiniteNumber(pose.y) ||
+    !isFiniteNumber(pose.z) ||
+    !isFiniteNumber(pose.yaw)
+  )
+    return false;
   if (!isObject(gnss) || !isReading(gnss.lat) || !isReading(gnss.lon) || !isReading(gnss.alt)) return false;
   if (!isReading(j.speed) || !isReading(j.yawRate)) return false;
   if (!isObject(accel) || !isReading(accel.lon) || !isReading(accel.lat)) return false;
-  if (!isObject(control) || !inRange(control.throttle, 0, 1) || !inRange(control.brake, 0, 1) || !inRange(control.steer, -1, 1)) return false;
+  if (
+    !isObject(control) ||
+    !inRange(control.throttle, 0, 1) ||
+    !inRange(control.brake, 0, 1) ||
+    !inRange(control.steer, -1, 1)
+  )
+    return false;
   if (!isObject(powertrain)) return false;
   const { rpm, engineTemp, batterySoc, batteryTemp } = powertrain;
   if (!isReading(rpm) || !isReading(engineTemp) || !isReading(batterySoc) || !isReading(batteryTemp)) return false;

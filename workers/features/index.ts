@@ -1,6 +1,14 @@
 /** The pure streaming core of the features worker: what main.ts and the tests import. */
 export { createWindowOperator } from './operator';
-export type { CommittableOffset, FramePosition, OperatorOutput, OperatorStats, RejectedFrame, RejectReason, WindowOperator } from './operator';
+export type {
+  CommittableOffset,
+  FramePosition,
+  OperatorOutput,
+  OperatorStats,
+  RejectedFrame,
+  RejectReason,
+  WindowOperator,
+} from './operator';
 export { DEFAULT_WINDOW_CONFIG, resolveWindowConfig } from './config';
 export type { ResolvedWindowConfig, WindowOperatorConfig } from './config';
 export { decodeCommitMetadata, encodeCommitMetadata } from './commit-metadata';

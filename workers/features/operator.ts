@@ -218,7 +218,14 @@ export function createWindowOperator(overrides: Partial<WindowOperatorConfig> = 
   const tombstones = new Map<string, Tombstone>();
   const runRates = new Map<string, number>();
   let assignedPartitions: readonly number[] = [];
-  const counters = { framesIn: 0, tumblingEmitted: 0, slidingEmitted: 0, lateUpdates: 0, lateRejected: 0, tenantRejected: 0 };
+  const counters = {
+    framesIn: 0,
+    tumblingEmitted: 0,
+    slidingEmitted: 0,
+    lateUpdates: 0,
+    lateRejected: 0,
+    tenantRejected: 0,
+  };
 
   // Output of the current call, allocated only when something happens: most frames emit nothing.
   let outEmitted: FeaturesMessage[] | null = null;
@@ -308,7 +315,17 @@ export function createWindowOperator(overrides: Partial<WindowOperatorConfig> = 
     if (w > run.wm) run.wm = w;
   }
 
-  function message(run: Run, v: Vehicle, kind: WindowKind, start: number, end: number, windowSize: number, p: WindowPartial, revision: number, nowMs: number): FeaturesMessage {
+  function message(
+    run: Run,
+    v: Vehicle,
+    kind: WindowKind,
+    start: number,
+    end: number,
+    windowSize: number,
+    p: WindowPartial,
+    revision: number,
+    nowMs: number,
+  ): FeaturesMessage {
     return {
       v: 1,
       orgId: run.orgId!,
@@ -363,7 +380,9 @@ export function createWindowOperator(overrides: Partial<WindowOperatorConfig> = 
     for (let i = lowerBound(v, lo); i < wins.length && wins[i]!.k < hi; i++) acc.mergeAfter(ensurePartial(wins[i]!));
     v.slidingRev.set(j, revision);
     counters.slidingEmitted++;
-    (outEmitted ??= []).push(message(run, v, 'sliding', slidingStart(j, cfg), slidingEnd(j, cfg), cfg.sliding!.sizeS, acc, revision, nowMs));
+    (outEmitted ??= []).push(
+      message(run, v, 'sliding', slidingStart(j, cfg), slidingEnd(j, cfg), cfg.sliding!.sizeS, acc, revision, nowMs),
+    );
   }
 
   function windowFor(run: Run, v: Vehicle, k: number, stream: Stream, pos: FramePosition): Win {
@@ -377,7 +396,15 @@ export function createWindowOperator(overrides: Partial<WindowOperatorConfig> = 
     if (w !== undefined && w.k === k) {
       w.noteOffset(pos.partition, pos.offset);
     } else {
-      w = new Win(k, windowStart(k, size), windowEnd(k, size), pos.partition, pos.offset, stream.maxT, Math.ceil(run.sensorHz * size) + 1);
+      w = new Win(
+        k,
+        windowStart(k, size),
+        windowEnd(k, size),
+        pos.partition,
+        pos.offset,
+        stream.maxT,
+        Math.ceil(run.sensorHz * size) + 1,
+      );
       v.wins.splice(i, 0, w);
       if (k > run.maxK) run.maxK = k;
       if (w.end < run.nextCheck) run.nextCheck = w.end;
@@ -400,7 +427,11 @@ export function createWindowOperator(overrides: Partial<WindowOperatorConfig> = 
     counters.lateUpdates++;
     emitTumbling(run, v, w, nowMs);
     if (!sliding) return;
-    for (let j = Math.max(firstSlidingOf(w.k, cfg), run.minJ, stream.minJ), last = lastSlidingOf(w.k, cfg); j <= last; j++) {
+    for (
+      let j = Math.max(firstSlidingOf(w.k, cfg), run.minJ, stream.minJ), last = lastSlidingOf(w.k, cfg);
+      j <= last;
+      j++
+    ) {
       if (slidingEnd(j, cfg) > run.wm) break;
       const rev = v.slidingRev.get(j);
       emitSliding(run, v, j, rev === undefined ? 0 : rev + 1, nowMs);
@@ -471,7 +502,12 @@ export function createWindowOperator(overrides: Partial<WindowOperatorConfig> = 
     return ingestRecord(recordOf(frame), pos, nowMs, frame);
   }
 
-  function ingestRecord(rec: FrameRecord, pos: FramePosition, nowMs: number, source: TelemetryFrame | FrameRecord = rec): OperatorOutput {
+  function ingestRecord(
+    rec: FrameRecord,
+    pos: FramePosition,
+    nowMs: number,
+    source: TelemetryFrame | FrameRecord = rec,
+  ): OperatorOutput {
     counters.framesIn++;
     const part = partitionState(pos.partition);
     if (pos.offset > part.lastOffset) part.lastOffset = pos.offset;
@@ -489,7 +525,12 @@ export function createWindowOperator(overrides: Partial<WindowOperatorConfig> = 
     const k = windowIndex(t, size);
     const end = windowEnd(k, size);
     if (k < run.minK || k < stream.minK || end + lateness <= run.wm) {
-      reject('late', `event time ${t} is in window [${windowStart(k, size)}, ${end}) which closed for good at watermark ${end + lateness} (watermark ${run.wm})`, source, pos);
+      reject(
+        'late',
+        `event time ${t} is in window [${windowStart(k, size)}, ${end}) which closed for good at watermark ${end + lateness} (watermark ${run.wm})`,
+        source,
+        pos,
+      );
     } else {
       let v = run.vehicles.get(rec.vehicleId);
       if (v === undefined) {
@@ -576,7 +617,8 @@ export function createWindowOperator(overrides: Partial<WindowOperatorConfig> = 
         replayed.add(run);
         let earliest: Win | null = null;
         for (const v of run.vehicles.values()) {
-          for (const w of v.wins) if (w.partition === p && (earliest === null || w.minOffset < earliest.minOffset)) earliest = w;
+          for (const w of v.wins)
+            if (w.partition === p && (earliest === null || w.minOffset < earliest.minOffset)) earliest = w;
         }
         const maxT = earliest ? earliest.maxTBefore : s.maxT;
         const k = Math.max(firstOpenWindow(run), s.minK);
@@ -598,7 +640,12 @@ export function createWindowOperator(overrides: Partial<WindowOperatorConfig> = 
     tombstones.set(run.id, { minK: firstOpenWindow(run), wm: run.wm });
   }
 
-  function restore(partition: number, committedOffset: number, metadata: string | null | undefined, nowMs: number): void {
+  function restore(
+    partition: number,
+    committedOffset: number,
+    metadata: string | null | undefined,
+    nowMs: number,
+  ): void {
     const part = partitionState(partition);
     if (committedOffset - 1 > part.lastOffset) part.lastOffset = committedOffset - 1;
     const points = decodeCommitMetadata(metadata);
@@ -651,7 +698,8 @@ export function createWindowOperator(overrides: Partial<WindowOperatorConfig> = 
 
   function stats(): OperatorStats {
     let openWindows = 0;
-    for (const run of runs.values()) for (const v of run.vehicles.values()) for (const w of v.wins) if (!w.finalised) openWindows++;
+    for (const run of runs.values())
+      for (const v of run.vehicles.values()) for (const w of v.wins) if (!w.finalised) openWindows++;
     return { ...counters, openWindows, runs: runs.size };
   }
 

@@ -41,7 +41,12 @@ export class WindowPartial {
   readonly engineTemp = new Moments();
   readonly engineTempTrend = new Trend();
   readonly batteryTemp = new Moments();
-  readonly tires: readonly [Moments, Moments, Moments, Moments] = [new Moments(), new Moments(), new Moments(), new Moments()];
+  readonly tires: readonly [Moments, Moments, Moments, Moments] = [
+    new Moments(),
+    new Moments(),
+    new Moments(),
+    new Moments(),
+  ];
   readonly tireMin = new Moments();
   readonly tireMinTrend = new Trend();
   readonly leadTtc = new Moments();

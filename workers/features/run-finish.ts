@@ -26,7 +26,12 @@ export class RunFinishTracker {
   }
 
   /** The runs to flush now; they are forgotten. */
-  due(watermarkOf: (runId: string) => number | null, rateOf: (runId: string) => number, outOfOrdernessS: number, nowMs: number): string[] {
+  due(
+    watermarkOf: (runId: string) => number | null,
+    rateOf: (runId: string) => number,
+    outOfOrdernessS: number,
+    nowMs: number,
+  ): string[] {
     const out: string[] = [];
     for (const [runId, p] of this.pending) {
       const wm = watermarkOf(runId);

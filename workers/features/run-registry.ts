@@ -41,7 +41,10 @@ export function pgRunLookup(pool: Pool): RunLookup {
   };
 }
 
-export function createRunRegistry(lookup: RunLookup, options: { missTtlMs?: number; maxEntries?: number; now?: () => number } = {}): RunRegistry {
+export function createRunRegistry(
+  lookup: RunLookup,
+  options: { missTtlMs?: number; maxEntries?: number; now?: () => number } = {},
+): RunRegistry {
   const missTtlMs = options.missTtlMs ?? 5_000;
   const maxEntries = options.maxEntries ?? 100_000;
   const now = options.now ?? Date.now;

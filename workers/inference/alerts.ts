@@ -26,7 +26,8 @@ interface Track {
 }
 
 function validatePolicy(p: AlertPolicy): AlertPolicy {
-  if (!Number.isInteger(p.k) || !Number.isInteger(p.n) || p.k < 1 || p.n < 1 || p.k > p.n) throw new Error(`alert policy needs 1 ≤ K ≤ N (got K=${p.k}, N=${p.n})`);
+  if (!Number.isInteger(p.k) || !Number.isInteger(p.n) || p.k < 1 || p.n < 1 || p.k > p.n)
+    throw new Error(`alert policy needs 1 ≤ K ≤ N (got K=${p.k}, N=${p.n})`);
   return p;
 }
 
@@ -50,7 +51,15 @@ export class AlertDebouncer {
     if (!scopes) vehicles.set(vehicleId, (scopes = new Map()));
     let t = scopes.get(scope);
     if (!t) {
-      t = { flags: new Uint8Array(this.policy.n), pos: 0, filled: 0, count: 0, lastStart: -Infinity, inEpisode: false, lastSeen: now };
+      t = {
+        flags: new Uint8Array(this.policy.n),
+        pos: 0,
+        filled: 0,
+        count: 0,
+        lastStart: -Infinity,
+        inEpisode: false,
+        lastSeen: now,
+      };
       scopes.set(scope, t);
       this.count++;
     }
@@ -58,7 +67,14 @@ export class AlertDebouncer {
   }
 
   /** Records one window's verdict for (run, vehicle, scope); true when it starts an alert episode. */
-  observe(runId: string, vehicleId: string, scope: string, windowStart: number, crossed: boolean, now = Date.now()): boolean {
+  observe(
+    runId: string,
+    vehicleId: string,
+    scope: string,
+    windowStart: number,
+    crossed: boolean,
+    now = Date.now(),
+  ): boolean {
     const t = this.track(runId, vehicleId, scope, now);
     t.lastSeen = now;
     const flag = crossed ? 1 : 0;

@@ -7,7 +7,9 @@ import { childLogger } from '~/server/observability/logger';
 
 const log = childLogger('inference.auth');
 
-export type AuthResult = { ok: true; orgId: string; role: Role; apiKeyId: string } | { ok: false; status: 401 | 429; error: string; retryAfterS?: number };
+export type AuthResult =
+  | { ok: true; orgId: string; role: Role; apiKeyId: string }
+  | { ok: false; status: 401 | 429; error: string; retryAfterS?: number };
 
 interface Cached {
   result: AuthResult;

@@ -18,7 +18,12 @@ const schema = z.object({
   INFERENCE_ALIAS: z
     .string()
     .default('production')
-    .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(aliasNameSchema).min(1)),
   INFERENCE_HTTP_PORT: int(8500, 0, 65535),
   INFERENCE_HOST: z.string().default('127.0.0.1'),
@@ -54,11 +59,17 @@ export interface InferenceConfig {
 }
 
 export function parseInferenceConfig(source: Record<string, string | undefined>): InferenceConfig {
-  const cleaned = Object.fromEntries(Object.entries(source).filter(([k, v]) => k.startsWith('INFERENCE_') && v !== undefined && v !== ''));
+  const cleaned = Object.fromEntries(
+    Object.entries(source).filter(([k, v]) => k.startsWith('INFERENCE_') && v !== undefined && v !== ''),
+  );
   const r = schema.safeParse(cleaned);
-  if (!r.success) throw new Error(`Invalid inference settings:\n${r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+  if (!r.success)
+    throw new Error(
+      `Invalid inference settings:\n${r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`,
+    );
   const e = r.data;
-  if (e.INFERENCE_ALERT_K > e.INFERENCE_ALERT_N) throw new Error('Invalid inference settings: INFERENCE_ALERT_K must not exceed INFERENCE_ALERT_N');
+  if (e.INFERENCE_ALERT_K > e.INFERENCE_ALERT_N)
+    throw new Error('Invalid inference settings: INFERENCE_ALERT_K must not exceed INFERENCE_ALERT_N');
   return {
     providers: parseProviders(e.INFERENCE_PROVIDERS),
     aliases: [...new Set(e.INFERENCE_ALIAS)],

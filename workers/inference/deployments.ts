@@ -47,7 +47,9 @@ export interface DeploymentRegistryOptions {
  */
 /** The canary an alias row asks to serve: none without weight, or when it is the primary itself. */
 function servedCanary(row: { versionId: string; canaryVersionId: string | null; canaryWeight: number }): string | null {
-  return row.canaryVersionId && row.canaryWeight > 0 && row.canaryVersionId !== row.versionId ? row.canaryVersionId : null;
+  return row.canaryVersionId && row.canaryWeight > 0 && row.canaryVersionId !== row.versionId
+    ? row.canaryVersionId
+    : null;
 }
 
 export class DeploymentRegistry {
@@ -83,7 +85,10 @@ export class DeploymentRegistry {
       p = loadRegisteredVersion(this.o.db, this.o.store, versionId, this.o.load).then((s) => {
         this.sessions.set(versionId, s);
         this.o.onOpen?.(s);
-        log.info({ versionId, model: s.info.modelName, version: s.info.version, provider: s.provider, attempts: s.attempts }, 'model version loaded');
+        log.info(
+          { versionId, model: s.info.modelName, version: s.info.version, provider: s.provider, attempts: s.attempts },
+          'model version loaded',
+        );
         return s;
       });
       this.opening.set(versionId, p);
@@ -105,7 +110,10 @@ export class DeploymentRegistry {
   /** Loads every org's served aliases. */
   loadAll(): Promise<void> {
     return this.serial(async () => {
-      const rows = await this.o.db.modelAlias.findMany({ where: { name: { in: [...this.o.aliases] } }, select: { modelId: true, name: true } });
+      const rows = await this.o.db.modelAlias.findMany({
+        where: { name: { in: [...this.o.aliases] } },
+        select: { modelId: true, name: true },
+      });
       for (const r of rows) {
         try {
           await this.reloadNow(r.modelId, r.name);
@@ -136,12 +144,18 @@ export class DeploymentRegistry {
         inDb.add(key);
         const cur = this.models.get(r.modelId)?.aliases.get(r.name);
         const canaryId = servedCanary(r);
-        const same = cur && cur.primary.info.id === r.versionId && (cur.canary?.info.id ?? null) === canaryId && (canaryId === null || cur.canaryWeight === r.canaryWeight);
+        const same =
+          cur &&
+          cur.primary.info.id === r.versionId &&
+          (cur.canary?.info.id ?? null) === canaryId &&
+          (canaryId === null || cur.canaryWeight === r.canaryWeight);
         const wanted = `${r.versionId}/${canaryId}/${r.canaryWeight}`;
         // A deployment that failed to load is tried again when its row changes, not every round.
         if (!same && this.unloadable.get(key) !== wanted) stale.push({ modelId: r.modelId, alias: r.name, wanted });
       }
-      for (const entry of this.models.values()) for (const alias of entry.aliases.keys()) if (!inDb.has(`${entry.modelId}\u0000${alias}`)) stale.push({ modelId: entry.modelId, alias, wanted: '' });
+      for (const entry of this.models.values())
+        for (const alias of entry.aliases.keys())
+          if (!inDb.has(`${entry.modelId}\u0000${alias}`)) stale.push({ modelId: entry.modelId, alias, wanted: '' });
       for (const key of this.unloadable.keys()) if (!inDb.has(key)) this.unloadable.delete(key);
       let changed = 0;
       for (const { modelId, alias, wanted } of stale) {
@@ -169,7 +183,10 @@ export class DeploymentRegistry {
     if (this.closed) return;
     const model = await this.o.db.registeredModel.findUnique({
       where: { id: modelId },
-      include: { aliases: { where: { name: alias } }, versions: { select: { version: true }, orderBy: { version: 'asc' } } },
+      include: {
+        aliases: { where: { name: alias } },
+        versions: { select: { version: true }, orderBy: { version: 'asc' } },
+      },
     });
     const row = model?.aliases[0];
     let entry = this.models.get(modelId);
@@ -205,7 +222,14 @@ export class DeploymentRegistry {
     this.drop(old?.primary);
     this.drop(old?.canary);
     log.info(
-      { model: model.name, alias, version: primary.info.version, canaryVersion: canary?.info.version ?? null, canaryWeight: canary ? row.canaryWeight : 0, provider: primary.provider },
+      {
+        model: model.name,
+        alias,
+        version: primary.info.version,
+        canaryVersion: canary?.info.version ?? null,
+        canaryWeight: canary ? row.canaryWeight : 0,
+        provider: primary.provider,
+      },
       'deployment loaded',
     );
   }
@@ -240,7 +264,8 @@ export class DeploymentRegistry {
 
   /** The version serving this vehicle (canary by hash), or the baseline without a vehicle. */
   static route(entry: ModelEntry, route: AliasRoute, vehicleId: string | null): VersionSession {
-    if (route.canary && vehicleId !== null && routesToCanary(entry.modelId, vehicleId, route.canaryWeight)) return route.canary;
+    if (route.canary && vehicleId !== null && routesToCanary(entry.modelId, vehicleId, route.canaryWeight))
+      return route.canary;
     return route.primary;
   }
 
@@ -252,7 +277,10 @@ export class DeploymentRegistry {
     for (const s of this.sessions.values()) {
       if (s.info.orgId === orgId && s.info.modelName === name && s.info.version === version && !s.retired) return s;
     }
-    const row = await this.o.db.modelVersion.findFirst({ where: { orgId, version, model: { orgId, name } }, select: { id: true } });
+    const row = await this.o.db.modelVersion.findFirst({
+      where: { orgId, version, model: { orgId, name } },
+      select: { id: true },
+    });
     if (!row) return null;
     const cached = this.explicit.get(row.id);
     if (cached && !cached.retired) {
@@ -273,7 +301,10 @@ export class DeploymentRegistry {
 
   /** Registered version numbers of an org's model (also for models without a served alias). */
   async versionsOf(orgId: string, name: string): Promise<number[] | null> {
-    const m = await this.o.db.registeredModel.findUnique({ where: { orgId_name: { orgId, name } }, include: { versions: { select: { version: true }, orderBy: { version: 'asc' } } } });
+    const m = await this.o.db.registeredModel.findUnique({
+      where: { orgId_name: { orgId, name } },
+      include: { versions: { select: { version: true }, orderBy: { version: 'asc' } } },
+    });
     return m ? m.versions.map((v) => v.version) : null;
   }
 

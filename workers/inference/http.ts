@@ -5,7 +5,15 @@ import type { VersionSession } from '~/server/inference/version-session';
 import { childLogger } from '~/server/observability/logger';
 import { ApiKeyAuth } from './auth';
 import { DeploymentRegistry } from './deployments';
-import { buildResponse, inferRequestSchema, modelMetadata, OIP_SERVER, prepareInput, selectOutputs, type InferRequest } from './oip';
+import {
+  buildResponse,
+  inferRequestSchema,
+  modelMetadata,
+  OIP_SERVER,
+  prepareInput,
+  selectOutputs,
+  type InferRequest,
+} from './oip';
 
 const log = childLogger('inference.http');
 const MAX_BODY = 16 * 1024 * 1024;
@@ -49,13 +57,17 @@ function readBody(req: IncomingMessage): Promise<string> {
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () =>
+      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')),
+    );
     req.on('error', reject);
   });
 }
 
 /** /v2/models/{name}[/versions/{v}][/ready|/infer] → its parts; null when the path is not a model path. */
-function parseModelPath(path: string): { name: string; version: number | null; action: 'metadata' | 'ready' | 'infer' } | null {
+function parseModelPath(
+  path: string,
+): { name: string; version: number | null; action: 'metadata' | 'ready' | 'infer' } | null {
   const m = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(?:\/(ready|infer))?\/?$/.exec(path);
   if (!m) return null;
   let name: string;
@@ -78,13 +90,22 @@ function parseModelPath(path: string): { name: string; version: number | null; a
  * 401, 404 (unknown model or version), 405, 413 or 429.
  */
 export function createOipServer(o: OipServerOptions): Server {
-  async function resolveSession(orgId: string, name: string, version: number | null, req: InferRequest | null): Promise<{ session: VersionSession; alias: string | null; versions: number[] }> {
+  async function resolveSession(
+    orgId: string,
+    name: string,
+    version: number | null,
+    req: InferRequest | null,
+  ): Promise<{ session: VersionSession; alias: string | null; versions: number[] }> {
     if (version !== null) {
       if (Number.isNaN(version)) throw new HttpError(400, 'model version must be a positive integer');
       const s = await o.registry.version(orgId, name, version);
       if (!s) throw new HttpError(404, `model '${name}' version ${version} not found`);
       const entry = o.registry.model(orgId, name);
-      return { session: s, alias: null, versions: entry?.versions ?? (await o.registry.versionsOf(orgId, name)) ?? [s.info.version] };
+      return {
+        session: s,
+        alias: null,
+        versions: entry?.versions ?? (await o.registry.versionsOf(orgId, name)) ?? [s.info.version],
+      };
     }
     const entry = o.registry.model(orgId, name);
     if (!entry) throw new HttpError(404, `model '${name}' not found (or not deployed as '${o.defaultAlias}')`);
@@ -106,7 +127,13 @@ export function createOipServer(o: OipServerOptions): Server {
     }
     const parsed = inferRequestSchema.safeParse(json);
     if (!parsed.success) {
-      throw new HttpError(400, `invalid inference request: ${parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+      throw new HttpError(
+        400,
+        `invalid inference request: ${parsed.error.issues
+          .slice(0, 5)
+          .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+          .join('; ')}`,
+      );
     }
     const request = parsed.data;
     // A hot swap can retire a session between lookup and submit only across an await; retry once.
@@ -145,13 +172,22 @@ export function createOipServer(o: OipServerOptions): Server {
     if (path === '/v2/health/live') return send(res, 200, { live: true });
     if (path === '/v2/health/ready') {
       const ready = o.ready();
-      return send(res, ready ? 200 : 503, ready ? { ready: true } : { ready: false, error: 'deployments are still loading' });
+      return send(
+        res,
+        ready ? 200 : 503,
+        ready ? { ready: true } : { ready: false, error: 'deployments are still loading' },
+      );
     }
     const route = parseModelPath(path);
     if (!route) throw new HttpError(404, `no route ${method} ${path}`);
 
     const auth = await o.auth.authenticate(ApiKeyAuth.bearer(req.headers.authorization, req.headers['x-api-key']));
-    if (!auth.ok) throw new HttpError(auth.status, auth.error, auth.retryAfterS ? { 'retry-after': String(auth.retryAfterS) } : { 'www-authenticate': 'Bearer' });
+    if (!auth.ok)
+      throw new HttpError(
+        auth.status,
+        auth.error,
+        auth.retryAfterS ? { 'retry-after': String(auth.retryAfterS) } : { 'www-authenticate': 'Bearer' },
+      );
 
     if (route.action === 'infer') {
       if (method !== 'POST') throw new HttpError(405, 'use POST for infer');
@@ -160,7 +196,12 @@ export function createOipServer(o: OipServerOptions): Server {
     }
     if (method !== 'GET') throw new HttpError(405, 'use GET');
     const { session, versions } = await resolveSession(auth.orgId, route.name, route.version, null);
-    if (route.action === 'ready') return send(res, 200, { name: route.name, ...(route.version !== null ? { version: String(route.version) } : {}), ready: !session.retired });
+    if (route.action === 'ready')
+      return send(res, 200, {
+        name: route.name,
+        ...(route.version !== null ? { version: String(route.version) } : {}),
+        ready: !session.retired,
+      });
     const meta = modelMetadata(session, versions);
     // Metadata of an explicit version names that version first, as the protocol's examples do.
     return send(res, 200, route.version !== null ? { ...meta, versions: [String(route.version)] } : meta);

@@ -21,7 +21,15 @@ await runWorker({
   async start() {
     const redis = createRedis();
     redis.on('error', (err) => log.warn({ err }, 'redis error'));
-    const worker = await startInferenceWorker({ config, kafka: createKafka({ clientId: 'drivelab-inference' }), db, redis, store: objectStore(), rateLimit: env.API_KEY_RATE_LIMIT, streaming: process.env.INFERENCE_STREAMING !== '0' });
+    const worker = await startInferenceWorker({
+      config,
+      kafka: createKafka({ clientId: 'drivelab-inference' }),
+      db,
+      redis,
+      store: objectStore(),
+      rateLimit: env.API_KEY_RATE_LIMIT,
+      streaming: process.env.INFERENCE_STREAMING !== '0',
+    });
     return {
       ready: () => worker.ready(),
       async stop() {

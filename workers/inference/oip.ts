@@ -72,9 +72,11 @@ export type PreparedInput = { ok: true; data: Float32Array; rows: number } | { o
 /** Checks an infer request against the model's one input: name, datatype, shape, data size. */
 export function prepareInput(s: VersionSession, req: InferRequest): PreparedInput {
   const meta = s.inputs[0]!;
-  if (req.inputs.length !== 1) return { ok: false, error: `model '${s.info.modelName}' takes 1 input ('${meta.name}'), got ${req.inputs.length}` };
+  if (req.inputs.length !== 1)
+    return { ok: false, error: `model '${s.info.modelName}' takes 1 input ('${meta.name}'), got ${req.inputs.length}` };
   const t = req.inputs[0]!;
-  if (t.name !== meta.name) return { ok: false, error: `unknown input '${t.name}'; model '${s.info.modelName}' takes '${meta.name}'` };
+  if (t.name !== meta.name)
+    return { ok: false, error: `unknown input '${t.name}'; model '${s.info.modelName}' takes '${meta.name}'` };
   if (t.datatype !== 'FP32') return { ok: false, error: `input '${t.name}' has datatype ${t.datatype}; expected FP32` };
   const want = meta.shape.slice(1);
   if (t.shape.length !== meta.shape.length || want.some((d, i) => d !== t.shape[i + 1])) {
@@ -85,27 +87,45 @@ export function prepareInput(s: VersionSession, req: InferRequest): PreparedInpu
   const expected = t.shape.reduce((a, b) => a * b, 1);
   let data: Float32Array;
   // The common case, flat numbers, without an intermediate array.
-  if (t.data.length === expected && t.data.every((v) => typeof v === 'number' && Number.isFinite(v))) data = Float32Array.from(t.data as number[]);
+  if (t.data.length === expected && t.data.every((v) => typeof v === 'number' && Number.isFinite(v)))
+    data = Float32Array.from(t.data as number[]);
   else {
     const flat: number[] = [];
     const err = flatten(t.data, flat);
     if (err) return { ok: false, error: `input '${t.name}': ${err}` };
-    if (flat.length !== expected) return { ok: false, error: `input '${t.name}' has ${flat.length} values; shape [${t.shape.join(',')}] needs ${expected}` };
+    if (flat.length !== expected)
+      return {
+        ok: false,
+        error: `input '${t.name}' has ${flat.length} values; shape [${t.shape.join(',')}] needs ${expected}`,
+      };
     data = Float32Array.from(flat);
   }
   return { ok: true, data, rows };
 }
 
 /** Which outputs to return: all, or the requested ones (an unknown name is an error). */
-export function selectOutputs(s: VersionSession, req: InferRequest): { ok: true; names: string[] } | { ok: false; error: string } {
+export function selectOutputs(
+  s: VersionSession,
+  req: InferRequest,
+): { ok: true; names: string[] } | { ok: false; error: string } {
   const all = s.outputs.map((o) => o.name);
   if (!req.outputs || req.outputs.length === 0) return { ok: true, names: all };
   const unknown = req.outputs.map((o) => o.name).filter((n) => !all.includes(n));
-  if (unknown.length > 0) return { ok: false, error: `unknown output(s) ${unknown.join(', ')}; model '${s.info.modelName}' has ${all.join(', ')}` };
+  if (unknown.length > 0)
+    return {
+      ok: false,
+      error: `unknown output(s) ${unknown.join(', ')}; model '${s.info.modelName}' has ${all.join(', ')}`,
+    };
   return { ok: true, names: req.outputs.map((o) => o.name) };
 }
 
-export function buildResponse(s: VersionSession, alias: string | null, req: InferRequest, names: string[], out: RowOutputs): InferResponse {
+export function buildResponse(
+  s: VersionSession,
+  alias: string | null,
+  req: InferRequest,
+  names: string[],
+  out: RowOutputs,
+): InferResponse {
   const outputs = names.map((name) => {
     const meta = s.outputs.find((o) => o.name === name)!;
     const t = out[name];
@@ -117,5 +137,11 @@ export function buildResponse(s: VersionSession, alias: string | null, req: Infe
   });
   const parameters: InferResponse['parameters'] = { version_id: s.info.id, execution_provider: s.provider };
   if (alias) parameters.alias = alias;
-  return { model_name: s.info.modelName, model_version: String(s.info.version), ...(req.id !== undefined ? { id: req.id } : {}), parameters, outputs };
+  return {
+    model_name: s.info.modelName,
+    model_version: String(s.info.version),
+    ...(req.id !== undefined ? { id: req.id } : {}),
+    parameters,
+    outputs,
+  };
 }

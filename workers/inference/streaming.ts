@@ -103,7 +103,8 @@ export class StreamScorer {
           let byAlias = groups.get(session);
           if (!byAlias) groups.set(session, (byAlias = new Map()));
           let g = byAlias.get(alias);
-          if (!g) byAlias.set(alias, (g = { session, entry, alias, scope: scopeOf(entry.modelId, alias), index, msgs: [] }));
+          if (!g)
+            byAlias.set(alias, (g = { session, entry, alias, scope: scopeOf(entry.modelId, alias), index, msgs: [] }));
           g.msgs.push(m);
         }
       }
@@ -112,29 +113,31 @@ export class StreamScorer {
 
     const errors: ScoredBatch['errors'] = [];
     const perGroup = await Promise.all(
-      [...groups.values()].flatMap((byAlias) => [...byAlias.values()]).map(async (g) => {
-        const s = g.session;
-        const F = s.rowSize;
-        const data = new Float32Array(g.msgs.length * F);
-        const first = g.msgs[0]!.names;
-        for (let i = 0; i < g.msgs.length; i++) {
-          const m = g.msgs[i]!;
-          fillRow(m.values, m.names === first ? g.index : this.indexFor(s, m.names)!, s.means, data, i * F);
-        }
-        const start = process.hrtime.bigint();
-        try {
-          const out = await s.infer(data, g.msgs.length);
-          const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-          const labels = { ...s.metricLabels, source: 'stream' };
-          inferenceMetrics.requestSeconds.observe(labels, seconds);
-          inferenceMetrics.predictions.inc(labels, g.msgs.length);
-          this.o.onServed?.(s.info.id, 'stream', g.msgs.length, seconds * 1e6);
-          return { g, out, scores: scoresOf(s.spec, out, g.msgs.length) };
-        } catch (err) {
-          errors.push({ versionId: s.info.id, error: (err as Error).message, rows: g.msgs.length });
-          return null;
-        }
-      }),
+      [...groups.values()]
+        .flatMap((byAlias) => [...byAlias.values()])
+        .map(async (g) => {
+          const s = g.session;
+          const F = s.rowSize;
+          const data = new Float32Array(g.msgs.length * F);
+          const first = g.msgs[0]!.names;
+          for (let i = 0; i < g.msgs.length; i++) {
+            const m = g.msgs[i]!;
+            fillRow(m.values, m.names === first ? g.index : this.indexFor(s, m.names)!, s.means, data, i * F);
+          }
+          const start = process.hrtime.bigint();
+          try {
+            const out = await s.infer(data, g.msgs.length);
+            const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+            const labels = { ...s.metricLabels, source: 'stream' };
+            inferenceMetrics.requestSeconds.observe(labels, seconds);
+            inferenceMetrics.predictions.inc(labels, g.msgs.length);
+            this.o.onServed?.(s.info.id, 'stream', g.msgs.length, seconds * 1e6);
+            return { g, out, scores: scoresOf(s.spec, out, g.msgs.length) };
+          } catch (err) {
+            errors.push({ versionId: s.info.id, error: (err as Error).message, rows: g.msgs.length });
+            return null;
+          }
+        }),
     );
 
     const at = this.now();

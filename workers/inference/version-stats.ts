@@ -27,7 +27,18 @@ export class VersionStatsBook {
   constructor(private readonly instanceId: string) {}
 
   attach(session: VersionSession): void {
-    const l: Live = { session, predictions: 0, httpRequests: 0, streamRows: 0, errors: 0, batches: 0, batchRows: 0, request: new LatencyHistogram(), queue: new LatencyHistogram(), since: Date.now() };
+    const l: Live = {
+      session,
+      predictions: 0,
+      httpRequests: 0,
+      streamRows: 0,
+      errors: 0,
+      batches: 0,
+      batchRows: 0,
+      request: new LatencyHistogram(),
+      queue: new LatencyHistogram(),
+      since: Date.now(),
+    };
     this.live.set(session.info.id, l);
     session.onBatch = (s: BatchStats) => {
       l.batches++;

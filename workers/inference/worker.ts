@@ -60,7 +60,11 @@ export async function startInferenceWorker(o: InferenceWorkerOptions): Promise<I
     db: o.db,
     store: o.store,
     aliases: c.aliases,
-    load: { providers: c.providers, intraOpThreads: c.intraOpThreads, batching: { maxBatch: c.maxBatch, maxDelayUs: c.maxDelayUs, maxConcurrent: c.maxConcurrentRuns } },
+    load: {
+      providers: c.providers,
+      intraOpThreads: c.intraOpThreads,
+      batching: { maxBatch: c.maxBatch, maxDelayUs: c.maxDelayUs, maxConcurrent: c.maxConcurrentRuns },
+    },
     onOpen: (s) => stats.attach(s),
   });
   await registry.loadAll();
@@ -86,7 +90,12 @@ export async function startInferenceWorker(o: InferenceWorkerOptions): Promise<I
   await producer.connect();
   const predictions = typedProducer(producer, TOPICS.predictions, predictionMessageSchema, { prefix: o.prefix });
   const alerts = typedProducer(producer, TOPICS.alerts, alertMessageSchema, { prefix: o.prefix });
-  const scorer = new StreamScorer(registry, { aliases: c.aliases, windowKind: c.windowKind, alert: c.alert, onServed: (id, s, rows, us) => stats.record(id, s, rows, us) });
+  const scorer = new StreamScorer(registry, {
+    aliases: c.aliases,
+    windowKind: c.windowKind,
+    alert: c.alert,
+    onServed: (id, s, rows, us) => stats.record(id, s, rows, us),
+  });
 
   const pendingAlerts = new AlertOutbox();
   const runOrgs = new Map<string, string>();
@@ -111,7 +120,14 @@ export async function startInferenceWorker(o: InferenceWorkerOptions): Promise<I
         const valid: { m: FeaturesMessage; raw: RawMessageRef }[] = [];
         const rejects: { raw: RawMessageRef; reason: DlqReason; error: string; orgId?: string }[] = [];
         for (const message of batch.messages) {
-          const raw: RawMessageRef = { topic: batch.topic, partition: batch.partition, offset: message.offset, key: message.key, value: message.value, timestamp: message.timestamp };
+          const raw: RawMessageRef = {
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: message.offset,
+            key: message.key,
+            value: message.value,
+            timestamp: message.timestamp,
+          };
           const d = decodeMessage(featuresMessageSchema, message.value);
           if (d.ok) valid.push({ m: d.value, raw });
           else rejects.push({ raw, reason: d.reason, error: d.error });
@@ -121,18 +137,32 @@ export async function startInferenceWorker(o: InferenceWorkerOptions): Promise<I
         const accepted: FeaturesMessage[] = [];
         for (const { m, raw } of valid) {
           const owner = runOrgs.get(m.runId);
-          if (owner && owner !== m.orgId) rejects.push({ raw, reason: 'tenant', error: `run ${m.runId} does not belong to org ${m.orgId}`, orgId: m.orgId });
+          if (owner && owner !== m.orgId)
+            rejects.push({
+              raw,
+              reason: 'tenant',
+              error: `run ${m.runId} does not belong to org ${m.orgId}`,
+              orgId: m.orgId,
+            });
           else accepted.push(m);
         }
         for (const r of rejects) {
-          await sendToDlq(producer, r.raw, { reason: r.reason, error: r.error, consumerGroup: featuresGroup, orgId: r.orgId }, { prefix: o.prefix, sourceTopicName: TOPICS.features });
+          await sendToDlq(
+            producer,
+            r.raw,
+            { reason: r.reason, error: r.error, consumerGroup: featuresGroup, orgId: r.orgId },
+            { prefix: o.prefix, sourceTopicName: TOPICS.features },
+          );
         }
         metrics.kafkaMessagesIn.inc({ topic: TOPICS.features }, accepted.length);
         if (accepted.length > 0) {
           const scored = await scorer.score(accepted);
-          for (const e of scored.errors) log.error({ versionId: e.versionId, rows: e.rows, error: e.error }, 'scoring failed');
+          for (const e of scored.errors)
+            log.error({ versionId: e.versionId, rows: e.rows, error: e.error }, 'scoring failed');
           for (let i = 0; i < scored.predictions.length; i += 1000) {
-            await predictions.send(scored.predictions.slice(i, i + 1000).map((p) => ({ key: `${p.runId}:${p.vehicleId}`, value: p })));
+            await predictions.send(
+              scored.predictions.slice(i, i + 1000).map((p) => ({ key: `${p.runId}:${p.vehicleId}`, value: p })),
+            );
           }
           pendingAlerts.add(scored.alerts);
         }
@@ -158,7 +188,11 @@ export async function startInferenceWorker(o: InferenceWorkerOptions): Promise<I
           });
           await alerts.send(sending.map((a) => ({ key: a.runId, value: a })));
         });
-        if (sent.length > 0) log.info({ alerts: sent.map((a) => ({ run: a.runId, vehicle: a.vehicleId, model: a.modelName, score: a.score })) }, 'alerts raised');
+        if (sent.length > 0)
+          log.info(
+            { alerts: sent.map((a) => ({ run: a.runId, vehicle: a.vehicleId, model: a.modelName, score: a.score })) },
+            'alerts raised',
+          );
         const last = batch.messages.at(-1);
         if (last) resolveOffset(last.offset);
         await heartbeat();
@@ -171,7 +205,10 @@ export async function startInferenceWorker(o: InferenceWorkerOptions): Promise<I
   const reconcile = setInterval(() => {
     registry
       .reconcile()
-      .then((n) => n > 0 && log.warn({ aliases: n }, 'deployments changed in Postgres without a dl.models message; caught up'))
+      .then(
+        (n) =>
+          n > 0 && log.warn({ aliases: n }, 'deployments changed in Postgres without a dl.models message; caught up'),
+      )
       .catch((err: unknown) => log.warn({ err }, 'deployment reconcile failed'));
   }, c.reconcileS * 1000);
   reconcile.unref();
@@ -182,11 +219,26 @@ export async function startInferenceWorker(o: InferenceWorkerOptions): Promise<I
 
   const auth = new ApiKeyAuth(o.db, o.redis, { cacheMs: c.authCacheMs, limit: o.rateLimit });
   let started = false;
-  const server: Server = createOipServer({ registry, auth, defaultAlias: c.aliases[0]!, ready: () => started, onServed: (id, s, rows, us) => stats.record(id, s, rows, us) });
+  const server: Server = createOipServer({
+    registry,
+    auth,
+    defaultAlias: c.aliases[0]!,
+    ready: () => started,
+    onServed: (id, s, rows, us) => stats.record(id, s, rows, us),
+  });
   const httpPort = await listen(server, c.httpPort, c.host);
   started = true;
   const providersInUse = [...new Set(registry.loadedSessions().map((s) => s.provider))];
-  log.info({ httpPort, providers: c.providers, providersInUse, aliases: c.aliases, deployments: [...registry.allModels()].length }, 'inference worker started');
+  log.info(
+    {
+      httpPort,
+      providers: c.providers,
+      providersInUse,
+      aliases: c.aliases,
+      deployments: [...registry.allModels()].length,
+    },
+    'inference worker started',
+  );
 
   return {
     httpPort,
@@ -210,4 +262,3 @@ export async function startInferenceWorker(o: InferenceWorkerOptions): Promise<I
     },
   };
 }
-

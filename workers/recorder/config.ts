@@ -17,7 +17,21 @@ const schema = z.object({
   RECORDER_UNFINISHED_MAX_AGE_MS: z.coerce.number().int().min(60_000).default(3_600_000),
 });
 
-export function recorderConfig(source: Record<string, string | undefined> = process.env): { policy: ClosePolicy; tickMs: number; groupId: string; sessionTimeoutMs: number; unfinishedMaxAgeMs: number } {
-  const c = schema.parse(Object.fromEntries(Object.entries(source).filter(([k, v]) => k.startsWith('RECORDER_') && v !== '')));
-  return { policy: { graceMs: c.RECORDER_GRACE_MS, maxGraceMs: c.RECORDER_MAX_GRACE_MS, idleMs: c.RECORDER_IDLE_MS }, tickMs: c.RECORDER_TICK_MS, groupId: c.RECORDER_GROUP_ID ?? consumerGroup('drivelab-recorder', source.KAFKA_TOPIC_PREFIX ?? ''), sessionTimeoutMs: c.RECORDER_SESSION_TIMEOUT_MS, unfinishedMaxAgeMs: c.RECORDER_UNFINISHED_MAX_AGE_MS };
+export function recorderConfig(source: Record<string, string | undefined> = process.env): {
+  policy: ClosePolicy;
+  tickMs: number;
+  groupId: string;
+  sessionTimeoutMs: number;
+  unfinishedMaxAgeMs: number;
+} {
+  const c = schema.parse(
+    Object.fromEntries(Object.entries(source).filter(([k, v]) => k.startsWith('RECORDER_') && v !== '')),
+  );
+  return {
+    policy: { graceMs: c.RECORDER_GRACE_MS, maxGraceMs: c.RECORDER_MAX_GRACE_MS, idleMs: c.RECORDER_IDLE_MS },
+    tickMs: c.RECORDER_TICK_MS,
+    groupId: c.RECORDER_GROUP_ID ?? consumerGroup('drivelab-recorder', source.KAFKA_TOPIC_PREFIX ?? ''),
+    sessionTimeoutMs: c.RECORDER_SESSION_TIMEOUT_MS,
+    unfinishedMaxAgeMs: c.RECORDER_UNFINISHED_MAX_AGE_MS,
+  };
 }

@@ -32,7 +32,8 @@ await runWorker({
       tickMs: config.tickMs,
       groupId: config.groupId,
       sessionTimeoutMs: config.sessionTimeoutMs,
-      runOrg: async (runId) => (await db.run.findUnique({ where: { id: runId }, select: { orgId: true } }))?.orgId ?? null,
+      runOrg: async (runId) =>
+        (await db.run.findUnique({ where: { id: runId }, select: { orgId: true } }))?.orgId ?? null,
       onFatal: (err) => {
         // Nothing past the failed file was committed: exiting lets a restart replay it.
         log.fatal({ err }, 'recorder cannot continue');

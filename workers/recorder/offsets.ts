@@ -20,7 +20,10 @@ export function parsePartitionKey(key: PartitionKey): { topic: string; partition
  * @param openFirstOffsets for each open recording, the first offset it holds per partition
  * @returns the offset to commit per partition (Kafka's "next offset to read")
  */
-export function committableOffsets(lastHandled: ReadonlyMap<PartitionKey, bigint>, openFirstOffsets: Iterable<ReadonlyMap<PartitionKey, bigint>>): Map<PartitionKey, bigint> {
+export function committableOffsets(
+  lastHandled: ReadonlyMap<PartitionKey, bigint>,
+  openFirstOffsets: Iterable<ReadonlyMap<PartitionKey, bigint>>,
+): Map<PartitionKey, bigint> {
   const out = new Map<PartitionKey, bigint>();
   for (const [p, last] of lastHandled) out.set(p, last + 1n);
   for (const firsts of openFirstOffsets) {

@@ -70,10 +70,28 @@ function recorderMetrics() {
   function create() {
     const r = [metrics.registry];
     return {
-      written: new Counter({ name: 'drivelab_recorder_messages_written_total', help: 'Frames and events written to recordings', labelNames: ['kind'] as const, registers: r }),
-      duplicates: new Counter({ name: 'drivelab_recorder_duplicates_total', help: 'Messages already in their recording (replays, producer retries)', registers: r }),
-      skipped: new Counter({ name: 'drivelab_recorder_skipped_closed_total', help: 'Messages of runs whose recording is already closed', registers: r }),
-      closed: new Counter({ name: 'drivelab_recorder_recordings_closed_total', help: 'Recordings closed, by why', labelNames: ['reason'] as const, registers: r }),
+      written: new Counter({
+        name: 'drivelab_recorder_messages_written_total',
+        help: 'Frames and events written to recordings',
+        labelNames: ['kind'] as const,
+        registers: r,
+      }),
+      duplicates: new Counter({
+        name: 'drivelab_recorder_duplicates_total',
+        help: 'Messages already in their recording (replays, producer retries)',
+        registers: r,
+      }),
+      skipped: new Counter({
+        name: 'drivelab_recorder_skipped_closed_total',
+        help: 'Messages of runs whose recording is already closed',
+        registers: r,
+      }),
+      closed: new Counter({
+        name: 'drivelab_recorder_recordings_closed_total',
+        help: 'Recordings closed, by why',
+        labelNames: ['reason'] as const,
+        registers: r,
+      }),
       open: new Gauge({ name: 'drivelab_recorder_recordings_open', help: 'Recordings being written', registers: r }),
     };
   }
@@ -101,18 +119,29 @@ export async function startRecorder(options: RecorderOptions): Promise<RecorderH
     if (map.size > MAX_REMEMBERED) map.delete(map.keys().next().value!);
   };
 
-  const consumer: Consumer = options.kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: options.sessionTimeoutMs ?? 30_000, heartbeatInterval: Math.min(3000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 3)) });
+  const consumer: Consumer = options.kafka.consumer({
+    groupId,
+    allowAutoTopicCreation: false,
+    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+    heartbeatInterval: Math.min(3000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 3)),
+  });
   const dlqProducer: Producer = createProducer(options.kafka);
   await Promise.all([consumer.connect(), dlqProducer.connect()]);
 
   // The single-copy rule (see above): warn loudly when this copy does not own every partition.
   const admin = options.kafka.admin();
   await admin.connect();
-  const meta = await admin.fetchTopicMetadata({ topics: [telemetryTopic, eventsTopic] }).finally(() => admin.disconnect());
+  const meta = await admin
+    .fetchTopicMetadata({ topics: [telemetryTopic, eventsTopic] })
+    .finally(() => admin.disconnect());
   const totalPartitions = meta.topics.reduce((n, t) => n + t.partitions.length, 0);
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     const owned = Object.values(e.payload.memberAssignment).reduce((n, ps) => n + ps.length, 0);
-    if (owned < totalPartitions) log.error({ owned, totalPartitions }, 'another recorder copy is in the group: run exactly one copy of workers/recorder');
+    if (owned < totalPartitions)
+      log.error(
+        { owned, totalPartitions },
+        'another recorder copy is in the group: run exactly one copy of workers/recorder',
+      );
     running = true;
   });
 
@@ -123,7 +152,8 @@ export async function startRecorder(options: RecorderOptions): Promise<RecorderH
       if (found === null) throw new RejectMessage('tenant', `unknown run ${value.runId}`, value.orgId);
       remember(orgOfRun, value.runId, (org = found));
     }
-    if (org !== value.orgId) throw new RejectMessage('tenant', `run ${value.runId} does not belong to org ${value.orgId}`, value.orgId);
+    if (org !== value.orgId)
+      throw new RejectMessage('tenant', `run ${value.runId} does not belong to org ${value.orgId}`, value.orgId);
   }
 
   /** The open recording of a run, or null when the run's file is already closed. */
@@ -137,14 +167,24 @@ export async function startRecorder(options: RecorderOptions): Promise<RecorderH
       remember(closed, runId, true);
       return null;
     }
-    const run: OpenRun = { rec: await RunRecording.open(options.store, orgId, runId), firstOffsets: new Map(), lastMessageAt: now(), finishedAt: null };
+    const run: OpenRun = {
+      rec: await RunRecording.open(options.store, orgId, runId),
+      firstOffsets: new Map(),
+      lastMessageAt: now(),
+      finishedAt: null,
+    };
     open.set(runId, run);
     m.open.set(open.size);
     log.info({ runId, orgId }, 'recording opened');
     return run;
   }
 
-  async function handle(kind: 'frame' | 'event', value: TelemetryFrame | SimEvent, pk: PartitionKey, offset: bigint): Promise<void> {
+  async function handle(
+    kind: 'frame' | 'event',
+    value: TelemetryFrame | SimEvent,
+    pk: PartitionKey,
+    offset: bigint,
+  ): Promise<void> {
     await checkTenant(value);
     const run = await recordingFor(value.orgId, value.runId);
     if (!run) {
@@ -152,11 +192,13 @@ export async function startRecorder(options: RecorderOptions): Promise<RecorderH
       return;
     }
     if (!run.firstOffsets.has(pk)) run.firstOffsets.set(pk, offset);
-    const written = kind === 'frame' ? await run.rec.addFrame(value as TelemetryFrame) : await run.rec.addEvent(value as SimEvent);
+    const written =
+      kind === 'frame' ? await run.rec.addFrame(value as TelemetryFrame) : await run.rec.addEvent(value as SimEvent);
     if (written) m.written.inc({ kind });
     else m.duplicates.inc();
     run.lastMessageAt = now();
-    if (kind === 'event' && (value as SimEvent).type === 'run_finished' && run.finishedAt === null) run.finishedAt = now();
+    if (kind === 'event' && (value as SimEvent).type === 'run_finished' && run.finishedAt === null)
+      run.finishedAt = now();
   }
 
   async function closeDue(): Promise<void> {
@@ -168,12 +210,25 @@ export async function startRecorder(options: RecorderOptions): Promise<RecorderH
       remember(closed, runId, true);
       m.open.set(open.size);
       m.closed.inc({ reason: decision });
-      log.info({ runId, key: run.rec.key, frames: run.rec.frames, events: run.rec.events, duplicates: run.rec.duplicates, reason: decision }, 'recording closed');
+      log.info(
+        {
+          runId,
+          key: run.rec.key,
+          frames: run.rec.frames,
+          events: run.rec.events,
+          duplicates: run.rec.duplicates,
+          reason: decision,
+        },
+        'recording closed',
+      );
     }
   }
 
   async function commit(): Promise<void> {
-    const target = committableOffsets(lastHandled, [...open.values()].map((r) => r.firstOffsets));
+    const target = committableOffsets(
+      lastHandled,
+      [...open.values()].map((r) => r.firstOffsets),
+    );
     const changed = [...target].filter(([pk, off]) => lastCommitted.get(pk) !== off);
     if (changed.length === 0) return;
     await consumer.commitOffsets(changed.map(([pk, off]) => ({ ...parsePartitionKey(pk), offset: off.toString() })));
@@ -184,21 +239,38 @@ export async function startRecorder(options: RecorderOptions): Promise<RecorderH
   await consumer.run({
     autoCommit: false,
     eachMessage: async ({ topic: t, partition, message }) => {
-      const raw: RawMessageRef = { topic: t, partition, offset: message.offset, key: message.key, value: message.value, timestamp: message.timestamp };
+      const raw: RawMessageRef = {
+        topic: t,
+        partition,
+        offset: message.offset,
+        key: message.key,
+        value: message.value,
+        timestamp: message.timestamp,
+      };
       const pk = partitionKey(t, partition);
       const offset = BigInt(message.offset);
       const isTelemetry = t === telemetryTopic;
       const sourceTopicName = isTelemetry ? TOPICS.telemetry : TOPICS.events;
       await queue.run(async () => {
-        const decoded = isTelemetry ? decodeMessage(telemetryFrameSchema, message.value) : decodeMessage(simEventSchema, message.value);
+        const decoded = isTelemetry
+          ? decodeMessage(telemetryFrameSchema, message.value)
+          : decodeMessage(simEventSchema, message.value);
         try {
           if (!decoded.ok) throw new RejectMessage(decoded.reason, decoded.error);
           await handle(isTelemetry ? 'frame' : 'event', decoded.value, pk, offset);
           metrics.kafkaMessagesIn.inc({ topic: sourceTopicName });
         } catch (err) {
           if (!(err instanceof RejectMessage)) throw err;
-          log.warn({ topic: t, partition, offset: message.offset, reason: err.reason, error: err.message }, 'message rejected');
-          await sendToDlq(dlqProducer, raw, { reason: err.reason, error: err.message, consumerGroup: groupId, orgId: err.orgId }, { prefix: options.prefix, sourceTopicName });
+          log.warn(
+            { topic: t, partition, offset: message.offset, reason: err.reason, error: err.message },
+            'message rejected',
+          );
+          await sendToDlq(
+            dlqProducer,
+            raw,
+            { reason: err.reason, error: err.message, consumerGroup: groupId, orgId: err.orgId },
+            { prefix: options.prefix, sourceTopicName },
+          );
         }
         const prev = lastHandled.get(pk);
         if (prev === undefined || offset > prev) lastHandled.set(pk, offset);

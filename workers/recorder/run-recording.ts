@@ -4,7 +4,13 @@ import type { TelemetryFrame } from '~/server/contracts/telemetry';
 import type { ObjectStore, ObjectWriter } from '~/server/store/object-store';
 import { recordingKey } from '~/server/store/recordings';
 import { FrameDeduper, eventIdentity } from './dedupe';
-import { EVENTS_TOPIC, EVENT_SCHEMA_NAME, TELEMETRY_SCHEMA_NAME, secondsToNs, telemetryTopic } from '~/server/store/recording-format';
+import {
+  EVENTS_TOPIC,
+  EVENT_SCHEMA_NAME,
+  TELEMETRY_SCHEMA_NAME,
+  secondsToNs,
+  telemetryTopic,
+} from '~/server/store/recording-format';
 import { jsonSchemas } from './schemas';
 
 const enc = new TextEncoder();
@@ -48,15 +54,28 @@ export class RunRecording {
     const rec = new RunRecording(orgId, runId, await store.createWriter(key), key);
     await rec.#mcap.start({ profile: '', library: 'drivelab-recorder' });
     const schemas = jsonSchemas();
-    rec.#telemetrySchemaId = await rec.#mcap.registerSchema({ name: TELEMETRY_SCHEMA_NAME, encoding: 'jsonschema', data: schemas.telemetry });
-    rec.#eventSchemaId = await rec.#mcap.registerSchema({ name: EVENT_SCHEMA_NAME, encoding: 'jsonschema', data: schemas.events });
+    rec.#telemetrySchemaId = await rec.#mcap.registerSchema({
+      name: TELEMETRY_SCHEMA_NAME,
+      encoding: 'jsonschema',
+      data: schemas.telemetry,
+    });
+    rec.#eventSchemaId = await rec.#mcap.registerSchema({
+      name: EVENT_SCHEMA_NAME,
+      encoding: 'jsonschema',
+      data: schemas.events,
+    });
     return rec;
   }
 
   async #channel(topic: string, schemaId: number): Promise<number> {
     let id = this.#channels.get(topic);
     if (id === undefined) {
-      id = await this.#mcap.registerChannel({ topic, schemaId, messageEncoding: 'json', metadata: new Map([['runId', this.runId]]) });
+      id = await this.#mcap.registerChannel({
+        topic,
+        schemaId,
+        messageEncoding: 'json',
+        metadata: new Map([['runId', this.runId]]),
+      });
       this.#channels.set(topic, id);
     }
     return id;
@@ -71,7 +90,13 @@ export class RunRecording {
     const channelId = await this.#channel(telemetryTopic(frame.vehicleId), this.#telemetrySchemaId);
     // Event time, not arrival time: replay and time-range reads follow the simulation clock.
     const time = secondsToNs(frame.t);
-    await this.#mcap.addMessage({ channelId, sequence: frame.seq, logTime: time, publishTime: time, data: enc.encode(JSON.stringify(frame)) });
+    await this.#mcap.addMessage({
+      channelId,
+      sequence: frame.seq,
+      logTime: time,
+      publishTime: time,
+      data: enc.encode(JSON.stringify(frame)),
+    });
     this.frames++;
     return true;
   }
@@ -85,7 +110,13 @@ export class RunRecording {
     this.#eventDedupe.add(id);
     const channelId = await this.#channel(EVENTS_TOPIC, this.#eventSchemaId);
     const time = secondsToNs(event.t);
-    await this.#mcap.addMessage({ channelId, sequence: this.events, logTime: time, publishTime: time, data: enc.encode(JSON.stringify(event)) });
+    await this.#mcap.addMessage({
+      channelId,
+      sequence: this.events,
+      logTime: time,
+      publishTime: time,
+      data: enc.encode(JSON.stringify(event)),
+    });
     this.events++;
     return true;
   }

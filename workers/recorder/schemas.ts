@@ -6,7 +6,14 @@ import { telemetryFrameSchema } from '~/server/contracts/telemetry';
  * The JSON schemas embedded in every recording. They are generated from the zod contracts, the
  * only definition of each message, so Foxglove/Lichtblick show the same fields the pipeline validates.
  */
-type JsonSchema = { $schema?: string; type?: string; properties?: Record<string, unknown>; required?: string[]; oneOf?: JsonSchema[]; anyOf?: JsonSchema[] };
+type JsonSchema = {
+  $schema?: string;
+  type?: string;
+  properties?: Record<string, unknown>;
+  required?: string[];
+  oneOf?: JsonSchema[];
+  anyOf?: JsonSchema[];
+};
 
 let cached: { telemetry: Uint8Array; events: Uint8Array } | undefined;
 
@@ -19,7 +26,9 @@ export function eventJsonSchema(): JsonSchema {
   const union = z.toJSONSchema(simEventSchema, { io: 'input' }) as JsonSchema;
   const variants = union.oneOf ?? union.anyOf ?? [];
   const first = variants[0]?.properties ?? {};
-  const kinds = variants.map((v) => (v.properties?.type as { const?: string } | undefined)?.const).filter((k): k is string => k !== undefined);
+  const kinds = variants
+    .map((v) => (v.properties?.type as { const?: string } | undefined)?.const)
+    .filter((k): k is string => k !== undefined);
   return {
     $schema: union.$schema,
     type: 'object',

@@ -29,9 +29,42 @@ export interface DriverParams {
 }
 
 export const driverProfilesParams: Record<DriverProfile, DriverParams> = {
-  calm: { a: 1.2, b: 1.8, T: 1.8, s0: 2.5, speedFactor: 0.95, politeness: 0.6, changeThreshold: 0.4, wander: 0.12, amberDecel: 4.5, redRun: 0 },
-  normal: { a: 1.8, b: 2.5, T: 1.4, s0: 2.0, speedFactor: 1.0, politeness: 0.3, changeThreshold: 0.2, wander: 0.18, amberDecel: 3.5, redRun: 0.01 },
-  aggressive: { a: 2.8, b: 3.5, T: 0.9, s0: 1.5, speedFactor: 1.12, politeness: 0.05, changeThreshold: 0.05, wander: 0.3, amberDecel: 2.5, redRun: 0.2 },
+  calm: {
+    a: 1.2,
+    b: 1.8,
+    T: 1.8,
+    s0: 2.5,
+    speedFactor: 0.95,
+    politeness: 0.6,
+    changeThreshold: 0.4,
+    wander: 0.12,
+    amberDecel: 4.5,
+    redRun: 0,
+  },
+  normal: {
+    a: 1.8,
+    b: 2.5,
+    T: 1.4,
+    s0: 2.0,
+    speedFactor: 1.0,
+    politeness: 0.3,
+    changeThreshold: 0.2,
+    wander: 0.18,
+    amberDecel: 3.5,
+    redRun: 0.01,
+  },
+  aggressive: {
+    a: 2.8,
+    b: 3.5,
+    T: 0.9,
+    s0: 1.5,
+    speedFactor: 1.12,
+    politeness: 0.05,
+    changeThreshold: 0.05,
+    wander: 0.3,
+    amberDecel: 2.5,
+    redRun: 0.2,
+  },
 };
 
 /** Traffic driver for an aggressiveness in 0..1, varied per vehicle by `u` in [0,1). */
@@ -100,6 +133,9 @@ export interface MobilInput {
 /** MOBIL: safe for the new follower, and worth it for me and (politely weighted) for others. */
 export function mobilAccepts(d: DriverParams, m: MobilInput, bSafe = 4): boolean {
   if (m.newFollowerAfter < -bSafe) return false;
-  const gain = m.meAfter - m.meNow + d.politeness * (m.newFollowerAfter - m.newFollowerNow + m.oldFollowerAfter - m.oldFollowerNow);
+  const gain =
+    m.meAfter -
+    m.meNow +
+    d.politeness * (m.newFollowerAfter - m.newFollowerNow + m.oldFollowerAfter - m.oldFollowerNow);
   return gain > d.changeThreshold - m.bias;
 }

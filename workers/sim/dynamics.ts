@@ -103,7 +103,13 @@ export function brakeForce(p: VehicleParams, brake: number, ctx: ForceContext): 
  * Steering: kinematic bicycle with the slip angle at the centre of mass; lateral acceleration is
  * capped by road friction (the car understeers instead of exceeding it).
  */
-export function stepBody(p: VehicleParams, body: Body, u: Actuation, ctx: ForceContext, dt: number): { brakeEnergy: number; tractionPower: number } {
+export function stepBody(
+  p: VehicleParams,
+  body: Body,
+  u: Actuation,
+  ctx: ForceContext,
+  dt: number,
+): { brakeEnergy: number; tractionPower: number } {
   selectGear(p, body, u.throttle);
   const traction = u.throttle * maxTraction(p, body, ctx.mu);
   const fb = brakeForce(p, u.brake, ctx);
@@ -146,7 +152,13 @@ export function stepBody(p: VehicleParams, body: Body, u: Actuation, ctx: ForceC
 export class LongitudinalController {
   private integral = 0;
 
-  command(p: VehicleParams, body: Body, aWanted: number, ctx: ForceContext, dt: number): { throttle: number; brake: number } {
+  command(
+    p: VehicleParams,
+    body: Body,
+    aWanted: number,
+    ctx: ForceContext,
+    dt: number,
+  ): { throttle: number; brake: number } {
     // The driver perceives the grade and friction but not the brake's health.
     const nominal: ForceContext = { grade: ctx.grade, mu: ctx.mu, brakeEffectiveness: 1, rollingFactor: 1 };
     if (body.v < 0.05 && aWanted <= 0) {

@@ -22,7 +22,12 @@ export function scheduleFaults(specs: readonly FaultSpec[]): ScheduledFault[] {
     vehicleId: faultVehicleId(spec.vehicle),
     // Rear tyres leak most often in fleet data; alternate so two leaks need not share a tyre.
     tyre: [2, 3, 0, 1][index % 4]!,
-    sensor: spec.type === 'sensor_dropout' ? (spec.sensor ?? 'gnss') : spec.type === 'sensor_stuck' ? (spec.sensor ?? 'speed') : null,
+    sensor:
+      spec.type === 'sensor_dropout'
+        ? (spec.sensor ?? 'gnss')
+        : spec.type === 'sensor_stuck'
+          ? (spec.sensor ?? 'speed')
+          : null,
     started: false,
     ended: false,
   }));
@@ -54,7 +59,12 @@ export interface FaultEffects {
 
 /** Shared by every vehicle without an active fault (most of them, every tick); never mutated. */
 export const NO_EFFECTS: FaultEffects = Object.freeze({
-  loads: Object.freeze({ brakeFade: 0, overheat: 0, leak: Object.freeze([0, 0, 0, 0]) as unknown as FaultLoads['leak'], runaway: 0 }),
+  loads: Object.freeze({
+    brakeFade: 0,
+    overheat: 0,
+    leak: Object.freeze([0, 0, 0, 0]) as unknown as FaultLoads['leak'],
+    runaway: 0,
+  }),
   sensors: Object.freeze({ dropout: Object.freeze({}), stuck: Object.freeze({}), gnssDrift: 0 }),
 });
 

@@ -37,8 +37,16 @@ export function kafkaRunPublisher(producer: Producer, prefix?: string): RunPubli
       }
       const topicMessages = [];
       if (from < telemetry.length) topicMessages.push({ topic: telemetryTopic, messages: telemetry.slice(from) });
-      if (events.length) topicMessages.push({ topic: eventsTopic, messages: events.map((e) => ({ key: e.runId, value: JSON.stringify(simEventSchema.parse(e)) })) });
-      if (status) topicMessages.push({ topic: statusTopic, messages: [{ key: status.runId, value: JSON.stringify(runStatusSchema.parse(status)) }] });
+      if (events.length)
+        topicMessages.push({
+          topic: eventsTopic,
+          messages: events.map((e) => ({ key: e.runId, value: JSON.stringify(simEventSchema.parse(e)) })),
+        });
+      if (status)
+        topicMessages.push({
+          topic: statusTopic,
+          messages: [{ key: status.runId, value: JSON.stringify(runStatusSchema.parse(status)) }],
+        });
       if (topicMessages.length > 0) await producer.sendBatch({ topicMessages });
       if (frames.length) metrics.kafkaMessagesOut.inc({ topic: TOPICS.telemetry }, frames.length);
       if (events.length) metrics.kafkaMessagesOut.inc({ topic: TOPICS.events }, events.length);

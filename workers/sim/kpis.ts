@@ -31,7 +31,11 @@ export function computeKpis(ego: EgoTally, fleet: RunKpis['fleet']): RunKpis {
     Math.pow(INFRACTION_PENALTIES.redLight, ego.redLight);
   const routeCompletion = ego.routeLengthM > 0 ? Math.min(1, ego.distanceM / ego.routeLengthM) : 1;
   return {
-    collisions: { vehicle: ego.collisionsVehicle, pedestrian: ego.collisionsPedestrian, total: ego.collisionsVehicle + ego.collisionsPedestrian },
+    collisions: {
+      vehicle: ego.collisionsVehicle,
+      pedestrian: ego.collisionsPedestrian,
+      total: ego.collisionsVehicle + ego.collisionsPedestrian,
+    },
     infractions: {
       redLight: ego.redLight,
       laneInvasion: ego.laneInvasion,

@@ -34,8 +34,22 @@ await runWorker({
       maxConcurrent,
       onError: (runId, err) => log.error({ runId, err }, 'run failed to publish'),
     });
-    new Gauge({ name: 'drivelab_sim_runs_active', help: 'Runs this worker is simulating', registers: [metrics.registry], collect() { this.set(manager.running); } });
-    new Gauge({ name: 'drivelab_sim_runs_waiting', help: 'Start commands waiting for a free slot', registers: [metrics.registry], collect() { this.set(manager.queued); } });
+    new Gauge({
+      name: 'drivelab_sim_runs_active',
+      help: 'Runs this worker is simulating',
+      registers: [metrics.registry],
+      collect() {
+        this.set(manager.running);
+      },
+    });
+    new Gauge({
+      name: 'drivelab_sim_runs_waiting',
+      help: 'Start commands waiting for a free slot',
+      registers: [metrics.registry],
+      collect() {
+        this.set(manager.queued);
+      },
+    });
     const consumer = await runValidatedConsumer({
       kafka,
       // Prefixed like the topics: deployments sharing a broker must not share the group.
@@ -50,7 +64,17 @@ await runWorker({
           await publisher.publish({
             frames: [],
             events: [],
-            status: { v: 1, orgId: cmd.orgId, runId: cmd.runId, state: 'failed', progress: 0, simTime: 0, realTimeFactor: 0, ts: Date.now(), error: `No simulator picked this run up within ${maxCommandAgeMs / 1000} s; start it again.` },
+            status: {
+              v: 1,
+              orgId: cmd.orgId,
+              runId: cmd.runId,
+              state: 'failed',
+              progress: 0,
+              simTime: 0,
+              realTimeFactor: 0,
+              ts: Date.now(),
+              error: `No simulator picked this run up within ${maxCommandAgeMs / 1000} s; start it again.`,
+            },
           });
           return;
         }

@@ -29,7 +29,18 @@ export function spawnPedestrians(map: RoadMap, count: number, rng: Rng): Pedestr
     const cw = map.crosswalks[rng.int(map.crosswalks.length)]!;
     const length = Math.hypot(cw.b.x - cw.a.x, cw.b.y - cw.a.y);
     const dir: 1 | -1 = rng.chance(0.5) ? 1 : -1;
-    const p: Pedestrian = { id: `ped-${i}`, crosswalk: cw, length, u: dir === 1 ? 0 : length, dir, speed: rng.range(1.1, 1.6), phase: 'waiting', waitUntil: rng.range(0, 20), x: 0, y: 0 };
+    const p: Pedestrian = {
+      id: `ped-${i}`,
+      crosswalk: cw,
+      length,
+      u: dir === 1 ? 0 : length,
+      dir,
+      speed: rng.range(1.1, 1.6),
+      phase: 'waiting',
+      waitUntil: rng.range(0, 20),
+      x: 0,
+      y: 0,
+    };
     place(p);
     out.push(p);
   }
@@ -69,7 +80,8 @@ export function stepPedestrians(peds: Pedestrian[], ctx: PedestrianContext): voi
       const cw = p.crosswalk;
       let go: boolean;
       // Even with a walk signal nobody steps in front of a turning car about to arrive.
-      if (cw.walkWhenRed !== null && cw.junctionId) go = ctx.signals.pedestriansMayStart(cw.junctionId, cw.walkWhenRed, ctx.t) && ctx.timeToArrival(cw) > 2.5;
+      if (cw.walkWhenRed !== null && cw.junctionId)
+        go = ctx.signals.pedestriansMayStart(cw.junctionId, cw.walkWhenRed, ctx.t) && ctx.timeToArrival(cw) > 2.5;
       else go = ctx.timeToArrival(cw) > 7;
       // A jaywalker decides once per wait whether to ignore the rules.
       if (!go && ctx.rng.chance(0.02 * ctx.aggressiveness * ctx.dt)) go = true;
@@ -78,7 +90,13 @@ export function stepPedestrians(peds: Pedestrian[], ctx: PedestrianContext): voi
     }
     const step = p.dir * p.speed * ctx.dt;
     const f = (p.u + step + p.dir * 0.5) / p.length;
-    if (ctx.blocked(p.crosswalk.a.x + (p.crosswalk.b.x - p.crosswalk.a.x) * f, p.crosswalk.a.y + (p.crosswalk.b.y - p.crosswalk.a.y) * f)) continue;
+    if (
+      ctx.blocked(
+        p.crosswalk.a.x + (p.crosswalk.b.x - p.crosswalk.a.x) * f,
+        p.crosswalk.a.y + (p.crosswalk.b.y - p.crosswalk.a.y) * f,
+      )
+    )
+      continue;
     p.u += step;
     if (p.u <= 0 || p.u >= p.length) {
       p.u = Math.min(Math.max(p.u, 0), p.length);

@@ -73,7 +73,9 @@ export class RunManager {
     const i = this.waiting.findIndex((w) => w.runId === runId && w.orgId === orgId);
     if (i >= 0) {
       const [cmd] = this.waiting.splice(i, 1);
-      void this.opts.publisher.publish({ frames: [], events: [], status: this.status(cmd!, 'cancelled', 0, 0, 0) }).catch((err: unknown) => this.opts.onError?.(runId, err));
+      void this.opts.publisher
+        .publish({ frames: [], events: [], status: this.status(cmd!, 'cancelled', 0, 0, 0) })
+        .catch((err: unknown) => this.opts.onError?.(runId, err));
       return;
     }
     // The cancel overtook a start this worker has not seen (another partition owner had it).
@@ -83,7 +85,14 @@ export class RunManager {
   /** Fails every run in hand (worker shutting down) and waits until each has reported it. */
   async shutdown(): Promise<void> {
     for (const cmd of this.waiting.splice(0)) {
-      await this.opts.publisher.publish({ frames: [], events: [], status: { ...this.status(cmd, 'failed', 0, 0, 0), error: 'The simulator worker shut down before the run started; start it again.' } });
+      await this.opts.publisher.publish({
+        frames: [],
+        events: [],
+        status: {
+          ...this.status(cmd, 'failed', 0, 0, 0),
+          error: 'The simulator worker shut down before the run started; start it again.',
+        },
+      });
     }
     for (const run of this.active.values()) run.shutdown = true;
     await Promise.all([...this.active.values()].map((r) => r.done));
@@ -103,8 +112,25 @@ export class RunManager {
     }
   }
 
-  private status(cmd: SimStartCommand, state: RunStatus['state'], progress: number, simTime: number, rtf: number, kpis?: RunKpis): RunStatus {
-    return { v: 1, orgId: cmd.orgId, runId: cmd.runId, state, progress, simTime, realTimeFactor: rtf, ...(kpis ? { kpis } : {}), ts: this.now() };
+  private status(
+    cmd: SimStartCommand,
+    state: RunStatus['state'],
+    progress: number,
+    simTime: number,
+    rtf: number,
+    kpis?: RunKpis,
+  ): RunStatus {
+    return {
+      v: 1,
+      orgId: cmd.orgId,
+      runId: cmd.runId,
+      state,
+      progress,
+      simTime,
+      realTimeFactor: rtf,
+      ...(kpis ? { kpis } : {}),
+      ts: this.now(),
+    };
   }
 
   private async execute(run: ActiveRun): Promise<void> {
@@ -113,7 +139,14 @@ export class RunManager {
     try {
       sim = createSimulation(cmd.scenario, { orgId: cmd.orgId, runId: cmd.runId, clock: this.now });
     } catch (err) {
-      await this.opts.publisher.publish({ frames: [], events: [], status: { ...this.status(cmd, 'failed', 0, 0, 0), error: `Scenario could not be loaded: ${(err as Error).message}` } });
+      await this.opts.publisher.publish({
+        frames: [],
+        events: [],
+        status: {
+          ...this.status(cmd, 'failed', 0, 0, 0),
+          error: `Scenario could not be loaded: ${(err as Error).message}`,
+        },
+      });
       return;
     }
     const factor = cmd.scenario.timeFactor;
@@ -136,7 +169,11 @@ export class RunManager {
         } while (!sim.done && sim.t < targetT && steps < 200);
         const due = this.now() - lastStatus >= this.statusEveryMs;
         if (due) lastStatus = this.now();
-        await this.opts.publisher.publish({ frames, events, ...(due && !sim.done ? { status: this.status(cmd, 'running', sim.progress, sim.t, rtf()) } : {}) });
+        await this.opts.publisher.publish({
+          frames,
+          events,
+          ...(due && !sim.done ? { status: this.status(cmd, 'running', sim.progress, sim.t, rtf()) } : {}),
+        });
         if (factor === 'max') await yieldToLoop();
         else {
           const wait = started + (sim.t / factor) * 1000 - this.now();
@@ -145,15 +182,32 @@ export class RunManager {
       }
     } catch (err) {
       const end = sim.stop('failed');
-      await this.opts.publisher.publish({ frames: end.frames, events: end.events, status: { ...this.status(cmd, 'failed', sim.progress, sim.t, rtf(), sim.kpis()), error: `Simulation failed: ${(err as Error).message}` } });
+      await this.opts.publisher.publish({
+        frames: end.frames,
+        events: end.events,
+        status: {
+          ...this.status(cmd, 'failed', sim.progress, sim.t, rtf(), sim.kpis()),
+          error: `Simulation failed: ${(err as Error).message}`,
+        },
+      });
       return;
     }
     if (run.cancelled || run.shutdown) {
       const end = sim.stop(run.cancelled ? 'cancelled' : 'failed');
       const status = this.status(cmd, run.cancelled ? 'cancelled' : 'failed', sim.progress, sim.t, rtf(), sim.kpis());
-      await this.opts.publisher.publish({ frames: end.frames, events: end.events, status: run.cancelled ? status : { ...status, error: 'The simulator worker shut down during the run; start it again.' } });
+      await this.opts.publisher.publish({
+        frames: end.frames,
+        events: end.events,
+        status: run.cancelled
+          ? status
+          : { ...status, error: 'The simulator worker shut down during the run; start it again.' },
+      });
       return;
     }
-    await this.opts.publisher.publish({ frames: [], events: [], status: this.status(cmd, 'completed', 1, sim.t, rtf(), sim.kpis()) });
+    await this.opts.publisher.publish({
+      frames: [],
+      events: [],
+      status: this.status(cmd, 'completed', 1, sim.t, rtf(), sim.kpis()),
+    });
   }
 }

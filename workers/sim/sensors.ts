@@ -41,7 +41,10 @@ export interface GeoOrigin {
   alt: number;
 }
 
-type Channels = Pick<TelemetryFrame, 'gnss' | 'speed' | 'accel' | 'yawRate' | 'powertrain' | 'brakes' | 'tires' | 'lane' | 'lead'>;
+type Channels = Pick<
+  TelemetryFrame,
+  'gnss' | 'speed' | 'accel' | 'yawRate' | 'powertrain' | 'brakes' | 'tires' | 'lane' | 'lead'
+>;
 
 export class SensorSuite {
   private seq = 0;
@@ -101,10 +104,18 @@ export class SensorSuite {
     const north = truth.y + this.driftN + rng.normal() * n.gnssM;
     let gnss: Channels['gnss'] = this.lost(drop + (fd.gnss ?? 0))
       ? { lat: null, lon: null, alt: null }
-      : { lat: this.origin.lat + north / M_PER_DEG_LAT, lon: this.origin.lon + east / this.mPerDegLon, alt: this.origin.alt + truth.z + rng.normal() * n.gnssM * 1.5 };
-    let speed: Channels['speed'] = this.lost(drop + (fd.speed ?? 0)) ? null : Math.max(0, truth.speed + rng.normal() * n.speed);
+      : {
+          lat: this.origin.lat + north / M_PER_DEG_LAT,
+          lon: this.origin.lon + east / this.mPerDegLon,
+          alt: this.origin.alt + truth.z + rng.normal() * n.gnssM * 1.5,
+        };
+    let speed: Channels['speed'] = this.lost(drop + (fd.speed ?? 0))
+      ? null
+      : Math.max(0, truth.speed + rng.normal() * n.speed);
     const imuLost = this.lost(drop + (fd.imu ?? 0));
-    let accel: Channels['accel'] = imuLost ? { lon: null, lat: null } : { lon: truth.accelLon + rng.normal() * n.accel, lat: truth.accelLat + rng.normal() * n.accel };
+    let accel: Channels['accel'] = imuLost
+      ? { lon: null, lat: null }
+      : { lon: truth.accelLon + rng.normal() * n.accel, lat: truth.accelLat + rng.normal() * n.accel };
     let yawRate: Channels['yawRate'] = imuLost ? null : truth.yawRate + rng.normal() * n.yawRate;
     let powertrain: Channels['powertrain'] = this.lost(drop + (fd.powertrain ?? 0))
       ? { rpm: null, engineTemp: null, batterySoc: null, batteryTemp: null }
@@ -114,7 +125,11 @@ export class SensorSuite {
           batterySoc: Math.min(1, Math.max(0, truth.batterySoc + rng.normal() * 0.001)),
           batteryTemp: truth.batteryTemp + rng.normal() * n.temperature,
         };
-    let brakes: Channels['brakes'] = { pressure: this.lost(drop + (fd.brakes ?? 0)) ? null : Math.max(0, truth.brakePressure + rng.normal() * n.pressure * 0.2) };
+    let brakes: Channels['brakes'] = {
+      pressure: this.lost(drop + (fd.brakes ?? 0))
+        ? null
+        : Math.max(0, truth.brakePressure + rng.normal() * n.pressure * 0.2),
+    };
     let tires: Channels['tires'] = this.lost(drop + (fd.tires ?? 0))
       ? { pressure: [null, null, null, null] }
       : {
@@ -125,7 +140,11 @@ export class SensorSuite {
             truth.tyres[3] + rng.normal() * n.pressure,
           ],
         };
-    let lane: Channels['lane'] = { offset: this.lost(drop + this.laneDropout + (fd.lane ?? 0)) ? null : truth.laneOffset + rng.normal() * n.laneOffset * this.rainFactor };
+    let lane: Channels['lane'] = {
+      offset: this.lost(drop + this.laneDropout + (fd.lane ?? 0))
+        ? null
+        : truth.laneOffset + rng.normal() * n.laneOffset * this.rainFactor,
+    };
     const radarLost = this.lost(drop + (fd.radar ?? 0));
     const seen = truth.leadDistance !== null && truth.leadDistance <= this.radarRange;
     let lead: Channels['lead'] =
@@ -133,7 +152,8 @@ export class SensorSuite {
         ? { distance: null, ttc: null }
         : {
             distance: Math.max(0, truth.leadDistance! + rng.normal() * n.radar * this.rainFactor),
-            ttc: truth.leadTtc === null ? null : Math.max(0, truth.leadTtc * (1 + rng.normal() * 0.02 * this.rainFactor)),
+            ttc:
+              truth.leadTtc === null ? null : Math.max(0, truth.leadTtc * (1 + rng.normal() * 0.02 * this.rainFactor)),
           };
 
     // A stuck sensor repeats the reading it had when it stuck.
@@ -144,7 +164,8 @@ export class SensorSuite {
       accel = this.hold('accel', !!stuck.imu, accel);
       yawRate = this.hold('yawRate', !!stuck.imu, yawRate);
     }
-    if (stuck.powertrain || this.frozen.powertrain) powertrain = this.hold('powertrain', !!stuck.powertrain, powertrain);
+    if (stuck.powertrain || this.frozen.powertrain)
+      powertrain = this.hold('powertrain', !!stuck.powertrain, powertrain);
     if (stuck.brakes || this.frozen.brakes) brakes = this.hold('brakes', !!stuck.brakes, brakes);
     if (stuck.tires || this.frozen.tires) tires = this.hold('tires', !!stuck.tires, tires);
     if (stuck.lane || this.frozen.lane) lane = this.hold('lane', !!stuck.lane, lane);

@@ -1,6 +1,12 @@
 import type { SimEvent } from '~/server/contracts/events';
 import type { RunKpis } from '~/server/contracts/run-status';
-import { resolveWeather, scenarioSchema, type Scenario, type ScenarioInput, type WeatherParams } from '~/server/contracts/scenario';
+import {
+  resolveWeather,
+  scenarioSchema,
+  type Scenario,
+  type ScenarioInput,
+  type WeatherParams,
+} from '~/server/contracts/scenario';
 import type { TelemetryFrame } from '~/server/contracts/telemetry';
 import { blueprintParams, npcBlueprintMix } from './blueprints';
 import { LongitudinalController, stepBody, type ForceContext } from './dynamics';
@@ -115,16 +121,25 @@ class Engine implements Simulation {
     this.totalSteps = Math.max(1, Math.round(scenario.durationS * this.rateHz));
     this.clock = opts.clock ?? Date.now;
     this.weather = resolveWeather(scenario.weather);
-    this.ambient = 20 - this.weather.precipitation / 20 - (this.weather.sunAltitude < 0 ? 5 : 0) + (this.weather.sunAltitude > 30 ? 4 : 0);
+    this.ambient =
+      20 -
+      this.weather.precipitation / 20 -
+      (this.weather.sunAltitude < 0 ? 5 : 0) +
+      (this.weather.sunAltitude > 30 ? 4 : 0);
     this.mu = 1 - (0.3 * this.weather.wetness) / 100 - (0.1 * this.weather.precipitation) / 100;
     this.signals = new SignalController(this.map);
     this.faults = scheduleFaults(scenario.faults);
     for (const l of this.map.laneList) {
-      for (const c of l.crossings) this.lanesCrossing.set(c.crosswalk, [...(this.lanesCrossing.get(c.crosswalk) ?? []), { lane: l, s: c.s }]);
+      for (const c of l.crossings)
+        this.lanesCrossing.set(c.crosswalk, [...(this.lanesCrossing.get(c.crosswalk) ?? []), { lane: l, s: c.s }]);
     }
     this.spawnVehicles();
     this.pedRng = createRng(scenario.seed, 'pedestrians');
-    this.pedestrians = spawnPedestrians(this.map, scenario.traffic.pedestrians, createRng(scenario.seed, 'pedestrian-spawn'));
+    this.pedestrians = spawnPedestrians(
+      this.map,
+      scenario.traffic.pedestrians,
+      createRng(scenario.seed, 'pedestrian-spawn'),
+    );
     this.tally = {
       collisionsVehicle: 0,
       collisionsPedestrian: 0,
@@ -151,11 +166,23 @@ class Engine implements Simulation {
 
   // ---------------------------------------------------------------- setup
 
-  private makeVehicle(id: string, index: number, isEgo: boolean, blueprint: keyof typeof blueprintParams, lane: Lane, s: number, rng: Rng): SimVehicle {
+  private makeVehicle(
+    id: string,
+    index: number,
+    isEgo: boolean,
+    blueprint: keyof typeof blueprintParams,
+    lane: Lane,
+    s: number,
+    rng: Rng,
+  ): SimVehicle {
     const params = blueprintParams[blueprint];
-    const driver = isEgo ? driverProfilesParams[this.scenario.ego.driver] : npcDriver(this.scenario.traffic.aggressiveness, rng.next());
+    const driver = isEgo
+      ? driverProfilesParams[this.scenario.ego.driver]
+      : npcDriver(this.scenario.traffic.aggressiveness, rng.next());
     const p = lane.poly.sample(s);
-    const desiredSpeed = isEgo ? this.scenario.ego.targetSpeed : lane.speedLimit * driver.speedFactor * rng.range(0.92, 1.05);
+    const desiredSpeed = isEgo
+      ? this.scenario.ego.targetSpeed
+      : lane.speedLimit * driver.speedFactor * rng.range(0.92, 1.05);
     const v0 = Math.min(desiredSpeed, lane.curveSpeed[lane.poly.segmentAt(s)] ?? lane.speedLimit) * 0.8;
     const veh: SimVehicle = {
       id,
@@ -163,7 +190,18 @@ class Engine implements Simulation {
       isEgo,
       params,
       driver,
-      body: { x: p.x, y: p.y, z: p.z, yaw: p.heading, v: v0, accel: 0, latAccel: 0, yawRate: 0, gear: 1, rpm: params.idleRpm },
+      body: {
+        x: p.x,
+        y: p.y,
+        z: p.z,
+        yaw: p.heading,
+        v: v0,
+        accel: 0,
+        latAccel: 0,
+        yawRate: 0,
+        gear: 1,
+        rpm: params.idleRpm,
+      },
       health: initialHealth(params, this.ambient, rng.normal()),
       lane,
       s,
@@ -173,7 +211,13 @@ class Engine implements Simulation {
       desiredSpeed,
       ctrl: new LongitudinalController(),
       act: { throttle: 0, brake: 0, steer: 0 },
-      sensors: new SensorSuite({ orgId: this.opts.orgId, runId: this.opts.runId, vehicleId: id }, this.scenario.sensors, this.weather, this.map.origin, createRng(this.scenario.seed, `sensors:${id}`)),
+      sensors: new SensorSuite(
+        { orgId: this.opts.orgId, runId: this.opts.runId, vehicleId: id },
+        this.scenario.sensors,
+        this.weather,
+        this.map.origin,
+        createRng(this.scenario.seed, `sensors:${id}`),
+      ),
       rng,
       faults: this.faults.filter((f) => f.vehicleId === id),
       wander: 0,
@@ -197,7 +241,9 @@ class Engine implements Simulation {
     const egoLane = this.map.lanes.get(spawn.laneId);
     if (!egoLane) throw new Error(`ego spawn lane "${spawn.laneId}" does not exist on map ${sc.map}`);
     const egoS = Math.min(spawn.s, egoLane.length - 1);
-    this.vehicles.push(this.makeVehicle('ego', 0, true, sc.ego.blueprint, egoLane, egoS, createRng(sc.seed, 'driver:ego')));
+    this.vehicles.push(
+      this.makeVehicle('ego', 0, true, sc.ego.blueprint, egoLane, egoS, createRng(sc.seed, 'driver:ego')),
+    );
 
     const rng = createRng(sc.seed, 'traffic-spawn');
     const candidates = this.map.laneList.filter((l) => l.kind === 'road' && l.length > 40);
@@ -226,8 +272,11 @@ class Engine implements Simulation {
         const clear = this.vehicles.every((o) => o.lane !== lane || Math.abs(o.s - s) > need);
         if (clear) placed = { lane, s };
       }
-      if (!placed) throw new Error(`cannot place ${sc.traffic.vehicles} traffic vehicles on map ${sc.map}: it is too crowded`);
-      this.vehicles.push(this.makeVehicle(`npc-${i}`, i + 1, false, bp, placed.lane, placed.s, createRng(sc.seed, `driver:npc-${i}`)));
+      if (!placed)
+        throw new Error(`cannot place ${sc.traffic.vehicles} traffic vehicles on map ${sc.map}: it is too crowded`);
+      this.vehicles.push(
+        this.makeVehicle(`npc-${i}`, i + 1, false, bp, placed.lane, placed.s, createRng(sc.seed, `driver:npc-${i}`)),
+      );
     }
   }
 
@@ -297,10 +346,13 @@ class Engine implements Simulation {
   /** Nearest vehicle ahead on a lane (from s) or on its first successor; for MOBIL. */
   private neighbourAhead(lane: Lane, s: number, self: SimVehicle): { v: SimVehicle; gap: number } | null {
     const here = this.occupancy.get(lane);
-    if (here) for (const o of here) if (o !== self && o.s > s) return { v: o, gap: o.s - s - (o.params.length + self.params.length) / 2 };
+    if (here)
+      for (const o of here)
+        if (o !== self && o.s > s) return { v: o, gap: o.s - s - (o.params.length + self.params.length) / 2 };
     const next = lane.next[0];
     const there = next ? this.occupancy.get(next) : undefined;
-    if (there && there[0] && there[0] !== self) return { v: there[0], gap: lane.length - s + there[0].s - (there[0].params.length + self.params.length) / 2 };
+    if (there && there[0] && there[0] !== self)
+      return { v: there[0], gap: lane.length - s + there[0].s - (there[0].params.length + self.params.length) / 2 };
     return null;
   }
 
@@ -381,7 +433,17 @@ class Engine implements Simulation {
           for (const o of occ) {
             const remaining = P.length - o.s;
             if (remaining < base || (remaining === base && o.index < v.index)) {
-              if (base - remaining < 90) acc = Math.min(acc, idmAccel(d, speed, v.desiredSpeed, base - remaining - (v.params.length + o.params.length) / 2, o.body.v));
+              if (base - remaining < 90)
+                acc = Math.min(
+                  acc,
+                  idmAccel(
+                    d,
+                    speed,
+                    v.desiredSpeed,
+                    base - remaining - (v.params.length + o.params.length) / 2,
+                    o.body.v,
+                  ),
+                );
             }
           }
         }
@@ -389,7 +451,8 @@ class Engine implements Simulation {
       for (const c of L.crossings) {
         const pos = base + c.s;
         if (pos <= halfLen * 0.5 || pos > range) continue;
-        if (this.pedestrianInConflict(c.crosswalk, c.u)) acc = Math.min(acc, idmAccel(d, speed, v.desiredSpeed, pos - halfLen - 2.5, 0));
+        if (this.pedestrianInConflict(c.crosswalk, c.u))
+          acc = Math.min(acc, idmAccel(d, speed, v.desiredSpeed, pos - halfLen - 2.5, 0));
       }
       const stopPos = base + L.length;
       if (L.signalId && stopPos > 0 && stopPos < range) {
@@ -413,7 +476,13 @@ class Engine implements Simulation {
           if (decision === undefined) {
             const need = gapToLine > 0.5 ? (speed * speed) / (2 * gapToLine) : Infinity;
             if (state === 'amber') decision = need > d.amberDecel ? 'go' : 'stop';
-            else decision = this.signals.redFor(L.signalId, t) < 2 && need > 1.5 && v.rng.chance(d.redRun) ? 'go' : need > MAX_DECEL ? 'go' : 'stop';
+            else
+              decision =
+                this.signals.redFor(L.signalId, t) < 2 && need > 1.5 && v.rng.chance(d.redRun)
+                  ? 'go'
+                  : need > MAX_DECEL
+                    ? 'go'
+                    : 'stop';
             v.signalDecision.set(L.id, decision);
           }
           if (decision === 'stop') acc = Math.min(acc, idmAccel(d, speed, v.desiredSpeed, gapToLine, 0));
@@ -461,7 +530,17 @@ class Engine implements Simulation {
       const nfAfter = newF ? idmAccel(newF.v.driver, newF.v.body.v, newF.v.desiredSpeed, newF.gap, v.body.v) : 0;
       const ofNow = oldF ? idmAccel(oldF.v.driver, oldF.v.body.v, oldF.v.desiredSpeed, oldF.gap, v.body.v) : 0;
       const ofAfter = oldF ? accOn(L, oldF.v.s, oldF.v, oldF.v.body.v, v) : 0;
-      if (mobilAccepts(d, { meNow, meAfter, oldFollowerNow: ofNow, oldFollowerAfter: ofAfter, newFollowerNow: nfNow, newFollowerAfter: nfAfter, bias })) {
+      if (
+        mobilAccepts(d, {
+          meNow,
+          meAfter,
+          oldFollowerNow: ofNow,
+          oldFollowerAfter: ofAfter,
+          newFollowerNow: nfNow,
+          newFollowerAfter: nfAfter,
+          bias,
+        })
+      ) {
         best = { lane: target, s };
         break;
       }
@@ -511,7 +590,13 @@ class Engine implements Simulation {
     const ev = this.eventFactory(events, ts);
 
     if (this.stepIndex === 0) {
-      ev(t, null, 'run_started', { map: this.scenario.map, seed: this.scenario.seed, durationS: this.scenario.durationS, rateHz: this.rateHz, vehicles: this.vehicles.length });
+      ev(t, null, 'run_started', {
+        map: this.scenario.map,
+        seed: this.scenario.seed,
+        durationS: this.scenario.durationS,
+        rateHz: this.rateHz,
+        vehicles: this.vehicles.length,
+      });
     }
     for (const f of this.faults) {
       if (!f.started && t >= f.spec.startS) {
@@ -533,7 +618,12 @@ class Engine implements Simulation {
     for (const v of this.vehicles) {
       const fx = effects[v.index]!;
       const grade = v.lane.poly.sample(v.s, v.seg).grade;
-      const ctx: ForceContext = { grade, mu: this.mu, brakeEffectiveness: brakeEffectiveness(v.health, fx.loads), rollingFactor: rollingFactor(v.params, v.health) };
+      const ctx: ForceContext = {
+        grade,
+        mu: this.mu,
+        brakeEffectiveness: brakeEffectiveness(v.health, fx.loads),
+        rollingFactor: rollingFactor(v.params, v.health),
+      };
       ctxs.push(ctx);
       let want = this.decideAccel(v, t);
       if (t < v.stoppedUntil) want = -MAX_DECEL;
@@ -598,7 +688,13 @@ class Engine implements Simulation {
         power += r.tractionPower / sub;
       }
       v.distance += Math.hypot(v.body.x - x0, v.body.y - y0);
-      updateHealth(v.params, v.health, effects[v.index]!.loads, { tractionPower: power, brakeEnergy, v: v.body.v, ambient: this.ambient }, this.dt);
+      updateHealth(
+        v.params,
+        v.health,
+        effects[v.index]!.loads,
+        { tractionPower: power, brakeEnergy, v: v.body.v, ambient: this.ambient },
+        this.dt,
+      );
       this.locate(v, tNext, ev);
     }
     stepPedestrians(this.pedestrians, {
@@ -665,7 +761,12 @@ class Engine implements Simulation {
   // ---------------------------------------------------------------- bookkeeping
 
   private faultData(f: ScheduledFault) {
-    return { faultType: f.spec.type, faultIndex: f.index, severity: f.spec.severity, ...(f.sensor ? { sensor: f.sensor } : {}) };
+    return {
+      faultType: f.spec.type,
+      faultIndex: f.index,
+      severity: f.spec.severity,
+      ...(f.sensor ? { sensor: f.sensor } : {}),
+    };
   }
 
   private eventFactory(events: SimEvent[], ts: number): EventSink {
@@ -708,10 +809,13 @@ class Engine implements Simulation {
     let best = Infinity;
     for (const { lane, s } of this.lanesCrossing.get(cw) ?? []) {
       const occ = this.occupancy.get(lane);
-      if (occ) for (const o of occ) if (o.s < s && s - o.s < 150) best = Math.min(best, (s - o.s) / Math.max(o.body.v, 0.5));
+      if (occ)
+        for (const o of occ) if (o.s < s && s - o.s < 150) best = Math.min(best, (s - o.s) / Math.max(o.body.v, 0.5));
       for (const p of lane.prev) {
         const po = this.occupancy.get(p);
-        if (po) for (const o of po) if (p.length - o.s + s < 150) best = Math.min(best, (p.length - o.s + s) / Math.max(o.body.v, 0.5));
+        if (po)
+          for (const o of po)
+            if (p.length - o.s + s < 150) best = Math.min(best, (p.length - o.s + s) / Math.max(o.body.v, 0.5));
       }
     }
     return best;
@@ -727,7 +831,11 @@ class Engine implements Simulation {
         const edge = Math.abs(rel) + v.params.width / 2;
         if (!v.invading && edge > w / 2) {
           v.invading = true;
-          ev(t, v.id, 'lane_invasion', { laneId: v.lane.id, side: rel > 0 ? 'left' : 'right', at: { x: v.body.x, y: v.body.y } });
+          ev(t, v.id, 'lane_invasion', {
+            laneId: v.lane.id,
+            side: rel > 0 ? 'left' : 'right',
+            at: { x: v.body.x, y: v.body.y },
+          });
           if (v.isEgo) this.tally.laneInvasion++;
         } else if (v.invading && edge < w / 2 - 0.15) v.invading = false;
       }
@@ -738,7 +846,8 @@ class Engine implements Simulation {
         if (v.isEgo) this.tally.hardBrake++;
       } else if (v.hardBraking && v.body.accel > -HARD_BRAKE_DECEL / 2) v.hardBraking = false;
       const lead = v.lead;
-      if (lead && lead.ttc !== null && v.isEgo) this.tally.minTtc = this.tally.minTtc === null ? lead.ttc : Math.min(this.tally.minTtc, lead.ttc);
+      if (lead && lead.ttc !== null && v.isEgo)
+        this.tally.minTtc = this.tally.minTtc === null ? lead.ttc : Math.min(this.tally.minTtc, lead.ttc);
       if (!v.nearMiss && lead && lead.ttc !== null && lead.ttc < NEAR_MISS_TTC) {
         v.nearMiss = true;
         ev(t, v.id, 'near_miss', { otherId: lead.id, ttc: lead.ttc, distance: lead.gap, threshold: NEAR_MISS_TTC });
@@ -761,7 +870,10 @@ class Engine implements Simulation {
         }
         if (this.contacts.has(key)) continue;
         this.contacts.add(key);
-        const rel = Math.hypot(a.body.v * Math.cos(a.body.yaw) - b.body.v * Math.cos(b.body.yaw), a.body.v * Math.sin(a.body.yaw) - b.body.v * Math.sin(b.body.yaw));
+        const rel = Math.hypot(
+          a.body.v * Math.cos(a.body.yaw) - b.body.v * Math.cos(b.body.yaw),
+          a.body.v * Math.sin(a.body.yaw) - b.body.v * Math.sin(b.body.yaw),
+        );
         const at = { x: (a.body.x + b.body.x) / 2, y: (a.body.y + b.body.y) / 2 };
         ev(t, a.id, 'collision', { otherKind: 'vehicle', otherId: b.id, relativeSpeed: rel, at });
         ev(t, b.id, 'collision', { otherKind: 'vehicle', otherId: a.id, relativeSpeed: rel, at });
@@ -777,7 +889,12 @@ class Engine implements Simulation {
       if (p.phase !== 'crossing') continue;
       for (const v of vs) {
         if (!pointInBox(v, p.x, p.y, 0.3)) continue;
-        ev(t, v.id, 'collision', { otherKind: 'pedestrian', otherId: p.id, relativeSpeed: v.body.v, at: { x: p.x, y: p.y } });
+        ev(t, v.id, 'collision', {
+          otherKind: 'pedestrian',
+          otherId: p.id,
+          relativeSpeed: v.body.v,
+          at: { x: p.x, y: p.y },
+        });
         this.fleet.collisions++;
         if (v.isEgo) this.tally.collisionsPedestrian++;
         v.body.v = 0;
@@ -789,7 +906,12 @@ class Engine implements Simulation {
   }
 }
 
-type EventSink = <T extends SimEvent['type']>(t: number, vehicleId: string | null, type: T, data: Extract<SimEvent, { type: T }>['data']) => void;
+type EventSink = <T extends SimEvent['type']>(
+  t: number,
+  vehicleId: string | null,
+  type: T,
+  data: Extract<SimEvent, { type: T }>['data'],
+) => void;
 
 function corners(v: SimVehicle): [number, number][] {
   const c = Math.cos(v.body.yaw);

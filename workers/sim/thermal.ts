@@ -73,7 +73,9 @@ export function updateHealth(
   // capacity the overheat fault takes away.
   // The overheat fault (failing pump or fan, low coolant) takes radiator capacity away and lets
   // hot spots add heat the loop no longer carries off.
-  const heat = (p.powertrain === 'ev' ? 400 + 0.1 * Math.max(0, io.tractionPower) : 3000 + 1.1 * Math.max(0, io.tractionPower)) + 8000 * f.overheat;
+  const heat =
+    (p.powertrain === 'ev' ? 400 + 0.1 * Math.max(0, io.tractionPower) : 3000 + 1.1 * Math.max(0, io.tractionPower)) +
+    8000 * f.overheat;
   const thermostat = Math.min(1, Math.max(0.03, (h.engineTemp - (p.coolantTemp - 4)) / 6));
   const radiator = (p.powertrain === 'ev' ? 250 + 8 * io.v : 900 + 25 * io.v) * (1 - 0.97 * f.overheat);
   const cool = radiator * thermostat * Math.max(0, h.engineTemp - io.ambient);
@@ -100,7 +102,7 @@ export function updateHealth(
 
   // Brake discs: all braking energy in, convective cooling that grows with speed out.
   const discC = 16_000 * massScale;
-  h.brakeTemp += ((io.brakeEnergy - (18 + 5 * io.v) * massScale * (h.brakeTemp - io.ambient) * dt) / discC);
+  h.brakeTemp += (io.brakeEnergy - (18 + 5 * io.v) * massScale * (h.brakeTemp - io.ambient) * dt) / discC;
 
   // Tyres warm up with speed (gas law) and leak in proportion to their gauge pressure.
   const warm = p.tyrePressure * (1 + 0.0012 * io.v);

@@ -16,7 +16,8 @@ export const SIGNAL_CYCLE = 2 * HALF;
 function groupState(group: 0 | 1, cycleT: number): { state: LightState; sincePhaseStart: number } {
   const local = (cycleT - group * HALF + SIGNAL_CYCLE) % SIGNAL_CYCLE;
   if (local < SIGNAL_PLAN.green) return { state: 'green', sincePhaseStart: local };
-  if (local < SIGNAL_PLAN.green + SIGNAL_PLAN.amber) return { state: 'amber', sincePhaseStart: local - SIGNAL_PLAN.green };
+  if (local < SIGNAL_PLAN.green + SIGNAL_PLAN.amber)
+    return { state: 'amber', sincePhaseStart: local - SIGNAL_PLAN.green };
   return { state: 'red', sincePhaseStart: local - SIGNAL_PLAN.green - SIGNAL_PLAN.amber };
 }
 

@@ -22,12 +22,25 @@ export async function serialiseTfjs(model: tf.LayersModel): Promise<TfjsArtifact
   );
   const a = saved as tf.io.ModelArtifacts | null;
   if (!a?.weightData || !a.weightSpecs) throw new Error('tfjs save produced no weights');
-  const data = Array.isArray(a.weightData) ? Buffer.concat(a.weightData.map((b) => Buffer.from(b))) : Buffer.from(a.weightData as ArrayBuffer);
-  return { format: 'drivelab.tfjs-layers.v1', modelTopology: a.modelTopology, weightSpecs: a.weightSpecs, weightData: data.toString('base64') };
+  const data = Array.isArray(a.weightData)
+    ? Buffer.concat(a.weightData.map((b) => Buffer.from(b)))
+    : Buffer.from(a.weightData as ArrayBuffer);
+  return {
+    format: 'drivelab.tfjs-layers.v1',
+    modelTopology: a.modelTopology,
+    weightSpecs: a.weightSpecs,
+    weightData: data.toString('base64'),
+  };
 }
 
 export async function loadTfjs(artifact: TfjsArtifact): Promise<tf.LayersModel> {
   const bytes = Buffer.from(artifact.weightData, 'base64');
   const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: artifact.modelTopology as object, weightSpecs: artifact.weightSpecs, weightData }));
+  return tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: artifact.modelTopology as object,
+      weightSpecs: artifact.weightSpecs,
+      weightData,
+    }),
+  );
 }

@@ -115,7 +115,9 @@ async function tryWasm(attempts: BackendAttempt[]): Promise<boolean> {
 }
 
 function firstLine(err: unknown): string {
-  return String(err instanceof Error ? err.message : err).split('\n')[0]!.slice(0, 300);
+  return String(err instanceof Error ? err.message : err)
+    .split('\n')[0]!
+    .slice(0, 300);
 }
 
 let current: Promise<BackendChoice> | null = null;

@@ -64,7 +64,12 @@ export function conv2dFilterGrad(
     const taps: tf.Tensor2D[] = [];
     for (let i = 0; i < fh; i++) {
       for (let j = 0; j < fw; j++) {
-        const patch = tf.stridedSlice(xp, [0, i, j, 0], [batch, i + (outH - 1) * sh + 1, j + (outW - 1) * sw + 1, cin], [1, sh, sw, 1]) as tf.Tensor4D;
+        const patch = tf.stridedSlice(
+          xp,
+          [0, i, j, 0],
+          [batch, i + (outH - 1) * sh + 1, j + (outW - 1) * sw + 1, cin],
+          [1, sh, sw, 1],
+        ) as tf.Tensor4D;
         taps.push(tf.matMul(patch.reshape([batch * outH * outW, cin]), dy2, true, false));
       }
     }
@@ -88,7 +93,12 @@ export function conv2dInputGradStride1(
     const [, inH, inW] = inputShape;
     const [ph0, ph1] = pad === 'same' ? samePads(inH, fh, 1) : [0, 0];
     const [pw0, pw1] = pad === 'same' ? samePads(inW, fw, 1) : [0, 0];
-    const dyp = tf.pad(dy, [[0, 0], [fh - 1 - ph0, fh - 1 - ph1], [fw - 1 - pw0, fw - 1 - pw1], [0, 0]]);
+    const dyp = tf.pad(dy, [
+      [0, 0],
+      [fh - 1 - ph0, fh - 1 - ph1],
+      [fw - 1 - pw0, fw - 1 - pw1],
+      [0, 0],
+    ]);
     const flipped = tf.reverse(filter, [0, 1]).transpose([0, 1, 3, 2]) as tf.Tensor4D;
     return tf.conv2d(dyp as tf.Tensor4D, flipped, 1, 'valid');
   });
@@ -108,12 +118,15 @@ export function installConvFilterGradFallback(): void {
       const grads = original.gradFunc(dy, saved, attrs);
       const a = attrs as unknown as Conv2DAttrs;
       const hasKernel = Boolean(tf.getKernel('Conv2DBackpropFilter', tf.getBackend()));
-      const simple = a.dataFormat !== 'NCHW' && pair(a.dilations).every((d) => d === 1) && (a.pad === 'valid' || a.pad === 'same');
+      const simple =
+        a.dataFormat !== 'NCHW' && pair(a.dilations).every((d) => d === 1) && (a.pad === 'valid' || a.pad === 'same');
       if (hasKernel || !simple) return grads;
       const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
       const stride1 = pair(a.strides).every((v) => v === 1);
       return {
-        x: stride1 ? () => conv2dInputGradStride1(dy as tf.Tensor4D, filter, x.shape, a.pad as 'valid' | 'same') : grads.x!,
+        x: stride1
+          ? () => conv2dInputGradStride1(dy as tf.Tensor4D, filter, x.shape, a.pad as 'valid' | 'same')
+          : grads.x!,
         filter: () => conv2dFilterGrad(x, dy as tf.Tensor4D, filter.shape, a.strides, a.pad as 'valid' | 'same'),
       };
     },

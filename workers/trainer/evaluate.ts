@@ -9,14 +9,26 @@ export type Metrics = Record<string, number | null>;
 
 const finite = (v: number) => (Number.isFinite(v) ? v : null);
 
-export function binaryEvaluation(actual: ArrayLike<number>, scores: ArrayLike<number>, predicted: ArrayLike<boolean | number>): Metrics {
-  const m = binaryMetrics(Array.from(actual, (a) => a > 0), predicted);
+export function binaryEvaluation(
+  actual: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  predicted: ArrayLike<boolean | number>,
+): Metrics {
+  const m = binaryMetrics(
+    Array.from(actual, (a) => a > 0),
+    predicted,
+  );
   return {
     precision: m.precision,
     recall: m.recall,
     f1: m.f1,
     accuracy: m.accuracy,
-    rocAuc: finite(rocAuc(Array.from(actual, (a) => (a > 0 ? 1 : 0)), scores)),
+    rocAuc: finite(
+      rocAuc(
+        Array.from(actual, (a) => (a > 0 ? 1 : 0)),
+        scores,
+      ),
+    ),
     tp: m.tp,
     fp: m.fp,
     tn: m.tn,
@@ -25,9 +37,20 @@ export function binaryEvaluation(actual: ArrayLike<number>, scores: ArrayLike<nu
   };
 }
 
-export function multiclassEvaluation(actual: ArrayLike<number>, predicted: ArrayLike<number>, classes: number): Metrics {
+export function multiclassEvaluation(
+  actual: ArrayLike<number>,
+  predicted: ArrayLike<number>,
+  classes: number,
+): Metrics {
   const m = multiclassMetrics(actual, predicted, classes);
-  return { accuracy: m.accuracy, macroPrecision: m.macro.precision, macroRecall: m.macro.recall, macroF1: m.macro.f1, f1: m.macro.f1, evaluatedRows: actual.length };
+  return {
+    accuracy: m.accuracy,
+    macroPrecision: m.macro.precision,
+    macroRecall: m.macro.recall,
+    macroF1: m.macro.f1,
+    f1: m.macro.f1,
+    evaluatedRows: actual.length,
+  };
 }
 
 export function regressionEvaluation(actual: ArrayLike<number>, predicted: ArrayLike<number>): Metrics {
@@ -53,7 +76,11 @@ export interface DetectionDelays {
  * window that overlaps the fault ([t - windowSize, t) ∩ [start, end)). Its end is when a live
  * detector could have raised the alert. A fault never flagged counts as missed.
  */
-export function detectionDelays(rows: readonly DetectionRow[], faults: readonly FaultInterval[], windowSize: number): DetectionDelays {
+export function detectionDelays(
+  rows: readonly DetectionRow[],
+  faults: readonly FaultInterval[],
+  windowSize: number,
+): DetectionDelays {
   const bySegment = new Map<string, DetectionRow[]>();
   for (const r of rows) {
     let l = bySegment.get(r.segment);
@@ -66,9 +93,7 @@ export function detectionDelays(rows: readonly DetectionRow[], faults: readonly 
     const seq = bySegment.get(f.segment);
     if (!seq) continue;
     total++;
-    const hit = seq
-      .filter((r) => r.flagged && r.t > f.start && r.t - windowSize < f.end)
-      .sort((a, b) => a.t - b.t)[0];
+    const hit = seq.filter((r) => r.flagged && r.t > f.start && r.t - windowSize < f.end).sort((a, b) => a.t - b.t)[0];
     if (hit) delays.push(hit.t - f.start);
   }
   return { faults: total, detected: delays.length, delays };

@@ -88,9 +88,21 @@ export async function runTrainingJob(deps: JobDeps, jobId: string): Promise<JobO
   // on the row, so a job requeued by a stopping worker keeps its numbering.
   const claimed = await db.trainingJob.updateMany({
     where: { id: jobId, state: { in: ['queued', 'running'] }, cancelRequested: false },
-    data: { state: 'running', attempts: { increment: 1 }, workerId: deps.workerId, heartbeatAt: now, error: null, backend: deps.backend.backend, epoch: 0, progress: 0 },
+    data: {
+      state: 'running',
+      attempts: { increment: 1 },
+      workerId: deps.workerId,
+      heartbeatAt: now,
+      error: null,
+      backend: deps.backend.backend,
+      epoch: 0,
+      progress: 0,
+    },
   });
-  const job = await db.trainingJob.findUnique({ where: { id: jobId }, include: { datasetVersion: true, experiment: true } });
+  const job = await db.trainingJob.findUnique({
+    where: { id: jobId },
+    include: { datasetVersion: true, experiment: true },
+  });
   if (!job) return 'skipped';
   if (claimed.count === 0) {
     if (job.state === 'queued' || job.state === 'running') {
@@ -144,7 +156,10 @@ async function trainClaimedJob(
 
   try {
     const bytes = await getObject(deps.store, job.datasetVersion.dataKey);
-    if (!bytes) throw new Error(`dataset version ${job.datasetVersion.version} has no data in the object store (${job.datasetVersion.dataKey})`);
+    if (!bytes)
+      throw new Error(
+        `dataset version ${job.datasetVersion.version} has no data in the object store (${job.datasetVersion.dataKey})`,
+      );
     const dataset = decodeDataset(bytes);
 
     const abort = new AbortController();
@@ -160,14 +175,30 @@ async function trainClaimedJob(
           last = r;
           const progress = Math.min(1, r.epoch / r.maxEpochs);
           await db.experimentRunEpoch.createMany({
-            data: [{ runId: run.id, epoch: r.epoch, loss: r.loss, valLoss: asNumber(r.valLoss), elapsedMs: Math.round(r.elapsedMs) }],
+            data: [
+              {
+                runId: run.id,
+                epoch: r.epoch,
+                loss: r.loss,
+                valLoss: asNumber(r.valLoss),
+                elapsedMs: Math.round(r.elapsedMs),
+              },
+            ],
             skipDuplicates: true,
           });
           // Only while the row is still this trainer's running job (see JobLostError).
           const row = await db.trainingJob
             .update({
               where: { id: jobId, workerId: deps.workerId, state: 'running' },
-              data: { epoch: r.epoch, maxEpochs: r.maxEpochs, loss: asNumber(r.loss), valLoss: asNumber(r.valLoss), etaMs: Math.round(r.etaMs), progress, heartbeatAt: new Date() },
+              data: {
+                epoch: r.epoch,
+                maxEpochs: r.maxEpochs,
+                loss: asNumber(r.loss),
+                valLoss: asNumber(r.valLoss),
+                etaMs: Math.round(r.etaMs),
+                progress,
+                heartbeatAt: new Date(),
+              },
               select: { cancelRequested: true },
             })
             .catch((err: unknown) => {
@@ -180,7 +211,18 @@ async function trainClaimedJob(
           }
           // Checked once per epoch: a cancel stops training at the end of the current epoch.
           if (row.cancelRequested) abort.abort();
-          await deps.publish(progressOf(base, { state: 'running', epoch: r.epoch, maxEpochs: r.maxEpochs, loss: r.loss, valLoss: r.valLoss, progress, etaMs: r.etaMs, elapsedMs: r.elapsedMs }));
+          await deps.publish(
+            progressOf(base, {
+              state: 'running',
+              epoch: r.epoch,
+              maxEpochs: r.maxEpochs,
+              loss: r.loss,
+              valLoss: r.valLoss,
+              progress,
+              etaMs: r.etaMs,
+              elapsedMs: r.elapsedMs,
+            }),
+          );
         },
       });
     } finally {
@@ -190,25 +232,44 @@ async function trainClaimedJob(
 
     if (result.trained.training.cancelled) {
       result.trained.model.dispose();
-      if (heartbeat.lost) throw new JobLostError('the job was taken from this trainer (heartbeat stale) and queued again');
-      if (deps.stopping.aborted) throw new WorkerStoppingError('the worker stopped during training; the job is retried');
+      if (heartbeat.lost)
+        throw new JobLostError('the job was taken from this trainer (heartbeat stale) and queued again');
+      if (deps.stopping.aborted)
+        throw new WorkerStoppingError('the worker stopped during training; the job is retried');
       const finishedAt = new Date();
-      await db.experimentRun.update({ where: { id: run.id }, data: { state: 'cancelled', finishedAt, durationMs: Math.round(performance.now() - started) } });
+      await db.experimentRun.update({
+        where: { id: run.id },
+        data: { state: 'cancelled', finishedAt, durationMs: Math.round(performance.now() - started) },
+      });
       await db.trainingJob.update({ where: { id: jobId }, data: { state: 'cancelled', finishedAt } });
       await deps.publish(progressOf(base, { state: 'cancelled', ...(last ? epochFields(last) : {}) }));
       return 'cancelled';
     }
 
     const trained = result.trained;
-    const onnx = exportOnnx(trained, { metadata: { 'drivelab.experiment_run': run.id, 'drivelab.dataset_fingerprint': job.datasetVersion.fingerprint } });
+    const onnx = exportOnnx(trained, {
+      metadata: { 'drivelab.experiment_run': run.id, 'drivelab.dataset_fingerprint': job.datasetVersion.fingerprint },
+    });
     const tfjs = await serialiseTfjs(trained.model);
     trained.model.dispose();
     const sidecar = {
       ...onnx.sidecar,
       // Beside the graph: what a caller applies before it (missing values, smoothing, order feature).
       preprocessing: result.preprocessing,
-      dataset: { versionId: job.datasetVersionId, version: job.datasetVersion.version, fingerprint: job.datasetVersion.fingerprint, groupBy: job.datasetVersion.groupBy, split: result.split },
-      training: { experimentRunId: run.id, backend: deps.backend.backend, epochs: trained.training.epochsRun, bestEpoch: trained.training.bestEpoch, hyperparameters: trained.hyperparameters },
+      dataset: {
+        versionId: job.datasetVersionId,
+        version: job.datasetVersion.version,
+        fingerprint: job.datasetVersion.fingerprint,
+        groupBy: job.datasetVersion.groupBy,
+        split: result.split,
+      },
+      training: {
+        experimentRunId: run.id,
+        backend: deps.backend.backend,
+        epochs: trained.training.epochsRun,
+        bestEpoch: trained.training.bestEpoch,
+        hyperparameters: trained.hyperparameters,
+      },
     };
     const metrics: Record<string, number | null> = {
       ...result.metrics,
@@ -230,11 +291,16 @@ async function trainClaimedJob(
     await putObject(deps.store, keys.onnx, onnx.bytes);
     await putJson(deps.store, keys.tfjs, tfjs);
     await putJson(deps.store, keys.sidecar, sidecar);
-    await putJson(deps.store, keys.normalisation, { ...trained.normalisation, ...('targetScaling' in trained ? { target: trained.targetScaling } : {}), imputation: result.preprocessing.imputation });
+    await putJson(deps.store, keys.normalisation, {
+      ...trained.normalisation,
+      ...('targetScaling' in trained ? { target: trained.targetScaling } : {}),
+      imputation: result.preprocessing.imputation,
+    });
     await putJson(deps.store, keys.features, trained.featureNames);
     await putJson(deps.store, keys.dataset, sidecar.dataset);
 
-    if (heartbeat.lost) throw new JobLostError('the job was taken from this trainer (heartbeat stale) and queued again');
+    if (heartbeat.lost)
+      throw new JobLostError('the job was taken from this trainer (heartbeat stale) and queued again');
     const version = await registerModelVersion(
       db,
       {
@@ -243,7 +309,12 @@ async function trainClaimedJob(
         kind: job.kind as ModelKind,
         featureNames: trained.featureNames,
         metrics,
-        threshold: trained.kind === 'autoencoder' ? trained.threshold : trained.kind === 'mlp-classifier' && trained.binary ? 0.5 : null,
+        threshold:
+          trained.kind === 'autoencoder'
+            ? trained.threshold
+            : trained.kind === 'mlp-classifier' && trained.binary
+              ? 0.5
+              : null,
         onnx: onnx.bytes,
         sidecar,
         tfjs,
@@ -258,15 +329,42 @@ async function trainClaimedJob(
     const finishedAt = new Date();
     await db.experimentRun.update({
       where: { id: run.id },
-      data: { state: 'completed', metrics: metrics as Prisma.InputJsonValue, artifacts: keys, modelVersionId: version.id, finishedAt, durationMs: Math.round(performance.now() - started) },
+      data: {
+        state: 'completed',
+        metrics: metrics as Prisma.InputJsonValue,
+        artifacts: keys,
+        modelVersionId: version.id,
+        finishedAt,
+        durationMs: Math.round(performance.now() - started),
+      },
     });
-    await db.trainingJob.update({ where: { id: jobId }, data: { state: 'completed', progress: 1, modelVersionId: version.id, finishedAt, etaMs: 0 } });
-    await deps.publish(progressOf(base, { state: 'completed', progress: 1, etaMs: 0, modelVersionId: version.id, metrics, ...(last ? epochFields(last) : {}) }));
+    await db.trainingJob.update({
+      where: { id: jobId },
+      data: { state: 'completed', progress: 1, modelVersionId: version.id, finishedAt, etaMs: 0 },
+    });
+    await deps.publish(
+      progressOf(base, {
+        state: 'completed',
+        progress: 1,
+        etaMs: 0,
+        modelVersionId: version.id,
+        metrics,
+        ...(last ? epochFields(last) : {}),
+      }),
+    );
     return 'completed';
   } catch (err) {
     // A lost job's run was closed by the trainer that reaped it.
     if (err instanceof JobLostError) throw err;
-    await db.experimentRun.update({ where: { id: run.id }, data: { state: 'failed', error: String((err as Error).message ?? err).slice(0, 2000), finishedAt: new Date(), durationMs: Math.round(performance.now() - started) } });
+    await db.experimentRun.update({
+      where: { id: run.id },
+      data: {
+        state: 'failed',
+        error: String((err as Error).message ?? err).slice(0, 2000),
+        finishedAt: new Date(),
+        durationMs: Math.round(performance.now() - started),
+      },
+    });
     throw err;
   }
 }

@@ -32,14 +32,21 @@ await runWorker({
   async start() {
     const config = trainingConfig();
     const backend = await selectBackend({ exclude: config.TRAINER_BACKEND_EXCLUDE });
-    log.info({ backend: backend.backend, provider: backend.provider, attempts: backend.attempts }, 'tfjs backend selected');
+    log.info(
+      { backend: backend.backend, provider: backend.provider, attempts: backend.attempts },
+      'tfjs backend selected',
+    );
     const kafka = createKafka({ clientId: 'drivelab-trainer' });
     const producer = createProducer(kafka);
     await producer.connect();
-    const progress = typedProducer(producer, TOPICS.training, trainingProgressSchema, { prefix: env.KAFKA_TOPIC_PREFIX });
+    const progress = typedProducer(producer, TOPICS.training, trainingProgressSchema, {
+      prefix: env.KAFKA_TOPIC_PREFIX,
+    });
     // Progress is a view: a Kafka hiccup must not fail a training job whose state is in Postgres.
     const publish = async (p: TrainingProgress) => {
-      await progress.send([{ key: p.jobId, value: p }]).catch((err: unknown) => log.warn({ err: (err as Error).message, jobId: p.jobId }, 'progress not published'));
+      await progress
+        .send([{ key: p.jobId, value: p }])
+        .catch((err: unknown) => log.warn({ err: (err as Error).message, jobId: p.jobId }, 'progress not published'));
     };
 
     const boss = createBoss({ supervise: true, schedule: true });
@@ -58,7 +65,18 @@ await runWorker({
       const { jobId } = payload.data;
       busy = true;
       try {
-        const outcome = await runTrainingJob({ db, store: objectStore(), backend, workerId, publish, stopping: stopping.signal, heartbeatMs: heartbeatEveryMs(config.TRAINING_STALE_S) }, jobId);
+        const outcome = await runTrainingJob(
+          {
+            db,
+            store: objectStore(),
+            backend,
+            workerId,
+            publish,
+            stopping: stopping.signal,
+            heartbeatMs: heartbeatEveryMs(config.TRAINING_STALE_S),
+          },
+          jobId,
+        );
         log.info({ jobId, outcome }, 'training job done');
       } catch (err) {
         if (err instanceof JobLostError) {
@@ -68,11 +86,26 @@ await runWorker({
           return;
         }
         const message = err instanceof Error ? err.message : String(err);
-        const attempt = (await db.trainingJob.findUnique({ where: { id: jobId }, select: { attempts: true } }))?.attempts ?? job.retryCount + 1;
+        const attempt =
+          (await db.trainingJob.findUnique({ where: { id: jobId }, select: { attempts: true } }))?.attempts ??
+          job.retryCount + 1;
         if (err instanceof WorkerStoppingError) {
           // Not the job's fault: it goes back on the queue with the retries it had left.
-          const bossJobId = await boss.send(TRAINING_QUEUE, payload.data, { retryLimit: Math.max(0, job.retryLimit - job.retryCount), retryDelay: 0, expireInSeconds: job.expireInSeconds });
-          const row = await db.trainingJob.update({ where: { id: jobId }, data: { state: 'queued', bossJobId, error: `attempt ${attempt} interrupted: the trainer stopped; requeued`, progress: 0, epoch: 0 } });
+          const bossJobId = await boss.send(TRAINING_QUEUE, payload.data, {
+            retryLimit: Math.max(0, job.retryLimit - job.retryCount),
+            retryDelay: 0,
+            expireInSeconds: job.expireInSeconds,
+          });
+          const row = await db.trainingJob.update({
+            where: { id: jobId },
+            data: {
+              state: 'queued',
+              bossJobId,
+              error: `attempt ${attempt} interrupted: the trainer stopped; requeued`,
+              progress: 0,
+              epoch: 0,
+            },
+          });
           await publish(progressOf(row, { state: 'queued', error: row.error, attempt }));
           log.warn({ jobId, attempt }, 'training interrupted by shutdown; requeued');
           return;
@@ -91,9 +124,13 @@ await runWorker({
         busy = false;
       }
     };
-    await boss.work(TRAINING_QUEUE, { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: config.TRAINER_POLL_S }, async (jobs) => {
-      for (const job of jobs) await handle(job);
-    });
+    await boss.work(
+      TRAINING_QUEUE,
+      { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: config.TRAINER_POLL_S },
+      async (jobs) => {
+        for (const job of jobs) await handle(job);
+      },
+    );
 
     // Each retraining schedule has its own queue; new schedules are picked up within a minute.
     const watched = new Set<string>();

@@ -22,7 +22,10 @@ function assertSameLength(a: ArrayLike<unknown>, b: ArrayLike<unknown>): void {
 }
 
 /** Positive class is 1 (or true). */
-export function binaryCounts(actual: ArrayLike<number | boolean>, predicted: ArrayLike<number | boolean>): BinaryCounts {
+export function binaryCounts(
+  actual: ArrayLike<number | boolean>,
+  predicted: ArrayLike<number | boolean>,
+): BinaryCounts {
   assertSameLength(actual, predicted);
   const c: BinaryCounts = { tp: 0, fp: 0, tn: 0, fn: 0 };
   for (let i = 0; i < actual.length; i++) {
@@ -42,7 +45,10 @@ function ratio(num: number, den: number): number {
   return den === 0 ? 0 : num / den;
 }
 
-export function binaryMetrics(actual: ArrayLike<number | boolean>, predicted: ArrayLike<number | boolean>): BinaryMetrics {
+export function binaryMetrics(
+  actual: ArrayLike<number | boolean>,
+  predicted: ArrayLike<number | boolean>,
+): BinaryMetrics {
   const c = binaryCounts(actual, predicted);
   const precision = ratio(c.tp, c.tp + c.fp);
   const recall = ratio(c.tp, c.tp + c.fn);
@@ -56,7 +62,11 @@ export function binaryMetrics(actual: ArrayLike<number | boolean>, predicted: Ar
 }
 
 /** matrix[actual][predicted], classes 0..numClasses-1. */
-export function confusionMatrix(actual: ArrayLike<number>, predicted: ArrayLike<number>, numClasses: number): number[][] {
+export function confusionMatrix(
+  actual: ArrayLike<number>,
+  predicted: ArrayLike<number>,
+  numClasses: number,
+): number[][] {
   assertSameLength(actual, predicted);
   const m = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
   for (let i = 0; i < actual.length; i++) {
@@ -84,7 +94,11 @@ export interface MulticlassMetrics {
   confusion: number[][];
 }
 
-export function multiclassMetrics(actual: ArrayLike<number>, predicted: ArrayLike<number>, numClasses: number): MulticlassMetrics {
+export function multiclassMetrics(
+  actual: ArrayLike<number>,
+  predicted: ArrayLike<number>,
+  numClasses: number,
+): MulticlassMetrics {
   const confusion = confusionMatrix(actual, predicted, numClasses);
   const perClass: ClassMetrics[] = [];
   let correct = 0;
@@ -97,7 +111,11 @@ export function multiclassMetrics(actual: ArrayLike<number>, predicted: ArrayLik
     const recall = ratio(tp, support);
     perClass.push({ precision, recall, f1: ratio(2 * precision * recall, precision + recall), support });
   }
-  const mean = (f: (c: ClassMetrics) => number) => ratio(perClass.reduce((s, c) => s + f(c), 0), numClasses);
+  const mean = (f: (c: ClassMetrics) => number) =>
+    ratio(
+      perClass.reduce((s, c) => s + f(c), 0),
+      numClasses,
+    );
   return {
     perClass,
     macro: { precision: mean((c) => c.precision), recall: mean((c) => c.recall), f1: mean((c) => c.f1) },
@@ -112,7 +130,9 @@ export function multiclassMetrics(actual: ArrayLike<number>, predicted: ArrayLik
  */
 export function rocAuc(actual: ArrayLike<number | boolean>, scores: ArrayLike<number>): number {
   assertSameLength(actual, scores);
-  const idx = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => (scores[a] as number) - (scores[b] as number));
+  const idx = Array.from({ length: scores.length }, (_, i) => i).sort(
+    (a, b) => (scores[a] as number) - (scores[b] as number),
+  );
   let positives = 0;
   let rankSumPositives = 0;
   let i = 0;

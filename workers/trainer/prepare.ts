@@ -21,16 +21,24 @@ export interface SplitPlan {
 }
 
 export function splitPlan(kind: ModelKind, groupCount: number, p: TrainingParams): SplitPlan {
-  const validationFraction = p.validationFraction ?? (kind === 'cnn-regressor' ? RUL_CNN_DEFAULTS.validationFraction : 0.25);
+  const validationFraction =
+    p.validationFraction ?? (kind === 'cnn-regressor' ? RUL_CNN_DEFAULTS.validationFraction : 0.25);
   // Detectors and classifiers are scored on groups used for neither fitting nor the threshold /
   // early stopping; with too few groups the validation groups are scored instead.
   const wantTest = kind === 'autoencoder' || kind === 'mlp-classifier';
   const testFraction = p.testFraction ?? (wantTest && groupCount >= 4 ? 0.25 : 0);
-  return { validationFraction, testFraction, seed: p.splitSeed ?? (kind === 'cnn-regressor' ? RUL_CNN_DEFAULTS.splitSeed : 42) };
+  return {
+    validationFraction,
+    testFraction,
+    seed: p.splitSeed ?? (kind === 'cnn-regressor' ? RUL_CNN_DEFAULTS.splitSeed : 42),
+  };
 }
 
 /** Per-column mean of the training rows' present values (0 when a column has none). */
-export function imputationFill(d: Pick<MaterialisedDataset, 'features' | 'featureNames'>, trainRows: readonly number[]): number[] {
+export function imputationFill(
+  d: Pick<MaterialisedDataset, 'features' | 'featureNames'>,
+  trainRows: readonly number[],
+): number[] {
   const cols = d.featureNames.length;
   const sum = new Float64Array(cols);
   const n = new Float64Array(cols);
@@ -78,7 +86,13 @@ export interface SequencePrepared {
 export function prepareTabular(d: MaterialisedDataset, plan: SplitPlan): TabularPrepared {
   const split = splitByGroup(d.groups, plan);
   const fill = imputationFill(d, split.train);
-  return { shape: 'tabular', featureNames: d.featureNames, matrix: { values: imputed(d.features, fill), rows: d.rows, cols: d.featureNames.length }, split, fill };
+  return {
+    shape: 'tabular',
+    featureNames: d.featureNames,
+    matrix: { values: imputed(d.features, fill), rows: d.rows, cols: d.featureNames.length },
+    split,
+    fill,
+  };
 }
 
 export function prepareSequences(d: MaterialisedDataset, plan: SplitPlan, p: TrainingParams): SequencePrepared {

@@ -20,7 +20,8 @@ export function heartbeatEveryMs(staleS: number): number {
   return Math.max(1000, Math.min(60_000, Math.floor((staleS * 1000) / 4)));
 }
 
-export const stoppedRespondingError = (attempt: number) => `the trainer running this job stopped responding (attempt ${attempt})`;
+export const stoppedRespondingError = (attempt: number) =>
+  `the trainer running this job stopped responding (attempt ${attempt})`;
 
 export type StaleJobAction =
   /** Alive, still waiting on the queue, or not stale (yet). */
@@ -41,11 +42,17 @@ type BossJobView = Pick<PgBoss.JobWithMetadata, 'state' | 'startedOn' | 'retryCo
  * only a trainer dead for the whole window is reaped, and never an attempt that pg-boss retried
  * in the meantime.
  */
-export function staleJobAction(row: Pick<TrainingJob, 'state' | 'heartbeatAt'>, boss: BossJobView | null, nowMs: number, staleS: number): StaleJobAction {
+export function staleJobAction(
+  row: Pick<TrainingJob, 'state' | 'heartbeatAt'>,
+  boss: BossJobView | null,
+  nowMs: number,
+  staleS: number,
+): StaleJobAction {
   const cutoff = nowMs - staleS * 1000;
   if (row.state !== 'running' && row.state !== 'queued') return { action: 'skip' };
   if (!row.heartbeatAt || row.heartbeatAt.getTime() >= cutoff) return { action: 'skip' };
-  if (!boss || boss.state === 'failed' || boss.state === 'cancelled' || boss.state === 'completed') return { action: 'close' };
+  if (!boss || boss.state === 'failed' || boss.state === 'cancelled' || boss.state === 'completed')
+    return { action: 'close' };
   if (boss.state !== 'active') return { action: 'skip' };
   if (!boss.startedOn || boss.startedOn.getTime() >= cutoff) return { action: 'skip' };
   const retriesLeft = boss.retryLimit - boss.retryCount;
@@ -73,7 +80,11 @@ export interface Reaped {
 export async function reapStaleJobs(deps: ReapDeps, nowMs = Date.now()): Promise<Reaped[]> {
   const { db, boss, staleS } = deps;
   const rows = await db.trainingJob.findMany({
-    where: { state: { in: ['running', 'queued'] }, heartbeatAt: { lt: new Date(nowMs - staleS * 1000) }, bossJobId: { not: null } },
+    where: {
+      state: { in: ['running', 'queued'] },
+      heartbeatAt: { lt: new Date(nowMs - staleS * 1000) },
+      bossJobId: { not: null },
+    },
     orderBy: { heartbeatAt: 'asc' },
     take: 50,
   });
@@ -98,7 +109,10 @@ export async function reapStaleJobs(deps: ReapDeps, nowMs = Date.now()): Promise
     });
     if (taken.count === 0) continue; // another trainer reaped it, or the trainer was alive after all
     if (r.experimentRunId) {
-      await db.experimentRun.updateMany({ where: { id: r.experimentRunId, state: 'running' }, data: { state: 'failed', error, finishedAt: now } });
+      await db.experimentRun.updateMany({
+        where: { id: r.experimentRunId, state: 'running' },
+        data: { state: 'failed', error, finishedAt: now },
+      });
     }
     let bossJobId: string | null = r.bossJobId;
     if (decision.action === 'fail') {
@@ -116,9 +130,20 @@ export async function reapStaleJobs(deps: ReapDeps, nowMs = Date.now()): Promise
         startAfter: q!.retryDelay,
         expireInSeconds: Number(q!.expireInSeconds),
       });
-      if (bossJobId) await db.trainingJob.updateMany({ where: { id: r.id, bossJobId: r.bossJobId }, data: { bossJobId } });
+      if (bossJobId)
+        await db.trainingJob.updateMany({ where: { id: r.id, bossJobId: r.bossJobId }, data: { bossJobId } });
     }
-    log.warn({ jobId: r.id, attempt, action: decision.action, bossJobId: r.bossJobId, newBossJobId: bossJobId, heartbeatAt: r.heartbeatAt }, 'trainer stopped responding; job reaped');
+    log.warn(
+      {
+        jobId: r.id,
+        attempt,
+        action: decision.action,
+        bossJobId: r.bossJobId,
+        newBossJobId: bossJobId,
+        heartbeatAt: r.heartbeatAt,
+      },
+      'trainer stopped responding; job reaped',
+    );
     await deps.publish(progressOf({ ...r, attempts: attempt }, { state: final ? 'failed' : 'queued', error, attempt }));
     reaped.push({ jobId: r.id, action: decision.action, attempt, bossJobId });
   }

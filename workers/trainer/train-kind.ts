@@ -1,7 +1,14 @@
 import type { TrainingParams } from '~/server/contracts/training';
 import type { MaterialisedDataset } from '~/server/training/materialised';
 import { selectRows, selectWindows, type Matrix } from './datasets/types';
-import { binaryEvaluation, delayMetrics, detectionDelays, multiclassEvaluation, regressionEvaluation, type Metrics } from './evaluate';
+import {
+  binaryEvaluation,
+  delayMetrics,
+  detectionDelays,
+  multiclassEvaluation,
+  regressionEvaluation,
+  type Metrics,
+} from './evaluate';
 import { trainAutoencoder } from './models/autoencoder';
 import { trainCnnRegressor } from './models/cnn-regressor';
 import { trainMlpClassifier } from './models/mlp-classifier';
@@ -26,13 +33,21 @@ export interface KindResult {
   outputShape: number[];
 }
 
-function fitOptions(kind: ModelKind, p: TrainingParams, hooks: Pick<FitOptions, 'onEpoch' | 'signal'>): Partial<FitOptions> {
+function fitOptions(
+  kind: ModelKind,
+  p: TrainingParams,
+  hooks: Pick<FitOptions, 'onEpoch' | 'signal'>,
+): Partial<FitOptions> {
   const d = kind === 'cnn-regressor' ? RUL_CNN_DEFAULTS.fit : { epochs: 60, batchSize: 64, patience: 8 };
   return {
     epochs: p.epochs ?? d.epochs,
     batchSize: p.batchSize ?? d.batchSize,
     patience: p.patience ?? d.patience,
-    ...(p.learningRateDecay !== undefined ? { learningRateDecay: p.learningRateDecay } : kind === 'cnn-regressor' ? { learningRateDecay: RUL_CNN_DEFAULTS.fit.learningRateDecay } : {}),
+    ...(p.learningRateDecay !== undefined
+      ? { learningRateDecay: p.learningRateDecay }
+      : kind === 'cnn-regressor'
+        ? { learningRateDecay: RUL_CNN_DEFAULTS.fit.learningRateDecay }
+        : {}),
     shuffleSeed: p.seed ?? 42,
     ...hooks,
   };
@@ -53,13 +68,22 @@ function mlpHyperparameters(p: TrainingParams) {
 }
 
 /** Fault onset → detection for binary detectors on offline datasets (empty when the dataset has no fault intervals). */
-function detectionDelayMetrics(d: MaterialisedDataset, evalIdx: readonly number[], flagged: (k: number) => boolean): Metrics {
+function detectionDelayMetrics(
+  d: MaterialisedDataset,
+  evalIdx: readonly number[],
+  flagged: (k: number) => boolean,
+): Metrics {
   if (!d.segments || !d.faults || !d.windowSize) return {};
   const rows = evalIdx.map((r, k) => ({ segment: d.segments![r]!, t: d.order[r]!, flagged: flagged(k) }));
   return delayMetrics(detectionDelays(rows, d.faults, d.windowSize));
 }
 
-export async function trainKind(kind: ModelKind, d: MaterialisedDataset, p: TrainingParams, hooks: Pick<FitOptions, 'onEpoch' | 'signal'>): Promise<KindResult> {
+export async function trainKind(
+  kind: ModelKind,
+  d: MaterialisedDataset,
+  p: TrainingParams,
+  hooks: Pick<FitOptions, 'onEpoch' | 'signal'>,
+): Promise<KindResult> {
   const plan = splitPlan(kind, new Set(d.groups).size, p);
   const fit = fitOptions(kind, p, hooks);
 
@@ -88,17 +112,29 @@ export async function trainKind(kind: ModelKind, d: MaterialisedDataset, p: Trai
       fit,
     });
     const predicted = predict(trained, validation).output;
-    const metrics = regressionEvaluation(prep.split.validation.map((i) => w.labels[i]!), predicted);
+    const metrics = regressionEvaluation(
+      prep.split.validation.map((i) => w.labels[i]!),
+      predicted,
+    );
     const evalSet = prep.split.test.length ? selectWindows(w.windows, prep.split.test) : null;
     if (evalSet) {
-      const t = regressionEvaluation(prep.split.test.map((i) => w.labels[i]!), predict(trained, evalSet).output);
+      const t = regressionEvaluation(
+        prep.split.test.map((i) => w.labels[i]!),
+        predict(trained, evalSet).output,
+      );
       metrics.testRmse = t.rmse!;
       metrics.testMae = t.mae!;
     }
     return {
       trained,
       metrics: { ...metrics, trainWindows: train.count, validationWindows: validation.count },
-      preprocessing: { imputation: prep.fill, droppedColumns: prep.dropped, smoothing: { alpha: prep.smoothing, causal: true, per: d.groupBy }, orderFeature: prep.includeOrder ? d.orderName : null, windowLength: prep.windowLength },
+      preprocessing: {
+        imputation: prep.fill,
+        droppedColumns: prep.dropped,
+        smoothing: { alpha: prep.smoothing, causal: true, per: d.groupBy },
+        orderFeature: prep.includeOrder ? d.orderName : null,
+        windowLength: prep.windowLength,
+      },
       split: { ...prep.split.groups, evaluatedOn: 'validation' },
       inputShape: [prep.windowLength, prep.featureNames.length],
       outputShape: [1],
@@ -109,7 +145,10 @@ export async function trainKind(kind: ModelKind, d: MaterialisedDataset, p: Trai
   const rowsOf = (idx: readonly number[]): Matrix => selectRows(prep.matrix, idx);
   const evalIdx = prep.split.test.length ? prep.split.test : prep.split.validation;
   const evaluatedOn = prep.split.test.length ? 'test' : 'validation';
-  const base = { preprocessing: { imputation: prep.fill }, split: { ...prep.split.groups, evaluatedOn } as KindResult['split'] };
+  const base = {
+    preprocessing: { imputation: prep.fill },
+    split: { ...prep.split.groups, evaluatedOn } as KindResult['split'],
+  };
   const F = prep.featureNames.length;
 
   if (kind === 'autoencoder') {
@@ -171,7 +210,7 @@ export async function trainKind(kind: ModelKind, d: MaterialisedDataset, p: Trai
     validationTargets: labelsOf(d, prep.split.validation),
     featureNames: prep.featureNames,
     targetName: d.labelName,
-  hyperparameters: mlpHyperparameters(p),
+    hyperparameters: mlpHyperparameters(p),
     fit,
   });
   const metrics = regressionEvaluation(labelsOf(d, evalIdx), predict(trained, rowsOf(evalIdx)).output);

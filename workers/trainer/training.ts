@@ -146,7 +146,13 @@ export async function fitWithEarlyStopping(
       let ex = x;
       let ey = y;
       if (seeded) {
-        const order = tf.tensor1d(shuffled(Array.from({ length: rows }, (_, i) => i), o.shuffleSeed! + e), 'int32');
+        const order = tf.tensor1d(
+          shuffled(
+            Array.from({ length: rows }, (_, i) => i),
+            o.shuffleSeed! + e,
+          ),
+          'int32',
+        );
         ex = tf.gather(x, order);
         ey = tf.gather(y, order);
         order.dispose();

@@ -16,7 +16,13 @@ const TABS = [
   { id: 'audit', label: 'Audit log', admin: true },
 ] as const;
 
-export default async function SettingsPage({ params, searchParams }: { params: Promise<{ org: string }>; searchParams: Promise<{ tab?: string }> }) {
+export default async function SettingsPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ org: string }>;
+  searchParams: Promise<{ tab?: string }>;
+}) {
   const { org: slug } = await params;
   const { tab: requested } = await searchParams;
   const { user, org } = await requireOrgPage(slug);

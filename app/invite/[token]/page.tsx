@@ -11,7 +11,10 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
   const { token } = await params;
   const [user, invite] = await Promise.all([
     getPageUser(),
-    db.invite.findUnique({ where: { tokenHash: sha256(token) }, include: { org: { select: { name: true, slug: true } }, createdBy: { select: { name: true, email: true } } } }),
+    db.invite.findUnique({
+      where: { tokenHash: sha256(token) },
+      include: { org: { select: { name: true, slug: true } }, createdBy: { select: { name: true, email: true } } },
+    }),
   ]);
   const here = `/invite/${token}`;
   let body;
@@ -23,10 +26,14 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
     body = (
       <>
         <p className="lead">
-          {invite.createdBy?.name ?? invite.createdBy?.email ?? 'An admin'} invited you to join <strong>{invite.org.name}</strong> as{' '}
-          <span className="role-pill">{ROLE_LABELS[invite.role]}</span>
+          {invite.createdBy?.name ?? invite.createdBy?.email ?? 'An admin'} invited you to join{' '}
+          <strong>{invite.org.name}</strong> as <span className="role-pill">{ROLE_LABELS[invite.role]}</span>
         </p>
-        {status === 'expired' && <div className="alert alert-error">This invitation expired on {invite.expiresAt.toUTCString()}. Ask for a new one.</div>}
+        {status === 'expired' && (
+          <div className="alert alert-error">
+            This invitation expired on {invite.expiresAt.toUTCString()}. Ask for a new one.
+          </div>
+        )}
         {status === 'revoked' && <div className="alert alert-error">This invitation was revoked.</div>}
         {status === 'used' && <div className="alert alert-error">This invitation has already been used.</div>}
         {status === 'valid' &&
@@ -36,7 +43,9 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
             </a>
           ) : user ? (
             <>
-              <p className="muted" style={{ fontSize: 13 }}>Signed in as {user.email}. Valid until {invite.expiresAt.toUTCString()}.</p>
+              <p className="muted" style={{ fontSize: 13 }}>
+                Signed in as {user.email}. Valid until {invite.expiresAt.toUTCString()}.
+              </p>
               <AcceptInvite token={token} orgName={invite.org.name} />
             </>
           ) : (

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { egoSchema, faultSchema, scenarioSchema, sensorsSchema, trafficSchema, weatherPresetNames, type Scenario } from '~/server/contracts/scenario';
+import {
+  egoSchema,
+  faultSchema,
+  scenarioSchema,
+  sensorsSchema,
+  trafficSchema,
+  weatherPresetNames,
+  type Scenario,
+} from '~/server/contracts/scenario';
 
 /**
  * Scenario fields OpenSCENARIO 1.0 cannot express travel as ParameterDeclarations named
@@ -42,16 +50,20 @@ export function driveLabParameters(s: Scenario): DriveLabParameter[] {
 }
 
 const fromJson = <T extends z.ZodType>(schema: T) =>
-  z.string().transform((v, ctx) => {
-    try {
-      return JSON.parse(v) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
-      return z.NEVER;
-    }
-  }).pipe(schema);
+  z
+    .string()
+    .transform((v, ctx) => {
+      try {
+        return JSON.parse(v) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
 
-const numeric = <T extends z.ZodType<unknown, number>>(schema: T) => z.string().trim().min(1).transform(Number).pipe(schema);
+const numeric = <T extends z.ZodType<unknown, number>>(schema: T) =>
+  z.string().trim().min(1).transform(Number).pipe(schema);
 
 /** How each parameter is read back; a bad value is reported, never half-applied. */
 const readers = {
@@ -67,7 +79,10 @@ const readers = {
   DriveLab_sensors: fromJson(sensorsSchema),
   DriveLab_faults: fromJson(z.array(faultSchema)),
   DriveLab_seed: numeric(scenarioSchema.shape.seed.unwrap()),
-  DriveLab_timeFactor: z.string().transform((v) => (v === 'max' ? v : Number(v))).pipe(scenarioSchema.shape.timeFactor.unwrap()),
+  DriveLab_timeFactor: z
+    .string()
+    .transform((v) => (v === 'max' ? v : Number(v)))
+    .pipe(scenarioSchema.shape.timeFactor.unwrap()),
 } as const;
 
 export type DriveLabValues = { -readonly [K in keyof typeof readers]?: z.output<(typeof readers)[K]> };
@@ -90,7 +105,10 @@ export function readDriveLabParameters(params: ReadonlyMap<string, string>): Rea
     }
     const r = reader.safeParse(raw);
     if (r.success) values[name] = r.data;
-    else problems.push(`${name}: ${r.error.issues.map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`).join('; ')}`);
+    else
+      problems.push(
+        `${name}: ${r.error.issues.map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`).join('; ')}`,
+      );
   }
   return { values: values as DriveLabValues, problems };
 }

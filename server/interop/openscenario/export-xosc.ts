@@ -1,4 +1,10 @@
-import { resolveWeather, scenarioSchema, type BuiltinMapId, type Scenario, type VehicleBlueprint } from '~/server/contracts/scenario';
+import {
+  resolveWeather,
+  scenarioSchema,
+  type BuiltinMapId,
+  type Scenario,
+  type VehicleBlueprint,
+} from '~/server/contracts/scenario';
 import { npcBlueprintMix } from '~/workers/sim/blueprints';
 import { carlaTownForMap, egoPoseForTown, type TownPose } from './carla-towns';
 import { driveLabParameters } from './drivelab-parameters';
@@ -57,7 +63,9 @@ function dateTime(date: Date, hhmm: string): string {
 }
 
 const condition = (name: string, rule: 'greaterThan' | 'equalTo', value: number) =>
-  el('Condition', { name, delay: 0, conditionEdge: 'rising' }, [el('ByValueCondition', {}, [el('SimulationTimeCondition', { value, rule })])]);
+  el('Condition', { name, delay: 0, conditionEdge: 'rising' }, [
+    el('ByValueCondition', {}, [el('SimulationTimeCondition', { value, rule })]),
+  ]);
 
 const speedAction = (speed: number) =>
   el('PrivateAction', {}, [
@@ -73,7 +81,9 @@ const speedAction = (speed: number) =>
 const controllerAction = (name: string, module: string) =>
   el('PrivateAction', {}, [
     el('ControllerAction', {}, [
-      el('AssignControllerAction', {}, [el('Controller', { name }, [el('Properties', {}, [el('Property', { name: 'module', value: module })])])]),
+      el('AssignControllerAction', {}, [
+        el('Controller', { name }, [el('Properties', {}, [el('Property', { name: 'module', value: module })])]),
+      ]),
       el('OverrideControllerValueAction', {}, [
         el('Throttle', { value: 0, active: false }),
         el('Brake', { value: 0, active: false }),
@@ -85,7 +95,8 @@ const controllerAction = (name: string, module: string) =>
     ]),
   ]);
 
-const teleport = (position: XmlElementNode) => el('PrivateAction', {}, [el('TeleportAction', {}, [el('Position', {}, [position])])]);
+const teleport = (position: XmlElementNode) =>
+  el('PrivateAction', {}, [el('TeleportAction', {}, [el('Position', {}, [position])])]);
 
 function environment(s: Scenario, date: Date): XmlElementNode {
   const w = toOscWeather(resolveWeather(s.weather));
@@ -114,10 +125,21 @@ function npcPosition(i: number, map: BuiltinMapId): XmlElementNode {
 function faultComments(s: Scenario): XmlCommentNode[] {
   if (s.faults.length === 0) return [];
   return [
-    comment('DriveLab faults (no OpenSCENARIO equivalent; CARLA runs without them, DriveLab restores them from DriveLab_faults):'),
+    comment(
+      'DriveLab faults (no OpenSCENARIO equivalent; CARLA runs without them, DriveLab restores them from DriveLab_faults):',
+    ),
     ...s.faults.map((f, i) => {
-      const target = typeof f.vehicle === 'number' ? npcEntity(f.vehicle) : f.vehicle === 'ego' ? EGO_ENTITY : f.vehicle;
-      const parts = [`fault ${i + 1}: ${f.type}`, f.sensor ? `sensor ${f.sensor}` : '', `on ${target}`, `from ${formatNumber(f.startS)} s`, `ramp ${formatNumber(f.rampS)} s`, `severity ${formatNumber(f.severity)}`, f.durationS !== undefined ? `for ${formatNumber(f.durationS)} s` : 'until the end'];
+      const target =
+        typeof f.vehicle === 'number' ? npcEntity(f.vehicle) : f.vehicle === 'ego' ? EGO_ENTITY : f.vehicle;
+      const parts = [
+        `fault ${i + 1}: ${f.type}`,
+        f.sensor ? `sensor ${f.sensor}` : '',
+        `on ${target}`,
+        `from ${formatNumber(f.startS)} s`,
+        `ramp ${formatNumber(f.rampS)} s`,
+        `severity ${formatNumber(f.severity)}`,
+        f.durationS !== undefined ? `for ${formatNumber(f.durationS)} s` : 'until the end',
+      ];
       return comment(parts.filter(Boolean).join(', '));
     }),
   ];
@@ -135,7 +157,9 @@ export function exportXosc(scenario: Scenario, opts: ExportXoscOptions = {}): st
   const parameters = el(
     'ParameterDeclarations',
     {},
-    driveLabParameters(s).map((p) => el('ParameterDeclaration', { name: p.name, parameterType: p.type, value: p.value })),
+    driveLabParameters(s).map((p) =>
+      el('ParameterDeclaration', { name: p.name, parameterType: p.type, value: p.value }),
+    ),
   );
 
   const entities = el('Entities', {}, [
@@ -152,7 +176,11 @@ export function exportXosc(scenario: Scenario, opts: ExportXoscOptions = {}): st
         controllerAction('HeroAgent', 'external_control'),
       ]),
       ...npcNames.map((name, i) =>
-        el('Private', { entityRef: name }, [teleport(npcPosition(i, s.map)), speedAction(npcStartSpeed[s.map]), controllerAction('NpcAutopilot', 'carla_autopilot')]),
+        el('Private', { entityRef: name }, [
+          teleport(npcPosition(i, s.map)),
+          speedAction(npcStartSpeed[s.map]),
+          controllerAction('NpcAutopilot', 'carla_autopilot'),
+        ]),
       ),
     ]),
   ]);
@@ -161,7 +189,11 @@ export function exportXosc(scenario: Scenario, opts: ExportXoscOptions = {}): st
   const story = el('Story', { name: 'DriveLabStory' }, [
     el('Act', { name: 'DriveLabAct' }, [
       el('ManeuverGroup', { maximumExecutionCount: 1, name: 'DriveLabTraffic' }, [
-        el('Actors', { selectTriggeringEntities: false }, npcNames.map((n) => el('EntityRef', { entityRef: n }))),
+        el(
+          'Actors',
+          { selectTriggeringEntities: false },
+          npcNames.map((n) => el('EntityRef', { entityRef: n })),
+        ),
       ]),
       el('StartTrigger', {}, [el('ConditionGroup', {}, [condition('DriveLabStart', 'greaterThan', 0)])]),
     ]),
@@ -171,11 +203,19 @@ export function exportXosc(scenario: Scenario, opts: ExportXoscOptions = {}): st
     init,
     ...faultComments(s),
     story,
-    el('StopTrigger', {}, [el('ConditionGroup', {}, [condition('DriveLabDurationReached', 'greaterThan', s.durationS)])]),
+    el('StopTrigger', {}, [
+      el('ConditionGroup', {}, [condition('DriveLabDurationReached', 'greaterThan', s.durationS)]),
+    ]),
   ]);
 
   const root = el('OpenSCENARIO', {}, [
-    el('FileHeader', { revMajor: 1, revMinor: 0, date: date.toISOString().replace(/\.\d{3}Z$/, ''), description: s.name, author: 'DriveLab' }),
+    el('FileHeader', {
+      revMajor: 1,
+      revMinor: 0,
+      date: date.toISOString().replace(/\.\d{3}Z$/, ''),
+      description: s.name,
+      author: 'DriveLab',
+    }),
     parameters,
     el('CatalogLocations'),
     el('RoadNetwork', {}, [el('LogicFile', { filepath: town }), el('SceneGraphFile', { filepath: '' })]),
@@ -185,6 +225,8 @@ export function exportXosc(scenario: Scenario, opts: ExportXoscOptions = {}): st
 
   return serializeXml(root, [
     comment(`DriveLab scenario "${s.name}" for CARLA ScenarioRunner (built-in map ${s.map} -> CARLA ${town}).`),
-    comment('DriveLab_* parameters carry scenario fields OpenSCENARIO 1.0 cannot express; ScenarioRunner ignores them.'),
+    comment(
+      'DriveLab_* parameters carry scenario fields OpenSCENARIO 1.0 cannot express; ScenarioRunner ignores them.',
+    ),
   ]);
 }

@@ -1,4 +1,10 @@
-import { scenarioSchema, type FaultSpec, type Scenario, type ScenarioInput, type VehicleBlueprint } from '~/server/contracts/scenario';
+import {
+  scenarioSchema,
+  type FaultSpec,
+  type Scenario,
+  type ScenarioInput,
+  type VehicleBlueprint,
+} from '~/server/contracts/scenario';
 import { mapForTown } from './carla-towns';
 import { EXPORT_FORMAT_PARAM, readDriveLabParameters, type DriveLabValues } from './drivelab-parameters';
 import { ImportLedger, conditionKind, describe, triggerSummary } from './unsupported-report';
@@ -40,7 +46,8 @@ const fmt = (n: number) => String(Math.round(n * 1000) / 1000);
 
 export function importXosc(xml: string): ImportXoscResult {
   const root = parseXml(xml);
-  if (root.name !== 'OpenSCENARIO') throw new XoscImportError(`not an OpenSCENARIO document: the root element is <${root.name}>`);
+  if (root.name !== 'OpenSCENARIO')
+    throw new XoscImportError(`not an OpenSCENARIO document: the root element is <${root.name}>`);
   if (child(root, 'Catalog')) throw new XoscImportError('this is an OpenSCENARIO catalog, not a scenario');
   const storyboard = child(root, 'Storyboard');
   if (!storyboard) throw new XoscImportError('the document has no Storyboard');
@@ -53,11 +60,16 @@ export function importXosc(xml: string): ImportXoscResult {
   const params = new Map<string, string>();
   const paramDecls = child(root, 'ParameterDeclarations');
   ledger.handled(paramDecls);
-  for (const p of childrenNamed(paramDecls, 'ParameterDeclaration')) if (p.attrs.name !== undefined) params.set(p.attrs.name, p.attrs.value ?? '');
+  for (const p of childrenNamed(paramDecls, 'ParameterDeclaration'))
+    if (p.attrs.name !== undefined) params.set(p.attrs.name, p.attrs.value ?? '');
   const { values: dl, problems } = readDriveLabParameters(params);
-  for (const p of problems) ledger.unsupported.push(`OpenSCENARIO/ParameterDeclarations/ParameterDeclaration[${p.split(':')[0]}]: ignored, ${p.slice(p.indexOf(':') + 2)}`);
+  for (const p of problems)
+    ledger.unsupported.push(
+      `OpenSCENARIO/ParameterDeclarations/ParameterDeclaration[${p.split(':')[0]}]: ignored, ${p.slice(p.indexOf(':') + 2)}`,
+    );
   const fromDriveLab = dl[EXPORT_FORMAT_PARAM] !== undefined;
-  if (fromDriveLab) notes.push('File written by DriveLab: DriveLab-only fields restored from its DriveLab_* parameters.');
+  if (fromDriveLab)
+    notes.push('File written by DriveLab: DriveLab-only fields restored from its DriveLab_* parameters.');
 
   /** Attribute as a number, following a $parameter reference. */
   const num = (e: XmlElement | undefined, attr: string): number | undefined => {
@@ -78,7 +90,11 @@ export function importXosc(xml: string): ImportXoscResult {
   ledger.handled(header);
   // Catalogs are not resolved: any catalog location is reported by the sweep.
   ledger.opened(child(root, 'CatalogLocations'));
-  const name = (str(header, 'description') ?? '').replace(/^CARLA:/, '').trim().slice(0, 200) || 'Imported scenario';
+  const name =
+    (str(header, 'description') ?? '')
+      .replace(/^CARLA:/, '')
+      .trim()
+      .slice(0, 200) || 'Imported scenario';
 
   // ---- road network → built-in map
   const roadNetwork = child(root, 'RoadNetwork');
@@ -89,11 +105,19 @@ export function importXosc(xml: string): ImportXoscResult {
   const town = mapForTown(townPath);
   let map = town.map;
   if (!town.town && dl.DriveLab_map) map = dl.DriveLab_map;
-  if (!town.town) notes.push(`Road network ${townPath ? `"${townPath}"` : '(none)'} is not a CARLA town DriveLab knows; using built-in map ${map}.`);
-  else if (!town.exact) notes.push(`CARLA ${town.town} has no built-in twin; approximated by built-in map ${map}, the closest in character.`);
-  else if (dl.DriveLab_map && dl.DriveLab_map !== map) notes.push(`LogicFile ${town.town} wins over DriveLab_map=${dl.DriveLab_map}.`);
+  if (!town.town)
+    notes.push(
+      `Road network ${townPath ? `"${townPath}"` : '(none)'} is not a CARLA town DriveLab knows; using built-in map ${map}.`,
+    );
+  else if (!town.exact)
+    notes.push(
+      `CARLA ${town.town} has no built-in twin; approximated by built-in map ${map}, the closest in character.`,
+    );
+  else if (dl.DriveLab_map && dl.DriveLab_map !== map)
+    notes.push(`LogicFile ${town.town} wins over DriveLab_map=${dl.DriveLab_map}.`);
   const sceneGraph = child(roadNetwork, 'SceneGraphFile');
-  if (sceneGraph && str(sceneGraph, 'filepath')) ledger.report(sceneGraph, 'scene graph (3D model) files are not used; the built-in map has its own geometry');
+  if (sceneGraph && str(sceneGraph, 'filepath'))
+    ledger.report(sceneGraph, 'scene graph (3D model) files are not used; the built-in map has its own geometry');
   else ledger.handled(sceneGraph);
 
   // ---- entities
@@ -105,8 +129,16 @@ export function importXosc(xml: string): ImportXoscResult {
     const vehicle = child(so, 'Vehicle');
     const ped = child(so, 'Pedestrian');
     if (vehicle) {
-      const role = childrenNamed(child(vehicle, 'Properties'), 'Property').find((p) => p.attrs.name === 'type')?.attrs.value;
-      entities.push({ name: ename, el: so, kind: 'vehicle', model: str(vehicle, 'name') ?? '', category: str(vehicle, 'vehicleCategory'), role });
+      const role = childrenNamed(child(vehicle, 'Properties'), 'Property').find((p) => p.attrs.name === 'type')?.attrs
+        .value;
+      entities.push({
+        name: ename,
+        el: so,
+        kind: 'vehicle',
+        model: str(vehicle, 'name') ?? '',
+        category: str(vehicle, 'vehicleCategory'),
+        role,
+      });
       ledger.opened(so);
       ledger.handled(vehicle);
     } else if (ped) {
@@ -118,27 +150,38 @@ export function importXosc(xml: string): ImportXoscResult {
   }
   const vehicles = entities.filter((e) => e.kind === 'vehicle');
   const pedestrians = entities.filter((e) => e.kind === 'pedestrian');
-  if (vehicles.length) notes.push("Vehicle dimensions and performance come from DriveLab's blueprint models, not from the file's BoundingBox/Performance/Axles.");
+  if (vehicles.length)
+    notes.push(
+      "Vehicle dimensions and performance come from DriveLab's blueprint models, not from the file's BoundingBox/Performance/Axles.",
+    );
 
   const egoCandidates = vehicles.filter((v) => v.role === 'ego_vehicle');
   const ego = egoCandidates[0] ?? vehicles.find((v) => EGO_NAMES.has(v.name.toLowerCase())) ?? vehicles[0];
-  if (!egoCandidates.length && ego && !EGO_NAMES.has(ego.name.toLowerCase())) notes.push(`No vehicle is marked as ego; "${ego.name}" was taken as the ego.`);
-  for (const extra of egoCandidates.slice(1)) ledger.report(extra.el, 'a second ego vehicle; DriveLab has one ego, so it becomes ordinary traffic');
+  if (!egoCandidates.length && ego && !EGO_NAMES.has(ego.name.toLowerCase()))
+    notes.push(`No vehicle is marked as ego; "${ego.name}" was taken as the ego.`);
+  for (const extra of egoCandidates.slice(1))
+    ledger.report(extra.el, 'a second ego vehicle; DriveLab has one ego, so it becomes ordinary traffic');
   const npcs = vehicles.filter((v) => v !== ego);
 
   let egoBlueprint: VehicleBlueprint | undefined;
   if (ego) {
     const m = matchBlueprint(ego.model, ego.category);
     egoBlueprint = m.blueprint;
-    if (!m.exact) notes.push(`Ego blueprint "${ego.model}" is not modelled by the built-in backend; using ${m.blueprint}.`);
+    if (!m.exact)
+      notes.push(`Ego blueprint "${ego.model}" is not modelled by the built-in backend; using ${m.blueprint}.`);
   } else notes.push('The file has no vehicle; the ego uses the default blueprint.');
   if (npcs.length) {
     const models = [...new Set(npcs.map((n) => n.model))].join(', ');
-    notes.push(`${npcs.length} traffic vehicle(s) (${models}) become traffic.vehicles; the built-in simulator draws NPC blueprints from its own mix.`);
+    notes.push(
+      `${npcs.length} traffic vehicle(s) (${models}) become traffic.vehicles; the built-in simulator draws NPC blueprints from its own mix.`,
+    );
   }
   const maxTraffic = 200;
   if (npcs.length > maxTraffic) notes.push(`Traffic capped at ${maxTraffic} vehicles (the file has ${npcs.length}).`);
-  if (pedestrians.length && dl.DriveLab_pedestrians === undefined) notes.push(`${pedestrians.length} pedestrian(s) become traffic.pedestrians; built-in pedestrians cross on their own, their scripted behaviour is not imported.`);
+  if (pedestrians.length && dl.DriveLab_pedestrians === undefined)
+    notes.push(
+      `${pedestrians.length} pedestrian(s) become traffic.pedestrians; built-in pedestrians cross on their own, their scripted behaviour is not imported.`,
+    );
 
   // ---- storyboard: Init
   const init = child(storyboard, 'Init');
@@ -173,17 +216,25 @@ export function importXosc(xml: string): ImportXoscResult {
     );
     const preset = dl.DriveLab_weatherPreset ?? classifyWeatherPreset(resolved);
     weather = weatherInputFor(resolved, preset);
-    notes.push(`Weather: ${preset}${Object.keys(weather).length > 1 ? ' with explicit values from the file' : ''} (cloudiness from sun intensity, as CARLA reads it).`);
-    if (ptype === 'snow') ledger.report(prec!, 'snow is not modelled (nor by CARLA); imported as rain of the same intensity');
-    if ((num(sun, 'azimuth') ?? 0) !== 0) ledger.report(sun!, `sun azimuth ${fmt(num(sun, 'azimuth')!)} rad is not modelled; only the altitude is`);
-    if (child(fog, 'BoundingBox')) ledger.report(child(fog, 'BoundingBox')!, 'local fog volumes are not modelled; the fog applies everywhere');
-    if (child(road, 'Properties')) ledger.report(child(road, 'Properties')!, 'road condition properties are not modelled');
-    if (child(env, 'ParameterDeclarations')?.children.length) ledger.report(child(env, 'ParameterDeclarations')!, 'environment parameters are not modelled');
+    notes.push(
+      `Weather: ${preset}${Object.keys(weather).length > 1 ? ' with explicit values from the file' : ''} (cloudiness from sun intensity, as CARLA reads it).`,
+    );
+    if (ptype === 'snow')
+      ledger.report(prec!, 'snow is not modelled (nor by CARLA); imported as rain of the same intensity');
+    if ((num(sun, 'azimuth') ?? 0) !== 0)
+      ledger.report(sun!, `sun azimuth ${fmt(num(sun, 'azimuth')!)} rad is not modelled; only the altitude is`);
+    if (child(fog, 'BoundingBox'))
+      ledger.report(child(fog, 'BoundingBox')!, 'local fog volumes are not modelled; the fog applies everywhere');
+    if (child(road, 'Properties'))
+      ledger.report(child(road, 'Properties')!, 'road condition properties are not modelled');
+    if (child(env, 'ParameterDeclarations')?.children.length)
+      ledger.report(child(env, 'ParameterDeclarations')!, 'environment parameters are not modelled');
     const dt = str(tod, 'dateTime');
     const hm = dt ? /T(\d{2}):(\d{2})/.exec(dt) : null;
     if (hm && Number(hm[1]) < 24 && Number(hm[2]) < 60) timeOfDay = `${hm[1]}:${hm[2]}`;
     else notes.push(`TimeOfDay ${dt ? `"${dt}"` : '(missing)'} could not be read; time of day defaults to 12:00.`);
-    if (str(tod, 'animation') === 'true' || str(tod, 'animation') === '1') ledger.report(tod!, 'the clock runs during the scenario (animation=true); DriveLab keeps the time of day fixed');
+    if (str(tod, 'animation') === 'true' || str(tod, 'animation') === '1')
+      ledger.report(tod!, 'the clock runs during the scenario (animation=true); DriveLab keeps the time of day fixed');
   }
   if (!weatherFound) notes.push('No EnvironmentAction in Init; weather and time of day keep their defaults.');
 
@@ -205,12 +256,22 @@ export function importXosc(xml: string): ImportXoscResult {
       const ctrl = child(pa, 'ControllerAction');
       if (teleport) {
         const position = child(teleport, 'Position')?.children[0];
-        const where = position ? `${position.name}(${Object.entries(position.attrs).map(([k, v]) => `${k}=${v}`).join(', ')})` : 'no position';
+        const where = position
+          ? `${position.name}(${Object.entries(position.attrs)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(', ')})`
+          : 'no position';
         if (fromDriveLab) {
           ledger.handled(pa);
-          if (isEgo) notes.push(`Ego start ${where} is the CARLA pose DriveLab exported; the built-in run uses ${dl.DriveLab_egoSpawn ? 'the restored DriveLab spawn' : "the map's default ego spawn"}.`);
+          if (isEgo)
+            notes.push(
+              `Ego start ${where} is the CARLA pose DriveLab exported; the built-in run uses ${dl.DriveLab_egoSpawn ? 'the restored DriveLab spawn' : "the map's default ego spawn"}.`,
+            );
         } else if (isEgo) {
-          ledger.report(pa, `ego start ${where} is a position in CARLA ${town.town ?? 'coordinates'}; the built-in map ${map} has other geometry, so its default ego spawn is used`);
+          ledger.report(
+            pa,
+            `ego start ${where} is a position in CARLA ${town.town ?? 'coordinates'}; the built-in map ${map} has other geometry, so its default ego spawn is used`,
+          );
         } else {
           ledger.report(pa, `start ${where} of ${who}: the built-in simulator places traffic itself (seeded)`);
         }
@@ -222,18 +283,27 @@ export function importXosc(xml: string): ImportXoscResult {
         if (isEgo && v !== undefined) {
           ledger.handled(pa);
           egoSpeed = Math.min(70, Math.max(0, v));
-          notes.push(`Ego initial speed ${fmt(v)} m/s becomes its target speed${egoSpeed !== v ? ` (clamped to ${fmt(egoSpeed)})` : ''}.`);
+          notes.push(
+            `Ego initial speed ${fmt(v)} m/s becomes its target speed${egoSpeed !== v ? ` (clamped to ${fmt(egoSpeed)})` : ''}.`,
+          );
         } else if (!isEgo && fromDriveLab && v !== undefined) {
           ledger.handled(pa);
         } else {
-          ledger.report(pa, `initial ${v !== undefined ? `speed ${fmt(v)} m/s` : 'relative speed'} of ${who}: ${isEgo ? 'only absolute speeds are imported' : 'built-in traffic drives at lane speed limits scaled by aggressiveness'}`);
+          ledger.report(
+            pa,
+            `initial ${v !== undefined ? `speed ${fmt(v)} m/s` : 'relative speed'} of ${who}: ${isEgo ? 'only absolute speeds are imported' : 'built-in traffic drives at lane speed limits scaled by aggressiveness'}`,
+          );
         }
         continue;
       }
       if (ctrl) {
-        const module = childrenNamed(descend(ctrl, 'AssignControllerAction', 'Controller', 'Properties'), 'Property').find((p) => p.attrs.name === 'module')?.attrs.value;
+        const module = childrenNamed(
+          descend(ctrl, 'AssignControllerAction', 'Controller', 'Properties'),
+          'Property',
+        ).find((p) => p.attrs.name === 'module')?.attrs.value;
         const override = child(ctrl, 'OverrideControllerValueAction');
-        const overriding = override?.children.filter((o) => str(o, 'active') === 'true' || str(o, 'active') === '1') ?? [];
+        const overriding =
+          override?.children.filter((o) => str(o, 'active') === 'true' || str(o, 'active') === '1') ?? [];
         const expected = isEgo ? 'external_control' : 'carla_autopilot';
         if (module === expected && ent.kind === 'vehicle' && overriding.length === 0) {
           ledger.handled(pa);
@@ -263,12 +333,20 @@ export function importXosc(xml: string): ImportXoscResult {
         for (const m of childrenNamed(mg, 'Maneuver')) {
           ledger.opened(m);
           ledger.handled(child(m, 'ParameterDeclarations'));
-          for (const ev of childrenNamed(m, 'Event')) ledger.report(ev, `${describe(ev)}: scripted behaviour is not modelled by DriveLab`);
+          for (const ev of childrenNamed(m, 'Event'))
+            ledger.report(ev, `${describe(ev)}: scripted behaviour is not modelled by DriveLab`);
         }
       }
       const start = child(act, 'StartTrigger');
       const startConds = start ? [...start.children.flatMap((g) => childrenNamed(g, 'Condition'))] : [];
-      if (startConds.every((c) => conditionKind(c) === 'SimulationTimeCondition' && (num(descend(c, 'ByValueCondition', 'SimulationTimeCondition'), 'value') ?? 0) === 0)) ledger.handled(start);
+      if (
+        startConds.every(
+          (c) =>
+            conditionKind(c) === 'SimulationTimeCondition' &&
+            (num(descend(c, 'ByValueCondition', 'SimulationTimeCondition'), 'value') ?? 0) === 0,
+        )
+      )
+        ledger.handled(start);
       else ledger.report(start!, `act starts on ${triggerSummary(start!)}; DriveLab runs everything from t = 0`);
       const stop = child(act, 'StopTrigger');
       if (stop && stop.children.length) {
@@ -277,9 +355,20 @@ export function importXosc(xml: string): ImportXoscResult {
           const conds = childrenNamed(g, 'Condition');
           const only = conds.length === 1 ? conds[0]! : undefined;
           const traveled = only && descend(only, 'ByEntityCondition', 'EntityCondition', 'TraveledDistanceCondition');
-          const triggeredBy = only && childrenNamed(descend(only, 'ByEntityCondition', 'TriggeringEntities'), 'EntityRef').map((r) => r.attrs.entityRef);
+          const triggeredBy =
+            only &&
+            childrenNamed(descend(only, 'ByEntityCondition', 'TriggeringEntities'), 'EntityRef').map(
+              (r) => r.attrs.entityRef,
+            );
           const len = num(traveled, 'value');
-          if (traveled && len !== undefined && len > 0 && ego && triggeredBy?.length === 1 && triggeredBy[0] === ego.name) {
+          if (
+            traveled &&
+            len !== undefined &&
+            len > 0 &&
+            ego &&
+            triggeredBy?.length === 1 &&
+            triggeredBy[0] === ego.name
+          ) {
             ledger.handled(g);
             routeLengthM = Math.min(routeLengthM ?? Infinity, len);
             notes.push(`Act ends after the ego travels ${fmt(len)} m: imported as ego.route.lengthM.`);
@@ -302,13 +391,20 @@ export function importXosc(xml: string): ImportXoscResult {
       if (sim && v !== undefined && v > 0 && (rule === 'greaterThan' || rule === 'equalTo')) {
         ledger.handled(c);
         durationS = Math.min(durationS ?? Infinity, v);
-        if (childrenNamed(g, 'Condition').length > 1) notes.push('The duration condition shares its ConditionGroup with others; DriveLab stops at the duration alone.');
+        if (childrenNamed(g, 'Condition').length > 1)
+          notes.push(
+            'The duration condition shares its ConditionGroup with others; DriveLab stops at the duration alone.',
+          );
       } else if (/^criteria_/.test(c.attrs.name ?? '')) {
-        ledger.report(c, `CARLA evaluation criterion (${conditionKind(c)}); DriveLab computes its own KPIs and infractions`);
+        ledger.report(
+          c,
+          `CARLA evaluation criterion (${conditionKind(c)}); DriveLab computes its own KPIs and infractions`,
+        );
       } else ledger.report(c, `stop condition ${conditionKind(c)} is not modelled; DriveLab stops at the duration`);
     }
   }
-  if (durationS === undefined) notes.push('No SimulationTimeCondition in the storyboard StopTrigger; duration defaults to 60 s.');
+  if (durationS === undefined)
+    notes.push('No SimulationTimeCondition in the storyboard StopTrigger; duration defaults to 60 s.');
   else if (durationS > 3600) {
     notes.push(`Duration ${fmt(durationS)} s capped at 3600 s.`);
     durationS = 3600;
@@ -348,11 +444,20 @@ function parseWithFaults(input: ScenarioInput, dl: DriveLabValues, ledger: Impor
   for (;;) {
     const r = scenarioSchema.safeParse({ ...input, faults });
     if (r.success) return r.data;
-    const bad = new Set(r.error.issues.filter((i) => i.path[0] === 'faults' && typeof i.path[1] === 'number').map((i) => i.path[1] as number));
-    if (bad.size === 0) throw new XoscImportError(`the imported scenario is invalid: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    const bad = new Set(
+      r.error.issues
+        .filter((i) => i.path[0] === 'faults' && typeof i.path[1] === 'number')
+        .map((i) => i.path[1] as number),
+    );
+    if (bad.size === 0)
+      throw new XoscImportError(
+        `the imported scenario is invalid: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     for (const i of [...bad].sort((a, b) => b - a)) {
       const issue = r.error.issues.find((x) => x.path[0] === 'faults' && x.path[1] === i);
-      ledger.unsupported.push(`OpenSCENARIO/ParameterDeclarations/ParameterDeclaration[DriveLab_faults]: fault ${i + 1} (${faults[i]!.type}) dropped: ${issue?.message ?? 'invalid'}`);
+      ledger.unsupported.push(
+        `OpenSCENARIO/ParameterDeclarations/ParameterDeclaration[DriveLab_faults]: fault ${i + 1} (${faults[i]!.type}) dropped: ${issue?.message ?? 'invalid'}`,
+      );
       faults.splice(i, 1);
     }
   }

@@ -90,7 +90,8 @@ export function actionKind(e: XmlElement): string {
 export function conditionKind(c: XmlElement): string {
   const by = c.children[0];
   if (!by) return 'empty condition';
-  if (by.name === 'ByEntityCondition') return by.children.find((x) => x.name === 'EntityCondition')?.children[0]?.name ?? by.name;
+  if (by.name === 'ByEntityCondition')
+    return by.children.find((x) => x.name === 'EntityCondition')?.children[0]?.name ?? by.name;
   return by.children[0]?.name ?? by.name;
 }
 

@@ -27,12 +27,25 @@ export function vehicleElement(bp: VehicleBlueprint, role: 'ego_vehicle' | 'simu
   const h = heightM[bp];
   // Top speed where power meets drag; capped at CARLA's usual 250 km/h.
   const vmax = Math.min(69.444, Math.cbrt((2 * p.maxPower) / (1.225 * p.dragCoeff * p.frontalArea)));
-  const axle = (x: number, steer: number) => ({ maxSteering: steer, wheelDiameter: 2 * p.wheelRadius, trackWidth: p.width - 0.2, positionX: x, positionZ: p.wheelRadius });
+  const axle = (x: number, steer: number) => ({
+    maxSteering: steer,
+    wheelDiameter: 2 * p.wheelRadius,
+    trackWidth: p.width - 0.2,
+    positionX: x,
+    positionZ: p.wheelRadius,
+  });
   return el('Vehicle', { name: bp, vehicleCategory: vehicleCategory(bp) }, [
     el('ParameterDeclarations'),
-    el('Performance', { maxSpeed: vmax, maxAcceleration: Math.min(10, p.maxPower / (p.mass * 15)), maxDeceleration: p.maxBrakeForce / p.mass }),
+    el('Performance', {
+      maxSpeed: vmax,
+      maxAcceleration: Math.min(10, p.maxPower / (p.mass * 15)),
+      maxDeceleration: p.maxBrakeForce / p.mass,
+    }),
     // OpenSCENARIO's vehicle frame has its origin at the rear axle.
-    el('BoundingBox', {}, [el('Center', { x: p.wheelbase / 2, y: 0, z: h / 2 }), el('Dimensions', { width: p.width, length: p.length, height: h })]),
+    el('BoundingBox', {}, [
+      el('Center', { x: p.wheelbase / 2, y: 0, z: h / 2 }),
+      el('Dimensions', { width: p.width, length: p.length, height: h }),
+    ]),
     el('Axles', {}, [el('FrontAxle', axle(p.wheelbase, p.maxSteer)), el('RearAxle', axle(0, 0))]),
     el('Properties', {}, [el('Property', { name: 'type', value: role })]),
   ]);
@@ -67,7 +80,8 @@ export function matchBlueprint(name: string, category?: string): BlueprintMatch 
   const key = name.trim().toLowerCase();
   const same = sameCar[key];
   if (same) return { blueprint: same, exact: same === key };
-  if (truckLike.test(key) || category === 'truck' || category === 'bus') return { blueprint: 'vehicle.carlamotors.carlacola', exact: false };
+  if (truckLike.test(key) || category === 'truck' || category === 'bus')
+    return { blueprint: 'vehicle.carlamotors.carlacola', exact: false };
   if (vanLike.test(key) || category === 'van') return { blueprint: 'vehicle.nissan.patrol_2021', exact: false };
   return { blueprint: vehicleBlueprints[0], exact: false };
 }

@@ -1,4 +1,9 @@
-import { weatherPresets, type WeatherInput, type WeatherParams, type WeatherPresetName } from '~/server/contracts/scenario';
+import {
+  weatherPresets,
+  type WeatherInput,
+  type WeatherParams,
+  type WeatherPresetName,
+} from '~/server/contracts/scenario';
 
 /**
  * Conversion between DriveLab's CARLA-style weather parameters and OpenSCENARIO 1.0's
@@ -33,7 +38,8 @@ const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v
 const round2 = (v: number) => Math.round(v * 100) / 100;
 
 export function toOscWeather(w: WeatherParams): OscWeather {
-  const cloudState = w.precipitation > 0 ? 'rainy' : w.cloudiness >= 80 ? 'overcast' : w.cloudiness >= 30 ? 'cloudy' : 'free';
+  const cloudState =
+    w.precipitation > 0 ? 'rainy' : w.cloudiness >= 80 ? 'overcast' : w.cloudiness >= 30 ? 'cloudy' : 'free';
   return {
     cloudState,
     sunIntensity: 1 - w.cloudiness / 100,
@@ -52,11 +58,22 @@ export function toOscWeather(w: WeatherParams): OscWeather {
  * DriveLab wrote (`frictionIsWetness`) always encode wetness in the friction, even a dry road in rain.
  */
 export function fromOscWeather(
-  o: Pick<OscWeather, 'sunIntensity' | 'sunElevation' | 'fogVisualRange' | 'precipitationType' | 'precipitationIntensity' | 'frictionScaleFactor'>,
+  o: Pick<
+    OscWeather,
+    | 'sunIntensity'
+    | 'sunElevation'
+    | 'fogVisualRange'
+    | 'precipitationType'
+    | 'precipitationIntensity'
+    | 'frictionScaleFactor'
+  >,
   frictionIsWetness = false,
 ): WeatherParams {
   const precipitation = o.precipitationType === 'dry' ? 0 : round2(clamp(o.precipitationIntensity * 100, 0, 100));
-  const fog = o.fogVisualRange >= CLEAR_VISUAL_RANGE || o.fogVisualRange <= 0 ? 0 : round2(clamp(-Math.log10(o.fogVisualRange / CLEAR_VISUAL_RANGE) / FOG_DECADE_PER_PERCENT, 0, 100));
+  const fog =
+    o.fogVisualRange >= CLEAR_VISUAL_RANGE || o.fogVisualRange <= 0
+      ? 0
+      : round2(clamp(-Math.log10(o.fogVisualRange / CLEAR_VISUAL_RANGE) / FOG_DECADE_PER_PERCENT, 0, 100));
   const frictionWetness = round2(clamp(((1 - o.frictionScaleFactor) / WET_FRICTION_LOSS) * 100, 0, 100));
   return {
     cloudiness: round2(clamp(100 - o.sunIntensity * 100, 0, 100)),
@@ -68,17 +85,56 @@ export function fromOscWeather(
 }
 
 /** Preset names by time band and sky, as CARLA spells them (note "MidRainy" vs "MidRain"). */
-const presetTable: Record<'Noon' | 'Sunset' | 'Night', Record<'Clear' | 'Cloudy' | 'Wet' | 'WetCloudy' | 'SoftRain' | 'MidRain' | 'HardRain', WeatherPresetName>> = {
-  Noon: { Clear: 'ClearNoon', Cloudy: 'CloudyNoon', Wet: 'WetNoon', WetCloudy: 'WetCloudyNoon', SoftRain: 'SoftRainNoon', MidRain: 'MidRainyNoon', HardRain: 'HardRainNoon' },
-  Sunset: { Clear: 'ClearSunset', Cloudy: 'CloudySunset', Wet: 'WetSunset', WetCloudy: 'WetCloudySunset', SoftRain: 'SoftRainSunset', MidRain: 'MidRainSunset', HardRain: 'HardRainSunset' },
-  Night: { Clear: 'ClearNight', Cloudy: 'CloudyNight', Wet: 'WetNight', WetCloudy: 'WetCloudyNight', SoftRain: 'SoftRainNight', MidRain: 'MidRainyNight', HardRain: 'HardRainNight' },
+const presetTable: Record<
+  'Noon' | 'Sunset' | 'Night',
+  Record<'Clear' | 'Cloudy' | 'Wet' | 'WetCloudy' | 'SoftRain' | 'MidRain' | 'HardRain', WeatherPresetName>
+> = {
+  Noon: {
+    Clear: 'ClearNoon',
+    Cloudy: 'CloudyNoon',
+    Wet: 'WetNoon',
+    WetCloudy: 'WetCloudyNoon',
+    SoftRain: 'SoftRainNoon',
+    MidRain: 'MidRainyNoon',
+    HardRain: 'HardRainNoon',
+  },
+  Sunset: {
+    Clear: 'ClearSunset',
+    Cloudy: 'CloudySunset',
+    Wet: 'WetSunset',
+    WetCloudy: 'WetCloudySunset',
+    SoftRain: 'SoftRainSunset',
+    MidRain: 'MidRainSunset',
+    HardRain: 'HardRainSunset',
+  },
+  Night: {
+    Clear: 'ClearNight',
+    Cloudy: 'CloudyNight',
+    Wet: 'WetNight',
+    WetCloudy: 'WetCloudyNight',
+    SoftRain: 'SoftRainNight',
+    MidRain: 'MidRainyNight',
+    HardRain: 'HardRainNight',
+  },
 };
 
 /** The CARLA preset whose name describes these conditions; a label, the numbers stay exact. */
 export function classifyWeatherPreset(w: WeatherParams): WeatherPresetName {
   const band = w.sunAltitude <= 0 ? 'Night' : w.sunAltitude < 30 ? 'Sunset' : 'Noon';
   const sky =
-    w.precipitation >= 80 ? 'HardRain' : w.precipitation >= 45 ? 'MidRain' : w.precipitation > 0 ? 'SoftRain' : w.wetness >= 25 ? (w.cloudiness >= 35 ? 'WetCloudy' : 'Wet') : w.cloudiness >= 35 ? 'Cloudy' : 'Clear';
+    w.precipitation >= 80
+      ? 'HardRain'
+      : w.precipitation >= 45
+        ? 'MidRain'
+        : w.precipitation > 0
+          ? 'SoftRain'
+          : w.wetness >= 25
+            ? w.cloudiness >= 35
+              ? 'WetCloudy'
+              : 'Wet'
+            : w.cloudiness >= 35
+              ? 'Cloudy'
+              : 'Clear';
   return presetTable[band][sky];
 }
 

@@ -22,7 +22,11 @@ export type XmlNode = XmlElementNode | XmlCommentNode;
 export type AttrValue = string | number | boolean | undefined;
 
 /** Builds an element; attributes whose value is undefined are left out. */
-export function el(name: string, attrs: Record<string, AttrValue> = {}, children: (XmlNode | null | undefined | false)[] = []): XmlElementNode {
+export function el(
+  name: string,
+  attrs: Record<string, AttrValue> = {},
+  children: (XmlNode | null | undefined | false)[] = [],
+): XmlElementNode {
   const list: [string, string][] = [];
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined) continue;
@@ -52,7 +56,12 @@ export function escapeText(s: string): string {
 
 /** Quotes and whitespace controls are escaped too: a parser would normalise raw tabs/newlines in attributes to spaces. */
 export function escapeAttr(s: string): string {
-  return escapeText(s).replace(/"/g, '&quot;').replace(/'/g, '&apos;').replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;');
+  return escapeText(s)
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;')
+    .replace(/\t/g, '&#9;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\r/g, '&#13;');
 }
 
 /** "--" may not occur inside a comment and it may not end with "-"; there is no escape, so break them up. */
@@ -65,7 +74,9 @@ export function escapeComment(s: string): string {
 /** Characters XML 1.0 cannot carry at all, even escaped (C0 controls other than tab/LF/CR, lone surrogates, U+FFFE/FFFF). */
 function stripInvalidChars(s: string): string {
   // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '').replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '');
+  return s
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
+    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '');
 }
 
 function write(node: XmlNode, depth: number, out: string[]): void {

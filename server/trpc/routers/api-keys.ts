@@ -9,7 +9,17 @@ export const apiKeysRouter = createTRPCRouter({
   list: orgProcedure.meta({ minRole: 'admin', sample: () => ({}) }).query(async ({ ctx }) => {
     const rows = await ctx.db.apiKey.findMany({
       where: { orgId: ctx.orgId },
-      select: { id: true, name: true, prefix: true, role: true, lastUsedAt: true, createdAt: true, revokedAt: true, expiresAt: true, createdBy: { select: { email: true } } },
+      select: {
+        id: true,
+        name: true,
+        prefix: true,
+        role: true,
+        lastUsedAt: true,
+        createdAt: true,
+        revokedAt: true,
+        expiresAt: true,
+        createdBy: { select: { email: true } },
+      },
       orderBy: { createdAt: 'desc' },
     });
     return rows.map((r) => ({ ...r, display: `dlk_${r.prefix}_…`, createdBy: r.createdBy?.email ?? null }));
@@ -17,9 +27,16 @@ export const apiKeysRouter = createTRPCRouter({
 
   create: orgProcedure
     .meta({ minRole: 'admin', sample: () => ({ name: 'sample', role: 'viewer' }) })
-    .input(z.object({ name: z.string().trim().min(1, 'Name the key').max(80), role: roleSchema.default('engineer'), expiresInDays: z.number().int().min(1).max(3650).optional() }))
+    .input(
+      z.object({
+        name: z.string().trim().min(1, 'Name the key').max(80),
+        role: roleSchema.default('engineer'),
+        expiresInDays: z.number().int().min(1).max(3650).optional(),
+      }),
+    )
     .mutation(async ({ ctx, input }) => {
-      if (!canGrant(ctx.role, input.role)) throw new TRPCError({ code: 'FORBIDDEN', message: `As ${ctx.role} you cannot create a ${input.role} key.` });
+      if (!canGrant(ctx.role, input.role))
+        throw new TRPCError({ code: 'FORBIDDEN', message: `As ${ctx.role} you cannot create a ${input.role} key.` });
       const { key, prefix, hash } = generateApiKey();
       const row = await ctx.db.apiKey.create({
         data: {
@@ -32,7 +49,14 @@ export const apiKeysRouter = createTRPCRouter({
           expiresAt: input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null,
         },
       });
-      await audit(ctx.db, { orgId: ctx.orgId, action: 'apikey.created', actor: ctx.actor, target: { type: 'apikey', id: row.id }, ip: ctx.ip, data: { name: input.name, role: input.role, prefix } });
+      await audit(ctx.db, {
+        orgId: ctx.orgId,
+        action: 'apikey.created',
+        actor: ctx.actor,
+        target: { type: 'apikey', id: row.id },
+        ip: ctx.ip,
+        data: { name: input.name, role: input.role, prefix },
+      });
       // The only time the key itself is returned; the database keeps its sha256.
       return { id: row.id, name: row.name, role: row.role, prefix, key };
     }),
@@ -41,9 +65,18 @@ export const apiKeysRouter = createTRPCRouter({
     .meta({ minRole: 'admin', sample: (ids) => ({ id: ids.apiKeyId }) })
     .input(z.object({ id: z.string().min(1).max(64) }))
     .mutation(async ({ ctx, input }) => {
-      const r = await ctx.db.apiKey.updateMany({ where: { id: input.id, orgId: ctx.orgId, revokedAt: null }, data: { revokedAt: new Date() } });
+      const r = await ctx.db.apiKey.updateMany({
+        where: { id: input.id, orgId: ctx.orgId, revokedAt: null },
+        data: { revokedAt: new Date() },
+      });
       if (r.count === 0) throw new TRPCError({ code: 'NOT_FOUND', message: 'API key not found' });
-      await audit(ctx.db, { orgId: ctx.orgId, action: 'apikey.revoked', actor: ctx.actor, target: { type: 'apikey', id: input.id }, ip: ctx.ip });
+      await audit(ctx.db, {
+        orgId: ctx.orgId,
+        action: 'apikey.revoked',
+        actor: ctx.actor,
+        target: { type: 'apikey', id: input.id },
+        ip: ctx.ip,
+      });
       return { revoked: input.id };
     }),
 });

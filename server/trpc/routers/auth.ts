@@ -27,9 +27,14 @@ export const authRouter = createTRPCRouter({
 
   signUp: publicProcedure.input(signUpInput).mutation(async ({ ctx, input }) => {
     const rate = await hit(redis(), `signup:${ctx.ip ?? 'unknown'}`, env.SIGNUP_RATE_LIMIT);
-    if (!rate.allowed) throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `Too many sign-ups from this address; try again in ${rate.retryAfterS} s` });
+    if (!rate.allowed)
+      throw new TRPCError({
+        code: 'TOO_MANY_REQUESTS',
+        message: `Too many sign-ups from this address; try again in ${rate.retryAfterS} s`,
+      });
     const existing = await ctx.db.user.findUnique({ where: { email: input.email }, select: { id: true } });
-    if (existing) throw new TRPCError({ code: 'CONFLICT', message: 'An account with this email already exists. Sign in instead.' });
+    if (existing)
+      throw new TRPCError({ code: 'CONFLICT', message: 'An account with this email already exists. Sign in instead.' });
     const user = await ctx.db.user.create({
       data: { name: input.name, email: input.email, passwordHash: await hashPassword(input.password) },
       select: { id: true, email: true, name: true },
@@ -43,6 +48,11 @@ export const authRouter = createTRPCRouter({
       select: { role: true, org: { select: { id: true, slug: true, name: true } } },
       orderBy: { org: { name: 'asc' } },
     });
-    return { id: ctx.user.userId, email: ctx.user.email, name: ctx.user.name, orgs: memberships.map((m) => ({ ...m.org, role: m.role })) };
+    return {
+      id: ctx.user.userId,
+      email: ctx.user.email,
+      name: ctx.user.name,
+      orgs: memberships.map((m) => ({ ...m.org, role: m.role })),
+    };
   }),
 });

@@ -18,12 +18,21 @@ export const campaignCreateInput = z.object({
   dimensions: z.array(sweepDimensionSchema).min(1, 'Sweep at least one parameter').max(8),
   runs: z.number().int().min(1).max(500).default(10),
   maxConcurrent: z.number().int().min(1).max(32).default(2),
-  seed: z.number().int().min(0).max(2 ** 31).default(1),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31)
+    .default(1),
 });
 
 export const campaignsRouter = createTRPCRouter({
   list: orgProcedure.meta({ minRole: 'viewer', sample: () => ({}) }).query(async ({ ctx }) => {
-    const rows = await ctx.db.campaign.findMany({ where: { orgId: ctx.orgId }, orderBy: { createdAt: 'desc' }, include: { scenario: { select: { name: true } }, runs: { select: { state: true } } } });
+    const rows = await ctx.db.campaign.findMany({
+      where: { orgId: ctx.orgId },
+      orderBy: { createdAt: 'desc' },
+      include: { scenario: { select: { name: true } }, runs: { select: { state: true } } },
+    });
     return rows.map((c) => ({
       id: c.id,
       name: c.name,
@@ -40,7 +49,10 @@ export const campaignsRouter = createTRPCRouter({
     .meta({ minRole: 'viewer', sample: (ids) => ({ id: ids.campaignId }) })
     .input(z.object({ id }))
     .query(async ({ ctx, input }) => {
-      const c = await ctx.db.campaign.findFirst({ where: { id: input.id, orgId: ctx.orgId }, include: { scenario: { select: { id: true, name: true } }, runs: { orderBy: { createdAt: 'asc' } } } });
+      const c = await ctx.db.campaign.findFirst({
+        where: { id: input.id, orgId: ctx.orgId },
+        include: { scenario: { select: { id: true, name: true } }, runs: { orderBy: { createdAt: 'asc' } } },
+      });
       if (!c) throw new TRPCError({ code: 'NOT_FOUND', message: 'Campaign not found' });
       return {
         id: c.id,
@@ -50,17 +62,38 @@ export const campaignsRouter = createTRPCRouter({
         state: c.state,
         maxConcurrent: c.maxConcurrent,
         sweep: c.sweep as unknown as z.infer<typeof sweepDimensionSchema>[],
-        runs: c.runs.map((r) => ({ id: r.id, state: r.state, progress: r.progress, params: (r.params ?? {}) as Record<string, number | string | boolean>, kpis: r.kpis ? runKpisSchema.parse(r.kpis) : null, error: r.error })),
+        runs: c.runs.map((r) => ({
+          id: r.id,
+          state: r.state,
+          progress: r.progress,
+          params: (r.params ?? {}) as Record<string, number | string | boolean>,
+          kpis: r.kpis ? runKpisSchema.parse(r.kpis) : null,
+          error: r.error,
+        })),
       };
     }),
 
   create: orgProcedure
-    .meta({ minRole: 'engineer', sample: (ids) => ({ name: 'sample', scenarioId: ids.scenarioId, strategy: 'random', dimensions: [{ path: 'traffic.vehicles', min: 1, max: 5, integer: true }], runs: 1 }) })
+    .meta({
+      minRole: 'engineer',
+      sample: (ids) => ({
+        name: 'sample',
+        scenarioId: ids.scenarioId,
+        strategy: 'random',
+        dimensions: [{ path: 'traffic.vehicles', min: 1, max: 5, integer: true }],
+        runs: 1,
+      }),
+    })
     .input(campaignCreateInput)
     .mutation(async ({ ctx, input }) => {
-      const scenario = await ctx.db.scenario.findFirst({ where: { id: input.scenarioId, orgId: ctx.orgId }, select: { id: true, latestVersion: true } });
+      const scenario = await ctx.db.scenario.findFirst({
+        where: { id: input.scenarioId, orgId: ctx.orgId },
+        select: { id: true, latestVersion: true },
+      });
       if (!scenario) throw new TRPCError({ code: 'NOT_FOUND', message: 'Scenario not found' });
-      const version = await ctx.db.scenarioVersion.findUnique({ where: { scenarioId_version: { scenarioId: scenario.id, version: input.version ?? scenario.latestVersion } } });
+      const version = await ctx.db.scenarioVersion.findUnique({
+        where: { scenarioId_version: { scenarioId: scenario.id, version: input.version ?? scenario.latestVersion } },
+      });
       if (!version) throw new TRPCError({ code: 'NOT_FOUND', message: 'Scenario version not found' });
       let sets;
       try {
@@ -74,8 +107,14 @@ export const campaignsRouter = createTRPCRouter({
         try {
           withParams(base, params);
         } catch (err) {
-          const detail = err instanceof z.ZodError ? err.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ') : (err as Error).message;
-          throw new TRPCError({ code: 'BAD_REQUEST', message: `Run ${i + 1} (${JSON.stringify(params)}) is not a valid scenario: ${detail}` });
+          const detail =
+            err instanceof z.ZodError
+              ? err.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')
+              : (err as Error).message;
+          throw new TRPCError({
+            code: 'BAD_REQUEST',
+            message: `Run ${i + 1} (${JSON.stringify(params)}) is not a valid scenario: ${detail}`,
+          });
         }
       });
       const campaign = await ctx.db.campaign.create({
@@ -90,7 +129,15 @@ export const campaignsRouter = createTRPCRouter({
           maxConcurrent: input.maxConcurrent,
           seed: input.seed,
           createdById: ctx.actor.userId ?? null,
-          runs: { create: sets.map((params) => ({ orgId: ctx.orgId, scenarioId: scenario.id, scenarioVersionId: version.id, params: params as Prisma.InputJsonValue, createdById: ctx.actor.userId ?? null })) },
+          runs: {
+            create: sets.map((params) => ({
+              orgId: ctx.orgId,
+              scenarioId: scenario.id,
+              scenarioVersionId: version.id,
+              params: params as Prisma.InputJsonValue,
+              createdById: ctx.actor.userId ?? null,
+            })),
+          },
         },
       });
       await advanceCampaign(ctx.db, campaign.id);
@@ -104,8 +151,14 @@ export const campaignsRouter = createTRPCRouter({
       const c = await ctx.db.campaign.findFirst({ where: { id: input.id, orgId: ctx.orgId } });
       if (!c) throw new TRPCError({ code: 'NOT_FOUND', message: 'Campaign not found' });
       await ctx.db.campaign.update({ where: { id: c.id }, data: { state: 'cancelled', finishedAt: new Date() } });
-      await ctx.db.run.updateMany({ where: { campaignId: c.id, state: 'queued', dispatchedAt: null }, data: { state: 'cancelled', finishedAt: new Date() } });
-      const active = await ctx.db.run.findMany({ where: { campaignId: c.id, state: { in: ['queued', 'running'] } }, select: { id: true } });
+      await ctx.db.run.updateMany({
+        where: { campaignId: c.id, state: 'queued', dispatchedAt: null },
+        data: { state: 'cancelled', finishedAt: new Date() },
+      });
+      const active = await ctx.db.run.findMany({
+        where: { campaignId: c.id, state: { in: ['queued', 'running'] } },
+        select: { id: true },
+      });
       for (const r of active) await cancelRun(ctx.db, ctx.orgId, r.id);
       return { id: c.id, cancelledActive: active.length };
     }),

@@ -30,23 +30,34 @@ function runView(r: ExperimentRun) {
 
 /** Experiment tracking: experiments, their runs, per-epoch curves, and a compare view. */
 export const experimentsRouter = createTRPCRouter({
-  list: orgProcedure
-    .meta({ minRole: 'viewer', sample: () => ({}) })
-    .query(async ({ ctx }) => {
-      const rows = await ctx.db.experiment.findMany({
-        where: { orgId: ctx.orgId },
-        orderBy: { updatedAt: 'desc' },
-        take: 200,
-        include: { _count: { select: { runs: true } }, runs: { orderBy: { startedAt: 'desc' }, take: 1, select: { startedAt: true, state: true, kind: true } } },
-      });
-      return rows.map((e) => ({ id: e.id, name: e.name, description: e.description, runCount: e._count.runs, lastRun: e.runs[0] ?? null, createdAt: e.createdAt }));
-    }),
+  list: orgProcedure.meta({ minRole: 'viewer', sample: () => ({}) }).query(async ({ ctx }) => {
+    const rows = await ctx.db.experiment.findMany({
+      where: { orgId: ctx.orgId },
+      orderBy: { updatedAt: 'desc' },
+      take: 200,
+      include: {
+        _count: { select: { runs: true } },
+        runs: { orderBy: { startedAt: 'desc' }, take: 1, select: { startedAt: true, state: true, kind: true } },
+      },
+    });
+    return rows.map((e) => ({
+      id: e.id,
+      name: e.name,
+      description: e.description,
+      runCount: e._count.runs,
+      lastRun: e.runs[0] ?? null,
+      createdAt: e.createdAt,
+    }));
+  }),
 
   get: orgProcedure
     .meta({ minRole: 'viewer', sample: (ids) => ({ id: ids.experimentId }) })
     .input(z.object({ id }))
     .query(async ({ ctx, input }) => {
-      const e = await ctx.db.experiment.findFirst({ where: { id: input.id, orgId: ctx.orgId }, include: { runs: { orderBy: { startedAt: 'desc' }, take: 200 } } });
+      const e = await ctx.db.experiment.findFirst({
+        where: { id: input.id, orgId: ctx.orgId },
+        include: { runs: { orderBy: { startedAt: 'desc' }, take: 200 } },
+      });
       if (!e) throw new TRPCError({ code: 'NOT_FOUND', message: 'Experiment not found' });
       return { id: e.id, name: e.name, description: e.description, createdAt: e.createdAt, runs: e.runs.map(runView) };
     }),
@@ -55,9 +66,16 @@ export const experimentsRouter = createTRPCRouter({
     .meta({ minRole: 'viewer', sample: (ids) => ({ id: ids.experimentRunId }) })
     .input(z.object({ id }))
     .query(async ({ ctx, input }) => {
-      const r = await ctx.db.experimentRun.findFirst({ where: { id: input.id, orgId: ctx.orgId }, include: { epochs: { orderBy: { epoch: 'asc' } }, experiment: { select: { name: true } } } });
+      const r = await ctx.db.experimentRun.findFirst({
+        where: { id: input.id, orgId: ctx.orgId },
+        include: { epochs: { orderBy: { epoch: 'asc' } }, experiment: { select: { name: true } } },
+      });
       if (!r) throw new TRPCError({ code: 'NOT_FOUND', message: 'Run not found' });
-      return { ...runView(r), experimentName: r.experiment.name, epochs: r.epochs.map((e) => ({ epoch: e.epoch, loss: e.loss, valLoss: e.valLoss, elapsedMs: e.elapsedMs })) };
+      return {
+        ...runView(r),
+        experimentName: r.experiment.name,
+        epochs: r.epochs.map((e) => ({ epoch: e.epoch, loss: e.loss, valLoss: e.valLoss, elapsedMs: e.elapsedMs })),
+      };
     }),
 
   /** Selected runs side by side: parameters, final metrics and their curves. Unknown ids are left out. */
@@ -65,15 +83,24 @@ export const experimentsRouter = createTRPCRouter({
     .meta({ minRole: 'viewer', sample: (ids) => ({ runIds: [ids.experimentRunId] }) })
     .input(z.object({ runIds: z.array(id).min(1).max(12) }))
     .query(async ({ ctx, input }) => {
-      const rows = await ctx.db.experimentRun.findMany({ where: { id: { in: input.runIds }, orgId: ctx.orgId }, include: { epochs: { orderBy: { epoch: 'asc' } } } });
-      return rows.map((r) => ({ ...runView(r), epochs: r.epochs.map((e) => ({ epoch: e.epoch, loss: e.loss, valLoss: e.valLoss })) }));
+      const rows = await ctx.db.experimentRun.findMany({
+        where: { id: { in: input.runIds }, orgId: ctx.orgId },
+        include: { epochs: { orderBy: { epoch: 'asc' } } },
+      });
+      return rows.map((r) => ({
+        ...runView(r),
+        epochs: r.epochs.map((e) => ({ epoch: e.epoch, loss: e.loss, valLoss: e.valLoss })),
+      }));
     }),
 
   setTags: orgProcedure
     .meta({ minRole: 'engineer', sample: (ids) => ({ id: ids.experimentRunId, tags: ['probe'] }) })
     .input(z.object({ id, tags: z.array(z.string().trim().min(1).max(40)).max(20) }))
     .mutation(async ({ ctx, input }) => {
-      const updated = await ctx.db.experimentRun.updateMany({ where: { id: input.id, orgId: ctx.orgId }, data: { tags: [...new Set(input.tags)] } });
+      const updated = await ctx.db.experimentRun.updateMany({
+        where: { id: input.id, orgId: ctx.orgId },
+        data: { tags: [...new Set(input.tags)] },
+      });
       if (updated.count === 0) throw new TRPCError({ code: 'NOT_FOUND', message: 'Run not found' });
       return { ok: true };
     }),

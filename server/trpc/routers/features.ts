@@ -34,7 +34,15 @@ export const featuresRouter = createTRPCRouter({
    */
   asOf: orgProcedure
     .meta({ minRole: 'viewer', sample: (ids) => ({ runId: ids.runId, vehicleId: 'ego', t: 10 }) })
-    .input(z.object({ runId: id, vehicleId: z.string().min(1).max(64), t: z.number().nonnegative(), windowSize: z.number().positive().default(1), ttlS: z.number().positive().max(86_400).default(30) }))
+    .input(
+      z.object({
+        runId: id,
+        vehicleId: z.string().min(1).max(64),
+        t: z.number().nonnegative(),
+        windowSize: z.number().positive().default(1),
+        ttlS: z.number().positive().max(86_400).default(30),
+      }),
+    )
     .query(async ({ ctx, input }) => {
       const run = await ctx.db.run.findFirst({ where: { id: input.runId, orgId: ctx.orgId }, select: { id: true } });
       if (!run) throw new TRPCError({ code: 'NOT_FOUND', message: 'Run not found' });
@@ -60,8 +68,12 @@ export const featuresRouter = createTRPCRouter({
       }),
     )
     .query(async ({ ctx, input }) => {
-      const owned = await ctx.db.run.findMany({ where: { id: { in: input.runIds }, orgId: ctx.orgId }, select: { id: true } });
-      if (owned.length !== new Set(input.runIds).size) throw new TRPCError({ code: 'NOT_FOUND', message: 'Run not found' });
+      const owned = await ctx.db.run.findMany({
+        where: { id: { in: input.runIds }, orgId: ctx.orgId },
+        select: { id: true },
+      });
+      if (owned.length !== new Set(input.runIds).size)
+        throw new TRPCError({ code: 'NOT_FOUND', message: 'Run not found' });
       const rows = await ctx.db.$queryRaw<FeatureRow[]>`
         SELECT ${COLUMNS} FROM "FeatureWindow"
         WHERE "orgId" = ${ctx.orgId} AND "runId" IN (${Prisma.join(input.runIds)}) AND kind = ${input.kind}

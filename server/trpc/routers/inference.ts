@@ -15,8 +15,16 @@ export const inferenceRouter = createTRPCRouter({
     .query(async ({ ctx, input }) => {
       const run = await ctx.db.run.findFirst({ where: { id: input.runId, orgId: ctx.orgId }, select: { id: true } });
       if (!run) throw new TRPCError({ code: 'NOT_FOUND', message: 'Run not found' });
-      const alerts = await ctx.db.alert.findMany({ where: { runId: run.id, orgId: ctx.orgId }, orderBy: { windowStart: 'asc' }, take: 500 });
-      const names = await modelNames(ctx.db, ctx.orgId, alerts.map((a) => a.modelId));
+      const alerts = await ctx.db.alert.findMany({
+        where: { runId: run.id, orgId: ctx.orgId },
+        orderBy: { windowStart: 'asc' },
+        take: 500,
+      });
+      const names = await modelNames(
+        ctx.db,
+        ctx.orgId,
+        alerts.map((a) => a.modelId),
+      );
       return alerts.map((a) => ({
         id: a.id,
         vehicleId: a.vehicleId,
@@ -35,14 +43,35 @@ export const inferenceRouter = createTRPCRouter({
     const since = new Date(Date.now() - 24 * 3600_000);
     const [total, byRun, latest] = await Promise.all([
       ctx.db.alert.count({ where: { orgId: ctx.orgId, createdAt: { gte: since } } }),
-      ctx.db.alert.groupBy({ by: ['runId'], where: { orgId: ctx.orgId, createdAt: { gte: since } }, _count: { _all: true } }),
-      ctx.db.alert.findMany({ where: { orgId: ctx.orgId, createdAt: { gte: since } }, orderBy: { createdAt: 'desc' }, take: 10 }),
+      ctx.db.alert.groupBy({
+        by: ['runId'],
+        where: { orgId: ctx.orgId, createdAt: { gte: since } },
+        _count: { _all: true },
+      }),
+      ctx.db.alert.findMany({
+        where: { orgId: ctx.orgId, createdAt: { gte: since } },
+        orderBy: { createdAt: 'desc' },
+        take: 10,
+      }),
     ]);
-    const names = await modelNames(ctx.db, ctx.orgId, latest.map((a) => a.modelId));
+    const names = await modelNames(
+      ctx.db,
+      ctx.orgId,
+      latest.map((a) => a.modelId),
+    );
     return {
       last24h: total,
       byRun: Object.fromEntries(byRun.map((r) => [r.runId, r._count._all])) as Record<string, number>,
-      latest: latest.map((a) => ({ id: a.id, runId: a.runId, vehicleId: a.vehicleId, modelName: names.get(a.modelId) ?? a.modelId, score: a.score, threshold: a.threshold, windowStart: a.windowStart, at: a.createdAt })),
+      latest: latest.map((a) => ({
+        id: a.id,
+        runId: a.runId,
+        vehicleId: a.vehicleId,
+        modelName: names.get(a.modelId) ?? a.modelId,
+        score: a.score,
+        threshold: a.threshold,
+        windowStart: a.windowStart,
+        at: a.createdAt,
+      })),
     };
   }),
 
@@ -52,9 +81,18 @@ export const inferenceRouter = createTRPCRouter({
    * request and queue latency quantiles), so canary and baseline can be compared side by side.
    */
   monitoring: orgProcedure.meta({ minRole: 'viewer', sample: () => ({}) }).query(async ({ ctx }) => {
-    const aliases = await ctx.db.modelAlias.findMany({ where: { orgId: ctx.orgId }, include: { model: { select: { name: true, kind: true } } }, orderBy: [{ modelId: 'asc' }, { name: 'asc' }] });
-    const versionIds = [...new Set(aliases.flatMap((a) => [a.versionId, ...(a.canaryVersionId ? [a.canaryVersionId] : [])]))];
-    const versions = await ctx.db.modelVersion.findMany({ where: { id: { in: versionIds }, orgId: ctx.orgId }, select: { id: true, version: true, threshold: true, metrics: true } });
+    const aliases = await ctx.db.modelAlias.findMany({
+      where: { orgId: ctx.orgId },
+      include: { model: { select: { name: true, kind: true } } },
+      orderBy: [{ modelId: 'asc' }, { name: 'asc' }],
+    });
+    const versionIds = [
+      ...new Set(aliases.flatMap((a) => [a.versionId, ...(a.canaryVersionId ? [a.canaryVersionId] : [])])),
+    ];
+    const versions = await ctx.db.modelVersion.findMany({
+      where: { id: { in: versionIds }, orgId: ctx.orgId },
+      select: { id: true, version: true, threshold: true, metrics: true },
+    });
     let raw: Record<string, string> = {};
     let statsError: string | null = null;
     try {
@@ -85,8 +123,16 @@ export const inferenceRouter = createTRPCRouter({
               errors: s.errors,
               batches: s.batches,
               meanBatchRows: s.batches ? s.batchRows / s.batches : null,
-              requestUs: { p50: quantileUs(s.requestUs, 0.5), p95: quantileUs(s.requestUs, 0.95), p99: quantileUs(s.requestUs, 0.99) },
-              queueUs: { p50: quantileUs(s.queueUs, 0.5), p95: quantileUs(s.queueUs, 0.95), p99: quantileUs(s.queueUs, 0.99) },
+              requestUs: {
+                p50: quantileUs(s.requestUs, 0.5),
+                p95: quantileUs(s.requestUs, 0.95),
+                p99: quantileUs(s.requestUs, 0.99),
+              },
+              queueUs: {
+                p50: quantileUs(s.queueUs, 0.5),
+                p95: quantileUs(s.queueUs, 0.95),
+                p99: quantileUs(s.queueUs, 0.99),
+              },
               requestHistogram: s.requestUs,
               since: s.since,
               at: s.at,
@@ -111,7 +157,21 @@ export const inferenceRouter = createTRPCRouter({
   }),
 });
 
-async function modelNames(db: { registeredModel: { findMany: (a: { where: { id: { in: string[] }; orgId: string }; select: { id: true; name: true } }) => Promise<{ id: string; name: string }[]> } }, orgId: string, ids: string[]) {
-  const rows = await db.registeredModel.findMany({ where: { id: { in: [...new Set(ids)] }, orgId }, select: { id: true, name: true } });
+async function modelNames(
+  db: {
+    registeredModel: {
+      findMany: (a: {
+        where: { id: { in: string[] }; orgId: string };
+        select: { id: true; name: true };
+      }) => Promise<{ id: string; name: string }[]>;
+    };
+  },
+  orgId: string,
+  ids: string[],
+) {
+  const rows = await db.registeredModel.findMany({
+    where: { id: { in: [...new Set(ids)] }, orgId },
+    select: { id: true, name: true },
+  });
   return new Map(rows.map((r) => [r.id, r.name]));
 }

@@ -14,7 +14,14 @@ export const membersRouter = createTRPCRouter({
       select: { id: true, role: true, createdAt: true, user: { select: { id: true, name: true, email: true } } },
       orderBy: { createdAt: 'asc' },
     });
-    return rows.map((m) => ({ id: m.id, role: m.role, joinedAt: m.createdAt, userId: m.user.id, name: m.user.name, email: m.user.email }));
+    return rows.map((m) => ({
+      id: m.id,
+      role: m.role,
+      joinedAt: m.createdAt,
+      userId: m.user.id,
+      name: m.user.name,
+      email: m.user.email,
+    }));
   }),
 
   updateRole: orgProcedure
@@ -22,15 +29,28 @@ export const membersRouter = createTRPCRouter({
     .input(z.object({ membershipId, role: roleSchema }))
     .mutation(async ({ ctx, input }) => {
       return ctx.db.$transaction(async (tx) => {
-        const target = await tx.membership.findFirst({ where: { id: input.membershipId, orgId: ctx.orgId }, include: { user: { select: { email: true } } } });
+        const target = await tx.membership.findFirst({
+          where: { id: input.membershipId, orgId: ctx.orgId },
+          include: { user: { select: { email: true } } },
+        });
         if (!target) throw new TRPCError({ code: 'NOT_FOUND', message: 'Member not found' });
         if (!hasRole(ctx.role, target.role) || !canGrant(ctx.role, input.role)) {
-          throw new TRPCError({ code: 'FORBIDDEN', message: `As ${ctx.role} you cannot change a ${target.role} to ${input.role}.` });
+          throw new TRPCError({
+            code: 'FORBIDDEN',
+            message: `As ${ctx.role} you cannot change a ${target.role} to ${input.role}.`,
+          });
         }
         if (target.role === input.role) return { id: target.id, role: target.role };
         if (target.role === 'owner') await assertNotLastOwner(tx, ctx.orgId);
         const updated = await tx.membership.update({ where: { id: target.id }, data: { role: input.role } });
-        await audit(tx, { orgId: ctx.orgId, action: 'member.role_changed', actor: ctx.actor, target: { type: 'user', id: target.userId }, ip: ctx.ip, data: { email: target.user.email, from: target.role, to: input.role } });
+        await audit(tx, {
+          orgId: ctx.orgId,
+          action: 'member.role_changed',
+          actor: ctx.actor,
+          target: { type: 'user', id: target.userId },
+          ip: ctx.ip,
+          data: { email: target.user.email, from: target.role, to: input.role },
+        });
         return { id: updated.id, role: updated.role };
       });
     }),
@@ -40,12 +60,23 @@ export const membersRouter = createTRPCRouter({
     .input(z.object({ membershipId }))
     .mutation(async ({ ctx, input }) => {
       return ctx.db.$transaction(async (tx) => {
-        const target = await tx.membership.findFirst({ where: { id: input.membershipId, orgId: ctx.orgId }, include: { user: { select: { email: true } } } });
+        const target = await tx.membership.findFirst({
+          where: { id: input.membershipId, orgId: ctx.orgId },
+          include: { user: { select: { email: true } } },
+        });
         if (!target) throw new TRPCError({ code: 'NOT_FOUND', message: 'Member not found' });
-        if (!hasRole(ctx.role, target.role)) throw new TRPCError({ code: 'FORBIDDEN', message: `As ${ctx.role} you cannot remove a ${target.role}.` });
+        if (!hasRole(ctx.role, target.role))
+          throw new TRPCError({ code: 'FORBIDDEN', message: `As ${ctx.role} you cannot remove a ${target.role}.` });
         if (target.role === 'owner') await assertNotLastOwner(tx, ctx.orgId);
         await tx.membership.delete({ where: { id: target.id } });
-        await audit(tx, { orgId: ctx.orgId, action: 'member.removed', actor: ctx.actor, target: { type: 'user', id: target.userId }, ip: ctx.ip, data: { email: target.user.email, role: target.role } });
+        await audit(tx, {
+          orgId: ctx.orgId,
+          action: 'member.removed',
+          actor: ctx.actor,
+          target: { type: 'user', id: target.userId },
+          ip: ctx.ip,
+          data: { email: target.user.email, role: target.role },
+        });
         return { removed: target.id };
       });
     }),

@@ -14,7 +14,11 @@ import { createTRPCRouter, orgProcedure, type TRPCContext } from '../init';
 const id = z.string().min(1).max(64);
 const HISTORY_LIMIT = 200;
 
-type MoveCtx = Pick<TRPCContext, 'db' | 'ip'> & { orgId: string; role: Role; actor: { userId?: string; apiKeyId?: string; label: string } };
+type MoveCtx = Pick<TRPCContext, 'db' | 'ip'> & {
+  orgId: string;
+  role: Role;
+  actor: { userId?: string; apiKeyId?: string; label: string };
+};
 
 async function move(ctx: MoveCtx, m: AliasMove) {
   const need = aliasMoveMinRole(m);
@@ -39,7 +43,11 @@ async function readJson(key: string | null): Promise<unknown> {
 export const modelsRouter = createTRPCRouter({
   list: orgProcedure.meta({ minRole: 'viewer', sample: () => ({}) }).query(async ({ ctx }) => {
     const models = await listModels(ctx.db, ctx.orgId, { versions: 'latest' });
-    const rows = models.map(({ versions, ...m }) => ({ ...m, latest: versions[0] ?? null, mainMetric: mainMetric(m.kind, Object.keys(versions[0]?.metrics ?? {})) }));
+    const rows = models.map(({ versions, ...m }) => ({
+      ...m,
+      latest: versions[0] ?? null,
+      mainMetric: mainMetric(m.kind, Object.keys(versions[0]?.metrics ?? {})),
+    }));
     // Newest activity first: a model's latest version, or its creation when it has none.
     const at = (r: (typeof rows)[number]) => (r.latest?.createdAt ?? r.createdAt).getTime();
     return rows.sort((x, y) => at(y) - at(x));
@@ -51,7 +59,11 @@ export const modelsRouter = createTRPCRouter({
     .query(async ({ ctx, input }) => {
       const [m] = await listModels(ctx.db, ctx.orgId, { versions: 'all', id: input.id });
       if (!m) throw new TRPCError({ code: 'NOT_FOUND', message: 'Model not found' });
-      const events = await ctx.db.modelAliasEvent.findMany({ where: { orgId: ctx.orgId, modelId: m.id }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: HISTORY_LIMIT });
+      const events = await ctx.db.modelAliasEvent.findMany({
+        where: { orgId: ctx.orgId, modelId: m.id },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: HISTORY_LIMIT,
+      });
       const numberOf = new Map(m.versions.map((v) => [v.id, v.version]));
       const n = (vid: string | null) => (vid ? (numberOf.get(vid) ?? null) : null);
       const names = new Set(m.versions.flatMap((v) => Object.keys(v.metrics)));
@@ -80,7 +92,11 @@ export const modelsRouter = createTRPCRouter({
     .query(async ({ ctx, input }) => {
       const [m] = await listModels(ctx.db, ctx.orgId, { versions: 'all', id: input.modelId });
       if (!m) throw new TRPCError({ code: 'NOT_FOUND', message: 'Model not found' });
-      return m.versions.map((v) => ({ ...v, aliases: m.aliases.filter((a) => a.versionId === v.id).map((a) => a.name), canaryOf: m.aliases.filter((a) => a.canaryVersionId === v.id).map((a) => a.name) }));
+      return m.versions.map((v) => ({
+        ...v,
+        aliases: m.aliases.filter((a) => a.versionId === v.id).map((a) => a.name),
+        canaryOf: m.aliases.filter((a) => a.canaryVersionId === v.id).map((a) => a.name),
+      }));
     }),
 
   /** One version in full: lineage, the sidecar's facts, feature list and download links. */
@@ -88,7 +104,10 @@ export const modelsRouter = createTRPCRouter({
     .meta({ minRole: 'viewer', sample: (ids) => ({ id: ids.modelVersionId }) })
     .input(z.object({ id }))
     .query(async ({ ctx, input }) => {
-      const v = await ctx.db.modelVersion.findFirst({ where: { id: input.id, orgId: ctx.orgId }, include: { model: { select: { id: true, name: true } } } });
+      const v = await ctx.db.modelVersion.findFirst({
+        where: { id: input.id, orgId: ctx.orgId },
+        include: { model: { select: { id: true, name: true } } },
+      });
       if (!v) throw new TRPCError({ code: 'NOT_FOUND', message: 'Model version not found' });
       const sidecar = await readJson(v.sidecarKey);
       let onnxMeta: Record<string, string> = {};
@@ -102,7 +121,13 @@ export const modelsRouter = createTRPCRouter({
           onnxMeta = {};
         }
       }
-      const s = (sidecar ?? {}) as { normalisation?: { mean?: number[]; std?: number[] }; outputs?: { name: string; description?: string }[]; classes?: string[]; windowLength?: number; target?: { name?: string } };
+      const s = (sidecar ?? {}) as {
+        normalisation?: { mean?: number[]; std?: number[] };
+        outputs?: { name: string; description?: string }[];
+        classes?: string[];
+        windowLength?: number;
+        target?: { name?: string };
+      };
       return {
         id: v.id,
         modelId: v.model.id,
@@ -114,21 +139,39 @@ export const modelsRouter = createTRPCRouter({
         inputShape: v.inputShape,
         outputShape: v.outputShape,
         createdAt: v.createdAt,
-        features: v.featureNames.map((name, i) => ({ name, mean: s.normalisation?.mean?.[i] ?? null, std: s.normalisation?.std?.[i] ?? null })),
+        features: v.featureNames.map((name, i) => ({
+          name,
+          mean: s.normalisation?.mean?.[i] ?? null,
+          std: s.normalisation?.std?.[i] ?? null,
+        })),
         outputs: (s.outputs ?? []).map((o) => ({ name: o.name, description: o.description ?? '' })),
         classes: s.classes ?? null,
         windowLength: s.windowLength ?? null,
         target: s.target?.name ?? null,
         lineage: buildLineage(v.experimentRunId, sidecar, onnxMeta),
         onnxBytes,
-        downloads: ARTIFACT_FILES.filter((f) => f !== 'tfjs.json' || v.tfjsKey).map((file) => ({ file, href: downloadPath(v.model.id, v.version, file) })),
+        downloads: ARTIFACT_FILES.filter((f) => f !== 'tfjs.json' || v.tfjsKey).map((file) => ({
+          file,
+          href: downloadPath(v.model.id, v.version, file),
+        })),
       };
     }),
 
   promote: orgProcedure
-    .meta({ minRole: 'engineer', sample: (ids) => ({ modelId: ids.modelId, versionId: ids.modelVersionId, alias: 'staging' }) })
+    .meta({
+      minRole: 'engineer',
+      sample: (ids) => ({ modelId: ids.modelId, versionId: ids.modelVersionId, alias: 'staging' }),
+    })
     .input(z.object({ modelId: id, versionId: id, alias: aliasNameSchema, gate: metricGateSchema.nullish() }))
-    .mutation(({ ctx, input }) => move(ctx, { action: 'promote', modelId: input.modelId, alias: input.alias, versionId: input.versionId, gate: input.gate ?? null })),
+    .mutation(({ ctx, input }) =>
+      move(ctx, {
+        action: 'promote',
+        modelId: input.modelId,
+        alias: input.alias,
+        versionId: input.versionId,
+        gate: input.gate ?? null,
+      }),
+    ),
 
   rollback: orgProcedure
     .meta({ minRole: 'engineer', sample: (ids) => ({ modelId: ids.modelId, alias: 'staging' }) })
@@ -136,9 +179,27 @@ export const modelsRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => move(ctx, { action: 'rollback', modelId: input.modelId, alias: input.alias })),
 
   setCanary: orgProcedure
-    .meta({ minRole: 'admin', sample: (ids) => ({ modelId: ids.modelId, alias: 'staging', versionId: ids.modelVersionId, weight: 0.1 }) })
-    .input(z.object({ modelId: id, alias: aliasNameSchema, versionId: id, weight: z.number().min(0, 'The weight is a share from 0 to 1').max(1, 'The weight is a share from 0 to 1') }))
-    .mutation(({ ctx, input }) => move(ctx, { action: 'canary', modelId: input.modelId, alias: input.alias, canaryVersionId: input.versionId, weight: input.weight })),
+    .meta({
+      minRole: 'admin',
+      sample: (ids) => ({ modelId: ids.modelId, alias: 'staging', versionId: ids.modelVersionId, weight: 0.1 }),
+    })
+    .input(
+      z.object({
+        modelId: id,
+        alias: aliasNameSchema,
+        versionId: id,
+        weight: z.number().min(0, 'The weight is a share from 0 to 1').max(1, 'The weight is a share from 0 to 1'),
+      }),
+    )
+    .mutation(({ ctx, input }) =>
+      move(ctx, {
+        action: 'canary',
+        modelId: input.modelId,
+        alias: input.alias,
+        canaryVersionId: input.versionId,
+        weight: input.weight,
+      }),
+    ),
 
   clearCanary: orgProcedure
     .meta({ minRole: 'admin', sample: (ids) => ({ modelId: ids.modelId, alias: 'staging' }) })

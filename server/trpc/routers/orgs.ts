@@ -4,7 +4,22 @@ import { audit } from '../../audit';
 import { createTRPCRouter, orgProcedure, userProcedure } from '../init';
 
 /** Paths of the portal that an org slug must not shadow (/[org]/… lives beside them). */
-const RESERVED = new Set(['api', 'signin', 'signup', 'signout', 'orgs', 'invite', 'status', 'settings', 'new', '_next', 'socket.io', 'favicon.ico', 'health', 'metrics']);
+const RESERVED = new Set([
+  'api',
+  'signin',
+  'signup',
+  'signout',
+  'orgs',
+  'invite',
+  'status',
+  'settings',
+  'new',
+  '_next',
+  'socket.io',
+  'favicon.ico',
+  'health',
+  'metrics',
+]);
 
 export const slugSchema = z
   .string()
@@ -29,34 +44,58 @@ export function slugify(name: string): string {
 const orgName = z.string().trim().min(2, 'At least 2 characters').max(80, 'At most 80 characters');
 
 /** The last owner may not leave or be demoted: an org always has someone who can manage it. */
-export async function assertNotLastOwner(db: { membership: { count: (a: { where: { orgId: string; role: 'owner' } }) => Promise<number> } }, orgId: string): Promise<void> {
+export async function assertNotLastOwner(
+  db: { membership: { count: (a: { where: { orgId: string; role: 'owner' } }) => Promise<number> } },
+  orgId: string,
+): Promise<void> {
   const owners = await db.membership.count({ where: { orgId, role: 'owner' } });
-  if (owners <= 1) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'An organization needs at least one owner. Make someone else an owner first.' });
+  if (owners <= 1)
+    throw new TRPCError({
+      code: 'PRECONDITION_FAILED',
+      message: 'An organization needs at least one owner. Make someone else an owner first.',
+    });
 }
 
 export const orgsRouter = createTRPCRouter({
-  create: userProcedure.input(z.object({ name: orgName, slug: slugSchema.optional() })).mutation(async ({ ctx, input }) => {
-    const base = input.slug ?? slugify(input.name);
-    const candidate = slugSchema.safeParse(base);
-    if (!candidate.success) throw new TRPCError({ code: 'BAD_REQUEST', message: `Cannot make a URL name from "${input.name}"; choose one.` });
-    let slug = candidate.data;
-    if (await ctx.db.organization.findUnique({ where: { slug } })) {
-      if (input.slug) throw new TRPCError({ code: 'CONFLICT', message: `The URL name "${slug}" is taken.` });
-      slug = `${slug.slice(0, 34)}-${Math.random().toString(36).slice(2, 6)}`;
-    }
-    const org = await ctx.db.$transaction(async (tx) => {
-      const created = await tx.organization.create({ data: { name: input.name, slug, memberships: { create: { userId: ctx.user.userId, role: 'owner' } } } });
-      await audit(tx, { orgId: created.id, action: 'org.created', actor: { userId: ctx.user.userId, label: ctx.user.email }, target: { type: 'org', id: created.id }, ip: ctx.ip, data: { name: input.name, slug } });
-      return created;
-    });
-    return { id: org.id, slug: org.slug, name: org.name };
-  }),
+  create: userProcedure
+    .input(z.object({ name: orgName, slug: slugSchema.optional() }))
+    .mutation(async ({ ctx, input }) => {
+      const base = input.slug ?? slugify(input.name);
+      const candidate = slugSchema.safeParse(base);
+      if (!candidate.success)
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message: `Cannot make a URL name from "${input.name}"; choose one.`,
+        });
+      let slug = candidate.data;
+      if (await ctx.db.organization.findUnique({ where: { slug } })) {
+        if (input.slug) throw new TRPCError({ code: 'CONFLICT', message: `The URL name "${slug}" is taken.` });
+        slug = `${slug.slice(0, 34)}-${Math.random().toString(36).slice(2, 6)}`;
+      }
+      const org = await ctx.db.$transaction(async (tx) => {
+        const created = await tx.organization.create({
+          data: { name: input.name, slug, memberships: { create: { userId: ctx.user.userId, role: 'owner' } } },
+        });
+        await audit(tx, {
+          orgId: created.id,
+          action: 'org.created',
+          actor: { userId: ctx.user.userId, label: ctx.user.email },
+          target: { type: 'org', id: created.id },
+          ip: ctx.ip,
+          data: { name: input.name, slug },
+        });
+        return created;
+      });
+      return { id: org.id, slug: org.slug, name: org.name };
+    }),
 
   get: orgProcedure.meta({ minRole: 'viewer', sample: () => ({}) }).query(async ({ ctx }) => {
     const [members, keys, pendingInvites] = await Promise.all([
       ctx.db.membership.count({ where: { orgId: ctx.orgId } }),
       ctx.db.apiKey.count({ where: { orgId: ctx.orgId, revokedAt: null } }),
-      ctx.db.invite.count({ where: { orgId: ctx.orgId, acceptedAt: null, revokedAt: null, expiresAt: { gt: new Date() } } }),
+      ctx.db.invite.count({
+        where: { orgId: ctx.orgId, acceptedAt: null, revokedAt: null, expiresAt: { gt: new Date() } },
+      }),
     ]);
     return { ...ctx.org, role: ctx.role, counts: { members, apiKeys: keys, pendingInvites } };
   }),
@@ -65,18 +104,39 @@ export const orgsRouter = createTRPCRouter({
     .meta({ minRole: 'admin', sample: () => ({ name: 'Renamed Org' }) })
     .input(z.object({ name: orgName }))
     .mutation(async ({ ctx, input }) => {
-      const org = await ctx.db.organization.update({ where: { id: ctx.orgId }, data: { name: input.name }, select: { id: true, slug: true, name: true } });
-      await audit(ctx.db, { orgId: ctx.orgId, action: 'org.renamed', actor: ctx.actor, target: { type: 'org', id: ctx.orgId }, ip: ctx.ip, data: { from: ctx.org.name, to: input.name } });
+      const org = await ctx.db.organization.update({
+        where: { id: ctx.orgId },
+        data: { name: input.name },
+        select: { id: true, slug: true, name: true },
+      });
+      await audit(ctx.db, {
+        orgId: ctx.orgId,
+        action: 'org.renamed',
+        actor: ctx.actor,
+        target: { type: 'org', id: ctx.orgId },
+        ip: ctx.ip,
+        data: { from: ctx.org.name, to: input.name },
+      });
       return org;
     }),
 
   leave: orgProcedure.meta({ minRole: 'viewer', sample: () => ({}) }).mutation(async ({ ctx }) => {
-    if (ctx.caller.kind !== 'user') throw new TRPCError({ code: 'BAD_REQUEST', message: 'API keys cannot leave an organization; revoke the key instead.' });
+    if (ctx.caller.kind !== 'user')
+      throw new TRPCError({
+        code: 'BAD_REQUEST',
+        message: 'API keys cannot leave an organization; revoke the key instead.',
+      });
     const userId = ctx.caller.userId;
     await ctx.db.$transaction(async (tx) => {
       if (ctx.role === 'owner') await assertNotLastOwner(tx, ctx.orgId);
       await tx.membership.delete({ where: { orgId_userId: { orgId: ctx.orgId, userId } } });
-      await audit(tx, { orgId: ctx.orgId, action: 'member.left', actor: ctx.actor, target: { type: 'user', id: userId }, ip: ctx.ip });
+      await audit(tx, {
+        orgId: ctx.orgId,
+        action: 'member.left',
+        actor: ctx.actor,
+        target: { type: 'user', id: userId },
+        ip: ctx.ip,
+      });
     });
     return { left: ctx.org.slug };
   }),

@@ -38,13 +38,28 @@ export const runsRouter = createTRPCRouter({
   /** A stretch of a finished run from its recording, for replay: every vehicle, downsampled. */
   replay: orgProcedure
     .meta({ minRole: 'viewer', sample: (ids) => ({ id: ids.runId, from: 0, to: 10 }) })
-    .input(z.object({ id, from: z.number().min(0), to: z.number().positive(), maxHz: z.number().positive().max(50).default(10) }))
+    .input(
+      z.object({
+        id,
+        from: z.number().min(0),
+        to: z.number().positive(),
+        maxHz: z.number().positive().max(50).default(10),
+      }),
+    )
     .query(async ({ ctx, input }) => {
       if (input.to <= input.from) throw new TRPCError({ code: 'BAD_REQUEST', message: '"to" must be after "from"' });
       const run = await ctx.db.run.findFirst({ where: { id: input.id, orgId: ctx.orgId }, select: { id: true } });
       if (!run) throw new TRPCError({ code: 'NOT_FOUND', message: 'Run not found' });
-      const rec = await readRecording(objectStore(), ctx.orgId, run.id, { from: input.from, to: input.to, maxHz: input.maxHz });
-      if (!rec) throw new TRPCError({ code: 'NOT_FOUND', message: 'This run has no recording (yet): the recorder writes it when the run ends.' });
+      const rec = await readRecording(objectStore(), ctx.orgId, run.id, {
+        from: input.from,
+        to: input.to,
+        maxHz: input.maxHz,
+      });
+      if (!rec)
+        throw new TRPCError({
+          code: 'NOT_FOUND',
+          message: 'This run has no recording (yet): the recorder writes it when the run ends.',
+        });
       return { frames: rec.frames, events: rec.events, vehicles: rec.vehicles };
     }),
 
@@ -56,10 +71,24 @@ export const runsRouter = createTRPCRouter({
 
   list: orgProcedure
     .meta({ minRole: 'viewer', sample: (ids) => ({ scenarioId: ids.scenarioId }) })
-    .input(z.object({ scenarioId: id.optional(), campaignId: id.optional(), state: states.optional(), limit: z.number().int().min(1).max(200).default(50) }).default({ limit: 50 }))
+    .input(
+      z
+        .object({
+          scenarioId: id.optional(),
+          campaignId: id.optional(),
+          state: states.optional(),
+          limit: z.number().int().min(1).max(200).default(50),
+        })
+        .default({ limit: 50 }),
+    )
     .query(async ({ ctx, input }) => {
       const rows = await ctx.db.run.findMany({
-        where: { orgId: ctx.orgId, ...(input.scenarioId ? { scenarioId: input.scenarioId } : {}), ...(input.campaignId ? { campaignId: input.campaignId } : {}), ...(input.state ? { state: input.state } : {}) },
+        where: {
+          orgId: ctx.orgId,
+          ...(input.scenarioId ? { scenarioId: input.scenarioId } : {}),
+          ...(input.campaignId ? { campaignId: input.campaignId } : {}),
+          ...(input.state ? { state: input.state } : {}),
+        },
         orderBy: { createdAt: 'desc' },
         take: input.limit,
         include: { scenario: { select: { name: true } }, scenarioVersion: { select: { version: true } } },
@@ -73,14 +102,24 @@ export const runsRouter = createTRPCRouter({
     .query(async ({ ctx, input }) => {
       const r = await ctx.db.run.findFirst({
         where: { id: input.id, orgId: ctx.orgId },
-        include: { scenario: { select: { name: true } }, scenarioVersion: { select: { version: true, spec: true } }, events: { orderBy: { t: 'asc' }, take: 2000 } },
+        include: {
+          scenario: { select: { name: true } },
+          scenarioVersion: { select: { version: true, spec: true } },
+          events: { orderBy: { t: 'asc' }, take: 2000 },
+        },
       });
       if (!r) throw new TRPCError({ code: 'NOT_FOUND', message: 'Run not found' });
       return {
         ...runSummary(r),
         spec: r.scenarioVersion.spec,
         heartbeatAt: r.heartbeatAt,
-        events: r.events.map((e) => ({ id: e.id, t: e.t, type: e.type, vehicleId: e.vehicleId, data: e.data as Record<string, unknown> | null })),
+        events: r.events.map((e) => ({
+          id: e.id,
+          t: e.t,
+          type: e.type,
+          vehicleId: e.vehicleId,
+          data: e.data as Record<string, unknown> | null,
+        })),
       };
     }),
 
@@ -88,7 +127,13 @@ export const runsRouter = createTRPCRouter({
     .meta({ minRole: 'engineer', sample: (ids) => ({ scenarioId: ids.scenarioId }) })
     .input(z.object({ scenarioId: id, version: z.number().int().positive().optional() }))
     .mutation(async ({ ctx, input }) => {
-      const run = await createRun(ctx.db, { orgId: ctx.orgId, scenarioId: input.scenarioId, version: input.version, createdById: ctx.actor.userId ?? null, dispatch: true });
+      const run = await createRun(ctx.db, {
+        orgId: ctx.orgId,
+        scenarioId: input.scenarioId,
+        version: input.version,
+        createdById: ctx.actor.userId ?? null,
+        dispatch: true,
+      });
       return { id: run.id, state: run.state };
     }),
 

@@ -9,8 +9,16 @@ export async function asTrpc<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
-    if (err instanceof DatasetInputError || err instanceof TrainingInputError || err instanceof ScheduleInputError || err instanceof UploadError) {
-      throw new TRPCError({ code: /not found$/i.test(err.message) ? 'NOT_FOUND' : 'BAD_REQUEST', message: err.message });
+    if (
+      err instanceof DatasetInputError ||
+      err instanceof TrainingInputError ||
+      err instanceof ScheduleInputError ||
+      err instanceof UploadError
+    ) {
+      throw new TRPCError({
+        code: /not found$/i.test(err.message) ? 'NOT_FOUND' : 'BAD_REQUEST',
+        message: err.message,
+      });
     }
     throw err;
   }

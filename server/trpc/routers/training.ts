@@ -11,10 +11,34 @@ const id = z.string().min(1).max(64);
 
 /** Defaults shown in the start form; the worker applies the same ones (workers/trainer). */
 export const TRAINING_DEFAULTS = {
-  autoencoder: { epochs: 60, batchSize: 64, patience: 8, learningRate: 0.001, thresholdPercentile: 99, activation: 'tanh' },
-  'mlp-classifier': { epochs: 60, batchSize: 64, patience: 8, learningRate: 0.001, hidden: [64, 32], dropout: 0.1, classWeighting: 'balanced' },
+  autoencoder: {
+    epochs: 60,
+    batchSize: 64,
+    patience: 8,
+    learningRate: 0.001,
+    thresholdPercentile: 99,
+    activation: 'tanh',
+  },
+  'mlp-classifier': {
+    epochs: 60,
+    batchSize: 64,
+    patience: 8,
+    learningRate: 0.001,
+    hidden: [64, 32],
+    dropout: 0.1,
+    classWeighting: 'balanced',
+  },
   'mlp-regressor': { epochs: 60, batchSize: 64, patience: 8, learningRate: 0.001, hidden: [64, 32], dropout: 0.1 },
-  'cnn-regressor': { epochs: 70, batchSize: 256, patience: 15, learningRate: 0.001, windowLength: 30, smoothing: 0.05, includeOrder: true, learningRateDecay: 0.95 },
+  'cnn-regressor': {
+    epochs: 70,
+    batchSize: 256,
+    patience: 15,
+    learningRate: 0.001,
+    windowLength: 30,
+    smoothing: 0.05,
+    includeOrder: true,
+    learningRateDecay: 0.95,
+  },
 } as const;
 
 /** Training jobs (pg-boss + workers/trainer) and cron retraining schedules. */
@@ -25,7 +49,9 @@ export const trainingRouter = createTRPCRouter({
     .meta({ minRole: 'engineer', sample: (ids) => ({ datasetVersionId: ids.datasetVersionId, kind: 'autoencoder' }) })
     .input(trainingJobRequestSchema)
     .mutation(async ({ ctx, input }) => {
-      const job = await asTrpc(() => createTrainingJob(ctx.db, { orgId: ctx.orgId, request: input, createdById: ctx.actor.userId ?? null }));
+      const job = await asTrpc(() =>
+        createTrainingJob(ctx.db, { orgId: ctx.orgId, request: input, createdById: ctx.actor.userId ?? null }),
+      );
       return jobView(job);
     }),
 
@@ -37,9 +63,20 @@ export const trainingRouter = createTRPCRouter({
         where: { orgId: ctx.orgId },
         orderBy: { createdAt: 'desc' },
         take: input.limit,
-        include: { experiment: { select: { name: true } }, datasetVersion: { select: { version: true, dataset: { select: { id: true, name: true } } } } },
+        include: {
+          experiment: { select: { name: true } },
+          datasetVersion: { select: { version: true, dataset: { select: { id: true, name: true } } } },
+        },
       });
-      return rows.map((j) => ({ ...jobView(j), experimentName: j.experiment.name, dataset: { id: j.datasetVersion.dataset.id, name: j.datasetVersion.dataset.name, version: j.datasetVersion.version } }));
+      return rows.map((j) => ({
+        ...jobView(j),
+        experimentName: j.experiment.name,
+        dataset: {
+          id: j.datasetVersion.dataset.id,
+          name: j.datasetVersion.dataset.name,
+          version: j.datasetVersion.version,
+        },
+      }));
     }),
 
   get: orgProcedure
@@ -48,17 +85,64 @@ export const trainingRouter = createTRPCRouter({
     .query(async ({ ctx, input }) => {
       const j = await ctx.db.trainingJob.findFirst({
         where: { id: input.id, orgId: ctx.orgId },
-        include: { experiment: { select: { id: true, name: true } }, datasetVersion: { select: { id: true, version: true, fingerprint: true, rowCount: true, groupBy: true, dataset: { select: { id: true, name: true } } } } },
+        include: {
+          experiment: { select: { id: true, name: true } },
+          datasetVersion: {
+            select: {
+              id: true,
+              version: true,
+              fingerprint: true,
+              rowCount: true,
+              groupBy: true,
+              dataset: { select: { id: true, name: true } },
+            },
+          },
+        },
       });
       if (!j) throw new TRPCError({ code: 'NOT_FOUND', message: 'Training job not found' });
-      const run = j.experimentRunId ? await ctx.db.experimentRun.findFirst({ where: { id: j.experimentRunId, orgId: ctx.orgId }, include: { epochs: { orderBy: { epoch: 'asc' } } } }) : null;
-      const version = j.modelVersionId ? await ctx.db.modelVersion.findFirst({ where: { id: j.modelVersionId, orgId: ctx.orgId }, select: { id: true, version: true, model: { select: { id: true, name: true } } } }) : null;
+      const run = j.experimentRunId
+        ? await ctx.db.experimentRun.findFirst({
+            where: { id: j.experimentRunId, orgId: ctx.orgId },
+            include: { epochs: { orderBy: { epoch: 'asc' } } },
+          })
+        : null;
+      const version = j.modelVersionId
+        ? await ctx.db.modelVersion.findFirst({
+            where: { id: j.modelVersionId, orgId: ctx.orgId },
+            select: { id: true, version: true, model: { select: { id: true, name: true } } },
+          })
+        : null;
       return {
         ...jobView(j),
         experiment: j.experiment,
-        dataset: { id: j.datasetVersion.dataset.id, name: j.datasetVersion.dataset.name, versionId: j.datasetVersion.id, version: j.datasetVersion.version, fingerprint: j.datasetVersion.fingerprint, rowCount: j.datasetVersion.rowCount, groupBy: j.datasetVersion.groupBy },
-        run: run ? { id: run.id, name: run.name, state: run.state, metrics: run.metrics as Record<string, number | null> | null, backend: run.backend, error: run.error, epochs: run.epochs.map((e) => ({ epoch: e.epoch, loss: e.loss, valLoss: e.valLoss, elapsedMs: e.elapsedMs })) } : null,
-        modelVersion: version ? { id: version.id, version: version.version, modelId: version.model.id, modelName: version.model.name } : null,
+        dataset: {
+          id: j.datasetVersion.dataset.id,
+          name: j.datasetVersion.dataset.name,
+          versionId: j.datasetVersion.id,
+          version: j.datasetVersion.version,
+          fingerprint: j.datasetVersion.fingerprint,
+          rowCount: j.datasetVersion.rowCount,
+          groupBy: j.datasetVersion.groupBy,
+        },
+        run: run
+          ? {
+              id: run.id,
+              name: run.name,
+              state: run.state,
+              metrics: run.metrics as Record<string, number | null> | null,
+              backend: run.backend,
+              error: run.error,
+              epochs: run.epochs.map((e) => ({
+                epoch: e.epoch,
+                loss: e.loss,
+                valLoss: e.valLoss,
+                elapsedMs: e.elapsedMs,
+              })),
+            }
+          : null,
+        modelVersion: version
+          ? { id: version.id, version: version.version, modelId: version.model.id, modelName: version.model.name }
+          : null,
       };
     }),
 
@@ -71,18 +155,36 @@ export const trainingRouter = createTRPCRouter({
       return jobView(job);
     }),
 
-  schedules: orgProcedure
-    .meta({ minRole: 'viewer', sample: () => ({}) })
-    .query(async ({ ctx }) => {
-      const rows = await ctx.db.retrainSchedule.findMany({ where: { orgId: ctx.orgId }, orderBy: { modelName: 'asc' } });
-      return rows.map((s) => ({ id: s.id, modelName: s.modelName, cron: s.cron, datasetId: s.datasetId, kind: s.kind, enabled: s.enabled, lastRunAt: s.lastRunAt, lastJobId: s.lastJobId, createdAt: s.createdAt }));
-    }),
+  schedules: orgProcedure.meta({ minRole: 'viewer', sample: () => ({}) }).query(async ({ ctx }) => {
+    const rows = await ctx.db.retrainSchedule.findMany({ where: { orgId: ctx.orgId }, orderBy: { modelName: 'asc' } });
+    return rows.map((s) => ({
+      id: s.id,
+      modelName: s.modelName,
+      cron: s.cron,
+      datasetId: s.datasetId,
+      kind: s.kind,
+      enabled: s.enabled,
+      lastRunAt: s.lastRunAt,
+      lastJobId: s.lastJobId,
+      createdAt: s.createdAt,
+    }));
+  }),
 
   setSchedule: orgProcedure
-    .meta({ minRole: 'engineer', sample: (ids) => ({ modelName: 'isolation-probe', cron: '0 3 * * *', datasetId: ids.datasetId, kind: 'autoencoder' }) })
+    .meta({
+      minRole: 'engineer',
+      sample: (ids) => ({
+        modelName: 'isolation-probe',
+        cron: '0 3 * * *',
+        datasetId: ids.datasetId,
+        kind: 'autoencoder',
+      }),
+    })
     .input(retrainScheduleSchema)
     .mutation(async ({ ctx, input }) => {
-      const s = await asTrpc(() => upsertRetrainSchedule(ctx.db, { orgId: ctx.orgId, schedule: input, createdById: ctx.actor.userId ?? null }));
+      const s = await asTrpc(() =>
+        upsertRetrainSchedule(ctx.db, { orgId: ctx.orgId, schedule: input, createdById: ctx.actor.userId ?? null }),
+      );
       return { id: s.id, modelName: s.modelName, cron: s.cron, enabled: s.enabled };
     }),
 
@@ -90,7 +192,8 @@ export const trainingRouter = createTRPCRouter({
     .meta({ minRole: 'engineer', sample: (ids) => ({ id: ids.retrainScheduleId }) })
     .input(z.object({ id }))
     .mutation(async ({ ctx, input }) => {
-      if (!(await deleteRetrainSchedule(ctx.db, ctx.orgId, input.id))) throw new TRPCError({ code: 'NOT_FOUND', message: 'Schedule not found' });
+      if (!(await deleteRetrainSchedule(ctx.db, ctx.orgId, input.id)))
+        throw new TRPCError({ code: 'NOT_FOUND', message: 'Schedule not found' });
       return { ok: true };
     }),
 });

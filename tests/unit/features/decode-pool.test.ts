@@ -18,7 +18,12 @@ function mixedBatch(n: number): (Buffer | null)[] {
 
 /** Decoded batches compared field by field (NaN equal to NaN). */
 function plain(b: DecodedBatch) {
-  return { data: [...b.data].map((x) => (Number.isNaN(x) ? 'NaN' : x)), idOf: [...b.idOf], ids: b.ids, errors: b.errors };
+  return {
+    data: [...b.data].map((x) => (Number.isNaN(x) ? 'NaN' : x)),
+    idOf: [...b.idOf],
+    ids: b.ids,
+    errors: b.errors,
+  };
 }
 
 describe('telemetry batch decoding and decode threads', () => {

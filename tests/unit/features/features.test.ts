@@ -21,10 +21,78 @@ function only(frames: TelemetryFrame[], sensorHz = 4) {
 
 // Four frames 0.25 s apart; every value chosen so that the expected feature is easy by hand.
 const HAND = [
-  mk({ t: 0, seq: 0, speed: 10, lon: 1, lat: 0.5, yawRate: 0.1, throttle: 0.2, brake: 0, steer: 0, rpm: 2000, engineTemp: 90, batteryTemp: 30, brakePressure: 0, tires: [230, 231, 229, 232], laneOffset: 0.1, ttc: null }),
-  mk({ t: 0.25, seq: 1, speed: 12, lon: 2, lat: -0.5, yawRate: 0.3, throttle: 0.4, brake: 0, steer: 0.1, rpm: 2100, engineTemp: 90.5, batteryTemp: 31, brakePressure: null, tires: [230, null, 228, 232], laneOffset: -0.1, ttc: 5 }),
-  mk({ t: 0.5, seq: 2, speed: null, lon: null, lat: 0.5, yawRate: 0.1, throttle: 0.6, brake: 0.5, steer: 0.1, rpm: 2200, engineTemp: 91, batteryTemp: null, brakePressure: 20, tires: [null, null, null, null], laneOffset: 0.1, ttc: 3.5 }),
-  mk({ t: 0.75, seq: 3, speed: 14, lon: 0, lat: -0.5, yawRate: 0.3, throttle: 0.8, brake: 0.5, steer: -0.1, rpm: 2300, engineTemp: 91.5, batteryTemp: 33, brakePressure: 40, tires: [226, 230, 227, 231], laneOffset: -0.1, ttc: 4 }),
+  mk({
+    t: 0,
+    seq: 0,
+    speed: 10,
+    lon: 1,
+    lat: 0.5,
+    yawRate: 0.1,
+    throttle: 0.2,
+    brake: 0,
+    steer: 0,
+    rpm: 2000,
+    engineTemp: 90,
+    batteryTemp: 30,
+    brakePressure: 0,
+    tires: [230, 231, 229, 232],
+    laneOffset: 0.1,
+    ttc: null,
+  }),
+  mk({
+    t: 0.25,
+    seq: 1,
+    speed: 12,
+    lon: 2,
+    lat: -0.5,
+    yawRate: 0.3,
+    throttle: 0.4,
+    brake: 0,
+    steer: 0.1,
+    rpm: 2100,
+    engineTemp: 90.5,
+    batteryTemp: 31,
+    brakePressure: null,
+    tires: [230, null, 228, 232],
+    laneOffset: -0.1,
+    ttc: 5,
+  }),
+  mk({
+    t: 0.5,
+    seq: 2,
+    speed: null,
+    lon: null,
+    lat: 0.5,
+    yawRate: 0.1,
+    throttle: 0.6,
+    brake: 0.5,
+    steer: 0.1,
+    rpm: 2200,
+    engineTemp: 91,
+    batteryTemp: null,
+    brakePressure: 20,
+    tires: [null, null, null, null],
+    laneOffset: 0.1,
+    ttc: 3.5,
+  }),
+  mk({
+    t: 0.75,
+    seq: 3,
+    speed: 14,
+    lon: 0,
+    lat: -0.5,
+    yawRate: 0.3,
+    throttle: 0.8,
+    brake: 0.5,
+    steer: -0.1,
+    rpm: 2300,
+    engineTemp: 91.5,
+    batteryTemp: 33,
+    brakePressure: 40,
+    tires: [226, 230, 227, 231],
+    laneOffset: -0.1,
+    ttc: 4,
+  }),
 ];
 
 describe('features of one window, by hand', () => {
@@ -102,7 +170,14 @@ describe('features of one window, by hand', () => {
     expect(m!.names).toEqual([...FEATURE_SET.names]);
     expect(m!.featureSetVersion).toBe(FEATURE_SET.version);
     expect(m!.values).toHaveLength(FEATURE_SET.names.length);
-    expect(m).toMatchObject({ kind: 'tumbling', windowStart: 0, windowEnd: 1, windowSize: 1, frameCount: 4, revision: 0 });
+    expect(m).toMatchObject({
+      kind: 'tumbling',
+      windowStart: 0,
+      windowEnd: 1,
+      windowSize: 1,
+      frameCount: 4,
+      revision: 0,
+    });
   });
 });
 
@@ -128,9 +203,25 @@ describe('missing frames and sequence gaps', () => {
 
 describe('nulls and stuck sensors', () => {
   it('reports null, not 0, for a sensor that sent nothing in the window', () => {
-    const fs = [0, 0.5].map((t, i) => mk({ t, seq: i, speed: null, lon: null, engineTemp: null, tires: [null, null, null, null], ttc: null }));
+    const fs = [0, 0.5].map((t, i) =>
+      mk({ t, seq: i, speed: null, lon: null, engineTemp: null, tires: [null, null, null, null], ttc: null }),
+    );
     const v = only(fs);
-    for (const name of ['speed_mean', 'speed_std', 'speed_min', 'speed_max', 'accel_lon_mean', 'jerk_max', 'engine_temp_mean', 'engine_temp_slope', 'tire_pressure_min', 'tire_pressure_min_slope', 'lead_ttc_min', 'stuck_channels', 'stuck_sensor'] as const) {
+    for (const name of [
+      'speed_mean',
+      'speed_std',
+      'speed_min',
+      'speed_max',
+      'accel_lon_mean',
+      'jerk_max',
+      'engine_temp_mean',
+      'engine_temp_slope',
+      'tire_pressure_min',
+      'tire_pressure_min_slope',
+      'lead_ttc_min',
+      'stuck_channels',
+      'stuck_sensor',
+    ] as const) {
       expect(v[name], name).toBeNull();
     }
     expect(v.frame_count).toBe(2);
@@ -150,7 +241,9 @@ describe('nulls and stuck sensors', () => {
   });
 
   it('counts every stuck channel', () => {
-    const fs = [0, 0.25, 0.5, 0.75].map((t, i) => mk({ t, seq: i, speed: 10 + i, engineTemp: 88.4, tires: [230, 231 + i, 229 + i, 232 + i], laneOffset: 0.3 }));
+    const fs = [0, 0.25, 0.5, 0.75].map((t, i) =>
+      mk({ t, seq: i, speed: 10 + i, engineTemp: 88.4, tires: [230, 231 + i, 229 + i, 232 + i], laneOffset: 0.3 }),
+    );
     expect(only(fs).stuck_channels).toBe(3);
   });
 

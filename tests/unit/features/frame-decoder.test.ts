@@ -55,11 +55,73 @@ function setPath(root: Record<string, unknown>, path: string, value: unknown): R
 const DELETE = Symbol('delete');
 
 const PATHS = [
-  'v', 'orgId', 'runId', 'vehicleId', 'seq', 't', 'ts', 'pose', 'pose.x', 'pose.yaw', 'gnss', 'gnss.lat', 'gnss.alt', 'speed', 'accel', 'accel.lon',
-  'accel.lat', 'yawRate', 'control', 'control.throttle', 'control.brake', 'control.steer', 'powertrain', 'powertrain.rpm', 'powertrain.engineTemp',
-  'powertrain.batterySoc', 'powertrain.batteryTemp', 'brakes', 'brakes.pressure', 'tires', 'tires.pressure', 'lane', 'lane.offset', 'lead', 'lead.distance', 'lead.ttc',
+  'v',
+  'orgId',
+  'runId',
+  'vehicleId',
+  'seq',
+  't',
+  'ts',
+  'pose',
+  'pose.x',
+  'pose.yaw',
+  'gnss',
+  'gnss.lat',
+  'gnss.alt',
+  'speed',
+  'accel',
+  'accel.lon',
+  'accel.lat',
+  'yawRate',
+  'control',
+  'control.throttle',
+  'control.brake',
+  'control.steer',
+  'powertrain',
+  'powertrain.rpm',
+  'powertrain.engineTemp',
+  'powertrain.batterySoc',
+  'powertrain.batteryTemp',
+  'brakes',
+  'brakes.pressure',
+  'tires',
+  'tires.pressure',
+  'lane',
+  'lane.offset',
+  'lead',
+  'lead.distance',
+  'lead.ttc',
 ];
-const ODD_VALUES: unknown[] = [DELETE, null, 0, -0, -1, 0.5, 1, 1.5, -1.5, 2, 1e300, -1e300, 2 ** 53, 2 ** 53 + 2, 3.7, '', 'x', '1', true, false, [], [1, 2, 3, 4], [null, null, null, null], [1, 2, 3], [1, 2, 3, 4, 5], ['1', 2, 3, 4], {}, { x: 1 }];
+const ODD_VALUES: unknown[] = [
+  DELETE,
+  null,
+  0,
+  -0,
+  -1,
+  0.5,
+  1,
+  1.5,
+  -1.5,
+  2,
+  1e300,
+  -1e300,
+  2 ** 53,
+  2 ** 53 + 2,
+  3.7,
+  '',
+  'x',
+  '1',
+  true,
+  false,
+  [],
+  [1, 2, 3, 4],
+  [null, null, null, null],
+  [1, 2, 3],
+  [1, 2, 3, 4, 5],
+  ['1', 2, 3, 4],
+  {},
+  { x: 1 },
+];
 
 describe('telemetry decoding for the features worker', () => {
   afterEach(() => vi.restoreAllMocks());
@@ -69,7 +131,9 @@ describe('telemetry decoding for the features worker', () => {
     let nulls = 0;
     for (const f of frames) {
       expect(expectAgreement(enc(f))).toBe(true);
-      nulls += [f.speed, f.accel.lon, f.powertrain.engineTemp, f.lead.ttc, ...f.tires.pressure].filter((x) => x === null).length;
+      nulls += [f.speed, f.accel.lon, f.powertrain.engineTemp, f.lead.ttc, ...f.tires.pressure].filter(
+        (x) => x === null,
+      ).length;
     }
     expect(frames.length).toBeGreaterThan(2000);
     expect(nulls).toBeGreaterThan(0);
@@ -98,7 +162,16 @@ describe('telemetry decoding for the features worker', () => {
     expect(valid).toBeGreaterThan(100);
     expect(invalid).toBeGreaterThan(500);
 
-    const raw = [null, Buffer.alloc(0), Buffer.from('{'), Buffer.from('null'), Buffer.from('[]'), Buffer.from('"frame"'), Buffer.from('\u00ff\u00fe'), Buffer.from('{"v":1}')];
+    const raw = [
+      null,
+      Buffer.alloc(0),
+      Buffer.from('{'),
+      Buffer.from('null'),
+      Buffer.from('[]'),
+      Buffer.from('"frame"'),
+      Buffer.from('\u00ff\u00fe'),
+      Buffer.from('{"v":1}'),
+    ];
     for (const b of raw) expect(expectAgreement(b)).toBe(false);
   });
 
@@ -117,14 +190,15 @@ describe('telemetry decoding for the features worker', () => {
 
   it('agrees with zod on 5,000 randomly damaged frames', () => {
     let seed = 99;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296;
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
     const base = frame({ seq: 1, t: 0.05 }) as unknown as Record<string, unknown>;
     let valid = 0;
     for (let i = 0; i < 5000; i++) {
       let f = base;
       const damage = 1 + Math.floor(rnd() * 3);
-      for (let d = 0; d < damage; d++) f = setPath(f, pick(PATHS), rnd() < 0.5 ? pick(ODD_VALUES) : (rnd() - 0.5) * 10 ** Math.floor(rnd() * 8));
+      for (let d = 0; d < damage; d++)
+        f = setPath(f, pick(PATHS), rnd() < 0.5 ? pick(ODD_VALUES) : (rnd() - 0.5) * 10 ** Math.floor(rnd() * 8));
       let bytes = enc(f);
       // Now and then a byte flipped: broken JSON must get JSON.parse's own error text.
       if (rnd() < 0.1) {

@@ -21,7 +21,8 @@ function stream(seconds: number): Msg[] {
   const out: Msg[] = [];
   const next = [0, 0, 0, 0];
   for (let seq = 0; seq < seconds * 20; seq++) {
-    for (let v = 0; v < 4; v++) out.push({ frame: mk({ t: seq / 20, seq, vehicleId: `v${v}` }), partition: v, offset: next[v]!++ });
+    for (let v = 0; v < 4; v++)
+      out.push({ frame: mk({ t: seq / 20, seq, vehicleId: `v${v}` }), partition: v, offset: next[v]!++ });
   }
   return out;
 }
@@ -145,7 +146,11 @@ describe('partitions handed over between copies mid-run', () => {
           if (seq < 0 || seq >= run.seconds * 20) continue;
           for (let v = 0; v < run.vehicles; v++) {
             const p = (v + (run.id === 'run_b' ? 1 : 0)) % 4;
-            msgs.push({ frame: mk({ t: seq / 20, seq, vehicleId: `v${v}`, runId: run.id }), partition: p, offset: next[p]!++ });
+            msgs.push({
+              frame: mk({ t: seq / 20, seq, vehicleId: `v${v}`, runId: run.id }),
+              partition: p,
+              offset: next[p]!++,
+            });
           }
         }
       }
@@ -168,7 +173,7 @@ describe('partitions handed over between copies mid-run', () => {
       // Each copy reads its partitions in merged order; now and then the group changes or commits.
       let cursor = 0;
       // The last round has no group change after it: the owners read everything to the end.
-      for (let last = false; !last; ) {
+      for (let last = false; !last;) {
         const stepEnd = Math.min(msgs.length, cursor + 1 + Math.floor(r() * 900));
         last = cursor >= msgs.length;
         for (const m of msgs.slice(0, stepEnd)) {

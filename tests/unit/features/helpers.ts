@@ -63,7 +63,10 @@ export function rowKey(m: Pick<FeaturesMessage, 'runId' | 'vehicleId' | 'windowS
 }
 
 /** What an idempotent upsert sink ends up holding: the last emission per row key. */
-export function upsert(into: Map<string, FeaturesMessage>, messages: readonly FeaturesMessage[]): Map<string, FeaturesMessage> {
+export function upsert(
+  into: Map<string, FeaturesMessage>,
+  messages: readonly FeaturesMessage[],
+): Map<string, FeaturesMessage> {
   for (const m of messages) into.set(rowKey(m), m);
   return into;
 }
@@ -107,7 +110,12 @@ function rates(fs: TelemetryFrame[], read: (f: TelemetryFrame) => number | null)
   return out;
 }
 
-export function referenceFeatures(frames: TelemetryFrame[], start: number, end: number, sensorHz: number): Record<FeatureName, number | null> {
+export function referenceFeatures(
+  frames: TelemetryFrame[],
+  start: number,
+  end: number,
+  sensorHz: number,
+): Record<FeatureName, number | null> {
   const sorted = [...frames].sort((a, b) => a.t - b.t || a.seq - b.seq);
   const fs = sorted.filter((f, i) => i === 0 || f.seq !== sorted[i - 1]!.seq);
   const col = (read: (f: TelemetryFrame) => number | null) => present(fs.map(read));
@@ -139,7 +147,12 @@ export function referenceFeatures(frames: TelemetryFrame[], start: number, end: 
     (f) => f.tires.pressure[3],
     (f) => f.lane.offset,
   ];
-  const stuck = speed.length === 0 ? null : mean(speed)! < 0.5 ? 0 : channels.map(col).filter((xs) => xs.length >= 3 && new Set(xs).size === 1).length;
+  const stuck =
+    speed.length === 0
+      ? null
+      : mean(speed)! < 0.5
+        ? 0
+        : channels.map(col).filter((xs) => xs.length >= 3 && new Set(xs).size === 1).length;
   return {
     speed_mean: mean(speed),
     speed_std: std(speed),
@@ -183,7 +196,11 @@ export function referenceFeatures(frames: TelemetryFrame[], start: number, end: 
 }
 
 /** Asserts two feature records agree: nulls exactly, numbers to a relative tolerance. */
-export function expectClose(actual: Record<string, number | null>, expected: Record<string, number | null>, context: string): void {
+export function expectClose(
+  actual: Record<string, number | null>,
+  expected: Record<string, number | null>,
+  context: string,
+): void {
   for (const [name, want] of Object.entries(expected)) {
     const got = actual[name];
     if (want === null || got === null || got === undefined) {

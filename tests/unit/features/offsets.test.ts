@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { FeaturesMessage } from '~/server/contracts/features';
 import type { TelemetryFrame } from '~/server/contracts/telemetry';
-import { createWindowOperator, decodeCommitMetadata, type WindowOperator, type WindowOperatorConfig } from '~/workers/features';
+import {
+  createWindowOperator,
+  decodeCommitMetadata,
+  type WindowOperator,
+  type WindowOperatorConfig,
+} from '~/workers/features';
 import { mk, upsert } from './helpers';
 import { messyStream } from './stream';
 
@@ -10,7 +15,8 @@ function steady(op: WindowOperator, untilSeq: number, partition = 0): void {
   for (let seq = 0; seq <= untilSeq; seq++) op.ingest(mk({ t: seq / 20, seq }), { partition, offset: seq }, 0);
 }
 
-const offsetOf = (op: WindowOperator, partition: number) => op.committableOffsets().find((c) => c.partition === partition)?.offset;
+const offsetOf = (op: WindowOperator, partition: number) =>
+  op.committableOffsets().find((c) => c.partition === partition)?.offset;
 
 describe('committable offsets', () => {
   it('is the first frame of the oldest window a sliding window may still need', () => {
@@ -32,7 +38,8 @@ describe('committable offsets', () => {
   it('moves past everything once a run is flushed, and is computed per partition', () => {
     const op = createWindowOperator({ outOfOrdernessS: 0.2, allowedLatenessS: 2 });
     steady(op, 300, 0);
-    for (let seq = 0; seq <= 40; seq++) op.ingest(mk({ t: seq / 20, seq, runId: 'other' }), { partition: 3, offset: 1000 + seq }, 0);
+    for (let seq = 0; seq <= 40; seq++)
+      op.ingest(mk({ t: seq / 20, seq, runId: 'other' }), { partition: 3, offset: 1000 + seq }, 0);
     expect(offsetOf(op, 3)).toBe('1000');
     op.flushRun('run_test', 0);
     expect(offsetOf(op, 0)).toBe('301');
@@ -68,7 +75,14 @@ interface Delivery {
 
 /** Vehicles of two runs spread over two partitions (as keys hash), in one delivery order. */
 function deliveries(): Delivery[] {
-  const a = messyStream({ seed: 3, runId: 'run_a', vehicles: ['v1', 'v2', 'v3'], seconds: 30, delay: 0.05, maxDelayS: 3.5 });
+  const a = messyStream({
+    seed: 3,
+    runId: 'run_a',
+    vehicles: ['v1', 'v2', 'v3'],
+    seconds: 30,
+    delay: 0.05,
+    maxDelayS: 3.5,
+  });
   const b = messyStream({ seed: 4, runId: 'run_b', vehicles: ['w1', 'w2'], seconds: 18, delay: 0.05, maxDelayS: 3.5 });
   const partitionOf = (f: TelemetryFrame) => (['v1', 'v3', 'w2'].includes(f.vehicleId) ? 0 : 1);
   // run_b starts 9 s of processing later than run_a: interleave by position.
@@ -89,7 +103,12 @@ function deliveries(): Delivery[] {
 const CFG: Partial<WindowOperatorConfig> = { outOfOrdernessS: 0.2, allowedLatenessS: 2 };
 
 function comparable(rows: Map<string, FeaturesMessage>) {
-  return new Map([...rows].map(([k, m]) => [k, { values: m.values, revision: m.revision, frameCount: m.frameCount, windowEnd: m.windowEnd, kind: m.kind }]));
+  return new Map(
+    [...rows].map(([k, m]) => [
+      k,
+      { values: m.values, revision: m.revision, frameCount: m.frameCount, windowEnd: m.windowEnd, kind: m.kind },
+    ]),
+  );
 }
 
 function uninterrupted(ds: Delivery[]): Map<string, FeaturesMessage> {
@@ -143,7 +162,8 @@ describe('replay from the committed offsets', () => {
       const op = createWindowOperator(CFG);
       for (const c of commits) op.restore(c.partition, Number(c.offset), c.metadata, 0);
       // A restarted consumer re-reads from its commits, up to where the next crash happens.
-      for (const d of ds.slice(0, stop)) if (d.offset >= (from.get(d.partition) ?? 0)) upsert(rows, op.ingest(d.frame, d, 0).emitted);
+      for (const d of ds.slice(0, stop))
+        if (d.offset >= (from.get(d.partition) ?? 0)) upsert(rows, op.ingest(d.frame, d, 0).emitted);
       pos = stop;
       if (pos === ds.length) upsert(rows, op.flush(0).emitted);
       commits = op.committableOffsets();
@@ -153,7 +173,9 @@ describe('replay from the committed offsets', () => {
   });
 
   it('needs the commit metadata: replaying from the offset alone rebuilds some windows wrongly', () => {
-    const broken = [400, 1111, 2345].filter((n) => JSON.stringify([...comparable(crashAt(ds, n, false))]) !== JSON.stringify([...want]));
+    const broken = [400, 1111, 2345].filter(
+      (n) => JSON.stringify([...comparable(crashAt(ds, n, false))]) !== JSON.stringify([...want]),
+    );
     expect(broken.length).toBeGreaterThan(0);
   });
 });

@@ -8,7 +8,21 @@ import { highWaterOf, withHighWater } from '~/workers/features/resume-marker';
 import { RunFinishTracker } from '~/workers/features/run-finish';
 
 const win = (o: Partial<FeaturesMessage>): FeaturesMessage => ({
-  v: 1, orgId: 'o', runId: 'r', vehicleId: 'v', windowStart: 0, windowEnd: 1, windowSize: 1, kind: 'tumbling', featureSetVersion: 'v1', names: ['a', 'b'], values: [1.5, null], frameCount: 20, emittedAt: 0, revision: 0, ...o,
+  v: 1,
+  orgId: 'o',
+  runId: 'r',
+  vehicleId: 'v',
+  windowStart: 0,
+  windowEnd: 1,
+  windowSize: 1,
+  kind: 'tumbling',
+  featureSetVersion: 'v1',
+  names: ['a', 'b'],
+  values: [1.5, null],
+  frameCount: 20,
+  emittedAt: 0,
+  revision: 0,
+  ...o,
 });
 
 describe('offline upsert batches', () => {
@@ -17,8 +31,16 @@ describe('offline upsert batches', () => {
     expect(() => float8ArrayLiteral([NaN])).toThrow();
   });
   it('keeps one row per key, the highest revision winning', () => {
-    const rows = dedupeWindows([win({ revision: 0, frameCount: 1 }), win({ revision: 2, frameCount: 3 }), win({ revision: 1, frameCount: 2 }), win({ windowStart: 1, windowEnd: 2 })]);
-    expect(rows.map((r) => [r.windowStart, r.revision])).toEqual([[0, 2], [1, 0]]);
+    const rows = dedupeWindows([
+      win({ revision: 0, frameCount: 1 }),
+      win({ revision: 2, frameCount: 3 }),
+      win({ revision: 1, frameCount: 2 }),
+      win({ windowStart: 1, windowEnd: 2 }),
+    ]);
+    expect(rows.map((r) => [r.windowStart, r.revision])).toEqual([
+      [0, 2],
+      [1, 0],
+    ]);
   });
   it('splits into statements of at most maxRows, one array parameter per column', () => {
     const ms = Array.from({ length: 5 }, (_, i) => win({ windowStart: i, windowEnd: i + 1 }));
@@ -39,8 +61,15 @@ describe('online store keys', () => {
     expect(() => recordingKey('../x', 'run1')).toThrow();
   });
   it('keeps the newest window per vehicle and kind', () => {
-    const out = latestPerVehicle([win({ windowStart: 5, windowEnd: 6 }), win({ windowStart: 3, windowEnd: 4, revision: 4 }), win({ kind: 'sliding', windowSize: 10 })]);
-    expect(out.map((m) => [m.kind, m.windowStart])).toEqual([['tumbling', 5], ['sliding', 0]]);
+    const out = latestPerVehicle([
+      win({ windowStart: 5, windowEnd: 6 }),
+      win({ windowStart: 3, windowEnd: 4, revision: 4 }),
+      win({ kind: 'sliding', windowSize: 10 }),
+    ]);
+    expect(out.map((m) => [m.kind, m.windowStart])).toEqual([
+      ['tumbling', 5],
+      ['sliding', 0],
+    ]);
   });
 });
 
@@ -48,10 +77,20 @@ describe('partition aligner', () => {
   it('holds a partition ahead of another and releases both merged by event time', () => {
     const a = new PartitionAligner<string>(50);
     a.assign([0, 1], 0);
-    a.add(0, [0, 1, 2, 3].map((t) => ({ partition: 0, ts: 1000, t, value: `p0@${t}` })), true, 1000);
+    a.add(
+      0,
+      [0, 1, 2, 3].map((t) => ({ partition: 0, ts: 1000, t, value: `p0@${t}` })),
+      true,
+      1000,
+    );
     // Partition 1 has not delivered anything yet: nothing may go.
     expect(a.release()).toEqual([]);
-    a.add(1, [0, 1].map((t) => ({ partition: 1, ts: 1040, t, value: `p1@${t}` })), true, 1100);
+    a.add(
+      1,
+      [0, 1].map((t) => ({ partition: 1, ts: 1040, t, value: `p1@${t}` })),
+      true,
+      1100,
+    );
     // Within the slack of the last check: still held, until a later high-watermark poll.
     expect(a.release()).toEqual([]);
     a.markCaughtUp(0, 1200);

@@ -38,7 +38,11 @@ describe('sliding aggregates built from tumbling partials', () => {
     let checked = 0;
     for (const m of rows.values()) {
       const inWindow = accepted.filter((f) => f.vehicleId === m.vehicleId && f.t >= m.windowStart && f.t < m.windowEnd);
-      expectClose(named(m), referenceFeatures(inWindow, m.windowStart, m.windowEnd, 20), `${m.kind} ${m.vehicleId} [${m.windowStart}, ${m.windowEnd}) rev ${m.revision}`);
+      expectClose(
+        named(m),
+        referenceFeatures(inWindow, m.windowStart, m.windowEnd, 20),
+        `${m.kind} ${m.vehicleId} [${m.windowStart}, ${m.windowEnd}) rev ${m.revision}`,
+      );
       checked++;
     }
     expect(checked).toBeGreaterThan(150);
@@ -97,7 +101,11 @@ describe('sliding aggregates built from tumbling partials', () => {
       expect(m.windowEnd - m.windowStart).toBeCloseTo(3, 12);
       expect((m.windowStart / 1.5) % 1).toBeCloseTo(0, 12);
       const inWindow = acc.filter((f) => f.t >= m.windowStart && f.t < m.windowEnd);
-      expectClose(named(m), referenceFeatures(inWindow, m.windowStart, m.windowEnd, 20), `[${m.windowStart}, ${m.windowEnd})`);
+      expectClose(
+        named(m),
+        referenceFeatures(inWindow, m.windowStart, m.windowEnd, 20),
+        `[${m.windowStart}, ${m.windowEnd})`,
+      );
     }
   });
 });

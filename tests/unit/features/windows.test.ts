@@ -5,7 +5,11 @@ import { createWindowOperator, windowIndex, type WindowOperator } from '~/worker
 import { mk, named } from './helpers';
 
 /** Feeds frames on one partition with consecutive offsets; collects everything. */
-function feed(op: WindowOperator, frames: TelemetryFrame[], opts: { partition?: number; from?: number; nowMs?: number } = {}) {
+function feed(
+  op: WindowOperator,
+  frames: TelemetryFrame[],
+  opts: { partition?: number; from?: number; nowMs?: number } = {},
+) {
   const emitted: FeaturesMessage[] = [];
   const rejected: ReturnType<WindowOperator['ingest']>['rejected'][number][] = [];
   frames.forEach((f, i) => {
@@ -16,7 +20,8 @@ function feed(op: WindowOperator, frames: TelemetryFrame[], opts: { partition?: 
   return { emitted, rejected };
 }
 
-const spans = (ms: readonly FeaturesMessage[]) => ms.map((m) => [m.vehicleId, m.windowStart, m.windowEnd, m.frameCount, m.revision]);
+const spans = (ms: readonly FeaturesMessage[]) =>
+  ms.map((m) => [m.vehicleId, m.windowStart, m.windowEnd, m.frameCount, m.revision]);
 
 describe('window boundaries', () => {
   it('assigns t = k·size to [k, k+1), including sizes that are not exact in binary', () => {
@@ -123,20 +128,40 @@ describe('watermarks across partitions, runs and idleness', () => {
     expect(owned.watermark('run_test')).toBe(-Infinity);
     const late = feed(owned, frames('b'), { partition: 1, nowMs: 200 });
     expect(late.rejected).toEqual([]);
-    expect(spans(late.emitted).sort()).toEqual([['a', 0, 1, 1, 0], ['a', 1, 2, 1, 0], ['a', 2, 3, 1, 0], ['b', 0, 1, 1, 0], ['b', 1, 2, 1, 0], ['b', 2, 3, 1, 0]].sort());
+    expect(spans(late.emitted).sort()).toEqual(
+      [
+        ['a', 0, 1, 1, 0],
+        ['a', 1, 2, 1, 0],
+        ['a', 2, 3, 1, 0],
+        ['b', 0, 1, 1, 0],
+        ['b', 1, 2, 1, 0],
+        ['b', 2, 3, 1, 0],
+      ].sort(),
+    );
 
     // Without the assignment the first partition alone moves the watermark and b's frames are late.
     const unaware = createWindowOperator(cfg);
     feed(unaware, frames('a'), { partition: 0, nowMs: 100 });
-    expect(feed(unaware, frames('b'), { partition: 1, nowMs: 200 }).rejected.map((r) => r.reason)).toEqual(['late', 'late', 'late']);
+    expect(feed(unaware, frames('b'), { partition: 1, nowMs: 200 }).rejected.map((r) => r.reason)).toEqual([
+      'late',
+      'late',
+      'late',
+    ]);
   });
 
   it('a run that never appears on an owned partition is held only for the idle timeout after its first frame', () => {
     const op = createWindowOperator(cfg);
     op.assignPartitions([0, 1]);
-    feed(op, [0.2, 1.2, 2.2].map((t, i) => mk({ t, seq: i })), { partition: 0, nowMs: 500 });
+    feed(
+      op,
+      [0.2, 1.2, 2.2].map((t, i) => mk({ t, seq: i })),
+      { partition: 0, nowMs: 500 },
+    );
     expect(op.advanceIdle(1499).emitted).toEqual([]);
-    expect(spans(op.advanceIdle(1500).emitted)).toEqual([['ego', 0, 1, 1, 0], ['ego', 1, 2, 1, 0]]);
+    expect(spans(op.advanceIdle(1500).emitted)).toEqual([
+      ['ego', 0, 1, 1, 0],
+      ['ego', 1, 2, 1, 0],
+    ]);
   });
 
   it('an idle partition stops holding the watermark back after the idle timeout (processing time)', () => {

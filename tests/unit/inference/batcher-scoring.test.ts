@@ -15,7 +15,11 @@ describe('micro-batcher', () => {
   it('runs rows submitted together as one batch and hands each submission its own rows', async () => {
     const calls: number[] = [];
     const b = new MicroBatcher({ maxBatch: 64, maxDelayUs: 2000, rowSize: 2, run: doubler(calls) });
-    const results = await Promise.all([b.submit(Float32Array.of(1, 2), 1), b.submit(Float32Array.of(3, 4, 5, 6), 2), b.submit(Float32Array.of(7, 8), 1)]);
+    const results = await Promise.all([
+      b.submit(Float32Array.of(1, 2), 1),
+      b.submit(Float32Array.of(3, 4, 5, 6), 2),
+      b.submit(Float32Array.of(7, 8), 1),
+    ]);
     expect(calls).toEqual([4]);
     expect(Array.from(results[0]!.y!.data as Float32Array)).toEqual([2, 4]);
     expect(results[1]!.y!.dims).toEqual([2, 2]);
@@ -25,7 +29,13 @@ describe('micro-batcher', () => {
 
   it('never exceeds maxBatch, and runs a full batch without waiting for the delay', async () => {
     const calls: number[] = [];
-    const b = new MicroBatcher({ maxBatch: 4, maxDelayUs: 10_000_000, rowSize: 1, run: doubler(calls), maxConcurrent: 8 });
+    const b = new MicroBatcher({
+      maxBatch: 4,
+      maxDelayUs: 10_000_000,
+      rowSize: 1,
+      run: doubler(calls),
+      maxConcurrent: 8,
+    });
     const t0 = Date.now();
     await Promise.all(Array.from({ length: 10 }, (_, i) => b.submit(Float32Array.of(i), 1)));
     expect(Date.now() - t0).toBeLessThan(5000);
@@ -37,7 +47,14 @@ describe('micro-batcher', () => {
   it('queues behind maxConcurrent runs, so batches grow under load', async () => {
     const calls: number[] = [];
     const stats: BatchStats[] = [];
-    const b = new MicroBatcher({ maxBatch: 1000, maxDelayUs: 0, rowSize: 1, run: doubler(calls, 20), maxConcurrent: 1, onBatch: (s) => stats.push(s) });
+    const b = new MicroBatcher({
+      maxBatch: 1000,
+      maxDelayUs: 0,
+      rowSize: 1,
+      run: doubler(calls, 20),
+      maxConcurrent: 1,
+      onBatch: (s) => stats.push(s),
+    });
     const first = b.submit(Float32Array.of(0), 1);
     await new Promise((r) => setImmediate(r));
     const rest = Array.from({ length: 50 }, (_, i) => b.submit(Float32Array.of(i + 1), 1));

@@ -42,7 +42,8 @@ describe('canary routing', () => {
 });
 
 describe('alert debouncing (K of the last N windows)', () => {
-  const feed = (d: AlertDebouncer, flags: number[], key = 'k', start = 0) => flags.map((f, i) => d.observe('run', key, 'model', start + i, f === 1));
+  const feed = (d: AlertDebouncer, flags: number[], key = 'k', start = 0) =>
+    flags.map((f, i) => d.observe('run', key, 'model', start + i, f === 1));
 
   it('fires once when K of the last N cross, not before', () => {
     const d = new AlertDebouncer({ k: 3, n: 5 });

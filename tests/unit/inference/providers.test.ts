@@ -60,7 +60,17 @@ describe('execution provider selection', () => {
 
   it('serves a version on the provider it reports, with OIP tensor metadata', async () => {
     const v = await openVersion(
-      { id: 'v1', orgId: 'o', modelId: 'm', modelName: 'ae', version: 1, kind: 'autoencoder', featureNames: FEATURES, threshold: null, inputShape: [FEATURES.length] },
+      {
+        id: 'v1',
+        orgId: 'o',
+        modelId: 'm',
+        modelName: 'ae',
+        version: 1,
+        kind: 'autoencoder',
+        featureNames: FEATURES,
+        threshold: null,
+        inputShape: [FEATURES.length],
+      },
       bytes,
       sidecar,
       { providers: ['webgpu', 'cpu'], batching: { maxBatch: 16, maxDelayUs: 100 } },

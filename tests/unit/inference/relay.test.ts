@@ -20,7 +20,24 @@ const prediction = (runId: string, t: number): PredictionMessage => ({
   latencyMs: 3,
   at: 1,
 });
-const alert = (runId: string): AlertMessage => ({ v: 1, id: `a-${runId}`, orgId: 'o1', runId, vehicleId: 'ego', modelId: 'm', modelName: 'wear', modelVersionId: 'mv', alias: 'production', windowStart: 4, windowEnd: 5, score: 3, threshold: 1, k: 3, n: 5, at: 1 });
+const alert = (runId: string): AlertMessage => ({
+  v: 1,
+  id: `a-${runId}`,
+  orgId: 'o1',
+  runId,
+  vehicleId: 'ego',
+  modelId: 'm',
+  modelName: 'wear',
+  modelVersionId: 'mv',
+  alias: 'production',
+  windowStart: 4,
+  windowEnd: 5,
+  score: 3,
+  threshold: 1,
+  k: 3,
+  n: 5,
+  at: 1,
+});
 
 describe('live relay of predictions and alerts', () => {
   it('sends predictions to the run room and alerts to the run and org rooms', () => {

@@ -24,7 +24,11 @@ describe('backend selection', () => {
     await selectBackend();
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
     const model = tf.sequential({
-      layers: [tf.layers.conv1d({ inputShape: [8, 2], filters: 3, kernelSize: 3, padding: 'same' }), tf.layers.flatten(), tf.layers.dense({ units: 1 })],
+      layers: [
+        tf.layers.conv1d({ inputShape: [8, 2], filters: 3, kernelSize: 3, padding: 'same' }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 1 }),
+      ],
     });
     model.compile({ optimizer: tf.train.sgd(0.05), loss: 'meanSquaredError' });
     const x = tf.randomNormal([32, 8, 2], 0, 1, 'float32', 1);
@@ -41,10 +45,26 @@ describe('backend selection', () => {
     await selectBackend();
     const x = tf.randomNormal([3, 1, 11, 4], 0, 1, 'float32', 2) as tf.Tensor4D;
     const cases = [
-      { dy: [3, 1, 5, 5] as [number, number, number, number], strides: [1, 2] as [number, number], pad: 'valid' as const },
-      { dy: [3, 1, 11, 5] as [number, number, number, number], strides: [1, 1] as [number, number], pad: 'same' as const },
-      { dy: [3, 1, 9, 5] as [number, number, number, number], strides: [1, 1] as [number, number], pad: 'valid' as const },
-      { dy: [3, 1, 6, 5] as [number, number, number, number], strides: [1, 2] as [number, number], pad: 'same' as const },
+      {
+        dy: [3, 1, 5, 5] as [number, number, number, number],
+        strides: [1, 2] as [number, number],
+        pad: 'valid' as const,
+      },
+      {
+        dy: [3, 1, 11, 5] as [number, number, number, number],
+        strides: [1, 1] as [number, number],
+        pad: 'same' as const,
+      },
+      {
+        dy: [3, 1, 9, 5] as [number, number, number, number],
+        strides: [1, 1] as [number, number],
+        pad: 'valid' as const,
+      },
+      {
+        dy: [3, 1, 6, 5] as [number, number, number, number],
+        strides: [1, 2] as [number, number],
+        pad: 'same' as const,
+      },
     ];
     const mine = cases.map((c, i) => {
       const dy = tf.randomNormal(c.dy, 0, 1, 'float32', 10 + i) as tf.Tensor4D;

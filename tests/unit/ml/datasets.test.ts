@@ -1,12 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  cmapssDir,
-  cmapssRulDataset,
-  parseCmapss,
-  readCmapssFile,
-  rulLabels,
-} from '~/workers/trainer/datasets/cmapss';
+import { cmapssDir, cmapssRulDataset, parseCmapss, readCmapssFile, rulLabels } from '~/workers/trainer/datasets/cmapss';
 import { datasetFingerprint } from '~/workers/trainer/datasets/fingerprint';
 import { splitByGroup } from '~/workers/trainer/datasets/group-split';
 import { matrixFromRows } from '~/workers/trainer/datasets/types';
@@ -20,7 +14,14 @@ function cmapssLine(unit: number, cycle: number, sensor2: number): string {
 }
 
 describe('C-MAPSS parsing and RUL labels', () => {
-  const text = [cmapssLine(1, 1, 641.8), cmapssLine(1, 2, 642.1), cmapssLine(1, 3, 642.4), cmapssLine(2, 1, 641.9), cmapssLine(2, 2, 642.0), ''].join('\n');
+  const text = [
+    cmapssLine(1, 1, 641.8),
+    cmapssLine(1, 2, 642.1),
+    cmapssLine(1, 3, 642.4),
+    cmapssLine(2, 1, 641.9),
+    cmapssLine(2, 2, 642.0),
+    '',
+  ].join('\n');
 
   it('parses whitespace-separated rows with trailing blanks into 26 columns', () => {
     const d = parseCmapss(text);
@@ -52,8 +53,20 @@ describe('C-MAPSS parsing and RUL labels', () => {
     expect(d.features.rows).toBe(20631);
     expect(new Set(d.units).size).toBe(100);
     expect(d.featureNames).toEqual([
-      'sensor_2', 'sensor_3', 'sensor_4', 'sensor_7', 'sensor_8', 'sensor_9', 'sensor_11',
-      'sensor_12', 'sensor_13', 'sensor_14', 'sensor_15', 'sensor_17', 'sensor_20', 'sensor_21',
+      'sensor_2',
+      'sensor_3',
+      'sensor_4',
+      'sensor_7',
+      'sensor_8',
+      'sensor_9',
+      'sensor_11',
+      'sensor_12',
+      'sensor_13',
+      'sensor_14',
+      'sensor_15',
+      'sensor_17',
+      'sensor_20',
+      'sensor_21',
     ]);
     expect(Math.max(...d.rul)).toBe(125);
     expect(Math.min(...d.rul)).toBe(0);
@@ -82,7 +95,9 @@ describe('splitting by group', () => {
     expect(a.groups.validation).toHaveLength(7);
     expect(a.groups.test).toHaveLength(4);
     expect(splitByGroup(groups, { validationFraction: 0.2, testFraction: 0.1, seed: 7 })).toEqual(a);
-    expect(splitByGroup(groups, { validationFraction: 0.2, testFraction: 0.1, seed: 8 }).groups.validation).not.toEqual(a.groups.validation);
+    expect(splitByGroup(groups, { validationFraction: 0.2, testFraction: 0.1, seed: 8 }).groups.validation).not.toEqual(
+      a.groups.validation,
+    );
   });
 
   it('does not depend on row order', () => {
@@ -106,7 +121,13 @@ describe('splitting by group', () => {
 describe('sliding windows', () => {
   it('builds windows within each group, labelled with the last row', () => {
     // group a: rows 0,1,3 ; group b: rows 2,4 (interleaved on purpose)
-    const m = matrixFromRows([[0, 10], [1, 11], [100, 110], [2, 12], [101, 111]]);
+    const m = matrixFromRows([
+      [0, 10],
+      [1, 11],
+      [100, 110],
+      [2, 12],
+      [101, 111],
+    ]);
     const w = slidingWindows(m, [5, 4, 9, 3, 8], ['a', 'a', 'b', 'a', 'b'], 2);
     expect(w.windows.count).toBe(3);
     expect(w.groups).toEqual(['a', 'a', 'b']);
@@ -129,14 +150,41 @@ describe('normalisation and fingerprint', () => {
   });
 
   it('fingerprints the canonical content: same data, same hash; any change, new hash', () => {
-    const base = { columns: ['a', 'b'], rows: [[1, 2], [3, 4.5]], labels: [0, 1], labelName: 'y' };
+    const base = {
+      columns: ['a', 'b'],
+      rows: [
+        [1, 2],
+        [3, 4.5],
+      ],
+      labels: [0, 1],
+      labelName: 'y',
+    };
     const fp = datasetFingerprint(base);
     expect(fp).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(datasetFingerprint({ ...base, rows: { values: Float32Array.from([1, 2, 3, 4.5]), rows: 2, cols: 2 } })).toBe(fp);
-    expect(datasetFingerprint({ ...base, rows: [[1, 2], [3, 4.25]] })).not.toBe(fp);
+    expect(datasetFingerprint({ ...base, rows: { values: Float32Array.from([1, 2, 3, 4.5]), rows: 2, cols: 2 } })).toBe(
+      fp,
+    );
+    expect(
+      datasetFingerprint({
+        ...base,
+        rows: [
+          [1, 2],
+          [3, 4.25],
+        ],
+      }),
+    ).not.toBe(fp);
     expect(datasetFingerprint({ ...base, labels: [1, 1] })).not.toBe(fp);
     expect(datasetFingerprint({ ...base, columns: ['a', 'c'] })).not.toBe(fp);
-    expect(datasetFingerprint({ ...base, rows: [[3, 4.5], [1, 2]], labels: [1, 0] })).not.toBe(fp);
+    expect(
+      datasetFingerprint({
+        ...base,
+        rows: [
+          [3, 4.5],
+          [1, 2],
+        ],
+        labels: [1, 0],
+      }),
+    ).not.toBe(fp);
     expect(() => datasetFingerprint({ ...base, labels: [0] })).toThrow();
   });
 });

@@ -23,7 +23,8 @@ export async function runOnnx(
   try {
     const out = await session.run({ features: new ort.Tensor('float32', input, dims) });
     const result: Record<string, { data: ArrayLike<number | boolean>; dims: readonly number[] }> = {};
-    for (const [name, t] of Object.entries(out)) result[name] = { data: t.data as ArrayLike<number | boolean>, dims: t.dims };
+    for (const [name, t] of Object.entries(out))
+      result[name] = { data: t.data as ArrayLike<number | boolean>, dims: t.dims };
     return result;
   } finally {
     await session.release();

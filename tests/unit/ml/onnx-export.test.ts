@@ -166,7 +166,11 @@ describe('ONNX export agrees with TensorFlow.js', () => {
       fit: { epochs: 3, batchSize: 64 },
     });
     expect(trained.hyperparameters).toMatchObject({ ...RUL_CNN_DEFAULTS.hyperparameters, scaling: 'minmax' });
-    expect(trained.hyperparameters.fit).toMatchObject({ epochs: 3, batchSize: 64, learningRateDecay: RUL_CNN_DEFAULTS.fit.learningRateDecay });
+    expect(trained.hyperparameters.fit).toMatchObject({
+      epochs: 3,
+      batchSize: 64,
+      learningRateDecay: RUL_CNN_DEFAULTS.fit.learningRateDecay,
+    });
     expect(trained.model.layers.filter((l) => l.getClassName() === 'Conv1D')).toHaveLength(5);
     const tfjs = predict(trained, validation.x);
     expect(spread(tfjs.output)).toBeGreaterThan(1);

@@ -16,7 +16,13 @@ beforeAll(async () => {
 describe('sequence preprocessing', () => {
   it('smooths causally within each group, only the chosen columns', () => {
     // group a: rows 0,1,3 ; group b: rows 2,4
-    const m = matrixFromRows([[0, 1], [10, 1], [100, 7], [20, 1], [200, 7]]);
+    const m = matrixFromRows([
+      [0, 1],
+      [10, 1],
+      [100, 7],
+      [20, 1],
+      [200, 7],
+    ]);
     const s = exponentialSmoothing(m, ['a', 'a', 'b', 'a', 'b'], 0.5, [0]);
     expect(Array.from(s.values)).toEqual([0, 1, 5, 1, 100, 7, 12.5, 1, 150, 7]);
     expect(Array.from(exponentialSmoothing(m, ['a', 'a', 'b', 'a', 'b'], 1).values)).toEqual(Array.from(m.values));
@@ -25,7 +31,14 @@ describe('sequence preprocessing', () => {
 
   it('adds a cycle feature and smooths only sensors in the C-MAPSS dataset', () => {
     const line = (unit: number, cycle: number, s2: number) =>
-      [unit, cycle, '0', '0', '100', ...Array.from({ length: 21 }, (_, i) => (i === 1 ? s2 : i === 2 ? 1580 + cycle : 518.67))].join(' ');
+      [
+        unit,
+        cycle,
+        '0',
+        '0',
+        '100',
+        ...Array.from({ length: 21 }, (_, i) => (i === 1 ? s2 : i === 2 ? 1580 + cycle : 518.67)),
+      ].join(' ');
     const data = parseCmapss([line(1, 1, 640), line(1, 2, 642), line(1, 3, 644)].join('\n'));
     const d = cmapssRulDataset(data, { smoothing: 0.5, includeCycle: true });
     expect(d.featureNames).toEqual(['sensor_2', 'sensor_3', 'cycle']);
@@ -67,7 +80,12 @@ describe('reproducible training', () => {
     const run = async () => {
       const model = tf.sequential({
         layers: [
-          tf.layers.dense({ inputShape: [4], units: 8, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+          tf.layers.dense({
+            inputShape: [4],
+            units: 8,
+            activation: 'relu',
+            kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+          }),
           seededDropout(0.2, 5),
           tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
         ],
@@ -77,16 +95,26 @@ describe('reproducible training', () => {
       const x = tf.randomNormal([96, 4], 0, 1, 'float32', 7);
       const y = x.sum(1, true);
       const lrs: number[] = [];
-      const summary = await fitWithEarlyStopping(model, x, y, { x, y }, {
-        epochs: 4,
-        batchSize: 16,
-        patience: 10,
-        shuffleSeed: 11,
-        learningRateDecay: 0.5,
-        onEpoch: () => void lrs.push((optimizer as unknown as { learningRate: number }).learningRate),
-      });
+      const summary = await fitWithEarlyStopping(
+        model,
+        x,
+        y,
+        { x, y },
+        {
+          epochs: 4,
+          batchSize: 16,
+          patience: 10,
+          shuffleSeed: 11,
+          learningRateDecay: 0.5,
+          onEpoch: () => void lrs.push((optimizer as unknown as { learningRate: number }).learningRate),
+        },
+      );
       tf.dispose([x, y]);
-      return { losses: summary.history.map((h) => h.loss), lrs, after: (optimizer as unknown as { learningRate: number }).learningRate };
+      return {
+        losses: summary.history.map((h) => h.loss),
+        lrs,
+        after: (optimizer as unknown as { learningRate: number }).learningRate,
+      };
     };
     const a = await run();
     const b = await run();

@@ -41,7 +41,9 @@ export function anomalyData(seed: number, normal: number, anomalies: number): { 
 /** Class k is a Gaussian blob around centre k; class 0 dominates when `imbalance` > 1. */
 export function blobs(seed: number, perClass: number, numClasses: number, imbalance = 1): { x: Matrix; y: number[] } {
   const g = gaussian(seed);
-  const centres = Array.from({ length: numClasses }, (_, k) => FEATURES6.map((_, j) => 2.2 * Math.cos((2 * Math.PI * k) / numClasses + j)));
+  const centres = Array.from({ length: numClasses }, (_, k) =>
+    FEATURES6.map((_, j) => 2.2 * Math.cos((2 * Math.PI * k) / numClasses + j)),
+  );
   const rows: number[][] = [];
   const y: number[] = [];
   for (let k = 0; k < numClasses; k++) {

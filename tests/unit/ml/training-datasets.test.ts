@@ -8,7 +8,14 @@ import { cmapssRulDataset, parseCmapss } from '~/workers/trainer/datasets/cmapss
 import { delayMetrics, detectionDelays } from '~/workers/trainer/evaluate';
 import { imputationFill, prepareSequences, splitPlan } from '~/workers/trainer/prepare';
 
-const fault = (runId: string, vehicleId: string, t: number, type: 'fault_start' | 'fault_end', faultType = 'brake_fade', faultIndex = 0): FaultEventRow => ({
+const fault = (
+  runId: string,
+  vehicleId: string,
+  t: number,
+  type: 'fault_start' | 'fault_end',
+  faultType = 'brake_fade',
+  faultIndex = 0,
+): FaultEventRow => ({
   runId,
   vehicleId,
   t,
@@ -46,10 +53,21 @@ describe('offline dataset building', () => {
   const windows: WindowRow[] = [];
   for (const runId of ['r2', 'r1']) {
     for (const vehicleId of ['npc-0', 'ego']) {
-      for (let s = 0; s < 6; s++) windows.push({ runId, vehicleId, windowStart: s, windowEnd: s + 1, values: [s, 90 + s, s % 3 === 0 ? 1 : null] });
+      for (let s = 0; s < 6; s++)
+        windows.push({
+          runId,
+          vehicleId,
+          windowStart: s,
+          windowEnd: s + 1,
+          values: [s, 90 + s, s % 3 === 0 ? 1 : null],
+        });
     }
   }
-  const events = [fault('r1', 'ego', 2.5, 'fault_start'), fault('r1', 'ego', 4, 'fault_end'), fault('r2', 'npc-0', 5, 'fault_start', 'engine_overheat', 1)];
+  const events = [
+    fault('r1', 'ego', 2.5, 'fault_start'),
+    fault('r1', 'ego', 4, 'fault_end'),
+    fault('r2', 'npc-0', 5, 'fault_start', 'engine_overheat', 1),
+  ];
 
   it('labels windows by overlap, orders rows by run, vehicle and time, and drops mostly-missing features', () => {
     const spec = offlineDatasetSpecSchema.parse({ source: 'offline', runIds: ['r1', 'r2'] });
@@ -69,7 +87,12 @@ describe('offline dataset building', () => {
   });
 
   it('fault-type target names classes; chosen fault types leave windows of other faults out; groups by vehicle', () => {
-    const spec = offlineDatasetSpecSchema.parse({ source: 'offline', runIds: ['r1', 'r2'], groupBy: 'vehicle', label: { type: 'fault-overlap', target: 'fault-type', faultTypes: ['brake_fade'] } });
+    const spec = offlineDatasetSpecSchema.parse({
+      source: 'offline',
+      runIds: ['r1', 'r2'],
+      groupBy: 'vehicle',
+      label: { type: 'fault-overlap', target: 'fault-type', faultTypes: ['brake_fade'] },
+    });
     const { dataset: d, stats } = buildOfflineDataset(spec, names, windows, events);
     expect(d.classes).toEqual(['normal', 'brake_fade']);
     expect(d.labelKind).toBe('multiclass');
@@ -89,7 +112,10 @@ describe('uploaded tables', () => {
   const opts = (o: Record<string, unknown>) => uploadOptionsSchema.parse({ name: 'u', groupColumn: 'unit', ...o });
 
   it('reads whitespace files with given column names, orders rows per group, and labels RUL capped', () => {
-    const { dataset: d, stats } = parseUpload(cmapssLike, opts({ columns: ['unit', 'cycle', 's1', 's2', 's3'], orderColumn: 'cycle', label: { type: 'rul', cap: 1 } }));
+    const { dataset: d, stats } = parseUpload(
+      cmapssLike,
+      opts({ columns: ['unit', 'cycle', 's1', 's2', 's3'], orderColumn: 'cycle', label: { type: 'rul', cap: 1 } }),
+    );
     expect(stats).toMatchObject({ rows: 5, groups: 2 });
     expect(d.featureNames).toEqual(['s1', 's2', 's3']);
     expect(d.groups).toEqual(['1', '1', '1', '2', '2']);
@@ -100,7 +126,10 @@ describe('uploaded tables', () => {
 
   it('reads CSV with a header and a class label column; empty cells are missing values', () => {
     const csv = 'vehicle,t,temp,label\nv1,0,90,ok\nv1,1,,ok\nv2,0,120,hot\nv2,1,121,hot\n';
-    const { dataset: d } = parseUpload(csv, opts({ groupColumn: 'vehicle', orderColumn: 't', label: { type: 'column', column: 'label', kind: 'binary' } }));
+    const { dataset: d } = parseUpload(
+      csv,
+      opts({ groupColumn: 'vehicle', orderColumn: 't', label: { type: 'column', column: 'label', kind: 'binary' } }),
+    );
     expect(d.featureNames).toEqual(['temp']);
     // 'ok' is the normal class, so 'hot' is the positive one whatever the alphabet says.
     expect(d.classes).toEqual(['ok', 'hot']);
@@ -110,11 +139,21 @@ describe('uploaded tables', () => {
 
   it('says which line or column is wrong', () => {
     const cols = ['unit', 'cycle', 's1', 's2', 's3'];
-    expect(() => parseUpload('1 1 0.1 5\n', opts({ columns: cols, label: { type: 'none' } }))).toThrow('line 1: expected 5 values, got 4');
-    expect(() => parseUpload('1 1 0.1 x 5\n', opts({ columns: cols, featureColumns: ['s1', 's2'], label: { type: 'none' } }))).toThrow('line 1: column "s2" is not a number: x');
-    expect(() => parseUpload(cmapssLike, opts({ columns: cols, groupColumn: 'engine', label: { type: 'none' } }))).toThrow(UploadError);
-    expect(() => parseUpload(cmapssLike, opts({ columns: cols, label: { type: 'rul', cap: 125 } }))).toThrow('needs an order column');
-    expect(() => parseUpload(cmapssLike, opts({ columns: cols, label: { type: 'column', column: 's1', kind: 'binary' } }))).toThrow('exactly 2 distinct values');
+    expect(() => parseUpload('1 1 0.1 5\n', opts({ columns: cols, label: { type: 'none' } }))).toThrow(
+      'line 1: expected 5 values, got 4',
+    );
+    expect(() =>
+      parseUpload('1 1 0.1 x 5\n', opts({ columns: cols, featureColumns: ['s1', 's2'], label: { type: 'none' } })),
+    ).toThrow('line 1: column "s2" is not a number: x');
+    expect(() =>
+      parseUpload(cmapssLike, opts({ columns: cols, groupColumn: 'engine', label: { type: 'none' } })),
+    ).toThrow(UploadError);
+    expect(() => parseUpload(cmapssLike, opts({ columns: cols, label: { type: 'rul', cap: 125 } }))).toThrow(
+      'needs an order column',
+    );
+    expect(() =>
+      parseUpload(cmapssLike, opts({ columns: cols, label: { type: 'column', column: 's1', kind: 'binary' } })),
+    ).toThrow('exactly 2 distinct values');
     expect(() => parseUpload('', opts({ label: { type: 'none' } }))).toThrow('empty');
   });
 });
@@ -122,8 +161,16 @@ describe('uploaded tables', () => {
 describe('materialised datasets', () => {
   it('round-trips features with NaN, labels, groups, order and open-ended faults; the fingerprint tracks content', () => {
     const spec = offlineDatasetSpecSchema.parse({ source: 'offline', runIds: ['r'] });
-    const w: WindowRow[] = [0, 1, 2].map((s) => ({ runId: 'r', vehicleId: 'ego', windowStart: s, windowEnd: s + 1, values: [s, s === 1 ? null : 2] }));
-    const { dataset } = buildOfflineDataset({ ...spec, maxMissingShare: 1 }, ['a', 'b'], w, [fault('r', 'ego', 1.5, 'fault_start')]);
+    const w: WindowRow[] = [0, 1, 2].map((s) => ({
+      runId: 'r',
+      vehicleId: 'ego',
+      windowStart: s,
+      windowEnd: s + 1,
+      values: [s, s === 1 ? null : 2],
+    }));
+    const { dataset } = buildOfflineDataset({ ...spec, maxMissingShare: 1 }, ['a', 'b'], w, [
+      fault('r', 'ego', 1.5, 'fault_start'),
+    ]);
     const back = decodeDataset(encodeDataset(dataset));
     expect(back.groups).toEqual(dataset.groups);
     expect(Array.from(back.labels)).toEqual([0, 1, 1]);
@@ -144,10 +191,39 @@ describe('training preparation', () => {
 
   it('the 1D-CNN preparation of an upload equals the C-MAPSS preset (columns, smoothing, cycle feature)', () => {
     const rows: string[] = [];
-    for (let u = 1; u <= 6; u++) for (let c = 1; c <= 40; c++) rows.push([u, c, 0, 0, 100, ...Array.from({ length: 21 }, (_, s) => (s % 5 === 0 ? 1 : Math.sin(u * c + s) * 10 + c))].join(' '));
+    for (let u = 1; u <= 6; u++)
+      for (let c = 1; c <= 40; c++)
+        rows.push(
+          [
+            u,
+            c,
+            0,
+            0,
+            100,
+            ...Array.from({ length: 21 }, (_, s) => (s % 5 === 0 ? 1 : Math.sin(u * c + s) * 10 + c)),
+          ].join(' '),
+        );
     const text = rows.join('\n');
     const preset = cmapssRulDataset(parseCmapss(text), { smoothing: 0.05, includeCycle: true });
-    const { dataset } = parseUpload(text, uploadOptionsSchema.parse({ name: 'x', format: 'whitespace', columns: ['unit', 'cycle', 'setting_1', 'setting_2', 'setting_3', ...Array.from({ length: 21 }, (_, i) => `sensor_${i + 1}`)], groupColumn: 'unit', orderColumn: 'cycle', featureColumns: Array.from({ length: 21 }, (_, i) => `sensor_${i + 1}`), label: { type: 'rul', cap: 125 } }));
+    const { dataset } = parseUpload(
+      text,
+      uploadOptionsSchema.parse({
+        name: 'x',
+        format: 'whitespace',
+        columns: [
+          'unit',
+          'cycle',
+          'setting_1',
+          'setting_2',
+          'setting_3',
+          ...Array.from({ length: 21 }, (_, i) => `sensor_${i + 1}`),
+        ],
+        groupColumn: 'unit',
+        orderColumn: 'cycle',
+        featureColumns: Array.from({ length: 21 }, (_, i) => `sensor_${i + 1}`),
+        label: { type: 'rul', cap: 125 },
+      }),
+    );
     const prep = prepareSequences(dataset, splitPlan('cnn-regressor', 6, {}), {});
     expect(prep.featureNames).toEqual(preset.featureNames);
     expect(Array.from(prep.matrix.values)).toEqual(Array.from(preset.features.values));
@@ -169,6 +245,12 @@ describe('detection delay', () => {
     // The flag at t=1 is a window [0,1) that overlaps the [0,0.5) fault: delay 1 s.
     expect(d).toEqual({ faults: 2, detected: 2, delays: [2.5, 1] });
     expect(delayMetrics(d)).toMatchObject({ faultsEvaluated: 2, detectionRate: 1, meanDetectionDelayS: 1.75 });
-    expect(detectionDelays(rows.map((r) => ({ ...r, flagged: false })), faults, 1)).toMatchObject({ faults: 2, detected: 0 });
+    expect(
+      detectionDelays(
+        rows.map((r) => ({ ...r, flagged: false })),
+        faults,
+        1,
+      ),
+    ).toMatchObject({ faults: 2, detected: 0 });
   });
 });

@@ -8,7 +8,9 @@ beforeAll(async () => {
 });
 
 function tinyModel(): tf.Sequential {
-  const m = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 16, activation: 'relu' }), tf.layers.dense({ units: 1 })] });
+  const m = tf.sequential({
+    layers: [tf.layers.dense({ inputShape: [4], units: 16, activation: 'relu' }), tf.layers.dense({ units: 1 })],
+  });
   m.compile({ optimizer: tf.train.adam(0.05), loss: 'meanSquaredError' });
   return m;
 }
@@ -22,12 +24,18 @@ describe('training loop', () => {
     const vy = tf.randomNormal([64, 1], 0, 1, 'float32', 4);
     const model = tinyModel();
     const reports: EpochReport[] = [];
-    const summary = await fitWithEarlyStopping(model, x, y, { x: vx, y: vy }, {
-      epochs: 200,
-      batchSize: 16,
-      patience: 3,
-      onEpoch: (r) => void reports.push(r),
-    });
+    const summary = await fitWithEarlyStopping(
+      model,
+      x,
+      y,
+      { x: vx, y: vy },
+      {
+        epochs: 200,
+        batchSize: 16,
+        patience: 3,
+        onEpoch: (r) => void reports.push(r),
+      },
+    );
     expect(summary.stoppedEarly).toBe(true);
     expect(summary.epochsRun).toBe(summary.bestEpoch + 3);
     expect(summary.epochsRun).toBeLessThan(200);
@@ -44,7 +52,13 @@ describe('training loop', () => {
     const x = tf.randomNormal([64, 4], 0, 1, 'float32', 5);
     const y = x.sum(1, true);
     const reports: EpochReport[] = [];
-    const summary = await fitWithEarlyStopping(tinyModel(), x, y, { x, y }, { epochs: 5, batchSize: 16, patience: 10, onEpoch: (r) => void reports.push(r) });
+    const summary = await fitWithEarlyStopping(
+      tinyModel(),
+      x,
+      y,
+      { x, y },
+      { epochs: 5, batchSize: 16, patience: 10, onEpoch: (r) => void reports.push(r) },
+    );
     expect(reports.map((r) => r.epoch)).toEqual([1, 2, 3, 4, 5]);
     for (const r of reports) {
       expect(r.maxEpochs).toBe(5);

@@ -2,8 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { planRollback, targetStack, type AliasEventLike } from '~/server/models/alias-history';
 import { aliasMoveMinRole } from '~/server/models/aliases';
 
-const promote = (to: string, from: string | null = null): AliasEventLike => ({ action: 'promote', fromVersionId: from, toVersionId: to });
-const rollback = (from: string, to: string): AliasEventLike => ({ action: 'rollback', fromVersionId: from, toVersionId: to });
+const promote = (to: string, from: string | null = null): AliasEventLike => ({
+  action: 'promote',
+  fromVersionId: from,
+  toVersionId: to,
+});
+const rollback = (from: string, to: string): AliasEventLike => ({
+  action: 'rollback',
+  fromVersionId: from,
+  toVersionId: to,
+});
 const canary = (main: string): AliasEventLike => ({ action: 'canary', fromVersionId: main, toVersionId: main });
 const del = (from: string): AliasEventLike => ({ action: 'delete', fromVersionId: from, toVersionId: null });
 
@@ -17,7 +25,10 @@ describe('rollback from the alias history', () => {
   it('a second rollback goes further back instead of returning to the version just left', () => {
     const events = [promote('v1'), promote('v2', 'v1'), promote('v3', 'v2'), rollback('v3', 'v2')];
     expect(planRollback(events, 'v2')).toEqual({ ok: true, toVersionId: 'v1' });
-    expect(planRollback([...events, rollback('v2', 'v1')], 'v1')).toEqual({ ok: false, reason: 'the alias has no earlier target to roll back to' });
+    expect(planRollback([...events, rollback('v2', 'v1')], 'v1')).toEqual({
+      ok: false,
+      reason: 'the alias has no earlier target to roll back to',
+    });
   });
 
   it('canary moves do not count as targets', () => {
@@ -27,7 +38,10 @@ describe('rollback from the alias history', () => {
 
   it('a deleted alias starts a new history', () => {
     const events = [promote('v1'), promote('v2', 'v1'), del('v2'), promote('v3')];
-    expect(planRollback(events, 'v3')).toEqual({ ok: false, reason: 'the alias has no earlier target to roll back to' });
+    expect(planRollback(events, 'v3')).toEqual({
+      ok: false,
+      reason: 'the alias has no earlier target to roll back to',
+    });
     expect(planRollback([...events, promote('v4', 'v3')], 'v4')).toEqual({ ok: true, toVersionId: 'v3' });
   });
 

@@ -9,8 +9,15 @@ import { exportOnnx } from '~/workers/trainer/onnx/export';
 describe('ONNX metadata_props reader', () => {
   it('reads what exportOnnx wrote, beside the graph, without decoding the graph', async () => {
     await selectBackend();
-    const trained = await trainAutoencoder({ train: syntheticRows(1, 120, 0).x, validation: syntheticRows(2, 60, 0).x, featureNames: DEMO_FEATURES, fit: { epochs: 1, batchSize: 32 } });
-    const { bytes } = exportOnnx(trained, { metadata: { 'drivelab.dataset_fingerprint': 'sha256:abc', 'drivelab.run_id': 'run-42' } });
+    const trained = await trainAutoencoder({
+      train: syntheticRows(1, 120, 0).x,
+      validation: syntheticRows(2, 60, 0).x,
+      featureNames: DEMO_FEATURES,
+      fit: { epochs: 1, batchSize: 32 },
+    });
+    const { bytes } = exportOnnx(trained, {
+      metadata: { 'drivelab.dataset_fingerprint': 'sha256:abc', 'drivelab.run_id': 'run-42' },
+    });
     trained.model.dispose();
     const meta = readOnnxMetadata(bytes);
     expect(meta['drivelab.kind']).toBe('autoencoder');
@@ -22,7 +29,7 @@ describe('ONNX metadata_props reader', () => {
     expect(readOnnxMetadata(new Uint8Array())).toEqual({});
     // Arbitrary bytes either parse or throw; none loops or reads out of bounds.
     let seed = 1;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296;
     for (let i = 0; i < 500; i++) {
       const junk = Uint8Array.from({ length: 1 + Math.floor(rnd() * 64) }, () => Math.floor(rnd() * 256));
       try {
@@ -36,8 +43,19 @@ describe('ONNX metadata_props reader', () => {
 
 describe('lineage', () => {
   it('collects dataset facts from the sidecar and ONNX metadata, and names the experiment run', () => {
-    const sidecar = { format: 'drivelab.onnx-sidecar.v1', kind: 'autoencoder', featureNames: ['a'], dataset: { name: 'fd001', fingerprint: 'f00d', split: { by: 'unit' } }, jobId: 'job-1' };
-    const meta = { 'drivelab.kind': 'autoencoder', 'drivelab.sidecar': '{}', 'drivelab.dataset_version': '3', 'drivelab.experiment_run_id': 'er-9' };
+    const sidecar = {
+      format: 'drivelab.onnx-sidecar.v1',
+      kind: 'autoencoder',
+      featureNames: ['a'],
+      dataset: { name: 'fd001', fingerprint: 'f00d', split: { by: 'unit' } },
+      jobId: 'job-1',
+    };
+    const meta = {
+      'drivelab.kind': 'autoencoder',
+      'drivelab.sidecar': '{}',
+      'drivelab.dataset_version': '3',
+      'drivelab.experiment_run_id': 'er-9',
+    };
     const l = buildLineage(null, sidecar, meta);
     expect(l.experimentRunId).toBe('er-9');
     expect(l.dataset).toEqual([
@@ -51,7 +69,9 @@ describe('lineage', () => {
       { key: 'drivelab.experiment_run_id', value: 'er-9', source: 'onnx' },
     ]);
     // One fact written to both the sidecar and the ONNX metadata shows once.
-    expect(buildLineage(null, { dataset: { fingerprint: 'f00d' } }, { 'drivelab.dataset_fingerprint': 'f00d' }).dataset).toEqual([{ key: 'dataset.fingerprint', value: 'f00d', source: 'sidecar' }]);
+    expect(
+      buildLineage(null, { dataset: { fingerprint: 'f00d' } }, { 'drivelab.dataset_fingerprint': 'f00d' }).dataset,
+    ).toEqual([{ key: 'dataset.fingerprint', value: 'f00d', source: 'sidecar' }]);
     // The row's own run id wins over metadata.
     expect(buildLineage('row-run', sidecar, meta).experimentRunId).toBe('row-run');
     expect(buildLineage(null, null, {})).toEqual({ experimentRunId: null, dataset: [], other: [] });

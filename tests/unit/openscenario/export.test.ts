@@ -25,7 +25,9 @@ const faultyCrowd: Scenario = scenarioSchema.parse({
 
 describe('exportXosc', () => {
   it('every preset and a scenario with faults and 200 NPCs validate against OpenSCENARIO.xsd', () => {
-    const docs: Record<string, string> = Object.fromEntries(Object.entries(scenarioPresets).map(([id, s]) => [id, exportXosc(s)]));
+    const docs: Record<string, string> = Object.fromEntries(
+      Object.entries(scenarioPresets).map(([id, s]) => [id, exportXosc(s)]),
+    );
     docs.faultyCrowd = exportXosc(faultyCrowd);
     const results = validateWithXmllint(docs);
     expect(Object.keys(results)).toHaveLength(Object.keys(scenarioPresets).length + 1);
@@ -58,25 +60,42 @@ describe('exportXosc', () => {
 
     const privates = childrenNamed(descend(doc, 'Storyboard', 'Init', 'Actions'), 'Private');
     const modules = privates.map((p) => {
-      const ctrl = childrenNamed(p, 'PrivateAction').map((a) => descend(a, 'ControllerAction', 'AssignControllerAction', 'Controller', 'Properties', 'Property')).find(Boolean);
+      const ctrl = childrenNamed(p, 'PrivateAction')
+        .map((a) => descend(a, 'ControllerAction', 'AssignControllerAction', 'Controller', 'Properties', 'Property'))
+        .find(Boolean);
       return [p.attrs.entityRef, ctrl?.attrs.value];
     });
     expect(modules[0]).toEqual(['hero', 'external_control']);
     expect(modules.slice(1).every(([, m]) => m === 'carla_autopilot')).toBe(true);
-    const heroSpeed = childrenNamed(privates[0], 'PrivateAction').map((a) => descend(a, 'LongitudinalAction', 'SpeedAction', 'SpeedActionTarget', 'AbsoluteTargetSpeed')).find(Boolean);
+    const heroSpeed = childrenNamed(privates[0], 'PrivateAction')
+      .map((a) => descend(a, 'LongitudinalAction', 'SpeedAction', 'SpeedActionTarget', 'AbsoluteTargetSpeed'))
+      .find(Boolean);
     expect(heroSpeed?.attrs.value).toBe('13.9');
 
     const env = descend(doc, 'Storyboard', 'Init', 'Actions', 'GlobalAction', 'EnvironmentAction', 'Environment');
     expect(child(env, 'TimeOfDay')?.attrs.dateTime).toMatch(/^\d{4}-\d{2}-\d{2}T17:30:00$/);
     expect(descend(env, 'Weather')?.attrs.cloudState).toBe('cloudy');
 
-    const stop = descend(doc, 'Storyboard', 'StopTrigger', 'ConditionGroup', 'Condition', 'ByValueCondition', 'SimulationTimeCondition');
+    const stop = descend(
+      doc,
+      'Storyboard',
+      'StopTrigger',
+      'ConditionGroup',
+      'Condition',
+      'ByValueCondition',
+      'SimulationTimeCondition',
+    );
     expect(stop?.attrs).toEqual({ value: '180', rule: 'greaterThan' });
   });
 
   it('keeps faults and DriveLab-only fields in named parameters and comments', () => {
     const xml = exportXosc(faultyCrowd);
-    const params = new Map(childrenNamed(child(parseXml(xml), 'ParameterDeclarations'), 'ParameterDeclaration').map((p) => [p.attrs.name, p.attrs.value]));
+    const params = new Map(
+      childrenNamed(child(parseXml(xml), 'ParameterDeclarations'), 'ParameterDeclaration').map((p) => [
+        p.attrs.name,
+        p.attrs.value,
+      ]),
+    );
     expect(JSON.parse(params.get('DriveLab_faults')!)).toEqual(faultyCrowd.faults);
     expect(params.get('DriveLab_seed')).toBe('4242');
     expect(params.get('DriveLab_timeFactor')).toBe('max');

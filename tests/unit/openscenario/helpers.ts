@@ -8,11 +8,14 @@ import { fileURLToPath } from 'node:url';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /** CI clones the repo with shared/ beside it; DRIVELAB_SHARED_DIR overrides for other layouts. */
-export const sharedDir = process.env.DRIVELAB_SHARED_DIR ? resolve(process.env.DRIVELAB_SHARED_DIR) : resolve(repoRoot, '../shared');
+export const sharedDir = process.env.DRIVELAB_SHARED_DIR
+  ? resolve(process.env.DRIVELAB_SHARED_DIR)
+  : resolve(repoRoot, '../shared');
 export const xsdPath = join(sharedDir, 'openscenario', 'OpenSCENARIO.xsd');
 export const examplesDir = join(sharedDir, 'openscenario', 'examples');
 
-if (!existsSync(xsdPath)) throw new Error(`OpenSCENARIO.xsd not found at ${xsdPath}: set DRIVELAB_SHARED_DIR to the shared folder`);
+if (!existsSync(xsdPath))
+  throw new Error(`OpenSCENARIO.xsd not found at ${xsdPath}: set DRIVELAB_SHARED_DIR to the shared folder`);
 
 export function readExample(name: string): string {
   return readFileSync(join(examplesDir, name), 'utf8');

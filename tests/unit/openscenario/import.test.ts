@@ -7,7 +7,12 @@ const load = (name: string) => importXosc(readExample(name));
 
 describe('importXosc: CARLA ScenarioRunner examples', () => {
   it('every example imports into a valid scenario', () => {
-    for (const f of ['ChangingWeather.xosc', 'FollowLeadingVehicle.xosc', 'LaneChangeSimple.xosc', 'PedestrianCrossingFront.xosc']) {
+    for (const f of [
+      'ChangingWeather.xosc',
+      'FollowLeadingVehicle.xosc',
+      'LaneChangeSimple.xosc',
+      'PedestrianCrossingFront.xosc',
+    ]) {
       const r = load(f);
       expect(scenarioSchema.safeParse(r.scenario).success, f).toBe(true);
       expect(r.unsupported.length, f).toBeGreaterThan(0); // all four script manoeuvres
@@ -20,13 +25,23 @@ describe('importXosc: CARLA ScenarioRunner examples', () => {
     expect(notes.join('\n')).toMatch(/Town01.*urban_grid/);
     expect(s.weather.preset).toBe('ClearNoon');
     // CARLA: cloudiness = 100 − 100 × sun intensity (0.85), elevation 1.31 rad, no rain, clear air
-    expect(resolveWeather(s.weather)).toEqual({ cloudiness: 15, precipitation: 0, fog: 0, wetness: 0, sunAltitude: 75.06 });
+    expect(resolveWeather(s.weather)).toEqual({
+      cloudiness: 15,
+      precipitation: 0,
+      fog: 0,
+      wetness: 0,
+      sunAltitude: 75.06,
+    });
     expect(s.timeOfDay).toBe('12:00');
     expect(s.ego.blueprint).toBe('vehicle.lincoln.mkz_2020');
     expect(s.traffic).toMatchObject({ vehicles: 0, pedestrians: 0 });
     expect(unsupported.some((u) => /Event\[WeatherChangeEvent\]: event with EnvironmentAction/.test(u))).toBe(true);
     expect(unsupported.some((u) => /TimeOfDay: .*animation=true/.test(u))).toBe(true);
-    expect(unsupported.some((u) => /Private\[hero\]\/PrivateAction\[1\]: ego start LanePosition\(roadId=4, laneId=-1/.test(u))).toBe(true);
+    expect(
+      unsupported.some((u) =>
+        /Private\[hero\]\/PrivateAction\[1\]: ego start LanePosition\(roadId=4, laneId=-1/.test(u),
+      ),
+    ).toBe(true);
   });
 
   it('FollowLeadingVehicle: ego + 1 NPC, route length, CARLA criteria and manoeuvres listed', () => {
@@ -39,7 +54,9 @@ describe('importXosc: CARLA ScenarioRunner examples', () => {
     expect(s.ego.route.lengthM).toBe(200);
     expect(s.durationS).toBe(60); // no SimulationTimeCondition stop trigger
     const text = unsupported.join('\n');
-    expect(text).toMatch(/Event\[LeadingVehicleKeepsVelocity\]: event with SpeedAction, started by RelativeDistanceCondition/);
+    expect(text).toMatch(
+      /Event\[LeadingVehicleKeepsVelocity\]: event with SpeedAction, started by RelativeDistanceCondition/,
+    );
     expect(text).toMatch(/Private\[adversary\]\/PrivateAction: start RelativeRoadPosition\(entityRef=hero, ds=50/);
     expect(text).toMatch(/Condition\[criteria_CollisionTest\]: CARLA evaluation criterion/);
   });
@@ -52,7 +69,9 @@ describe('importXosc: CARLA ScenarioRunner examples', () => {
     expect(s.traffic.vehicles).toBe(2);
     expect(s.weather.preset).toBe('ClearNoon');
     const text = unsupported.join('\n');
-    expect(text).toMatch(/Maneuver\[LaneChangeSimpleManeuver\]\/Event\[AdversaryChangesLane\]: event with LaneChangeAction/);
+    expect(text).toMatch(
+      /Maneuver\[LaneChangeSimpleManeuver\]\/Event\[AdversaryChangesLane\]: event with LaneChangeAction/,
+    );
     expect(text).toMatch(/Private\[hero\]\/PrivateAction\[1\]: ego start WorldPosition\(x=-9.4, y=-152.8/);
     expect(text).toMatch(/Private\[standing\]\/PrivateAction: start WorldPosition\(x=-8.2, y=29.2/);
   });
@@ -62,7 +81,13 @@ describe('importXosc: CARLA ScenarioRunner examples', () => {
     expect(s.map).toBe('urban_grid');
     expect(s.traffic).toMatchObject({ vehicles: 0, pedestrians: 1 });
     expect(s.weather.preset).toBe('SoftRainNoon');
-    expect(resolveWeather(s.weather)).toEqual({ cloudiness: 65, precipitation: 20, fog: 0, wetness: 20, sunAltitude: 75.06 });
+    expect(resolveWeather(s.weather)).toEqual({
+      cloudiness: 65,
+      precipitation: 20,
+      fog: 0,
+      wetness: 20,
+      sunAltitude: 75.06,
+    });
     expect(s.ego.blueprint).toBe('vehicle.nissan.patrol_2021');
     expect(notes.join('\n')).toMatch(/vehicle\.volkswagen\.t2/);
     const text = unsupported.join('\n');

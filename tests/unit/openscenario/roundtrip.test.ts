@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { builtinMapIds, resolveWeather, scenarioPresets, scenarioSchema, weatherPresetNames, type Scenario } from '~/server/contracts/scenario';
+import {
+  builtinMapIds,
+  resolveWeather,
+  scenarioPresets,
+  scenarioSchema,
+  weatherPresetNames,
+  type Scenario,
+} from '~/server/contracts/scenario';
 import { exportXosc, importXosc } from '~/server/interop/openscenario';
 
 const roundTrip = (s: Scenario) => importXosc(exportXosc(s));
@@ -34,7 +41,13 @@ describe('export → import round trip', () => {
       map: 'rural_hills',
       weather: { preset: 'WetCloudySunset', fog: 33.3, sunAltitude: 7.5, wetness: 0 },
       timeOfDay: '06:05',
-      ego: { blueprint: 'vehicle.mercedes.coupe_2020', targetSpeed: 19.4, driver: 'aggressive', spawn: { laneId: 'rural:r3', s: 12 }, route: { lengthM: 900, turns: ['left', 'right'] } },
+      ego: {
+        blueprint: 'vehicle.mercedes.coupe_2020',
+        targetSpeed: 19.4,
+        driver: 'aggressive',
+        spawn: { laneId: 'rural:r3', s: 12 },
+        route: { lengthM: 900, turns: ['left', 'right'] },
+      },
       traffic: { vehicles: 200, pedestrians: 12, aggressiveness: 0.75 },
       sensors: { rateHz: 50, dropoutRate: 0.1, noise: { gnssM: 2.5 } },
       faults: [

@@ -27,7 +27,9 @@ describe('XML writer', () => {
 
 describe('XML parser', () => {
   it('handles the declaration, BOM, comments, CDATA, entities and character references', () => {
-    const doc = parseXml('\uFEFF<?xml version="1.0" encoding="UTF-8"?>\n<!-- c --><!DOCTYPE r>\n<r a=\'1 &amp; 2\' b="&#x3C;&#60;"><!-- <x/> --><t>A &lt; B<![CDATA[ <raw> & ]]></t><e/></r>\n<!-- tail -->');
+    const doc = parseXml(
+      '\uFEFF<?xml version="1.0" encoding="UTF-8"?>\n<!-- c --><!DOCTYPE r>\n<r a=\'1 &amp; 2\' b="&#x3C;&#60;"><!-- <x/> --><t>A &lt; B<![CDATA[ <raw> & ]]></t><e/></r>\n<!-- tail -->',
+    );
     expect(doc.attrs).toEqual({ a: '1 & 2', b: '<<' });
     expect(child(doc, 't')?.text).toBe('A < B <raw> & ');
     expect(doc.children.map((c) => c.name)).toEqual(['t', 'e']);

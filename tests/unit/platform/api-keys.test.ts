@@ -23,7 +23,8 @@ function keyRow(generated: { prefix: string; hash: string }, extra: Partial<ApiK
 
 /** A database holding these rows, looked up by prefix as verifyApiKey does. */
 function dbOf(...rows: ApiKey[]): Pick<PrismaClient, 'apiKey'> {
-  const findUnique = async (args: { where: { prefix: string } }) => rows.find((r) => r.prefix === args.where.prefix) ?? null;
+  const findUnique = async (args: { where: { prefix: string } }) =>
+    rows.find((r) => r.prefix === args.where.prefix) ?? null;
   return { apiKey: { findUnique } } as unknown as Pick<PrismaClient, 'apiKey'>;
 }
 
@@ -38,7 +39,10 @@ describe('API key verification (shared by the portal and the inference worker)',
   );
 
   it('accepts a stored key that is neither revoked nor expired', async () => {
-    expect(await verifyApiKey(db, good.key)).toMatchObject({ ok: true, row: { id: 'key-1', orgId: 'org-1', role: 'engineer' } });
+    expect(await verifyApiKey(db, good.key)).toMatchObject({
+      ok: true,
+      row: { id: 'key-1', orgId: 'org-1', role: 'engineer' },
+    });
   });
 
   it('refuses malformed, unknown, tampered, revoked and expired keys with their messages', async () => {
@@ -53,9 +57,22 @@ describe('API key verification (shared by the portal and the inference worker)',
   it('gives the inference worker 401 results with the same messages', async () => {
     const auth = new ApiKeyAuth(db, null, { cacheMs: 0, limit: { limit: 10, windowS: 60 } });
     try {
-      expect(await auth.authenticate(good.key)).toEqual({ ok: true, orgId: 'org-1', role: 'engineer', apiKeyId: 'key-1' });
-      expect(await auth.authenticate(revoked.key)).toEqual({ ok: false, status: 401, error: 'This API key has been revoked' });
-      expect(await auth.authenticate(expired.key)).toEqual({ ok: false, status: 401, error: 'This API key has expired' });
+      expect(await auth.authenticate(good.key)).toEqual({
+        ok: true,
+        orgId: 'org-1',
+        role: 'engineer',
+        apiKeyId: 'key-1',
+      });
+      expect(await auth.authenticate(revoked.key)).toEqual({
+        ok: false,
+        status: 401,
+        error: 'This API key has been revoked',
+      });
+      expect(await auth.authenticate(expired.key)).toEqual({
+        ok: false,
+        status: 401,
+        error: 'This API key has expired',
+      });
       expect(await auth.authenticate('garbage')).toEqual({ ok: false, status: 401, error: 'Malformed API key' });
     } finally {
       auth.close();

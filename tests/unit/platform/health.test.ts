@@ -25,7 +25,13 @@ describe('timedCheck', () => {
 
   it('is degraded when any one service is down', async () => {
     const ok = async () => undefined;
-    const report = await healthReport({ kafka: ok, postgres: async () => { throw new Error('down'); }, redis: ok });
+    const report = await healthReport({
+      kafka: ok,
+      postgres: async () => {
+        throw new Error('down');
+      },
+      redis: ok,
+    });
     expect(report.status).toBe('degraded');
     expect(report.services.postgres.up).toBe(false);
     expect(report.services.kafka.up).toBe(true);

@@ -14,7 +14,11 @@ describe('decodeMessage', () => {
 
   it('rejects empty values and broken JSON as parse errors', () => {
     expect(decodeMessage(telemetryFrameSchema, null)).toMatchObject({ ok: false, reason: 'parse' });
-    expect(decodeMessage(telemetryFrameSchema, Buffer.from('{"v":1,'))).toMatchObject({ ok: false, reason: 'parse', error: expect.stringContaining('invalid JSON') });
+    expect(decodeMessage(telemetryFrameSchema, Buffer.from('{"v":1,'))).toMatchObject({
+      ok: false,
+      reason: 'parse',
+      error: expect.stringContaining('invalid JSON'),
+    });
   });
 
   it('rejects schema violations with the offending path', () => {
@@ -25,7 +29,10 @@ describe('decodeMessage', () => {
   });
 
   it('keeps nulls from dropped-out sensors', () => {
-    const r = decodeMessage(telemetryFrameSchema, encodeMessage(frame({ speed: null, gnss: { lat: null, lon: null, alt: null } })));
+    const r = decodeMessage(
+      telemetryFrameSchema,
+      encodeMessage(frame({ speed: null, gnss: { lat: null, lon: null, alt: null } })),
+    );
     expect(r.ok).toBe(true);
   });
 });
@@ -33,14 +40,27 @@ describe('decodeMessage', () => {
 describe('buildDlqMessage', () => {
   it('keeps the original bytes losslessly and validates against the DLQ contract', () => {
     const raw = Buffer.from([0xff, 0x00, 0x7b, 0x22]);
-    const msg = buildDlqMessage({ topic: 'dl.telemetry', partition: 3, offset: '42', key: Buffer.from('run:ego'), value: raw }, { reason: 'parse', error: 'invalid JSON', consumerGroup: 'g' }, new Date('2026-01-01T00:00:00Z'));
+    const msg = buildDlqMessage(
+      { topic: 'dl.telemetry', partition: 3, offset: '42', key: Buffer.from('run:ego'), value: raw },
+      { reason: 'parse', error: 'invalid JSON', consumerGroup: 'g' },
+      new Date('2026-01-01T00:00:00Z'),
+    );
     expect(dlqMessageSchema.parse(msg)).toEqual(msg);
     expect(Buffer.from(msg.valueBase64!, 'base64').equals(raw)).toBe(true);
-    expect(msg).toMatchObject({ sourceTopic: 'dl.telemetry', partition: 3, offset: '42', key: 'run:ego', rejectedAt: '2026-01-01T00:00:00.000Z' });
+    expect(msg).toMatchObject({
+      sourceTopic: 'dl.telemetry',
+      partition: 3,
+      offset: '42',
+      key: 'run:ego',
+      rejectedAt: '2026-01-01T00:00:00.000Z',
+    });
   });
 
   it('bounds very long error texts', () => {
-    const msg = buildDlqMessage({ topic: 't', partition: 0, offset: '0', key: null, value: null }, { reason: 'validation', error: 'x'.repeat(10_000), consumerGroup: 'g' });
+    const msg = buildDlqMessage(
+      { topic: 't', partition: 0, offset: '0', key: null, value: null },
+      { reason: 'validation', error: 'x'.repeat(10_000), consumerGroup: 'g' },
+    );
     expect(msg.error.length).toBe(2000);
   });
 });

@@ -4,13 +4,24 @@ import type { RunStatus } from '~/server/contracts/run-status';
 import { RelayBuffer } from '~/server/realtime/relay-buffer';
 import { frame } from '../../helpers/frames';
 
-const status = (over: Partial<RunStatus> = {}): RunStatus => ({ v: 1, orgId: 'o1', runId: 'r1', state: 'running', progress: 0.1, simTime: 1, realTimeFactor: 1, ts: 1000, ...over });
+const status = (over: Partial<RunStatus> = {}): RunStatus => ({
+  v: 1,
+  orgId: 'o1',
+  runId: 'r1',
+  state: 'running',
+  progress: 0.1,
+  simTime: 1,
+  realTimeFactor: 1,
+  ts: 1000,
+  ...over,
+});
 
 describe('RelayBuffer', () => {
   it('downsamples each vehicle by event time to the configured rate', () => {
     const buf = new RelayBuffer({ rateHz: 5, maxFramesPerRoom: 10_000 });
     // 20 Hz for 2 s, two vehicles.
-    for (let i = 0; i < 40; i++) for (const v of ['ego', 'npc-0']) buf.offerFrame(frame({ runId: 'r1', vehicleId: v, seq: i, t: i * 0.05 }));
+    for (let i = 0; i < 40; i++)
+      for (const v of ['ego', 'npc-0']) buf.offerFrame(frame({ runId: 'r1', vehicleId: v, seq: i, t: i * 0.05 }));
     const batch = buf.flush().get('run:r1')!;
     for (const v of ['ego', 'npc-0']) {
       const ts = batch.frames.filter((f) => f.vehicleId === v).map((f) => Number(f.t.toFixed(2)));
@@ -22,7 +33,16 @@ describe('RelayBuffer', () => {
     const buf = new RelayBuffer({ rateHz: 10, maxFramesPerRoom: 100 });
     buf.offerFrame(frame({ runId: 'r1', orgId: 'o1', t: 0 }));
     buf.offerFrame(frame({ runId: 'r2', orgId: 'o1', t: 0 }));
-    const ev = { v: 1, orgId: 'o1', runId: 'r1', vehicleId: 'ego', t: 0.5, ts: 1, type: 'hard_brake', data: { decel: 5, speed: 10, threshold: 4 } } as SimEvent;
+    const ev = {
+      v: 1,
+      orgId: 'o1',
+      runId: 'r1',
+      vehicleId: 'ego',
+      t: 0.5,
+      ts: 1,
+      type: 'hard_brake',
+      data: { decel: 5, speed: 10, threshold: 4 },
+    } as SimEvent;
     buf.offerEvent(ev);
     buf.offerStatus(status({ ts: 1 }));
     buf.offerStatus(status({ ts: 3, progress: 0.3 }));

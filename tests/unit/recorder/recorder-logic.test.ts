@@ -21,14 +21,39 @@ afterAll(async () => {
 
 describe('committableOffsets', () => {
   it('moves past the last handled message when no open recording holds the partition', () => {
-    const out = committableOffsets(new Map([['t:0', 41n], ['t:1', 9n]]), []);
-    expect(out).toEqual(new Map([['t:0', 42n], ['t:1', 10n]]));
+    const out = committableOffsets(
+      new Map([
+        ['t:0', 41n],
+        ['t:1', 9n],
+      ]),
+      [],
+    );
+    expect(out).toEqual(
+      new Map([
+        ['t:0', 42n],
+        ['t:1', 10n],
+      ]),
+    );
   });
 
   it('stays at the first message of the oldest open recording', () => {
-    const last = new Map([['t:0', 100n], ['t:1', 50n]]);
-    const out = committableOffsets(last, [new Map([['t:0', 70n]]), new Map([['t:0', 30n], ['t:1', 45n]])]);
-    expect(out).toEqual(new Map([['t:0', 30n], ['t:1', 45n]]));
+    const last = new Map([
+      ['t:0', 100n],
+      ['t:1', 50n],
+    ]);
+    const out = committableOffsets(last, [
+      new Map([['t:0', 70n]]),
+      new Map([
+        ['t:0', 30n],
+        ['t:1', 45n],
+      ]),
+    ]);
+    expect(out).toEqual(
+      new Map([
+        ['t:0', 30n],
+        ['t:1', 45n],
+      ]),
+    );
   });
 });
 
@@ -58,7 +83,16 @@ describe('dedupe', () => {
     expect(d.accept('npc-0', 1)).toBe(true);
   });
   it('identifies events by content', () => {
-    const e: SimEvent = { v: 1, orgId: 'o', runId: 'r', vehicleId: null, t: 1, ts: 2, type: 'run_finished', data: { reason: 'completed', frames: 3 } };
+    const e: SimEvent = {
+      v: 1,
+      orgId: 'o',
+      runId: 'r',
+      vehicleId: null,
+      t: 1,
+      ts: 2,
+      type: 'run_finished',
+      data: { reason: 'completed', frames: 3 },
+    };
     expect(eventIdentity(e)).toBe(eventIdentity({ ...e, data: { ...e.data } }));
     expect(eventIdentity(e)).not.toBe(eventIdentity({ ...e, t: 2 }));
   });
@@ -81,16 +115,33 @@ describe('RunRecording → readRecording', () => {
     const store = localObjectStore(dir);
     const rec = await RunRecording.open(store, 'org_a', 'run_a');
     // Out of order across vehicles, as partitions interleave; one duplicate.
-    for (const v of ['npc-0', 'ego']) for (let i = 0; i < 100; i++) await rec.addFrame(frame({ orgId: 'org_a', runId: 'run_a', vehicleId: v, seq: i, t: i * 0.05 }));
-    expect(await rec.addFrame(frame({ orgId: 'org_a', runId: 'run_a', vehicleId: 'ego', seq: 5, t: 0.25 }))).toBe(false);
-    await rec.addEvent({ v: 1, orgId: 'org_a', runId: 'run_a', vehicleId: null, t: 5, ts: 1, type: 'run_finished', data: { reason: 'completed', frames: 200 } });
+    for (const v of ['npc-0', 'ego'])
+      for (let i = 0; i < 100; i++)
+        await rec.addFrame(frame({ orgId: 'org_a', runId: 'run_a', vehicleId: v, seq: i, t: i * 0.05 }));
+    expect(await rec.addFrame(frame({ orgId: 'org_a', runId: 'run_a', vehicleId: 'ego', seq: 5, t: 0.25 }))).toBe(
+      false,
+    );
+    await rec.addEvent({
+      v: 1,
+      orgId: 'org_a',
+      runId: 'run_a',
+      vehicleId: null,
+      t: 5,
+      ts: 1,
+      type: 'run_finished',
+      data: { reason: 'completed', frames: 200 },
+    });
     expect(await store.openReader(recordingKey('org_a', 'run_a'))).toBeNull(); // not visible before close
     await rec.close();
 
     const readable = (await store.openReader(recordingKey('org_a', 'run_a')))!;
     const reader = await McapIndexedReader.Initialize({ readable });
     const channels = [...reader.channelsById.values()];
-    expect(channels.map((c) => c.topic).sort()).toEqual(['/events', '/vehicle/ego/telemetry', '/vehicle/npc-0/telemetry']);
+    expect(channels.map((c) => c.topic).sort()).toEqual([
+      '/events',
+      '/vehicle/ego/telemetry',
+      '/vehicle/npc-0/telemetry',
+    ]);
     for (const c of channels) {
       expect(c.messageEncoding).toBe('json');
       const schema = reader.schemasById.get(c.schemaId)!;

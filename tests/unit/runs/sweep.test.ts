@@ -38,14 +38,27 @@ describe('campaign sweeps', () => {
       n,
       3,
     );
-    for (const [path, min, max] of [['x', 0, 1], ['y', 100, 200]] as const) {
-      const strata = sets.map((s) => Math.min(n - 1, Math.floor((((s[path] as number) - min) / (max - min)) * n))).sort((a, b) => a - b);
+    for (const [path, min, max] of [
+      ['x', 0, 1],
+      ['y', 100, 200],
+    ] as const) {
+      const strata = sets
+        .map((s) => Math.min(n - 1, Math.floor((((s[path] as number) - min) / (max - min)) * n)))
+        .sort((a, b) => a - b);
       expect(strata).toEqual(Array.from({ length: n }, (_, i) => i));
     }
   });
 
   it('integer ranges stay integers within bounds; enum values are drawn from the list', () => {
-    const sets = expandSweep('lhs', [{ path: 'traffic.vehicles', min: 2, max: 9, integer: true }, { path: 'map', values: ['urban_grid', 'rural_hills'] }], 40, 1);
+    const sets = expandSweep(
+      'lhs',
+      [
+        { path: 'traffic.vehicles', min: 2, max: 9, integer: true },
+        { path: 'map', values: ['urban_grid', 'rural_hills'] },
+      ],
+      40,
+      1,
+    );
     for (const s of sets) {
       expect(Number.isInteger(s['traffic.vehicles'])).toBe(true);
       expect(s['traffic.vehicles']).toBeGreaterThanOrEqual(2);
@@ -55,7 +68,11 @@ describe('campaign sweeps', () => {
   });
 
   it('parameters apply to a scenario by dotted path and are validated', () => {
-    const spec = withParams(scenarioPresets.highway_cruise, { 'traffic.vehicles': 3, 'weather.preset': 'HardRainNight', seed: 42 });
+    const spec = withParams(scenarioPresets.highway_cruise, {
+      'traffic.vehicles': 3,
+      'weather.preset': 'HardRainNight',
+      seed: 42,
+    });
     expect(spec.traffic.vehicles).toBe(3);
     expect(spec.weather.preset).toBe('HardRainNight');
     expect(spec.seed).toBe(42);

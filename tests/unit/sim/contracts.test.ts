@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { simEventSchema } from '~/server/contracts/events';
 import { runStatusSchema } from '~/server/contracts/run-status';
-import { formatScenarioError, resolveWeather, scenarioPresets, scenarioSchema, weatherPresets } from '~/server/contracts/scenario';
+import {
+  formatScenarioError,
+  resolveWeather,
+  scenarioPresets,
+  scenarioSchema,
+  weatherPresets,
+} from '~/server/contracts/scenario';
 import { simCommandSchema } from '~/server/contracts/sim-commands';
 
 describe('scenario schema', () => {
@@ -18,12 +24,18 @@ describe('scenario schema', () => {
       expect(r.success, id).toBe(true);
       if (r.success) expect(r.data).toEqual(p);
     }
-    expect(Object.keys(scenarioPresets)).toEqual(expect.arrayContaining(['highway_cruise', 'urban_rush_hour', 'brake_fade_descent', 'sensor_dropout_rain']));
+    expect(Object.keys(scenarioPresets)).toEqual(
+      expect.arrayContaining(['highway_cruise', 'urban_rush_hour', 'brake_fade_descent', 'sensor_dropout_rain']),
+    );
   });
 
   it('explicit weather values override the preset', () => {
     expect(resolveWeather({ preset: 'HardRainNight' })).toEqual(weatherPresets.HardRainNight);
-    expect(resolveWeather({ preset: 'HardRainNight', fog: 10, sunAltitude: 30 })).toMatchObject({ fog: 10, sunAltitude: 30, precipitation: 100 });
+    expect(resolveWeather({ preset: 'HardRainNight', fog: 10, sunAltitude: 30 })).toMatchObject({
+      fog: 10,
+      sunAltitude: 30,
+      precipitation: 100,
+    });
   });
 
   it.each([
@@ -39,8 +51,14 @@ describe('scenario schema', () => {
     [{ weather: { fog: 120 } }, 'weather.fog: fog must be between 0 and 100'],
     [{ ego: { blueprint: 'vehicle.tesla.cybertruck' } }, 'ego.blueprint: ego blueprint must be one of'],
     [{ timeOfDay: '25:00' }, 'timeOfDay: timeOfDay must be HH:MM'],
-    [{ traffic: { vehicles: 2 }, faults: [{ type: 'brake_fade', vehicle: 'npc-5' }] }, 'faults.0.vehicle: fault vehicle "npc-5" does not exist'],
-    [{ durationS: 30, faults: [{ type: 'brake_fade', startS: 40 }] }, 'faults.0.startS: fault startS (40) must be before the end of the run'],
+    [
+      { traffic: { vehicles: 2 }, faults: [{ type: 'brake_fade', vehicle: 'npc-5' }] },
+      'faults.0.vehicle: fault vehicle "npc-5" does not exist',
+    ],
+    [
+      { durationS: 30, faults: [{ type: 'brake_fade', startS: 40 }] },
+      'faults.0.startS: fault startS (40) must be before the end of the run',
+    ],
   ])('rejects %j with a clear message', (input, message) => {
     const r = scenarioSchema.safeParse(input);
     expect(r.success).toBe(false);
@@ -48,7 +66,14 @@ describe('scenario schema', () => {
   });
 
   it('accepts NPC faults by index or id and timeFactor max', () => {
-    const s = scenarioSchema.parse({ traffic: { vehicles: 3 }, timeFactor: 'max', faults: [{ type: 'tire_leak', vehicle: 2 }, { type: 'engine_overheat', vehicle: 'npc-0' }] });
+    const s = scenarioSchema.parse({
+      traffic: { vehicles: 3 },
+      timeFactor: 'max',
+      faults: [
+        { type: 'tire_leak', vehicle: 2 },
+        { type: 'engine_overheat', vehicle: 'npc-0' },
+      ],
+    });
     expect(s.faults.map((f) => f.vehicle)).toEqual([2, 'npc-0']);
   });
 });
@@ -56,7 +81,9 @@ describe('scenario schema', () => {
 describe('message contracts', () => {
   const base = { v: 1, orgId: 'org_1', runId: 'run_1' } as const;
   it('sim commands: start carries a resolved scenario, cancel only ids; orgId is required', () => {
-    expect(simCommandSchema.parse({ ...base, type: 'start', scenarioVersionId: 'sv_1', scenario: {} }).type).toBe('start');
+    expect(simCommandSchema.parse({ ...base, type: 'start', scenarioVersionId: 'sv_1', scenario: {} }).type).toBe(
+      'start',
+    );
     expect(simCommandSchema.parse({ ...base, type: 'cancel' }).type).toBe('cancel');
     expect(simCommandSchema.safeParse({ v: 1, runId: 'r', type: 'cancel' }).success).toBe(false);
     expect(simCommandSchema.safeParse({ ...base, type: 'pause' }).success).toBe(false);
@@ -69,7 +96,9 @@ describe('message contracts', () => {
   });
   it('events: the data must match the type', () => {
     const e = { ...base, vehicleId: 'ego', t: 1, ts: 1 };
-    expect(simEventSchema.safeParse({ ...e, type: 'hard_brake', data: { decel: 5, speed: 10, threshold: 4 } }).success).toBe(true);
+    expect(
+      simEventSchema.safeParse({ ...e, type: 'hard_brake', data: { decel: 5, speed: 10, threshold: 4 } }).success,
+    ).toBe(true);
     expect(simEventSchema.safeParse({ ...e, type: 'hard_brake', data: { ttc: 1 } }).success).toBe(false);
     expect(simEventSchema.safeParse({ ...e, type: 'teleport', data: {} }).success).toBe(false);
   });

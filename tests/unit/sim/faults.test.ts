@@ -62,7 +62,8 @@ describe('fault signatures', () => {
     const healthy = run(null);
     const hot = run('engine_overheat');
     expectGroundTruth(hot, 'engine_overheat', 60);
-    const temp = (r: Recorded, a: number, b: number) => mean(values(egoFrames(r.frames, a, b), (f) => f.powertrain.engineTemp));
+    const temp = (r: Recorded, a: number, b: number) =>
+      mean(values(egoFrames(r.frames, a, b), (f) => f.powertrain.engineTemp));
     expect(Math.abs(temp(healthy, 50, 60) - temp(healthy, 0, START))).toBeLessThan(3);
     expect(temp(hot, 50, 60) - temp(hot, 0, START)).toBeGreaterThan(12);
   });
@@ -71,12 +72,14 @@ describe('fault signatures', () => {
     const healthy = run(null);
     const leak = run('tire_leak');
     expectGroundTruth(leak, 'tire_leak', 60);
-    const tyre = (r: Recorded, i: number, a: number, b: number) => mean(values(egoFrames(r.frames, a, b), (f) => f.tires.pressure[i] ?? null));
+    const tyre = (r: Recorded, i: number, a: number, b: number) =>
+      mean(values(egoFrames(r.frames, a, b), (f) => f.tires.pressure[i] ?? null));
     const drops = [0, 1, 2, 3].map((i) => 1 - tyre(leak, i, 55, 60) / tyre(leak, i, 0, START));
     const leaking = drops.filter((d) => d > 0.2);
     expect(leaking).toHaveLength(1);
     expect(drops.filter((d) => Math.abs(d) < 0.05)).toHaveLength(3);
-    for (let i = 0; i < 4; i++) expect(Math.abs(1 - tyre(healthy, i, 55, 60) / tyre(healthy, i, 0, START))).toBeLessThan(0.05);
+    for (let i = 0; i < 4; i++)
+      expect(Math.abs(1 - tyre(healthy, i, 55, 60) / tyre(healthy, i, 0, START))).toBeLessThan(0.05);
   });
 
   it('battery thermal runaway onset: battery temperature rises faster and faster', () => {
@@ -84,7 +87,8 @@ describe('fault signatures', () => {
     const healthy = run(null, ev);
     const runaway = run('battery_thermal_runaway', ev, { rampS: 2 });
     expectGroundTruth(runaway, 'battery_thermal_runaway', 60);
-    const temp = (r: Recorded, a: number, b: number) => mean(values(egoFrames(r.frames, a, b), (f) => f.powertrain.batteryTemp));
+    const temp = (r: Recorded, a: number, b: number) =>
+      mean(values(egoFrames(r.frames, a, b), (f) => f.powertrain.batteryTemp));
     const rise1 = temp(runaway, 30, 35) - temp(runaway, 15, 20);
     const rise2 = temp(runaway, 50, 55) - temp(runaway, 35, 40);
     expect(rise1).toBeGreaterThan(1);
@@ -103,12 +107,16 @@ describe('fault signatures', () => {
     expect(egoFrames(r.frames, START + 20).every((f) => f.lane.offset !== null)).toBe(true);
     // A partial severity loses about that share of readings (after the ramp).
     const half = run('sensor_dropout', {}, { sensor: 'imu', rampS: 0, severity: 0.5 });
-    const lostShare = egoFrames(half.frames, START).filter((f) => f.accel.lon === null && f.yawRate === null).length / egoFrames(half.frames, START).length;
+    const lostShare =
+      egoFrames(half.frames, START).filter((f) => f.accel.lon === null && f.yawRate === null).length /
+      egoFrames(half.frames, START).length;
     expect(lostShare).toBeGreaterThan(0.4);
     expect(lostShare).toBeLessThan(0.6);
     // The default channel is GNSS.
     const g = run('sensor_dropout', {}, { severity: 1, rampS: 0 });
-    expect(egoFrames(g.frames, START).every((f) => f.gnss.lat === null && f.gnss.lon === null && f.gnss.alt === null)).toBe(true);
+    expect(
+      egoFrames(g.frames, START).every((f) => f.gnss.lat === null && f.gnss.lon === null && f.gnss.alt === null),
+    ).toBe(true);
     expect(egoFrames(g.frames, 0, START).every((f) => f.gnss.lat !== null)).toBe(true);
   });
 
@@ -131,7 +139,14 @@ describe('fault signatures', () => {
       const fs = egoFrames(r.frames, a, b).filter((f) => f.gnss.lat !== null);
       const lat0 = 52.52;
       const lon0 = 13.405;
-      return mean(fs.map((f) => Math.hypot((f.gnss.lat! - lat0) * 111_320 - f.pose.y, (f.gnss.lon! - lon0) * 111_320 * Math.cos((lat0 * Math.PI) / 180) - f.pose.x)));
+      return mean(
+        fs.map((f) =>
+          Math.hypot(
+            (f.gnss.lat! - lat0) * 111_320 - f.pose.y,
+            (f.gnss.lon! - lon0) * 111_320 * Math.cos((lat0 * Math.PI) / 180) - f.pose.x,
+          ),
+        ),
+      );
     };
     expect(error(healthy, 50, 60)).toBeLessThan(3);
     expect(error(drift, 0, START)).toBeLessThan(3);
@@ -140,10 +155,20 @@ describe('fault signatures', () => {
   });
 
   it('a fault on an NPC is reported for that NPC only', () => {
-    const r = record({ map: 'highway_ring', durationS: 30, traffic: { vehicles: 4 }, faults: [{ type: 'tire_leak', vehicle: 2, startS: 5, rampS: 1, severity: 1 }] });
+    const r = record({
+      map: 'highway_ring',
+      durationS: 30,
+      traffic: { vehicles: 4 },
+      faults: [{ type: 'tire_leak', vehicle: 2, startS: 5, rampS: 1, severity: 1 }],
+    });
     const start = r.events.find((e) => e.type === 'fault_start');
     expect(start?.vehicleId).toBe('npc-2');
-    const p = (id: string, a: number) => mean(r.frames.filter((f) => f.vehicleId === id && f.t >= a).map((f) => Math.min(...f.tires.pressure.map((x) => x ?? Infinity))));
+    const p = (id: string, a: number) =>
+      mean(
+        r.frames
+          .filter((f) => f.vehicleId === id && f.t >= a)
+          .map((f) => Math.min(...f.tires.pressure.map((x) => x ?? Infinity))),
+      );
     expect(p('npc-2', 25)).toBeLessThan(0.8 * p('npc-1', 25));
     expect(Math.abs(p('ego', 25) - p('ego', 0))).toBeLessThan(10);
   });

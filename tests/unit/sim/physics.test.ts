@@ -106,7 +106,14 @@ describe('IDM car following', () => {
 
   it('plain following on the highway: traffic keeps gaps and never collides', () => {
     const r = record(
-      { map: 'highway_ring', durationS: 90, seed: 7, ego: { targetSpeed: 28 }, traffic: { vehicles: 24, aggressiveness: 0.3 }, sensors: { rateHz: 10 } },
+      {
+        map: 'highway_ring',
+        durationS: 90,
+        seed: 7,
+        ego: { targetSpeed: 28 },
+        traffic: { vehicles: 24, aggressiveness: 0.3 },
+        sensors: { rateHz: 10 },
+      },
       { truth: true },
     );
     expect(r.events.filter((e) => e.type === 'collision')).toEqual([]);
@@ -135,7 +142,13 @@ describe('IDM car following', () => {
   });
 
   it('urban traffic stops for red lights: compliant drivers commit no violations', () => {
-    const r = record({ map: 'urban_grid', durationS: 90, seed: 3, ego: { driver: 'calm', targetSpeed: 13 }, traffic: { vehicles: 20, aggressiveness: 0 } });
+    const r = record({
+      map: 'urban_grid',
+      durationS: 90,
+      seed: 3,
+      ego: { driver: 'calm', targetSpeed: 13 },
+      traffic: { vehicles: 20, aggressiveness: 0 },
+    });
     expect(r.events.filter((e) => e.type === 'red_light_violation')).toEqual([]);
     // ...and they do stop and go again: speeds span standstill to cruising.
     const ego = r.frames.filter((f) => f.vehicleId === 'ego').map((f) => f.speed ?? 0);

@@ -48,7 +48,12 @@ export function parseCmapss(text: string): CmapssData {
     cycles.push(Number(parts[1]));
   });
   const cols = CMAPSS_COLUMNS.length;
-  return { columns: CMAPSS_COLUMNS, table: { values: Float32Array.from(values), rows: units.length, cols }, units, cycles };
+  return {
+    columns: CMAPSS_COLUMNS,
+    table: { values: Float32Array.from(values), rows: units.length, cols },
+    units,
+    cycles,
+  };
 }
 
 export async function readCmapssFile(path: string): Promise<CmapssData> {
@@ -59,7 +64,11 @@ export async function readCmapssFile(path: string): Promise<CmapssData> {
  * Piecewise-linear remaining useful life: cycles left until the unit's last recorded cycle,
  * capped because early-life degradation is not observable and an uncapped target only adds noise.
  */
-export function rulLabels(units: ArrayLike<number | string>, cycles: ArrayLike<number>, cap = DEFAULT_RUL_CAP): Float32Array {
+export function rulLabels(
+  units: ArrayLike<number | string>,
+  cycles: ArrayLike<number>,
+  cap = DEFAULT_RUL_CAP,
+): Float32Array {
   const lastCycle = new Map<string, number>();
   for (let i = 0; i < units.length; i++) {
     const u = String(units[i]);
@@ -107,7 +116,8 @@ export function informativeColumns(
 export function selectColumns(table: Matrix, indices: readonly number[]): Matrix {
   const values = new Float32Array(table.rows * indices.length);
   for (let r = 0; r < table.rows; r++) {
-    for (let j = 0; j < indices.length; j++) values[r * indices.length + j] = table.values[r * table.cols + indices[j]!]!;
+    for (let j = 0; j < indices.length; j++)
+      values[r * indices.length + j] = table.values[r * table.cols + indices[j]!]!;
   }
   return { values, rows: table.rows, cols: indices.length };
 }

@@ -37,7 +37,8 @@ export function datasetFingerprint(input: FingerprintInput): string {
   hash.update(`drivelab-dataset-v1\n${JSON.stringify({ columns: input.columns, label: input.labelName ?? null })}\n`);
   let i = 0;
   for (const row of iterRows(input.rows)) {
-    if (row.length !== input.columns.length) throw new Error(`row ${i} has ${row.length} values, expected ${input.columns.length}`);
+    if (row.length !== input.columns.length)
+      throw new Error(`row ${i} has ${row.length} values, expected ${input.columns.length}`);
     let line = '';
     for (let c = 0; c < row.length; c++) line += (c ? ',' : '') + canonicalNumber(row[c] as number);
     if (input.labels) {

@@ -42,7 +42,8 @@ export function slidingWindows(
   }
   const starts: { rows: number[]; at: number; group: string }[] = [];
   for (const [group, rows] of byGroup) {
-    for (let end = rows.length - 1; end >= steps - 1; end -= stride) starts.unshift({ rows, at: end - steps + 1, group });
+    for (let end = rows.length - 1; end >= steps - 1; end -= stride)
+      starts.unshift({ rows, at: end - steps + 1, group });
     if (options.padShortGroups && rows.length < steps) starts.push({ rows, at: rows.length - steps, group });
   }
   // Stable order: by group first-appearance, then by time.

@@ -44,7 +44,12 @@ export function buildAutoencoder(inputDim: number, h: AutoencoderHyperparameters
       }),
     );
   });
-  model.add(tf.layers.dense({ units: inputDim, kernelInitializer: tf.initializers.glorotUniform({ seed: p.seed + widths.length }) }));
+  model.add(
+    tf.layers.dense({
+      units: inputDim,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: p.seed + widths.length }),
+    }),
+  );
   model.compile({ optimizer: tf.train.adam(p.learningRate), loss: 'meanSquaredError' });
   return model;
 }

@@ -64,7 +64,13 @@ export function buildCnnRegressor(steps: number, features: number, h: CnnHyperpa
   });
   model.add(p.head === 'flatten' ? tf.layers.flatten() : tf.layers.globalAveragePooling1d());
   for (const units of p.dense) {
-    model.add(tf.layers.dense({ units, activation: p.activation, kernelInitializer: tf.initializers.heNormal({ seed: seed++ }) }));
+    model.add(
+      tf.layers.dense({
+        units,
+        activation: p.activation,
+        kernelInitializer: tf.initializers.heNormal({ seed: seed++ }),
+      }),
+    );
     if (p.dropout > 0) model.add(seededDropout(p.dropout, seed++));
   }
   model.add(tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: seed++ }) }));
@@ -88,7 +94,9 @@ export async function trainCnnRegressor(input: SequenceRegressorTrainingInput): 
   const p = resolveCnnHyperparameters(input.hyperparameters);
   // Per-sensor statistics over every row of every training window.
   const normalisation =
-    p.scaling === 'minmax' ? fitMinMaxScaler(input.train.values, input.train.features) : fitStandardiser(input.train.values, input.train.features);
+    p.scaling === 'minmax'
+      ? fitMinMaxScaler(input.train.values, input.train.features)
+      : fitStandardiser(input.train.values, input.train.features);
   const targetScaling = fitTargetScaling(input.trainTargets);
   const model = buildCnnRegressor(input.train.steps, input.train.features, p);
   const x = windowsTensor(input.train, normalisation);
@@ -105,7 +113,12 @@ export async function trainCnnRegressor(input: SequenceRegressorTrainingInput): 
       featureNames: input.featureNames,
       normalisation,
       // The fit options in effect (defaults included), without callbacks.
-      hyperparameters: { ...p, fit: Object.fromEntries(Object.entries(fit).filter(([, v]) => typeof v !== 'function' && !(v instanceof AbortSignal))) },
+      hyperparameters: {
+        ...p,
+        fit: Object.fromEntries(
+          Object.entries(fit).filter(([, v]) => typeof v !== 'function' && !(v instanceof AbortSignal)),
+        ),
+      },
       training,
       targetName: input.targetName,
       targetScaling,

@@ -68,13 +68,23 @@ export async function trainMlpClassifier(input: ClassifierTrainingInput): Promis
   const vx = matrixTensor(input.validation, normalisation);
   const vy = labelTensor(input.validationLabels, k);
   try {
-    const training = await fitWithEarlyStopping(model, x, y, { x: vx, y: vy }, { ...input.fit, classWeight: classWeight ?? undefined });
+    const training = await fitWithEarlyStopping(
+      model,
+      x,
+      y,
+      { x: vx, y: vy },
+      { ...input.fit, classWeight: classWeight ?? undefined },
+    );
     return {
       kind: 'mlp-classifier',
       model,
       featureNames: input.featureNames,
       normalisation,
-      hyperparameters: { ...p, classWeighting: typeof weighting === 'string' ? weighting : 'custom', fit: input.fit ?? {} },
+      hyperparameters: {
+        ...p,
+        classWeighting: typeof weighting === 'string' ? weighting : 'custom',
+        fit: input.fit ?? {},
+      },
       training,
       classes: input.classes,
       binary: k === 2,

@@ -31,7 +31,8 @@ function run(trained: TrainedModel, input: Matrix | Windows): Predictions {
   {
     if (trained.kind === 'cnn-regressor') {
       if (!('steps' in input)) throw new Error('cnn-regressor expects windows');
-      if (input.steps !== trained.windowLength) throw new Error(`expected windows of ${trained.windowLength} steps, got ${input.steps}`);
+      if (input.steps !== trained.windowLength)
+        throw new Error(`expected windows of ${trained.windowLength} steps, got ${input.steps}`);
       const out = trained.model.predict(windowsTensor(input, trained.normalisation)) as tf.Tensor2D;
       const y = out.mul(trained.targetScaling.std).add(trained.targetScaling.mean);
       return { output: y.dataSync() as Float32Array, outputShape: [input.count, 1] };

@@ -18,5 +18,6 @@ export function columnTensor(values: ArrayLike<number>, scale?: { mean: number; 
 }
 
 export function assertFeatureCount(cols: number, featureNames: readonly string[]): void {
-  if (cols !== featureNames.length) throw new Error(`data has ${cols} features but ${featureNames.length} feature names`);
+  if (cols !== featureNames.length)
+    throw new Error(`data has ${cols} features but ${featureNames.length} feature names`);
 }

@@ -82,7 +82,12 @@ export function exportOnnx(trained: TrainedModel, options: OnnxExportOptions = {
       const s = trained.targetScaling;
       const scaled = g.node('Mul', [net.name, g.floatConstant('target_std', [s.std], [1])]);
       g.node('Add', [scaled, g.floatConstant('target_mean', [s.mean], [1])], {}, 'prediction');
-      outputs.push({ name: 'prediction', dims: ['N', 1], type: 'float32', description: `predicted ${trained.targetName}` });
+      outputs.push({
+        name: 'prediction',
+        dims: ['N', 1],
+        type: 'float32',
+        description: `predicted ${trained.targetName}`,
+      });
       sidecar.target = { name: trained.targetName, mean: s.mean, std: s.std, appliedInGraph: true };
       if (trained.kind === 'cnn-regressor') sidecar.windowLength = trained.windowLength;
       break;
@@ -93,7 +98,9 @@ export function exportOnnx(trained: TrainedModel, options: OnnxExportOptions = {
         name: 'probabilities',
         dims: ['N', net.shape[0]!],
         type: 'float32',
-        description: trained.binary ? `probability of '${trained.classes[1]}'` : `probability per class, in the order of classes`,
+        description: trained.binary
+          ? `probability of '${trained.classes[1]}'`
+          : `probability per class, in the order of classes`,
       });
       sidecar.classes = trained.classes;
       break;
@@ -104,7 +111,12 @@ export function exportOnnx(trained: TrainedModel, options: OnnxExportOptions = {
       const score = g.node('ReduceMean', [g.node('Mul', [diff, diff])], { axes: [1], keepdims: 1 }, 'score');
       g.node('Greater', [score, g.floatConstant('threshold', [trained.threshold], [1])], {}, 'is_anomaly');
       outputs.push(
-        { name: 'reconstruction', dims: ['N', features], type: 'float32', description: 'reconstruction of the standardised input' },
+        {
+          name: 'reconstruction',
+          dims: ['N', features],
+          type: 'float32',
+          description: 'reconstruction of the standardised input',
+        },
         { name: 'score', dims: ['N', 1], type: 'float32', description: 'mean squared reconstruction error' },
         { name: 'is_anomaly', dims: ['N', 1], type: 'bool', description: 'score > threshold' },
       );
@@ -116,7 +128,11 @@ export function exportOnnx(trained: TrainedModel, options: OnnxExportOptions = {
   const full: OnnxSidecar = { ...sidecar, outputs };
 
   const valueInfos = (list: OnnxOutputInfo[]): ValueInfo[] =>
-    list.map((o) => ({ name: o.name, elemType: o.type === 'bool' ? TensorDataType.BOOL : TensorDataType.FLOAT, dims: o.dims }));
+    list.map((o) => ({
+      name: o.name,
+      elemType: o.type === 'bool' ? TensorDataType.BOOL : TensorDataType.FLOAT,
+      dims: o.dims,
+    }));
   const metadata: Record<string, string> = {
     'drivelab.kind': trained.kind,
     'drivelab.feature_names': JSON.stringify(trained.featureNames),
@@ -131,7 +147,11 @@ export function exportOnnx(trained: TrainedModel, options: OnnxExportOptions = {
     producer_version: options.producerVersion ?? '0.1.0',
     model_version: options.modelVersion ?? 1,
     doc_string: `DriveLab ${trained.kind}`,
-    graph: g.graph(`drivelab_${trained.kind.replace(/-/g, '_')}`, [{ name: input, elemType: TensorDataType.FLOAT, dims: inputDims }], valueInfos(outputs)),
+    graph: g.graph(
+      `drivelab_${trained.kind.replace(/-/g, '_')}`,
+      [{ name: input, elemType: TensorDataType.FLOAT, dims: inputDims }],
+      valueInfos(outputs),
+    ),
     metadata_props: Object.entries(metadata).map(([key, value]) => ({ key, value })),
   });
   return { bytes, sidecar: full };

@@ -83,14 +83,21 @@ function conv1d(g: GraphBuilder, layer: tf.layers.Layer, c0: Cursor): Cursor {
   const [k, cin, cout] = kernel.shape as [number, number, number];
   // tfjs kernel [k, in, out] -> ONNX weight [out, in, k].
   const w = new Float32Array(kernel.values.length);
-  for (let j = 0; j < k; j++) for (let i = 0; i < cin; i++) for (let o = 0; o < cout; o++) w[(o * cin + i) * k + j] = kernel.values[(j * cin + i) * cout + o]!;
+  for (let j = 0; j < k; j++)
+    for (let i = 0; i < cin; i++)
+      for (let o = 0; o < cout; o++) w[(o * cin + i) * k + j] = kernel.values[(j * cin + i) * cout + o]!;
   const stride = first(cfg.strides ?? 1);
   const steps = c.shape[0]!;
   const pads = cfg.padding === 'same' ? samePads(steps, k, stride) : [0, 0];
   const outSteps = Math.floor((steps + pads[0]! + pads[1]! - k) / stride) + 1;
   const inputs = [c.name, g.floatConstant(`${layer.name}_kernel`, w, [cout, cin, k])];
   if (bias) inputs.push(g.floatConstant(`${layer.name}_bias`, bias.values, [cout]));
-  const y = g.node('Conv', inputs, { kernel_shape: [k], strides: [stride], pads: [pads[0]!, pads[1]!], dilations: [1] });
+  const y = g.node('Conv', inputs, {
+    kernel_shape: [k],
+    strides: [stride],
+    pads: [pads[0]!, pads[1]!],
+    dilations: [1],
+  });
   return { name: activation(g, String(cfg.activation ?? 'linear'), y), layout: 'NCW', shape: [outSteps, cout] };
 }
 
@@ -106,7 +113,12 @@ function maxPool1d(g: GraphBuilder, layer: tf.layers.Layer, c0: Cursor): Cursor 
   return { name: y, layout: 'NCW', shape: [outSteps, c.shape[1]!] };
 }
 
-export function exportLayers(g: GraphBuilder, model: tf.LayersModel, input: string, inputShape: number[]): { name: string; shape: number[] } {
+export function exportLayers(
+  g: GraphBuilder,
+  model: tf.LayersModel,
+  input: string,
+  inputShape: number[],
+): { name: string; shape: number[] } {
   let c: Cursor = { name: input, layout: inputShape.length === 1 ? 'NC' : 'NWC', shape: inputShape };
   for (const layer of model.layers) {
     const cls = layer.getClassName();
@@ -132,7 +144,11 @@ export function exportLayers(g: GraphBuilder, model: tf.LayersModel, input: stri
       case 'Flatten': {
         // tfjs flattens [steps, channels] row-major, so go back to channels-last first.
         const nwc = toChannelsLast(g, c);
-        c = { name: g.node('Flatten', [nwc.name], { axis: 1 }), layout: 'NC', shape: [c.shape.reduce((a, b) => a * b, 1)] };
+        c = {
+          name: g.node('Flatten', [nwc.name], { axis: 1 }),
+          layout: 'NC',
+          shape: [c.shape.reduce((a, b) => a * b, 1)],
+        };
         break;
       }
       default:

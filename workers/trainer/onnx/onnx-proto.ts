@@ -150,5 +150,10 @@ export interface DecodedModel {
 /** For tests and the model page: reads back what encodeModel wrote. */
 export function decodeModel(bytes: Uint8Array): DecodedModel {
   const type = modelProtoType();
-  return type.toObject(type.decode(bytes), { longs: Number, bytes: String, defaults: false, arrays: true }) as DecodedModel;
+  return type.toObject(type.decode(bytes), {
+    longs: Number,
+    bytes: String,
+    defaults: false,
+    arrays: true,
+  }) as DecodedModel;
 }

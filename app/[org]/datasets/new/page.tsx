@@ -5,7 +5,13 @@ import { hasRole } from '~/server/auth/roles';
 
 export const dynamic = 'force-dynamic';
 
-export default async function NewDatasetPage({ params, searchParams }: { params: Promise<{ org: string }>; searchParams: Promise<{ source?: string }> }) {
+export default async function NewDatasetPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ org: string }>;
+  searchParams: Promise<{ source?: string }>;
+}) {
   const { org: slug } = await params;
   const { source } = await searchParams;
   const { org } = await requireOrgPage(slug);

@@ -4,9 +4,22 @@ import { hasRole } from '~/server/auth/roles';
 
 export const dynamic = 'force-dynamic';
 
-export default async function ExperimentPage({ params, searchParams }: { params: Promise<{ org: string; id: string }>; searchParams: Promise<{ runs?: string }> }) {
+export default async function ExperimentPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ org: string; id: string }>;
+  searchParams: Promise<{ runs?: string }>;
+}) {
   const { org: slug, id } = await params;
   const { runs } = await searchParams;
   const { org } = await requireOrgPage(slug);
-  return <ExperimentView org={org.slug} id={id} initialRuns={(runs ?? '').split(',').filter(Boolean).slice(0, 8)} canEdit={hasRole(org.role, 'engineer')} />;
+  return (
+    <ExperimentView
+      org={org.slug}
+      id={id}
+      initialRuns={(runs ?? '').split(',').filter(Boolean).slice(0, 8)}
+      canEdit={hasRole(org.role, 'engineer')}
+    />
+  );
 }

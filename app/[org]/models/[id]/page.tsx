@@ -7,5 +7,7 @@ export const dynamic = 'force-dynamic';
 export default async function ModelPage({ params }: { params: Promise<{ org: string; id: string }> }) {
   const { org: slug, id } = await params;
   const { org } = await requireOrgPage(slug);
-  return <ModelView org={org.slug} id={id} canMove={hasRole(org.role, 'engineer')} canDeploy={hasRole(org.role, 'admin')} />;
+  return (
+    <ModelView org={org.slug} id={id} canMove={hasRole(org.role, 'engineer')} canDeploy={hasRole(org.role, 'admin')} />
+  );
 }

@@ -10,7 +10,10 @@ export const dynamic = 'force-dynamic';
 export default async function ScenarioPage({ params }: { params: Promise<{ org: string; id: string }> }) {
   const { org: slug, id } = await params;
   const { org } = await requireOrgPage(slug);
-  const scenario = await db.scenario.findFirst({ where: { id, orgId: org.id }, include: { versions: { orderBy: { version: 'desc' }, take: 1 } } });
+  const scenario = await db.scenario.findFirst({
+    where: { id, orgId: org.id },
+    include: { versions: { orderBy: { version: 'desc' }, take: 1 } },
+  });
   if (!scenario || !scenario.versions[0]) notFound();
   return (
     <>
@@ -18,7 +21,13 @@ export default async function ScenarioPage({ params }: { params: Promise<{ org: 
         <a href={`/${org.slug}/scenarios`}>Scenarios</a> / version {scenario.latestVersion}
         {scenario.archivedAt ? ' · archived' : ''} · editing saves a new version; runs keep theirs.
       </p>
-      <ScenarioEditor key={scenario.latestVersion} org={org.slug} scenarioId={scenario.id} initial={scenarioSchema.parse(scenario.versions[0].spec)} canEdit={hasRole(org.role, 'engineer') && !scenario.archivedAt} />
+      <ScenarioEditor
+        key={scenario.latestVersion}
+        org={org.slug}
+        scenarioId={scenario.id}
+        initial={scenarioSchema.parse(scenario.versions[0].spec)}
+        canEdit={hasRole(org.role, 'engineer') && !scenario.archivedAt}
+      />
     </>
   );
 }

@@ -6,11 +6,20 @@ import { hasRole } from '~/server/auth/roles';
 
 export const dynamic = 'force-dynamic';
 
-export default async function NewScenarioPage({ params, searchParams }: { params: Promise<{ org: string }>; searchParams: Promise<{ preset?: string }> }) {
+export default async function NewScenarioPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ org: string }>;
+  searchParams: Promise<{ preset?: string }>;
+}) {
   const { org: slug } = await params;
   const { preset } = await searchParams;
   const { org } = await requireOrgPage(slug);
   if (!hasRole(org.role, 'engineer')) notFound();
-  const initial = preset && preset in scenarioPresets ? scenarioPresets[preset as ScenarioPresetId] : scenarioSchema.parse({ name: 'New scenario' });
+  const initial =
+    preset && preset in scenarioPresets
+      ? scenarioPresets[preset as ScenarioPresetId]
+      : scenarioSchema.parse({ name: 'New scenario' });
   return <ScenarioEditor org={org.slug} initial={initial} canEdit />;
 }

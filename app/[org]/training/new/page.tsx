@@ -5,7 +5,13 @@ import { hasRole } from '~/server/auth/roles';
 
 export const dynamic = 'force-dynamic';
 
-export default async function NewTrainingPage({ params, searchParams }: { params: Promise<{ org: string }>; searchParams: Promise<{ version?: string }> }) {
+export default async function NewTrainingPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ org: string }>;
+  searchParams: Promise<{ version?: string }>;
+}) {
   const { org: slug } = await params;
   const { version } = await searchParams;
   const { org } = await requireOrgPage(slug);

@@ -15,13 +15,19 @@ type RouteContext = { params: Promise<{ nextauth: string[] }> };
  */
 async function POST(req: Request, ctx: RouteContext) {
   if (new URL(req.url).pathname.endsWith('/callback/credentials')) {
-    const form = await req.clone().formData().catch(() => null);
+    const form = await req
+      .clone()
+      .formData()
+      .catch(() => null);
     const email = form?.get('email');
     if (typeof email === 'string' && email) {
       const state = await peek(redis(), signInRateKey(email), env.SIGNIN_RATE_LIMIT);
       if (!state.allowed) {
         const url = new URL(`/signin?error=TooManyAttempts&retryAfter=${state.retryAfterS}`, req.url).toString();
-        return Response.json({ url, error: 'TooManyAttempts' }, { status: 429, headers: { 'Retry-After': String(state.retryAfterS) } });
+        return Response.json(
+          { url, error: 'TooManyAttempts' },
+          { status: 429, headers: { 'Retry-After': String(state.retryAfterS) } },
+        );
       }
     }
   }

@@ -15,7 +15,12 @@ const handler = (req: Request) =>
     // A rate-limited caller gets 429 with Retry-After, whatever the procedure.
     responseMeta: ({ errors }) => {
       const limited = errors.find((e) => e.cause instanceof RateLimitedError);
-      return limited ? { status: 429, headers: new Headers({ 'Retry-After': String((limited.cause as RateLimitedError).retryAfterS) }) } : {};
+      return limited
+        ? {
+            status: 429,
+            headers: new Headers({ 'Retry-After': String((limited.cause as RateLimitedError).retryAfterS) }),
+          }
+        : {};
     },
     onError: ({ path, error }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') log.error({ path, err: error }, 'tRPC procedure failed');

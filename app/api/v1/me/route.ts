@@ -6,5 +6,10 @@ export const dynamic = 'force-dynamic';
 export async function GET(req: Request) {
   const auth = await authenticateRest(req, 'viewer');
   if (auth instanceof Response) return auth;
-  return Response.json({ org: auth.orgSlug, role: auth.role, actor: auth.actor.label, via: auth.actor.apiKeyId ? 'apiKey' : 'session' });
+  return Response.json({
+    org: auth.orgSlug,
+    role: auth.role,
+    actor: auth.actor.label,
+    via: auth.actor.apiKeyId ? 'apiKey' : 'session',
+  });
 }

@@ -16,7 +16,10 @@ export async function GET(req: Request) {
   if (auth instanceof Response) return auth;
   const url = new URL(req.url);
   const q = querySchema.safeParse({ name: url.searchParams.get('name') ?? undefined });
-  if (!q.success) return jsonError(400, 'Invalid query', { issues: q.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
+  if (!q.success)
+    return jsonError(400, 'Invalid query', {
+      issues: q.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    });
   const models = await listModels(db, auth.orgId, { versions: 'all', name: q.data.name });
   return Response.json(
     {
@@ -25,7 +28,12 @@ export async function GET(req: Request) {
         ...m,
         versions: m.versions.map((v) => ({
           ...v,
-          downloads: Object.fromEntries(ARTIFACT_FILES.filter((f) => f !== 'tfjs.json' || v.hasTfjs).map((f) => [f, downloadPath(m.id, v.version, f)])),
+          downloads: Object.fromEntries(
+            ARTIFACT_FILES.filter((f) => f !== 'tfjs.json' || v.hasTfjs).map((f) => [
+              f,
+              downloadPath(m.id, v.version, f),
+            ]),
+          ),
         })),
       })),
     },

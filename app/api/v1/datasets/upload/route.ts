@@ -17,9 +17,24 @@ export async function POST(req: Request) {
   const upload = await readUploadRequest(req);
   if (!upload.ok) return jsonError(upload.status, upload.error, upload.issues ? { issues: upload.issues } : {});
   try {
-    const version = await createUploadDatasetVersion(db, { orgId: auth.orgId, fileName: upload.fileName, bytes: upload.bytes, options: upload.options, createdById: auth.actor.userId ?? null });
+    const version = await createUploadDatasetVersion(db, {
+      orgId: auth.orgId,
+      fileName: upload.fileName,
+      bytes: upload.bytes,
+      options: upload.options,
+      createdById: auth.actor.userId ?? null,
+    });
     return Response.json(
-      { datasetId: version.datasetId, versionId: version.id, version: version.version, fingerprint: version.fingerprint, rows: version.rowCount, groups: version.groupCount, featureNames: version.featureNames, labelKind: version.labelKind },
+      {
+        datasetId: version.datasetId,
+        versionId: version.id,
+        version: version.version,
+        fingerprint: version.fingerprint,
+        rows: version.rowCount,
+        groups: version.groupCount,
+        featureNames: version.featureNames,
+        labelKind: version.labelKind,
+      },
       { status: 201 },
     );
   } catch (err) {

@@ -13,7 +13,11 @@ export async function POST(req: Request) {
   const body = await parseJsonBody(req, trainingJobRequestSchema);
   if (body instanceof Response) return body;
   try {
-    const job = await createTrainingJob(db, { orgId: auth.orgId, request: body, createdById: auth.actor.userId ?? null });
+    const job = await createTrainingJob(db, {
+      orgId: auth.orgId,
+      request: body,
+      createdById: auth.actor.userId ?? null,
+    });
     return Response.json({ job: jobView(job) }, { status: 201 });
   } catch (err) {
     if (err instanceof TrainingInputError) return jsonError(err.message.endsWith('not found') ? 404 : 400, err.message);
@@ -25,6 +29,10 @@ export async function POST(req: Request) {
 export async function GET(req: Request) {
   const auth = await authenticateRest(req, 'viewer');
   if (auth instanceof Response) return auth;
-  const jobs = await db.trainingJob.findMany({ where: { orgId: auth.orgId }, orderBy: { createdAt: 'desc' }, take: 100 });
+  const jobs = await db.trainingJob.findMany({
+    where: { orgId: auth.orgId },
+    orderBy: { createdAt: 'desc' },
+    take: 100,
+  });
   return Response.json({ jobs: jobs.map(jobView) });
 }

@@ -24,7 +24,12 @@ export async function GET(req: Request, context: RouteContext) {
   if (!run) return jsonError(404, 'Run not found');
 
   const reader = await objectStore().openReader(recordingKey(auth.orgId, run.id));
-  if (!reader) return jsonError(404, 'This run has no recording yet: it is written while the run streams and published when the run ends.', { runId: run.id });
+  if (!reader)
+    return jsonError(
+      404,
+      'This run has no recording yet: it is written while the run streams and published when the run ends.',
+      { runId: run.id },
+    );
   const size = await reader.size();
   let offset = 0n;
   const body = new ReadableStream<Uint8Array>({

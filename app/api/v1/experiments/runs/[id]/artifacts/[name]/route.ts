@@ -27,13 +27,21 @@ export async function GET(req: Request, context: RouteContext) {
   const { id, name } = await context.params;
   const artifact = ARTIFACTS[name];
   if (!artifact) return jsonError(404, `Unknown artifact "${name}"; one of ${Object.keys(ARTIFACTS).join(', ')}`);
-  const run = await db.experimentRun.findFirst({ where: { id, orgId: auth.orgId }, select: { id: true, artifacts: true } });
+  const run = await db.experimentRun.findFirst({
+    where: { id, orgId: auth.orgId },
+    select: { id: true, artifacts: true },
+  });
   if (!run) return jsonError(404, 'Run not found');
   const key = (run.artifacts as Record<string, string> | null)?.[name];
   const bytes = key ? await getObject(objectStore(), key) : null;
   if (!bytes) return jsonError(404, 'This run has no such artifact (it did not complete)');
   return new Response(Buffer.from(bytes), {
     status: 200,
-    headers: { 'content-type': artifact.type, 'content-length': String(bytes.byteLength), 'content-disposition': `attachment; filename="${run.id}-${artifact.file}"`, 'cache-control': 'private, no-store' },
+    headers: {
+      'content-type': artifact.type,
+      'content-length': String(bytes.byteLength),
+      'content-disposition': `attachment; filename="${run.id}-${artifact.file}"`,
+      'cache-control': 'private, no-store',
+    },
   });
 }

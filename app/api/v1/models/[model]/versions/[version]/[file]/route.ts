@@ -12,11 +12,19 @@ type RouteContext = { params: Promise<{ model: string; version: string; file: st
 
 const paramsSchema = z.object({
   // Ids are cuids; names are whatever people typed, minus path tricks.
-  model: z.string().min(1).max(200).refine((s) => !s.includes('/') && !s.includes('\\') && s !== '.' && s !== '..'),
+  model: z
+    .string()
+    .min(1)
+    .max(200)
+    .refine((s) => !s.includes('/') && !s.includes('\\') && s !== '.' && s !== '..'),
   version: z.union([z.string().regex(/^\d{1,9}$/), aliasNameSchema]),
   file: z.enum(ARTIFACT_FILES),
 });
-const CONTENT_TYPE: Record<ArtifactFile, string> = { 'model.onnx': 'application/octet-stream', 'sidecar.json': 'application/json', 'tfjs.json': 'application/json' };
+const CONTENT_TYPE: Record<ArtifactFile, string> = {
+  'model.onnx': 'application/octet-stream',
+  'sidecar.json': 'application/json',
+  'tfjs.json': 'application/json',
+};
 
 /**
  * A version's artifact: model.onnx, sidecar.json or tfjs.json. The model is named by id or name,
@@ -36,7 +44,8 @@ export async function GET(req: Request, context: RouteContext) {
   }
   const parsed = paramsSchema.safeParse({ ...raw, model });
   if (!parsed.success) {
-    if (parsed.error.issues.some((i) => i.path[0] === 'file')) return jsonError(404, `Unknown artifact; use one of ${ARTIFACT_FILES.join(', ')}`);
+    if (parsed.error.issues.some((i) => i.path[0] === 'file'))
+      return jsonError(404, `Unknown artifact; use one of ${ARTIFACT_FILES.join(', ')}`);
     // Malformed names and versions are as unknown as missing ones.
     return jsonError(404, 'Model version not found');
   }
