@@ -10,7 +10,7 @@ import { carlaTownForMap, egoPoseForTown, type TownPose } from './carla-towns';
 import { driveLabParameters } from './drivelab-parameters';
 import { toOscWeather } from './weather-mapping';
 import { vehicleElement } from './vehicle-models';
-import { comment, el, formatNumber, serializeXml, type XmlCommentNode, type XmlElementNode } from './xml-writer';
+import { comment, el, formatNumber, serializeXml, type XmlCommentNode, type XmlElementNode } from '~/server/xml/write';
 
 /**
  * Writes a scenario as an OpenSCENARIO 1.0 document for CARLA ScenarioRunner: the CARLA town of

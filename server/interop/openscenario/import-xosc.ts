@@ -10,7 +10,7 @@ import { EXPORT_FORMAT_PARAM, readDriveLabParameters, type DriveLabValues } from
 import { ImportLedger, conditionKind, describe, triggerSummary } from './unsupported-report';
 import { matchBlueprint } from './vehicle-models';
 import { classifyWeatherPreset, fromOscWeather, weatherInputFor } from './weather-mapping';
-import { child, childrenNamed, descend, parseXml, type XmlElement } from './xml-parser';
+import { child, childrenNamed, descend, parseXml, type XmlElement } from '~/server/xml/parse';
 
 /**
  * Reads an OpenSCENARIO 1.0 file into a DriveLab scenario. DriveLab models a scenario as

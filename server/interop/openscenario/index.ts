@@ -4,5 +4,5 @@
  */
 export { exportXosc, type ExportXoscOptions } from './export-xosc';
 export { importXosc, XoscImportError, type ImportXoscResult } from './import-xosc';
-export { XmlParseError } from './xml-parser';
+export { XmlParseError } from '~/server/xml/parse';
 export { carlaTownForMap, mapForTown } from './carla-towns';

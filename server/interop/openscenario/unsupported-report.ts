@@ -1,4 +1,4 @@
-import type { XmlElement } from './xml-parser';
+import type { XmlElement } from '~/server/xml/parse';
 
 /**
  * Bookkeeping that makes "never silently dropped" checkable: the importer marks each element it

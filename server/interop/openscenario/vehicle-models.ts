@@ -1,6 +1,6 @@
 import { vehicleBlueprints, type VehicleBlueprint } from '~/server/contracts/scenario';
 import { blueprintParams } from '~/workers/sim/blueprints';
-import { el, type XmlElementNode } from './xml-writer';
+import { el, type XmlElementNode } from '~/server/xml/write';
 
 /**
  * OpenSCENARIO Vehicle descriptions of DriveLab's blueprints, and the way back from the wider

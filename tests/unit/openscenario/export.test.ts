@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { scenarioPresets, scenarioSchema, type Scenario } from '~/server/contracts/scenario';
 import { exportXosc } from '~/server/interop/openscenario';
 import { npcBlueprints } from '~/server/interop/openscenario/export-xosc';
-import { child, childrenNamed, descend, parseXml } from '~/server/interop/openscenario/xml-parser';
+import { child, childrenNamed, descend, parseXml } from '~/server/xml/parse';
 import { validateWithXmllint } from './helpers';
 
 const faultyCrowd: Scenario = scenarioSchema.parse({

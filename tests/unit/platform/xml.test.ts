@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { child, parseXml, XmlParseError } from '~/server/interop/openscenario/xml-parser';
-import { comment, el, escapeAttr, escapeComment, serializeXml } from '~/server/interop/openscenario/xml-writer';
+import { child, parseXml, XmlParseError } from '~/server/xml/parse';
+import { comment, el, escapeAttr, escapeComment, serializeXml } from '~/server/xml/write';
 
 describe('XML writer', () => {
   it('escapes markup characters in attributes', () => {
