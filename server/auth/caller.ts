@@ -1,6 +1,7 @@
 import type { PrismaClient } from '@prisma/client';
 import type { Redis } from 'ioredis';
 import { env } from '../env';
+import { AppError } from '../errors';
 import { presentedApiKey, verifyApiKey } from './api-keys';
 import { hit, RateLimitedError } from './rate-limit';
 import type { Role } from './roles';
@@ -11,9 +12,10 @@ export type Caller =
   | { kind: 'apiKey'; apiKeyId: string; orgId: string; role: Role; label: string }
   | { kind: 'anonymous' };
 
-export class InvalidCredentialsError extends Error {
+/** A presented credential that is wrong, revoked or expired: UNAUTHORIZED on every transport. */
+export class InvalidCredentialsError extends AppError {
   constructor(message: string) {
-    super(message);
+    super('UNAUTHORIZED', message);
     this.name = 'InvalidCredentialsError';
   }
 }

@@ -1,3 +1,4 @@
+import { AppError } from '../errors';
 import type { Redis } from 'ioredis';
 
 export interface RateLimit {
@@ -49,12 +50,13 @@ export async function reset(redis: Redis, key: string): Promise<void> {
   await redis.del(`rl:${key}`);
 }
 
-export class RateLimitedError extends Error {
+/** Over a rate limit: TOO_MANY_REQUESTS with retryAfterS, which every transport turns into Retry-After. */
+export class RateLimitedError extends AppError {
   constructor(
     readonly retryAfterS: number,
     message = `Too many requests; try again in ${retryAfterS} s`,
   ) {
-    super(message);
+    super('TOO_MANY_REQUESTS', message, { retryAfterS });
     this.name = 'RateLimitedError';
   }
 }

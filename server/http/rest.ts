@@ -1,11 +1,25 @@
-import { TRPCError } from '@trpc/server';
-import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { z } from 'zod';
-import { InvalidCredentialsError, resolveCaller } from '../auth/caller';
-import { RateLimitedError } from '../auth/rate-limit';
+import { resolveCaller } from '../auth/caller';
+import { assertSafeInput, singleLine } from '../contracts/strings';
 import { hasRole, type Role } from '../auth/roles';
 import { db } from '../db';
+import {
+  APP_ERROR_STATUS,
+  AppError,
+  asAppError,
+  errorBody,
+  errorHeaders,
+  INTERNAL_MESSAGE,
+  parseOrThrow,
+  type AppErrorCode,
+  type ErrorIssue,
+} from '../errors';
+import { childLogger } from '../observability/logger';
 import { redis } from '../store/redis';
+import { BODY_LIMITS, readJsonBody } from './limits';
+
+const log = childLogger('rest');
+const orgSlugParam = singleLine(64);
 
 export interface RestAuth {
   orgId: string;
@@ -14,13 +28,44 @@ export interface RestAuth {
   actor: { userId?: string; apiKeyId?: string; label: string };
 }
 
+/**
+ * The REST mapping of AppError (server/errors.ts): status from the code, the one error body
+ * ({ error, code, issues }), Retry-After / WWW-Authenticate where the code implies them.
+ */
+export function errorResponse(err: AppError): Response {
+  return Response.json(errorBody(err), { status: err.status, headers: errorHeaders(err) });
+}
+
+/** An error answer built in place; the same shape as a thrown AppError. */
 export function jsonError(
   status: number,
   error: string,
   extra: Record<string, unknown> = {},
   headers: Record<string, string> = {},
 ): Response {
-  return Response.json({ error, ...extra }, { status, headers });
+  const code = (Object.keys(APP_ERROR_STATUS) as AppErrorCode[]).find((c) => APP_ERROR_STATUS[c] === status);
+  const { issues, ...rest } = extra as { issues?: ErrorIssue[] };
+  const err = new AppError(code ?? 'BAD_REQUEST', error, { issues, extra: rest });
+  return Response.json(errorBody(err), { status, headers: { ...errorHeaders(err), ...headers } });
+}
+
+/**
+ * Wraps a route handler: an AppError (or ZodError) thrown anywhere below becomes its error
+ * response; anything else is a bug, logged with the path and answered 500 without details.
+ */
+export function restRoute<A extends unknown[]>(
+  handler: (req: Request, ...rest: A) => Promise<Response>,
+): (req: Request, ...rest: A) => Promise<Response> {
+  return async (req, ...rest) => {
+    try {
+      return await handler(req, ...rest);
+    } catch (err) {
+      const app = asAppError(err);
+      if (app) return errorResponse(app);
+      log.error({ err, method: req.method, path: new URL(req.url).pathname }, 'REST request failed');
+      return errorResponse(new AppError('INTERNAL_SERVER_ERROR', INTERNAL_MESSAGE));
+    }
+  };
 }
 
 /**
@@ -33,23 +78,16 @@ export async function authenticateRest(req: Request, minRole: Role): Promise<Res
   try {
     caller = await resolveCaller(req.headers, { db, redis });
   } catch (err) {
-    if (err instanceof RateLimitedError)
-      return jsonError(429, err.message, { retryAfterS: err.retryAfterS }, { 'Retry-After': String(err.retryAfterS) });
-    if (err instanceof InvalidCredentialsError) return jsonError(401, err.message);
+    if (err instanceof AppError) return errorResponse(err);
     throw err;
   }
   if (caller.kind === 'anonymous')
-    return jsonError(
-      401,
-      'Authenticate with an API key: Authorization: Bearer dlk_…',
-      {},
-      { 'WWW-Authenticate': 'Bearer' },
-    );
+    return errorResponse(new AppError('UNAUTHORIZED', 'Authenticate with an API key: Authorization: Bearer dlk_…'));
   if (caller.kind === 'apiKey') {
     const org = await db.organization.findUnique({ where: { id: caller.orgId }, select: { slug: true } });
-    if (!org) return jsonError(404, 'Organization not found');
+    if (!org) return errorResponse(new AppError('NOT_FOUND', 'Organization not found'));
     if (!hasRole(caller.role, minRole))
-      return jsonError(403, `This needs the ${minRole} role; the key has ${caller.role}.`);
+      return errorResponse(new AppError('FORBIDDEN', `This needs the ${minRole} role; the key has ${caller.role}.`));
     return {
       orgId: caller.orgId,
       orgSlug: org.slug,
@@ -58,33 +96,34 @@ export async function authenticateRest(req: Request, minRole: Role): Promise<Res
     };
   }
   const slug = new URL(req.url).searchParams.get('org');
-  if (!slug) return jsonError(400, 'Which organization? Add ?org=<slug>.');
+  if (!slug) return errorResponse(new AppError('BAD_REQUEST', 'Which organization? Add ?org=<slug>.'));
+  const badSlug = orgSlugParam.safeParse(slug);
+  if (!badSlug.success) return errorResponse(AppError.fromZod(badSlug.error, 'Invalid query', ['org']));
   const m = await db.membership.findFirst({
     where: { userId: caller.userId, org: { slug } },
     select: { role: true, orgId: true },
   });
-  if (!m) return jsonError(404, 'Organization not found');
-  if (!hasRole(m.role, minRole)) return jsonError(403, `This needs the ${minRole} role; you are ${m.role}.`);
+  if (!m) return errorResponse(new AppError('NOT_FOUND', 'Organization not found'));
+  if (!hasRole(m.role, minRole))
+    return errorResponse(new AppError('FORBIDDEN', `This needs the ${minRole} role; you are ${m.role}.`));
   return { orgId: m.orgId, orgSlug: slug, role: m.role, actor: { userId: caller.userId, label: caller.email } };
 }
 
-/** Parses a JSON body with its contract; a clear 400 lists what is wrong. */
-export async function parseJsonBody<S extends z.ZodType>(req: Request, schema: S): Promise<z.infer<S> | Response> {
-  let body: unknown;
+/**
+ * Parses a JSON body with its contract: 413 over the size limit (before reading it whole), 400
+ * for text that is not JSON or nests deeper than MAX_JSON_DEPTH, 400 listing what is wrong.
+ */
+export async function parseJsonBody<S extends z.ZodType>(
+  req: Request,
+  schema: S,
+  limit: number = BODY_LIMITS.restJson,
+): Promise<z.infer<S> | Response> {
   try {
-    body = await req.json();
-  } catch {
-    return jsonError(400, 'The body must be JSON');
+    const body = await readJsonBody(req, limit);
+    assertSafeInput(body);
+    return parseOrThrow(schema, body, 'Invalid request body');
+  } catch (err) {
+    if (err instanceof AppError) return errorResponse(err);
+    throw err;
   }
-  const r = schema.safeParse(body);
-  if (!r.success)
-    return jsonError(400, 'Invalid request body', {
-      issues: r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    });
-  return r.data;
-}
-
-export function trpcErrorToResponse(err: unknown): Response {
-  if (err instanceof TRPCError) return jsonError(getHTTPStatusCodeFromError(err), err.message);
-  throw err;
 }

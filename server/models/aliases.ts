@@ -1,5 +1,5 @@
 import type { ModelAlias, Prisma, PrismaClient } from '@prisma/client';
-import { TRPCError } from '@trpc/server';
+import { AppError } from '../errors';
 import { audit, type AuditAction } from '../audit';
 import type { Role } from '../auth/roles';
 import { modelDeploymentChangedSchema, type ModelDeploymentChanged } from '../contracts/models';
@@ -84,8 +84,8 @@ class GateRefused extends Error {
   }
 }
 
-const notFound = (message: string) => new TRPCError({ code: 'NOT_FOUND', message });
-const precondition = (message: string) => new TRPCError({ code: 'PRECONDITION_FAILED', message });
+const notFound = (message: string) => new AppError('NOT_FOUND', message);
+const precondition = (message: string) => new AppError('PRECONDITION_FAILED', message);
 
 async function versionOf(tx: Tx, orgId: string, modelId: string, id: string) {
   const v = await tx.modelVersion.findFirst({
@@ -205,7 +205,7 @@ export async function moveAlias(
               `Version ${canary.version} is already the main target of "${move.alias}"; a canary must be another version`,
             );
           if (!(move.weight >= 0 && move.weight <= 1))
-            throw new TRPCError({ code: 'BAD_REQUEST', message: 'The canary weight is a share between 0 and 1' });
+            throw new AppError('BAD_REQUEST', 'The canary weight is a share between 0 and 1');
           versionId = alias.versionId;
           fromVersionId = alias.versionId;
           canaryVersionId = canary.id;
@@ -296,7 +296,7 @@ export async function moveAlias(
         data: err.details,
         ip: who.ip ?? null,
       });
-      throw new TRPCError({ code: 'PRECONDITION_FAILED', message: err.reason });
+      throw new AppError('PRECONDITION_FAILED', err.reason);
     }
     throw err;
   }

@@ -9,6 +9,7 @@ import { simEventSchema } from '../contracts/events';
 import { alertMessageSchema, predictionMessageSchema } from '../contracts/predictions';
 import { runStatusSchema } from '../contracts/run-status';
 import { telemetryFrameSchema } from '../contracts/telemetry';
+import { AppError, asAppError, type ErrorIssue } from '../errors';
 import { topic } from '../kafka/client';
 import { TOPICS } from '../kafka/topics';
 import { childLogger } from '../observability/logger';
@@ -17,6 +18,8 @@ import type { Redis } from 'ioredis';
 import { orgRoom, RelayBuffer, runRoom } from './relay-buffer';
 
 const log = childLogger('live');
+
+type JoinAck = { ok: true; room: string } | ReturnType<typeof socketAckError>;
 export const LIVE_NAMESPACE = '/live';
 
 const joinSchema = z.object({
@@ -64,14 +67,45 @@ export async function resolveRoom(db: PrismaClient, caller: Caller, requested: s
   return m ? room : null;
 }
 
+/** An API key is printable ASCII without spaces; anything else cannot be one (nor a header value). */
+const apiKeySchema = z
+  .string()
+  .max(200, 'is longer than any API key')
+  .regex(/^[\x21-\x7E]+$/, 'is not an API key: only printable ASCII characters without spaces');
+
+/**
+ * The handshake's credentials as request headers. Throws an AppError (never a TypeError from
+ * `Headers.set`) for an apiKey that is not a string of key characters, so the client always
+ * gets a connect_error with the reason.
+ */
 function handshakeHeaders(socket: Socket): Headers {
   const h = new Headers();
   const { cookie, authorization } = socket.handshake.headers;
   if (typeof cookie === 'string') h.set('cookie', cookie);
   if (typeof authorization === 'string') h.set('authorization', authorization);
   const apiKey = (socket.handshake.auth as { apiKey?: unknown } | undefined)?.apiKey;
-  if (typeof apiKey === 'string') h.set('authorization', `Bearer ${apiKey}`);
+  if (apiKey !== undefined) {
+    const key = apiKeySchema.safeParse(apiKey);
+    if (!key.success) {
+      const bad = AppError.fromZod(key.error, 'Invalid apiKey', ['auth', 'apiKey']);
+      throw new AppError('UNAUTHORIZED', bad.message, { issues: bad.issues });
+    }
+    h.set('authorization', `Bearer ${key.data}`);
+  }
   return h;
+}
+
+/**
+ * The Socket.IO mapping of AppError (server/errors.ts). For connect_error: an Error whose
+ * message starts with the code (clients match on it) and whose `data` is { code, issues }.
+ */
+export function socketError(err: AppError): Error & { data: { code: string; issues: ErrorIssue[] } } {
+  return Object.assign(new Error(`${err.code}: ${err.message}`), { data: { code: err.code, issues: err.issues } });
+}
+
+/** For acknowledgements: { ok: false, error, code, issues }, the HTTP error body plus ok. */
+export function socketAckError(err: AppError): { ok: false; error: string; code: string; issues: ErrorIssue[] } {
+  return { ok: false, error: err.message, code: err.code, issues: err.issues };
 }
 
 /**
@@ -81,27 +115,40 @@ function handshakeHeaders(socket: Socket): Headers {
 export function attachLiveNamespace(io: Server, deps: { db: PrismaClient; redis: () => Redis }): Namespace {
   const live = io.of(LIVE_NAMESPACE);
   live.use((socket, next) => {
-    resolveCaller(handshakeHeaders(socket), deps)
+    // Every path answers: a bad credential, a rate limit or a broken dependency all reach the
+    // client as connect_error with a reason; nothing is left as an unhandled rejection.
+    const refuse = (err: unknown) => {
+      const app = asAppError(err);
+      if (!app) log.error({ err }, 'live handshake failed');
+      next(socketError(app ?? new AppError('INTERNAL_SERVER_ERROR', 'the handshake failed; it has been logged')));
+    };
+    let headers: Headers;
+    try {
+      headers = handshakeHeaders(socket);
+    } catch (err) {
+      return refuse(err);
+    }
+    resolveCaller(headers, deps)
       .then((caller) => {
-        if (caller.kind === 'anonymous') return next(new Error('UNAUTHORIZED: sign in or pass an API key'));
+        if (caller.kind === 'anonymous') return refuse(new AppError('UNAUTHORIZED', 'sign in or pass an API key'));
         socket.data.caller = caller;
         next();
       })
-      .catch((err: unknown) => next(new Error(`UNAUTHORIZED: ${(err as Error).message}`)));
+      .catch(refuse);
   });
   live.on('connection', (socket) => {
-    socket.on('join', async (payload: unknown, ack?: (r: { ok: boolean; room?: string; error?: string }) => void) => {
+    socket.on('join', async (payload: unknown, ack?: (r: JoinAck) => void) => {
       const reply = typeof ack === 'function' ? ack : () => undefined;
       const parsed = joinSchema.safeParse(payload);
-      if (!parsed.success) return reply({ ok: false, error: `BAD_REQUEST: ${parsed.error.issues[0]?.message}` });
+      if (!parsed.success) return reply(socketAckError(AppError.fromZod(parsed.error, 'BAD_REQUEST: invalid join')));
       try {
         const room = await resolveRoom(deps.db, socket.data.caller as Caller, parsed.data.room);
-        if (!room) return reply({ ok: false, error: 'NOT_FOUND' });
+        if (!room) return reply(socketAckError(new AppError('NOT_FOUND', 'NOT_FOUND')));
         await socket.join(room);
         reply({ ok: true, room });
       } catch (err) {
         log.error({ err }, 'join failed');
-        reply({ ok: false, error: 'INTERNAL' });
+        reply(socketAckError(new AppError('INTERNAL_SERVER_ERROR', 'INTERNAL')));
       }
     });
     socket.on('leave', async (payload: unknown) => {

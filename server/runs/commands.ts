@@ -1,5 +1,5 @@
 import type { Prisma, PrismaClient } from '@prisma/client';
-import { TRPCError } from '@trpc/server';
+import { AppError } from '../errors';
 import { scenarioSchema, type Scenario } from '../contracts/scenario';
 import { simCommandSchema, type SimCommand } from '../contracts/sim-commands';
 import { TOPICS } from '../kafka/topics';
@@ -46,17 +46,13 @@ export async function createRun(
     where: { id: input.scenarioId, orgId: input.orgId },
     select: { id: true, latestVersion: true, archivedAt: true },
   });
-  if (!scenario) throw new TRPCError({ code: 'NOT_FOUND', message: 'Scenario not found' });
+  if (!scenario) throw new AppError('NOT_FOUND', 'Scenario not found');
   if (scenario.archivedAt)
-    throw new TRPCError({
-      code: 'PRECONDITION_FAILED',
-      message: 'This scenario is archived; restore it before running it.',
-    });
+    throw new AppError('PRECONDITION_FAILED', 'This scenario is archived; restore it before running it.');
   const version = await db.scenarioVersion.findUnique({
     where: { scenarioId_version: { scenarioId: scenario.id, version: input.version ?? scenario.latestVersion } },
   });
-  if (!version)
-    throw new TRPCError({ code: 'NOT_FOUND', message: `Version ${input.version} of this scenario does not exist` });
+  if (!version) throw new AppError('NOT_FOUND', `Version ${input.version} of this scenario does not exist`);
   const spec = withParams(scenarioSchema.parse(version.spec), input.params);
   const run = await db.run.create({
     data: {
@@ -98,16 +94,13 @@ export async function dispatchRun(db: PrismaClient, runId: string): Promise<void
         finishedAt: new Date(),
       },
     });
-    throw new TRPCError({
-      code: 'SERVICE_UNAVAILABLE',
-      message: 'The simulator queue (Kafka) is not reachable; the run was not started.',
-    });
+    throw new AppError('SERVICE_UNAVAILABLE', 'The simulator queue (Kafka) is not reachable; the run was not started.');
   }
 }
 
 export async function cancelRun(db: PrismaClient, orgId: string, runId: string): Promise<{ state: string }> {
   const run = await db.run.findFirst({ where: { id: runId, orgId } });
-  if (!run) throw new TRPCError({ code: 'NOT_FOUND', message: 'Run not found' });
+  if (!run) throw new AppError('NOT_FOUND', 'Run not found');
   if ((TERMINAL_STATES as readonly string[]).includes(run.state)) return { state: run.state };
   if (run.state === 'queued' && run.campaignId) {
     // Never dispatched: nothing runs it yet, so it is simply cancelled here.

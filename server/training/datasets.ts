@@ -4,10 +4,9 @@ import { offlineDatasetSpecSchema, type OfflineDatasetSpec, type UploadOptions }
 import { getObject, putObject } from '../models/registry';
 import { objectStore, type ObjectStore } from '../store/object-store';
 import { encodeDataset, fingerprintOf, type MaterialisedDataset } from './materialised';
-import { buildOfflineDataset, DatasetInputError, loadOfflineRows, resolveRuns } from './offline-dataset';
+import { buildOfflineDataset, loadOfflineRows, resolveRuns } from './offline-dataset';
 import { parseUpload } from './upload-dataset';
-
-export { DatasetInputError } from './offline-dataset';
+import { AppError } from '../errors';
 
 /** Object-store layout of dataset versions: datasets/<orgId>/<datasetId>/v<version>/<file>. */
 function datasetKey(orgId: string, datasetId: string, version: number, file: string): string {
@@ -31,12 +30,13 @@ interface SaveInput {
 
 async function saveVersion(db: Db, store: ObjectStore, input: SaveInput) {
   if (input.dataset.rows === 0)
-    throw new DatasetInputError(
+    throw new AppError(
+      'BAD_REQUEST',
       'The dataset has no rows: no windows matched (are the runs finished and their features computed?)',
     );
   const existing = await db.dataset.findUnique({ where: { orgId_name: { orgId: input.orgId, name: input.name } } });
   if (existing && existing.source !== input.source)
-    throw new DatasetInputError(`Dataset "${input.name}" holds ${existing.source} versions; choose another name`);
+    throw new AppError('BAD_REQUEST', `Dataset "${input.name}" holds ${existing.source} versions; choose another name`);
   // The increment is atomic, so two builds of one dataset get different version numbers.
   const ds = await db.dataset.upsert({
     where: { orgId_name: { orgId: input.orgId, name: input.name } },
@@ -136,7 +136,7 @@ export async function rebuildDataset(db: Db, orgId: string, datasetId: string, s
     include: { versions: { orderBy: { version: 'desc' }, take: 1 } },
   });
   const latest = ds?.versions[0];
-  if (!ds || !latest) throw new DatasetInputError('Dataset not found');
+  if (!ds || !latest) throw new AppError('NOT_FOUND', 'Dataset not found');
   const raw = latest.spec as Record<string, unknown>;
   if (ds.source === 'offline') {
     const { resolvedRunIds: _ignored, ...spec } = raw;
@@ -148,7 +148,7 @@ export async function rebuildDataset(db: Db, orgId: string, datasetId: string, s
   }
   const files = (latest.stats as { files?: Record<string, string> }).files ?? {};
   const bytes = files['source.txt'] ? await getObject(store, files['source.txt']) : null;
-  if (!bytes) throw new DatasetInputError('The uploaded original of this dataset is missing');
+  if (!bytes) throw new AppError('BAD_REQUEST', 'The uploaded original of this dataset is missing');
   const { source: _s, fileName, bytes: _b, ...options } = raw as Record<string, unknown> & { fileName: string };
   return createUploadDatasetVersion(
     db,

@@ -3,8 +3,7 @@ import type PgBoss from 'pg-boss';
 import type { TrainingJobRequest } from '../contracts/training';
 import { trainingConfig } from './config';
 import { TRAINING_QUEUE, sharedBoss } from './queue';
-
-export class TrainingInputError extends Error {}
+import { AppError } from '../errors';
 
 /** Which labels each kind needs from its dataset. */
 export function checkKindFitsDataset(kind: TrainingJobRequest['kind'], labelKind: string): string | null {
@@ -41,9 +40,9 @@ export async function createTrainingJob(
     where: { id: r.datasetVersionId, orgId: input.orgId },
     include: { dataset: { select: { name: true } } },
   });
-  if (!version) throw new TrainingInputError('Dataset version not found');
+  if (!version) throw new AppError('NOT_FOUND', 'Dataset version not found');
   const mismatch = checkKindFitsDataset(r.kind, version.labelKind);
-  if (mismatch) throw new TrainingInputError(mismatch);
+  if (mismatch) throw new AppError('BAD_REQUEST', mismatch);
   const experimentName = r.experiment ?? version.dataset.name;
   const experiment = await ensureExperiment(db, input.orgId, experimentName, input.createdById);
   const modelName = r.modelName ?? experimentName;
@@ -52,7 +51,8 @@ export async function createTrainingJob(
     select: { kind: true },
   });
   if (clash && clash.kind !== r.kind)
-    throw new TrainingInputError(
+    throw new AppError(
+      'BAD_REQUEST',
       `Model "${modelName}" holds ${clash.kind} versions; choose another model name for the ${r.kind}`,
     );
   const job = await db.trainingJob.create({

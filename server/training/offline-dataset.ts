@@ -3,6 +3,7 @@ import { FEATURE_SET } from '../contracts/features';
 import type { OfflineDatasetSpec } from '../contracts/training';
 import { faultIntervals, intervalsBySegment, overlappingFaults, type FaultEventRow } from './labels';
 import type { MaterialisedDataset } from './materialised';
+import { AppError } from '../errors';
 
 /** One offline-store window as read for a dataset. */
 export interface WindowRow {
@@ -125,13 +126,11 @@ export function buildOfflineDataset(
   };
 }
 
-export class DatasetInputError extends Error {}
-
 /** The runs a spec names, owned by the org (a campaign's runs, or the chosen ones). */
 export async function resolveRuns(db: PrismaClient, orgId: string, spec: OfflineDatasetSpec): Promise<string[]> {
   if (spec.campaignId) {
     const campaign = await db.campaign.findFirst({ where: { id: spec.campaignId, orgId }, select: { id: true } });
-    if (!campaign) throw new DatasetInputError('Campaign not found');
+    if (!campaign) throw new AppError('NOT_FOUND', 'Campaign not found');
     const runs = await db.run.findMany({
       where: { campaignId: campaign.id, orgId },
       select: { id: true },
@@ -140,7 +139,7 @@ export async function resolveRuns(db: PrismaClient, orgId: string, spec: Offline
     return [...new Set([...runs.map((r) => r.id), ...spec.runIds])];
   }
   const owned = await db.run.findMany({ where: { id: { in: spec.runIds }, orgId }, select: { id: true } });
-  if (owned.length !== new Set(spec.runIds).size) throw new DatasetInputError('Run not found');
+  if (owned.length !== new Set(spec.runIds).size) throw new AppError('NOT_FOUND', 'Run not found');
   return owned.map((r) => r.id);
 }
 
@@ -152,7 +151,7 @@ export async function loadOfflineRows(
   runIds: string[],
 ): Promise<{ windows: WindowRow[]; events: FaultEventRow[] }> {
   if (spec.featureSetVersion !== FEATURE_SET.version)
-    throw new DatasetInputError(`Unknown feature set version ${spec.featureSetVersion}`);
+    throw new AppError('BAD_REQUEST', `Unknown feature set version ${spec.featureSetVersion}`);
   if (runIds.length === 0) return { windows: [], events: [] };
   const windows = await db.$queryRaw<WindowRow[]>`
     SELECT "runId", "vehicleId", "windowStart", "windowEnd", "values" FROM "FeatureWindow"

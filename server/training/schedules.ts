@@ -5,8 +5,7 @@ import type { retrainScheduleSchema } from '../contracts/training';
 import { checkKindFitsDataset, createTrainingJob, ensureExperiment } from './jobs';
 import { ensureQueue, retrainQueue, sharedBoss } from './queue';
 import { rebuildDataset } from './datasets';
-
-export class ScheduleInputError extends Error {}
+import { AppError } from '../errors';
 
 /**
  * Scheduled retraining. Each RetrainSchedule row owns a pg-boss queue and cron schedule of its own
@@ -23,9 +22,9 @@ export async function upsertRetrainSchedule(
     where: { id: s.datasetId, orgId: input.orgId },
     include: { versions: { orderBy: { version: 'desc' }, take: 1 } },
   });
-  if (!dataset || !dataset.versions[0]) throw new ScheduleInputError('Dataset not found');
+  if (!dataset || !dataset.versions[0]) throw new AppError('NOT_FOUND', 'Dataset not found');
   const mismatch = checkKindFitsDataset(s.kind, dataset.versions[0].labelKind);
-  if (mismatch) throw new ScheduleInputError(mismatch);
+  if (mismatch) throw new AppError('BAD_REQUEST', mismatch);
   const experimentName = s.experiment ?? s.modelName;
   const experiment = await ensureExperiment(db, input.orgId, experimentName, input.createdById);
   const before = await db.retrainSchedule.findUnique({
@@ -72,7 +71,7 @@ export async function upsertRetrainSchedule(
         },
       });
     else await db.retrainSchedule.delete({ where: { id: row.id } });
-    throw new ScheduleInputError(`Invalid cron expression: ${(err as Error).message}`);
+    throw new AppError('BAD_REQUEST', `Invalid cron expression: ${(err as Error).message}`);
   }
   return row;
 }

@@ -1,13 +1,13 @@
 import type { UploadOptions } from '../contracts/training';
 import { rulLabels } from '~/workers/trainer/datasets/cmapss';
 import type { MaterialisedDataset } from './materialised';
+import { AppError } from '../errors';
 
 /**
  * Uploaded tables (CSV, or whitespace-separated like the C-MAPSS files) into a dataset (pure).
- * Every problem is an UploadError with the line or column it concerns, so the portal can say
+ * Every problem is an AppError (BAD_REQUEST) with the line or column it concerns, so the portal can say
  * exactly what to fix.
  */
-export class UploadError extends Error {}
 
 export interface UploadStats {
   rows: number;
@@ -36,20 +36,21 @@ export function parseUpload(
     .split(/\r?\n/)
     .map((l, i) => ({ l, no: i + 1 }))
     .filter(({ l }) => l.trim() !== '');
-  if (lines.length === 0) throw new UploadError('The file is empty');
+  if (lines.length === 0) throw new AppError('BAD_REQUEST', 'The file is empty');
   const format = options.format === 'auto' ? (lines[0]!.l.includes(',') ? 'csv' : 'whitespace') : options.format;
   const split = splitters[format];
   const first = split(lines[0]!.l);
   const hasHeader = options.hasHeader ?? (options.columns === undefined && first.some((t) => !isNumber(t)));
   const columns = options.columns ?? (hasHeader ? first : first.map((_, i) => `col_${i + 1}`));
-  if (new Set(columns).size !== columns.length) throw new UploadError('Column names must be unique');
+  if (new Set(columns).size !== columns.length) throw new AppError('BAD_REQUEST', 'Column names must be unique');
   const body = hasHeader ? lines.slice(1) : lines;
-  if (body.length === 0) throw new UploadError('The file has a header but no rows');
+  if (body.length === 0) throw new AppError('BAD_REQUEST', 'The file has a header but no rows');
 
   const col = (name: string, what: string) => {
     const i = columns.indexOf(name);
     if (i < 0)
-      throw new UploadError(
+      throw new AppError(
+        'BAD_REQUEST',
         `${what} "${name}" is not a column (columns: ${columns.slice(0, 30).join(', ')}${columns.length > 30 ? ', …' : ''})`,
       );
     return i;
@@ -61,7 +62,7 @@ export function parseUpload(
   const cells = body.map(({ l, no }) => {
     const parts = split(l);
     if (parts.length !== columns.length)
-      throw new UploadError(`line ${no}: expected ${columns.length} values, got ${parts.length}`);
+      throw new AppError('BAD_REQUEST', `line ${no}: expected ${columns.length} values, got ${parts.length}`);
     return { parts, no };
   });
 
@@ -70,31 +71,37 @@ export function parseUpload(
     featureCols = options.featureColumns.map((n) => col(n, 'Feature column'));
     for (const c of featureCols)
       if (reserved.has(c))
-        throw new UploadError(`"${columns[c]}" cannot be both a feature and the group, order or label column`);
+        throw new AppError(
+          'BAD_REQUEST',
+          `"${columns[c]}" cannot be both a feature and the group, order or label column`,
+        );
   } else {
     // Every column whose values are numbers (or empty = missing).
     featureCols = columns
       .map((_, c) => c)
       .filter((c) => !reserved.has(c) && cells.every(({ parts }) => parts[c] === '' || isNumber(parts[c]!)));
   }
-  if (featureCols.length === 0) throw new UploadError('No numeric feature columns');
+  if (featureCols.length === 0) throw new AppError('BAD_REQUEST', 'No numeric feature columns');
 
   // Rows in time order within each group; groups keep the order of first appearance.
   const groupRank = new Map<string, number>();
   const parsed = cells.map(({ parts, no }, idx) => {
     const group = parts[groupCol]!;
-    if (group === '') throw new UploadError(`line ${no}: empty group value`);
+    if (group === '') throw new AppError('BAD_REQUEST', `line ${no}: empty group value`);
     if (!groupRank.has(group)) groupRank.set(group, groupRank.size);
     let order = idx;
     if (orderCol !== null) {
       if (!isNumber(parts[orderCol]!))
-        throw new UploadError(`line ${no}: order column "${columns[orderCol]}" is not a number: ${parts[orderCol]}`);
+        throw new AppError(
+          'BAD_REQUEST',
+          `line ${no}: order column "${columns[orderCol]}" is not a number: ${parts[orderCol]}`,
+        );
       order = Number(parts[orderCol]);
     }
     const values = featureCols.map((c) => {
       const s = parts[c]!;
       if (s === '' || s.toLowerCase() === 'nan' || s.toLowerCase() === 'na') return Number.NaN;
-      if (!isNumber(s)) throw new UploadError(`line ${no}: column "${columns[c]}" is not a number: ${s}`);
+      if (!isNumber(s)) throw new AppError('BAD_REQUEST', `line ${no}: column "${columns[c]}" is not a number: ${s}`);
       return Number(s);
     });
     return { group, order, values, label: labelCol !== null ? parts[labelCol]! : null, no, idx };
@@ -114,7 +121,7 @@ export function parseUpload(
   const labelSummary: Record<string, number> = {};
   const label = options.label;
   if (label.type === 'rul') {
-    if (orderCol === null) throw new UploadError('The RUL rule needs an order column (e.g. cycle)');
+    if (orderCol === null) throw new AppError('BAD_REQUEST', 'The RUL rule needs an order column (e.g. cycle)');
     labels = rulLabels(groups, order, label.cap);
     labelKind = 'regression';
     labelName = 'rul';
@@ -124,7 +131,7 @@ export function parseUpload(
     if (label.kind === 'regression') {
       labelKind = 'regression';
       parsed.forEach((p, r) => {
-        if (!isNumber(p.label!)) throw new UploadError(`line ${p.no}: label "${p.label}" is not a number`);
+        if (!isNumber(p.label!)) throw new AppError('BAD_REQUEST', `line ${p.no}: label "${p.label}" is not a number`);
         labels[r] = Number(p.label);
       });
     } else {
@@ -135,12 +142,16 @@ export function parseUpload(
       const normal = classes.findIndex((c) => NORMAL_CLASS.test(c));
       if (!numeric && normal > 0) classes = [classes[normal]!, ...classes.filter((_, i) => i !== normal)];
       if (label.kind === 'binary' && classes.length !== 2)
-        throw new UploadError(
+        throw new AppError(
+          'BAD_REQUEST',
           `A binary label needs exactly 2 distinct values; "${label.column}" has ${classes.length}`,
         );
-      if (classes.length < 2) throw new UploadError(`The label "${label.column}" has only one value`);
+      if (classes.length < 2) throw new AppError('BAD_REQUEST', `The label "${label.column}" has only one value`);
       if (classes.length > 100)
-        throw new UploadError(`The label "${label.column}" has ${classes.length} distinct values; at most 100 classes`);
+        throw new AppError(
+          'BAD_REQUEST',
+          `The label "${label.column}" has ${classes.length} distinct values; at most 100 classes`,
+        );
       labelKind = label.kind;
       const index = new Map(classes.map((c, i) => [c, i]));
       parsed.forEach((p, r) => (labels[r] = index.get(p.label!)!));

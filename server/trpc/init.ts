@@ -1,10 +1,11 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { z, ZodError } from 'zod';
-import { InvalidCredentialsError, clientIp, resolveCaller, type Caller } from '../auth/caller';
-import { RateLimitedError } from '../auth/rate-limit';
+import { clientIp, resolveCaller, type Caller } from '../auth/caller';
 import { hasRole, type Role } from '../auth/roles';
+import { assertSafeInput } from '../contracts/strings';
 import { db } from '../db';
+import { AppError, asAppError, INTERNAL_MESSAGE } from '../errors';
 import { redis } from '../store/redis';
 
 /**
@@ -14,14 +15,11 @@ import { redis } from '../store/redis';
  */
 export async function createTRPCContext(opts: { headers: Headers }) {
   let caller: Caller = { kind: 'anonymous' };
-  let callerError: TRPCError | null = null;
+  let callerError: AppError | null = null;
   try {
     caller = await resolveCaller(opts.headers, { db, redis });
   } catch (err) {
-    if (err instanceof RateLimitedError)
-      callerError = new TRPCError({ code: 'TOO_MANY_REQUESTS', message: err.message, cause: err });
-    else if (err instanceof InvalidCredentialsError)
-      callerError = new TRPCError({ code: 'UNAUTHORIZED', message: err.message });
+    if (err instanceof AppError) callerError = err;
     else throw err;
   }
   return { db, headers: opts.headers, ip: clientIp(opts.headers), caller, callerError };
@@ -65,33 +63,57 @@ const t = initTRPC
   .create({
     transformer: superjson,
     errorFormatter({ shape, error }) {
+      // One error shape: a short message plus machine-readable issues (path, code, message).
       // Unexpected failures are logged server-side; clients never see database or stack details.
-      const hidden = error.code === 'INTERNAL_SERVER_ERROR' && process.env.NODE_ENV === 'production';
+      const app = error.cause instanceof AppError ? error.cause : null;
+      const zod = error.cause instanceof ZodError ? AppError.fromZod(error.cause) : null;
+      const hidden = error.code === 'INTERNAL_SERVER_ERROR' && !app && process.env.NODE_ENV === 'production';
+      const issues = (app ?? zod)?.issues ?? [];
       return {
         ...shape,
-        message: hidden ? 'Something went wrong on our side; it has been logged.' : shape.message,
+        // tRPC's own message for a failed input parse is a JSON dump of the zod issues.
+        message: hidden ? INTERNAL_MESSAGE : (zod?.message ?? shape.message),
         data: {
           ...shape.data,
-          // Field-level messages for forms; never a stack trace.
-          zodError:
-            error.cause instanceof ZodError
-              ? error.cause.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))
-              : null,
-          retryAfterS: error.cause instanceof RateLimitedError ? error.cause.retryAfterS : undefined,
+          issues,
+          // Field-level messages for forms (kept for the portal's forms; `issues` is the contract).
+          zodError: zod ? issues.map((i) => ({ path: i.path, message: i.message })) : null,
+          retryAfterS: app?.details.retryAfterS,
           stack: undefined,
         },
       };
     },
   });
 
+/**
+ * The tRPC mapping of AppError (server/errors.ts): thrown anywhere below, it becomes the
+ * TRPCError of the same code, with the AppError as cause for the formatter.
+ */
+const appErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) {
+    const app = asAppError(result.error.cause);
+    if (app && result.error.code !== app.code)
+      throw new TRPCError({ code: app.code, message: app.message, cause: app });
+  }
+  return result;
+});
+
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure;
+/** The string input policy (server/contracts/strings.ts) over the whole raw input, before any parser. */
+const safeInput = t.middleware(async ({ getRawInput, next }) => {
+  assertSafeInput(await getRawInput());
+  return next();
+});
+
+const baseProcedure = t.procedure.use(appErrors).use(safeInput);
+export const publicProcedure = baseProcedure;
 
 /** A signed-in person (not an API key): creating orgs, accepting invites, their own profile. */
-export const userProcedure = t.procedure.use(({ ctx, next }) => {
+export const userProcedure = baseProcedure.use(({ ctx, next }) => {
   if (ctx.callerError) throw ctx.callerError;
-  if (ctx.caller.kind !== 'user') throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first' });
+  if (ctx.caller.kind !== 'user') throw new AppError('UNAUTHORIZED', 'Sign in first');
   return next({ ctx: { ...ctx, user: ctx.caller } });
 });
 
@@ -102,12 +124,12 @@ export const orgInput = z.object({ org: z.string().min(1).max(64).optional() });
  * (or the API key's own org), checks membership and the procedure's least role, and puts
  * orgId into the context. A non-member learns nothing: NOT_FOUND, as if the org did not exist.
  */
-export const orgProcedure = t.procedure.input(orgInput).use(async ({ ctx, input, meta, next }) => {
+export const orgProcedure = baseProcedure.input(orgInput).use(async ({ ctx, input, meta, next }) => {
   if (ctx.callerError) throw ctx.callerError;
   const minRole = meta?.minRole;
-  if (!minRole) throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'procedure declares no minRole' });
+  if (!minRole) throw new AppError('INTERNAL_SERVER_ERROR', 'procedure declares no minRole');
   const caller = ctx.caller;
-  if (caller.kind === 'anonymous') throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in or use an API key' });
+  if (caller.kind === 'anonymous') throw new AppError('UNAUTHORIZED', 'Sign in or use an API key');
 
   let org: { id: string; slug: string; name: string } | null = null;
   let role: Role;
@@ -117,20 +139,19 @@ export const orgProcedure = t.procedure.input(orgInput).use(async ({ ctx, input,
       select: { id: true, slug: true, name: true },
     });
     if (!org || (input.org !== undefined && input.org !== org.slug))
-      throw new TRPCError({ code: 'NOT_FOUND', message: 'Organization not found' });
+      throw new AppError('NOT_FOUND', 'Organization not found');
     role = caller.role;
   } else {
-    if (!input.org) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Which organization? Pass "org" (its slug).' });
+    if (!input.org) throw new AppError('BAD_REQUEST', 'Which organization? Pass "org" (its slug).');
     const membership = await ctx.db.membership.findFirst({
       where: { userId: caller.userId, org: { slug: input.org } },
       select: { role: true, org: { select: { id: true, slug: true, name: true } } },
     });
-    if (!membership) throw new TRPCError({ code: 'NOT_FOUND', message: 'Organization not found' });
+    if (!membership) throw new AppError('NOT_FOUND', 'Organization not found');
     org = membership.org;
     role = membership.role;
   }
-  if (!hasRole(role, minRole))
-    throw new TRPCError({ code: 'FORBIDDEN', message: `This needs the ${minRole} role; you are ${role}.` });
+  if (!hasRole(role, minRole)) throw new AppError('FORBIDDEN', `This needs the ${minRole} role; you are ${role}.`);
   const actor =
     caller.kind === 'user'
       ? { userId: caller.userId, label: caller.email }

@@ -252,7 +252,7 @@ describe('Open Inference Protocol v2', () => {
           inputs: [{ name: 'features', shape: [1, 32], datatype: 'FP32', data: [...row().slice(1), 'x'] }],
         }),
         400,
-        /finite numbers/,
+        /finite number/,
       ],
       [
         'POST',
@@ -274,8 +274,9 @@ describe('Open Inference Protocol v2', () => {
         body: body?.slice(0, 40),
         status,
       });
-      const json = (await res.json()) as { error: string };
-      expect(Object.keys(json)).toEqual(['error']);
+      // The one error shape (server/errors.ts): a short message, its code and the issues.
+      const json = (await res.json()) as { error: string; code: string; issues: unknown[] };
+      expect(Object.keys(json).sort()).toEqual(['code', 'error', 'issues']);
       expect(json.error).toMatch(error);
     }
   });
@@ -283,7 +284,7 @@ describe('Open Inference Protocol v2', () => {
   it('needs a valid API key for model routes', async () => {
     const none = await req('/v2/models/wear', null);
     expect(none.status).toBe(401);
-    expect(await none.json()).toEqual({ error: expect.stringMatching(/API key/) });
+    expect(await none.json()).toEqual({ error: expect.stringMatching(/API key/), code: 'UNAUTHORIZED', issues: [] });
     expect((await req('/v2/models/wear', 'dlk_abcdefgh_' + 'x'.repeat(43))).status).toBe(401);
     expect((await req('/v2/models/wear', 'garbage')).status).toBe(401);
   });

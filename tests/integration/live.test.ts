@@ -53,16 +53,16 @@ describe('live channel (/live) on the real Kafka', () => {
     expect(await join(member, `org:${a.org.slug}`)).toMatchObject({ ok: true });
     const outsider = client({ cookie: await sessionCookie(b.users.owner.id) });
     await connected(outsider);
-    expect(await join(outsider, `run:${a.ids.runId}`)).toEqual({ ok: false, error: 'NOT_FOUND' });
-    expect(await join(outsider, `org:${a.org.slug}`)).toEqual({ ok: false, error: 'NOT_FOUND' });
-    expect(await join(outsider, 'run:does-not-exist')).toEqual({ ok: false, error: 'NOT_FOUND' });
+    expect(await join(outsider, `run:${a.ids.runId}`)).toMatchObject({ ok: false, code: 'NOT_FOUND' });
+    expect(await join(outsider, `org:${a.org.slug}`)).toMatchObject({ ok: false, code: 'NOT_FOUND' });
+    expect(await join(outsider, 'run:does-not-exist')).toMatchObject({ ok: false, code: 'NOT_FOUND' });
     expect(await join(outsider, 'everything')).toMatchObject({
       ok: false,
       error: expect.stringMatching(/BAD_REQUEST/),
     });
     const keyOfB = client({ apiKey: b.apiKey.key });
     await connected(keyOfB);
-    expect(await join(keyOfB, `run:${a.ids.runId}`)).toEqual({ ok: false, error: 'NOT_FOUND' });
+    expect(await join(keyOfB, `run:${a.ids.runId}`)).toMatchObject({ ok: false, code: 'NOT_FOUND' });
     expect(await join(keyOfB, `run:${b.ids.runId}`)).toMatchObject({ ok: true });
   });
 

@@ -485,7 +485,7 @@ describe('model registry', () => {
     await db.apiKey.update({ where: { id: a.apiKey.id }, data: { revokedAt: new Date() } });
     const revoked = await listRoute(new Request('http://localhost/api/v1/models', { headers: bearer(a.apiKey.key) }));
     expect(revoked.status).toBe(401);
-    expect(await revoked.json()).toEqual({ error: 'This API key has been revoked' });
+    expect(await revoked.json()).toMatchObject({ error: 'This API key has been revoked', code: 'UNAUTHORIZED' });
     expect((await download(a.apiKey.key, modelId, '2', 'model.onnx')).status).toBe(401);
   });
 

@@ -95,9 +95,46 @@ describe('POST /api/v1/models/predict', () => {
     expect((await call(predict, null, { model: 'brakes', features: {} })).status).toBe(401);
     const foreign = await call(predict, B.apiKey.key, { model: 'brakes', features: named(featureRows(74, 1)[0]!) });
     expect(foreign.status).toBe(404);
-    expect(await foreign.json()).toEqual({ error: "Model 'brakes' not found" });
+    expect(await foreign.json()).toEqual({ error: "Model 'brakes' not found", code: 'NOT_FOUND', issues: [] });
     expect((await call(predict, A.apiKey.key, { model: 'brakes', version: 9, features: {} })).status).toBe(404);
     expect((await call(predict, A.apiKey.key, { model: 'brakes', alias: 'staging', features: {} })).status).toBe(404);
+  });
+});
+
+describe('bad input to the predict API (issue 19)', () => {
+  it('refuses a feature value beyond float32 with a 400 naming it, never a 200 with a null score', async () => {
+    const f = named(featureRows(76, 1)[0]!);
+    for (const huge of [1e308, -1e39, 3.5e38]) {
+      const res = await call(predict, A.apiKey.key, { model: 'brakes', features: { ...f, speed_mean: huge } });
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { error: string; code: string; issues: { path: string; code: string }[] };
+      expect(body.code).toBe('BAD_REQUEST');
+      expect(body.issues[0]!.path).toBe('features.speed_mean');
+      expect(body.error).toMatch(/float32/);
+    }
+  });
+
+  it('refuses NUL and control characters in strings with a 400 naming the field', async () => {
+    const f = named(featureRows(77, 1)[0]!);
+    const res = await call(predict, A.apiKey.key, { model: 'bra\u0000kes', features: f });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { issues: { path: string; code: string }[] };
+    expect(body.issues[0]).toMatchObject({ path: 'model', code: 'control_character' });
+    const key = await call(predict, A.apiKey.key, { model: 'brakes', features: { ...f, 'x\u0001': 1 } });
+    expect(key.status).toBe(400);
+  });
+
+  it('answers a body over 1 MiB with 413 and JSON nested 5000 deep with 400', async () => {
+    const big = await call(predict, A.apiKey.key, { model: 'brakes', features: {}, pad: 'x'.repeat(2 * 1024 * 1024) });
+    expect(big.status).toBe(413);
+    expect(await big.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    const deep = await call(
+      predict,
+      A.apiKey.key,
+      `{"model":"brakes","features":${'['.repeat(5000)}${']'.repeat(5000)}}`,
+    );
+    expect(deep.status).toBe(400);
+    expect(await deep.json()).toMatchObject({ code: 'BAD_REQUEST', issues: [{ code: 'too_deep' }] });
   });
 });
 

@@ -258,7 +258,7 @@ describe('recorder: every run into one MCAP file', () => {
 
     const foreign = await call(other.apiKey.key, runId);
     expect(foreign.status).toBe(404);
-    expect(await foreign.json()).toEqual({ error: 'Run not found' });
+    expect(await foreign.json()).toMatchObject({ error: 'Run not found', code: 'NOT_FOUND' });
 
     // The other org's own run exists but has no recording yet: a clear 404.
     const none = await call(other.apiKey.key, other.ids.runId);

@@ -64,7 +64,11 @@ describe('API key lifecycle', () => {
       'viewer',
     );
     expect((refused as Response).status).toBe(401);
-    expect(await (refused as Response).json()).toEqual({ error: 'This API key has been revoked' });
+    expect(await (refused as Response).json()).toEqual({
+      error: 'This API key has been revoked',
+      code: 'UNAUTHORIZED',
+      issues: [],
+    });
     expect(
       await db.auditLog.count({
         where: { orgId: a.org.id, action: { in: ['apikey.created', 'apikey.revoked'] }, targetId: created.id },

@@ -2,6 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { inferenceMetrics } from '~/server/inference/metrics';
 import type { VersionSession } from '~/server/inference/version-session';
+import { assertSafeInput } from '~/server/contracts/strings';
+import { AppError, asAppError, errorBody, errorHeaders, parseOrThrow } from '~/server/errors';
+import { BODY_LIMITS, declaredLength, parseJsonText, tooLarge } from '~/server/http/limits';
 import { childLogger } from '~/server/observability/logger';
 import { ApiKeyAuth } from './auth';
 import { DeploymentRegistry } from './deployments';
@@ -16,7 +19,8 @@ import {
 } from './oip';
 
 const log = childLogger('inference.http');
-const MAX_BODY = 16 * 1024 * 1024;
+const MAX_BODY = BODY_LIMITS.oip;
+const DRAIN_MS = 10_000;
 
 export interface OipServerOptions {
   registry: DeploymentRegistry;
@@ -28,33 +32,32 @@ export interface OipServerOptions {
   onServed?: (versionId: string, source: 'http', rows: number, latencyUs: number) => void;
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
-
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
 
+/**
+ * Reads the body up to MAX_BODY. Over it (declared or counted), the 413 is answered at once and
+ * the rest of the body is read and discarded (for at most DRAIN_MS) before the connection
+ * closes: destroying the socket mid-upload would reach the client as a TCP reset, not a 413.
+ */
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
+    const refuse = () => {
+      req.removeAllListeners('data');
+      req.on('data', () => undefined);
+      setTimeout(() => req.destroy(), DRAIN_MS).unref();
+      reject(tooLarge(MAX_BODY));
+    };
+    const declared = declaredLength(req.headers['content-length']);
+    if (declared !== null && declared > MAX_BODY) return refuse();
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
-        reject(new HttpError(413, `request body over ${MAX_BODY} bytes`));
-        req.destroy();
-        return;
-      }
+      if (size > MAX_BODY) return refuse();
       chunks.push(c);
     });
     req.on('end', () =>
@@ -97,9 +100,9 @@ export function createOipServer(o: OipServerOptions): Server {
     req: InferRequest | null,
   ): Promise<{ session: VersionSession; alias: string | null; versions: number[] }> {
     if (version !== null) {
-      if (Number.isNaN(version)) throw new HttpError(400, 'model version must be a positive integer');
+      if (Number.isNaN(version)) throw new AppError('BAD_REQUEST', 'model version must be a positive integer');
       const s = await o.registry.version(orgId, name, version);
-      if (!s) throw new HttpError(404, `model '${name}' version ${version} not found`);
+      if (!s) throw new AppError('NOT_FOUND', `model '${name}' version ${version} not found`);
       const entry = o.registry.model(orgId, name);
       return {
         session: s,
@@ -108,41 +111,27 @@ export function createOipServer(o: OipServerOptions): Server {
       };
     }
     const entry = o.registry.model(orgId, name);
-    if (!entry) throw new HttpError(404, `model '${name}' not found (or not deployed as '${o.defaultAlias}')`);
+    if (!entry) throw new AppError('NOT_FOUND', `model '${name}' not found (or not deployed as '${o.defaultAlias}')`);
     const aliasParam = req?.parameters?.alias;
     const alias = typeof aliasParam === 'string' ? aliasParam : o.defaultAlias;
     const route = entry.aliases.get(alias);
-    if (!route) throw new HttpError(404, `model '${name}' has no deployment '${alias}'`);
+    if (!route) throw new AppError('NOT_FOUND', `model '${name}' has no deployment '${alias}'`);
     const vehicle = req?.parameters?.vehicle_id;
     const session = DeploymentRegistry.route(entry, route, typeof vehicle === 'string' ? vehicle : null);
     return { session, alias, versions: entry.versions };
   }
 
   async function infer(orgId: string, name: string, version: number | null, body: string): Promise<unknown> {
-    let json: unknown;
-    try {
-      json = JSON.parse(body);
-    } catch {
-      throw new HttpError(400, 'request body must be JSON');
-    }
-    const parsed = inferRequestSchema.safeParse(json);
-    if (!parsed.success) {
-      throw new HttpError(
-        400,
-        `invalid inference request: ${parsed.error.issues
-          .slice(0, 5)
-          .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-          .join('; ')}`,
-      );
-    }
-    const request = parsed.data;
+    const json = parseJsonText(body);
+    assertSafeInput(json);
+    const request = parseOrThrow(inferRequestSchema, json, 'invalid inference request');
     // A hot swap can retire a session between lookup and submit only across an await; retry once.
     for (let attempt = 0; ; attempt++) {
       const { session, alias } = await resolveSession(orgId, name, version, request);
       const input = prepareInput(session, request);
-      if (!input.ok) throw new HttpError(400, input.error);
+      if (!input.ok) throw new AppError('BAD_REQUEST', input.error, { issues: input.issues });
       const wanted = selectOutputs(session, request);
-      if (!wanted.ok) throw new HttpError(400, wanted.error);
+      if (!wanted.ok) throw new AppError('BAD_REQUEST', wanted.error);
       const start = process.hrtime.bigint();
       try {
         const out = await session.infer(input.data, input.rows);
@@ -153,8 +142,9 @@ export function createOipServer(o: OipServerOptions): Server {
         o.onServed?.(session.info.id, 'http', input.rows, us);
         return buildResponse(session, alias, request, wanted.names, out);
       } catch (err) {
+        if (err instanceof AppError) throw err;
         if (session.retired && attempt === 0) continue;
-        throw new HttpError(500, `inference failed: ${(err as Error).message}`);
+        throw new AppError('INTERNAL_SERVER_ERROR', `inference failed: ${(err as Error).message}`);
       }
     }
   }
@@ -166,7 +156,7 @@ export function createOipServer(o: OipServerOptions): Server {
     const method = req.method ?? 'GET';
 
     if (path === '/v2' || path === '/v2/') {
-      if (method !== 'GET') throw new HttpError(405, 'use GET');
+      if (method !== 'GET') throw new AppError('METHOD_NOT_SUPPORTED', 'use GET');
       return send(res, 200, OIP_SERVER);
     }
     if (path === '/v2/health/live') return send(res, 200, { live: true });
@@ -179,22 +169,20 @@ export function createOipServer(o: OipServerOptions): Server {
       );
     }
     const route = parseModelPath(path);
-    if (!route) throw new HttpError(404, `no route ${method} ${path}`);
+    if (!route) throw new AppError('NOT_FOUND', `no route ${method} ${path}`);
 
     const auth = await o.auth.authenticate(ApiKeyAuth.bearer(req.headers.authorization, req.headers['x-api-key']));
     if (!auth.ok)
-      throw new HttpError(
-        auth.status,
-        auth.error,
-        auth.retryAfterS ? { 'retry-after': String(auth.retryAfterS) } : { 'www-authenticate': 'Bearer' },
-      );
+      throw new AppError(auth.status === 429 ? 'TOO_MANY_REQUESTS' : 'UNAUTHORIZED', auth.error, {
+        retryAfterS: auth.retryAfterS,
+      });
 
     if (route.action === 'infer') {
-      if (method !== 'POST') throw new HttpError(405, 'use POST for infer');
+      if (method !== 'POST') throw new AppError('METHOD_NOT_SUPPORTED', 'use POST for infer');
       const body = await readBody(req);
       return send(res, 200, await infer(auth.orgId, route.name, route.version, body));
     }
-    if (method !== 'GET') throw new HttpError(405, 'use GET');
+    if (method !== 'GET') throw new AppError('METHOD_NOT_SUPPORTED', 'use GET');
     const { session, versions } = await resolveSession(auth.orgId, route.name, route.version, null);
     if (route.action === 'ready')
       return send(res, 200, {
@@ -208,13 +196,13 @@ export function createOipServer(o: OipServerOptions): Server {
   }
 
   return createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    // The OIP mapping of AppError (server/errors.ts): {"error", "code", "issues"} with its status.
     handle(req, res).catch((err: unknown) => {
-      if (err instanceof HttpError) {
-        if (!res.headersSent) send(res, err.status, { error: err.message }, err.headers);
-        return;
-      }
-      log.error({ err }, 'request failed');
-      if (!res.headersSent) send(res, 500, { error: 'internal error' });
+      const app = asAppError(err);
+      if (!app || app.code === 'INTERNAL_SERVER_ERROR') log.error({ err, path: req.url }, 'request failed');
+      const answer = app ?? new AppError('INTERNAL_SERVER_ERROR', 'internal error');
+      const close: Record<string, string> = answer.code === 'PAYLOAD_TOO_LARGE' ? { connection: 'close' } : {};
+      if (!res.headersSent) send(res, answer.status, errorBody(answer), { ...errorHeaders(answer), ...close });
     });
   });
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AppError } from '~/server/errors';
 import type { RowOutputs } from '~/server/inference/batcher';
 import type { TensorMeta, VersionSession } from '~/server/inference/version-session';
 
@@ -55,19 +56,56 @@ export function modelMetadata(s: VersionSession, versions: number[]) {
   };
 }
 
-/** Flattens nested data row-major; every leaf must be a finite number (or a boolean for BOOL). */
-function flatten(data: unknown[], out: number[]): string | null {
-  for (const v of data) {
+/** The largest finite float32: a value beyond it would become Infinity inside the model. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** Why a tensor value cannot go into an FP32 tensor, or null. */
+export function float32Problem(v: unknown): string | null {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return `must be a finite number, got ${preview(v)}`;
+  if (Math.abs(v) > FLOAT32_MAX) return `${v} is outside the float32 range (±3.4e38)`;
+  return null;
+}
+
+function preview(v: unknown): string {
+  return (JSON.stringify(v) ?? String(v)).slice(0, 40);
+}
+
+/**
+ * Flattens nested data row-major, without recursion: an explicit stack, no deeper than the
+ * tensor's rank (`maxDepth`), so hostile nesting is a 400, never a stack overflow.
+ */
+function flatten(
+  data: unknown[],
+  out: number[],
+  maxDepth: number,
+  maxValues: number,
+): { path: string; message: string } | null {
+  const stack: { arr: unknown[]; i: number; path: number[] }[] = [{ arr: data, i: 0, path: [] }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    if (top.i >= top.arr.length) {
+      stack.pop();
+      continue;
+    }
+    const idx = top.i++;
+    const v = top.arr[idx];
     if (Array.isArray(v)) {
-      const err = flatten(v, out);
-      if (err) return err;
-    } else if (typeof v === 'number' && Number.isFinite(v)) out.push(v);
-    else return `tensor data must be finite numbers, got ${JSON.stringify(v)?.slice(0, 40)}`;
+      if (stack.length >= maxDepth)
+        return { path: [...top.path, idx].join('.'), message: `nested deeper than the shape's ${maxDepth} dimensions` };
+      stack.push({ arr: v, i: 0, path: [...top.path, idx] });
+      continue;
+    }
+    const problem = float32Problem(v);
+    if (problem) return { path: [...top.path, idx].join('.'), message: problem };
+    if (out.length >= maxValues) return { path: '', message: `more than the ${maxValues} values the shape needs` };
+    out.push(v as number);
   }
   return null;
 }
 
-export type PreparedInput = { ok: true; data: Float32Array; rows: number } | { ok: false; error: string };
+export type PreparedInput =
+  | { ok: true; data: Float32Array; rows: number }
+  | { ok: false; error: string; issues?: { path: string; code: string; message: string }[] };
 
 /** Checks an infer request against the model's one input: name, datatype, shape, data size. */
 export function prepareInput(s: VersionSession, req: InferRequest): PreparedInput {
@@ -87,12 +125,19 @@ export function prepareInput(s: VersionSession, req: InferRequest): PreparedInpu
   const expected = t.shape.reduce((a, b) => a * b, 1);
   let data: Float32Array;
   // The common case, flat numbers, without an intermediate array.
-  if (t.data.length === expected && t.data.every((v) => typeof v === 'number' && Number.isFinite(v)))
+  if (t.data.length === expected && t.data.every((v) => float32Problem(v) === null))
     data = Float32Array.from(t.data as number[]);
   else {
     const flat: number[] = [];
-    const err = flatten(t.data, flat);
-    if (err) return { ok: false, error: `input '${t.name}': ${err}` };
+    const err = flatten(t.data, flat, t.shape.length, expected);
+    if (err)
+      return {
+        ok: false,
+        error: `input '${t.name}': tensor data ${err.path ? `[${err.path}] ` : ''}${err.message}`,
+        issues: [
+          { path: `inputs.0.data${err.path ? `.${err.path}` : ''}`, code: 'invalid_value', message: err.message },
+        ],
+      };
     if (flat.length !== expected)
       return {
         ok: false,
@@ -132,7 +177,20 @@ export function buildResponse(
     if (!t) throw new Error(`model produced no output '${name}'`);
     const data: (number | boolean)[] = new Array(t.data.length);
     if (meta.datatype === 'BOOL') for (let i = 0; i < t.data.length; i++) data[i] = Boolean(t.data[i]);
-    else for (let i = 0; i < t.data.length; i++) data[i] = Number(t.data[i]);
+    else
+      for (let i = 0; i < t.data.length; i++) {
+        const n = Number(t.data[i]);
+        // JSON has no NaN or Infinity: returned as a success they would read as null.
+        if (!Number.isFinite(n))
+          throw new AppError(
+            'UNPROCESSABLE_CONTENT',
+            `the model produced a non-finite value in '${name}' for this input`,
+            {
+              issues: [{ path: `outputs.${name}.${i}`, code: 'non_finite', message: 'the model output is not finite' }],
+            },
+          );
+        data[i] = n;
+      }
     return { name, datatype: meta.datatype, shape: t.dims, data };
   });
   const parameters: InferResponse['parameters'] = { version_id: s.info.id, execution_provider: s.provider };

@@ -1,4 +1,4 @@
-import { TRPCError } from '@trpc/server';
+import { AppError } from '../../errors';
 import { z } from 'zod';
 import { audit } from '../../audit';
 import { canGrant, roleSchema } from '../../auth/roles';
@@ -36,7 +36,7 @@ export const apiKeysRouter = createTRPCRouter({
     )
     .mutation(async ({ ctx, input }) => {
       if (!canGrant(ctx.role, input.role))
-        throw new TRPCError({ code: 'FORBIDDEN', message: `As ${ctx.role} you cannot create a ${input.role} key.` });
+        throw new AppError('FORBIDDEN', `As ${ctx.role} you cannot create a ${input.role} key.`);
       const { key, prefix, hash } = generateApiKey();
       const row = await ctx.db.apiKey.create({
         data: {
@@ -69,7 +69,7 @@ export const apiKeysRouter = createTRPCRouter({
         where: { id: input.id, orgId: ctx.orgId, revokedAt: null },
         data: { revokedAt: new Date() },
       });
-      if (r.count === 0) throw new TRPCError({ code: 'NOT_FOUND', message: 'API key not found' });
+      if (r.count === 0) throw new AppError('NOT_FOUND', 'API key not found');
       await audit(ctx.db, {
         orgId: ctx.orgId,
         action: 'apikey.revoked',

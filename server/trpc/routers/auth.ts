@@ -1,4 +1,4 @@
-import { TRPCError } from '@trpc/server';
+import { AppError } from '../../errors';
 import { z } from 'zod';
 import { oidcConfigured } from '../../auth/options';
 import { hashPassword } from '../../auth/password';
@@ -28,13 +28,12 @@ export const authRouter = createTRPCRouter({
   signUp: publicProcedure.input(signUpInput).mutation(async ({ ctx, input }) => {
     const rate = await hit(redis(), `signup:${ctx.ip ?? 'unknown'}`, env.SIGNUP_RATE_LIMIT);
     if (!rate.allowed)
-      throw new TRPCError({
-        code: 'TOO_MANY_REQUESTS',
-        message: `Too many sign-ups from this address; try again in ${rate.retryAfterS} s`,
-      });
+      throw new AppError(
+        'TOO_MANY_REQUESTS',
+        `Too many sign-ups from this address; try again in ${rate.retryAfterS} s`,
+      );
     const existing = await ctx.db.user.findUnique({ where: { email: input.email }, select: { id: true } });
-    if (existing)
-      throw new TRPCError({ code: 'CONFLICT', message: 'An account with this email already exists. Sign in instead.' });
+    if (existing) throw new AppError('CONFLICT', 'An account with this email already exists. Sign in instead.');
     const user = await ctx.db.user.create({
       data: { name: input.name, email: input.email, passwordHash: await hashPassword(input.password) },
       select: { id: true, email: true, name: true },

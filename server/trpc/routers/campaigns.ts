@@ -1,5 +1,5 @@
 import type { Prisma } from '@prisma/client';
-import { TRPCError } from '@trpc/server';
+import { AppError } from '../../errors';
 import { z } from 'zod';
 import { runKpisSchema } from '../../contracts/run-status';
 import { scenarioSchema } from '../../contracts/scenario';
@@ -53,7 +53,7 @@ export const campaignsRouter = createTRPCRouter({
         where: { id: input.id, orgId: ctx.orgId },
         include: { scenario: { select: { id: true, name: true } }, runs: { orderBy: { createdAt: 'asc' } } },
       });
-      if (!c) throw new TRPCError({ code: 'NOT_FOUND', message: 'Campaign not found' });
+      if (!c) throw new AppError('NOT_FOUND', 'Campaign not found');
       return {
         id: c.id,
         name: c.name,
@@ -90,16 +90,16 @@ export const campaignsRouter = createTRPCRouter({
         where: { id: input.scenarioId, orgId: ctx.orgId },
         select: { id: true, latestVersion: true },
       });
-      if (!scenario) throw new TRPCError({ code: 'NOT_FOUND', message: 'Scenario not found' });
+      if (!scenario) throw new AppError('NOT_FOUND', 'Scenario not found');
       const version = await ctx.db.scenarioVersion.findUnique({
         where: { scenarioId_version: { scenarioId: scenario.id, version: input.version ?? scenario.latestVersion } },
       });
-      if (!version) throw new TRPCError({ code: 'NOT_FOUND', message: 'Scenario version not found' });
+      if (!version) throw new AppError('NOT_FOUND', 'Scenario version not found');
       let sets;
       try {
         sets = expandSweep(input.strategy, input.dimensions, input.runs, input.seed);
       } catch (err) {
-        throw new TRPCError({ code: 'BAD_REQUEST', message: (err as Error).message });
+        throw new AppError('BAD_REQUEST', (err as Error).message);
       }
       // Every swept scenario must be valid before anything is queued.
       const base = scenarioSchema.parse(version.spec);
@@ -111,10 +111,10 @@ export const campaignsRouter = createTRPCRouter({
             err instanceof z.ZodError
               ? err.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')
               : (err as Error).message;
-          throw new TRPCError({
-            code: 'BAD_REQUEST',
-            message: `Run ${i + 1} (${JSON.stringify(params)}) is not a valid scenario: ${detail}`,
-          });
+          throw new AppError(
+            'BAD_REQUEST',
+            `Run ${i + 1} (${JSON.stringify(params)}) is not a valid scenario: ${detail}`,
+          );
         }
       });
       const campaign = await ctx.db.campaign.create({
@@ -149,7 +149,7 @@ export const campaignsRouter = createTRPCRouter({
     .input(z.object({ id }))
     .mutation(async ({ ctx, input }) => {
       const c = await ctx.db.campaign.findFirst({ where: { id: input.id, orgId: ctx.orgId } });
-      if (!c) throw new TRPCError({ code: 'NOT_FOUND', message: 'Campaign not found' });
+      if (!c) throw new AppError('NOT_FOUND', 'Campaign not found');
       await ctx.db.campaign.update({ where: { id: c.id }, data: { state: 'cancelled', finishedAt: new Date() } });
       await ctx.db.run.updateMany({
         where: { campaignId: c.id, state: 'queued', dispatchedAt: null },

@@ -1,9 +1,8 @@
-import { TRPCError } from '@trpc/server';
+import { AppError } from '../../errors';
 import { z } from 'zod';
 import { offlineDatasetSpecSchema } from '../../contracts/training';
 import { createOfflineDatasetVersion, rebuildDataset } from '../../training/datasets';
 import { createTRPCRouter, orgProcedure } from '../init';
-import { asTrpc } from './training-errors';
 
 const id = z.string().min(1).max(64);
 
@@ -52,7 +51,7 @@ export const datasetsRouter = createTRPCRouter({
         where: { id: input.id, orgId: ctx.orgId },
         include: { versions: { orderBy: { version: 'desc' } } },
       });
-      if (!d) throw new TRPCError({ code: 'NOT_FOUND', message: 'Dataset not found' });
+      if (!d) throw new AppError('NOT_FOUND', 'Dataset not found');
       return {
         id: d.id,
         name: d.name,
@@ -92,15 +91,13 @@ export const datasetsRouter = createTRPCRouter({
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      const v = await asTrpc(() =>
-        createOfflineDatasetVersion(ctx.db, {
-          orgId: ctx.orgId,
-          name: input.name,
-          description: input.description,
-          spec: input.spec,
-          createdById: ctx.actor.userId ?? null,
-        }),
-      );
+      const v = await createOfflineDatasetVersion(ctx.db, {
+        orgId: ctx.orgId,
+        name: input.name,
+        description: input.description,
+        spec: input.spec,
+        createdById: ctx.actor.userId ?? null,
+      });
       return {
         datasetId: v.datasetId,
         versionId: v.id,
@@ -117,7 +114,7 @@ export const datasetsRouter = createTRPCRouter({
     .meta({ minRole: 'engineer', sample: (ids) => ({ id: ids.datasetId }) })
     .input(z.object({ id }))
     .mutation(async ({ ctx, input }) => {
-      const v = await asTrpc(() => rebuildDataset(ctx.db, ctx.orgId, input.id));
+      const v = await rebuildDataset(ctx.db, ctx.orgId, input.id);
       return {
         datasetId: v.datasetId,
         versionId: v.id,

@@ -1,5 +1,5 @@
 import type { ExperimentRun } from '@prisma/client';
-import { TRPCError } from '@trpc/server';
+import { AppError } from '../../errors';
 import { z } from 'zod';
 import { createTRPCRouter, orgProcedure } from '../init';
 
@@ -58,7 +58,7 @@ export const experimentsRouter = createTRPCRouter({
         where: { id: input.id, orgId: ctx.orgId },
         include: { runs: { orderBy: { startedAt: 'desc' }, take: 200 } },
       });
-      if (!e) throw new TRPCError({ code: 'NOT_FOUND', message: 'Experiment not found' });
+      if (!e) throw new AppError('NOT_FOUND', 'Experiment not found');
       return { id: e.id, name: e.name, description: e.description, createdAt: e.createdAt, runs: e.runs.map(runView) };
     }),
 
@@ -70,7 +70,7 @@ export const experimentsRouter = createTRPCRouter({
         where: { id: input.id, orgId: ctx.orgId },
         include: { epochs: { orderBy: { epoch: 'asc' } }, experiment: { select: { name: true } } },
       });
-      if (!r) throw new TRPCError({ code: 'NOT_FOUND', message: 'Run not found' });
+      if (!r) throw new AppError('NOT_FOUND', 'Run not found');
       return {
         ...runView(r),
         experimentName: r.experiment.name,
@@ -101,7 +101,7 @@ export const experimentsRouter = createTRPCRouter({
         where: { id: input.id, orgId: ctx.orgId },
         data: { tags: [...new Set(input.tags)] },
       });
-      if (updated.count === 0) throw new TRPCError({ code: 'NOT_FOUND', message: 'Run not found' });
+      if (updated.count === 0) throw new AppError('NOT_FOUND', 'Run not found');
       return { ok: true };
     }),
 });

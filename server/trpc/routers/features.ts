@@ -1,5 +1,5 @@
 import { Prisma } from '@prisma/client';
-import { TRPCError } from '@trpc/server';
+import { AppError } from '../../errors';
 import { z } from 'zod';
 import { FEATURE_SET } from '../../contracts/features';
 import { createTRPCRouter, orgProcedure } from '../init';
@@ -45,7 +45,7 @@ export const featuresRouter = createTRPCRouter({
     )
     .query(async ({ ctx, input }) => {
       const run = await ctx.db.run.findFirst({ where: { id: input.runId, orgId: ctx.orgId }, select: { id: true } });
-      if (!run) throw new TRPCError({ code: 'NOT_FOUND', message: 'Run not found' });
+      if (!run) throw new AppError('NOT_FOUND', 'Run not found');
       const rows = await ctx.db.$queryRaw<FeatureRow[]>`
         SELECT ${COLUMNS} FROM "FeatureWindow"
         WHERE "orgId" = ${ctx.orgId} AND "runId" = ${input.runId} AND "vehicleId" = ${input.vehicleId}
@@ -72,8 +72,7 @@ export const featuresRouter = createTRPCRouter({
         where: { id: { in: input.runIds }, orgId: ctx.orgId },
         select: { id: true },
       });
-      if (owned.length !== new Set(input.runIds).size)
-        throw new TRPCError({ code: 'NOT_FOUND', message: 'Run not found' });
+      if (owned.length !== new Set(input.runIds).size) throw new AppError('NOT_FOUND', 'Run not found');
       const rows = await ctx.db.$queryRaw<FeatureRow[]>`
         SELECT ${COLUMNS} FROM "FeatureWindow"
         WHERE "orgId" = ${ctx.orgId} AND "runId" IN (${Prisma.join(input.runIds)}) AND kind = ${input.kind}

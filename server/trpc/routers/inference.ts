@@ -1,4 +1,4 @@
-import { TRPCError } from '@trpc/server';
+import { AppError } from '../../errors';
 import { z } from 'zod';
 import { mergeStats, quantileUs, statsKey, versionStatsSchema, type VersionStats } from '../../inference/stats';
 import { redis } from '../../store/redis';
@@ -14,7 +14,7 @@ export const inferenceRouter = createTRPCRouter({
     .input(z.object({ runId: z.string().min(1).max(64) }))
     .query(async ({ ctx, input }) => {
       const run = await ctx.db.run.findFirst({ where: { id: input.runId, orgId: ctx.orgId }, select: { id: true } });
-      if (!run) throw new TRPCError({ code: 'NOT_FOUND', message: 'Run not found' });
+      if (!run) throw new AppError('NOT_FOUND', 'Run not found');
       const alerts = await ctx.db.alert.findMany({
         where: { runId: run.id, orgId: ctx.orgId },
         orderBy: { windowStart: 'asc' },

@@ -1,4 +1,4 @@
-import { TRPCError } from '@trpc/server';
+import { AppError } from '../../errors';
 import { z } from 'zod';
 import { audit } from '../../audit';
 import { canGrant, roleSchema } from '../../auth/roles';
@@ -53,7 +53,7 @@ export const invitesRouter = createTRPCRouter({
     )
     .mutation(async ({ ctx, input }) => {
       if (!canGrant(ctx.role, input.role))
-        throw new TRPCError({ code: 'FORBIDDEN', message: `As ${ctx.role} you cannot invite a ${input.role}.` });
+        throw new AppError('FORBIDDEN', `As ${ctx.role} you cannot invite a ${input.role}.`);
       const { token, hash } = generateInviteToken();
       const expiresAt = new Date(Date.now() + (input.ttlHours ?? env.INVITE_TTL_HOURS) * 3600_000);
       const invite = await ctx.db.invite.create({
@@ -86,7 +86,7 @@ export const invitesRouter = createTRPCRouter({
         where: { id: input.inviteId, orgId: ctx.orgId, revokedAt: null, acceptedAt: null },
         data: { revokedAt: new Date() },
       });
-      if (r.count === 0) throw new TRPCError({ code: 'NOT_FOUND', message: 'Invitation not found' });
+      if (r.count === 0) throw new AppError('NOT_FOUND', 'Invitation not found');
       await audit(ctx.db, {
         orgId: ctx.orgId,
         action: 'invite.revoked',
@@ -103,7 +103,7 @@ export const invitesRouter = createTRPCRouter({
       where: { tokenHash: sha256(input.token) },
       include: { org: { select: { name: true, slug: true } } },
     });
-    if (!invite) throw new TRPCError({ code: 'NOT_FOUND', message: 'This invitation link is not valid.' });
+    if (!invite) throw new AppError('NOT_FOUND', 'This invitation link is not valid.');
     return { orgName: invite.org.name, role: invite.role, expiresAt: invite.expiresAt, status: inviteStatus(invite) };
   }),
 
@@ -113,22 +113,20 @@ export const invitesRouter = createTRPCRouter({
         where: { tokenHash: sha256(input.token) },
         include: { org: { select: { slug: true } } },
       });
-      if (!invite) throw new TRPCError({ code: 'NOT_FOUND', message: 'This invitation link is not valid.' });
+      if (!invite) throw new AppError('NOT_FOUND', 'This invitation link is not valid.');
       const status = inviteStatus(invite);
       if (status === 'expired')
-        throw new TRPCError({
-          code: 'PRECONDITION_FAILED',
-          message: `This invitation expired on ${invite.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC. Ask for a new one.`,
-        });
-      if (status === 'revoked')
-        throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'This invitation was revoked.' });
-      if (status === 'used')
-        throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'This invitation has already been used.' });
+        throw new AppError(
+          'PRECONDITION_FAILED',
+          `This invitation expired on ${invite.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC. Ask for a new one.`,
+        );
+      if (status === 'revoked') throw new AppError('PRECONDITION_FAILED', 'This invitation was revoked.');
+      if (status === 'used') throw new AppError('PRECONDITION_FAILED', 'This invitation has already been used.');
       if (invite.email && invite.email !== ctx.user.email.toLowerCase()) {
-        throw new TRPCError({
-          code: 'FORBIDDEN',
-          message: `This invitation is for ${invite.email}; you are signed in as ${ctx.user.email}.`,
-        });
+        throw new AppError(
+          'FORBIDDEN',
+          `This invitation is for ${invite.email}; you are signed in as ${ctx.user.email}.`,
+        );
       }
       const existing = await tx.membership.findUnique({
         where: { orgId_userId: { orgId: invite.orgId, userId: ctx.user.userId } },

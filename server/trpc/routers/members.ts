@@ -1,4 +1,4 @@
-import { TRPCError } from '@trpc/server';
+import { AppError } from '../../errors';
 import { z } from 'zod';
 import { audit } from '../../audit';
 import { canGrant, hasRole, roleSchema } from '../../auth/roles';
@@ -33,12 +33,9 @@ export const membersRouter = createTRPCRouter({
           where: { id: input.membershipId, orgId: ctx.orgId },
           include: { user: { select: { email: true } } },
         });
-        if (!target) throw new TRPCError({ code: 'NOT_FOUND', message: 'Member not found' });
+        if (!target) throw new AppError('NOT_FOUND', 'Member not found');
         if (!hasRole(ctx.role, target.role) || !canGrant(ctx.role, input.role)) {
-          throw new TRPCError({
-            code: 'FORBIDDEN',
-            message: `As ${ctx.role} you cannot change a ${target.role} to ${input.role}.`,
-          });
+          throw new AppError('FORBIDDEN', `As ${ctx.role} you cannot change a ${target.role} to ${input.role}.`);
         }
         if (target.role === input.role) return { id: target.id, role: target.role };
         if (target.role === 'owner') await assertNotLastOwner(tx, ctx.orgId);
@@ -64,9 +61,9 @@ export const membersRouter = createTRPCRouter({
           where: { id: input.membershipId, orgId: ctx.orgId },
           include: { user: { select: { email: true } } },
         });
-        if (!target) throw new TRPCError({ code: 'NOT_FOUND', message: 'Member not found' });
+        if (!target) throw new AppError('NOT_FOUND', 'Member not found');
         if (!hasRole(ctx.role, target.role))
-          throw new TRPCError({ code: 'FORBIDDEN', message: `As ${ctx.role} you cannot remove a ${target.role}.` });
+          throw new AppError('FORBIDDEN', `As ${ctx.role} you cannot remove a ${target.role}.`);
         if (target.role === 'owner') await assertNotLastOwner(tx, ctx.orgId);
         await tx.membership.delete({ where: { id: target.id } });
         await audit(tx, {

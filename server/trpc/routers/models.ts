@@ -1,4 +1,4 @@
-import { TRPCError } from '@trpc/server';
+import { AppError } from '../../errors';
 import { z } from 'zod';
 import { hasRole, type Role } from '../../auth/roles';
 import { aliasNameSchema } from '../../contracts/models';
@@ -24,7 +24,7 @@ async function move(ctx: MoveCtx, m: AliasMove) {
   const need = aliasMoveMinRole(m);
   if (!hasRole(ctx.role, need)) {
     const what = m.action === 'canary' || m.action === 'canary_clear' ? 'Canaries' : `Moving "${m.alias}"`;
-    throw new TRPCError({ code: 'FORBIDDEN', message: `${what} needs the ${need} role; you are ${ctx.role}.` });
+    throw new AppError('FORBIDDEN', `${what} needs the ${need} role; you are ${ctx.role}.`);
   }
   return moveAlias(ctx.db, { orgId: ctx.orgId, actor: ctx.actor, ip: ctx.ip }, m);
 }
@@ -58,7 +58,7 @@ export const modelsRouter = createTRPCRouter({
     .input(z.object({ id }))
     .query(async ({ ctx, input }) => {
       const [m] = await listModels(ctx.db, ctx.orgId, { versions: 'all', id: input.id });
-      if (!m) throw new TRPCError({ code: 'NOT_FOUND', message: 'Model not found' });
+      if (!m) throw new AppError('NOT_FOUND', 'Model not found');
       const events = await ctx.db.modelAliasEvent.findMany({
         where: { orgId: ctx.orgId, modelId: m.id },
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
@@ -91,7 +91,7 @@ export const modelsRouter = createTRPCRouter({
     .input(z.object({ modelId: id }))
     .query(async ({ ctx, input }) => {
       const [m] = await listModels(ctx.db, ctx.orgId, { versions: 'all', id: input.modelId });
-      if (!m) throw new TRPCError({ code: 'NOT_FOUND', message: 'Model not found' });
+      if (!m) throw new AppError('NOT_FOUND', 'Model not found');
       return m.versions.map((v) => ({
         ...v,
         aliases: m.aliases.filter((a) => a.versionId === v.id).map((a) => a.name),
@@ -108,7 +108,7 @@ export const modelsRouter = createTRPCRouter({
         where: { id: input.id, orgId: ctx.orgId },
         include: { model: { select: { id: true, name: true } } },
       });
-      if (!v) throw new TRPCError({ code: 'NOT_FOUND', message: 'Model version not found' });
+      if (!v) throw new AppError('NOT_FOUND', 'Model version not found');
       const sidecar = await readJson(v.sidecarKey);
       let onnxMeta: Record<string, string> = {};
       let onnxBytes: number | null = null;

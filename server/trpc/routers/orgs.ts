@@ -1,4 +1,4 @@
-import { TRPCError } from '@trpc/server';
+import { AppError } from '../../errors';
 import { z } from 'zod';
 import { audit } from '../../audit';
 import { createTRPCRouter, orgProcedure, userProcedure } from '../init';
@@ -50,10 +50,10 @@ export async function assertNotLastOwner(
 ): Promise<void> {
   const owners = await db.membership.count({ where: { orgId, role: 'owner' } });
   if (owners <= 1)
-    throw new TRPCError({
-      code: 'PRECONDITION_FAILED',
-      message: 'An organization needs at least one owner. Make someone else an owner first.',
-    });
+    throw new AppError(
+      'PRECONDITION_FAILED',
+      'An organization needs at least one owner. Make someone else an owner first.',
+    );
 }
 
 export const orgsRouter = createTRPCRouter({
@@ -63,13 +63,10 @@ export const orgsRouter = createTRPCRouter({
       const base = input.slug ?? slugify(input.name);
       const candidate = slugSchema.safeParse(base);
       if (!candidate.success)
-        throw new TRPCError({
-          code: 'BAD_REQUEST',
-          message: `Cannot make a URL name from "${input.name}"; choose one.`,
-        });
+        throw new AppError('BAD_REQUEST', `Cannot make a URL name from "${input.name}"; choose one.`);
       let slug = candidate.data;
       if (await ctx.db.organization.findUnique({ where: { slug } })) {
-        if (input.slug) throw new TRPCError({ code: 'CONFLICT', message: `The URL name "${slug}" is taken.` });
+        if (input.slug) throw new AppError('CONFLICT', `The URL name "${slug}" is taken.`);
         slug = `${slug.slice(0, 34)}-${Math.random().toString(36).slice(2, 6)}`;
       }
       const org = await ctx.db.$transaction(async (tx) => {
@@ -122,10 +119,7 @@ export const orgsRouter = createTRPCRouter({
 
   leave: orgProcedure.meta({ minRole: 'viewer', sample: () => ({}) }).mutation(async ({ ctx }) => {
     if (ctx.caller.kind !== 'user')
-      throw new TRPCError({
-        code: 'BAD_REQUEST',
-        message: 'API keys cannot leave an organization; revoke the key instead.',
-      });
+      throw new AppError('BAD_REQUEST', 'API keys cannot leave an organization; revoke the key instead.');
     const userId = ctx.caller.userId;
     await ctx.db.$transaction(async (tx) => {
       if (ctx.role === 'owner') await assertNotLastOwner(tx, ctx.orgId);

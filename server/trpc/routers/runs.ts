@@ -1,5 +1,5 @@
 import type { Run } from '@prisma/client';
-import { TRPCError } from '@trpc/server';
+import { AppError } from '../../errors';
 import { z } from 'zod';
 import { runKpisSchema } from '../../contracts/run-status';
 import { builtinMapIds } from '../../contracts/scenario';
@@ -47,19 +47,16 @@ export const runsRouter = createTRPCRouter({
       }),
     )
     .query(async ({ ctx, input }) => {
-      if (input.to <= input.from) throw new TRPCError({ code: 'BAD_REQUEST', message: '"to" must be after "from"' });
+      if (input.to <= input.from) throw new AppError('BAD_REQUEST', '"to" must be after "from"');
       const run = await ctx.db.run.findFirst({ where: { id: input.id, orgId: ctx.orgId }, select: { id: true } });
-      if (!run) throw new TRPCError({ code: 'NOT_FOUND', message: 'Run not found' });
+      if (!run) throw new AppError('NOT_FOUND', 'Run not found');
       const rec = await readRecording(objectStore(), ctx.orgId, run.id, {
         from: input.from,
         to: input.to,
         maxHz: input.maxHz,
       });
       if (!rec)
-        throw new TRPCError({
-          code: 'NOT_FOUND',
-          message: 'This run has no recording (yet): the recorder writes it when the run ends.',
-        });
+        throw new AppError('NOT_FOUND', 'This run has no recording (yet): the recorder writes it when the run ends.');
       return { frames: rec.frames, events: rec.events, vehicles: rec.vehicles };
     }),
 
@@ -108,7 +105,7 @@ export const runsRouter = createTRPCRouter({
           events: { orderBy: { t: 'asc' }, take: 2000 },
         },
       });
-      if (!r) throw new TRPCError({ code: 'NOT_FOUND', message: 'Run not found' });
+      if (!r) throw new AppError('NOT_FOUND', 'Run not found');
       return {
         ...runSummary(r),
         spec: r.scenarioVersion.spec,

@@ -1,5 +1,5 @@
 import type { Prisma } from '@prisma/client';
-import { TRPCError } from '@trpc/server';
+import { AppError, zodIssues } from '../../errors';
 import { z } from 'zod';
 import { formatScenarioError, scenarioPresets, scenarioSchema, type ScenarioPresetId } from '../../contracts/scenario';
 import { exportXosc, importXosc, XmlParseError, XoscImportError } from '../../interop/openscenario';
@@ -12,10 +12,8 @@ const presetIds = Object.keys(scenarioPresets) as [ScenarioPresetId, ...Scenario
 function parseSpec(spec: unknown) {
   const r = scenarioSchema.safeParse(spec);
   if (!r.success)
-    throw new TRPCError({
-      code: 'BAD_REQUEST',
-      message: `Invalid scenario: ${formatScenarioError(r.error)}`,
-      cause: r.error,
+    throw new AppError('BAD_REQUEST', `Invalid scenario: ${formatScenarioError(r.error)}`, {
+      issues: zodIssues(r.error, ['spec']),
     });
   return r.data;
 }
@@ -32,11 +30,11 @@ export const scenariosRouter = createTRPCRouter({
         where: { id: input.id, orgId: ctx.orgId },
         select: { name: true, latestVersion: true },
       });
-      if (!s) throw new TRPCError({ code: 'NOT_FOUND', message: 'Scenario not found' });
+      if (!s) throw new AppError('NOT_FOUND', 'Scenario not found');
       const v = await ctx.db.scenarioVersion.findUnique({
         where: { scenarioId_version: { scenarioId: input.id, version: input.version ?? s.latestVersion } },
       });
-      if (!v) throw new TRPCError({ code: 'NOT_FOUND', message: 'Scenario version not found' });
+      if (!v) throw new AppError('NOT_FOUND', 'Scenario version not found');
       const slug =
         s.name
           .toLowerCase()
@@ -63,7 +61,7 @@ export const scenariosRouter = createTRPCRouter({
         imported = importXosc(input.xml);
       } catch (err) {
         if (err instanceof XmlParseError || err instanceof XoscImportError)
-          throw new TRPCError({ code: 'BAD_REQUEST', message: err.message });
+          throw new AppError('BAD_REQUEST', err.message);
         throw err;
       }
       const name = input.name ?? imported.scenario.name;
@@ -141,9 +139,9 @@ export const scenariosRouter = createTRPCRouter({
           versions: { orderBy: { version: 'desc' }, select: { id: true, version: true, createdAt: true, spec: true } },
         },
       });
-      if (!s) throw new TRPCError({ code: 'NOT_FOUND', message: 'Scenario not found' });
+      if (!s) throw new AppError('NOT_FOUND', 'Scenario not found');
       const current = s.versions.find((v) => v.version === (input.version ?? s.latestVersion));
-      if (!current) throw new TRPCError({ code: 'NOT_FOUND', message: `Version ${input.version} not found` });
+      if (!current) throw new AppError('NOT_FOUND', `Version ${input.version} not found`);
       return {
         id: s.id,
         name: s.name,
@@ -203,7 +201,7 @@ export const scenariosRouter = createTRPCRouter({
       return ctx.db.$transaction(async (tx) => {
         await tx.$queryRaw`SELECT id FROM "Scenario" WHERE id = ${input.id} AND "orgId" = ${ctx.orgId} FOR UPDATE`;
         const s = await tx.scenario.findFirst({ where: { id: input.id, orgId: ctx.orgId } });
-        if (!s) throw new TRPCError({ code: 'NOT_FOUND', message: 'Scenario not found' });
+        if (!s) throw new AppError('NOT_FOUND', 'Scenario not found');
         const name = input.name ?? s.name;
         const spec = parseSpec({ ...(input.spec as object), name });
         const version = s.latestVersion + 1;
@@ -236,7 +234,7 @@ export const scenariosRouter = createTRPCRouter({
         where: { id: input.id, orgId: ctx.orgId },
         include: { versions: { orderBy: { version: 'desc' }, take: 1 } },
       });
-      if (!s || !s.versions[0]) throw new TRPCError({ code: 'NOT_FOUND', message: 'Scenario not found' });
+      if (!s || !s.versions[0]) throw new AppError('NOT_FOUND', 'Scenario not found');
       const name = input.name ?? `${s.name} (copy)`;
       const spec = parseSpec({ ...(s.versions[0].spec as object), name });
       const created = await ctx.db.scenario.create({
@@ -259,7 +257,7 @@ export const scenariosRouter = createTRPCRouter({
         where: { id: input.id, orgId: ctx.orgId },
         data: { archivedAt: input.archived ? new Date() : null },
       });
-      if (r.count === 0) throw new TRPCError({ code: 'NOT_FOUND', message: 'Scenario not found' });
+      if (r.count === 0) throw new AppError('NOT_FOUND', 'Scenario not found');
       return { id: input.id, archived: input.archived };
     }),
 });

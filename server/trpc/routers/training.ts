@@ -1,11 +1,10 @@
-import { TRPCError } from '@trpc/server';
+import { AppError } from '../../errors';
 import { z } from 'zod';
 import { retrainScheduleSchema, trainingJobRequestSchema } from '../../contracts/training';
 import { cancelTrainingJob, createTrainingJob } from '../../training/jobs';
 import { deleteRetrainSchedule, upsertRetrainSchedule } from '../../training/schedules';
 import { jobView } from '../../training/views';
 import { createTRPCRouter, orgProcedure } from '../init';
-import { asTrpc } from './training-errors';
 
 const id = z.string().min(1).max(64);
 
@@ -49,9 +48,11 @@ export const trainingRouter = createTRPCRouter({
     .meta({ minRole: 'engineer', sample: (ids) => ({ datasetVersionId: ids.datasetVersionId, kind: 'autoencoder' }) })
     .input(trainingJobRequestSchema)
     .mutation(async ({ ctx, input }) => {
-      const job = await asTrpc(() =>
-        createTrainingJob(ctx.db, { orgId: ctx.orgId, request: input, createdById: ctx.actor.userId ?? null }),
-      );
+      const job = await createTrainingJob(ctx.db, {
+        orgId: ctx.orgId,
+        request: input,
+        createdById: ctx.actor.userId ?? null,
+      });
       return jobView(job);
     }),
 
@@ -99,7 +100,7 @@ export const trainingRouter = createTRPCRouter({
           },
         },
       });
-      if (!j) throw new TRPCError({ code: 'NOT_FOUND', message: 'Training job not found' });
+      if (!j) throw new AppError('NOT_FOUND', 'Training job not found');
       const run = j.experimentRunId
         ? await ctx.db.experimentRun.findFirst({
             where: { id: j.experimentRunId, orgId: ctx.orgId },
@@ -151,7 +152,7 @@ export const trainingRouter = createTRPCRouter({
     .input(z.object({ id }))
     .mutation(async ({ ctx, input }) => {
       const job = await cancelTrainingJob(ctx.db, ctx.orgId, input.id);
-      if (!job) throw new TRPCError({ code: 'NOT_FOUND', message: 'Training job not found' });
+      if (!job) throw new AppError('NOT_FOUND', 'Training job not found');
       return jobView(job);
     }),
 
@@ -182,9 +183,11 @@ export const trainingRouter = createTRPCRouter({
     })
     .input(retrainScheduleSchema)
     .mutation(async ({ ctx, input }) => {
-      const s = await asTrpc(() =>
-        upsertRetrainSchedule(ctx.db, { orgId: ctx.orgId, schedule: input, createdById: ctx.actor.userId ?? null }),
-      );
+      const s = await upsertRetrainSchedule(ctx.db, {
+        orgId: ctx.orgId,
+        schedule: input,
+        createdById: ctx.actor.userId ?? null,
+      });
       return { id: s.id, modelName: s.modelName, cron: s.cron, enabled: s.enabled };
     }),
 
@@ -193,7 +196,7 @@ export const trainingRouter = createTRPCRouter({
     .input(z.object({ id }))
     .mutation(async ({ ctx, input }) => {
       if (!(await deleteRetrainSchedule(ctx.db, ctx.orgId, input.id)))
-        throw new TRPCError({ code: 'NOT_FOUND', message: 'Schedule not found' });
+        throw new AppError('NOT_FOUND', 'Schedule not found');
       return { ok: true };
     }),
 });

@@ -3,7 +3,8 @@ import { offlineDatasetSpecSchema, uploadOptionsSchema } from '~/server/contract
 import { faultIntervals, overlappingFaults, type FaultEventRow } from '~/server/training/labels';
 import { decodeDataset, encodeDataset, fingerprintOf } from '~/server/training/materialised';
 import { buildOfflineDataset, type WindowRow } from '~/server/training/offline-dataset';
-import { parseUpload, UploadError } from '~/server/training/upload-dataset';
+import { AppError } from '~/server/errors';
+import { parseUpload } from '~/server/training/upload-dataset';
 import { cmapssRulDataset, parseCmapss } from '~/workers/trainer/datasets/cmapss';
 import { delayMetrics, detectionDelays } from '~/workers/trainer/evaluate';
 import { imputationFill, prepareSequences, splitPlan } from '~/workers/trainer/prepare';
@@ -147,7 +148,7 @@ describe('uploaded tables', () => {
     ).toThrow('line 1: column "s2" is not a number: x');
     expect(() =>
       parseUpload(cmapssLike, opts({ columns: cols, groupColumn: 'engine', label: { type: 'none' } })),
-    ).toThrow(UploadError);
+    ).toThrow(AppError);
     expect(() => parseUpload(cmapssLike, opts({ columns: cols, label: { type: 'rul', cap: 125 } }))).toThrow(
       'needs an order column',
     );

@@ -1,10 +1,10 @@
 import { db } from '~/server/db';
-import { authenticateRest } from '~/server/http/rest';
+import { authenticateRest, restRoute } from '~/server/http/rest';
 
 export const dynamic = 'force-dynamic';
 
 /** Experiments of the key's org with their runs: parameters, final metrics, model versions. */
-export async function GET(req: Request) {
+export const GET = restRoute(async (req: Request) => {
   const auth = await authenticateRest(req, 'viewer');
   if (auth instanceof Response) return auth;
   const experiments = await db.experiment.findMany({
@@ -37,4 +37,4 @@ export async function GET(req: Request) {
       })),
     })),
   });
-}
+});

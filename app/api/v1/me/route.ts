@@ -1,9 +1,9 @@
-import { authenticateRest } from '~/server/http/rest';
+import { authenticateRest, restRoute } from '~/server/http/rest';
 
 export const dynamic = 'force-dynamic';
 
 /** Who am I to the API: the organization and role a key (or session) acts with. */
-export async function GET(req: Request) {
+export const GET = restRoute(async (req: Request) => {
   const auth = await authenticateRest(req, 'viewer');
   if (auth instanceof Response) return auth;
   return Response.json({
@@ -12,4 +12,4 @@ export async function GET(req: Request) {
     actor: auth.actor.label,
     via: auth.actor.apiKeyId ? 'apiKey' : 'session',
   });
-}
+});

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { db } from '~/server/db';
-import { authenticateRest, jsonError } from '~/server/http/rest';
+import { authenticateRest, jsonError, restRoute } from '~/server/http/rest';
 import { ARTIFACT_FILES, downloadPath, listModels } from '~/server/models/queries';
 
 export const dynamic = 'force-dynamic';
@@ -11,7 +11,7 @@ const querySchema = z.object({ name: z.string().min(1).max(200).optional() });
  * The fleet ML service's model list: every registered model of the key's org with all its
  * versions (metrics, features, download links) and aliases. `?name=` narrows it to one model.
  */
-export async function GET(req: Request) {
+export const GET = restRoute(async (req: Request) => {
   const auth = await authenticateRest(req, 'viewer');
   if (auth instanceof Response) return auth;
   const url = new URL(req.url);
@@ -39,4 +39,4 @@ export async function GET(req: Request) {
     },
     { headers: { 'cache-control': 'private, no-store' } },
   );
-}
+});

@@ -1,8 +1,7 @@
 import { db } from '~/server/db';
-import { authenticateRest, jsonError } from '~/server/http/rest';
-import { createUploadDatasetVersion, DatasetInputError } from '~/server/training/datasets';
+import { authenticateRest, jsonError, restRoute } from '~/server/http/rest';
+import { createUploadDatasetVersion } from '~/server/training/datasets';
 import { readUploadRequest } from '~/server/training/upload-request';
-import { UploadError } from '~/server/training/upload-dataset';
 
 export const dynamic = 'force-dynamic';
 
@@ -11,34 +10,29 @@ export const dynamic = 'force-dynamic';
  * multipart `file` + `options` (JSON: name, columns, groupColumn, orderColumn, label …).
  * Engineers and above; the portal's upload form and API keys use the same route.
  */
-export async function POST(req: Request) {
+export const POST = restRoute(async (req: Request) => {
   const auth = await authenticateRest(req, 'engineer');
   if (auth instanceof Response) return auth;
   const upload = await readUploadRequest(req);
   if (!upload.ok) return jsonError(upload.status, upload.error, upload.issues ? { issues: upload.issues } : {});
-  try {
-    const version = await createUploadDatasetVersion(db, {
-      orgId: auth.orgId,
-      fileName: upload.fileName,
-      bytes: upload.bytes,
-      options: upload.options,
-      createdById: auth.actor.userId ?? null,
-    });
-    return Response.json(
-      {
-        datasetId: version.datasetId,
-        versionId: version.id,
-        version: version.version,
-        fingerprint: version.fingerprint,
-        rows: version.rowCount,
-        groups: version.groupCount,
-        featureNames: version.featureNames,
-        labelKind: version.labelKind,
-      },
-      { status: 201 },
-    );
-  } catch (err) {
-    if (err instanceof UploadError || err instanceof DatasetInputError) return jsonError(400, err.message);
-    throw err;
-  }
-}
+  const version = await createUploadDatasetVersion(db, {
+    orgId: auth.orgId,
+    fileName: upload.fileName,
+    bytes: upload.bytes,
+    options: upload.options,
+    createdById: auth.actor.userId ?? null,
+  });
+  return Response.json(
+    {
+      datasetId: version.datasetId,
+      versionId: version.id,
+      version: version.version,
+      fingerprint: version.fingerprint,
+      rows: version.rowCount,
+      groups: version.groupCount,
+      featureNames: version.featureNames,
+      labelKind: version.labelKind,
+    },
+    { status: 201 },
+  );
+});

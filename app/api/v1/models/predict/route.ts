@@ -1,4 +1,4 @@
-import { authenticateRest, parseJsonBody } from '~/server/http/rest';
+import { authenticateRest, parseJsonBody, restRoute } from '~/server/http/rest';
 import { predictNamed, predictRequestSchema } from '~/server/inference/predict';
 import { servingCache } from '~/server/inference/serving';
 
@@ -10,11 +10,10 @@ export const runtime = 'nodejs';
  * model's production version (or "alias"/"version"), with the version and latency. The names
  * must be exactly the model's features: missing and unknown ones are listed in a 400.
  */
-export async function POST(req: Request) {
+export const POST = restRoute(async (req: Request) => {
   const auth = await authenticateRest(req, 'viewer');
   if (auth instanceof Response) return auth;
   const body = await parseJsonBody(req, predictRequestSchema);
   if (body instanceof Response) return body;
-  const r = await predictNamed(await servingCache(), auth.orgId, body);
-  return Response.json(r.body, { status: r.status });
-}
+  return Response.json(await predictNamed(await servingCache(), auth.orgId, body));
+});

@@ -1,32 +1,27 @@
 import { trainingJobRequestSchema } from '~/server/contracts/training';
 import { db } from '~/server/db';
-import { authenticateRest, jsonError, parseJsonBody } from '~/server/http/rest';
-import { createTrainingJob, TrainingInputError } from '~/server/training/jobs';
+import { authenticateRest, parseJsonBody, restRoute } from '~/server/http/rest';
+import { createTrainingJob } from '~/server/training/jobs';
 import { jobView } from '~/server/training/views';
 
 export const dynamic = 'force-dynamic';
 
 /** Queues a training job (fleet ML service contract). Engineers and above. */
-export async function POST(req: Request) {
+export const POST = restRoute(async (req: Request) => {
   const auth = await authenticateRest(req, 'engineer');
   if (auth instanceof Response) return auth;
   const body = await parseJsonBody(req, trainingJobRequestSchema);
   if (body instanceof Response) return body;
-  try {
-    const job = await createTrainingJob(db, {
-      orgId: auth.orgId,
-      request: body,
-      createdById: auth.actor.userId ?? null,
-    });
-    return Response.json({ job: jobView(job) }, { status: 201 });
-  } catch (err) {
-    if (err instanceof TrainingInputError) return jsonError(err.message.endsWith('not found') ? 404 : 400, err.message);
-    throw err;
-  }
-}
+  const job = await createTrainingJob(db, {
+    orgId: auth.orgId,
+    request: body,
+    createdById: auth.actor.userId ?? null,
+  });
+  return Response.json({ job: jobView(job) }, { status: 201 });
+});
 
 /** The org's most recent training jobs with state and progress. */
-export async function GET(req: Request) {
+export const GET = restRoute(async (req: Request) => {
   const auth = await authenticateRest(req, 'viewer');
   if (auth instanceof Response) return auth;
   const jobs = await db.trainingJob.findMany({
@@ -35,4 +30,4 @@ export async function GET(req: Request) {
     take: 100,
   });
   return Response.json({ jobs: jobs.map(jobView) });
-}
+});

@@ -1,4 +1,4 @@
-import { authenticateRest, parseJsonBody } from '~/server/http/rest';
+import { authenticateRest, parseJsonBody, restRoute } from '~/server/http/rest';
 import { predictVehicle, vehiclePredictRequestSchema } from '~/server/inference/predict';
 import { servingCache } from '~/server/inference/serving';
 import { redis } from '~/server/store/redis';
@@ -10,11 +10,10 @@ export const runtime = 'nodejs';
  * Predicts for a vehicle from its latest window in the online feature store:
  * {"model": name, "runId": …, "vehicleId": …, "kind"?: "tumbling"|"sliding"}.
  */
-export async function POST(req: Request) {
+export const POST = restRoute(async (req: Request) => {
   const auth = await authenticateRest(req, 'viewer');
   if (auth instanceof Response) return auth;
   const body = await parseJsonBody(req, vehiclePredictRequestSchema);
   if (body instanceof Response) return body;
-  const r = await predictVehicle(await servingCache(), redis(), auth.orgId, body);
-  return Response.json(r.body, { status: r.status });
-}
+  return Response.json(await predictVehicle(await servingCache(), redis(), auth.orgId, body));
+});

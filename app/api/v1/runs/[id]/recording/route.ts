@@ -1,5 +1,5 @@
 import { db } from '~/server/db';
-import { authenticateRest, jsonError } from '~/server/http/rest';
+import { authenticateRest, jsonError, restRoute } from '~/server/http/rest';
 import { objectStore } from '~/server/store/object-store';
 import { recordingKey } from '~/server/store/recordings';
 
@@ -15,7 +15,7 @@ const SAFE_ID = /^[A-Za-z0-9_.-]+$/;
  * that is no run at all, is the same 404: no hint that it exists. The file is streamed in 1 MiB
  * reads from the object store, so a long run is never held in memory.
  */
-export async function GET(req: Request, context: RouteContext) {
+export const GET = restRoute(async (req: Request, context: RouteContext) => {
   const auth = await authenticateRest(req, 'viewer');
   if (auth instanceof Response) return auth;
   const { id } = await context.params;
@@ -62,4 +62,4 @@ export async function GET(req: Request, context: RouteContext) {
       'cache-control': 'private, no-store',
     },
   });
-}
+});

@@ -1,5 +1,5 @@
 import { db } from '~/server/db';
-import { authenticateRest, jsonError } from '~/server/http/rest';
+import { authenticateRest, jsonError, restRoute } from '~/server/http/rest';
 import { getObject } from '~/server/models/registry';
 import { objectStore } from '~/server/store/object-store';
 
@@ -21,7 +21,7 @@ const ARTIFACTS: Record<string, { file: string; type: string }> = {
  * Downloads one artifact of an experiment run (ONNX, tfjs, sidecar, normalisation, feature list,
  * dataset lineage). Another org's run and a run that does not exist are the same 404.
  */
-export async function GET(req: Request, context: RouteContext) {
+export const GET = restRoute(async (req: Request, context: RouteContext) => {
   const auth = await authenticateRest(req, 'viewer');
   if (auth instanceof Response) return auth;
   const { id, name } = await context.params;
@@ -44,4 +44,4 @@ export async function GET(req: Request, context: RouteContext) {
       'cache-control': 'private, no-store',
     },
   });
-}
+});

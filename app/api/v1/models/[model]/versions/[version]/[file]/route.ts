@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { aliasNameSchema } from '~/server/contracts/models';
-import { authenticateRest, jsonError } from '~/server/http/rest';
+import { authenticateRest, jsonError, restRoute } from '~/server/http/rest';
 import { db } from '~/server/db';
 import { ARTIFACT_FILES, resolveVersion, type ArtifactFile } from '~/server/models/queries';
 import { getObject } from '~/server/models/registry';
@@ -32,7 +32,7 @@ const CONTENT_TYPE: Record<ArtifactFile, string> = {
  * outside the caller's org is the same 404 as nothing at all. Model files are a few MB at most,
  * so they are read whole.
  */
-export async function GET(req: Request, context: RouteContext) {
+export const GET = restRoute(async (req: Request, context: RouteContext) => {
   const auth = await authenticateRest(req, 'viewer');
   if (auth instanceof Response) return auth;
   const raw = await context.params;
@@ -68,4 +68,4 @@ export async function GET(req: Request, context: RouteContext) {
       'cache-control': 'private, no-store',
     },
   });
-}
+});
