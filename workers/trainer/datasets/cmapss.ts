@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exponentialSmoothing } from './smoothing';
 import type { Matrix } from './types';
+import { DEFAULT_RUL_CAP, rulLabels } from '~/server/training/rul';
 
 /**
  * NASA C-MAPSS turbofan run-to-failure files: whitespace-separated, one row per engine cycle,
@@ -16,8 +17,6 @@ export const CMAPSS_COLUMNS: readonly string[] = [
   'setting_3',
   ...Array.from({ length: 21 }, (_, i) => `sensor_${i + 1}`),
 ];
-
-export const DEFAULT_RUL_CAP = 125;
 
 export interface CmapssData {
   columns: readonly string[];
@@ -58,27 +57,6 @@ export function parseCmapss(text: string): CmapssData {
 
 export async function readCmapssFile(path: string): Promise<CmapssData> {
   return parseCmapss(await readFile(path, 'utf8'));
-}
-
-/**
- * Piecewise-linear remaining useful life: cycles left until the unit's last recorded cycle,
- * capped because early-life degradation is not observable and an uncapped target only adds noise.
- */
-export function rulLabels(
-  units: ArrayLike<number | string>,
-  cycles: ArrayLike<number>,
-  cap = DEFAULT_RUL_CAP,
-): Float32Array {
-  const lastCycle = new Map<string, number>();
-  for (let i = 0; i < units.length; i++) {
-    const u = String(units[i]);
-    lastCycle.set(u, Math.max(lastCycle.get(u) ?? -Infinity, cycles[i] as number));
-  }
-  const out = new Float32Array(units.length);
-  for (let i = 0; i < units.length; i++) {
-    out[i] = Math.min(cap, lastCycle.get(String(units[i]))! - (cycles[i] as number));
-  }
-  return out;
 }
 
 export interface ColumnSelection {
