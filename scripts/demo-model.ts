@@ -17,7 +17,7 @@ import { binaryMetrics, rocAuc } from '../workers/trainer/metrics';
 import { trainAutoencoder } from '../workers/trainer/models/autoencoder';
 import { predict } from '../workers/trainer/models/predict';
 import { exportOnnx } from '../workers/trainer/onnx/export';
-import { seededRandom } from '../workers/trainer/random';
+import { seededRandom } from '../server/random';
 
 export const DEMO_FEATURES = [
   'speed_mean',

@@ -10,7 +10,7 @@ import { alertMessageSchema, predictionMessageSchema } from '../contracts/predic
 import { runStatusSchema } from '../contracts/run-status';
 import { telemetryFrameSchema } from '../contracts/telemetry';
 import { topic } from '../kafka/client';
-import { TOPICS } from '../kafka/topics';
+import { CONSUMER_GROUPS, TOPICS } from '../kafka/topics';
 import { childLogger } from '../observability/logger';
 import { metrics } from '../observability/metrics';
 import type { Redis } from 'ioredis';
@@ -153,7 +153,7 @@ export async function startLiveRelay(
     alerts: topic(TOPICS.alerts, options.prefix),
   };
   const consumer = kafka.consumer({
-    groupId: options.groupId ?? `drivelab-web-relay-${hostname()}-${process.pid}`,
+    groupId: options.groupId ?? `${CONSUMER_GROUPS.webRelay}-${hostname()}-${process.pid}`,
     sessionTimeout: 10_000,
   });
   await consumer.connect();
@@ -212,7 +212,7 @@ export async function startLiveRelay(
       // The instance's group dies with the instance; do not leave it behind on the broker.
       await admin
         .connect()
-        .then(() => admin.deleteGroups([options.groupId ?? `drivelab-web-relay-${hostname()}-${process.pid}`]))
+        .then(() => admin.deleteGroups([options.groupId ?? `${CONSUMER_GROUPS.webRelay}-${hostname()}-${process.pid}`]))
         .catch(() => undefined);
       await admin.disconnect().catch(() => undefined);
     },

@@ -12,7 +12,7 @@ import { selectBackend } from '~/workers/trainer/backend';
 import type { Matrix } from '~/workers/trainer/datasets/types';
 import { trainAutoencoder } from '~/workers/trainer/models/autoencoder';
 import { exportOnnx } from '~/workers/trainer/onnx/export';
-import { seededRandom } from '~/workers/trainer/random';
+import { seededRandom } from '~/server/random';
 
 /**
  * Real models for inference tests: a small autoencoder trained with the trainer core on synthetic

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { env } from '~/server/env';
 import { createKafka } from '~/server/kafka/client';
-import { consumerGroup } from '~/server/kafka/topics';
+import { CONSUMER_GROUPS, consumerGroup } from '~/server/kafka/topics';
 import { logger } from '~/server/observability/logger';
 import { createRedis } from '~/server/store/redis';
 import { runWorker } from '~/server/worker/runtime';
@@ -34,7 +34,7 @@ await runWorker({
       pool,
       redis,
       // Prefixed like the topics, so deployments sharing a broker never share the group.
-      groupId: process.env.FEATURES_GROUP_ID || consumerGroup('drivelab-features', env.KAFKA_TOPIC_PREFIX),
+      groupId: process.env.FEATURES_GROUP_ID || consumerGroup(CONSUMER_GROUPS.features, env.KAFKA_TOPIC_PREFIX),
       onlineTtlS: num('FEATURES_ONLINE_TTL_S', 3600),
       requireRun: process.env.FEATURES_REQUIRE_RUN === '1',
       commitIntervalMs: num('FEATURES_COMMIT_INTERVAL_MS', 1000),

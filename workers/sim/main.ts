@@ -3,8 +3,7 @@ import { Gauge } from 'prom-client';
 import { simCommandSchema } from '~/server/contracts/sim-commands';
 import { env } from '~/server/env';
 import { createKafka, createProducer } from '~/server/kafka/client';
-import { consumerGroup } from '~/server/kafka/topics';
-import { TOPICS } from '~/server/kafka/topics';
+import { CONSUMER_GROUPS, consumerGroup, TOPICS } from '~/server/kafka/topics';
 import { runValidatedConsumer } from '~/server/kafka/typed';
 import { logger } from '~/server/observability/logger';
 import { metrics } from '~/server/observability/metrics';
@@ -53,7 +52,7 @@ await runWorker({
     const consumer = await runValidatedConsumer({
       kafka,
       // Prefixed like the topics: deployments sharing a broker must not share the group.
-      groupId: consumerGroup('drivelab-sim', env.KAFKA_TOPIC_PREFIX),
+      groupId: consumerGroup(CONSUMER_GROUPS.sim, env.KAFKA_TOPIC_PREFIX),
       topic: TOPICS.simCommands,
       schema: simCommandSchema,
       fromBeginning: true,

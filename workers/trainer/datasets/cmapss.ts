@@ -3,20 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exponentialSmoothing } from './smoothing';
 import type { Matrix } from './types';
+import { CMAPSS_COLUMNS, CMAPSS_SENSOR_COLUMNS } from '~/server/contracts/training';
 import { DEFAULT_RUL_CAP, rulLabels } from '~/server/training/rul';
-
-/**
- * NASA C-MAPSS turbofan run-to-failure files: whitespace-separated, one row per engine cycle,
- * columns unit, cycle, 3 operational settings and 21 sensors.
- */
-export const CMAPSS_COLUMNS: readonly string[] = [
-  'unit',
-  'cycle',
-  'setting_1',
-  'setting_2',
-  'setting_3',
-  ...Array.from({ length: 21 }, (_, i) => `sensor_${i + 1}`),
-];
 
 export interface CmapssData {
   columns: readonly string[];
@@ -99,8 +87,6 @@ export function selectColumns(table: Matrix, indices: readonly number[]): Matrix
   }
   return { values, rows: table.rows, cols: indices.length };
 }
-
-export const CMAPSS_SENSOR_COLUMNS: readonly string[] = CMAPSS_COLUMNS.filter((c) => c.startsWith('sensor_'));
 
 export interface CmapssRulDataset {
   featureNames: string[];
