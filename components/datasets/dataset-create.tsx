@@ -6,8 +6,7 @@ import { useState } from 'react';
 import { errorMessage, relative } from '~/components/settings/util';
 import { useTRPC } from '~/components/trpc/react';
 import { faultTypes as FAULT_TYPES } from '~/server/contracts/scenario';
-import { CMAPSS_PRESET } from '~/server/contracts/training';
-import { DEFAULT_RUL_CAP } from '~/server/training/rul';
+import { CMAPSS_PRESET, DEFAULT_RUL_CAP } from '~/server/contracts/training';
 
 /** A dataset from finished runs or a campaign (offline store + fault events), or from an uploaded file. */
 export function DatasetCreate({ org, initialSource }: { org: string; initialSource: 'runs' | 'upload' }) {

@@ -2,12 +2,14 @@ import { z } from 'zod';
 import { FEATURE_SET, windowKindSchema } from './features';
 import { modelKindSchema } from './models';
 import { faultTypes } from './scenario';
-import { DEFAULT_RUL_CAP } from '../training/rul';
 
 /**
  * Training contracts: dataset build specs, training job requests (tRPC, REST, schedules) and the
  * dl.training progress message. One definition each; producers and consumers import them here.
  */
+
+/** Default cap of remaining-useful-life labels, in cycles (the C-MAPSS literature's 125). */
+export const DEFAULT_RUL_CAP = 125;
 
 const id = z.string().min(1).max(64);
 const name = z.string().trim().min(1, 'name is required').max(100, 'at most 100 characters');

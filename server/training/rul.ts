@@ -1,5 +1,7 @@
-/** Default cap of remaining-useful-life labels, in cycles (the C-MAPSS literature's 125). */
-export const DEFAULT_RUL_CAP = 125;
+import { DEFAULT_RUL_CAP } from '../contracts/training';
+
+/** Re-exported for the trainer and the upload path, which read it beside rulLabels. */
+export { DEFAULT_RUL_CAP };
 
 /**
  * Piecewise-linear remaining useful life: cycles left until the unit's last recorded cycle,

@@ -1,6 +1,6 @@
 import type { CmapssRulOptions } from './datasets/cmapss';
 import type { SlidingWindowOptions } from './datasets/windows';
-import type { CnnHyperparameters } from './models/cnn-regressor';
+import type { CnnHyperparameters } from './models/types';
 import type { FitOptions } from './training';
 import { TRAINING_DEFAULTS } from '~/server/training/defaults';
 

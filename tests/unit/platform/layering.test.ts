@@ -10,6 +10,12 @@ const root = resolve(__dirname, '../../..');
 const edges = importGraph(root);
 const workerOf = (file: string) => /^workers\/([^/]+)\//.exec(file)?.[1];
 
+/**
+ * Folder loops another branch is removing; a loop listed here is tolerated, any other fails.
+ * Delete the entry once it is gone.
+ */
+const KNOWN_FOLDER_LOOPS = [['components/live', 'components/runs']];
+
 describe('layering', () => {
   it('reads the import graph (the check itself can see imports)', () => {
     expect(edges.length).toBeGreaterThan(500);
@@ -29,6 +35,15 @@ describe('layering', () => {
   it('the web portal (app/, components/) imports no worker', () => {
     const bad = edges.filter((e) => /^(app|components)\//.test(e.from) && e.to.startsWith('workers/'));
     expect(bad.map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
+  });
+
+  it('no import cycles between files', () => {
+    expect(cycles(edges)).toEqual([]);
+  });
+
+  it('no loops between folders', () => {
+    const known = new Set(KNOWN_FOLDER_LOOPS.map((l) => l.join(' ')));
+    expect(folderLoops(edges).filter((l) => !known.has(l.join(' ')))).toEqual([]);
   });
 
   it('finds what it forbids (the checks are not vacuous)', () => {

@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
-import { topic } from '../kafka/client';
-import { CONSUMER_GROUPS, consumerGroup, TOPICS, type TopicName } from '../kafka/topics';
+import { topic } from './client';
+import { CONSUMER_GROUPS, consumerGroup, TOPICS, type TopicName } from './topics';
 
 export interface PipelineSnapshot {
   at: number;
