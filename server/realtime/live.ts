@@ -15,6 +15,7 @@ import { childLogger } from '../observability/logger';
 import { metrics } from '../observability/metrics';
 import type { Redis } from 'ioredis';
 import { orgRoom, RelayBuffer, runRoom } from './relay-buffer';
+import { env } from '../env';
 
 const log = childLogger('live');
 export const LIVE_NAMESPACE = '/live';
@@ -115,7 +116,10 @@ export function attachLiveNamespace(io: Server, deps: { db: PrismaClient; redis:
   return live;
 }
 
-/** Packets engine.io has not yet written to this client (its private write buffer). */
+/**
+ * Packets engine.io has not yet written to this client (its private write buffer, absent from
+ * its typings: the only measure of a slow client socket.io offers).
+ */
 function pendingPackets(socket: Socket): number {
   return (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
 }
@@ -140,7 +144,7 @@ export async function startLiveRelay(
   options: RelayOptions = {},
 ): Promise<{ stop: () => Promise<void>; buffer: RelayBuffer }> {
   const buffer = new RelayBuffer({
-    rateHz: options.rateHz ?? Number(process.env.LIVE_RATE_HZ ?? 10),
+    rateHz: options.rateHz ?? env.LIVE_RATE_HZ,
     maxFramesPerRoom: 5000,
   });
   const maxBuffered = options.maxBufferedPackets ?? 20;

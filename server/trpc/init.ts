@@ -6,6 +6,7 @@ import { RateLimitedError } from '../auth/rate-limit';
 import { hasRole, type Role } from '../auth/roles';
 import { db } from '../db';
 import { redis } from '../store/redis';
+import { env } from '../env';
 
 /**
  * tRPC context: the database, the request headers, the client address and who is calling
@@ -66,7 +67,7 @@ const t = initTRPC
     transformer: superjson,
     errorFormatter({ shape, error }) {
       // Unexpected failures are logged server-side; clients never see database or stack details.
-      const hidden = error.code === 'INTERNAL_SERVER_ERROR' && process.env.NODE_ENV === 'production';
+      const hidden = error.code === 'INTERNAL_SERVER_ERROR' && env.NODE_ENV === 'production';
       return {
         ...shape,
         message: hidden ? 'Something went wrong on our side; it has been logged.' : shape.message,
