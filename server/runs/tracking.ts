@@ -41,7 +41,7 @@ export async function applyRunStatus(db: PrismaClient, s: RunStatus): Promise<vo
       simTime: s.simTime,
       realTimeFactor: s.realTimeFactor,
       heartbeatAt: now,
-      ...(s.kpis ? { kpis: s.kpis as unknown as Prisma.InputJsonValue } : {}),
+      ...(s.kpis ? { kpis: s.kpis as Prisma.InputJsonValue } : {}),
       ...(s.error ? { error: s.error } : {}),
       ...(terminal ? { finishedAt: now } : {}),
     },

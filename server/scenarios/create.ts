@@ -29,9 +29,8 @@ export function createScenarioWithFirstVersion(
         create: {
           orgId: s.orgId,
           version: 1,
-          // A parsed Scenario is plain JSON data, but its optional fields make TypeScript see
-          // `undefined` where Prisma's JSON input type allows none.
-          spec: s.spec as unknown as Prisma.InputJsonValue,
+          // A parsed Scenario is plain JSON data; Prisma's JSON input type cannot say so.
+          spec: s.spec as Prisma.InputJsonValue,
           createdById: s.createdById,
         },
       },

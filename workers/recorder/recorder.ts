@@ -66,7 +66,7 @@ interface OpenRun {
 const MAX_REMEMBERED = 10_000;
 
 function recorderMetrics() {
-  const g = globalThis as unknown as { drivelabRecorderMetrics?: ReturnType<typeof create> };
+  const g = globalThis as typeof globalThis & { drivelabRecorderMetrics?: ReturnType<typeof create> };
   function create() {
     const r = [metrics.registry];
     return {

@@ -195,7 +195,7 @@ export const scenariosRouter = createTRPCRouter({
             orgId: ctx.orgId,
             scenarioId: s.id,
             version,
-            spec: spec as unknown as Prisma.InputJsonValue,
+            spec: spec as Prisma.InputJsonValue,
             createdById: ctx.actor.userId ?? null,
           },
         });
