@@ -37,6 +37,11 @@ describe('layering', () => {
     expect(bad.map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
   });
 
+  it('benches, e2e and tooling import no test helpers: shared fixtures live in scripts/fixtures', () => {
+    const bad = edges.filter((e) => /^(scripts|e2e)\//.test(e.from) && e.to.startsWith('tests/'));
+    expect(bad.map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
+  });
+
   it('no import cycles between files', () => {
     expect(cycles(edges)).toEqual([]);
   });
