@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import next from 'next';
 import { env } from './server/env';
-import { healthReport } from './server/observability/health';
+import { healthReport } from './server/health';
 import { logger } from './server/observability/logger';
 import { metrics } from './server/observability/metrics';
 import { sendJson, serveMetrics } from './server/observability/ops-http';

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { DEMO } from '../prisma/seed';
 import { open, ready, signInAsDemo } from './helpers';
-import { labelledTable } from '../tests/helpers/labelled-table';
+import { labelledTable } from '~/scripts/fixtures/labelled-table';
 
 test('upload a dataset, start a training job from the portal, watch its curves move until a model version is registered', async ({
   page,

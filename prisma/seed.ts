@@ -1,7 +1,7 @@
-import type { Prisma } from '@prisma/client';
 import { hashPassword } from '../server/auth/password';
 import { scenarioPresets, scenarioSchema } from '../server/contracts/scenario';
 import { createDb } from '../server/db';
+import { createScenarioWithFirstVersion } from '../server/scenarios/create';
 
 /**
  * The demo tenant that `npm run demo` signs you into. Idempotent: a second run changes nothing
@@ -45,21 +45,12 @@ export async function seed(databaseUrl?: string): Promise<{ orgId: string; userI
     const existing = await db.scenario.findFirst({ where: { orgId: org.id, name: DEMO.scenario.name } });
     const scenario =
       existing ??
-      (await db.scenario.create({
-        data: {
-          orgId: org.id,
-          name: DEMO.scenario.name,
-          description: 'Seeded by npm run demo: highway traffic, the ego engine overheats half-way.',
-          createdById: user.id,
-          versions: {
-            create: {
-              orgId: org.id,
-              version: 1,
-              spec: demoScenarioSpec() as unknown as Prisma.InputJsonValue,
-              createdById: user.id,
-            },
-          },
-        },
+      (await createScenarioWithFirstVersion(db, {
+        orgId: org.id,
+        name: DEMO.scenario.name,
+        description: 'Seeded by npm run demo: highway traffic, the ego engine overheats half-way.',
+        spec: demoScenarioSpec(),
+        createdById: user.id,
       }));
     return { orgId: org.id, userId: user.id, scenarioId: scenario.id };
   } finally {

@@ -11,13 +11,13 @@
 import type { PrismaClient } from '@prisma/client';
 import { registerModelVersion } from '../server/models/registry';
 import { selectBackend } from '../workers/trainer/backend';
-import { datasetFingerprint } from '../workers/trainer/datasets/fingerprint';
+import { datasetFingerprint } from '../server/training/fingerprint';
 import type { Matrix } from '../workers/trainer/datasets/types';
 import { binaryMetrics, rocAuc } from '../workers/trainer/metrics';
 import { trainAutoencoder } from '../workers/trainer/models/autoencoder';
 import { predict } from '../workers/trainer/models/predict';
 import { exportOnnx } from '../workers/trainer/onnx/export';
-import { seededRandom } from '../workers/trainer/random';
+import { seededRandom } from '../server/random';
 
 export const DEMO_FEATURES = [
   'speed_mean',

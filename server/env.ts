@@ -82,6 +82,28 @@ export const envSchema = z.object({
     .transform((v) => v === '1' || v === 'true'),
   METRICS_PORT: intFromString(0, 0, 65535),
   HEALTH_TIMEOUT_MS: intFromString(2000, 100, 60000),
+  // The process's name on every log line and metric (the demo launcher sets it per process).
+  DRIVELAB_SERVICE: z.string().min(1).default('web'),
+  // Telemetry frames per second and vehicle that the live relay sends to browsers.
+  LIVE_RATE_HZ: z.coerce.number().positive().max(1000).default(10),
+  // ONNX Runtime execution providers of the predict API, e.g. "cuda,cpu" (server/inference/providers.ts).
+  INFERENCE_PROVIDERS: z.string().optional(),
+
+  // Simulator worker (workers/sim).
+  SIM_MAX_CONCURRENT_RUNS: intFromString(4, 1, 1000),
+  SIM_COMMAND_MAX_AGE_S: intFromString(600, 1),
+
+  // Features worker (workers/features): see its main.ts and the README's configuration table.
+  FEATURES_GROUP_ID: z.string().min(1).optional(),
+  FEATURES_ONLINE_TTL_S: intFromString(3600, 1),
+  FEATURES_REQUIRE_RUN: z.enum(['0', '1']).default('0'),
+  FEATURES_COMMIT_INTERVAL_MS: intFromString(1000, 1),
+  FEATURES_FINISH_GRACE_MS: intFromString(10_000, 0),
+  // The broker refuses less than its group.min.session.timeout.ms (6000 by default): main.ts raises it.
+  FEATURES_SESSION_TIMEOUT_MS: intFromString(30_000, 1),
+  // Unset: one per spare core, at most 2 (0 parses on the main thread).
+  FEATURES_DECODE_THREADS: z.coerce.number().int().min(0).max(64).optional(),
+  FEATURES_PREFETCH_BATCHES: intFromString(8, 1, 1000),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -5,24 +5,8 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { errorMessage, relative } from '~/components/settings/util';
 import { useTRPC } from '~/components/trpc/react';
-
-const FAULT_TYPES = [
-  'brake_fade',
-  'engine_overheat',
-  'tire_leak',
-  'battery_thermal_runaway',
-  'sensor_dropout',
-  'sensor_stuck',
-  'gnss_drift',
-] as const;
-const CMAPSS_COLUMNS = [
-  'unit',
-  'cycle',
-  'setting_1',
-  'setting_2',
-  'setting_3',
-  ...Array.from({ length: 21 }, (_, i) => `sensor_${i + 1}`),
-];
+import { faultTypes as FAULT_TYPES } from '~/server/contracts/scenario';
+import { CMAPSS_PRESET, DEFAULT_RUL_CAP } from '~/server/contracts/training';
 
 /** A dataset from finished runs or a campaign (offline store + fault events), or from an uploaded file. */
 export function DatasetCreate({ org, initialSource }: { org: string; initialSource: 'runs' | 'upload' }) {
@@ -260,7 +244,7 @@ function Upload({ org }: { org: string }) {
   const [label, setLabel] = useState<'rul' | 'column' | 'none'>('rul');
   const [labelColumn, setLabelColumn] = useState('');
   const [labelKind, setLabelKind] = useState<'binary' | 'multiclass' | 'regression'>('binary');
-  const [cap, setCap] = useState(125);
+  const [cap, setCap] = useState(DEFAULT_RUL_CAP);
   const [groupKind, setGroupKind] = useState<'unit' | 'vehicle' | 'run'>('unit');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -271,12 +255,12 @@ function Upload({ org }: { org: string }) {
       .filter(Boolean);
 
   const cmapss = () => {
-    setColumns(CMAPSS_COLUMNS.join(' '));
+    setColumns(CMAPSS_PRESET.columns.join(' '));
     setGroupColumn('unit');
     setOrderColumn('cycle');
-    setFeatureColumns(CMAPSS_COLUMNS.filter((c) => c.startsWith('sensor_')).join(' '));
+    setFeatureColumns(CMAPSS_PRESET.featureColumns.join(' '));
     setLabel('rul');
-    setCap(125);
+    setCap(DEFAULT_RUL_CAP);
     setGroupKind('unit');
   };
 

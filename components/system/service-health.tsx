@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { io } from 'socket.io-client';
-import type { HealthReport, ServiceHealth } from '~/server/observability/health';
+import type { HealthReport, ServiceHealth } from '~/server/health';
 import { useTRPC } from '~/components/trpc/react';
 
 const SERVICES = [

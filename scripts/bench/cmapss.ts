@@ -13,8 +13,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import { selectBackend } from '~/workers/trainer/backend';
-import { cmapssDir, cmapssRulDataset, DEFAULT_RUL_CAP, readCmapssFile } from '~/workers/trainer/datasets/cmapss';
-import { datasetFingerprint } from '~/workers/trainer/datasets/fingerprint';
+import { DEFAULT_RUL_CAP } from '~/server/training/rul';
+import { cmapssDir, cmapssRulDataset, readCmapssFile } from '~/workers/trainer/datasets/cmapss';
+import { datasetFingerprint } from '~/server/training/fingerprint';
 import { splitByGroup } from '~/workers/trainer/datasets/group-split';
 import { selectWindows } from '~/workers/trainer/datasets/types';
 import { slidingWindows } from '~/workers/trainer/datasets/windows';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { faultTypes } from './scenario';
 
 /**
  * dl.events: what happened in a run, keyed by runId. Ground truth about faults travels only
@@ -64,15 +65,7 @@ export const redLightViolationEventSchema = z.object({
 });
 
 const faultData = z.object({
-  faultType: z.enum([
-    'brake_fade',
-    'engine_overheat',
-    'tire_leak',
-    'battery_thermal_runaway',
-    'sensor_dropout',
-    'sensor_stuck',
-    'gnss_drift',
-  ]),
+  faultType: z.enum(faultTypes),
   /** Index of the fault in the scenario's faults[]. */
   faultIndex: z.number().int().nonnegative(),
   severity: z.number().min(0).max(1),

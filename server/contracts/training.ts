@@ -1,24 +1,18 @@
 import { z } from 'zod';
 import { FEATURE_SET, windowKindSchema } from './features';
 import { modelKindSchema } from './models';
+import { faultTypes } from './scenario';
 
 /**
  * Training contracts: dataset build specs, training job requests (tRPC, REST, schedules) and the
  * dl.training progress message. One definition each; producers and consumers import them here.
  */
 
+/** Default cap of remaining-useful-life labels, in cycles (the C-MAPSS literature's 125). */
+export const DEFAULT_RUL_CAP = 125;
+
 const id = z.string().min(1).max(64);
 const name = z.string().trim().min(1, 'name is required').max(100, 'at most 100 characters');
-
-export const faultTypes = [
-  'brake_fade',
-  'engine_overheat',
-  'tire_leak',
-  'battery_thermal_runaway',
-  'sensor_dropout',
-  'sensor_stuck',
-  'gnss_drift',
-] as const;
 
 /**
  * Labels from ground-truth fault events: a window is faulty when [windowStart, windowEnd)
@@ -58,7 +52,7 @@ export const uploadLabelSchema = z.discriminatedUnion('type', [
     kind: z.enum(['binary', 'multiclass', 'regression']),
   }),
   /** Remaining useful life: cycles until the group's last row, piecewise-linear capped at `cap`. */
-  z.object({ type: z.literal('rul'), cap: z.number().positive().max(100_000).default(125) }),
+  z.object({ type: z.literal('rul'), cap: z.number().positive().max(100_000).default(DEFAULT_RUL_CAP) }),
   /** No label: only unsupervised kinds (the autoencoder) can train on it. */
   z.object({ type: z.literal('none') }),
 ]);
@@ -82,19 +76,27 @@ export const uploadOptionsSchema = z.object({
 });
 export type UploadOptions = z.infer<typeof uploadOptionsSchema>;
 
-/** Column names of the C-MAPSS turbofan files: unit, cycle, 3 settings, 21 sensors. */
+/**
+ * NASA C-MAPSS turbofan run-to-failure files: whitespace-separated, one row per engine cycle,
+ * columns unit, cycle, 3 operational settings and 21 sensors. The trainer's parser, the upload
+ * form's preset and the API's preset all read this one list.
+ */
+export const CMAPSS_COLUMNS: readonly string[] = [
+  'unit',
+  'cycle',
+  'setting_1',
+  'setting_2',
+  'setting_3',
+  ...Array.from({ length: 21 }, (_, i) => `sensor_${i + 1}`),
+];
+export const CMAPSS_SENSOR_COLUMNS: readonly string[] = CMAPSS_COLUMNS.filter((c) => c.startsWith('sensor_'));
+
+/** Upload options that read a C-MAPSS file as it comes. */
 export const CMAPSS_PRESET = {
-  columns: [
-    'unit',
-    'cycle',
-    'setting_1',
-    'setting_2',
-    'setting_3',
-    ...Array.from({ length: 21 }, (_, i) => `sensor_${i + 1}`),
-  ],
+  columns: CMAPSS_COLUMNS,
   groupColumn: 'unit',
   orderColumn: 'cycle',
-  featureColumns: Array.from({ length: 21 }, (_, i) => `sensor_${i + 1}`),
+  featureColumns: CMAPSS_SENSOR_COLUMNS,
 } as const;
 
 // ── Training jobs ───────────────────────────────────────────────────────────────────────────

@@ -5,7 +5,7 @@ import { metrics } from '../observability/metrics';
  * Per-version serving metrics (labels: model, version, provider). Kept on globalThis like the
  * registry, so the web process's route bundles register them once.
  */
-const g = globalThis as unknown as { drivelabInferenceMetrics?: ReturnType<typeof create> };
+const g = globalThis as typeof globalThis & { drivelabInferenceMetrics?: ReturnType<typeof create> };
 const labelNames = ['model', 'version', 'provider'] as const;
 
 function create() {

@@ -5,6 +5,7 @@ import { routesToCanary } from './canary';
 import { parseProviders } from './providers';
 import { loadRegisteredVersion } from './version-loader';
 import type { VersionSession } from './version-session';
+import { env } from '../env';
 
 const log = childLogger('inference.serving');
 
@@ -41,7 +42,7 @@ export class ServingCache {
       return have;
     }
     const p = loadRegisteredVersion(this.db, this.store, versionId, {
-      providers: parseProviders(process.env.INFERENCE_PROVIDERS),
+      providers: parseProviders(env.INFERENCE_PROVIDERS),
       batching: { maxBatch: 256, maxDelayUs: 200, maxConcurrent: 2 },
     }).then((s) => {
       log.info(
@@ -95,7 +96,7 @@ export class ServingCache {
   }
 }
 
-const g = globalThis as unknown as { drivelabServing?: ServingCache };
+const g = globalThis as typeof globalThis & { drivelabServing?: ServingCache };
 
 export async function servingCache(): Promise<ServingCache> {
   if (!g.drivelabServing) {

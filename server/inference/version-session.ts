@@ -88,6 +88,8 @@ export class VersionSession {
       rowSize: this.rowSize,
       run: async (input, rows) => {
         const res = await session.run({ [inputName]: new ort.Tensor('float32', input, [rows, ...info.inputShape]) });
+        // onnxruntime types outputs as OnnxValue (tensors, maps, sequences); these models return
+        // float32 tensors only, which is the shape the batcher splits into rows.
         return res as unknown as Record<string, { data: never; dims: readonly number[] }>;
       },
       onBatch: (s: BatchStats) => {

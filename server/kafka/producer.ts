@@ -5,7 +5,7 @@ import { createKafka, createProducer } from './client';
  * The process-wide Kafka producer of the web process, connected on first use. Kept on
  * globalThis because Next.js route bundles and server.ts load this module separately.
  */
-const globalForProducer = globalThis as unknown as { drivelabProducer?: Promise<Producer> };
+const globalForProducer = globalThis as typeof globalThis & { drivelabProducer?: Promise<Producer> };
 
 export function sharedProducer(): Promise<Producer> {
   if (!globalForProducer.drivelabProducer) {

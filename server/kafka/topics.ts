@@ -15,6 +15,22 @@ export const TOPICS = {
   training: 'dl.training',
 } as const;
 
+/**
+ * The one list of consumer-group names, beside the topics they read. Pass them through
+ * `consumerGroup` for the deployment's prefix. The web process's relays are per process (they
+ * fan out to that process's sockets), so they add host and pid to their name.
+ */
+export const CONSUMER_GROUPS = {
+  features: 'drivelab-features',
+  recorder: 'drivelab-recorder',
+  sim: 'drivelab-sim',
+  inference: 'drivelab-inference',
+  webRunStatus: 'drivelab-web-run-status',
+  webRunEvents: 'drivelab-web-run-events',
+  webRelay: 'drivelab-web-relay',
+  webTraining: 'drivelab-web-training',
+} as const;
+
 export type TopicKey = keyof typeof TOPICS;
 export type TopicName = (typeof TOPICS)[TopicKey];
 

@@ -4,7 +4,7 @@ import { env } from '../env';
 /** JSON logs to stdout; the demo launcher prefixes each process's lines with its name. */
 export const logger: Logger = pino({
   level: env.LOG_LEVEL,
-  base: { service: process.env.DRIVELAB_SERVICE ?? 'web' },
+  base: { service: env.DRIVELAB_SERVICE },
   redact: {
     // Secrets must never reach a log line, whatever object they travel in.
     paths: [

@@ -1,14 +1,15 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { env } from '../env';
 
 /**
  * One prom-client registry per process. It is kept on globalThis so that Next.js route bundles
  * and server.ts, which load this module separately, still share it.
  */
-const globalForMetrics = globalThis as unknown as { drivelabMetrics?: ReturnType<typeof createMetrics> };
+const globalForMetrics = globalThis as typeof globalThis & { drivelabMetrics?: ReturnType<typeof createMetrics> };
 
 function createMetrics() {
   const registry = new Registry();
-  registry.setDefaultLabels({ service: process.env.DRIVELAB_SERVICE ?? 'web' });
+  registry.setDefaultLabels({ service: env.DRIVELAB_SERVICE });
   collectDefaultMetrics({ register: registry, prefix: 'drivelab_' });
 
   const kafkaMessagesIn = new Counter({

@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
-import { healthReport, type HealthReport } from '../observability/health';
+import { healthReport, type HealthReport } from '../health';
 import { childLogger } from '../observability/logger';
 
 const log = childLogger('realtime');

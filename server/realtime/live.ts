@@ -11,11 +11,12 @@ import { runStatusSchema } from '../contracts/run-status';
 import { telemetryFrameSchema } from '../contracts/telemetry';
 import { AppError, asAppError, type ErrorIssue } from '../errors';
 import { topic } from '../kafka/client';
-import { TOPICS } from '../kafka/topics';
+import { CONSUMER_GROUPS, TOPICS } from '../kafka/topics';
 import { childLogger } from '../observability/logger';
 import { metrics } from '../observability/metrics';
 import type { Redis } from 'ioredis';
 import { orgRoom, RelayBuffer, runRoom } from './relay-buffer';
+import { env } from '../env';
 
 const log = childLogger('live');
 
@@ -162,7 +163,10 @@ export function attachLiveNamespace(io: Server, deps: { db: PrismaClient; redis:
   return live;
 }
 
-/** Packets engine.io has not yet written to this client (its private write buffer). */
+/**
+ * Packets engine.io has not yet written to this client (its private write buffer, absent from
+ * its typings: the only measure of a slow client socket.io offers).
+ */
 function pendingPackets(socket: Socket): number {
   return (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
 }
@@ -187,7 +191,7 @@ export async function startLiveRelay(
   options: RelayOptions = {},
 ): Promise<{ stop: () => Promise<void>; buffer: RelayBuffer }> {
   const buffer = new RelayBuffer({
-    rateHz: options.rateHz ?? Number(process.env.LIVE_RATE_HZ ?? 10),
+    rateHz: options.rateHz ?? env.LIVE_RATE_HZ,
     maxFramesPerRoom: 5000,
   });
   const maxBuffered = options.maxBufferedPackets ?? 20;
@@ -200,7 +204,7 @@ export async function startLiveRelay(
     alerts: topic(TOPICS.alerts, options.prefix),
   };
   const consumer = kafka.consumer({
-    groupId: options.groupId ?? `drivelab-web-relay-${hostname()}-${process.pid}`,
+    groupId: options.groupId ?? `${CONSUMER_GROUPS.webRelay}-${hostname()}-${process.pid}`,
     sessionTimeout: 10_000,
   });
   await consumer.connect();
@@ -259,7 +263,7 @@ export async function startLiveRelay(
       // The instance's group dies with the instance; do not leave it behind on the broker.
       await admin
         .connect()
-        .then(() => admin.deleteGroups([options.groupId ?? `drivelab-web-relay-${hostname()}-${process.pid}`]))
+        .then(() => admin.deleteGroups([options.groupId ?? `${CONSUMER_GROUPS.webRelay}-${hostname()}-${process.pid}`]))
         .catch(() => undefined);
       await admin.disconnect().catch(() => undefined);
     },

@@ -3,7 +3,7 @@ import type { PrismaClient } from '@prisma/client';
 import type { Kafka } from 'kafkajs';
 import type { Namespace } from 'socket.io';
 import { trainingProgressSchema, type TrainingProgress } from '../contracts/training';
-import { TOPICS } from '../kafka/topics';
+import { CONSUMER_GROUPS, TOPICS } from '../kafka/topics';
 import { RejectMessage, runValidatedConsumer } from '../kafka/typed';
 import { orgRoom } from './relay-buffer';
 
@@ -63,7 +63,7 @@ export async function startTrainingRelay(
     }
     return owners.get(jobId) ?? null;
   };
-  const groupId = options.groupId ?? `drivelab-web-training-${hostname()}-${process.pid}`;
+  const groupId = options.groupId ?? `${CONSUMER_GROUPS.webTraining}-${hostname()}-${process.pid}`;
   const consumer = await runValidatedConsumer({
     kafka,
     groupId,

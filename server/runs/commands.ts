@@ -16,7 +16,7 @@ async function sendCommand(command: SimCommand): Promise<void> {
 /** Sets a dotted path ("traffic.vehicles") of a scenario to a value; campaigns sweep with it. */
 export function withParams(spec: Scenario, params: Record<string, unknown> | null | undefined): Scenario {
   if (!params || Object.keys(params).length === 0) return spec;
-  const copy = structuredClone(spec) as unknown as Record<string, unknown>;
+  const copy = structuredClone(spec) as Record<string, unknown>;
   for (const [path, value] of Object.entries(params)) {
     const keys = path.split('.');
     let node = copy;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { seededRandom } from '../random';
 
 /**
  * Parameter sweeps of campaigns, as pure functions: a list of dimensions (a dotted scenario path
@@ -25,17 +26,6 @@ export const sweepDimensionSchema = z.union([
 ]);
 export type SweepDimension = z.infer<typeof sweepDimensionSchema>;
 export type ParamSet = Record<string, number | string | boolean>;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function levels(d: SweepDimension, fallbackSteps: number): (number | string | boolean)[] {
   if ('values' in d) return d.values;
@@ -67,13 +57,13 @@ export function gridSweep(dims: SweepDimension[], limit = 500): ParamSet[] {
 }
 
 export function randomSweep(dims: SweepDimension[], n: number, seed: number): ParamSet[] {
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   return Array.from({ length: n }, () => Object.fromEntries(dims.map((d) => [d.path, at(d, rand())])));
 }
 
 /** Latin hypercube: each dimension's [0,1) split into n strata, each stratum used exactly once. */
 export function latinHypercubeSweep(dims: SweepDimension[], n: number, seed: number): ParamSet[] {
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const columns = dims.map(() => {
     const perm = Array.from({ length: n }, (_, i) => i);
     for (let i = n - 1; i > 0; i--) {

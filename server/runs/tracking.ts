@@ -4,7 +4,7 @@ import type { Kafka } from 'kafkajs';
 import { simEventSchema, type SimEvent } from '../contracts/events';
 import { runStatusSchema, type RunStatus } from '../contracts/run-status';
 import { env } from '../env';
-import { consumerGroup, TOPICS } from '../kafka/topics';
+import { CONSUMER_GROUPS, consumerGroup, TOPICS } from '../kafka/topics';
 import { RejectMessage, runValidatedConsumer, type RunningConsumer } from '../kafka/typed';
 import { childLogger } from '../observability/logger';
 import { advanceCampaign } from './campaigns';
@@ -41,7 +41,7 @@ export async function applyRunStatus(db: PrismaClient, s: RunStatus): Promise<vo
       simTime: s.simTime,
       realTimeFactor: s.realTimeFactor,
       heartbeatAt: now,
-      ...(s.kpis ? { kpis: s.kpis as unknown as Prisma.InputJsonValue } : {}),
+      ...(s.kpis ? { kpis: s.kpis as Prisma.InputJsonValue } : {}),
       ...(s.error ? { error: s.error } : {}),
       ...(terminal ? { finishedAt: now } : {}),
     },
@@ -127,7 +127,7 @@ export async function startRunTracking(
   consumers.push(
     await runValidatedConsumer({
       kafka,
-      groupId: consumerGroup('drivelab-web-run-status', options.prefix ?? env.KAFKA_TOPIC_PREFIX),
+      groupId: consumerGroup(CONSUMER_GROUPS.webRunStatus, options.prefix ?? env.KAFKA_TOPIC_PREFIX),
       topic: TOPICS.runStatus,
       schema: runStatusSchema,
       prefix: options.prefix,
@@ -136,7 +136,7 @@ export async function startRunTracking(
     }),
     await runValidatedConsumer({
       kafka,
-      groupId: consumerGroup('drivelab-web-run-events', options.prefix ?? env.KAFKA_TOPIC_PREFIX),
+      groupId: consumerGroup(CONSUMER_GROUPS.webRunEvents, options.prefix ?? env.KAFKA_TOPIC_PREFIX),
       topic: TOPICS.events,
       schema: simEventSchema,
       prefix: options.prefix,

@@ -17,7 +17,7 @@ export function createRedis(url: string = env.REDIS_URL, options: RedisOptions =
   });
 }
 
-const globalForRedis = globalThis as unknown as { drivelabRedis?: Redis };
+const globalForRedis = globalThis as typeof globalThis & { drivelabRedis?: Redis };
 
 /** The process-wide client; created on first use so importing this module opens no socket. */
 export function redis(): Redis {

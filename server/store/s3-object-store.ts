@@ -1,4 +1,4 @@
-import type { ObjectInfo, ObjectReader, ObjectStore, ObjectWriter } from './object-store';
+import type { ObjectInfo, ObjectReader, ObjectStore, ObjectWriter } from './object-store-types';
 import { checkObjectKey } from './object-key';
 import { EMPTY_SHA256, sha256Hex, signS3Request, uriEncode, type S3Credentials } from './s3-signer';
 

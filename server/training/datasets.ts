@@ -152,7 +152,8 @@ export async function rebuildDataset(db: Db, orgId: string, datasetId: string, s
   const { source: _s, fileName, bytes: _b, ...options } = raw as Record<string, unknown> & { fileName: string };
   return createUploadDatasetVersion(
     db,
-    { orgId, fileName, bytes, options: { ...(options as unknown as UploadOptions), name: ds.name }, createdById: null },
+    // The stored options were validated (uploadOptionsSchema) when the version was first built.
+    { orgId, fileName, bytes, options: { ...(options as UploadOptions), name: ds.name }, createdById: null },
     store,
   );
 }

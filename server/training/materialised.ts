@@ -1,4 +1,4 @@
-import { datasetFingerprint } from '~/workers/trainer/datasets/fingerprint';
+import { datasetFingerprint } from '~/server/training/fingerprint';
 
 /**
  * A dataset version's rows as the trainer reads them, stored once in the object store. Features

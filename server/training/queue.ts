@@ -42,7 +42,7 @@ export async function ensureQueue(boss: PgBoss, name: string, options: Omit<PgBo
   }
 }
 
-const globalForBoss = globalThis as unknown as { drivelabBoss?: Promise<PgBoss> };
+const globalForBoss = globalThis as typeof globalThis & { drivelabBoss?: Promise<PgBoss> };
 
 /**
  * The web process' pg-boss client (sending and cancelling only), started on first use and kept on

@@ -1,5 +1,5 @@
 import type { UploadOptions } from '../contracts/training';
-import { rulLabels } from '~/workers/trainer/datasets/cmapss';
+import { rulLabels } from './rul';
 import type { MaterialisedDataset } from './materialised';
 import { AppError } from '../errors';
 

@@ -7,6 +7,7 @@ import { assertSafeInput } from '../contracts/strings';
 import { db } from '../db';
 import { AppError, asAppError, INTERNAL_MESSAGE } from '../errors';
 import { redis } from '../store/redis';
+import { env } from '../env';
 
 /**
  * tRPC context: the database, the request headers, the client address and who is calling
@@ -67,7 +68,7 @@ const t = initTRPC
       // Unexpected failures are logged server-side; clients never see database or stack details.
       const app = error.cause instanceof AppError ? error.cause : null;
       const zod = error.cause instanceof ZodError ? AppError.fromZod(error.cause) : null;
-      const hidden = error.code === 'INTERNAL_SERVER_ERROR' && !app && process.env.NODE_ENV === 'production';
+      const hidden = error.code === 'INTERNAL_SERVER_ERROR' && !app && env.NODE_ENV === 'production';
       const issues = (app ?? zod)?.issues ?? [];
       return {
         ...shape,

@@ -3,14 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { io as connect } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
 import { createKafka } from '~/server/kafka/client';
-import {
-  healthReport,
-  timedCheck,
-  checkKafka,
-  checkPostgres,
-  checkRedis,
-  type HealthReport,
-} from '~/server/observability/health';
+import { healthReport, timedCheck, checkKafka, checkPostgres, checkRedis, type HealthReport } from '~/server/health';
 import { attachRealtime, HEALTH_EVENT, SYSTEM_NAMESPACE } from '~/server/realtime/io';
 
 describe('dependency health against the real services', () => {

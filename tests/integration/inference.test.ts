@@ -19,7 +19,7 @@ import { routesToCanary } from '~/server/inference/canary';
 import { parseInferenceConfig } from '~/workers/inference/config';
 import { startInferenceWorker, type InferenceWorker } from '~/workers/inference/worker';
 import { collect, isolatedTopics } from '../helpers/kafka';
-import { announce, FEATURES, featureRows, registerAutoencoder, setAlias } from '../helpers/models';
+import { announce, FEATURES, featureRows, registerAutoencoder, setAlias } from '~/scripts/fixtures/models';
 import { waitFor } from '../helpers/pipeline';
 import { callerFor, makeOrg, userCaller, type OrgFixture } from '../helpers/tenancy';
 

@@ -4,7 +4,7 @@ import { POST as predictVehicle } from '~/app/api/v1/models/predict/vehicle/rout
 import { FEATURE_SET, type FeaturesMessage } from '~/server/contracts/features';
 import { writeOnlineFeatures } from '~/server/store/online-features';
 import { redis } from '~/server/store/redis';
-import { FEATURES, featureRows, registerAutoencoder, setAlias } from '../helpers/models';
+import { FEATURES, featureRows, registerAutoencoder, setAlias } from '~/scripts/fixtures/models';
 import { makeOrg, type OrgFixture } from '../helpers/tenancy';
 
 // The fleet predict API's route handlers, called with real Requests against Postgres, Redis,

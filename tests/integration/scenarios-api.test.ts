@@ -57,6 +57,18 @@ describe('scenarios through tRPC', () => {
     await expect(eng.runs.start({ org: a.org.slug, scenarioId: id })).rejects.toThrow(/archived/);
   });
 
+  it('every way of creating a scenario records its author on the scenario and on version 1', async () => {
+    const made = await eng.scenarios.create({ org: a.org.slug, name: 'Authored', presetId: 'highway_cruise' });
+    const copy = await eng.scenarios.duplicate({ org: a.org.slug, id: made.id, name: 'Authored copy' });
+    const { xml } = await eng.scenarios.exportXosc({ org: a.org.slug, id: made.id });
+    const imported = await eng.scenarios.importXosc({ org: a.org.slug, xml, name: 'Authored import' });
+    for (const id of [made.id, copy.id, imported.id]) {
+      const s = await db.scenario.findUniqueOrThrow({ where: { id }, include: { versions: true } });
+      expect(s.createdById).toBe(a.users.engineer.id);
+      expect(s.versions.map((v) => [v.version, v.createdById])).toEqual([[1, a.users.engineer.id]]);
+    }
+  });
+
   it('exports OpenSCENARIO that validates against the ASAM schema, and imports the examples with what is not modelled listed', async () => {
     const { id } = await eng.scenarios.create({
       org: a.org.slug,

@@ -10,7 +10,7 @@ import { stopSharedBoss } from '~/server/training/queue';
 import { generateApiKey } from '~/server/auth/tokens';
 import { callerFor, makeOrg, userCaller, type OrgFixture } from '../helpers/tenancy';
 import { jsonRequest, spawnTrainer, uploadRequest, waitForJob } from '../helpers/training';
-import { labelledTable } from '../helpers/labelled-table';
+import { labelledTable } from '~/scripts/fixtures/labelled-table';
 
 describe('training jobs: queue states, retry, cancel, REST', () => {
   let a: OrgFixture;

@@ -11,7 +11,7 @@ import { runTrainingJob } from '~/workers/trainer/job-runner';
 import { heartbeatEveryMs, reapStaleJobs, type Reaped } from '~/workers/trainer/reaper';
 import { callerFor, makeOrg, userCaller, type OrgFixture } from '../helpers/tenancy';
 import { spawnTrainer, uploadRequest, waitForJob } from '../helpers/training';
-import { labelledTable } from '../helpers/labelled-table';
+import { labelledTable } from '~/scripts/fixtures/labelled-table';
 
 /**
  * Trainers that die without SIGTERM: a job whose trainer stops sending heartbeats while its pg-boss

@@ -7,7 +7,7 @@ import { simEventSchema } from '~/server/contracts/events';
 import { featuresKey, type FeaturesMessage } from '~/server/contracts/features';
 import { createProducer, topic } from '~/server/kafka/client';
 import { buildDlqMessage, decodeMessage, encodeMessage, type RawMessageRef } from '~/server/kafka/messages';
-import { TOPICS } from '~/server/kafka/topics';
+import { CONSUMER_GROUPS, TOPICS } from '~/server/kafka/topics';
 import { childLogger } from '~/server/observability/logger';
 import { metrics } from '~/server/observability/metrics';
 import { latestPerVehicle, writeOnlineFeatures } from '~/server/store/online-features';
@@ -126,7 +126,7 @@ function rawOf(topicName: string, partition: number, m: KafkaMessage): RawMessag
 
 export async function startFeaturesWorker(o: FeaturesWorkerOptions): Promise<FeaturesWorker> {
   const prefix = o.prefix;
-  const groupId = o.groupId ?? 'drivelab-features';
+  const groupId = o.groupId ?? CONSUMER_GROUPS.features;
   const telemetryTopic = topic(TOPICS.telemetry, prefix);
   const eventsTopic = topic(TOPICS.events, prefix);
   const featuresTopic = topic(TOPICS.features, prefix);

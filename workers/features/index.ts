@@ -1,4 +1,7 @@
-/** The pure streaming core of the features worker: what main.ts and the tests import. */
+/**
+ * The pure streaming core of the features worker, for the benches, the e2e fixtures and the tests.
+ * The process itself starts from main.ts, which wires features-worker.ts and does not use this file.
+ */
 export { createWindowOperator } from './operator';
 export type {
   CommittableOffset,

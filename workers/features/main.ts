@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { env } from '~/server/env';
 import { createKafka } from '~/server/kafka/client';
-import { consumerGroup } from '~/server/kafka/topics';
+import { CONSUMER_GROUPS, consumerGroup } from '~/server/kafka/topics';
 import { logger } from '~/server/observability/logger';
 import { createRedis } from '~/server/store/redis';
 import { runWorker } from '~/server/worker/runtime';
@@ -17,10 +17,6 @@ import { startFeaturesWorker } from './features-worker';
  * (30000, at least 6000: the broker's group.min.session.timeout.ms), FEATURES_DECODE_THREADS (one per spare
  * core, at most 2; 0 parses on the main thread) and FEATURES_PREFETCH_BATCHES (8) tune it.
  */
-const num = (name: string, fallback: number) => {
-  const v = Number(process.env[name]);
-  return Number.isFinite(v) && process.env[name] !== '' && process.env[name] !== undefined ? v : fallback;
-};
 const log = logger.child({ worker: 'features' });
 
 await runWorker({
@@ -34,14 +30,14 @@ await runWorker({
       pool,
       redis,
       // Prefixed like the topics, so deployments sharing a broker never share the group.
-      groupId: process.env.FEATURES_GROUP_ID || consumerGroup('drivelab-features', env.KAFKA_TOPIC_PREFIX),
-      onlineTtlS: num('FEATURES_ONLINE_TTL_S', 3600),
-      requireRun: process.env.FEATURES_REQUIRE_RUN === '1',
-      commitIntervalMs: num('FEATURES_COMMIT_INTERVAL_MS', 1000),
-      finishGraceMs: num('FEATURES_FINISH_GRACE_MS', 10_000),
-      sessionTimeoutMs: Math.max(6000, num('FEATURES_SESSION_TIMEOUT_MS', 30_000)),
-      decodeThreads: Math.max(0, Math.floor(num('FEATURES_DECODE_THREADS', spareCores()))),
-      prefetchBatches: Math.max(1, Math.floor(num('FEATURES_PREFETCH_BATCHES', 8))),
+      groupId: env.FEATURES_GROUP_ID ?? consumerGroup(CONSUMER_GROUPS.features, env.KAFKA_TOPIC_PREFIX),
+      onlineTtlS: env.FEATURES_ONLINE_TTL_S,
+      requireRun: env.FEATURES_REQUIRE_RUN === '1',
+      commitIntervalMs: env.FEATURES_COMMIT_INTERVAL_MS,
+      finishGraceMs: env.FEATURES_FINISH_GRACE_MS,
+      sessionTimeoutMs: Math.max(6000, env.FEATURES_SESSION_TIMEOUT_MS),
+      decodeThreads: env.FEATURES_DECODE_THREADS ?? spareCores(),
+      prefetchBatches: env.FEATURES_PREFETCH_BATCHES,
       // A sink that keeps failing: exit, and the restart replays from the last commit.
       onFatal: () => process.kill(process.pid, 'SIGTERM'),
     });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseProviders, type ProviderName } from '~/server/inference/providers';
 import { aliasNameSchema } from '~/server/contracts/models';
-import { consumerGroup } from '~/server/kafka/topics';
+import { CONSUMER_GROUPS, consumerGroup } from '~/server/kafka/topics';
 
 /**
  * The inference worker's settings, from the environment (README notes list them):
@@ -83,7 +83,7 @@ export function parseInferenceConfig(source: Record<string, string | undefined>)
     windowKind: e.INFERENCE_WINDOW_KIND,
     // Group ids live on the broker, not under the topic prefix: prefix them too, so deployments
     // sharing a cluster never join each other's groups.
-    groupId: e.INFERENCE_GROUP_ID ?? consumerGroup('drivelab-inference', source.KAFKA_TOPIC_PREFIX ?? ''),
+    groupId: e.INFERENCE_GROUP_ID ?? consumerGroup(CONSUMER_GROUPS.inference, source.KAFKA_TOPIC_PREFIX ?? ''),
     authCacheMs: e.INFERENCE_AUTH_CACHE_MS,
     statsIntervalMs: e.INFERENCE_STATS_INTERVAL_MS,
     reconcileS: e.INFERENCE_RECONCILE_S,

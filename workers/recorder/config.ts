@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { consumerGroup } from '~/server/kafka/topics';
+import { CONSUMER_GROUPS, consumerGroup } from '~/server/kafka/topics';
 import type { ClosePolicy } from './close-policy';
 
 /** The recorder's own settings (environment), with defaults that suit simulated and live runs. */
@@ -30,7 +30,7 @@ export function recorderConfig(source: Record<string, string | undefined> = proc
   return {
     policy: { graceMs: c.RECORDER_GRACE_MS, maxGraceMs: c.RECORDER_MAX_GRACE_MS, idleMs: c.RECORDER_IDLE_MS },
     tickMs: c.RECORDER_TICK_MS,
-    groupId: c.RECORDER_GROUP_ID ?? consumerGroup('drivelab-recorder', source.KAFKA_TOPIC_PREFIX ?? ''),
+    groupId: c.RECORDER_GROUP_ID ?? consumerGroup(CONSUMER_GROUPS.recorder, source.KAFKA_TOPIC_PREFIX ?? ''),
     sessionTimeoutMs: c.RECORDER_SESSION_TIMEOUT_MS,
     unfinishedMaxAgeMs: c.RECORDER_UNFINISHED_MAX_AGE_MS,
   };

@@ -4,7 +4,7 @@ import { simEventSchema, type SimEvent } from '~/server/contracts/events';
 import { telemetryFrameSchema, type TelemetryFrame } from '~/server/contracts/telemetry';
 import { createProducer, topic } from '~/server/kafka/client';
 import { decodeMessage, type RawMessageRef } from '~/server/kafka/messages';
-import { TOPICS } from '~/server/kafka/topics';
+import { CONSUMER_GROUPS, TOPICS } from '~/server/kafka/topics';
 import { RejectMessage, sendToDlq } from '~/server/kafka/typed';
 import { childLogger } from '~/server/observability/logger';
 import { metrics } from '~/server/observability/metrics';
@@ -66,7 +66,7 @@ interface OpenRun {
 const MAX_REMEMBERED = 10_000;
 
 function recorderMetrics() {
-  const g = globalThis as unknown as { drivelabRecorderMetrics?: ReturnType<typeof create> };
+  const g = globalThis as typeof globalThis & { drivelabRecorderMetrics?: ReturnType<typeof create> };
   function create() {
     const r = [metrics.registry];
     return {
@@ -100,7 +100,7 @@ function recorderMetrics() {
 
 export async function startRecorder(options: RecorderOptions): Promise<RecorderHandle> {
   const now = options.now ?? Date.now;
-  const groupId = options.groupId ?? 'drivelab-recorder';
+  const groupId = options.groupId ?? CONSUMER_GROUPS.recorder;
   const telemetryTopic = topic(TOPICS.telemetry, options.prefix);
   const eventsTopic = topic(TOPICS.events, options.prefix);
   const m = recorderMetrics();

@@ -1,4 +1,4 @@
-import type { VehicleParams } from './blueprints';
+import type { VehicleParams } from '~/server/scenarios/blueprints';
 
 /**
  * Vehicle physics: longitudinal forces (traction from throttle and engine speed, brakes, aero

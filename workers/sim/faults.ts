@@ -57,12 +57,15 @@ export interface FaultEffects {
   sensors: SensorFaultState;
 }
 
+const NO_LEAK: FaultLoads['leak'] = [0, 0, 0, 0];
+Object.freeze(NO_LEAK);
+
 /** Shared by every vehicle without an active fault (most of them, every tick); never mutated. */
 export const NO_EFFECTS: FaultEffects = Object.freeze({
   loads: Object.freeze({
     brakeFade: 0,
     overheat: 0,
-    leak: Object.freeze([0, 0, 0, 0]) as unknown as FaultLoads['leak'],
+    leak: NO_LEAK,
     runaway: 0,
   }),
   sensors: Object.freeze({ dropout: Object.freeze({}), stuck: Object.freeze({}), gnssDrift: 0 }),

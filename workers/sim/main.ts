@@ -3,8 +3,7 @@ import { Gauge } from 'prom-client';
 import { simCommandSchema } from '~/server/contracts/sim-commands';
 import { env } from '~/server/env';
 import { createKafka, createProducer } from '~/server/kafka/client';
-import { consumerGroup } from '~/server/kafka/topics';
-import { TOPICS } from '~/server/kafka/topics';
+import { CONSUMER_GROUPS, consumerGroup, TOPICS } from '~/server/kafka/topics';
 import { runValidatedConsumer } from '~/server/kafka/typed';
 import { logger } from '~/server/observability/logger';
 import { metrics } from '~/server/observability/metrics';
@@ -16,10 +15,10 @@ import { RunManager } from './run-manager';
  * The simulator worker: a consumer group on dl.sim.commands. Runs execute beside the consumer,
  * so a cancel is read while its run is in progress; scale out by starting more copies.
  */
-const maxConcurrent = Number(process.env.SIM_MAX_CONCURRENT_RUNS ?? 4);
+const maxConcurrent = env.SIM_MAX_CONCURRENT_RUNS;
 // The group reads from the beginning the first time, so no command sent before the first worker
 // joined is lost; commands older than this are reported failed instead of started late.
-const maxCommandAgeMs = Number(process.env.SIM_COMMAND_MAX_AGE_S ?? 600) * 1000;
+const maxCommandAgeMs = env.SIM_COMMAND_MAX_AGE_S * 1000;
 const log = logger.child({ worker: 'sim', workerId: `${hostname()}-${process.pid}` });
 
 await runWorker({
@@ -53,7 +52,7 @@ await runWorker({
     const consumer = await runValidatedConsumer({
       kafka,
       // Prefixed like the topics: deployments sharing a broker must not share the group.
-      groupId: consumerGroup('drivelab-sim', env.KAFKA_TOPIC_PREFIX),
+      groupId: consumerGroup(CONSUMER_GROUPS.sim, env.KAFKA_TOPIC_PREFIX),
       topic: TOPICS.simCommands,
       schema: simCommandSchema,
       fromBeginning: true,

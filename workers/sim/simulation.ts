@@ -8,7 +8,7 @@ import {
   type WeatherParams,
 } from '~/server/contracts/scenario';
 import type { TelemetryFrame } from '~/server/contracts/telemetry';
-import { blueprintParams, npcBlueprintMix } from './blueprints';
+import { blueprintParams, npcBlueprintMix } from '~/server/scenarios/blueprints';
 import { LongitudinalController, stepBody, type ForceContext } from './dynamics';
 import { driverProfilesParams, idmAccel, MAX_DECEL, mobilAccepts, npcDriver } from './driver';
 import { faultEffects, faultEnd, scheduleFaults, type ScheduledFault } from './faults';

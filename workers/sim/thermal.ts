@@ -1,4 +1,4 @@
-import type { VehicleParams } from './blueprints';
+import type { VehicleParams } from '~/server/scenarios/blueprints';
 
 /**
  * Slow physical states of a vehicle — coolant, battery, brake discs, tyres — integrated once per

@@ -1,4 +1,4 @@
-import type { VehicleParams } from './blueprints';
+import type { VehicleParams } from '~/server/scenarios/blueprints';
 import type { Actuation, Body, LongitudinalController } from './dynamics';
 import type { DriverParams } from './driver';
 import type { ScheduledFault } from './faults';

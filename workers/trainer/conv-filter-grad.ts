@@ -116,6 +116,7 @@ export function installConvFilterGradFallback(): void {
     inputsToSave: original.inputsToSave,
     gradFunc: (dy, saved, attrs) => {
       const grads = original.gradFunc(dy, saved, attrs);
+      // tfjs hands every kernel's attributes over as a NamedAttrMap; Conv2D's are Conv2DAttrs.
       const a = attrs as unknown as Conv2DAttrs;
       const hasKernel = Boolean(tf.getKernel('Conv2DBackpropFilter', tf.getBackend()));
       const simple =

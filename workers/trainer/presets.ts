@@ -1,7 +1,10 @@
 import type { CmapssRulOptions } from './datasets/cmapss';
 import type { SlidingWindowOptions } from './datasets/windows';
-import type { CnnHyperparameters } from './models/cnn-regressor';
+import type { CnnHyperparameters } from './models/types';
 import type { FitOptions } from './training';
+import { TRAINING_DEFAULTS } from '~/server/training/defaults';
+
+const CNN = TRAINING_DEFAULTS['cnn-regressor'];
 
 /**
  * Platform defaults for remaining-useful-life training on C-MAPSS-style run-to-failure files with
@@ -21,8 +24,8 @@ export interface RulCnnDefaults {
 }
 
 export const RUL_CNN_DEFAULTS: RulCnnDefaults = {
-  dataset: { smoothing: 0.05, includeCycle: true },
-  windowLength: 30,
+  dataset: { smoothing: CNN.smoothing, includeCycle: CNN.includeOrder },
+  windowLength: CNN.windowLength,
   windows: { padShortGroups: true },
   validationFraction: 0.2,
   splitSeed: 42,
@@ -35,9 +38,14 @@ export const RUL_CNN_DEFAULTS: RulCnnDefaults = {
     head: 'flatten',
     dense: [100],
     dropout: 0.5,
-    learningRate: 1e-3,
+    learningRate: CNN.learningRate,
     scaling: 'standard',
     seed: 42,
   },
-  fit: { epochs: 70, batchSize: 256, patience: 15, learningRateDecay: 0.95 },
+  fit: {
+    epochs: CNN.epochs,
+    batchSize: CNN.batchSize,
+    patience: CNN.patience,
+    learningRateDecay: CNN.learningRateDecay,
+  },
 };

@@ -1,4 +1,5 @@
 import type { TrainingParams } from '~/server/contracts/training';
+import { TRAINING_DEFAULTS } from '~/server/training/defaults';
 import type { MaterialisedDataset } from '~/server/training/materialised';
 import { selectRows, selectWindows, type Matrix } from './datasets/types';
 import {
@@ -38,16 +39,13 @@ function fitOptions(
   p: TrainingParams,
   hooks: Pick<FitOptions, 'onEpoch' | 'signal'>,
 ): Partial<FitOptions> {
-  const d = kind === 'cnn-regressor' ? RUL_CNN_DEFAULTS.fit : { epochs: 60, batchSize: 64, patience: 8 };
+  const d = TRAINING_DEFAULTS[kind];
+  const decay = p.learningRateDecay ?? ('learningRateDecay' in d ? d.learningRateDecay : undefined);
   return {
     epochs: p.epochs ?? d.epochs,
     batchSize: p.batchSize ?? d.batchSize,
     patience: p.patience ?? d.patience,
-    ...(p.learningRateDecay !== undefined
-      ? { learningRateDecay: p.learningRateDecay }
-      : kind === 'cnn-regressor'
-        ? { learningRateDecay: RUL_CNN_DEFAULTS.fit.learningRateDecay }
-        : {}),
+    ...(decay !== undefined ? { learningRateDecay: decay } : {}),
     shuffleSeed: p.seed ?? 42,
     ...hooks,
   };
@@ -188,7 +186,7 @@ export async function trainKind(
       validationLabels: labelsOf(d, prep.split.validation),
       featureNames: prep.featureNames,
       classes: d.classes,
-      classWeighting: p.classWeighting ?? 'balanced',
+      classWeighting: p.classWeighting ?? TRAINING_DEFAULTS['mlp-classifier'].classWeighting,
       hyperparameters: mlpHyperparameters(p),
       fit,
     });

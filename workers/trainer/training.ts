@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { shuffled } from './random';
+import { shuffled } from '~/server/random';
 
 /**
  * The training loop shared by every model kind: tfjs fit with early stopping that restores the

@@ -5,7 +5,7 @@ import {
   type Scenario,
   type VehicleBlueprint,
 } from '~/server/contracts/scenario';
-import { npcBlueprintMix } from '~/workers/sim/blueprints';
+import { npcBlueprintMix } from '~/server/scenarios/blueprints';
 import { carlaTownForMap, egoPoseForTown, type TownPose } from './carla-towns';
 import { driveLabParameters } from './drivelab-parameters';
 import { toOscWeather } from './weather-mapping';

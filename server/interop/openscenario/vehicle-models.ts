@@ -1,5 +1,5 @@
 import { vehicleBlueprints, type VehicleBlueprint } from '~/server/contracts/scenario';
-import { blueprintParams } from '~/workers/sim/blueprints';
+import { blueprintParams } from '~/server/scenarios/blueprints';
 import { el, type XmlElementNode } from '~/server/xml/write';
 
 /**

@@ -61,7 +61,7 @@ export const campaignsRouter = createTRPCRouter({
         strategy: c.strategy,
         state: c.state,
         maxConcurrent: c.maxConcurrent,
-        sweep: c.sweep as unknown as z.infer<typeof sweepDimensionSchema>[],
+        sweep: z.array(sweepDimensionSchema).parse(c.sweep),
         runs: c.runs.map((r) => ({
           id: r.id,
           state: r.state,
@@ -124,7 +124,7 @@ export const campaignsRouter = createTRPCRouter({
           scenarioId: scenario.id,
           scenarioVersionId: version.id,
           strategy: input.strategy,
-          sweep: input.dimensions as unknown as Prisma.InputJsonValue,
+          sweep: input.dimensions as Prisma.InputJsonValue,
           runCount: sets.length,
           maxConcurrent: input.maxConcurrent,
           seed: input.seed,

@@ -2,7 +2,7 @@ import type { Kafka } from 'kafkajs';
 import { runKpisSchema } from '../../contracts/run-status';
 import { env } from '../../env';
 import { createKafka } from '../../kafka/client';
-import { pipelineSnapshot, throughput, type PipelineSnapshot } from '../../observability/pipeline';
+import { pipelineSnapshot, throughput, type PipelineSnapshot } from '../../kafka/pipeline';
 import { FEATURE_SET } from '../../contracts/features';
 import { listOnlineVehicles, readOnlineFeaturesMany } from '../../store/online-features';
 import { redis } from '../../store/redis';
@@ -20,7 +20,10 @@ export const FLEET_FEATURES = [
   'stuck_sensor',
 ] as const;
 
-const globalForFleet = globalThis as unknown as { drivelabFleetKafka?: Kafka; drivelabLastPipeline?: PipelineSnapshot };
+const globalForFleet = globalThis as typeof globalThis & {
+  drivelabFleetKafka?: Kafka;
+  drivelabLastPipeline?: PipelineSnapshot;
+};
 
 export const fleetRouter = createTRPCRouter({
   /** What the org has in flight now, and how its last day went. */

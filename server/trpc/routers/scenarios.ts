@@ -3,6 +3,7 @@ import { AppError, zodIssues } from '../../errors';
 import { z } from 'zod';
 import { formatScenarioError, scenarioPresets, scenarioSchema, type ScenarioPresetId } from '../../contracts/scenario';
 import { exportXosc, importXosc, XmlParseError, XoscImportError } from '../../interop/openscenario';
+import { createScenarioWithFirstVersion } from '../../scenarios/create';
 import { createTRPCRouter, orgProcedure } from '../init';
 
 const id = z.string().min(1).max(64);
@@ -69,21 +70,12 @@ export const scenariosRouter = createTRPCRouter({
       const description = imported.unsupported.length
         ? `Imported from OpenSCENARIO; not modelled: ${imported.unsupported.length} element(s).`
         : 'Imported from OpenSCENARIO.';
-      const created = await ctx.db.scenario.create({
-        data: {
-          orgId: ctx.orgId,
-          name,
-          description,
-          createdById: ctx.actor.userId ?? null,
-          versions: {
-            create: {
-              orgId: ctx.orgId,
-              version: 1,
-              spec: spec as unknown as Prisma.InputJsonValue,
-              createdById: ctx.actor.userId ?? null,
-            },
-          },
-        },
+      const created = await createScenarioWithFirstVersion(ctx.db, {
+        orgId: ctx.orgId,
+        name,
+        description,
+        spec,
+        createdById: ctx.actor.userId ?? null,
       });
       return { id: created.id, name, unsupported: imported.unsupported, notes: imported.notes };
     }),
@@ -167,21 +159,12 @@ export const scenariosRouter = createTRPCRouter({
     .mutation(async ({ ctx, input }) => {
       const base = input.spec ?? (input.presetId ? scenarioPresets[input.presetId] : {});
       const spec = parseSpec({ ...(base as object), name: input.name });
-      const created = await ctx.db.scenario.create({
-        data: {
-          orgId: ctx.orgId,
-          name: input.name,
-          description: input.description ?? null,
-          createdById: ctx.actor.userId ?? null,
-          versions: {
-            create: {
-              orgId: ctx.orgId,
-              version: 1,
-              spec: spec as unknown as Prisma.InputJsonValue,
-              createdById: ctx.actor.userId ?? null,
-            },
-          },
-        },
+      const created = await createScenarioWithFirstVersion(ctx.db, {
+        orgId: ctx.orgId,
+        name: input.name,
+        description: input.description ?? null,
+        spec,
+        createdById: ctx.actor.userId ?? null,
       });
       return { id: created.id, version: 1 };
     }),
@@ -210,7 +193,7 @@ export const scenariosRouter = createTRPCRouter({
             orgId: ctx.orgId,
             scenarioId: s.id,
             version,
-            spec: spec as unknown as Prisma.InputJsonValue,
+            spec: spec as Prisma.InputJsonValue,
             createdById: ctx.actor.userId ?? null,
           },
         });
@@ -237,14 +220,12 @@ export const scenariosRouter = createTRPCRouter({
       if (!s || !s.versions[0]) throw new AppError('NOT_FOUND', 'Scenario not found');
       const name = input.name ?? `${s.name} (copy)`;
       const spec = parseSpec({ ...(s.versions[0].spec as object), name });
-      const created = await ctx.db.scenario.create({
-        data: {
-          orgId: ctx.orgId,
-          name,
-          description: s.description,
-          createdById: ctx.actor.userId ?? null,
-          versions: { create: { orgId: ctx.orgId, version: 1, spec: spec as unknown as Prisma.InputJsonValue } },
-        },
+      const created = await createScenarioWithFirstVersion(ctx.db, {
+        orgId: ctx.orgId,
+        name,
+        description: s.description,
+        spec,
+        createdById: ctx.actor.userId ?? null,
       });
       return { id: created.id, version: 1 };
     }),

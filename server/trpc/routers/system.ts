@@ -1,4 +1,4 @@
-import { healthReport } from '../../observability/health';
+import { healthReport } from '../../health';
 import { createTRPCRouter, publicProcedure } from '../init';
 
 export const systemRouter = createTRPCRouter({

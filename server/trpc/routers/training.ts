@@ -1,44 +1,13 @@
 import { AppError } from '../../errors';
 import { z } from 'zod';
 import { retrainScheduleSchema, trainingJobRequestSchema } from '../../contracts/training';
+import { TRAINING_DEFAULTS } from '../../training/defaults';
 import { cancelTrainingJob, createTrainingJob } from '../../training/jobs';
 import { deleteRetrainSchedule, upsertRetrainSchedule } from '../../training/schedules';
 import { jobView } from '../../training/views';
 import { createTRPCRouter, orgProcedure } from '../init';
 
 const id = z.string().min(1).max(64);
-
-/** Defaults shown in the start form; the worker applies the same ones (workers/trainer). */
-export const TRAINING_DEFAULTS = {
-  autoencoder: {
-    epochs: 60,
-    batchSize: 64,
-    patience: 8,
-    learningRate: 0.001,
-    thresholdPercentile: 99,
-    activation: 'tanh',
-  },
-  'mlp-classifier': {
-    epochs: 60,
-    batchSize: 64,
-    patience: 8,
-    learningRate: 0.001,
-    hidden: [64, 32],
-    dropout: 0.1,
-    classWeighting: 'balanced',
-  },
-  'mlp-regressor': { epochs: 60, batchSize: 64, patience: 8, learningRate: 0.001, hidden: [64, 32], dropout: 0.1 },
-  'cnn-regressor': {
-    epochs: 70,
-    batchSize: 256,
-    patience: 15,
-    learningRate: 0.001,
-    windowLength: 30,
-    smoothing: 0.05,
-    includeOrder: true,
-    learningRateDecay: 0.95,
-  },
-} as const;
 
 /** Training jobs (pg-boss + workers/trainer) and cron retraining schedules. */
 export const trainingRouter = createTRPCRouter({

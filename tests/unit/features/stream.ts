@@ -1,17 +1,9 @@
 import type { TelemetryFrame } from '~/server/contracts/telemetry';
 import { mk } from './helpers';
+import { seededRandom } from '~/server/random';
 
-/** Seeded generator (mulberry32): the same stream on every run, so failures reproduce. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded generator: the same stream on every run, so failures reproduce. */
+export const rng = seededRandom;
 
 export interface MessyStreamOptions {
   seed: number;

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createSession, NoProviderError, parseProviders, probeProviders } from '~/server/inference/providers';
 import { openVersion } from '~/server/inference/version-session';
 import { parseInferenceConfig } from '~/workers/inference/config';
-import { FEATURES, featureRows, trainFeatureAutoencoder } from '../../helpers/models';
+import { FEATURES, featureRows, trainFeatureAutoencoder } from '~/scripts/fixtures/models';
 
 // Real ONNX Runtime on this machine: no CUDA provider libraries and no Vulkan GPU, so the GPU
 // providers must fail at session creation and the session must land on the next one.

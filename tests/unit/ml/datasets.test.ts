@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cmapssDir, cmapssRulDataset, parseCmapss, readCmapssFile, rulLabels } from '~/workers/trainer/datasets/cmapss';
-import { datasetFingerprint } from '~/workers/trainer/datasets/fingerprint';
+import { rulLabels } from '~/server/training/rul';
+import { cmapssDir, cmapssRulDataset, parseCmapss, readCmapssFile } from '~/workers/trainer/datasets/cmapss';
+import { datasetFingerprint } from '~/server/training/fingerprint';
 import { splitByGroup } from '~/workers/trainer/datasets/group-split';
 import { matrixFromRows } from '~/workers/trainer/datasets/types';
 import { slidingWindows } from '~/workers/trainer/datasets/windows';

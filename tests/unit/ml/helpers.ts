@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { seededRandom } from '~/workers/trainer/random';
+import { seededRandom } from '~/server/random';
 
 /** Standard normal samples from a seeded uniform source (Box-Muller). */
 export function gaussian(seed: number): () => number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { healthReport, timedCheck } from '~/server/observability/health';
+import { healthReport, timedCheck } from '~/server/health';
 
 describe('timedCheck', () => {
   it('reports up with latency and detail', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { throughput, type PipelineSnapshot } from '~/server/observability/pipeline';
+import { throughput, type PipelineSnapshot } from '~/server/kafka/pipeline';
 
 const snap = (at: number, telemetry: number, events: number): PipelineSnapshot => ({
   at,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blueprintParams } from '~/workers/sim/blueprints';
+import { blueprintParams } from '~/server/scenarios/blueprints';
 import { driverProfilesParams, idmAccel } from '~/workers/sim/driver';
 import { LongitudinalController, NOMINAL_CONTEXT, stepBody, type Body } from '~/workers/sim/dynamics';
 import { getMap } from '~/server/maps';

@@ -3,21 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exponentialSmoothing } from './smoothing';
 import type { Matrix } from './types';
-
-/**
- * NASA C-MAPSS turbofan run-to-failure files: whitespace-separated, one row per engine cycle,
- * columns unit, cycle, 3 operational settings and 21 sensors.
- */
-export const CMAPSS_COLUMNS: readonly string[] = [
-  'unit',
-  'cycle',
-  'setting_1',
-  'setting_2',
-  'setting_3',
-  ...Array.from({ length: 21 }, (_, i) => `sensor_${i + 1}`),
-];
-
-export const DEFAULT_RUL_CAP = 125;
+import { CMAPSS_COLUMNS, CMAPSS_SENSOR_COLUMNS } from '~/server/contracts/training';
+import { DEFAULT_RUL_CAP, rulLabels } from '~/server/training/rul';
 
 export interface CmapssData {
   columns: readonly string[];
@@ -60,27 +47,6 @@ export async function readCmapssFile(path: string): Promise<CmapssData> {
   return parseCmapss(await readFile(path, 'utf8'));
 }
 
-/**
- * Piecewise-linear remaining useful life: cycles left until the unit's last recorded cycle,
- * capped because early-life degradation is not observable and an uncapped target only adds noise.
- */
-export function rulLabels(
-  units: ArrayLike<number | string>,
-  cycles: ArrayLike<number>,
-  cap = DEFAULT_RUL_CAP,
-): Float32Array {
-  const lastCycle = new Map<string, number>();
-  for (let i = 0; i < units.length; i++) {
-    const u = String(units[i]);
-    lastCycle.set(u, Math.max(lastCycle.get(u) ?? -Infinity, cycles[i] as number));
-  }
-  const out = new Float32Array(units.length);
-  for (let i = 0; i < units.length; i++) {
-    out[i] = Math.min(cap, lastCycle.get(String(units[i]))! - (cycles[i] as number));
-  }
-  return out;
-}
-
 export interface ColumnSelection {
   names: string[];
   indices: number[];
@@ -121,8 +87,6 @@ export function selectColumns(table: Matrix, indices: readonly number[]): Matrix
   }
   return { values, rows: table.rows, cols: indices.length };
 }
-
-export const CMAPSS_SENSOR_COLUMNS: readonly string[] = CMAPSS_COLUMNS.filter((c) => c.startsWith('sensor_'));
 
 export interface CmapssRulDataset {
   featureNames: string[];

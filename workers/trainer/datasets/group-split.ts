@@ -1,4 +1,4 @@
-import { shuffled } from '../random';
+import { shuffled } from '~/server/random';
 
 /**
  * Splits rows by group (run, vehicle, unit), never by row: rows of one group are strongly

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { TRAINING_DEFAULTS } from '~/server/training/defaults';
 import type { Matrix } from '../datasets/types';
 import { percentile } from '../metrics';
 import { fitMatrixStandardiser } from '../normalisation';
@@ -23,9 +24,9 @@ export function resolveAutoencoderHyperparameters(inputDim: number, h: Autoencod
     hidden: h.hidden ?? [Math.max(8, inputDim)],
     bottleneck: h.bottleneck ?? Math.max(2, Math.ceil(inputDim / 3)),
     // tanh keeps the small code layer from dying the way relu units can on standardised data.
-    activation: h.activation ?? 'tanh',
-    learningRate: h.learningRate ?? 1e-3,
-    thresholdPercentile: h.thresholdPercentile ?? 99,
+    activation: h.activation ?? TRAINING_DEFAULTS.autoencoder.activation,
+    learningRate: h.learningRate ?? TRAINING_DEFAULTS.autoencoder.learningRate,
+    thresholdPercentile: h.thresholdPercentile ?? TRAINING_DEFAULTS.autoencoder.thresholdPercentile,
     seed: h.seed ?? 42,
   };
 }

@@ -6,26 +6,9 @@ import { fitWithEarlyStopping, type FitOptions } from '../training';
 import { seededDropout } from './dropout';
 import { fitTargetScaling } from './mlp-regressor';
 import { assertFeatureCount, columnTensor, windowsTensor } from './tensors';
-import type { TrainedSequenceRegressor } from './types';
+import type { CnnHyperparameters, TrainedSequenceRegressor } from './types';
 
-/** 1D-CNN over sliding windows [steps, features], e.g. remaining useful life from sensor history. */
-export interface CnnHyperparameters {
-  filters?: number[];
-  /** One size for every conv layer, or one per layer. */
-  kernelSize?: number | number[];
-  activation?: 'relu' | 'tanh';
-  /** 'flatten' keeps where in the window a pattern occurs (the trend matters for RUL). */
-  head?: 'flatten' | 'global-average';
-  dense?: number[];
-  dropout?: number;
-  learningRate?: number;
-  /**
-   * Input scaling fitted on the training windows: 'standard' (z-score) or 'minmax' (to [-1, 1]).
-   * Either is stored as the model's normalisation and applied inside the ONNX graph.
-   */
-  scaling?: 'standard' | 'minmax';
-  seed?: number;
-}
+export type { CnnHyperparameters } from './types';
 
 /**
  * Unset fields take the platform's RUL defaults (RUL_CNN_DEFAULTS, tuned on C-MAPSS FD001). Until

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { TRAINING_DEFAULTS } from '~/server/training/defaults';
 import type { Matrix } from '../datasets/types';
 import { fitMatrixStandardiser } from '../normalisation';
 import { fitWithEarlyStopping, type FitOptions } from '../training';
@@ -60,7 +61,7 @@ export async function trainMlpClassifier(input: ClassifierTrainingInput): Promis
   const p = resolveMlpHyperparameters(input.hyperparameters);
   const normalisation = fitMatrixStandardiser(input.train);
   const model = buildMlpClassifier(input.train.cols, k, p);
-  const weighting = input.classWeighting ?? 'balanced';
+  const weighting = input.classWeighting ?? TRAINING_DEFAULTS['mlp-classifier'].classWeighting;
   const classWeight =
     weighting === 'none' ? null : weighting === 'balanced' ? balancedClassWeights(input.trainLabels, k) : weighting;
   const x = matrixTensor(input.train, normalisation);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { TRAINING_DEFAULTS } from '~/server/training/defaults';
 import { seededDropout } from './dropout';
 
 /** Hidden stack shared by the MLP classifier and regressor. */
@@ -14,11 +15,13 @@ export interface MlpHyperparameters {
 }
 
 export function resolveMlpHyperparameters(h: MlpHyperparameters = {}) {
+  // The classifier and the regressor share one row of defaults.
+  const d = TRAINING_DEFAULTS['mlp-regressor'];
   return {
-    hidden: h.hidden ?? [64, 32],
+    hidden: h.hidden ?? [...d.hidden],
     activation: h.activation ?? 'relu',
-    dropout: h.dropout ?? 0.1,
-    learningRate: h.learningRate ?? 1e-3,
+    dropout: h.dropout ?? d.dropout,
+    learningRate: h.learningRate ?? d.learningRate,
     l2: h.l2 ?? 1e-4,
     seed: h.seed ?? 42,
   };

@@ -2,6 +2,25 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Standardiser } from '../normalisation';
 import type { TrainingSummary } from '../training';
 
+/** 1D-CNN over sliding windows [steps, features], e.g. remaining useful life from sensor history. */
+export interface CnnHyperparameters {
+  filters?: number[];
+  /** One size for every conv layer, or one per layer. */
+  kernelSize?: number | number[];
+  activation?: 'relu' | 'tanh';
+  /** 'flatten' keeps where in the window a pattern occurs (the trend matters for RUL). */
+  head?: 'flatten' | 'global-average';
+  dense?: number[];
+  dropout?: number;
+  learningRate?: number;
+  /**
+   * Input scaling fitted on the training windows: 'standard' (z-score) or 'minmax' (to [-1, 1]).
+   * Either is stored as the model's normalisation and applied inside the ONNX graph.
+   */
+  scaling?: 'standard' | 'minmax';
+  seed?: number;
+}
+
 export type ModelKind = 'autoencoder' | 'mlp-classifier' | 'mlp-regressor' | 'cnn-regressor';
 
 /** The model is trained on (y - mean) / std; predictions are mapped back, in tfjs and in ONNX. */

@@ -1,6 +1,7 @@
 /**
- * Seeded pseudo-random numbers. Splits and shuffles must be reproducible from a recorded seed so
- * that a dataset version always yields the same train/validation groups.
+ * Seeded pseudo-random numbers (the one mulberry32). Splits, shuffles and sweeps must be
+ * reproducible from a recorded seed, so that a dataset version always yields the same
+ * train/validation groups and a sweep the same parameter sets.
  */
 
 /** mulberry32: tiny, fast and good enough for shuffling; not for anything security-related. */

@@ -1,10 +1,10 @@
 import type { Kafka } from 'kafkajs';
 import { z } from 'zod';
-import { db } from '../db';
-import { env } from '../env';
-import { createKafka } from '../kafka/client';
-import { redis } from '../store/redis';
-import { metrics } from './metrics';
+import { db } from './db';
+import { env } from './env';
+import { createKafka } from './kafka/client';
+import { redis } from './store/redis';
+import { metrics } from './observability/metrics';
 
 export const serviceHealthSchema = z.object({
   up: z.boolean(),
@@ -52,7 +52,7 @@ export async function timedCheck(
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
-const globalForHealth = globalThis as unknown as { drivelabHealthKafka?: Kafka };
+const globalForHealth = globalThis as typeof globalThis & { drivelabHealthKafka?: Kafka };
 
 function healthKafka(): Kafka {
   // No retries: a health check reports the state now, it does not wait for Kafka to come back.

@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
-import { topic } from '../kafka/client';
-import { consumerGroup, TOPICS, type TopicName } from '../kafka/topics';
+import { topic } from './client';
+import { CONSUMER_GROUPS, consumerGroup, TOPICS, type TopicName } from './topics';
 
 export interface PipelineSnapshot {
   at: number;
@@ -10,11 +10,11 @@ export interface PipelineSnapshot {
 
 /** Consumer groups whose lag the fleet overview shows, with the topic each one reads. */
 export const WATCHED_GROUPS: { groupId: string; topic: TopicName }[] = [
-  { groupId: 'drivelab-features', topic: TOPICS.telemetry },
-  { groupId: 'drivelab-recorder', topic: TOPICS.telemetry },
-  { groupId: 'drivelab-sim', topic: TOPICS.simCommands },
-  { groupId: 'drivelab-web-run-status', topic: TOPICS.runStatus },
-  { groupId: 'drivelab-inference', topic: TOPICS.features },
+  { groupId: CONSUMER_GROUPS.features, topic: TOPICS.telemetry },
+  { groupId: CONSUMER_GROUPS.recorder, topic: TOPICS.telemetry },
+  { groupId: CONSUMER_GROUPS.sim, topic: TOPICS.simCommands },
+  { groupId: CONSUMER_GROUPS.webRunStatus, topic: TOPICS.runStatus },
+  { groupId: CONSUMER_GROUPS.inference, topic: TOPICS.features },
 ];
 
 /**
