@@ -4,6 +4,7 @@ import { env } from './server/env';
 import { healthReport } from './server/health';
 import { logger } from './server/observability/logger';
 import { metrics } from './server/observability/metrics';
+import { installProcessPolicy } from './server/observability/process-policy';
 import { sendJson, serveMetrics } from './server/observability/ops-http';
 import { attachRealtime } from './server/realtime/io';
 import { db } from './server/db';
@@ -22,6 +23,8 @@ import { redis } from './server/store/redis';
 // Without a configured public URL, next-auth builds its redirects from the Host the browser used
 // (whatever host and port the portal is reached by) instead of assuming localhost:3000.
 if (!process.env.NEXTAUTH_URL) process.env.AUTH_TRUST_HOST = 'true';
+
+installProcessPolicy('web');
 
 const dev = env.NODE_ENV !== 'production';
 const app = next({ dev, hostname: env.HOST, port: env.PORT });

@@ -24,6 +24,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     reporters: ['default'],
     globalSetup: ['tests/global-setup.ts'],
+    // Any unhandled promise rejection fails the file it happened in (issue 19).
+    setupFiles: ['tests/setup/unhandled-rejections.ts'],
     // Never the development database or unprefixed topics, even when vitest runs on its own.
     env: {
       KAFKA_TOPIC_PREFIX: process.env.KAFKA_TOPIC_PREFIX || 'test.',

@@ -94,6 +94,17 @@ export function findUnsafeString(value: unknown, maxDepth = 400, maxNodes = 1_00
   return null;
 }
 
+/**
+ * A cheap test on JSON text: false means no string in it can break the policy (JSON escapes
+ * every control character as \u00XX, and a surrogate can only arrive as \uD8XX-\uDFFF or raw),
+ * so a consumer needs the full walk only when this says true.
+ */
+export function jsonTextMayBreakPolicy(text: string): boolean {
+  return JSON_TEXT_SUSPECT.test(text);
+}
+const JSON_TEXT_SUSPECT =
+  /\\u00[01][0-9a-fA-F]|\\u007[fF]|\\u[dD][89a-fA-F]|[\uD800-\uDFFF]|\u007F|"(?:__proto__|constructor|prototype)"/;
+
 /** Plain objects only: Dates, Maps, typed arrays and files are not walked. */
 function isPlainData(v: object): boolean {
   const proto = Object.getPrototypeOf(v) as unknown;

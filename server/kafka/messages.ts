@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import type { DlqMessage, DlqReason } from '../contracts/dlq';
+import { findUnsafeString, jsonTextMayBreakPolicy } from '../contracts/strings';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../http/limits';
 
 export type DecodeResult<T> = { ok: true; value: T } | { ok: false; reason: DlqReason; error: string };
 
@@ -22,11 +24,20 @@ export function parseJson(value: Buffer | null): DecodeResult<unknown> {
 /** parseJson for a value already decoded from UTF-8. */
 export function parseJsonText(text: string): DecodeResult<unknown> {
   if (text.length === 0) return { ok: false, reason: 'parse', error: 'empty message value' };
+  if (jsonDepthExceeds(text))
+    return { ok: false, reason: 'parse', error: `JSON nested deeper than ${MAX_JSON_DEPTH} levels` };
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(text) as unknown };
+    value = JSON.parse(text) as unknown;
   } catch (err) {
     return { ok: false, reason: 'parse', error: `invalid JSON: ${(err as Error).message}` };
   }
+  // The string input policy (contracts/strings.ts); the text pre-check keeps the hot path cheap.
+  if (jsonTextMayBreakPolicy(text)) {
+    const bad = findUnsafeString(value);
+    if (bad) return { ok: false, reason: 'validation', error: `${bad.path || '(root)'}: ${bad.message}` };
+  }
+  return { ok: true, value };
 }
 
 /** Validates parsed JSON against a contract schema; the error names the first few bad paths. */

@@ -5,7 +5,7 @@ import { getObject, putObject } from '../models/registry';
 import { objectStore, type ObjectStore } from '../store/object-store';
 import { encodeDataset, fingerprintOf, type MaterialisedDataset } from './materialised';
 import { buildOfflineDataset, loadOfflineRows, resolveRuns } from './offline-dataset';
-import { parseUpload } from './upload-dataset';
+import { decodeTextTable, parseUpload } from './upload-dataset';
 import { AppError } from '../errors';
 
 /** Object-store layout of dataset versions: datasets/<orgId>/<datasetId>/v<version>/<file>. */
@@ -109,8 +109,7 @@ export async function createUploadDatasetVersion(
   input: { orgId: string; fileName: string; bytes: Uint8Array; options: UploadOptions; createdById?: string | null },
   store: ObjectStore = objectStore(),
 ) {
-  const text = Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength).toString('utf8');
-  const { dataset, stats } = parseUpload(text, input.options);
+  const { dataset, stats } = parseUpload(decodeTextTable(input.bytes), input.options);
   const { name, description, ...rest } = input.options;
   return saveVersion(db, store, {
     orgId: input.orgId,

@@ -1,6 +1,7 @@
 import type { UploadOptions } from '../contracts/training';
 import { rulLabels } from './rul';
 import type { MaterialisedDataset } from './materialised';
+import { inputStringProblem, singleLineProblem } from '../contracts/strings';
 import { AppError } from '../errors';
 
 /**
@@ -14,7 +15,39 @@ export interface UploadStats {
   groups: number;
   columns: string[];
   droppedConstant: string[];
+  /** Columns that are not features, with the reason (never dropped without a word). */
+  skippedColumns: { column: string; reason: string }[];
   labelSummary: Record<string, number>;
+}
+
+/**
+ * The text of an uploaded table, or a 400 "not a text table" for binary data (NUL or other
+ * control bytes, or invalid UTF-8). The bytes themselves are never echoed back.
+ */
+export function decodeTextTable(bytes: Uint8Array): string {
+  const notText = (why: string) =>
+    new AppError('BAD_REQUEST', `The file is not a text table (CSV or whitespace-separated): ${why}`, {
+      issues: [{ path: 'file', code: 'not_text', message: why }],
+    });
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw notText('it is not UTF-8 text');
+  }
+  const bad = inputStringProblem(text);
+  if (bad) throw notText(`it contains binary data (${bad.message.replace(/^contains /, '')})`);
+  return text;
+}
+
+function checkColumnNames(columns: string[]): void {
+  columns.forEach((c, i) => {
+    const p = singleLineProblem(c);
+    if (p)
+      throw new AppError('BAD_REQUEST', `Column ${i + 1} has a name that ${p.message}`, {
+        issues: [{ path: `columns.${i}`, code: p.code, message: p.message }],
+      });
+  });
 }
 
 const splitters = {
@@ -24,9 +57,18 @@ const splitters = {
 
 const NORMAL_CLASS = /^(false|no|normal|ok|healthy|nominal|negative|none)$/i;
 
+/** The largest finite float32: features are stored and trained as float32. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
 function isNumber(s: string): boolean {
   return s !== '' && Number.isFinite(Number(s));
 }
+
+function isFeatureNumber(s: string): boolean {
+  return isNumber(s) && Math.abs(Number(s)) <= FLOAT32_MAX;
+}
+
+const isMissing = (s: string) => s === '' || s.toLowerCase() === 'nan' || s.toLowerCase() === 'na';
 
 export function parseUpload(
   text: string,
@@ -42,6 +84,7 @@ export function parseUpload(
   const first = split(lines[0]!.l);
   const hasHeader = options.hasHeader ?? (options.columns === undefined && first.some((t) => !isNumber(t)));
   const columns = options.columns ?? (hasHeader ? first : first.map((_, i) => `col_${i + 1}`));
+  checkColumnNames(columns);
   if (new Set(columns).size !== columns.length) throw new AppError('BAD_REQUEST', 'Column names must be unique');
   const body = hasHeader ? lines.slice(1) : lines;
   if (body.length === 0) throw new AppError('BAD_REQUEST', 'The file has a header but no rows');
@@ -67,6 +110,7 @@ export function parseUpload(
   });
 
   let featureCols: number[];
+  const skippedColumns: UploadStats['skippedColumns'] = [];
   if (options.featureColumns) {
     featureCols = options.featureColumns.map((n) => col(n, 'Feature column'));
     for (const c of featureCols)
@@ -76,12 +120,37 @@ export function parseUpload(
           `"${columns[c]}" cannot be both a feature and the group, order or label column`,
         );
   } else {
-    // Every column whose values are numbers (or empty = missing).
-    featureCols = columns
-      .map((_, c) => c)
-      .filter((c) => !reserved.has(c) && cells.every(({ parts }) => parts[c] === '' || isNumber(parts[c]!)));
+    // Every column whose values are numbers (or missing); each other column is reported with
+    // the first value that kept it out, so nothing disappears without a reason.
+    featureCols = [];
+    columns.forEach((name, c) => {
+      if (reserved.has(c)) return;
+      const bad = cells.find(({ parts }) => !isMissing(parts[c]!) && !isFeatureNumber(parts[c]!));
+      if (!bad) featureCols.push(c);
+      else {
+        const v = bad.parts[c]!;
+        skippedColumns.push({
+          column: name,
+          reason: isNumber(v)
+            ? `line ${bad.no}: ${v.slice(0, 40)} is outside the float32 range`
+            : `not numeric: line ${bad.no} has "${v.slice(0, 40)}"`,
+        });
+      }
+    });
   }
-  if (featureCols.length === 0) throw new AppError('BAD_REQUEST', 'No numeric feature columns');
+  if (featureCols.length === 0)
+    throw new AppError(
+      'BAD_REQUEST',
+      `No numeric feature columns${
+        skippedColumns.length
+          ? ` (${skippedColumns
+              .map((k) => `${k.column}: ${k.reason}`)
+              .slice(0, 5)
+              .join('; ')})`
+          : ''
+      }`,
+      { issues: skippedColumns.map((k) => ({ path: `columns.${k.column}`, code: 'not_numeric', message: k.reason })) },
+    );
 
   // Rows in time order within each group; groups keep the order of first appearance.
   const groupRank = new Map<string, number>();
@@ -100,8 +169,13 @@ export function parseUpload(
     }
     const values = featureCols.map((c) => {
       const s = parts[c]!;
-      if (s === '' || s.toLowerCase() === 'nan' || s.toLowerCase() === 'na') return Number.NaN;
-      if (!isNumber(s)) throw new AppError('BAD_REQUEST', `line ${no}: column "${columns[c]}" is not a number: ${s}`);
+      if (isMissing(s)) return Number.NaN;
+      if (!isFeatureNumber(s))
+        throw new AppError(
+          'BAD_REQUEST',
+          `line ${no}: column "${columns[c]}" ${isNumber(s) ? 'is outside the float32 range' : 'is not a number'}: ${s.slice(0, 40)}`,
+          { issues: [{ path: `columns.${columns[c]}`, code: 'not_numeric', message: `line ${no}` }] },
+        );
       return Number(s);
     });
     return { group, order, values, label: labelCol !== null ? parts[labelCol]! : null, no, idx };
@@ -172,6 +246,6 @@ export function parseUpload(
       order,
       orderName: orderCol !== null ? columns[orderCol]! : 'row',
     },
-    stats: { rows: n, groups: groupRank.size, columns, droppedConstant: [], labelSummary },
+    stats: { rows: n, groups: groupRank.size, columns, droppedConstant: [], skippedColumns, labelSummary },
   };
 }

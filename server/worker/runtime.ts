@@ -1,6 +1,7 @@
 import { env } from '../env';
 import { logger } from '../observability/logger';
 import { startOpsServer } from '../observability/ops-http';
+import { unhandledRejections } from '../observability/process-policy';
 
 export interface WorkerHandle {
   /** Stop consuming, flush what is buffered, commit offsets. */
@@ -61,6 +62,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     void shutdown('uncaughtException', 1);
   });
   process.on('unhandledRejection', (err) => {
+    unhandledRejections.inc();
     log.fatal({ err }, 'unhandled rejection');
     void shutdown('unhandledRejection', 1);
   });

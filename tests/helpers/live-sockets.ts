@@ -15,13 +15,13 @@ import { redis } from '~/server/store/redis';
 export function liveClients(baseUrl: () => string) {
   const clients: ClientSocket[] = [];
   return {
-    client(auth: { cookie?: string; apiKey?: string }): ClientSocket {
+    client(auth: { cookie?: string; apiKey?: unknown }): ClientSocket {
       const s = connect(`${baseUrl()}/live`, {
         path: '/socket.io',
         transports: ['websocket'],
         reconnection: false,
         extraHeaders: auth.cookie ? { cookie: auth.cookie } : {},
-        auth: auth.apiKey ? { apiKey: auth.apiKey } : {},
+        auth: auth.apiKey !== undefined ? { apiKey: auth.apiKey } : {},
       });
       clients.push(s);
       return s;

@@ -281,6 +281,82 @@ describe('Open Inference Protocol v2', () => {
     }
   });
 
+  it('bad input never crashes or resets the connection (issue 19)', async () => {
+    const expectError = async (res: Response, status: number, code: string) => {
+      expect(res.status).toBe(status);
+      const body = (await res.json()) as { error: string; code: string; issues: unknown[] };
+      expect(body).toMatchObject({ code });
+      expect(typeof body.error).toBe('string');
+      expect(Array.isArray(body.issues)).toBe(true);
+      return body;
+    };
+    // Over the 16 MiB limit: a 413 with the standard body, not a TCP reset (declared and chunked).
+    const big = 'x'.repeat(17 * 1024 * 1024);
+    await expectError(
+      await req('/v2/models/wear/infer', A.apiKey.key, { method: 'POST', body: big }),
+      413,
+      'PAYLOAD_TOO_LARGE',
+    );
+    const chunks = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (let i = 0; i < 17; i++) c.enqueue(new Uint8Array(1024 * 1024).fill(32));
+        c.close();
+      },
+    });
+    await expectError(
+      await req('/v2/models/wear/infer', A.apiKey.key, { method: 'POST', body: chunks, duplex: 'half' } as RequestInit),
+      413,
+      'PAYLOAD_TOO_LARGE',
+    );
+    // Deep nesting: in the JSON (refused before parsing) and inside the tensor data.
+    await expectError(
+      await req('/v2/models/wear/infer', A.apiKey.key, {
+        method: 'POST',
+        body: `{"inputs":${'['.repeat(5000)}${']'.repeat(5000)}}`,
+      }),
+      400,
+      'BAD_REQUEST',
+    );
+    const nested = {
+      inputs: [
+        {
+          name: 'features',
+          shape: [1, 32],
+          datatype: 'FP32',
+          data: JSON.parse(`${'['.repeat(300)}1${']'.repeat(300)}`) as unknown,
+        },
+      ],
+    };
+    const deepData = await expectError(
+      await req('/v2/models/wear/infer', A.apiKey.key, { method: 'POST', body: JSON.stringify(nested) }),
+      400,
+      'BAD_REQUEST',
+    );
+    expect(deepData.error).toMatch(/deeper than the shape/);
+    // Beyond float32 (would be Infinity in the model) and NUL in strings.
+    const huge = await expectError(
+      await req('/v2/models/wear/infer', A.apiKey.key, {
+        method: 'POST',
+        body: inferBody([[1e39, ...row().slice(1)]]),
+      }),
+      400,
+      'BAD_REQUEST',
+    );
+    expect(huge.error).toMatch(/float32/);
+    await expectError(
+      await req('/v2/models/wear/infer', A.apiKey.key, {
+        method: 'POST',
+        body: inferBody([row()], { id: 'a\u0000b' }),
+      }),
+      400,
+      'BAD_REQUEST',
+    );
+    // Still serving.
+    expect(
+      (await req('/v2/models/wear/infer', A.apiKey.key, { method: 'POST', body: inferBody([row()]) })).status,
+    ).toBe(200);
+  });
+
   it('needs a valid API key for model routes', async () => {
     const none = await req('/v2/models/wear', null);
     expect(none.status).toBe(401);

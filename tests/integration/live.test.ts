@@ -46,6 +46,24 @@ describe('live channel (/live) on the real Kafka', () => {
     await expect(connected(client({ apiKey: 'dlk_notakey' }))).rejects.toThrow(/UNAUTHORIZED/);
   });
 
+  it('answers every malformed apiKey with a connect_error and its reason, never silence (issue 19)', async () => {
+    const bad: unknown[] = ['dlk_a\nb', 'dlk_\u0000x', 'dlk_🚗🚗', 'x'.repeat(10_000), 42, { k: 1 }, ['a'], '', 'a b'];
+    for (const apiKey of bad) {
+      const s = client({ apiKey });
+      const outcome = await Promise.race([
+        connected(s).then(
+          () => ({ connected: true, message: '', data: undefined as unknown }),
+          (err: Error & { data?: unknown }) => ({ connected: false, message: err.message, data: err.data }),
+        ),
+        new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`no answer for ${String(apiKey)}`)), 5000)),
+      ]);
+      expect(outcome.connected, JSON.stringify(apiKey)?.slice(0, 40)).toBe(false);
+      expect(outcome.message).toMatch(/^UNAUTHORIZED: /);
+      expect(outcome.data).toMatchObject({ code: 'UNAUTHORIZED' });
+      s.disconnect();
+    }
+  });
+
   it("lets members join their org's run and org rooms; another org's member gets NOT_FOUND", async () => {
     const member = client({ cookie: await sessionCookie(a.users.viewer.id) });
     await connected(member);

@@ -1,5 +1,5 @@
 import { db } from '~/server/db';
-import { authenticateRest, jsonError, restRoute } from '~/server/http/rest';
+import { authenticateRest, restRoute } from '~/server/http/rest';
 import { createUploadDatasetVersion } from '~/server/training/datasets';
 import { readUploadRequest } from '~/server/training/upload-request';
 
@@ -14,7 +14,6 @@ export const POST = restRoute(async (req: Request) => {
   const auth = await authenticateRest(req, 'engineer');
   if (auth instanceof Response) return auth;
   const upload = await readUploadRequest(req);
-  if (!upload.ok) return jsonError(upload.status, upload.error, upload.issues ? { issues: upload.issues } : {});
   const version = await createUploadDatasetVersion(db, {
     orgId: auth.orgId,
     fileName: upload.fileName,
@@ -32,6 +31,8 @@ export const POST = restRoute(async (req: Request) => {
       groups: version.groupCount,
       featureNames: version.featureNames,
       labelKind: version.labelKind,
+      // Columns that are not features and why (e.g. not numeric), never dropped silently.
+      skippedColumns: (version.stats as { skippedColumns?: unknown } | null)?.skippedColumns ?? [],
     },
     { status: 201 },
   );
