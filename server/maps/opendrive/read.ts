@@ -38,7 +38,9 @@ export class OpenDriveError extends Error {
 
 export interface ReadOpenDriveResult {
   network: OdrNetwork;
-  /** "path (×n, first at line L): what was left out" */
+  /** Values the reader had to skip or default (line and reason); empty for a clean file. */
+  issues: string[];
+  /** Everything left out: `issues`, then "path (×n, first at line L): what it is" per element kind. */
   report: string[];
 }
 
@@ -495,6 +497,7 @@ export function readOpenDrive(text: string): ReadOpenDriveResult {
       return ok;
     });
 
-  const report = [...L.problems, ...L.sweep(root)];
-  return { network: { header, roads, roadById, junctions, junctionById, controllers }, report };
+  const issues = [...L.problems];
+  const report = [...issues, ...L.sweep(root)];
+  return { network: { header, roads, roadById, junctions, junctionById, controllers }, issues, report };
 }
