@@ -78,29 +78,49 @@ export function laneWidth(road: OdrRoad, laneId: number, s: number): number {
   return b ? Math.abs(b.outer - b.inner) : 0;
 }
 
+/** Scratch answer of `laneAtTInto`: lane id, centre t, inner t, outer t. */
+export type LaneHit = Float64Array;
+
 /**
- * The lane containing lateral position t at s (0 when t is exactly on the centre lane line),
- * or null beyond the outermost lane. Also returns the lane's centre t.
+ * The lane containing lateral position t at s, written into `out` ([id, centreT, inner, outer]);
+ * false beyond the outermost lane. Allocation-free: the projection index calls it per candidate.
+ */
+export function laneAtTInto(road: OdrRoad, s: number, t: number, out: LaneHit): boolean {
+  const sections = road.sections;
+  if (sections.length === 0) return false;
+  const sec = sections.length === 1 ? sections[0]! : sections[recordIndex(sections, s)]!;
+  const base = road.laneOffset.length ? cubicValue(road.laneOffset, s) : 0;
+  const side: 1 | -1 = t >= base ? 1 : -1;
+  const list = side > 0 ? sec.left : sec.right;
+  let inner = base;
+  for (let i = 0; i < list.length; i++) {
+    const ln = list[i]!;
+    const w = laneWidthIn(sec, ln, s, inner, side);
+    const outer = inner + side * w;
+    if (side * (t - outer) <= 0 && w > 0) {
+      out[0] = ln.id;
+      out[1] = 0.5 * (inner + outer);
+      out[2] = inner;
+      out[3] = outer;
+      return true;
+    }
+    inner = outer;
+  }
+  return false;
+}
+
+/**
+ * The lane containing lateral position t at s (its id, centre t and borders), or null beyond
+ * the outermost lane.
  */
 export function laneAtT(
   road: OdrRoad,
   s: number,
   t: number,
 ): { laneId: number; centerT: number; inner: number; outer: number } | null {
-  const si = sectionIndexAt(road, s);
-  if (si < 0) return null;
-  const sec = road.sections[si]!;
-  const base = laneOffsetAt(road, s);
-  const side: 1 | -1 = t >= base ? 1 : -1;
-  const list = side > 0 ? sec.left : sec.right;
-  let inner = base;
-  for (const ln of list) {
-    const w = laneWidthIn(sec, ln, s, inner, side);
-    const outer = inner + side * w;
-    if (side * (t - outer) <= 0 && w > 0) return { laneId: ln.id, centerT: 0.5 * (inner + outer), inner, outer };
-    inner = outer;
-  }
-  return null;
+  const h = new Float64Array(4);
+  if (!laneAtTInto(road, s, t, h)) return null;
+  return { laneId: h[0]!, centerT: h[1]!, inner: h[2]!, outer: h[3]! };
 }
 
 export interface LanePose {

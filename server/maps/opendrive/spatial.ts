@@ -1,5 +1,5 @@
 import { pose2, referenceAt } from './geometry';
-import { DRIVABLE_LANE_TYPES, laneAtT, laneBounds, lanesOf, sectionIndexAt } from './lanes';
+import { DRIVABLE_LANE_TYPES, laneAtTInto, laneBounds, lanesOf, sectionIndexAt } from './lanes';
 import type { OdrNetwork, OdrRoad } from './model';
 
 /**
@@ -21,7 +21,7 @@ export interface LaneProjection {
   offset: number;
 }
 
-const CELL_M = 8;
+const CELL_M = 4;
 /** Pieces of lines and arcs (exact); curves whose curvature varies use shorter ones. */
 const PIECE_EXACT_M = 4;
 const PIECE_VARYING_M = 0.5;
@@ -30,7 +30,7 @@ const END_TOL_M = 1e-6;
 const LATERAL_MARGIN_M = 0.5;
 
 // Piece fields, strided in one Float64Array.
-const F = 8;
+const F = 9;
 const X0 = 0;
 const Y0 = 1;
 const C0 = 2; // cos heading
@@ -39,6 +39,8 @@ const K = 4; // curvature
 const LEN = 5;
 const SS = 6; // road s at the piece's start
 const TMAX = 7; // the largest |t| any lane reaches on the piece, plus a margin
+/** how far beyond [0, len] `along` may fall for a point within TMAX of a curved piece */
+const SLACK = 8;
 
 export class LaneIndex {
   private readonly pieces: Float64Array;
@@ -83,7 +85,8 @@ export class LaneIndex {
         let dh = q[2]! - p[2]!;
         dh -= 2 * Math.PI * Math.round(dh / (2 * Math.PI));
         const tmax = Math.max(maxAbsT(road, sa), maxAbsT(road, (sa + sb) / 2), maxAbsT(road, sb - 1e-9));
-        pcs.push(p[0]!, p[1]!, Math.cos(p[2]!), Math.sin(p[2]!), dh / len, len, sa, tmax + LATERAL_MARGIN_M);
+        const reach = tmax + LATERAL_MARGIN_M;
+        pcs.push(p[0]!, p[1]!, Math.cos(p[2]!), Math.sin(p[2]!), dh / len, len, sa, reach, Math.abs(dh) * reach + 1e-3);
         owner.push(ri);
       }
     });
@@ -100,17 +103,36 @@ export class LaneIndex {
     for (let i = 0; i < count; i++) {
       const o = i * F;
       const len = this.pieces[o + LEN]!;
-      const cx = this.pieces[o + X0]! + 0.5 * len * this.pieces[o + C0]!;
-      const cy = this.pieces[o + Y0]! + 0.5 * len * this.pieces[o + S0]!;
-      const r = 0.5 * len + this.pieces[o + TMAX]! + 0.05;
-      boxes[i * 4] = cx - r;
-      boxes[i * 4 + 1] = cy - r;
-      boxes[i * 4 + 2] = cx + r;
-      boxes[i * 4 + 3] = cy + r;
-      minX = Math.min(minX, cx - r);
-      minY = Math.min(minY, cy - r);
-      maxX = Math.max(maxX, cx + r);
-      maxY = Math.max(maxY, cy + r);
+      // The piece's cross-section: its two end normals, each reaching TMAX either side, plus
+      // the arc's bulge; an axis-aligned box of that is tight for roads along the axes.
+      const P = this.pieces;
+      const x0 = P[o + X0]!;
+      const y0 = P[o + Y0]!;
+      const c = P[o + C0]!;
+      const sn = P[o + S0]!;
+      const k = P[o + K]!;
+      const reach = P[o + TMAX]!;
+      const th = k * len;
+      const ex = Math.abs(k) < 1e-9 ? len : Math.sin(th) / k;
+      const ey = Math.abs(k) < 1e-9 ? 0 : (1 - Math.cos(th)) / k;
+      const x1 = x0 + ex * c - ey * sn;
+      const y1 = y0 + ex * sn + ey * c;
+      const h1 = Math.atan2(sn, c) + th;
+      const pad = Math.abs(k) * len * len * 0.125 + Math.abs(k) * len * reach + 0.05;
+      const xs = [x0 - reach * sn, x0 + reach * sn, x1 - reach * Math.sin(h1), x1 + reach * Math.sin(h1)];
+      const ys = [y0 + reach * c, y0 - reach * c, y1 + reach * Math.cos(h1), y1 - reach * Math.cos(h1)];
+      const bx0 = Math.min(...xs) - pad;
+      const by0 = Math.min(...ys) - pad;
+      const bx1 = Math.max(...xs) + pad;
+      const by1 = Math.max(...ys) + pad;
+      boxes[i * 4] = bx0;
+      boxes[i * 4 + 1] = by0;
+      boxes[i * 4 + 2] = bx1;
+      boxes[i * 4 + 3] = by1;
+      minX = Math.min(minX, bx0);
+      minY = Math.min(minY, by0);
+      maxX = Math.max(maxX, bx1);
+      maxY = Math.max(maxY, by1);
     }
     if (count === 0) minX = minY = maxX = maxY = 0;
     this.minX = minX;
@@ -149,8 +171,12 @@ export class LaneIndex {
     if (cx < 0 || cy < 0 || cx >= this.nx || cy >= this.ny) return null;
     const cell = cy * this.nx + cx;
     const P = this.pieces;
-    let best: LaneProjection | null = null;
     let bestScore = Infinity;
+    let bestRoad: OdrRoad | null = null;
+    let bestLane = 0;
+    let bestS = 0;
+    let bestT = 0;
+    let bestOffset = 0;
     let lastRoad = -1;
     let lastS = NaN;
     for (let k = this.cellStart[cell]!, end = this.cellStart[cell + 1]!; k < end; k++) {
@@ -165,7 +191,8 @@ export class LaneIndex {
       const len = P[o + LEN]!;
       const tmax = P[o + TMAX]!;
       // Quick reject before any trigonometry: outside the piece's reach.
-      if (along < -tmax - 1 || along > len + tmax + 1 || lat > tmax + 1 || lat < -tmax - 1) continue;
+      const slack = P[o + SLACK]!;
+      if (along < -slack || along > len + slack || lat > tmax + slack || lat < -tmax - slack) continue;
       const kk = P[o + K]!;
       let u: number;
       let t: number;
@@ -187,23 +214,29 @@ export class LaneIndex {
       if (ri === lastRoad && Math.abs(s - lastS) < 1e-6) continue;
       lastRoad = ri;
       lastS = s;
-      const lane = laneAtT(road, s, t);
-      if (!lane) continue;
+      if (!laneAtTInto(road, s, t, hit)) continue;
+      const laneId = hit[0]!;
       if (this.drivableOnly) {
         const sec = road.sections[sectionIndexAt(road, s)];
-        const ln = sec ? lanesOf(sec, lane.laneId) : undefined;
+        const ln = sec ? lanesOf(sec, laneId) : undefined;
         if (!ln || !DRIVABLE_LANE_TYPES.has(ln.type)) continue;
       }
-      const offset = t - lane.centerT;
-      const score = Math.abs(offset) / Math.max(0.1, Math.abs(lane.outer - lane.inner));
+      const offset = t - hit[1]!;
+      const score = Math.abs(offset) / Math.max(0.1, Math.abs(hit[3]! - hit[2]!));
       if (score < bestScore) {
         bestScore = score;
-        best = { road, laneId: lane.laneId, s, t, offset };
+        bestRoad = road;
+        bestLane = laneId;
+        bestS = s;
+        bestT = t;
+        bestOffset = offset;
       }
     }
-    return best;
+    return bestRoad ? { road: bestRoad, laneId: bestLane, s: bestS, t: bestT, offset: bestOffset } : null;
   }
 }
+
+const hit = new Float64Array(4);
 
 /** The largest |t| of any lane border at s. */
 function maxAbsT(road: OdrRoad, s: number): number {
