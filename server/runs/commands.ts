@@ -1,6 +1,6 @@
 import type { Prisma, PrismaClient } from '@prisma/client';
 import { TRPCError } from '@trpc/server';
-import { scenarioSchema, type Scenario } from '../contracts/scenario';
+import { runRefusal, scenarioSchema, type Scenario } from '../contracts/scenario';
 import { simCommandSchema, type SimCommand } from '../contracts/sim-commands';
 import { TOPICS } from '../kafka/topics';
 import { sharedProducer } from '../kafka/producer';
@@ -58,6 +58,8 @@ export async function createRun(
   if (!version)
     throw new TRPCError({ code: 'NOT_FOUND', message: `Version ${input.version} of this scenario does not exist` });
   const spec = withParams(scenarioSchema.parse(version.spec), input.params);
+  const refusal = runRefusal(spec);
+  if (refusal) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: refusal });
   const run = await db.run.create({
     data: {
       orgId: input.orgId,
