@@ -26,6 +26,8 @@ export interface ImportXoscResult {
   unsupported: string[];
   /** Approximations and defaults the import chose. */
   notes: string[];
+  /** RoadNetwork/LogicFile filepath as written, for resolving against an organisation's maps. */
+  logicFile?: string;
 }
 
 export class XoscImportError extends Error {
@@ -435,7 +437,7 @@ export function importXosc(xml: string): ImportXoscResult {
     ...(dl.DriveLab_timeFactor !== undefined ? { timeFactor: dl.DriveLab_timeFactor } : {}),
   };
   const scenario = parseWithFaults(input, dl, ledger);
-  return { scenario, unsupported: ledger.sweep(), notes };
+  return { scenario, unsupported: ledger.sweep(), notes, logicFile: townPath };
 }
 
 /** Faults that no longer fit (a vehicle or time the imported scenario lacks) are reported, not kept half-valid. */
