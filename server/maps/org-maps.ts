@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { PrismaClient } from '@prisma/client';
 import { z } from 'zod';
 import { normaliseTownName } from '~/server/interop/openscenario/carla-towns';
-import { readOpenDrive } from './opendrive';
+import { LaneIndex, laneAtT, lanePose, readOpenDrive, roadPose, type OdrNetwork } from './opendrive';
 import { networkPreviewSvg } from './opendrive/preview';
 
 /**
@@ -113,4 +113,50 @@ export async function findOrgMapForLogicFile(
     select: { id: true, name: true, latestVersion: true },
   });
   return map ? { id: map.id, name: map.name, version: map.latestVersion } : null;
+}
+
+export type StartPosition =
+  | { kind: 'world'; x: number; y: number }
+  | { kind: 'lane'; roadId: string; laneId: number; s: number; offset: number }
+  | { kind: 'road'; roadId: string; s: number; t: number };
+
+export interface PlacedStart {
+  roadId: string;
+  laneId: number;
+  s: number;
+  offset: number;
+  x: number;
+  y: number;
+  z: number;
+  /** heading of the lane's direction of travel, OpenDRIVE frame */
+  h: number;
+}
+
+/** Where a scenario start (world, lane or road position, OpenDRIVE frame) lies on a network. */
+export function placeStart(network: OdrNetwork, start: StartPosition): PlacedStart | null {
+  if (start.kind === 'world') {
+    const q = new LaneIndex(network).project(start.x, start.y);
+    if (!q) return null;
+    const p = lanePose(q.road, q.laneId, q.s, q.offset)!;
+    return { roadId: q.road.id, laneId: q.laneId, s: q.s, offset: q.offset, x: p.x, y: p.y, z: p.z, h: p.laneHeading };
+  }
+  const road = network.roadById.get(start.roadId);
+  if (!road) return null;
+  if (start.kind === 'lane') {
+    const p = lanePose(road, start.laneId, start.s, start.offset);
+    return p ? { ...start, x: p.x, y: p.y, z: p.z, h: p.laneHeading } : null;
+  }
+  const lane = laneAtT(road, start.s, start.t);
+  if (!lane) return null;
+  const p = roadPose(road, start.s, start.t, lane.laneId);
+  return {
+    roadId: road.id,
+    laneId: lane.laneId,
+    s: start.s,
+    offset: start.t - lane.centerT,
+    x: p.x,
+    y: p.y,
+    z: p.z,
+    h: p.laneHeading,
+  };
 }

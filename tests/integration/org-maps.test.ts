@@ -4,6 +4,7 @@ import { TRPCError } from '@trpc/server';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { db } from '~/server/db';
 import { MAX_XODR_BYTES } from '~/server/maps/org-maps';
+import { lanePose, readOpenDrive } from '~/server/maps/opendrive';
 import { callerFor, makeOrg, userCaller, type OrgFixture } from '../helpers/tenancy';
 import { sharedDir } from '../unit/openscenario/helpers';
 
@@ -88,5 +89,27 @@ describe('organisation maps', () => {
     // B has no Town01: the same file is a missing map there.
     const inB = await callerFor(userCaller(b.users.engineer)).scenarios.importXosc({ org: b.org.slug, xml: follow });
     expect(inB.roadNetwork?.map).toBeNull();
+  });
+
+  it("places a CARLA-frame ego start on the organisation's Town01: mirrored into OpenDRIVE, on the right lane", async () => {
+    const c = await makeOrg('maps-c');
+    const e = callerFor(userCaller(c.users.engineer));
+    await e.maps.upload({ org: c.org.slug, name: 'Town01', xodr: town01 });
+    const road = readOpenDrive(town01).network.roadById.get('4')!;
+    const p = lanePose(road, -1, 30, 0)!;
+    const follow = readFileSync(join(sharedDir, 'openscenario', 'examples', 'FollowLeadingVehicle.xosc'), 'utf8');
+    // The file says CARLA:, so its WorldPosition is in CARLA's frame: y and heading negated.
+    const xml = follow.replace(
+      '<RoadPosition roadId="4" s="48.58" t="2.75"/>',
+      `<WorldPosition x="${p.x}" y="${-p.y}" z="0" h="${-p.laneHeading}"/>`,
+    );
+    const r = await e.scenarios.importXosc({ org: c.org.slug, xml });
+    expect(r.roadNetwork?.egoStart).toMatchObject({ roadId: '4', laneId: -1 });
+    expect(r.roadNetwork!.egoStart!.s).toBeCloseTo(30, 2);
+    expect(Math.hypot(r.roadNetwork!.egoStart!.x - p.x, r.roadNetwork!.egoStart!.y - p.y)).toBeLessThan(0.01);
+    expect(r.notes.join('\n')).toMatch(/converted from CARLA's/);
+    // The original RoadPosition (road 4, s 48.58, t 2.75) lies on the left driving lane.
+    const orig = await e.scenarios.importXosc({ org: c.org.slug, xml: follow });
+    expect(orig.roadNetwork?.egoStart).toMatchObject({ roadId: '4', laneId: 1, s: 48.58 });
   });
 });

@@ -9,7 +9,8 @@ import {
   type ScenarioPresetId,
 } from '../../contracts/scenario';
 import { builtinMapXodr } from '../../maps/builtin-opendrive';
-import { findOrgMapForLogicFile } from '../../maps/org-maps';
+import { findOrgMapForLogicFile, placeStart, type PlacedStart } from '../../maps/org-maps';
+import { readOpenDrive } from '../../maps/opendrive';
 import { normaliseTownName } from '../../interop/openscenario/carla-towns';
 import { exportXosc, importXosc, XmlParseError, XoscImportError } from '../../interop/openscenario';
 import { createTRPCRouter, orgProcedure } from '../init';
@@ -110,7 +111,21 @@ export const scenariosRouter = createTRPCRouter({
         notes.push(
           `Road network "${logicFile}" is this organisation's map ${orgMap.name} (version ${orgMap.version}).`,
         );
-      else if (logicFile)
+      // With the real map at hand, say where the ego's start lies on it (lane position and pose).
+      let egoStart: PlacedStart | null = null;
+      if (orgMap && imported.egoStart) {
+        const file = await ctx.db.orgMapVersion.findUnique({
+          where: { mapId_version: { mapId: orgMap.id, version: orgMap.version } },
+          select: { xodr: true },
+        });
+        if (file) egoStart = placeStart(readOpenDrive(file.xodr).network, imported.egoStart);
+        notes.push(
+          egoStart
+            ? `Ego start is on ${orgMap.name} road ${egoStart.roadId}, lane ${egoStart.laneId}, s ${egoStart.s.toFixed(2)} m (x ${egoStart.x.toFixed(2)}, y ${egoStart.y.toFixed(2)} in OpenDRIVE's frame${imported.egoStart.kind === 'world' && imported.egoStart.fromCarlaFrame ? ", converted from CARLA's" : ''}).`
+            : `Ego start is not on any lane of ${orgMap.name}.`,
+        );
+      }
+      if (logicFile && !orgMap)
         notes.push(
           `Road network "${logicFile}" is not among this organisation's maps: upload ${normaliseTownName(logicFile)}.xodr to use its real geometry.`,
         );
@@ -119,7 +134,9 @@ export const scenariosRouter = createTRPCRouter({
         name,
         unsupported: imported.unsupported,
         notes,
-        roadNetwork: logicFile ? { logicFile, map: orgMap, missingFile: orgMap ? null : logicFile } : null,
+        roadNetwork: logicFile
+          ? { logicFile, map: orgMap, missingFile: orgMap ? null : normaliseTownName(logicFile), egoStart }
+          : null,
       };
     }),
 
