@@ -292,6 +292,20 @@ export const scenarioSchema = z
 export type Scenario = z.infer<typeof scenarioSchema>;
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 
+/**
+ * Scenarios may name the CARLA backend (it is what they are exported for), but no CARLA bridge
+ * exists yet: running one must be refused with this message rather than quietly played by the
+ * built-in simulator.
+ */
+export const CARLA_BACKEND_UNAVAILABLE =
+  "This scenario asks for backend 'carla', but DriveLab has no CARLA bridge yet, so it cannot run there. " +
+  "Set backend to 'builtin' to run it on DriveLab's simulator, or export it as OpenSCENARIO (.xosc) for CARLA ScenarioRunner.";
+
+/** Why a scenario cannot be run, or null when it can. */
+export function runRefusal(s: Pick<Scenario, 'backend'>): string | null {
+  return s.backend === 'carla' ? CARLA_BACKEND_UNAVAILABLE : null;
+}
+
 /** The vehicle id a fault targets, in the form telemetry uses. */
 export function faultVehicleId(vehicle: FaultSpec['vehicle']): string {
   if (vehicle === 'ego') return 'ego';

@@ -1,6 +1,6 @@
 import type { Prisma, PrismaClient } from '@prisma/client';
 import { AppError } from '../errors';
-import { scenarioSchema, type Scenario } from '../contracts/scenario';
+import { runRefusal, scenarioSchema, type Scenario } from '../contracts/scenario';
 import { simCommandSchema, type SimCommand } from '../contracts/sim-commands';
 import { TOPICS } from '../kafka/topics';
 import { sharedProducer } from '../kafka/producer';
@@ -54,6 +54,8 @@ export async function createRun(
   });
   if (!version) throw new AppError('NOT_FOUND', `Version ${input.version} of this scenario does not exist`);
   const spec = withParams(scenarioSchema.parse(version.spec), input.params);
+  const refusal = runRefusal(spec);
+  if (refusal) throw new AppError('PRECONDITION_FAILED', refusal);
   const run = await db.run.create({
     data: {
       orgId: input.orgId,

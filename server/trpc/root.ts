@@ -9,6 +9,7 @@ import { fleetRouter } from './routers/fleet';
 import { inferenceRouter } from './routers/inference';
 import { authRouter } from './routers/auth';
 import { invitesRouter } from './routers/invites';
+import { mapsRouter } from './routers/maps';
 import { membersRouter } from './routers/members';
 import { modelsRouter } from './routers/models';
 import { orgsRouter } from './routers/orgs';
@@ -27,6 +28,7 @@ export const appRouter = createTRPCRouter({
   apiKeys: apiKeysRouter,
   audit: auditRouter,
   scenarios: scenariosRouter,
+  maps: mapsRouter,
   runs: runsRouter,
   campaigns: campaignsRouter,
   features: featuresRouter,

@@ -17,7 +17,13 @@ export interface XmlCommentNode {
   text: string;
 }
 
-export type XmlNode = XmlElementNode | XmlCommentNode;
+/** Character data, e.g. OpenDRIVE's <geoReference> PROJ string. */
+export interface XmlTextNode {
+  kind: 'text';
+  text: string;
+}
+
+export type XmlNode = XmlElementNode | XmlCommentNode | XmlTextNode;
 
 export type AttrValue = string | number | boolean | undefined;
 
@@ -37,6 +43,10 @@ export function el(
 
 export function comment(text: string): XmlCommentNode {
   return { kind: 'comment', text };
+}
+
+export function text(value: string): XmlTextNode {
+  return { kind: 'text', text: value };
 }
 
 /**
@@ -85,7 +95,18 @@ function write(node: XmlNode, depth: number, out: string[]): void {
     out.push(`${pad}<!-- ${escapeComment(node.text)} -->`);
     return;
   }
+  if (node.kind === 'text') {
+    out.push(`${pad}${escapeText(node.text)}`);
+    return;
+  }
   const attrs = node.attrs.map(([k, v]) => ` ${k}="${escapeAttr(v)}"`).join('');
+  // Text alone inside an element stays on its line, so no indentation becomes part of it.
+  if (node.children.length > 0 && node.children.every((c) => c.kind === 'text')) {
+    out.push(
+      `${pad}<${node.name}${attrs}>${node.children.map((c) => escapeText((c as XmlTextNode).text)).join('')}</${node.name}>`,
+    );
+    return;
+  }
   if (node.children.length === 0) {
     out.push(`${pad}<${node.name}${attrs}/>`);
     return;

@@ -6,6 +6,7 @@ import {
   type VehicleBlueprint,
 } from '~/server/contracts/scenario';
 import { npcBlueprintMix } from '~/server/scenarios/blueprints';
+import { CARLA_DESCRIPTION_PREFIX } from './carla-frame';
 import { carlaTownForMap, egoPoseForTown, type TownPose } from './carla-towns';
 import { driveLabParameters } from './drivelab-parameters';
 import { toOscWeather } from './weather-mapping';
@@ -213,7 +214,8 @@ export function exportXosc(scenario: Scenario, opts: ExportXoscOptions = {}): st
       revMajor: 1,
       revMinor: 0,
       date: date.toISOString().replace(/\.\d{3}Z$/, ''),
-      description: s.name,
+      // The ego's WorldPosition is a CARLA spawn point, in CARLA's frame: say so, as ScenarioRunner's files do.
+      description: `${CARLA_DESCRIPTION_PREFIX}${s.name}`,
       author: 'DriveLab',
     }),
     parameters,

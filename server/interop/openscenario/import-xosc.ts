@@ -6,6 +6,7 @@ import {
   type VehicleBlueprint,
 } from '~/server/contracts/scenario';
 import { mapForTown } from './carla-towns';
+import { mirrorCarlaFrame, usesCarlaFrame } from './carla-frame';
 import { EXPORT_FORMAT_PARAM, readDriveLabParameters, type DriveLabValues } from './drivelab-parameters';
 import { ImportLedger, conditionKind, describe, triggerSummary } from './unsupported-report';
 import { matchBlueprint } from './vehicle-models';
@@ -26,7 +27,16 @@ export interface ImportXoscResult {
   unsupported: string[];
   /** Approximations and defaults the import chose. */
   notes: string[];
+  /** RoadNetwork/LogicFile filepath as written, for resolving against an organisation's maps. */
+  logicFile?: string;
+  /** The ego's start as the file gives it, world positions in OpenDRIVE's frame (CARLA's mirrored). */
+  egoStart?: EgoStart;
 }
+
+export type EgoStart =
+  | { kind: 'world'; x: number; y: number; z: number; h: number; fromCarlaFrame: boolean }
+  | { kind: 'lane'; roadId: string; laneId: number; s: number; offset: number }
+  | { kind: 'road'; roadId: string; s: number; t: number };
 
 export class XoscImportError extends Error {
   override name = 'XoscImportError';
@@ -239,6 +249,30 @@ export function importXosc(xml: string): ImportXoscResult {
   if (!weatherFound) notes.push('No EnvironmentAction in Init; weather and time of day keep their defaults.');
 
   let egoSpeed: number | undefined;
+  let egoStart: EgoStart | undefined;
+  const carlaFrame = usesCarlaFrame(str(header, 'description'));
+  const readStart = (pos: XmlElement): EgoStart | undefined => {
+    const road = str(pos, 'roadId');
+    if (pos.name === 'WorldPosition') {
+      const x = num(pos, 'x');
+      const y = num(pos, 'y');
+      if (x === undefined || y === undefined) return undefined;
+      const p = { x, y, z: num(pos, 'z') ?? 0, h: num(pos, 'h') ?? 0 };
+      return { kind: 'world', ...(carlaFrame ? mirrorCarlaFrame(p) : p), fromCarlaFrame: carlaFrame };
+    }
+    if (pos.name === 'LanePosition' && road !== undefined) {
+      const laneId = Number(str(pos, 'laneId'));
+      const sv = num(pos, 's');
+      if (!Number.isInteger(laneId) || sv === undefined) return undefined;
+      return { kind: 'lane', roadId: road, laneId, s: sv, offset: num(pos, 'offset') ?? 0 };
+    }
+    if (pos.name === 'RoadPosition' && road !== undefined) {
+      const sv = num(pos, 's');
+      if (sv === undefined) return undefined;
+      return { kind: 'road', roadId: road, s: sv, t: num(pos, 't') ?? 0 };
+    }
+    return undefined;
+  };
   const byName = new Map(entities.map((e) => [e.name, e]));
   for (const priv of childrenNamed(initActions, 'Private')) {
     const ref = priv.attrs.entityRef ?? '';
@@ -261,6 +295,7 @@ export function importXosc(xml: string): ImportXoscResult {
               .map(([k, v]) => `${k}=${v}`)
               .join(', ')})`
           : 'no position';
+        if (isEgo && position) egoStart = readStart(position);
         if (fromDriveLab) {
           ledger.handled(pa);
           if (isEgo)
@@ -435,7 +470,7 @@ export function importXosc(xml: string): ImportXoscResult {
     ...(dl.DriveLab_timeFactor !== undefined ? { timeFactor: dl.DriveLab_timeFactor } : {}),
   };
   const scenario = parseWithFaults(input, dl, ledger);
-  return { scenario, unsupported: ledger.sweep(), notes };
+  return { scenario, unsupported: ledger.sweep(), notes, logicFile: townPath, egoStart };
 }
 
 /** Faults that no longer fit (a vehicle or time the imported scenario lacks) are reported, not kept half-valid. */

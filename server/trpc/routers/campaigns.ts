@@ -2,7 +2,7 @@ import type { Prisma } from '@prisma/client';
 import { AppError } from '../../errors';
 import { z } from 'zod';
 import { runKpisSchema } from '../../contracts/run-status';
-import { scenarioSchema } from '../../contracts/scenario';
+import { runRefusal, scenarioSchema } from '../../contracts/scenario';
 import { advanceCampaign } from '../../runs/campaigns';
 import { cancelRun, withParams } from '../../runs/commands';
 import { expandSweep, sweepDimensionSchema } from '../../runs/sweep';
@@ -103,9 +103,12 @@ export const campaignsRouter = createTRPCRouter({
       }
       // Every swept scenario must be valid before anything is queued.
       const base = scenarioSchema.parse(version.spec);
+      const refusal = runRefusal(base);
+      if (refusal) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: refusal });
       sets.forEach((params, i) => {
         try {
-          withParams(base, params);
+          const why = runRefusal(withParams(base, params));
+          if (why) throw new Error(why);
         } catch (err) {
           const detail =
             err instanceof z.ZodError

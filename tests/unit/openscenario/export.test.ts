@@ -114,9 +114,9 @@ describe('exportXosc', () => {
   it('escapes <>&"\' in names so the document stays well-formed and valid', () => {
     const nasty = `Tom & Jerry's "<crash>" -- test-`;
     const xml = exportXosc(scenarioSchema.parse({ name: nasty, traffic: { vehicles: 1 } }));
-    expect(xml).toContain('description="Tom &amp; Jerry&apos;s &quot;&lt;crash&gt;&quot; -- test-"');
+    expect(xml).toContain('description="CARLA:Tom &amp; Jerry&apos;s &quot;&lt;crash&gt;&quot; -- test-"');
     expect(xml).not.toMatch(/<!--(?:(?!-->)[\s\S])*--(?!>)/); // no "--" inside a comment
-    expect(child(parseXml(xml), 'FileHeader')?.attrs.description).toBe(nasty);
+    expect(child(parseXml(xml), 'FileHeader')?.attrs.description).toBe(`CARLA:${nasty}`);
     expect(validateWithXmllint({ nasty: xml }).nasty!.code).toBe(0);
   });
 });

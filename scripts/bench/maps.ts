@@ -1,0 +1,127 @@
+// OpenDRIVE maps: `npm run bench -- maps` (or `npx tsx scripts/bench/maps.ts`) prints one JSON
+// object: how long CARLA's Town01 takes to load (read + projection index + lane graph) and how
+// many world → lane projections per second the index answers. Town01 is read from the shared
+// folder beside the repository (DRIVELAB_SHARED_DIR overrides), never copied into it.
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DRIVABLE_LANE_TYPES, LaneIndex, buildLaneGraph, lanePose, readOpenDrive } from '~/server/maps/opendrive';
+import { parseXml } from '~/server/xml/parse';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const shared = process.env.DRIVELAB_SHARED_DIR
+  ? resolve(process.env.DRIVELAB_SHARED_DIR)
+  : resolve(root, '..', 'shared');
+const town01 = readFileSync(join(shared, 'opendrive', 'Town01.xodr'), 'utf8');
+
+const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+function loadOnce() {
+  const t0 = process.hrtime.bigint();
+  parseXml(town01);
+  const parse = ms(t0);
+  const t1 = process.hrtime.bigint();
+  const { network } = readOpenDrive(town01);
+  const read = ms(t1);
+  const t2 = process.hrtime.bigint();
+  const index = new LaneIndex(network);
+  const indexMs = ms(t2);
+  const t3 = process.hrtime.bigint();
+  buildLaneGraph(network);
+  const graph = ms(t3);
+  return { parse, read, index: indexMs, graph, total: read + indexMs + graph, network, laneIndex: index };
+}
+
+// Warm-up, then the median of several loads: the figure a server sees once the JIT has settled.
+for (let i = 0; i < 3; i++) loadOnce();
+const loads = Array.from({ length: 9 }, loadOnce);
+const { network, laneIndex } = loads[0]!;
+
+// Query points: uniformly spread over Town01's driving lanes, at random offsets within each lane
+// (where a simulator asks), and a second set uniformly over the map's bounding box.
+let seed = 12345;
+const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+const onLane: number[] = [];
+let minX = Infinity;
+let minY = Infinity;
+let maxX = -Infinity;
+let maxY = -Infinity;
+for (const road of network.roads)
+  for (const sec of road.sections)
+    for (const lane of [...sec.left, ...sec.right]) {
+      if (!DRIVABLE_LANE_TYPES.has(lane.type)) continue;
+      for (let s = sec.s; s < sec.sEnd; s += 0.5) {
+        const p = lanePose(road, lane.id, s, (rand() - 0.5) * 2.5);
+        if (!p) continue;
+        onLane.push(p.x, p.y);
+        minX = Math.min(minX, p.x);
+        minY = Math.min(minY, p.y);
+        maxX = Math.max(maxX, p.x);
+        maxY = Math.max(maxY, p.y);
+      }
+    }
+const N = 2_000_000;
+const lanePts = new Float64Array(2 * N);
+for (let i = 0; i < N; i++) {
+  const k = Math.floor(rand() * (onLane.length / 2));
+  lanePts[2 * i] = onLane[2 * k]!;
+  lanePts[2 * i + 1] = onLane[2 * k + 1]!;
+}
+const boxPts = new Float64Array(2 * N);
+for (let i = 0; i < N; i++) {
+  boxPts[2 * i] = minX + rand() * (maxX - minX);
+  boxPts[2 * i + 1] = minY + rand() * (maxY - minY);
+}
+
+function rate(pts: Float64Array): { perSecond: number; hits: number } {
+  let hits = 0;
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < N; i++) if (laneIndex.project(pts[2 * i]!, pts[2 * i + 1]!)) hits++;
+  const s = ms(t0) / 1000;
+  return { perSecond: Math.round(N / s), hits };
+}
+rate(lanePts); // warm-up
+const lane = [rate(lanePts), rate(lanePts), rate(lanePts)];
+const box = [rate(boxPts), rate(boxPts)];
+
+const round = (x: number) => Math.round(x * 10) / 10;
+const loadMs = median(loads.map((l) => l.total));
+const perSecond = median(lane.map((r) => r.perSecond));
+console.log(
+  JSON.stringify({
+    bench: 'maps',
+    town01: {
+      roads: network.roads.length,
+      junctions: network.junctions.length,
+      loadMs: round(loadMs),
+      breakdownMs: {
+        xmlParse: round(median(loads.map((l) => l.parse))),
+        read: round(median(loads.map((l) => l.read))),
+        index: round(median(loads.map((l) => l.index))),
+        laneGraph: round(median(loads.map((l) => l.graph))),
+      },
+      target: 300,
+      meetsTarget: loadMs < 300,
+      note: 'read (XML parse included) + projection index + lane graph; median of 9 after 3 warm-ups',
+    },
+    projection: {
+      onLanePerSecond: perSecond,
+      onLaneHitRate: lane[0]!.hits / N,
+      boundingBoxPerSecond: median(box.map((r) => r.perSecond)),
+      boundingBoxHitRate: box[0]!.hits / N,
+      indexPieces: laneIndex.pieceCount,
+      target: 1_000_000,
+      meetsTarget: perSecond >= 1_000_000,
+      note: `${N} points per pass, single thread; on-lane points at random offsets within Town01's driving lanes`,
+    },
+    simulator: { note: 'the simulator does not drive on OpenDRIVE networks yet; no sim figure' },
+    machine: {
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      cores: os.cpus().length,
+      loadAverage: os.loadavg()[0],
+      node: process.version,
+    },
+  }),
+);

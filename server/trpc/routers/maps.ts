@@ -1,0 +1,86 @@
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { OpenDriveError } from '../../maps/opendrive';
+import { analyseXodr, mapNameSchema, saveOrgMap, xodrTextSchema, type MapStats } from '../../maps/org-maps';
+import { XmlParseError } from '../../xml/parse';
+import { createTRPCRouter, orgProcedure } from '../init';
+
+const id = z.string().min(1).max(64);
+const version = z.number().int().positive().optional();
+
+/** An organisation's OpenDRIVE maps: upload (versioned by name), list, inspect, download. */
+export const mapsRouter = createTRPCRouter({
+  list: orgProcedure.meta({ minRole: 'viewer', sample: () => ({}) }).query(async ({ ctx }) => {
+    const maps = await ctx.db.orgMap.findMany({
+      where: { orgId: ctx.orgId },
+      orderBy: { name: 'asc' },
+      include: { versions: { orderBy: { version: 'desc' }, take: 1, select: { stats: true, createdAt: true } } },
+    });
+    return maps.map((m) => ({
+      id: m.id,
+      name: m.name,
+      latestVersion: m.latestVersion,
+      stats: m.versions[0]?.stats as unknown as MapStats | undefined,
+      updatedAt: m.versions[0]?.createdAt ?? m.updatedAt,
+    }));
+  }),
+
+  /** One version (the latest by default) with the reader's report and the preview. */
+  get: orgProcedure
+    .meta({ minRole: 'viewer', sample: (ids) => ({ id: ids.scenarioId }) })
+    .input(z.object({ id, version }))
+    .query(async ({ ctx, input }) => {
+      const m = await ctx.db.orgMap.findFirst({ where: { id: input.id, orgId: ctx.orgId } });
+      if (!m) throw new TRPCError({ code: 'NOT_FOUND', message: 'Map not found' });
+      const v = await ctx.db.orgMapVersion.findUnique({
+        where: { mapId_version: { mapId: m.id, version: input.version ?? m.latestVersion } },
+        select: { version: true, sha256: true, report: true, stats: true, previewSvg: true, createdAt: true },
+      });
+      if (!v) throw new TRPCError({ code: 'NOT_FOUND', message: 'Map version not found' });
+      return {
+        id: m.id,
+        name: m.name,
+        latestVersion: m.latestVersion,
+        ...v,
+        report: v.report as string[],
+        stats: v.stats as unknown as MapStats,
+      };
+    }),
+
+  download: orgProcedure
+    .meta({ minRole: 'viewer', sample: (ids) => ({ id: ids.scenarioId }) })
+    .input(z.object({ id, version }))
+    .query(async ({ ctx, input }) => {
+      const m = await ctx.db.orgMap.findFirst({ where: { id: input.id, orgId: ctx.orgId } });
+      if (!m) throw new TRPCError({ code: 'NOT_FOUND', message: 'Map not found' });
+      const v = await ctx.db.orgMapVersion.findUnique({
+        where: { mapId_version: { mapId: m.id, version: input.version ?? m.latestVersion } },
+        select: { version: true, xodr: true },
+      });
+      if (!v) throw new TRPCError({ code: 'NOT_FOUND', message: 'Map version not found' });
+      return { filename: `${m.name}.xodr`, version: v.version, xodr: v.xodr };
+    }),
+
+  /** Uploads an .xodr under a name; the same name again makes a new version. */
+  upload: orgProcedure
+    .meta({ minRole: 'engineer', sample: () => ({ name: 'Town01', xodr: '<OpenDRIVE/>' }) })
+    .input(z.object({ name: mapNameSchema, xodr: xodrTextSchema }))
+    .mutation(async ({ ctx, input }) => {
+      let analysed;
+      try {
+        analysed = analyseXodr(input.xodr);
+      } catch (err) {
+        if (err instanceof OpenDriveError || err instanceof XmlParseError)
+          throw new TRPCError({ code: 'BAD_REQUEST', message: `Not a usable OpenDRIVE file: ${err.message}` });
+        throw err;
+      }
+      if (analysed.stats.roads === 0)
+        throw new TRPCError({ code: 'BAD_REQUEST', message: 'Not a usable OpenDRIVE file: it has no roads' });
+      const saved = await saveOrgMap(
+        ctx.db,
+        { orgId: ctx.orgId, name: input.name, xodr: input.xodr, createdById: ctx.actor.userId ?? null },
+        analysed,
+      );
+      return { ...saved, report: analysed.report, stats: analysed.stats };
+    }),
+});
