@@ -81,6 +81,8 @@ export const envSchema = z.object({
     .default('0')
     .transform((v) => v === '1' || v === 'true'),
   METRICS_PORT: intFromString(0, 0, 65535),
+  // Address of a worker's /metrics, /healthz and /readyz port: 0.0.0.0 in a container or pod.
+  METRICS_HOST: z.string().default('127.0.0.1'),
   HEALTH_TIMEOUT_MS: intFromString(2000, 100, 60000),
 });
 

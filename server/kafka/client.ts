@@ -1,5 +1,15 @@
-import { Kafka, Partitioners, logLevel, type KafkaConfig, type LogEntry, type Producer } from 'kafkajs';
+import {
+  Kafka,
+  Partitioners,
+  logLevel,
+  type Consumer,
+  type ConsumerConfig,
+  type KafkaConfig,
+  type LogEntry,
+  type Producer,
+} from 'kafkajs';
 import { env } from '../env';
+import { kafkaHealth } from '../observability/kafka-health';
 import { childLogger } from '../observability/logger';
 import { parsePartitionOverrides, prefixed, topicSpecs, type TopicName } from './topics';
 
@@ -38,7 +48,16 @@ export function createKafka(options: KafkaOptions = {}): Kafka {
     logCreator,
     retry: { retries: options.retries ?? 8, initialRetryTime: 100 },
   };
-  return new Kafka(config);
+  return new TrackedKafka(config);
+}
+
+/** Every consumer made through createKafka reports to /healthz and /readyz (kafka-health.ts). */
+class TrackedKafka extends Kafka {
+  override consumer(config: ConsumerConfig): Consumer {
+    const consumer = super.consumer(config);
+    kafkaHealth.track(consumer, config.groupId);
+    return consumer;
+  }
 }
 
 /**

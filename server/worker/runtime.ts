@@ -27,7 +27,9 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   let stopping = false;
   const ops = await startOpsServer({
     port: options.metricsPort ?? env.METRICS_PORT,
-    ready: () => handle?.ready?.() ?? handle !== undefined,
+    host: env.METRICS_HOST,
+    ready: () => handle !== undefined && (handle.ready?.() ?? true),
+    draining: () => stopping,
   });
   log.info({ metricsPort: ops.port }, 'worker metrics listening');
 
