@@ -95,6 +95,10 @@ export const envSchema = z.object({
   METRICS_PORT: intFromString(0, 0, 65535),
   // Address of a worker's /metrics, /healthz and /readyz port: 0.0.0.0 in a container or pod.
   METRICS_HOST: z.string().default('127.0.0.1'),
+  // How long a worker may take to stop consuming, flush and commit after SIGTERM before it exits
+  // anyway (default: the worker's own, 20 s; the trainer's 30 s). Keep the orchestrator's grace
+  // period above preStop + this.
+  WORKER_DRAIN_S: z.coerce.number().int().min(1).max(3600).optional(),
   HEALTH_TIMEOUT_MS: intFromString(2000, 100, 60000),
 });
 

@@ -17,6 +17,9 @@ export interface WorkerOptions {
   start(): Promise<WorkerHandle>;
 }
 
+const drainMs = (options: WorkerOptions) =>
+  env.WORKER_DRAIN_S !== undefined ? env.WORKER_DRAIN_S * 1000 : (options.stopTimeoutMs ?? 20_000);
+
 /**
  * The entry convention of every workers/<name>/main.ts: its own metrics port, and a graceful
  * shutdown on SIGTERM/SIGINT (stop consuming, flush, commit, exit 0). A second signal exits at once.
@@ -43,7 +46,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     const deadline = setTimeout(() => {
       log.error('graceful stop timed out');
       process.exit(1);
-    }, options.stopTimeoutMs ?? 20_000);
+    }, drainMs(options));
     deadline.unref();
     try {
       await handle?.stop();
