@@ -3,6 +3,7 @@ import next from 'next';
 import { env } from './server/env';
 import { healthReport } from './server/observability/health';
 import { logger } from './server/observability/logger';
+import { registerLagGauge } from './server/observability/lag-metrics';
 import { metrics } from './server/observability/metrics';
 import { processProbes, sendJson, sendProbe, serveMetrics } from './server/observability/ops-http';
 import { attachRealtime } from './server/realtime/io';
@@ -87,6 +88,7 @@ const keepTrying = (name: string, start: () => Promise<{ stop: () => Promise<voi
   };
   void attempt(1);
 };
+registerLagGauge(createKafka({ clientId: 'drivelab-web-lag', retries: 0 }));
 keepTrying('run tracking', () => startRunTracking(createKafka({ clientId: 'drivelab-web' }), db));
 keepTrying('live relay', () => startLiveRelay(createKafka({ clientId: 'drivelab-web-relay' }), live));
 keepTrying('training relay', () => startTrainingRelay(createKafka({ clientId: 'drivelab-web-training' }), live, db));

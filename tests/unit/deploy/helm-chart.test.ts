@@ -277,6 +277,9 @@ describe('Helm chart deploy/helm/drivelab', () => {
     // One compile for all three renderings.
     expect(unknownFieldErrors(all)).toEqual([]);
     const kinds = new Set(objectsOf((prod as { yaml: string }).yaml).map((o) => o.kind));
+    // The PrometheusRule carries deploy/monitoring's rules unchanged ({{ $labels }} left to Prometheus).
+    const rule = objectsOf((prod as { yaml: string }).yaml).find((o) => o.kind === 'PrometheusRule')!;
+    expect(rule.spec).toEqual(parseYaml(readFileSync(join(chartDir, 'files/alerts.yaml'), 'utf8')));
     for (const k of ['Ingress', 'HorizontalPodAutoscaler', 'ScaledObject', 'TriggerAuthentication', 'PodMonitor'])
       expect(kinds.has(k), k).toBe(true);
   });
