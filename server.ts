@@ -3,9 +3,10 @@ import next from 'next';
 import { env } from './server/env';
 import { healthReport } from './server/health';
 import { logger } from './server/observability/logger';
+import { registerLagGauge } from './server/observability/lag-metrics';
 import { metrics } from './server/observability/metrics';
 import { installProcessPolicy } from './server/observability/process-policy';
-import { sendJson, serveMetrics } from './server/observability/ops-http';
+import { processProbes, sendJson, sendProbe, serveMetrics } from './server/observability/ops-http';
 import { attachRealtime } from './server/realtime/io';
 import { db } from './server/db';
 import { createKafka } from './server/kafka/client';
@@ -32,6 +33,10 @@ const handle = app.getRequestHandler();
 
 await app.prepare();
 
+let closing = false;
+// Liveness and readiness for an orchestrator; /api/health is the dependency report for people.
+const probes = processProbes({ draining: () => closing, consumersGateReadiness: false });
+
 const server = createServer((req, res) => {
   const started = performance.now();
   const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -54,6 +59,8 @@ const server = createServer((req, res) => {
       const report = await healthReport();
       return sendJson(res, report.status === 'ok' ? 200 : 503, report);
     }
+    if (req.method === 'GET' && path === '/healthz') return sendProbe(res, probes.live(), 'ok');
+    if (req.method === 'GET' && path === '/readyz') return sendProbe(res, probes.ready(), 'ready');
     await handle(req, res);
   })().catch((err: unknown) => {
     logger.error({ err, path }, 'request failed');
@@ -84,11 +91,11 @@ const keepTrying = (name: string, start: () => Promise<{ stop: () => Promise<voi
   };
   void attempt(1);
 };
+registerLagGauge(createKafka({ clientId: 'drivelab-web-lag', retries: 0 }));
 keepTrying('run tracking', () => startRunTracking(createKafka({ clientId: 'drivelab-web' }), db));
 keepTrying('live relay', () => startLiveRelay(createKafka({ clientId: 'drivelab-web-relay' }), live));
 keepTrying('training relay', () => startTrainingRelay(createKafka({ clientId: 'drivelab-web-training' }), live, db));
 
-let closing = false;
 const shutdown = (signal: string) => {
   if (closing) process.exit(1);
   closing = true;

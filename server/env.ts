@@ -47,6 +47,18 @@ export const envSchema = z.object({
   // Per-topic overrides, e.g. "dl.telemetry=12,dl.features=12" (see server/kafka/topics.ts).
   KAFKA_TOPIC_PARTITIONS: z.string().optional(),
   KAFKA_REPLICATION_FACTOR: intFromString(1, 1, 16),
+  // Managed Kafka / Strimzi: SASL over TLS. Unset mechanism = no SASL; KAFKA_SSL=1 = TLS, trusting
+  // the system CAs plus KAFKA_SSL_CA_FILE; cert + key files for mutual TLS (Strimzi's tls auth).
+  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+  KAFKA_SSL: z
+    .enum(['0', '1', 'true', 'false'])
+    .default('0')
+    .transform((v) => v === '1' || v === 'true'),
+  KAFKA_SSL_CA_FILE: z.string().optional(),
+  KAFKA_SSL_CERT_FILE: z.string().optional(),
+  KAFKA_SSL_KEY_FILE: z.string().optional(),
 
   DATA_DIR: z.string().default('.state/data'),
   // S3-compatible object store instead of DATA_DIR (AWS S3, MinIO, Ceph, R2…): set the endpoint.
@@ -81,6 +93,12 @@ export const envSchema = z.object({
     .default('0')
     .transform((v) => v === '1' || v === 'true'),
   METRICS_PORT: intFromString(0, 0, 65535),
+  // Address of a worker's /metrics, /healthz and /readyz port: 0.0.0.0 in a container or pod.
+  METRICS_HOST: z.string().default('127.0.0.1'),
+  // How long a worker may take to stop consuming, flush and commit after SIGTERM before it exits
+  // anyway (default: the worker's own, 20 s; the trainer's 30 s). Keep the orchestrator's grace
+  // period above preStop + this.
+  WORKER_DRAIN_S: z.coerce.number().int().min(1).max(3600).optional(),
   HEALTH_TIMEOUT_MS: intFromString(2000, 100, 60000),
   // The process's name on every log line and metric (the demo launcher sets it per process).
   DRIVELAB_SERVICE: z.string().min(1).default('web'),
@@ -108,6 +126,20 @@ export const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
+/** Settings that only make sense together; each mistake named, not found at the first connect. */
+function crossChecks(e: Env): string[] {
+  const errors: string[] = [];
+  if (e.KAFKA_SASL_MECHANISM && (!e.KAFKA_SASL_USERNAME || !e.KAFKA_SASL_PASSWORD))
+    errors.push('KAFKA_SASL_MECHANISM: needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD');
+  if (!e.KAFKA_SASL_MECHANISM && (e.KAFKA_SASL_USERNAME || e.KAFKA_SASL_PASSWORD))
+    errors.push('KAFKA_SASL_USERNAME/PASSWORD: set KAFKA_SASL_MECHANISM (plain, scram-sha-256 or scram-sha-512)');
+  if (!e.KAFKA_SSL && (e.KAFKA_SSL_CA_FILE || e.KAFKA_SSL_CERT_FILE || e.KAFKA_SSL_KEY_FILE))
+    errors.push('KAFKA_SSL_*_FILE: set KAFKA_SSL=1 as well');
+  if (Boolean(e.KAFKA_SSL_CERT_FILE) !== Boolean(e.KAFKA_SSL_KEY_FILE))
+    errors.push('KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE: set both (mutual TLS) or neither');
+  return errors;
+}
+
 export function parseEnv(source: Record<string, string | undefined>): Env {
   // Empty strings mean "not set", as in most .env tooling.
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
@@ -116,6 +148,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid environment:\n${lines.join('\n')}`);
   }
+  const errors = crossChecks(result.data);
+  if (errors.length > 0) throw new Error(`Invalid environment:\n${errors.map((l) => `  ${l}`).join('\n')}`);
   return result.data;
 }
 

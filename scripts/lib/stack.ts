@@ -6,7 +6,7 @@ import { Socket } from 'node:net';
 import pg from 'pg';
 import { Kafka, logLevel } from 'kafkajs';
 import { env } from '../../server/env';
-import { ensureTopics } from '../../server/kafka/client';
+import { ensureTopics, kafkaSecurity } from '../../server/kafka/client';
 import { capture, commandExists, isAlive, root, sleep, waitFor } from './proc';
 
 /**
@@ -65,6 +65,7 @@ async function kafkaAnswers(brokers: string[]): Promise<boolean> {
   const kafka = new Kafka({
     clientId: 'drivelab-stack',
     brokers,
+    ...kafkaSecurity(),
     connectionTimeout: 2000,
     requestTimeout: 5000,
     retry: { retries: 0 },
@@ -427,6 +428,7 @@ export async function stackUp(options: { topicPrefixes?: string[] } = {}): Promi
   const kafka = new Kafka({
     clientId: 'drivelab-stack',
     brokers: env.KAFKA_BROKERS,
+    ...kafkaSecurity(),
     logLevel: logLevel.NOTHING,
     retry: { retries: 5 },
   });

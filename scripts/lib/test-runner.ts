@@ -12,6 +12,8 @@ export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const DEBIAN_TOOLS = [
   { pkg: 'chromium', path: CHROMIUM, why: 'the browser tests (or set CHROMIUM_PATH)' },
   { pkg: 'libxml2-utils', path: 'xmllint', why: 'validating exported OpenSCENARIO files against the ASAM schema' },
+  { pkg: 'prometheus', path: 'promtool', why: 'checking and unit-testing the alert rules (deploy/monitoring)' },
+  { pkg: 'openssl', path: 'openssl', why: 'making the certificates of the SASL_SSL Kafka test' },
 ];
 
 async function ensureDebianTools(): Promise<void> {

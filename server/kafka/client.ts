@@ -1,5 +1,17 @@
-import { Kafka, Partitioners, logLevel, type KafkaConfig, type LogEntry, type Producer } from 'kafkajs';
-import { env } from '../env';
+import {
+  Kafka,
+  Partitioners,
+  logLevel,
+  type Consumer,
+  type ConsumerConfig,
+  type KafkaConfig,
+  type LogEntry,
+  type Producer,
+} from 'kafkajs';
+import { readFileSync } from 'node:fs';
+import type { SASLOptions } from 'kafkajs';
+import { env, type Env } from '../env';
+import { kafkaHealth } from '../observability/kafka-health';
 import { childLogger } from '../observability/logger';
 import { parsePartitionOverrides, prefixed, topicSpecs, type TopicName } from './topics';
 
@@ -19,6 +31,49 @@ const logCreator = () => (entry: LogEntry) => {
   log[level]({ kafkajs: entry.namespace, ...extra }, message);
 };
 
+type KafkaSecurityEnv = Pick<
+  Env,
+  | 'KAFKA_SASL_MECHANISM'
+  | 'KAFKA_SASL_USERNAME'
+  | 'KAFKA_SASL_PASSWORD'
+  | 'KAFKA_SSL'
+  | 'KAFKA_SSL_CA_FILE'
+  | 'KAFKA_SSL_CERT_FILE'
+  | 'KAFKA_SSL_KEY_FILE'
+>;
+
+function readPem(variable: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(`${variable}: cannot read ${path}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * TLS and SASL settings of every Kafka client (workers, web, admin tools, the stack script), from
+ * the environment. TLS verifies the broker's certificate and host name against the system CAs plus
+ * KAFKA_SSL_CA_FILE; there is deliberately no switch to turn verification off.
+ */
+export function kafkaSecurity(e: KafkaSecurityEnv = env): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  const out: Pick<KafkaConfig, 'ssl' | 'sasl'> = {};
+  if (e.KAFKA_SSL) {
+    const ca = e.KAFKA_SSL_CA_FILE ? readPem('KAFKA_SSL_CA_FILE', e.KAFKA_SSL_CA_FILE) : undefined;
+    const cert = e.KAFKA_SSL_CERT_FILE ? readPem('KAFKA_SSL_CERT_FILE', e.KAFKA_SSL_CERT_FILE) : undefined;
+    const key = e.KAFKA_SSL_KEY_FILE ? readPem('KAFKA_SSL_KEY_FILE', e.KAFKA_SSL_KEY_FILE) : undefined;
+    out.ssl =
+      ca || cert ? { rejectUnauthorized: true, ...(ca ? { ca: [ca] } : {}), ...(cert ? { cert, key } : {}) } : true;
+  }
+  if (e.KAFKA_SASL_MECHANISM && e.KAFKA_SASL_USERNAME && e.KAFKA_SASL_PASSWORD) {
+    out.sasl = {
+      mechanism: e.KAFKA_SASL_MECHANISM,
+      username: e.KAFKA_SASL_USERNAME,
+      password: e.KAFKA_SASL_PASSWORD,
+    } as SASLOptions;
+  }
+  return out;
+}
+
 export interface KafkaOptions {
   clientId?: string;
   brokers?: string[];
@@ -26,19 +81,31 @@ export interface KafkaOptions {
   connectionTimeout?: number;
   requestTimeout?: number;
   retries?: number;
+  /** Overrides the environment's TLS/SASL settings (tests against their own brokers). */
+  security?: Pick<KafkaConfig, 'ssl' | 'sasl'>;
 }
 
 export function createKafka(options: KafkaOptions = {}): Kafka {
   const config: KafkaConfig = {
     clientId: options.clientId ?? env.KAFKA_CLIENT_ID,
     brokers: options.brokers ?? env.KAFKA_BROKERS,
+    ...(options.security ?? kafkaSecurity()),
     connectionTimeout: options.connectionTimeout ?? 3000,
     requestTimeout: options.requestTimeout ?? 30000,
     logLevel: env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace' ? logLevel.INFO : logLevel.WARN,
     logCreator,
     retry: { retries: options.retries ?? 8, initialRetryTime: 100 },
   };
-  return new Kafka(config);
+  return new TrackedKafka(config);
+}
+
+/** Every consumer made through createKafka reports to /healthz and /readyz (kafka-health.ts). */
+class TrackedKafka extends Kafka {
+  override consumer(config: ConsumerConfig): Consumer {
+    const consumer = super.consumer(config);
+    kafkaHealth.track(consumer, config.groupId);
+    return consumer;
+  }
 }
 
 /**

@@ -18,6 +18,9 @@ export interface WorkerOptions {
   start(): Promise<WorkerHandle>;
 }
 
+const drainMs = (options: WorkerOptions) =>
+  env.WORKER_DRAIN_S !== undefined ? env.WORKER_DRAIN_S * 1000 : (options.stopTimeoutMs ?? 20_000);
+
 /**
  * The entry convention of every workers/<name>/main.ts: its own metrics port, and a graceful
  * shutdown on SIGTERM/SIGINT (stop consuming, flush, commit, exit 0). A second signal exits at once.
@@ -28,7 +31,9 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   let stopping = false;
   const ops = await startOpsServer({
     port: options.metricsPort ?? env.METRICS_PORT,
-    ready: () => handle?.ready?.() ?? handle !== undefined,
+    host: env.METRICS_HOST,
+    ready: () => handle !== undefined && (handle.ready?.() ?? true),
+    draining: () => stopping,
   });
   log.info({ metricsPort: ops.port }, 'worker metrics listening');
 
@@ -42,7 +47,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     const deadline = setTimeout(() => {
       log.error('graceful stop timed out');
       process.exit(1);
-    }, options.stopTimeoutMs ?? 20_000);
+    }, drainMs(options));
     deadline.unref();
     try {
       await handle?.stop();

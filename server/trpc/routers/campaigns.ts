@@ -104,7 +104,7 @@ export const campaignsRouter = createTRPCRouter({
       // Every swept scenario must be valid before anything is queued.
       const base = scenarioSchema.parse(version.spec);
       const refusal = runRefusal(base);
-      if (refusal) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: refusal });
+      if (refusal) throw new AppError('PRECONDITION_FAILED', refusal);
       sets.forEach((params, i) => {
         try {
           const why = runRefusal(withParams(base, params));

@@ -1,4 +1,4 @@
-import { TRPCError } from '@trpc/server';
+import { AppError } from '~/server/errors';
 import { z } from 'zod';
 import { OpenDriveError } from '../../maps/opendrive';
 import { analyseXodr, mapNameSchema, saveOrgMap, xodrTextSchema, type MapStats } from '../../maps/org-maps';
@@ -31,12 +31,12 @@ export const mapsRouter = createTRPCRouter({
     .input(z.object({ id, version }))
     .query(async ({ ctx, input }) => {
       const m = await ctx.db.orgMap.findFirst({ where: { id: input.id, orgId: ctx.orgId } });
-      if (!m) throw new TRPCError({ code: 'NOT_FOUND', message: 'Map not found' });
+      if (!m) throw new AppError('NOT_FOUND', 'Map not found');
       const v = await ctx.db.orgMapVersion.findUnique({
         where: { mapId_version: { mapId: m.id, version: input.version ?? m.latestVersion } },
         select: { version: true, sha256: true, report: true, stats: true, previewSvg: true, createdAt: true },
       });
-      if (!v) throw new TRPCError({ code: 'NOT_FOUND', message: 'Map version not found' });
+      if (!v) throw new AppError('NOT_FOUND', 'Map version not found');
       return {
         id: m.id,
         name: m.name,
@@ -52,12 +52,12 @@ export const mapsRouter = createTRPCRouter({
     .input(z.object({ id, version }))
     .query(async ({ ctx, input }) => {
       const m = await ctx.db.orgMap.findFirst({ where: { id: input.id, orgId: ctx.orgId } });
-      if (!m) throw new TRPCError({ code: 'NOT_FOUND', message: 'Map not found' });
+      if (!m) throw new AppError('NOT_FOUND', 'Map not found');
       const v = await ctx.db.orgMapVersion.findUnique({
         where: { mapId_version: { mapId: m.id, version: input.version ?? m.latestVersion } },
         select: { version: true, xodr: true },
       });
-      if (!v) throw new TRPCError({ code: 'NOT_FOUND', message: 'Map version not found' });
+      if (!v) throw new AppError('NOT_FOUND', 'Map version not found');
       return { filename: `${m.name}.xodr`, version: v.version, xodr: v.xodr };
     }),
 
@@ -71,11 +71,11 @@ export const mapsRouter = createTRPCRouter({
         analysed = analyseXodr(input.xodr);
       } catch (err) {
         if (err instanceof OpenDriveError || err instanceof XmlParseError)
-          throw new TRPCError({ code: 'BAD_REQUEST', message: `Not a usable OpenDRIVE file: ${err.message}` });
+          throw new AppError('BAD_REQUEST', `Not a usable OpenDRIVE file: ${err.message}`);
         throw err;
       }
       if (analysed.stats.roads === 0)
-        throw new TRPCError({ code: 'BAD_REQUEST', message: 'Not a usable OpenDRIVE file: it has no roads' });
+        throw new AppError('BAD_REQUEST', 'Not a usable OpenDRIVE file: it has no roads');
       const saved = await saveOrgMap(
         ctx.db,
         { orgId: ctx.orgId, name: input.name, xodr: input.xodr, createdById: ctx.actor.userId ?? null },
