@@ -58,7 +58,8 @@ describe(title, () => {
       const attempts: BackendAttempt[] = [];
       const onGpu = await tryWebGpu(attempts);
       expect(onGpu).toBe(gpu);
-      if (gpu) expect(attempts.at(-1)).toMatchObject({ candidate: 'webgpu', ok: true, adapter: describeAdapter(report) });
+      if (gpu)
+        expect(attempts.at(-1)).toMatchObject({ candidate: 'webgpu', ok: true, adapter: describeAdapter(report) });
       else {
         expect(attempts.at(-1)).toEqual({ candidate: 'webgpu', ok: false, reason: report.reason });
         expect(await tryWasm(attempts)).toBe(true);
