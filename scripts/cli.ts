@@ -7,6 +7,7 @@ import { migrate, tsxBin } from './lib/tasks';
 import { runTests } from './lib/test-runner';
 
 const [command, ...args] = process.argv.slice(2);
+const STANDALONE_BENCHES = new Set(['gpu']);
 
 async function bench(name: string | undefined, rest: string[]): Promise<number> {
   const dir = join(root, 'scripts', 'bench');
@@ -19,6 +20,8 @@ async function bench(name: string | undefined, rest: string[]): Promise<number> 
     console.error(`Usage: npm run bench -- <name>\nAvailable: ${available.join(', ') || '(none yet)'}`);
     return 2;
   }
+  // Benchmarks of hardware alone need no services (and run where there are none, e.g. a GPU box).
+  if (STANDALONE_BENCHES.has(name)) return run(tsxBin, [join(dir, `${name}.ts`), ...rest], { env: process.env });
   // Benchmarks run against the real services, like the demo: bring them up and migrate first.
   // Progress goes to stderr so that stdout is the benchmark's JSON alone.
   const log = console.log;

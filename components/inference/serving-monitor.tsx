@@ -8,6 +8,7 @@ import { LATENCY_BUCKETS_US } from '~/server/inference/stats';
 
 type Live = {
   provider: string;
+  providerFallback: string | null;
   predictions: number;
   httpRequests: number;
   streamRows: number;
@@ -162,7 +163,15 @@ export function ServingMonitor({ org }: { org: string }) {
                         `${Math.round((s === canary ? dep.canaryWeight : 1 - dep.canaryWeight) * 100)}% of vehicles`
                       }
                     />
-                    <Row label="Execution provider" base={base} canary={canary} render={(l) => l.provider} />
+                    <Row
+                      label="Execution provider"
+                      base={base}
+                      canary={canary}
+                      render={(l) =>
+                        l.providerFallback ? `${l.provider} (fallback: ${l.providerFallback})` : l.provider
+                      }
+                      testId="serving-provider"
+                    />
                     <Row
                       label="Predictions"
                       base={base}

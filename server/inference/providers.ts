@@ -1,4 +1,5 @@
 import * as ort from 'onnxruntime-node';
+import type { GpuAdapterReport } from '../gpu/adapter';
 
 /**
  * Execution providers of onnxruntime-node, tried in the configured order (INFERENCE_PROVIDERS,
@@ -40,6 +41,31 @@ export interface SessionOptions {
   providers: readonly ProviderName[];
   /** Threads per session run; 1 keeps latency flat when many sessions share a few cores. */
   intraOpThreads?: number;
+  /**
+   * What Dawn found at start (server/gpu/adapter). When it says there is no adapter, WebGPU is
+   * passed over with that reason instead of a slower failed session; when Dawn itself was missing
+   * it says nothing, and ONNX Runtime (which has its own Dawn) is asked anyway.
+   */
+  adapter?: GpuAdapterReport | null;
+}
+
+export const GPU_PROVIDERS: readonly ProviderName[] = ['cuda', 'tensorrt', 'webgpu', 'dml', 'coreml'];
+export const isGpuProvider = (p: ProviderName) => GPU_PROVIDERS.includes(p);
+
+/** Whether a provider is worth a session attempt, given the adapter report; the reason when not. */
+export function skipReason(provider: ProviderName, adapter: GpuAdapterReport | null | undefined): string | null {
+  if (provider !== 'webgpu' || !adapter || adapter.available || adapter.dawnMissing) return null;
+  return adapter.reason ?? 'no WebGPU adapter';
+}
+
+/**
+ * Why the session is not on the first configured provider ("cuda: …; webgpu: …"), or null when it
+ * is. Logged when a version loads and shown on the Serving page.
+ */
+export function fallbackReason(attempts: readonly ProviderAttempt[]): string | null {
+  const failed = attempts.filter((a) => !a.ok);
+  if (failed.length === 0) return null;
+  return failed.map((a) => `${a.provider}: ${a.reason ?? 'failed'}`).join('; ');
 }
 
 export class NoProviderError extends Error {
@@ -70,6 +96,11 @@ export async function createSession(
 ): Promise<{ session: ort.InferenceSession; provider: ProviderName; attempts: ProviderAttempt[] }> {
   const attempts: ProviderAttempt[] = [];
   for (const provider of options.providers) {
+    const skip = skipReason(provider, options.adapter);
+    if (skip) {
+      attempts.push({ provider, ok: false, reason: skip });
+      continue;
+    }
     try {
       const session = await factory(bytes, {
         executionProviders: [provider],
@@ -92,11 +123,12 @@ export async function createSession(
 export async function probeProviders(
   bytes: Uint8Array,
   providers: readonly ProviderName[],
+  adapter?: GpuAdapterReport | null,
 ): Promise<ProviderAttempt[]> {
   const out: ProviderAttempt[] = [];
   for (const provider of providers) {
     try {
-      const { session } = await createSession(bytes, { providers: [provider] });
+      const { session } = await createSession(bytes, { providers: [provider], adapter });
       await session.release();
       out.push({ provider, ok: true });
     } catch (err) {

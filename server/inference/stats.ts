@@ -56,6 +56,8 @@ export const versionStatsSchema = z.object({
   versionId: z.string(),
   version: z.number().int(),
   provider: z.string(),
+  /** Why the version is not on the first configured provider (e.g. no GPU adapter); absent when it is. */
+  providerFallback: z.string().max(2000).optional(),
   /** Aliases pointing at this version and how: baseline (the alias's version) or canary with its weight. */
   routes: z.array(z.object({ alias: z.string(), role: z.enum(['baseline', 'canary']), weight: z.number() })),
   predictions: z.number().int().nonnegative(),

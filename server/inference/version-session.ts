@@ -1,7 +1,15 @@
 import * as ort from 'onnxruntime-node';
 import { MicroBatcher, type BatchStats, type RowOutputs } from './batcher';
 import { inferenceMetrics } from './metrics';
-import { createSession, type ProviderAttempt, type ProviderName, type SessionFactory } from './providers';
+import type { GpuAdapterReport } from '../gpu/adapter';
+import { batchingFor, type BatchingOptions } from './batch-tuning';
+import {
+  createSession,
+  fallbackReason,
+  type ProviderAttempt,
+  type ProviderName,
+  type SessionFactory,
+} from './providers';
 import { scoreSpec, servingSidecarSchema, type ScoreSpec, type ServingSidecar } from './scoring';
 
 /** The registry facts of one model version that serving needs. */
@@ -26,11 +34,7 @@ export interface TensorMeta {
   shape: number[];
 }
 
-export interface BatchingOptions {
-  maxBatch: number;
-  maxDelayUs: number;
-  maxConcurrent?: number;
-}
+export type { BatchingOptions } from './batch-tuning';
 
 const oipType = (t: string): TensorMeta['datatype'] =>
   t === 'bool'
@@ -61,6 +65,10 @@ export class VersionSession {
   private refs = 0;
   private retiring: Promise<void> | null = null;
   private readonly labels: { model: string; version: string; provider: string };
+  /** Why this session is not on the first configured provider; null when it is. */
+  readonly fallbackReason: string | null;
+  /** The batching in effect: the configured one, tuned for the provider (batchingFor). */
+  readonly batching: BatchingOptions;
 
   constructor(
     readonly info: VersionInfo,
@@ -71,6 +79,8 @@ export class VersionSession {
     batching: BatchingOptions,
   ) {
     this.rowSize = info.inputShape.reduce((a, b) => a * b, 1);
+    this.fallbackReason = fallbackReason(attempts);
+    this.batching = batching;
     const inputName = session.inputNames[0] ?? 'features';
     this.labels = { model: info.modelName, version: String(info.version), provider };
     const F = info.featureNames.length;
@@ -137,7 +147,12 @@ export class VersionSession {
 
 export interface LoadVersionOptions {
   providers: readonly ProviderName[];
+  /** CPU batching; GPU providers get larger batches (batchingFor). */
   batching: BatchingOptions;
+  /** Largest batch on a GPU provider (INFERENCE_GPU_MAX_BATCH). */
+  gpuMaxBatch?: number;
+  /** The adapter found at start (server/gpu/adapter), so WebGPU is skipped with its reason. */
+  adapter?: GpuAdapterReport | null;
   intraOpThreads?: number;
   factory?: SessionFactory;
 }
@@ -153,8 +168,15 @@ export async function openVersion(
   const sidecar = parsed?.success ? parsed.data : null;
   const { session, provider, attempts } = await createSession(
     onnx,
-    { providers: o.providers, intraOpThreads: o.intraOpThreads },
+    { providers: o.providers, intraOpThreads: o.intraOpThreads, adapter: o.adapter },
     o.factory,
   );
-  return new VersionSession(info, sidecar, session, provider, attempts, o.batching);
+  return new VersionSession(
+    info,
+    sidecar,
+    session,
+    provider,
+    attempts,
+    batchingFor(provider, o.batching, o.gpuMaxBatch),
+  );
 }

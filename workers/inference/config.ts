@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GPU_MAX_BATCH } from '~/server/inference/batch-tuning';
 import { parseProviders, type ProviderName } from '~/server/inference/providers';
 import { aliasNameSchema } from '~/server/contracts/models';
 import { CONSUMER_GROUPS, consumerGroup } from '~/server/kafka/topics';
@@ -6,7 +7,8 @@ import { CONSUMER_GROUPS, consumerGroup } from '~/server/kafka/topics';
 /**
  * The inference worker's settings, from the environment (README notes list them):
  * INFERENCE_PROVIDERS (cuda,webgpu,cpu), INFERENCE_ALIAS (production), INFERENCE_HTTP_PORT (8500),
- * INFERENCE_HOST (127.0.0.1), INFERENCE_MAX_BATCH (256), INFERENCE_MAX_DELAY_US (500),
+ * INFERENCE_HOST (127.0.0.1), INFERENCE_MAX_BATCH (256), INFERENCE_GPU_MAX_BATCH (8192),
+ * INFERENCE_MAX_DELAY_US (500),
  * INFERENCE_MAX_CONCURRENT_RUNS (2), INFERENCE_INTRA_OP_THREADS (1), INFERENCE_ALERT_K (3),
  * INFERENCE_ALERT_N (5), INFERENCE_WINDOW_KIND (tumbling), INFERENCE_GROUP_ID (<KAFKA_TOPIC_PREFIX>drivelab-inference),
  * INFERENCE_AUTH_CACHE_MS (5000), INFERENCE_STATS_INTERVAL_MS (2000), INFERENCE_RECONCILE_S (30).
@@ -28,6 +30,7 @@ const schema = z.object({
   INFERENCE_HTTP_PORT: int(8500, 0, 65535),
   INFERENCE_HOST: z.string().default('127.0.0.1'),
   INFERENCE_MAX_BATCH: int(256, 1, 65536),
+  INFERENCE_GPU_MAX_BATCH: int(GPU_MAX_BATCH, 1, 65536),
   INFERENCE_MAX_DELAY_US: int(500, 0, 1_000_000),
   INFERENCE_MAX_CONCURRENT_RUNS: int(2, 1, 64),
   INFERENCE_INTRA_OP_THREADS: int(1, 0, 256),
@@ -46,6 +49,8 @@ export interface InferenceConfig {
   httpPort: number;
   host: string;
   maxBatch: number;
+  /** Largest batch of a session on a GPU provider (batchingFor). */
+  gpuMaxBatch: number;
   maxDelayUs: number;
   maxConcurrentRuns: number;
   intraOpThreads: number;
@@ -76,6 +81,7 @@ export function parseInferenceConfig(source: Record<string, string | undefined>)
     httpPort: e.INFERENCE_HTTP_PORT,
     host: e.INFERENCE_HOST,
     maxBatch: e.INFERENCE_MAX_BATCH,
+    gpuMaxBatch: e.INFERENCE_GPU_MAX_BATCH,
     maxDelayUs: e.INFERENCE_MAX_DELAY_US,
     maxConcurrentRuns: e.INFERENCE_MAX_CONCURRENT_RUNS,
     intraOpThreads: e.INFERENCE_INTRA_OP_THREADS,

@@ -85,10 +85,18 @@ export class DeploymentRegistry {
       p = loadRegisteredVersion(this.o.db, this.o.store, versionId, this.o.load).then((s) => {
         this.sessions.set(versionId, s);
         this.o.onOpen?.(s);
-        log.info(
-          { versionId, model: s.info.modelName, version: s.info.version, provider: s.provider, attempts: s.attempts },
-          'model version loaded',
-        );
+        const fields = {
+          versionId,
+          model: s.info.modelName,
+          version: s.info.version,
+          provider: s.provider,
+          maxBatch: s.batching.maxBatch,
+          attempts: s.attempts,
+        };
+        // A version that did not land on the first configured provider is worth a warning.
+        if (s.fallbackReason)
+          log.warn({ ...fields, fallbackReason: s.fallbackReason }, `model version loaded on ${s.provider} (fallback)`);
+        else log.info(fields, 'model version loaded');
         return s;
       });
       this.opening.set(versionId, p);

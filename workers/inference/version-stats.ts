@@ -81,6 +81,7 @@ export class VersionStatsBook {
         versionId: i.id,
         version: i.version,
         provider: l.session.provider,
+        ...(l.session.fallbackReason ? { providerFallback: l.session.fallbackReason } : {}),
         routes: routes.get(id) ?? [],
         predictions: l.predictions,
         httpRequests: l.httpRequests,

@@ -12,6 +12,7 @@ import { createProducer, topic } from '~/server/kafka/client';
 import { decodeMessage, type RawMessageRef } from '~/server/kafka/messages';
 import { TOPICS } from '~/server/kafka/topics';
 import { runValidatedConsumer, sendToDlq, typedProducer, type RunningConsumer } from '~/server/kafka/typed';
+import { describeAdapter, detectGpu } from '~/server/gpu/adapter';
 import { childLogger } from '~/server/observability/logger';
 import { metrics } from '~/server/observability/metrics';
 import type { ObjectStore } from '~/server/store/object-store';
@@ -56,6 +57,9 @@ export async function startInferenceWorker(o: InferenceWorkerOptions): Promise<I
   const c = o.config;
   const instanceId = `${hostname()}.${process.pid}.${Math.random().toString(36).slice(2, 8)}`;
   const stats = new VersionStatsBook(instanceId);
+  // The GPU is looked for once, at start, and only when a WebGPU provider is configured.
+  const adapter = c.providers.includes('webgpu') ? (await detectGpu()).report : null;
+  if (adapter) log.info({ adapter }, `GPU adapter: ${describeAdapter(adapter)}`);
   const registry = new DeploymentRegistry({
     db: o.db,
     store: o.store,
@@ -64,6 +68,8 @@ export async function startInferenceWorker(o: InferenceWorkerOptions): Promise<I
       providers: c.providers,
       intraOpThreads: c.intraOpThreads,
       batching: { maxBatch: c.maxBatch, maxDelayUs: c.maxDelayUs, maxConcurrent: c.maxConcurrentRuns },
+      gpuMaxBatch: c.gpuMaxBatch,
+      adapter,
     },
     onOpen: (s) => stats.attach(s),
   });
@@ -234,6 +240,7 @@ export async function startInferenceWorker(o: InferenceWorkerOptions): Promise<I
       httpPort,
       providers: c.providers,
       providersInUse,
+      gpu: adapter ? describeAdapter(adapter) : 'not looked for (no webgpu in INFERENCE_PROVIDERS)',
       aliases: c.aliases,
       deployments: [...registry.allModels()].length,
     },

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { describeAdapter, detectGpu, type AdapterLike, type GpuLike } from '~/server/gpu/adapter';
 import { installConvFilterGradFallback } from './conv-filter-grad';
 
 /**
@@ -14,6 +15,8 @@ export interface BackendAttempt {
   candidate: string;
   ok: boolean;
   reason?: string;
+  /** The GPU the webgpu backend runs on (name, Dawn backend, limits). */
+  adapter?: string;
 }
 
 export interface BackendChoice {
@@ -51,36 +54,62 @@ async function tryNative(attempts: BackendAttempt[]): Promise<string | null> {
   return null;
 }
 
-// WebGPU in Node needs the `webgpu` package (Dawn) to provide navigator.gpu plus
-// @tensorflow/tfjs-backend-webgpu; neither is installed by default, so this normally reports why.
-async function tryWebGpu(attempts: BackendAttempt[]): Promise<boolean> {
+/**
+ * tfjs-backend-webgpu 4.22 asks for the feature list `['timestamp-query', ['bgra8unorm-storage']]`
+ * (a nested array): browsers stringify the inner array, Dawn's strict conversion may not, so the
+ * list is flattened before it reaches requestDevice.
+ */
+function tfjsCompatibleGpu(gpu: GpuLike): GpuLike {
+  return {
+    requestAdapter: async (options) => {
+      const adapter = (await gpu.requestAdapter(options)) as
+        (AdapterLike & { requestDevice(d?: { requiredFeatures?: unknown[] }): Promise<unknown> }) | null;
+      if (adapter) {
+        const requestDevice = adapter.requestDevice.bind(adapter);
+        try {
+          adapter.requestDevice = (d) =>
+            requestDevice(d?.requiredFeatures ? { ...d, requiredFeatures: d.requiredFeatures.flat() } : d);
+        } catch {
+          // A read-only method: leave the adapter as it is.
+        }
+      }
+      return adapter;
+    },
+  };
+}
+
+// WebGPU in Node: Dawn (the `webgpu` package) provides navigator.gpu, then
+// @tensorflow/tfjs-backend-webgpu registers itself on import when navigator.gpu exists, so the
+// import must come after the adapter is found.
+export async function tryWebGpu(attempts: BackendAttempt[]): Promise<boolean> {
   const candidate = 'webgpu';
   try {
-    const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator?.gpu;
-    let adapter: unknown = null;
-    if (gpu) adapter = await gpu.requestAdapter();
-    else {
-      const dawnPkg = 'webgpu';
-      const dawn = (await import(/* @vite-ignore */ dawnPkg)) as {
-        create(args: string[]): { requestAdapter(): Promise<unknown> };
-        globals: Record<string, unknown>;
-      };
-      Object.assign(globalThis, dawn.globals);
-      const navigatorGpu = dawn.create([]);
-      adapter = await navigatorGpu.requestAdapter();
-      if (adapter) Object.defineProperty(globalThis, 'navigator', { value: { gpu: navigatorGpu }, configurable: true });
-    }
-    if (!adapter) {
-      attempts.push({ candidate, ok: false, reason: 'no WebGPU adapter found' });
-      return false;
-    }
-    const backendPkg = '@tensorflow/tfjs-backend-webgpu';
-    await import(/* @vite-ignore */ backendPkg);
-    if (await tf.setBackend('webgpu')) {
+    if (tf.findBackend('webgpu') && (await tf.setBackend('webgpu'))) {
       attempts.push({ candidate, ok: true });
       return true;
     }
-    attempts.push({ candidate, ok: false, reason: 'adapter found but the webgpu backend did not initialise' });
+    const { report, gpu, globals } = await detectGpu();
+    if (!report.available || !gpu) {
+      attempts.push({ candidate, ok: false, reason: report.reason ?? 'no WebGPU adapter found' });
+      return false;
+    }
+    Object.assign(globalThis, globals);
+    // Node 21+ has a navigator of its own without gpu; replace it for this process.
+    Object.defineProperty(globalThis, 'navigator', {
+      value: { gpu: tfjsCompatibleGpu(gpu) },
+      configurable: true,
+      writable: true,
+    });
+    await import('@tensorflow/tfjs-backend-webgpu');
+    if (await tf.setBackend('webgpu')) {
+      attempts.push({ candidate, ok: true, adapter: describeAdapter(report) });
+      return true;
+    }
+    attempts.push({
+      candidate,
+      ok: false,
+      reason: `adapter ${report.name} found but the webgpu backend did not initialise`,
+    });
   } catch (err) {
     attempts.push({ candidate, ok: false, reason: firstLine(err) });
   }
@@ -93,8 +122,12 @@ export function wasmBinaryDir(): string {
   return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep;
 }
 
-async function tryWasm(attempts: BackendAttempt[]): Promise<boolean> {
+export async function tryWasm(attempts: BackendAttempt[]): Promise<boolean> {
   try {
+    if (tf.findBackend('wasm') && (await tf.setBackend('wasm'))) {
+      attempts.push({ candidate: 'wasm', ok: true });
+      return true;
+    }
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     // The threaded build needs SharedArrayBuffer workers that Node's emscripten glue does not set
     // up; single-threaded SIMD is the fast path that works in Node.
@@ -143,7 +176,10 @@ async function chooseBackend(options: BackendOptions): Promise<BackendChoice> {
     if (pkg) return { backend: 'tensorflow', provider: pkg, attempts };
   }
   if (!exclude.has('webgpu') && (await tryWebGpu(attempts))) {
-    return { backend: 'webgpu', provider: '@tensorflow/tfjs-backend-webgpu', attempts };
+    // The adapter travels with the provider, so the run records which GPU trained it.
+    const adapter = attempts.at(-1)?.adapter;
+    const provider = `@tensorflow/tfjs-backend-webgpu${adapter ? ` on ${adapter}` : ''}`;
+    return { backend: 'webgpu', provider, attempts };
   }
   if (!exclude.has('wasm') && (await tryWasm(attempts))) {
     return { backend: 'wasm', provider: '@tensorflow/tfjs-backend-wasm', attempts };

@@ -117,6 +117,7 @@ export const inferenceRouter = createTRPCRouter({
         live: s
           ? {
               provider: s.provider,
+              providerFallback: s.providerFallback ?? null,
               predictions: s.predictions,
               httpRequests: s.httpRequests,
               streamRows: s.streamRows,
