@@ -1,12 +1,14 @@
 import { childLogger } from '~/server/observability/logger';
-import { featureMetrics } from './worker-metrics';
 
-const log = childLogger('features');
+const log = childLogger('sink');
+
+/** Starts timing one write; the returned function ends it (e.g. a prom-client Histogram timer). */
+export type SinkTimer = (sink: string) => () => void;
 
 /**
  * One sink's writes, run one after another in the order they were queued (a later revision of a
- * window is never overtaken by an earlier one), while the consumer goes on reading. A failing
- * write is retried with backoff; when it keeps failing the worker is told (onFatal) and commits
+ * record is never overtaken by an earlier one), while the consumer goes on reading. A failing
+ * write is retried with backoff; when it keeps failing the owner is told (onFatal) and commits
  * stop, so a restart replays from the last commit and nothing is lost.
  */
 export class SinkChain {
@@ -17,6 +19,7 @@ export class SinkChain {
     readonly name: string,
     private readonly onFatal: (err: unknown) => void,
     private readonly attempts = 6,
+    private readonly timer?: SinkTimer,
   ) {}
 
   get pending(): number {
@@ -26,7 +29,7 @@ export class SinkChain {
   push(write: () => Promise<void>): void {
     this.queued++;
     this.tail = this.tail.then(async () => {
-      const end = featureMetrics.sinkSeconds.startTimer({ sink: this.name });
+      const end = this.timer?.(this.name);
       try {
         for (let attempt = 1; ; attempt++) {
           try {
@@ -41,7 +44,7 @@ export class SinkChain {
       } catch (err) {
         this.onFatal(err);
       } finally {
-        end();
+        end?.();
         this.queued--;
       }
     });
