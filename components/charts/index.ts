@@ -10,3 +10,4 @@ export { Heatmap } from './heatmap';
 export type { HeatmapProps } from './heatmap';
 export { CHART_COLORS, CHART_TONE, seriesColor } from './theme';
 export { formatFixed, formatTick, formatValue, niceTicks } from './ticks';
+export { Swatch } from './swatch';

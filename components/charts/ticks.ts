@@ -111,7 +111,7 @@ export function formatValue(v: number | null | undefined, unit?: string): string
 
 /** Smallest and largest finite value of `keys` over `rows` (log axes take positive values only). */
 export function extent(
-  rows: readonly Record<string, unknown>[],
+  rows: readonly object[],
   keys: readonly string[],
   positiveOnly = false,
 ): [number, number] | null {
@@ -119,7 +119,7 @@ export function extent(
   let hi = -Infinity;
   for (const row of rows) {
     for (const k of keys) {
-      const v = row[k];
+      const v = (row as Record<string, unknown>)[k];
       if (typeof v !== 'number' || !Number.isFinite(v) || (positiveOnly && v <= 0)) continue;
       if (v < lo) lo = v;
       if (v > hi) hi = v;

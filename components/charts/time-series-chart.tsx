@@ -38,11 +38,11 @@ export interface MarkSpec {
 
 export type ChartRow = Record<string, number | string | null | undefined>;
 
-export interface TimeSeriesChartProps {
+export interface TimeSeriesChartProps<T extends object = ChartRow> {
   /** Rows sorted by `x`; missing or null values leave gaps. */
-  data: readonly ChartRow[];
+  data: readonly T[];
   /** Column holding the x value (seconds, epoch number, version…). */
-  x: string;
+  x: keyof T & string;
   series: readonly ChartSeries[];
   /** Unit after x tick labels ("s" prints "90 s"). */
   xUnit?: string;
@@ -70,7 +70,7 @@ export interface TimeSeriesChartProps {
   marks?: readonly MarkSpec[];
 }
 
-function yAxisTicks(props: TimeSeriesChartProps): AxisTicks {
+function yAxisTicks<T extends object>(props: TimeSeriesChartProps<T>): AxisTicks {
   const keys = props.series.map((s) => s.key);
   const log = props.yScale === 'log';
   const values = extent(props.data, keys, log);
@@ -85,9 +85,10 @@ function yAxisTicks(props: TimeSeriesChartProps): AxisTicks {
  * A line chart over a numeric x (time, epoch, version) with units and tick labels that never
  * repeat. Animation is off: points stream in live.
  */
-export function TimeSeriesChart(props: TimeSeriesChartProps) {
+export function TimeSeriesChart<T extends object>(props: TimeSeriesChartProps<T>) {
   const { data, x, series, height = 150, curve = 'monotone' } = props;
-  const xs = extent(data, [x]) ?? [0, 1];
+  const xKey: string = x;
+  const xs = extent(data, [xKey]) ?? [0, 1];
   const xAxis = niceTicks(xs[0], xs[1], {
     target: 6,
     integer: props.integerX,
@@ -98,10 +99,10 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
   const showLegend = props.legend ?? series.length > 1;
   return (
     <ResponsiveContainer width="100%" height={height}>
-      <LineChart data={data as ChartRow[]} margin={{ top: 6, right: 12, bottom: props.xLabel ? 12 : 0, left: 0 }}>
+      <LineChart data={[...data]} margin={{ top: 6, right: 12, bottom: props.xLabel ? 12 : 0, left: 0 }}>
         <CartesianGrid stroke={GRID_STROKE} />
         <XAxis
-          dataKey={x}
+          dataKey={xKey}
           type="number"
           domain={xAxis.domain}
           ticks={xAxis.ticks}

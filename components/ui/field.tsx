@@ -8,10 +8,14 @@ export type ControlWidth = '3xs' | '2xs' | 'xs' | 'sm' | 'md' | 'lg' | 'full';
 
 export const widthClass = (w: ControlWidth | undefined) => (w ? `w-${w}` : undefined);
 
+type ControlProps = { id: string; 'aria-describedby'?: string; 'aria-invalid'?: boolean };
+
 /**
- * A labelled form control with an optional hint and error. `children` gets the control's id and
- * the ids that describe it, so the label, hint and error are wired for screen readers:
- *   <Field label="Name" error={err}>{(p) => <Input {...p} value={…} />}</Field>
+ * A labelled form control with an optional hint and error (the error replaces the hint).
+ * Two ways to pass the control:
+ *   <Field label="Name" hint="…"><Input … /></Field>            the label wraps the control;
+ *   <Field label="Name" error={e}>{(p) => <Input {...p} … />}</Field>  explicit id, and the
+ *   hint and error are wired to the control with aria-describedby / aria-invalid.
  */
 export function Field({
   label,
@@ -24,26 +28,35 @@ export function Field({
   hint?: ReactNode;
   error?: ReactNode;
   className?: string;
-  children: (control: { id: string; 'aria-describedby'?: string; 'aria-invalid'?: boolean }) => ReactNode;
+  children: ReactNode | ((control: ControlProps) => ReactNode);
 }) {
   const id = useId();
-  const hintId = hint ? `${id}-hint` : undefined;
-  const errorId = error ? `${id}-error` : undefined;
-  const describedBy = [hintId, errorId].filter(Boolean).join(' ') || undefined;
+  const noteId = `${id}-note`;
+  const note = error ? (
+    <span id={noteId} className="field-error">
+      {error}
+    </span>
+  ) : hint ? (
+    <span id={noteId} className="field-hint">
+      {hint}
+    </span>
+  ) : null;
+  if (typeof children !== 'function') {
+    return (
+      <div className={cx('field', className)}>
+        <label>
+          {label}
+          {children}
+        </label>
+        {note}
+      </div>
+    );
+  }
   return (
     <div className={cx('field', className)}>
       <label htmlFor={id}>{label}</label>
-      {children({ id, 'aria-describedby': describedBy, 'aria-invalid': error ? true : undefined })}
-      {hint && (
-        <span id={hintId} className="field-hint">
-          {hint}
-        </span>
-      )}
-      {error && (
-        <span id={errorId} className="field-error" role="alert">
-          {error}
-        </span>
-      )}
+      {children({ id, 'aria-describedby': note ? noteId : undefined, 'aria-invalid': error ? true : undefined })}
+      {note}
     </div>
   );
 }
