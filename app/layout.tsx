@@ -4,6 +4,7 @@ import { UserMenu } from '~/components/auth/user-menu';
 import { TRPCReactProvider } from '~/components/trpc/react';
 import { getPageUser } from '~/server/auth/page-user';
 import './globals.css';
+import { ButtonLink } from '~/components/ui';
 
 export const metadata: Metadata = {
   title: 'DriveLab',
@@ -34,9 +35,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             ) : (
               <div className="user-menu">
                 <a href="/signin">Sign in</a>
-                <a className="btn btn-sm btn-primary" href="/signup">
+                <ButtonLink variant="primary" size="sm" href="/signup">
                   Create account
-                </a>
+                </ButtonLink>
               </div>
             )}
           </header>
