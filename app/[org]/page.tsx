@@ -2,7 +2,7 @@ import { FleetOverview } from '~/components/live/fleet-overview';
 import { requireOrgPage } from '~/server/auth/page-org';
 import { hasRole } from '~/server/auth/roles';
 import { db } from '~/server/db';
-import { Card, EmptyState, SectionTitle, Table } from '~/components/ui';
+import { Card, EmptyState, SectionTitle, Stat, Table } from '~/components/ui';
 
 export const dynamic = 'force-dynamic';
 
@@ -23,20 +23,9 @@ export default async function OrgOverview({ params }: { params: Promise<{ org: s
       <FleetOverview org={org.slug} />
       <SectionTitle>Organization</SectionTitle>
       <div className="stat-grid">
-        <div className="card stat">
-          <div className="label">Members</div>
-          <div className="value" data-testid="stat-members">
-            {members}
-          </div>
-        </div>
-        <div className="card stat">
-          <div className="label">Active API keys</div>
-          <div className="value">{keys}</div>
-        </div>
-        <div className="card stat">
-          <div className="label">Pending invitations</div>
-          <div className="value">{invites}</div>
-        </div>
+        <Stat card label="Members" value={members} testId="stat-members" />
+        <Stat card label="Active API keys" value={keys} />
+        <Stat card label="Pending invitations" value={invites} />
       </div>
       <SectionTitle>Get started</SectionTitle>
       <Card>

@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { errorMessage } from '~/components/trpc/error-message';
 import { formatTime } from '~/components/ui/format';
 import { useTRPC } from '~/components/trpc/react';
-import { Button, ButtonLink, Card, EmptyState, SectionTitle, Table } from '~/components/ui';
+import { Button, ButtonLink, Card, EmptyState, SectionTitle, Stat, Table } from '~/components/ui';
 
 export function DatasetView({ org, id, canCreate }: { org: string; id: string; canCreate: boolean }) {
   const trpc = useTRPC();
@@ -54,24 +54,14 @@ export function DatasetView({ org, id, canCreate }: { org: string; id: string; c
       {latest && (
         <Card className="mb-4">
           <div className="kpi-grid">
-            <div className="kpi">
-              <div className="label">Rows</div>
-              <div className="value">{latest.rowCount.toLocaleString('en-US')}</div>
-            </div>
-            <div className="kpi">
-              <div className="label">{latest.groupBy}s</div>
-              <div className="value">{latest.groupCount}</div>
-            </div>
-            <div className="kpi">
-              <div className="label">Features</div>
-              <div className="value">{latest.featureNames.length}</div>
-            </div>
-            <div className="kpi">
-              <div className="label">Label</div>
-              <div className="value text-lg">
-                {latest.labelKind === 'none' ? 'none' : `${latest.labelName} · ${latest.labelKind}`}
-              </div>
-            </div>
+            <Stat label="Rows" value={latest.rowCount.toLocaleString('en-US')} />
+            <Stat label={<>{latest.groupBy}s</>} value={latest.groupCount} />
+            <Stat label="Features" value={latest.featureNames.length} />
+            <Stat
+              label="Label"
+              value={latest.labelKind === 'none' ? 'none' : `${latest.labelName} · ${latest.labelKind}`}
+              small
+            />
           </div>
           {classCounts && (
             <div className="muted text-sm mt-3">

@@ -6,7 +6,7 @@ import { io } from 'socket.io-client';
 import type { SimEvent } from '~/server/contracts/events';
 import type { AlertMessage } from '~/server/contracts/predictions';
 import type { RunStatus } from '~/server/contracts/run-status';
-import { Badge, Card, EmptyState, ProgressBar, SectionTitle, StateBadge, Table } from '~/components/ui';
+import { Badge, Card, EmptyState, ProgressBar, SectionTitle, Stat, StateBadge, Table } from '~/components/ui';
 import { relative } from '~/components/ui/format';
 import { useTRPC } from '~/components/trpc/react';
 
@@ -84,12 +84,13 @@ export function FleetOverview({ org }: { org: string }) {
     <>
       <div className="stat-grid">
         {(['running', 'completed', 'failed', 'cancelled'] as const).map((s) => (
-          <div key={s} className="card stat">
-            <div className="label">{s} · 24 h</div>
-            <div className="value" data-testid={`fleet-${s}`}>
-              {s === 'running' ? (o?.active.length ?? '—') : (o?.last24h[s] ?? 0)}
-            </div>
-          </div>
+          <Stat
+            key={s}
+            card
+            label={<>{s} · 24 h</>}
+            value={s === 'running' ? (o?.active.length ?? '—') : (o?.last24h[s] ?? 0)}
+            testId={`fleet-${s}`}
+          />
         ))}
         <div className="card stat">
           <div className="label">alerts · 24 h</div>

@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useCallback, useMemo, useState } from 'react';
-import { Button, Card, EmptyState, ProgressBar, SectionTitle, StateBadge } from '~/components/ui';
+import { Button, Card, EmptyState, ProgressBar, SectionTitle, Stat, StateBadge } from '~/components/ui';
 import { errorMessage } from '~/components/trpc/error-message';
 import { formatTime } from '~/components/ui/format';
 import { useTRPC } from '~/components/trpc/react';
@@ -168,24 +168,13 @@ export function JobView({ org, id, canRun }: { org: string; id: string; canRun: 
         </div>
         <ProgressBar value={state === 'completed' ? 1 : progress} />
         <div className="kpi-grid mt-4">
-          <div className="kpi">
-            <div className="label">Training loss</div>
-            <div className="value" data-testid="job-loss">
-              {fmtMetric(fresh?.loss ?? j.loss)}
-            </div>
-          </div>
-          <div className="kpi">
-            <div className="label">Validation loss</div>
-            <div className="value">{fmtMetric(fresh?.valLoss ?? j.valLoss)}</div>
-          </div>
-          <div className="kpi">
-            <div className="label">Backend</div>
-            <div className="value text-lg">{j.backend ?? '—'}</div>
-          </div>
-          <div className="kpi">
-            <div className="label">Model version</div>
-            <div className="value text-lg">
-              {j.modelVersion ? (
+          <Stat label="Training loss" value={fmtMetric(fresh?.loss ?? j.loss)} testId="job-loss" />
+          <Stat label="Validation loss" value={fmtMetric(fresh?.valLoss ?? j.valLoss)} />
+          <Stat label="Backend" value={j.backend ?? '—'} small />
+          <Stat
+            label="Model version"
+            value={
+              j.modelVersion ? (
                 <a
                   href={`/${org}/models/${j.modelVersion.modelId}?version=${j.modelVersion.version}`}
                   data-testid="model-version-link"
@@ -194,9 +183,10 @@ export function JobView({ org, id, canRun }: { org: string; id: string; canRun: 
                 </a>
               ) : (
                 '—'
-              )}
-            </div>
-          </div>
+              )
+            }
+            small
+          />
         </div>
       </Card>
 
@@ -226,12 +216,11 @@ export function JobView({ org, id, canRun }: { org: string; id: string; canRun: 
           <Card>
             <div className="kpi-grid" data-testid="job-metrics">
               {shown.map((k) => (
-                <div key={k} className="kpi">
-                  <div className="label">{METRIC_LABELS[k] ?? k}</div>
-                  <div className="value">
-                    {k === 'detectionRate' ? `${Math.round(metrics![k]! * 100)}%` : fmtMetric(metrics![k])}
-                  </div>
-                </div>
+                <Stat
+                  key={k}
+                  label={METRIC_LABELS[k] ?? k}
+                  value={k === 'detectionRate' ? `${Math.round(metrics![k]! * 100)}%` : fmtMetric(metrics![k])}
+                />
               ))}
             </div>
           </Card>

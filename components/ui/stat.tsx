@@ -1,29 +1,36 @@
 import type { ReactNode } from 'react';
 import { cx } from './cx';
 
-/** A labelled headline number ("Driving score 87.5"), with an optional unit and hint. */
+/**
+ * A labelled headline number ("Driving score 87.5"), with an optional unit and hint. `testId`
+ * marks the value itself, which is what tests read.
+ */
 export function Stat({
   label,
   value,
   unit,
   hint,
   tone,
+  small,
   testId,
-  card = true,
+  card = false,
 }: {
   label: ReactNode;
   value: ReactNode;
   unit?: string;
   hint?: ReactNode;
+  /** Colours the value: a count of failures in red, say. */
   tone?: 'ok' | 'bad' | 'warn';
+  /** A smaller value, for words rather than numbers. */
+  small?: boolean;
   testId?: string;
-  /** Drawn as its own card (default) or bare inside another panel. */
+  /** Drawn as its own card, or bare inside another panel (default). */
   card?: boolean;
 }) {
   return (
-    <div className={cx('kpi', card && 'card', tone && `text-${tone}`)} data-testid={testId}>
+    <div className={cx('kpi', card && 'card')}>
       <div className="label">{label}</div>
-      <div className="value">
+      <div className={cx('value', small && 'text-lg', tone && `text-${tone}`)} data-testid={testId}>
         {value}
         {unit && <small>{unit}</small>}
       </div>
@@ -33,10 +40,6 @@ export function Stat({
 }
 
 /** A responsive grid of Stats. */
-export function StatGrid({ children, testId }: { children: ReactNode; testId?: string }) {
-  return (
-    <div className="kpi-grid" data-testid={testId}>
-      {children}
-    </div>
-  );
+export function StatGrid({ children, className }: { children: ReactNode; className?: string }) {
+  return <div className={cx('kpi-grid', className)}>{children}</div>;
 }
