@@ -1,15 +1,43 @@
-import type { Metadata } from 'next';
+import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
 import { UserMenu } from '~/components/auth/user-menu';
 import { TRPCReactProvider } from '~/components/trpc/react';
 import { getPageUser } from '~/server/auth/page-user';
+import { env } from '~/server/env';
 import './globals.css';
+import { ButtonLink } from '~/components/ui';
 
+const description =
+  'Scenarios, simulation, streaming features, training and real-time inference for autonomous-vehicle teams.';
+
+// The files live in public/; listing them here puts the <link>/<meta> tags on every page, so no
+// page 404s on a favicon and shared links get a preview card.
 export const metadata: Metadata = {
+  // Absolute URLs for the Open Graph image; without PUBLIC_URL Next uses the request's own origin.
+  metadataBase: env.PUBLIC_URL ? new URL(env.PUBLIC_URL) : undefined,
   title: 'DriveLab',
-  description:
-    'Scenarios, simulation, streaming features, training and real-time inference for autonomous-vehicle teams.',
+  description,
+  applicationName: 'DriveLab',
+  manifest: '/manifest.webmanifest',
+  icons: {
+    icon: [
+      { url: '/favicon.svg', type: 'image/svg+xml' },
+      { url: '/favicon.ico', sizes: '16x16 32x32 48x48' },
+      { url: '/icon-192.png', type: 'image/png', sizes: '192x192' },
+    ],
+    apple: [{ url: '/apple-touch-icon.png', sizes: '180x180' }],
+  },
+  openGraph: {
+    type: 'website',
+    siteName: 'DriveLab',
+    title: 'DriveLab',
+    description,
+    images: [{ url: '/og-image.png', width: 1200, height: 630, alt: 'DriveLab' }],
+  },
+  twitter: { card: 'summary_large_image', title: 'DriveLab', description, images: ['/og-image.png'] },
 };
+
+export const viewport: Viewport = { themeColor: '#0f1419', colorScheme: 'dark' };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const user = await getPageUser();
@@ -34,9 +62,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             ) : (
               <div className="user-menu">
                 <a href="/signin">Sign in</a>
-                <a className="btn btn-sm btn-primary" href="/signup">
+                <ButtonLink variant="primary" size="sm" href="/signup">
                   Create account
-                </a>
+                </ButtonLink>
               </div>
             )}
           </header>

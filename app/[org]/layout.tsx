@@ -16,7 +16,7 @@ export default async function OrgLayout({
   const { org } = await requireOrgPage(slug);
   return (
     <>
-      <div className="page-header" style={{ marginBottom: 8 }}>
+      <div className="page-header mb-2">
         <div>
           <h1 data-testid="org-name">{org.name}</h1>
           <p>

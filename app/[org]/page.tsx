@@ -2,6 +2,7 @@ import { FleetOverview } from '~/components/live/fleet-overview';
 import { requireOrgPage } from '~/server/auth/page-org';
 import { hasRole } from '~/server/auth/roles';
 import { db } from '~/server/db';
+import { Card, EmptyState, SectionTitle, Stat, Table } from '~/components/ui';
 
 export const dynamic = 'force-dynamic';
 
@@ -20,25 +21,14 @@ export default async function OrgOverview({ params }: { params: Promise<{ org: s
   return (
     <>
       <FleetOverview org={org.slug} />
-      <h3 className="section-title">Organization</h3>
+      <SectionTitle>Organization</SectionTitle>
       <div className="stat-grid">
-        <div className="card stat">
-          <div className="label">Members</div>
-          <div className="value" data-testid="stat-members">
-            {members}
-          </div>
-        </div>
-        <div className="card stat">
-          <div className="label">Active API keys</div>
-          <div className="value">{keys}</div>
-        </div>
-        <div className="card stat">
-          <div className="label">Pending invitations</div>
-          <div className="value">{invites}</div>
-        </div>
+        <Stat card label="Members" value={members} testId="stat-members" />
+        <Stat card label="Active API keys" value={keys} />
+        <Stat card label="Pending invitations" value={invites} />
       </div>
-      <h3 className="section-title">Get started</h3>
-      <div className="card">
+      <SectionTitle>Get started</SectionTitle>
+      <Card>
         <table className="kv">
           <tbody>
             <tr>
@@ -70,21 +60,19 @@ export default async function OrgOverview({ params }: { params: Promise<{ org: s
             </tr>
           </tbody>
         </table>
-      </div>
+      </Card>
       {admin && (
         <>
-          <h3 className="section-title">Recent security events</h3>
-          <div className="card" style={{ padding: 0 }}>
+          <SectionTitle>Recent security events</SectionTitle>
+          <Card flush>
             {recent.length === 0 ? (
-              <div className="empty">Nothing yet.</div>
+              <EmptyState>Nothing yet.</EmptyState>
             ) : (
-              <table className="data">
+              <Table>
                 <tbody>
                   {recent.map((e) => (
                     <tr key={e.id}>
-                      <td style={{ width: 190 }} className="muted">
-                        {e.createdAt.toISOString().replace('T', ' ').slice(0, 19)} UTC
-                      </td>
+                      <td className="muted w-md">{e.createdAt.toISOString().replace('T', ' ').slice(0, 19)} UTC</td>
                       <td>
                         <code>{e.action}</code>
                       </td>
@@ -92,9 +80,9 @@ export default async function OrgOverview({ params }: { params: Promise<{ org: s
                     </tr>
                   ))}
                 </tbody>
-              </table>
+              </Table>
             )}
-          </div>
+          </Card>
         </>
       )}
     </>

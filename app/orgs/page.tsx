@@ -2,6 +2,7 @@ import { redirect } from 'next/navigation';
 import { CreateOrgForm } from '~/components/orgs/create-org-form';
 import { getPageUser } from '~/server/auth/page-user';
 import { ROLE_LABELS } from '~/server/auth/roles';
+import { Card, SectionTitle } from '~/components/ui';
 
 export const dynamic = 'force-dynamic';
 
@@ -28,9 +29,7 @@ export default async function OrgsPage() {
           {user.orgs.map((o) => (
             <a key={o.id} className="card org-tile" href={`/${o.slug}`} data-testid="org-tile">
               <span className="name">{o.name}</span>
-              <span className="muted" style={{ fontSize: 13 }}>
-                /{o.slug}
-              </span>
+              <span className="muted text-sm">/{o.slug}</span>
               <span>
                 <span className="role-pill">{ROLE_LABELS[o.role]}</span>
               </span>
@@ -38,10 +37,10 @@ export default async function OrgsPage() {
           ))}
         </div>
       )}
-      <h3 className="section-title">New organization</h3>
-      <div className="card">
+      <SectionTitle>New organization</SectionTitle>
+      <Card>
         <CreateOrgForm />
-      </div>
+      </Card>
     </>
   );
 }

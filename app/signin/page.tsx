@@ -4,6 +4,7 @@ import { SignInForm } from '~/components/auth/sign-in-form';
 import { getPageUser } from '~/server/auth/page-user';
 import { oidcConfigured } from '~/server/auth/options';
 import { env } from '~/server/env';
+import { Card } from '~/components/ui';
 
 export const dynamic = 'force-dynamic';
 
@@ -18,16 +19,16 @@ export default async function SignInPage({
   const signupHref = params.callbackUrl ? `/signup?callbackUrl=${encodeURIComponent(params.callbackUrl)}` : '/signup';
   return (
     <div className="auth-wrap">
-      <div className="card auth-card">
+      <Card className="auth-card">
         <h1>Sign in to DriveLab</h1>
         <p className="lead">Scenarios, live runs, features and models of your team.</p>
         <Suspense>
           <SignInForm oidc={oidcConfigured() ? { id: 'oidc', name: env.OIDC_NAME } : null} />
         </Suspense>
-        <p className="muted" style={{ fontSize: 14, marginTop: 18 }}>
+        <p className="muted text-md mt-4">
           New here? <a href={signupHref}>Create an account</a>
         </p>
-      </div>
+      </Card>
     </div>
   );
 }

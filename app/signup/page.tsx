@@ -2,6 +2,7 @@ import { redirect } from 'next/navigation';
 import { Suspense } from 'react';
 import { SignUpForm } from '~/components/auth/sign-up-form';
 import { getPageUser } from '~/server/auth/page-user';
+import { Card } from '~/components/ui';
 
 export const dynamic = 'force-dynamic';
 
@@ -15,7 +16,7 @@ export default async function SignUpPage({
   const signinHref = params.callbackUrl ? `/signin?callbackUrl=${encodeURIComponent(params.callbackUrl)}` : '/signin';
   return (
     <div className="auth-wrap">
-      <div className="card auth-card">
+      <Card className="auth-card">
         <h1>Create your account</h1>
         <p className="lead">
           {params.callbackUrl?.startsWith('/invite/')
@@ -25,10 +26,10 @@ export default async function SignUpPage({
         <Suspense>
           <SignUpForm />
         </Suspense>
-        <p className="muted" style={{ fontSize: 14, marginTop: 18 }}>
+        <p className="muted text-md mt-4">
           Already have an account? <a href={signinHref}>Sign in</a>
         </p>
-      </div>
+      </Card>
     </div>
   );
 }

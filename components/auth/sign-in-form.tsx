@@ -3,6 +3,7 @@
 import { signIn } from 'next-auth/react';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
+import { Button, Input } from '~/components/ui';
 
 function describe(error: string | null, retryAfter: string | null): string | null {
   if (!error) return null;
@@ -59,33 +60,21 @@ export function SignInForm({ oidc }: { oidc: { id: string; name: string } | null
       )}
       <div className="field">
         <label htmlFor="email">Email</label>
-        <input id="email" name="email" className="input" type="email" autoComplete="email" required />
+        <Input id="email" name="email" type="email" autoComplete="email" required />
       </div>
       <div className="field">
         <label htmlFor="password">Password</label>
-        <input
-          id="password"
-          name="password"
-          className="input"
-          type="password"
-          autoComplete="current-password"
-          required
-        />
+        <Input id="password" name="password" type="password" autoComplete="current-password" required />
       </div>
-      <button className="btn btn-primary" style={{ width: '100%' }} type="submit" disabled={pending}>
+      <Button variant="primary" className="w-full" type="submit" disabled={pending}>
         {pending ? 'Signing in…' : 'Sign in'}
-      </button>
+      </Button>
       {oidc && (
         <>
           <div className="divider">or</div>
-          <button
-            type="button"
-            className="btn"
-            style={{ width: '100%' }}
-            onClick={() => void signIn(oidc.id, { callbackUrl })}
-          >
+          <Button className="w-full" type="button" onClick={() => void signIn(oidc.id, { callbackUrl })}>
             Continue with {oidc.name}
-          </button>
+          </Button>
         </>
       )}
     </form>

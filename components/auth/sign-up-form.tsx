@@ -6,6 +6,7 @@ import { useRouter, useSearchParams } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { useTRPC } from '~/components/trpc/react';
 import { safeCallback } from './sign-in-form';
+import { Button, Input } from '~/components/ui';
 
 type FieldErrors = Partial<Record<'name' | 'email' | 'password', string>>;
 
@@ -54,10 +55,9 @@ export function SignUpForm() {
   const field = (key: keyof FieldErrors, label: string, type: string, autoComplete: string, hint?: string) => (
     <div className="field">
       <label htmlFor={key}>{label}</label>
-      <input
+      <Input
         id={key}
         name={key}
-        className="input"
         type={type}
         autoComplete={autoComplete}
         aria-invalid={fieldErrors[key] ? 'true' : 'false'}
@@ -65,9 +65,7 @@ export function SignUpForm() {
       {fieldErrors[key] ? (
         <span className="field-error">{fieldErrors[key]}</span>
       ) : hint ? (
-        <span className="muted" style={{ fontSize: 12 }}>
-          {hint}
-        </span>
+        <span className="muted text-xs">{hint}</span>
       ) : null}
     </div>
   );
@@ -88,9 +86,9 @@ export function SignUpForm() {
         'new-password',
         'At least 10 characters, letters and digits or symbols.',
       )}
-      <button className="btn btn-primary" style={{ width: '100%' }} type="submit" disabled={signUp.isPending}>
+      <Button variant="primary" className="w-full" type="submit" disabled={signUp.isPending}>
         {signUp.isPending ? 'Creating account…' : 'Create account'}
-      </button>
+      </Button>
     </form>
   );
 }

@@ -2,6 +2,7 @@
 
 import { signOut } from 'next-auth/react';
 import { usePathname, useRouter } from 'next/navigation';
+import { Button } from '~/components/ui';
 
 export function UserMenu({ email, orgs }: { email: string; orgs: { slug: string; name: string }[] }) {
   const router = useRouter();
@@ -25,9 +26,9 @@ export function UserMenu({ email, orgs }: { email: string; orgs: { slug: string;
         </select>
       )}
       <span data-testid="signed-in-as">{email}</span>
-      <button className="btn btn-sm" onClick={() => void signOut({ callbackUrl: '/signin' })}>
+      <Button size="sm" onClick={() => void signOut({ callbackUrl: '/signin' })}>
         Sign out
-      </button>
+      </Button>
     </div>
   );
 }

@@ -3,8 +3,9 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
-import { errorMessage } from '~/components/settings/util';
+import { errorMessage } from '~/components/trpc/error-message';
 import { useTRPC } from '~/components/trpc/react';
+import { Button, Card, Field, Input, Select } from '~/components/ui';
 
 /** Numeric and enum fields of a scenario that a sweep can vary, with sensible ranges. */
 const SWEEPABLE = [
@@ -53,171 +54,125 @@ export function CampaignForm({ org }: { org: string }) {
   };
 
   return (
-    <div className="card">
+    <Card>
       {error && (
         <div className="alert alert-error" role="alert">
           {error}
         </div>
       )}
       <div className="form-row">
-        <div className="field" style={{ flex: 1, minWidth: 220 }}>
-          <label>
-            Campaign name
-            <input
-              className="input"
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              placeholder="e.g. Traffic density vs speed"
-            />
-          </label>
-        </div>
-        <div className="field" style={{ flex: 1, minWidth: 220 }}>
-          <label>
-            Scenario
-            <select className="input" value={scenarioId} onChange={(e) => setScenarioId(e.target.value)}>
-              <option value="">Choose…</option>
-              {scenarios.data?.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.name} (v{s.latestVersion})
-                </option>
-              ))}
-            </select>
-          </label>
-        </div>
+        <Field label="Campaign name" className="grow min-w-sm">
+          <Input value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Traffic density vs speed" />
+        </Field>
+        <Field label="Scenario" className="grow min-w-sm">
+          <Select value={scenarioId} onChange={(e) => setScenarioId(e.target.value)}>
+            <option value="">Choose…</option>
+            {scenarios.data?.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name} (v{s.latestVersion})
+              </option>
+            ))}
+          </Select>
+        </Field>
       </div>
-      <div className="form-row" style={{ marginTop: 12 }}>
-        <div className="field">
-          <label>
-            Sampling
-            <select
-              className="input"
-              style={{ width: 200 }}
-              value={strategy}
-              onChange={(e) => setStrategy(e.target.value as typeof strategy)}
-            >
-              <option value="lhs">Latin hypercube</option>
-              <option value="random">Random</option>
-              <option value="grid">Grid (3 levels per range)</option>
-            </select>
-          </label>
-        </div>
+      <div className="form-row mt-3">
+        <Field label="Sampling">
+          <Select width="md" value={strategy} onChange={(e) => setStrategy(e.target.value as typeof strategy)}>
+            <option value="lhs">Latin hypercube</option>
+            <option value="random">Random</option>
+            <option value="grid">Grid (3 levels per range)</option>
+          </Select>
+        </Field>
         {strategy !== 'grid' && (
-          <div className="field">
-            <label>
-              Runs
-              <input
-                className="input"
-                style={{ width: 100 }}
-                type="number"
-                min={1}
-                max={500}
-                value={runs}
-                onChange={(e) => setRuns(e.target.valueAsNumber)}
-              />
-            </label>
-          </div>
-        )}
-        <div className="field">
-          <label>
-            At most in parallel
-            <input
-              className="input"
-              style={{ width: 100 }}
+          <Field label="Runs">
+            <Input
+              width="xs"
               type="number"
               min={1}
-              max={32}
-              value={maxConcurrent}
-              onChange={(e) => setMaxConcurrent(e.target.valueAsNumber)}
+              max={500}
+              value={runs}
+              onChange={(e) => setRuns(e.target.valueAsNumber)}
             />
-          </label>
-        </div>
+          </Field>
+        )}
+        <Field label="At most in parallel">
+          <Input
+            width="xs"
+            type="number"
+            min={1}
+            max={32}
+            value={maxConcurrent}
+            onChange={(e) => setMaxConcurrent(e.target.valueAsNumber)}
+          />
+        </Field>
       </div>
-      <h2 style={{ marginTop: 16 }}>Swept parameters</h2>
+      <h2 className="mt-4">Swept parameters</h2>
       {dims.map((d, i) => (
-        <div key={i} className="form-row" style={{ marginTop: 10 }}>
-          <div className="field">
-            <label>
-              Parameter
-              <select
-                className="input"
-                style={{ width: 240 }}
-                value={d.path}
-                onChange={(e) => chooseField(i, e.target.value)}
-              >
-                {SWEEPABLE.map((s) => (
-                  <option key={s.path} value={s.path}>
-                    {s.label}
-                  </option>
-                ))}
-              </select>
-            </label>
-          </div>
+        <div key={i} className="form-row mt-2">
+          <Field label="Parameter">
+            <Select width="lg" value={d.path} onChange={(e) => chooseField(i, e.target.value)}>
+              {SWEEPABLE.map((s) => (
+                <option key={s.path} value={s.path}>
+                  {s.label}
+                </option>
+              ))}
+            </Select>
+          </Field>
           {d.values ? (
-            <div className="field" style={{ flex: 1 }}>
-              <label>
-                Values (comma-separated)
-                <input
-                  className="input"
-                  value={d.values.join(', ')}
-                  onChange={(e) =>
-                    setDim(i, {
-                      values: e.target.value
-                        .split(',')
-                        .map((v) => v.trim())
-                        .filter(Boolean),
-                    })
-                  }
-                />
-              </label>
-            </div>
+            <Field label="Values (comma-separated)" className="grow">
+              <Input
+                value={d.values.join(', ')}
+                onChange={(e) =>
+                  setDim(i, {
+                    values: e.target.value
+                      .split(',')
+                      .map((v) => v.trim())
+                      .filter(Boolean),
+                  })
+                }
+              />
+            </Field>
           ) : (
             <>
-              <div className="field">
-                <label>
-                  From
-                  <input
-                    className="input"
-                    style={{ width: 110 }}
-                    type="number"
-                    value={d.min}
-                    onChange={(e) => setDim(i, { min: e.target.valueAsNumber })}
-                  />
-                </label>
-              </div>
-              <div className="field">
-                <label>
-                  To
-                  <input
-                    className="input"
-                    style={{ width: 110 }}
-                    type="number"
-                    value={d.max}
-                    onChange={(e) => setDim(i, { max: e.target.valueAsNumber })}
-                  />
-                </label>
-              </div>
+              <Field label="From">
+                <Input
+                  width="xs"
+                  type="number"
+                  value={d.min}
+                  onChange={(e) => setDim(i, { min: e.target.valueAsNumber })}
+                />
+              </Field>
+              <Field label="To">
+                <Input
+                  width="xs"
+                  type="number"
+                  value={d.max}
+                  onChange={(e) => setDim(i, { max: e.target.valueAsNumber })}
+                />
+              </Field>
             </>
           )}
-          <button
-            className="btn btn-sm btn-danger"
-            style={{ marginBottom: 14 }}
+          <Button
+            variant="danger"
+            size="sm"
+            className="mb-3"
             onClick={() => setDims(dims.filter((_, j) => j !== i))}
             disabled={dims.length === 1}
           >
             Remove
-          </button>
+          </Button>
         </div>
       ))}
-      <div className="toolbar" style={{ marginTop: 12, justifyContent: 'space-between' }}>
-        <button
-          className="btn btn-sm"
+      <div className="toolbar mt-3 justify-between">
+        <Button
+          size="sm"
           onClick={() => setDims([...dims, { path: 'seed', min: 1, max: 1000, integer: true }])}
           disabled={dims.length >= 8}
         >
           Add parameter
-        </button>
-        <button
-          className="btn btn-primary"
+        </Button>
+        <Button
+          variant="primary"
           disabled={create.isPending || !scenarioId}
           onClick={async () => {
             setError(null);
@@ -242,8 +197,8 @@ export function CampaignForm({ org }: { org: string }) {
           }}
         >
           Launch campaign
-        </button>
+        </Button>
       </div>
-    </div>
+    </Card>
   );
 }

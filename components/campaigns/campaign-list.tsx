@@ -1,8 +1,8 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { ProgressBar, StateBadge } from '~/components/runs/state-badge';
-import { relative } from '~/components/settings/util';
+import { ButtonLink, Card, EmptyState, ProgressBar, StateBadge, Table } from '~/components/ui';
+import { relative } from '~/components/ui/format';
 import { useTRPC } from '~/components/trpc/react';
 
 export function CampaignList({ org, canRun }: { org: string; canRun: boolean }) {
@@ -11,24 +11,24 @@ export function CampaignList({ org, canRun }: { org: string; canRun: boolean }) 
   return (
     <>
       {canRun && (
-        <div className="toolbar" style={{ justifyContent: 'flex-end', marginBottom: 12 }}>
-          <a className="btn btn-primary" href={`/${org}/campaigns/new`}>
+        <div className="toolbar justify-end mb-3">
+          <ButtonLink variant="primary" href={`/${org}/campaigns/new`}>
             New campaign
-          </a>
+          </ButtonLink>
         </div>
       )}
-      <div className="card" style={{ padding: 0 }}>
+      <Card flush>
         {list.data && list.data.length === 0 ? (
-          <div className="empty">No campaigns yet. A campaign sweeps scenario parameters over many runs.</div>
+          <EmptyState>No campaigns yet. A campaign sweeps scenario parameters over many runs.</EmptyState>
         ) : (
-          <table className="data">
+          <Table>
             <thead>
               <tr>
                 <th>Name</th>
                 <th>Scenario</th>
                 <th>Sampling</th>
                 <th>State</th>
-                <th style={{ width: 180 }}>Runs</th>
+                <th className="w-md">Runs</th>
                 <th>Created</th>
               </tr>
             </thead>
@@ -44,7 +44,7 @@ export function CampaignList({ org, canRun }: { org: string; canRun: boolean }) 
                     <StateBadge state={c.state} />
                   </td>
                   <td>
-                    <div className="muted" style={{ fontSize: 12, marginBottom: 4 }}>
+                    <div className="muted text-xs mb-1">
                       {c.done} / {c.runCount}
                     </div>
                     <ProgressBar value={c.runCount ? c.done / c.runCount : 0} />
@@ -53,9 +53,9 @@ export function CampaignList({ org, canRun }: { org: string; canRun: boolean }) 
                 </tr>
               ))}
             </tbody>
-          </table>
+          </Table>
         )}
-      </div>
+      </Card>
     </>
   );
 }

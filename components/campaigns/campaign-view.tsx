@@ -2,8 +2,9 @@
 
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import { ProgressBar, StateBadge } from '~/components/runs/state-badge';
-import { errorMessage } from '~/components/settings/util';
+import { Button, Card, EmptyState, ProgressBar, SectionTitle, StateBadge, Table } from '~/components/ui';
+import { errorMessage } from '~/components/trpc/error-message';
+import { Heatmap, Swatch } from '~/components/charts';
 import { useTRPC } from '~/components/trpc/react';
 
 /** Red (0) → amber → green (1), for driving scores. */
@@ -45,14 +46,14 @@ export function CampaignView({ org, id, canRun }: { org: string; id: string; can
   }, [c, xPath, yPath]);
 
   if (q.error) return <div className="alert alert-error">{q.error.message}</div>;
-  if (!c) return <div className="empty">Loading…</div>;
+  if (!c) return <EmptyState>Loading…</EmptyState>;
   const finished = c.runs.filter((r) => ['completed', 'failed', 'cancelled'].includes(r.state)).length;
   return (
     <>
-      <div className="toolbar" style={{ justifyContent: 'space-between', marginBottom: 16 }}>
+      <div className="toolbar justify-between mb-4">
         <div>
-          <h2 style={{ margin: 0, fontSize: 20 }}>{c.name}</h2>
-          <div className="muted" style={{ fontSize: 13, marginTop: 4 }}>
+          <h2 className="m-0 text-xl">{c.name}</h2>
+          <div className="muted text-sm mt-1">
             <a href={`/${org}/scenarios/${c.scenario.id}`}>{c.scenario.name}</a> · {c.strategy.toUpperCase()} over{' '}
             {paths.join(', ')} · {c.runs.length} runs, at most {c.maxConcurrent} at once
           </div>
@@ -60,8 +61,8 @@ export function CampaignView({ org, id, canRun }: { org: string; id: string; can
         <div className="toolbar">
           <StateBadge state={c.state} />
           {canRun && c.state === 'running' && (
-            <button
-              className="btn btn-danger"
+            <Button
+              variant="danger"
               onClick={() =>
                 cancel.mutate(
                   { org, id },
@@ -70,67 +71,46 @@ export function CampaignView({ org, id, canRun }: { org: string; id: string; can
               }
             >
               Cancel campaign
-            </button>
+            </Button>
           )}
         </div>
       </div>
       {error && <div className="alert alert-error">{error}</div>}
-      <div className="card" style={{ marginBottom: 16 }}>
-        <div className="toolbar" style={{ justifyContent: 'space-between', fontSize: 13, marginBottom: 8 }}>
+      <Card className="mb-4">
+        <div className="toolbar justify-between text-sm mb-2">
           <span>
             {finished} of {c.runs.length} runs finished
           </span>
         </div>
         <ProgressBar value={c.runs.length ? finished / c.runs.length : 0} />
-      </div>
+      </Card>
       {heat?.xs && heat.ys && xPath && (
         <>
-          <h3 className="section-title">
+          <SectionTitle>
             Driving score by {xPath}
             {yPath ? ` × ${yPath}` : ''}
-          </h3>
-          <div className="card">
-            <div
-              className="heatmap"
-              style={{ gridTemplateColumns: `120px repeat(${heat.xs.length}, 1fr)` }}
-              data-testid="campaign-heatmap"
-            >
-              <div className="axis">{yPath ?? ''}</div>
-              {heat.xs.map((x) => (
-                <div key={x} className="axis">
-                  {x}
-                </div>
-              ))}
-              {heat.ys.map((y) => (
-                <div key={y} style={{ display: 'contents' }}>
-                  <div className="axis">{y}</div>
-                  {heat.xs!.map((x) => {
-                    const cell = heat.done.filter(
-                      (r) => fmt(r.params[xPath]) === x && (!yPath || fmt(r.params[yPath]) === y),
-                    );
-                    const mean = cell.length ? cell.reduce((s, r) => s + r.kpis!.drivingScore, 0) / cell.length : null;
-                    return (
-                      <div
-                        key={x}
-                        className="cell"
-                        style={{
-                          background: mean === null ? 'var(--panel-2)' : scoreColor(mean),
-                          color: mean === null ? 'var(--muted)' : undefined,
-                        }}
-                      >
-                        {mean === null ? '·' : (mean * 100).toFixed(0)}
-                      </div>
-                    );
-                  })}
-                </div>
-              ))}
-            </div>
-          </div>
+          </SectionTitle>
+          <Card>
+            <Heatmap
+              testId="campaign-heatmap"
+              xs={heat.xs}
+              ys={heat.ys}
+              yTitle={yPath}
+              value={(x, y) => {
+                const cell = heat.done.filter(
+                  (r) => fmt(r.params[xPath]) === x && (!yPath || fmt(r.params[yPath]) === y),
+                );
+                return cell.length ? cell.reduce((s, r) => s + r.kpis!.drivingScore, 0) / cell.length : null;
+              }}
+              color={scoreColor}
+              format={(mean) => (mean * 100).toFixed(0)}
+            />
+          </Card>
         </>
       )}
-      <h3 className="section-title">Runs</h3>
-      <div className="card" style={{ padding: 0 }}>
-        <table className="data" data-testid="campaign-runs">
+      <SectionTitle>Runs</SectionTitle>
+      <Card flush>
+        <Table data-testid="campaign-runs">
           <thead>
             <tr>
               {paths.map((p) => (
@@ -157,7 +137,8 @@ export function CampaignView({ org, id, canRun }: { org: string; id: string; can
                 </td>
                 <td>
                   {r.kpis ? (
-                    <span style={{ color: scoreColor(r.kpis.drivingScore), fontWeight: 650 }}>
+                    <span className="fw-600">
+                      <Swatch color={scoreColor(r.kpis.drivingScore)} />
                       {(r.kpis.drivingScore * 100).toFixed(1)}
                     </span>
                   ) : (
@@ -171,8 +152,8 @@ export function CampaignView({ org, id, canRun }: { org: string; id: string; can
               </tr>
             ))}
           </tbody>
-        </table>
-      </div>
+        </Table>
+      </Card>
     </>
   );
 }

@@ -3,17 +3,19 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
-import { errorMessage, relative } from '~/components/settings/util';
+import { errorMessage } from '~/components/trpc/error-message';
+import { relative } from '~/components/ui/format';
 import { useTRPC } from '~/components/trpc/react';
 import { faultTypes as FAULT_TYPES } from '~/server/contracts/scenario';
 import { CMAPSS_PRESET, DEFAULT_RUL_CAP } from '~/server/contracts/training';
+import { Button, Card, EmptyState, Field, Input, Select, Table } from '~/components/ui';
 
 /** A dataset from finished runs or a campaign (offline store + fault events), or from an uploaded file. */
 export function DatasetCreate({ org, initialSource }: { org: string; initialSource: 'runs' | 'upload' }) {
   const [source, setSource] = useState(initialSource);
   return (
     <>
-      <nav className="tabs" aria-label="Dataset source" style={{ marginBottom: 16 }}>
+      <nav className="tabs mb-4" aria-label="Dataset source">
         <a
           href="#runs"
           aria-current={source === 'runs' ? 'page' : undefined}
@@ -54,25 +56,21 @@ function FromRuns({ org }: { org: string }) {
     setSelected((s) => (s.has(id) ? new Set([...s].filter((x) => x !== id)) : new Set([...s, id])));
 
   return (
-    <div className="card">
+    <Card>
       {error && (
         <div className="alert alert-error" role="alert">
           {error}
         </div>
       )}
       <div className="form-row">
-        <div className="field" style={{ flex: 1, minWidth: 240 }}>
-          <label>
-            Dataset name
-            <input
-              className="input"
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              placeholder="e.g. Highway faults"
-              data-testid="dataset-name"
-            />
-          </label>
-        </div>
+        <Field label="Dataset name" className="grow min-w-md">
+          <Input
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            placeholder="e.g. Highway faults"
+            data-testid="dataset-name"
+          />
+        </Field>
         <SelectField
           label="Windows"
           value={windows}
@@ -101,19 +99,17 @@ function FromRuns({ org }: { org: string }) {
           ]}
         />
       </div>
-      <p className="muted" style={{ fontSize: 13 }}>
+      <p className="muted text-sm">
         A window is faulty when it overlaps a fault of its vehicle, from the run&apos;s <code>fault_start</code> to its{' '}
         <code>fault_end</code> event. Features come from feature set v1.
       </p>
-      <div className="form-row" style={{ marginTop: 8 }}>
-        <label className="muted" style={{ fontSize: 13, display: 'flex', gap: 6, alignItems: 'center' }}>
+      <div className="form-row mt-2">
+        <label className="muted text-sm flex gap-1 items-center">
           <input type="checkbox" checked={egoOnly} onChange={(e) => setEgoOnly(e.target.checked)} /> Ego vehicle only
         </label>
-        <span className="muted" style={{ fontSize: 13 }}>
-          Faults that count:
-        </span>
+        <span className="muted text-sm">Faults that count:</span>
         {FAULT_TYPES.map((f) => (
-          <label key={f} style={{ fontSize: 13, display: 'flex', gap: 4, alignItems: 'center' }}>
+          <label key={f} className="text-sm flex gap-1 items-center">
             <input
               type="checkbox"
               checked={faultTypes.includes(f)}
@@ -122,58 +118,38 @@ function FromRuns({ org }: { org: string }) {
             {f.replace(/_/g, ' ')}
           </label>
         ))}
-        {faultTypes.length === 0 && (
-          <span className="muted" style={{ fontSize: 12 }}>
-            (none ticked = all)
-          </span>
-        )}
+        {faultTypes.length === 0 && <span className="muted text-xs">(none ticked = all)</span>}
       </div>
 
-      <div className="toolbar" style={{ marginTop: 16, gap: 16 }}>
-        <label style={{ display: 'flex', gap: 6, alignItems: 'center' }}>
+      <div className="toolbar mt-4 gap-4">
+        <label className="flex gap-1 items-center">
           <input type="radio" checked={mode === 'runs'} onChange={() => setMode('runs')} /> Chosen runs
         </label>
-        <label style={{ display: 'flex', gap: 6, alignItems: 'center' }}>
+        <label className="flex gap-1 items-center">
           <input type="radio" checked={mode === 'campaign'} onChange={() => setMode('campaign')} /> All runs of a
           campaign
         </label>
       </div>
       {mode === 'campaign' ? (
-        <div className="field" style={{ marginTop: 12 }}>
-          <label>
-            Campaign
-            <select
-              className="input"
-              style={{ maxWidth: 420 }}
-              value={campaignId}
-              onChange={(e) => setCampaignId(e.target.value)}
-            >
-              <option value="">Choose…</option>
-              {campaigns.data?.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name} · {c.done}/{c.runCount} runs done
-                </option>
-              ))}
-            </select>
-          </label>
-        </div>
+        <Field label="Campaign" className="mt-3">
+          <Select className="max-w-sm" value={campaignId} onChange={(e) => setCampaignId(e.target.value)}>
+            <option value="">Choose…</option>
+            {campaigns.data?.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name} · {c.done}/{c.runCount} runs done
+              </option>
+            ))}
+          </Select>
+        </Field>
       ) : (
-        <div
-          style={{
-            maxHeight: 320,
-            overflow: 'auto',
-            marginTop: 12,
-            border: '1px solid var(--border)',
-            borderRadius: 8,
-          }}
-        >
+        <div className="scroll-box mt-3">
           {runs.data && runs.data.length === 0 ? (
-            <div className="empty">No finished runs yet.</div>
+            <EmptyState>No finished runs yet.</EmptyState>
           ) : (
-            <table className="data" data-testid="dataset-runs">
+            <Table data-testid="dataset-runs">
               <thead>
                 <tr>
-                  <th style={{ width: 36 }} />
+                  <th className="w-3xs" />
                   <th>Run</th>
                   <th>Scenario</th>
                   <th>Finished</th>
@@ -181,11 +157,11 @@ function FromRuns({ org }: { org: string }) {
               </thead>
               <tbody>
                 {runs.data?.map((r) => (
-                  <tr key={r.id} onClick={() => toggle(r.id)} style={{ cursor: 'pointer' }}>
+                  <tr key={r.id} onClick={() => toggle(r.id)} className="cursor-pointer">
                     <td>
                       <input type="checkbox" checked={selected.has(r.id)} readOnly aria-label={`select run ${r.id}`} />
                     </td>
-                    <td style={{ fontFamily: 'ui-monospace, monospace', fontSize: 12 }}>{r.id.slice(-8)}</td>
+                    <td className="font-mono text-xs">{r.id.slice(-8)}</td>
                     <td>
                       {r.scenarioName} v{r.version}
                     </td>
@@ -193,13 +169,13 @@ function FromRuns({ org }: { org: string }) {
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </Table>
           )}
         </div>
       )}
-      <div className="toolbar" style={{ justifyContent: 'flex-end', marginTop: 16 }}>
-        <button
-          className="btn btn-primary"
+      <div className="toolbar justify-end mt-4">
+        <Button
+          variant="primary"
           disabled={!name.trim() || create.isPending || (mode === 'runs' ? selected.size === 0 : !campaignId)}
           onClick={() => {
             setError(null);
@@ -227,9 +203,9 @@ function FromRuns({ org }: { org: string }) {
           }}
         >
           {create.isPending ? 'Building…' : 'Build dataset'}
-        </button>
+        </Button>
       </div>
-    </div>
+    </Card>
   );
 }
 
@@ -307,63 +283,43 @@ function Upload({ org }: { org: string }) {
   };
 
   return (
-    <div className="card">
+    <Card>
       {error && (
         <div className="alert alert-error" role="alert">
           {error}
         </div>
       )}
       <div className="form-row">
-        <div className="field" style={{ flex: 1, minWidth: 240 }}>
-          <label>
-            File (CSV, or whitespace-separated like C-MAPSS; up to 50 MB)
-            <input
-              className="input"
-              type="file"
-              accept=".csv,.txt,.tsv"
-              onChange={(e) => setFile(e.target.files?.[0] ?? null)}
-              data-testid="upload-file"
-            />
-          </label>
-        </div>
-        <div className="field" style={{ flex: 1, minWidth: 200 }}>
-          <label>
-            Dataset name
-            <input className="input" value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. FD001" />
-          </label>
-        </div>
-        <div className="field" style={{ alignSelf: 'flex-end' }}>
-          <button className="btn" type="button" onClick={cmapss}>
+        <Field label="File (CSV, or whitespace-separated like C-MAPSS; up to 50 MB)" className="grow min-w-md">
+          <Input
+            type="file"
+            accept=".csv,.txt,.tsv"
+            onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+            data-testid="upload-file"
+          />
+        </Field>
+        <Field label="Dataset name" className="grow min-w-sm">
+          <Input value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. FD001" />
+        </Field>
+        <div className="field self-end">
+          <Button type="button" onClick={cmapss}>
             C-MAPSS preset
-          </button>
+          </Button>
         </div>
       </div>
-      <div className="form-row" style={{ marginTop: 12 }}>
-        <div className="field" style={{ flex: 1 }}>
-          <label>
-            Column names (for files without a header; space or comma separated)
-            <input
-              className="input"
-              value={columns}
-              onChange={(e) => setColumns(e.target.value)}
-              placeholder="leave empty when the file has a header"
-            />
-          </label>
-        </div>
+      <div className="form-row mt-3">
+        <Field label="Column names (for files without a header; space or comma separated)" className="grow">
+          <Input
+            value={columns}
+            onChange={(e) => setColumns(e.target.value)}
+            placeholder="leave empty when the file has a header"
+          />
+        </Field>
       </div>
-      <div className="form-row" style={{ marginTop: 12 }}>
-        <div className="field">
-          <label>
-            Group column
-            <input
-              className="input"
-              style={{ width: 150 }}
-              value={groupColumn}
-              onChange={(e) => setGroupColumn(e.target.value)}
-              placeholder="unit"
-            />
-          </label>
-        </div>
+      <div className="form-row mt-3">
+        <Field label="Group column">
+          <Input width="sm" value={groupColumn} onChange={(e) => setGroupColumn(e.target.value)} placeholder="unit" />
+        </Field>
         <SelectField
           label="Group is a"
           value={groupKind}
@@ -374,31 +330,23 @@ function Upload({ org }: { org: string }) {
             ['run', 'run'],
           ]}
         />
-        <div className="field">
-          <label>
-            Order column
-            <input
-              className="input"
-              style={{ width: 150 }}
-              value={orderColumn}
-              onChange={(e) => setOrderColumn(e.target.value)}
-              placeholder="cycle (optional)"
-            />
-          </label>
-        </div>
-        <div className="field" style={{ flex: 1 }}>
-          <label>
-            Feature columns
-            <input
-              className="input"
-              value={featureColumns}
-              onChange={(e) => setFeatureColumns(e.target.value)}
-              placeholder="default: every numeric column"
-            />
-          </label>
-        </div>
+        <Field label="Order column">
+          <Input
+            width="sm"
+            value={orderColumn}
+            onChange={(e) => setOrderColumn(e.target.value)}
+            placeholder="cycle (optional)"
+          />
+        </Field>
+        <Field label="Feature columns" className="grow">
+          <Input
+            value={featureColumns}
+            onChange={(e) => setFeatureColumns(e.target.value)}
+            placeholder="default: every numeric column"
+          />
+        </Field>
       </div>
-      <div className="form-row" style={{ marginTop: 12 }}>
+      <div className="form-row mt-3">
         <SelectField
           label="Label"
           value={label}
@@ -410,33 +358,15 @@ function Upload({ org }: { org: string }) {
           ]}
         />
         {label === 'rul' && (
-          <div className="field">
-            <label>
-              RUL cap
-              <input
-                className="input"
-                style={{ width: 100 }}
-                type="number"
-                min={1}
-                value={cap}
-                onChange={(e) => setCap(e.target.valueAsNumber)}
-              />
-            </label>
-          </div>
+          <Field label="RUL cap">
+            <Input width="xs" type="number" min={1} value={cap} onChange={(e) => setCap(e.target.valueAsNumber)} />
+          </Field>
         )}
         {label === 'column' && (
           <>
-            <div className="field">
-              <label>
-                Label column
-                <input
-                  className="input"
-                  style={{ width: 150 }}
-                  value={labelColumn}
-                  onChange={(e) => setLabelColumn(e.target.value)}
-                />
-              </label>
-            </div>
+            <Field label="Label column">
+              <Input width="sm" value={labelColumn} onChange={(e) => setLabelColumn(e.target.value)} />
+            </Field>
             <SelectField
               label="Label kind"
               value={labelKind}
@@ -450,16 +380,16 @@ function Upload({ org }: { org: string }) {
           </>
         )}
       </div>
-      <div className="toolbar" style={{ justifyContent: 'flex-end', marginTop: 16 }}>
-        <button
-          className="btn btn-primary"
+      <div className="toolbar justify-end mt-4">
+        <Button
+          variant="primary"
           disabled={!file || !name.trim() || !groupColumn.trim() || busy}
           onClick={() => void submit()}
         >
           {busy ? 'Uploading…' : 'Upload and build'}
-        </button>
+        </Button>
       </div>
-    </div>
+    </Card>
   );
 }
 
@@ -479,13 +409,13 @@ function SelectField<T extends string>({
     <div className="field">
       <label>
         {label}
-        <select className="input" value={value} onChange={(e) => onChange(e.target.value as T)}>
+        <Select value={value} onChange={(e) => onChange(e.target.value as T)}>
           {options.map(([v, text]) => (
             <option key={v} value={v}>
               {text}
             </option>
           ))}
-        </select>
+        </Select>
       </label>
     </div>
   );

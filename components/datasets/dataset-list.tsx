@@ -1,8 +1,9 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { relative } from '~/components/settings/util';
+import { relative } from '~/components/ui/format';
 import { useTRPC } from '~/components/trpc/react';
+import { ButtonLink, Card, EmptyState, Table } from '~/components/ui';
 
 export function DatasetList({ org, canCreate }: { org: string; canCreate: boolean }) {
   const trpc = useTRPC();
@@ -10,23 +11,21 @@ export function DatasetList({ org, canCreate }: { org: string; canCreate: boolea
   return (
     <>
       {canCreate && (
-        <div className="toolbar" style={{ justifyContent: 'flex-end', marginBottom: 12 }}>
-          <a className="btn" href={`/${org}/datasets/new?source=upload`}>
-            Upload a file
-          </a>
-          <a className="btn btn-primary" href={`/${org}/datasets/new`}>
+        <div className="toolbar justify-end mb-3">
+          <ButtonLink href={`/${org}/datasets/new?source=upload`}>Upload a file</ButtonLink>
+          <ButtonLink variant="primary" href={`/${org}/datasets/new`}>
             New dataset from runs
-          </a>
+          </ButtonLink>
         </div>
       )}
-      <div className="card" style={{ padding: 0 }}>
+      <Card flush>
         {list.data && list.data.length === 0 ? (
-          <div className="empty">
+          <EmptyState>
             No datasets yet. Build one from finished runs (labels come from their injected faults) or upload a CSV /
             C-MAPSS file.
-          </div>
+          </EmptyState>
         ) : (
-          <table className="data" data-testid="dataset-list">
+          <Table data-testid="dataset-list">
             <thead>
               <tr>
                 <th>Name</th>
@@ -65,9 +64,9 @@ export function DatasetList({ org, canCreate }: { org: string; canCreate: boolea
                 </tr>
               ))}
             </tbody>
-          </table>
+          </Table>
         )}
-      </div>
+      </Card>
     </>
   );
 }

@@ -2,8 +2,10 @@
 
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { errorMessage, formatTime } from '~/components/settings/util';
+import { errorMessage } from '~/components/trpc/error-message';
+import { formatTime } from '~/components/ui/format';
 import { useTRPC } from '~/components/trpc/react';
+import { Button, ButtonLink, Card, EmptyState, SectionTitle, Stat, Table } from '~/components/ui';
 
 export function DatasetView({ org, id, canCreate }: { org: string; id: string; canCreate: boolean }) {
   const trpc = useTRPC();
@@ -12,16 +14,16 @@ export function DatasetView({ org, id, canCreate }: { org: string; id: string; c
   const [error, setError] = useState<string | null>(null);
   if (q.error) return <div className="alert alert-error">{q.error.message}</div>;
   const d = q.data;
-  if (!d) return <div className="empty">Loading…</div>;
+  if (!d) return <EmptyState>Loading…</EmptyState>;
   const latest = d.versions[0];
   const stats = (latest?.stats ?? {}) as Record<string, unknown>;
   const classCounts = (stats.classCounts ?? stats.labelSummary) as Record<string, number> | undefined;
   return (
     <>
-      <div className="toolbar" style={{ justifyContent: 'space-between', marginBottom: 16 }}>
+      <div className="toolbar justify-between mb-4">
         <div>
-          <h2 style={{ margin: 0, fontSize: 20 }}>{d.name}</h2>
-          <div className="muted" style={{ fontSize: 13, marginTop: 4 }}>
+          <h2 className="m-0 text-xl">{d.name}</h2>
+          <div className="muted text-sm mt-1">
             {d.source === 'offline'
               ? 'Built from the offline feature store; labels from fault events'
               : 'Uploaded file'}{' '}
@@ -31,8 +33,7 @@ export function DatasetView({ org, id, canCreate }: { org: string; id: string; c
         </div>
         {canCreate && latest && (
           <div className="toolbar">
-            <button
-              className="btn"
+            <Button
               disabled={rebuild.isPending}
               onClick={() =>
                 rebuild.mutate(
@@ -42,48 +43,38 @@ export function DatasetView({ org, id, canCreate }: { org: string; id: string; c
               }
             >
               {rebuild.isPending ? 'Building…' : 'New version from newest data'}
-            </button>
-            <a className="btn btn-primary" href={`/${org}/training/new?version=${latest.id}`}>
+            </Button>
+            <ButtonLink variant="primary" href={`/${org}/training/new?version=${latest.id}`}>
               Train on v{latest.version}
-            </a>
+            </ButtonLink>
           </div>
         )}
       </div>
       {error && <div className="alert alert-error">{error}</div>}
       {latest && (
-        <div className="card" style={{ marginBottom: 16 }}>
+        <Card className="mb-4">
           <div className="kpi-grid">
-            <div className="kpi">
-              <div className="label">Rows</div>
-              <div className="value">{latest.rowCount.toLocaleString('en-US')}</div>
-            </div>
-            <div className="kpi">
-              <div className="label">{latest.groupBy}s</div>
-              <div className="value">{latest.groupCount}</div>
-            </div>
-            <div className="kpi">
-              <div className="label">Features</div>
-              <div className="value">{latest.featureNames.length}</div>
-            </div>
-            <div className="kpi">
-              <div className="label">Label</div>
-              <div className="value" style={{ fontSize: 18 }}>
-                {latest.labelKind === 'none' ? 'none' : `${latest.labelName} · ${latest.labelKind}`}
-              </div>
-            </div>
+            <Stat label="Rows" value={latest.rowCount.toLocaleString('en-US')} />
+            <Stat label={<>{latest.groupBy}s</>} value={latest.groupCount} />
+            <Stat label="Features" value={latest.featureNames.length} />
+            <Stat
+              label="Label"
+              value={latest.labelKind === 'none' ? 'none' : `${latest.labelName} · ${latest.labelKind}`}
+              small
+            />
           </div>
           {classCounts && (
-            <div className="muted" style={{ fontSize: 13, marginTop: 12 }}>
+            <div className="muted text-sm mt-3">
               {Object.entries(classCounts)
                 .map(([k, v]) => `${k}: ${v}`)
                 .join(' · ')}
             </div>
           )}
-        </div>
+        </Card>
       )}
-      <h3 className="section-title">Versions</h3>
-      <div className="card" style={{ padding: 0 }}>
-        <table className="data" data-testid="dataset-versions">
+      <SectionTitle>Versions</SectionTitle>
+      <Card flush>
+        <Table data-testid="dataset-versions">
           <thead>
             <tr>
               <th>Version</th>
@@ -106,40 +97,40 @@ export function DatasetView({ org, id, canCreate }: { org: string; id: string; c
                   <td>v{v.version}</td>
                   <td>{v.rowCount.toLocaleString('en-US')}</td>
                   <td>{source}</td>
-                  <td style={{ fontFamily: 'ui-monospace, monospace', fontSize: 12 }} title={v.fingerprint}>
+                  <td className="font-mono text-xs" title={v.fingerprint}>
                     {v.fingerprint.slice(0, 19)}…
                   </td>
                   <td className="muted">{formatTime(v.createdAt)}</td>
-                  <td style={{ textAlign: 'right' }}>
+                  <td className="text-right">
                     {canCreate && (
-                      <a className="btn btn-sm" href={`/${org}/training/new?version=${v.id}`}>
+                      <ButtonLink size="sm" href={`/${org}/training/new?version=${v.id}`}>
                         Train
-                      </a>
+                      </ButtonLink>
                     )}
                   </td>
                 </tr>
               );
             })}
           </tbody>
-        </table>
-      </div>
+        </Table>
+      </Card>
       {latest && (
         <>
-          <h3 className="section-title">Features of v{latest.version}</h3>
-          <div className="card">
-            <div style={{ display: 'flex', flexWrap: 'wrap', gap: 6 }}>
+          <SectionTitle>Features of v{latest.version}</SectionTitle>
+          <Card>
+            <div className="chips">
               {latest.featureNames.map((f) => (
-                <span key={f} className="role-pill" style={{ textTransform: 'none', letterSpacing: 0 }}>
+                <span key={f} className="role-pill normal-case">
                   {f}
                 </span>
               ))}
             </div>
             {Array.isArray(stats.droppedFeatures) && (stats.droppedFeatures as string[]).length > 0 && (
-              <p className="muted" style={{ fontSize: 13, marginTop: 12 }}>
+              <p className="muted text-sm mt-3">
                 Left out (mostly missing): {(stats.droppedFeatures as string[]).join(', ')}
               </p>
             )}
-          </div>
+          </Card>
         </>
       )}
     </>

@@ -1,21 +1,21 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { StateBadge } from '~/components/runs/state-badge';
-import { relative } from '~/components/settings/util';
+import { Card, EmptyState, StateBadge, Table } from '~/components/ui';
+import { relative } from '~/components/ui/format';
 import { useTRPC } from '~/components/trpc/react';
 
 export function ExperimentList({ org }: { org: string }) {
   const trpc = useTRPC();
   const list = useQuery(trpc.experiments.list.queryOptions({ org }));
   return (
-    <div className="card" style={{ padding: 0 }}>
+    <Card flush>
       {list.data && list.data.length === 0 ? (
-        <div className="empty">
+        <EmptyState>
           No experiments yet. Every training job records a run in an experiment (by default the dataset&apos;s name).
-        </div>
+        </EmptyState>
       ) : (
-        <table className="data" data-testid="experiment-list">
+        <Table data-testid="experiment-list">
           <thead>
             <tr>
               <th>Experiment</th>
@@ -47,8 +47,8 @@ export function ExperimentList({ org }: { org: string }) {
               </tr>
             ))}
           </tbody>
-        </table>
+        </Table>
       )}
-    </div>
+    </Card>
   );
 }

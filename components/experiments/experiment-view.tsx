@@ -2,10 +2,11 @@
 
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import { StateBadge } from '~/components/runs/state-badge';
-import { formatTime } from '~/components/settings/util';
+import { Button, Card, EmptyState, Input, SectionTitle, StateBadge, Table } from '~/components/ui';
+import { formatTime } from '~/components/ui/format';
 import { useTRPC } from '~/components/trpc/react';
-import { LossChart, SERIES_COLORS } from '~/components/training/loss-chart';
+import { seriesColor, Swatch } from '~/components/charts';
+import { LossChart } from '~/components/training/loss-chart';
 import { fmtMetric } from '~/components/training/use-training-live';
 
 const HEADLINE = ['rmse', 'mae', 'f1', 'precision', 'recall', 'rocAuc', 'accuracy', 'meanDetectionDelayS'];
@@ -42,23 +43,23 @@ export function ExperimentView({
 
   if (q.error) return <div className="alert alert-error">{q.error.message}</div>;
   const e = q.data;
-  if (!e) return <div className="empty">Loading…</div>;
+  if (!e) return <EmptyState>Loading…</EmptyState>;
   const compared = (compare.data ?? []).filter((r) => selected.includes(r.id));
-  const colorOf = (runId: string) => SERIES_COLORS[selected.indexOf(runId) % SERIES_COLORS.length]!;
+  const colorOf = (runId: string) => seriesColor(selected.indexOf(runId));
 
   return (
     <>
-      <div style={{ marginBottom: 16 }}>
-        <h2 style={{ margin: 0, fontSize: 20 }}>{e.name}</h2>
-        <div className="muted" style={{ fontSize: 13, marginTop: 4 }}>
+      <div className="mb-4">
+        <h2 className="m-0 text-xl">{e.name}</h2>
+        <div className="muted text-sm mt-1">
           {e.runs.length} run{e.runs.length === 1 ? '' : 's'} · tick runs to compare them
         </div>
       </div>
-      <div className="card" style={{ padding: 0 }}>
-        <table className="data" data-testid="experiment-runs">
+      <Card flush>
+        <Table data-testid="experiment-runs">
           <thead>
             <tr>
-              <th style={{ width: 36 }} />
+              <th className="w-3xs" />
               <th>Run</th>
               <th>State</th>
               {metricKeys.map((k) => (
@@ -85,13 +86,11 @@ export function ExperimentView({
                   <StateBadge state={r.state} />
                 </td>
                 {metricKeys.map((k) => (
-                  <td key={k} style={{ fontVariantNumeric: 'tabular-nums' }}>
+                  <td key={k} className="num">
                     {fmtMetric(r.metrics?.[k])}
                   </td>
                 ))}
-                <td className="muted" style={{ fontSize: 12 }}>
-                  {r.backend ?? '—'}
-                </td>
+                <td className="muted text-xs">{r.backend ?? '—'}</td>
                 <td>
                   <TagsCell org={org} runId={r.id} tags={r.tags} canEdit={canEdit} onSaved={() => void q.refetch()} />
                 </td>
@@ -99,15 +98,15 @@ export function ExperimentView({
               </tr>
             ))}
           </tbody>
-        </table>
-      </div>
+        </Table>
+      </Card>
 
       {compared.length > 0 && (
         <>
-          <h3 className="section-title">
+          <SectionTitle>
             Compare {compared.length} run{compared.length === 1 ? '' : 's'}
-          </h3>
-          <div className="card" style={{ marginBottom: 16 }}>
+          </SectionTitle>
+          <Card className="mb-4">
             <LossChart
               testId="compare-chart"
               height={300}
@@ -128,14 +127,15 @@ export function ExperimentView({
                 { key: `${r.id}:loss`, name: `${r.name} training`, color: colorOf(r.id), dashed: true },
               ])}
             />
-          </div>
-          <div className="card" style={{ padding: 0, overflowX: 'auto' }}>
-            <table className="data" data-testid="compare-table">
+          </Card>
+          <Card flush className="overflow-x-auto">
+            <Table data-testid="compare-table">
               <thead>
                 <tr>
                   <th />
                   {compared.map((r) => (
-                    <th key={r.id} style={{ color: colorOf(r.id) }}>
+                    <th key={r.id}>
+                      <Swatch color={colorOf(r.id)} />
                       {r.name}
                     </th>
                   ))}
@@ -146,7 +146,7 @@ export function ExperimentView({
                   <tr key={`m-${k}`}>
                     <td className="muted">{k}</td>
                     {compared.map((r) => (
-                      <td key={r.id} style={{ fontVariantNumeric: 'tabular-nums' }}>
+                      <td key={r.id} className="num">
                         {fmtMetric(r.metrics?.[k])}
                       </td>
                     ))}
@@ -163,14 +163,14 @@ export function ExperimentView({
                 <tr>
                   <td className="muted">dataset</td>
                   {compared.map((r) => (
-                    <td key={r.id} style={{ fontFamily: 'ui-monospace, monospace', fontSize: 12 }}>
+                    <td key={r.id} className="font-mono text-xs">
                       {r.datasetFingerprint.slice(0, 19)}…
                     </td>
                   ))}
                 </tr>
               </tbody>
-            </table>
-          </div>
+            </Table>
+          </Card>
         </>
       )}
     </>
@@ -197,8 +197,7 @@ function TagsCell({
   if (editing !== null) {
     return (
       <form
-        className="toolbar"
-        style={{ gap: 6 }}
+        className="toolbar gap-1"
         onSubmit={(e) => {
           e.preventDefault();
           save.mutate(
@@ -214,38 +213,34 @@ function TagsCell({
           );
         }}
       >
-        <input
-          className="input"
-          style={{ width: 160, padding: '4px 8px' }}
+        <Input
+          width="sm"
+          className="input-sm"
           value={editing}
           onChange={(e) => setEditing(e.target.value)}
           aria-label="Tags"
           autoFocus
         />
-        <button className="btn btn-sm btn-primary" type="submit" disabled={save.isPending}>
+        <Button variant="primary" size="sm" type="submit" disabled={save.isPending}>
           Save
-        </button>
-        <button className="btn btn-sm" type="button" onClick={() => setEditing(null)}>
+        </Button>
+        <Button size="sm" type="button" onClick={() => setEditing(null)}>
           Cancel
-        </button>
+        </Button>
       </form>
     );
   }
   return (
-    <span className="toolbar" style={{ gap: 4 }}>
+    <span className="toolbar gap-1">
       {tags.map((t) => (
-        <span key={t} className="role-pill" style={{ textTransform: 'none', letterSpacing: 0 }}>
+        <span key={t} className="role-pill normal-case">
           {t}
         </span>
       ))}
       {canEdit && (
-        <button
-          className="btn btn-link"
-          style={{ fontSize: 12, padding: 0 }}
-          onClick={() => setEditing(tags.join(', '))}
-        >
+        <Button variant="link" className="text-xs p-0" onClick={() => setEditing(tags.join(', '))}>
           {tags.length ? 'edit' : 'add tags'}
-        </button>
+        </Button>
       )}
     </span>
   );

@@ -1,9 +1,10 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { relative } from '~/components/settings/util';
+import { relative } from '~/components/ui/format';
+import { CHART_TONE, Histogram } from '~/components/charts';
 import { useTRPC } from '~/components/trpc/react';
+import { Badge, Card, EmptyState, SectionTitle, Table } from '~/components/ui';
 import { LATENCY_BUCKETS_US } from '~/server/inference/stats';
 
 type Live = {
@@ -23,7 +24,6 @@ type Live = {
 } | null;
 type Side = { versionId: string; version: number | null; threshold: number | null; live: Live };
 
-const AXIS = { stroke: '#8b98a5', fontSize: 11 };
 const us = (v: number | null | undefined) =>
   v === null || v === undefined ? '—' : v >= 1000 ? `≤ ${(v / 1000).toFixed(v >= 10_000 ? 0 : 1)} ms` : `≤ ${v} µs`;
 const num = (v: number | null | undefined, digits = 0) =>
@@ -47,8 +47,8 @@ function Row({
   return (
     <tr data-testid={testId}>
       <td>{label}</td>
-      <td style={{ fontVariantNumeric: 'tabular-nums' }}>{cell(base)}</td>
-      {canary && <td style={{ fontVariantNumeric: 'tabular-nums' }}>{cell(canary)}</td>}
+      <td className="num">{cell(base)}</td>
+      {canary && <td className="num">{cell(canary)}</td>}
     </tr>
   );
 }
@@ -63,26 +63,17 @@ function LatencyChart({ base, canary }: { base: Side; canary: Side | null }) {
     baseline: share(base.live?.requestHistogram, i),
     canary: share(canary?.live?.requestHistogram, i),
   })).filter((d) => d.baseline > 0 || d.canary > 0);
-  if (data.length === 0) return <div className="empty">No requests yet.</div>;
+  if (data.length === 0) return <EmptyState>No requests yet.</EmptyState>;
   return (
-    <div style={{ height: 180 }}>
-      <ResponsiveContainer width="100%" height="100%">
-        <BarChart data={data} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
-          <CartesianGrid stroke="#1f2933" />
-          <XAxis dataKey="bucket" {...AXIS} />
-          <YAxis {...AXIS} width={40} tickFormatter={(v: number) => `${v.toFixed(0)}%`} />
-          <Tooltip
-            contentStyle={{ background: '#171e26', border: '1px solid #2a3542', fontSize: 12 }}
-            formatter={(v) => `${Number(v).toFixed(1)}%`}
-          />
-          <Legend wrapperStyle={{ fontSize: 11 }} />
-          <Bar dataKey="baseline" name={`baseline v${base.version ?? '?'}`} fill="#4f9dff" isAnimationActive={false} />
-          {canary && (
-            <Bar dataKey="canary" name={`canary v${canary.version ?? '?'}`} fill="#f0883e" isAnimationActive={false} />
-          )}
-        </BarChart>
-      </ResponsiveContainer>
-    </div>
+    <Histogram
+      bins={data}
+      binKey="bucket"
+      unit="%"
+      series={[
+        { key: 'baseline', name: `baseline v${base.version ?? '?'}`, color: CHART_TONE.accent },
+        ...(canary ? [{ key: 'canary', name: `canary v${canary.version ?? '?'}`, color: CHART_TONE.orange }] : []),
+      ]}
+    />
   );
 }
 
@@ -93,40 +84,36 @@ export function ServingMonitor({ org }: { org: string }) {
   const d = q.data;
   return (
     <>
-      <div className="toolbar" style={{ justifyContent: 'space-between', margin: '8px 0 12px' }}>
-        <h3 className="section-title" style={{ margin: 0 }}>
-          Model serving
-        </h3>
-        <span
-          className={`badge ${d && d.workersReporting > 0 ? 'badge-ok' : 'badge-wait'}`}
-          data-testid="serving-workers"
-        >
-          {d
-            ? d.workersReporting > 0
-              ? `${d.workersReporting} inference worker${d.workersReporting === 1 ? '' : 's'} reporting`
-              : 'No inference worker reporting'
-            : 'Loading…'}
-        </span>
-      </div>
+      <SectionTitle
+        actions={
+          <Badge tone={d && d.workersReporting > 0 ? 'ok' : 'wait'} data-testid="serving-workers">
+            {d
+              ? d.workersReporting > 0
+                ? `${d.workersReporting} inference worker${d.workersReporting === 1 ? '' : 's'} reporting`
+                : 'No inference worker reporting'
+              : 'Loading…'}
+          </Badge>
+        }
+      >
+        Model serving
+      </SectionTitle>
       {q.error && <div className="alert alert-error">{q.error.message}</div>}
       {d?.statsError && <div className="alert alert-error">Live numbers are unavailable: {d.statsError}</div>}
       {d && d.deployments.length === 0 && (
-        <div className="card empty">
-          No deployments yet. Point an alias such as <code>production</code> at a model version and the inference worker
-          starts serving it.
-        </div>
+        <Card>
+          <EmptyState>
+            No deployments yet. Point an alias such as <code>production</code> at a model version and the inference
+            worker starts serving it.
+          </EmptyState>
+        </Card>
       )}
-      <div style={{ display: 'grid', gap: 16 }}>
+      <div className="stack">
         {d?.deployments.map((dep) => {
           const { baseline: base, canary } = dep;
           const cols = canary ? 3 : 2;
           return (
-            <div
-              className="card"
-              key={`${dep.modelId}-${dep.alias}`}
-              data-testid={`deployment-${dep.modelName}-${dep.alias}`}
-            >
-              <div className="toolbar" style={{ justifyContent: 'space-between', marginBottom: 10 }}>
+            <Card key={`${dep.modelId}-${dep.alias}`} data-testid={`deployment-${dep.modelName}-${dep.alias}`}>
+              <div className="toolbar justify-between mb-2">
                 <div>
                   <h2>
                     {dep.modelName} <span className="muted">· {dep.alias}</span>
@@ -140,18 +127,18 @@ export function ServingMonitor({ org }: { org: string }) {
                   </div>
                 </div>
                 {canary ? (
-                  <span className="badge badge-wait">canary {Math.round(dep.canaryWeight * 100)}%</span>
+                  <Badge tone="wait">canary {Math.round(dep.canaryWeight * 100)}%</Badge>
                 ) : (
-                  <span className="badge badge-ok">single version</span>
+                  <Badge tone="ok">single version</Badge>
                 )}
               </div>
-              <div style={{ display: 'grid', gap: 16, gridTemplateColumns: 'minmax(320px, 1fr) minmax(320px, 1fr)' }}>
-                <table className="data" data-testid="serving-compare">
+              <div className="columns-2">
+                <Table data-testid="serving-compare">
                   <thead>
                     <tr>
-                      <th style={{ textAlign: 'left' }} />
-                      <th style={{ textAlign: 'left' }}>Baseline v{base.version}</th>
-                      {canary && <th style={{ textAlign: 'left' }}>Canary v{canary.version}</th>}
+                      <th className="text-left" />
+                      <th className="text-left">Baseline v{base.version}</th>
+                      {canary && <th className="text-left">Canary v{canary.version}</th>}
                     </tr>
                   </thead>
                   <tbody>
@@ -221,20 +208,14 @@ export function ServingMonitor({ org }: { org: string }) {
                       render={(l) => relative(new Date(l.since))}
                     />
                   </tbody>
-                </table>
+                </Table>
                 <div>
-                  <div className="muted" style={{ fontSize: 13, marginBottom: 6 }}>
-                    Request latency distribution (share of requests per bucket)
-                  </div>
+                  <div className="muted text-sm mb-1">Request latency distribution (share of requests per bucket)</div>
                   <LatencyChart base={base} canary={canary} />
                 </div>
               </div>
-              {cols === 2 && !base.live && (
-                <p className="muted" style={{ marginBottom: 0 }}>
-                  No worker has served this version yet.
-                </p>
-              )}
-            </div>
+              {cols === 2 && !base.live && <p className="muted mb-0">No worker has served this version yet.</p>}
+            </Card>
           );
         })}
       </div>

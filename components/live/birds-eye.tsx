@@ -31,7 +31,8 @@ export function BirdsEye({
   return (
     <svg
       viewBox={`${view.x} ${view.y} ${view.w} ${view.h}`}
-      style={{ width: '100%', height: 420, background: '#0b1016', borderRadius: 8 }}
+      className="canvas"
+      height={420}
       data-testid="birds-eye"
       role="img"
       aria-label="Bird's-eye view of the run"
@@ -42,7 +43,7 @@ export function BirdsEye({
           key={l.id}
           points={l.points.map(([x, y]) => `${x},${-y}`).join(' ')}
           fill="none"
-          stroke={l.kind === 'junction' ? '#253140' : '#2f3d4d'}
+          stroke={l.kind === 'junction' ? 'var(--map-junction)' : 'var(--map-lane)'}
           strokeWidth={Math.max(l.width * 0.9, scale * 1.5)}
           strokeLinecap="round"
         />
@@ -65,14 +66,14 @@ export function BirdsEye({
               y1={-v.pose.y}
               x2={v.pose.x + hx}
               y2={-v.pose.y + hy}
-              stroke={ego ? '#4f9dff' : '#8b98a5'}
+              stroke={ego ? 'var(--accent)' : 'var(--muted)'}
               strokeWidth={r * 0.5}
             />
             <circle
               cx={v.pose.x}
               cy={-v.pose.y}
               r={r}
-              fill={ego ? '#4f9dff' : sel ? '#d29922' : '#c9d1d9'}
+              fill={ego ? 'var(--accent)' : sel ? 'var(--warn)' : 'var(--map-vehicle)'}
               stroke={sel ? '#fff' : 'none'}
               strokeWidth={r * 0.3}
             />

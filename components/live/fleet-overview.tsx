@@ -6,8 +6,8 @@ import { io } from 'socket.io-client';
 import type { SimEvent } from '~/server/contracts/events';
 import type { AlertMessage } from '~/server/contracts/predictions';
 import type { RunStatus } from '~/server/contracts/run-status';
-import { ProgressBar, StateBadge } from '~/components/runs/state-badge';
-import { relative } from '~/components/settings/util';
+import { Badge, Card, EmptyState, ProgressBar, SectionTitle, Stat, StateBadge, Table } from '~/components/ui';
+import { relative } from '~/components/ui/format';
 import { useTRPC } from '~/components/trpc/react';
 
 const EVENT_LABEL: Record<string, string> = {
@@ -84,37 +84,31 @@ export function FleetOverview({ org }: { org: string }) {
     <>
       <div className="stat-grid">
         {(['running', 'completed', 'failed', 'cancelled'] as const).map((s) => (
-          <div key={s} className="card stat">
-            <div className="label">{s} · 24 h</div>
-            <div className="value" data-testid={`fleet-${s}`}>
-              {s === 'running' ? (o?.active.length ?? '—') : (o?.last24h[s] ?? 0)}
-            </div>
-          </div>
+          <Stat
+            key={s}
+            card
+            label={<>{s} · 24 h</>}
+            value={s === 'running' ? (o?.active.length ?? '—') : (o?.last24h[s] ?? 0)}
+            testId={`fleet-${s}`}
+          />
         ))}
         <div className="card stat">
           <div className="label">alerts · 24 h</div>
-          <div
-            className="value"
-            data-testid="fleet-alerts"
-            style={{ color: (a?.last24h ?? 0) + fresh.length > 0 ? 'var(--bad)' : undefined }}
-          >
+          <div className={(a?.last24h ?? 0) + fresh.length > 0 ? 'value text-bad' : 'value'} data-testid="fleet-alerts">
             {a ? a.last24h + fresh.length : '—'}
           </div>
         </div>
       </div>
-      <div className="toolbar" style={{ justifyContent: 'space-between', margin: '28px 0 12px' }}>
-        <h3 className="section-title" style={{ margin: 0 }}>
-          Runs in flight
-        </h3>
-        <span className={`badge ${connected ? 'badge-ok' : 'badge-wait'}`}>{connected ? 'Live' : 'Connecting…'}</span>
-      </div>
-      <div className="card" style={{ padding: 0 }}>
+      <SectionTitle actions={<Badge tone={connected ? 'ok' : 'wait'}>{connected ? 'Live' : 'Connecting…'}</Badge>}>
+        Runs in flight
+      </SectionTitle>
+      <Card flush>
         {o && o.active.length === 0 ? (
-          <div className="empty">
+          <EmptyState>
             Nothing running. Start a run from <a href={`/${org}/scenarios`}>Scenarios</a>.
-          </div>
+          </EmptyState>
         ) : (
-          <table className="data" data-testid="fleet-active">
+          <Table data-testid="fleet-active">
             <tbody>
               {o?.active.map((r) => {
                 const s = statuses[r.id];
@@ -127,18 +121,18 @@ export function FleetOverview({ org }: { org: string }) {
                     <td>
                       <StateBadge state={s?.state ?? r.state} />
                     </td>
-                    <td style={{ width: 260 }}>
+                    <td className="w-lg">
                       <ProgressBar value={progress} />
                     </td>
-                    <td className="muted" style={{ width: 160 }}>
+                    <td className="muted w-sm">
                       {(s?.simTime ?? r.simTime).toFixed(0)} s ·{' '}
                       {(s?.realTimeFactor ?? r.realTimeFactor ?? 0).toFixed(1)}×
                     </td>
-                    <td style={{ width: 110 }}>
+                    <td className="w-xs">
                       {alertsByRun[r.id] ? (
-                        <span className="badge badge-bad">
+                        <Badge tone="bad">
                           {alertsByRun[r.id]} alert{alertsByRun[r.id] === 1 ? '' : 's'}
-                        </span>
+                        </Badge>
                       ) : (
                         <span className="muted">no alerts</span>
                       )}
@@ -147,22 +141,19 @@ export function FleetOverview({ org }: { org: string }) {
                 );
               })}
             </tbody>
-          </table>
+          </Table>
         )}
-      </div>
-      <div className="toolbar" style={{ justifyContent: 'space-between', margin: '28px 0 12px' }}>
-        <h3 className="section-title" style={{ margin: 0 }}>
-          Vehicles · latest features
-        </h3>
-        <span className="muted">online store · 1 s windows</span>
-      </div>
-      <div className="card" style={{ padding: 0, maxHeight: 420, overflow: 'auto' }}>
+      </Card>
+      <SectionTitle actions={<span className="muted">online store · 1 s windows</span>}>
+        Vehicles · latest features
+      </SectionTitle>
+      <Card flush className="max-h-md overflow-auto">
         {vehicles.data && vehicles.data.length === 0 ? (
-          <div className="empty">
+          <EmptyState>
             No vehicle has reported features in the last hour. They appear here a second after a run starts.
-          </div>
+          </EmptyState>
         ) : (
-          <table className="data" data-testid="fleet-vehicles">
+          <Table data-testid="fleet-vehicles">
             <thead>
               <tr>
                 <th>Vehicle</th>
@@ -203,31 +194,23 @@ export function FleetOverview({ org }: { org: string }) {
                     <td className="num">
                       {f.missing_frame_ratio === null ? '—' : `${Math.round(f.missing_frame_ratio * 100)} %`}
                     </td>
-                    <td>
-                      {f.stuck_sensor === 1 ? (
-                        <span className="badge badge-bad">stuck</span>
-                      ) : (
-                        <span className="badge badge-ok">ok</span>
-                      )}
-                    </td>
+                    <td>{f.stuck_sensor === 1 ? <Badge tone="bad">stuck</Badge> : <Badge tone="ok">ok</Badge>}</td>
                     <td className="num muted">{v.windowEnd.toFixed(0)} s</td>
                   </tr>
                 );
               })}
             </tbody>
-          </table>
+          </Table>
         )}
-      </div>
-      <div style={{ display: 'grid', gap: 16, gridTemplateColumns: '1.3fr 1fr', marginTop: 28 }}>
+      </Card>
+      <div className="columns-wide-left mt-6">
         <div>
-          <h3 className="section-title" style={{ marginTop: 0 }}>
-            Notable events
-          </h3>
-          <div className="card" style={{ padding: 0, maxHeight: 360, overflow: 'auto' }}>
+          <h3 className="section-title mt-0">Notable events</h3>
+          <Card flush className="max-h-sm overflow-auto">
             {feed.length === 0 ? (
-              <div className="empty">No collisions, near misses or faults in the last 24 h.</div>
+              <EmptyState>No collisions, near misses or faults in the last 24 h.</EmptyState>
             ) : (
-              <table className="data">
+              <Table>
                 <tbody>
                   {feed.map((e) => (
                     <tr key={e.key}>
@@ -242,15 +225,13 @@ export function FleetOverview({ org }: { org: string }) {
                     </tr>
                   ))}
                 </tbody>
-              </table>
+              </Table>
             )}
-          </div>
+          </Card>
         </div>
         <div>
-          <h3 className="section-title" style={{ marginTop: 0 }}>
-            Pipeline
-          </h3>
-          <div className="card">
+          <h3 className="section-title mt-0">Pipeline</h3>
+          <Card>
             {pipeline.error && <p className="error-text">Kafka is not reachable: {pipeline.error.message}</p>}
             <table className="kv">
               <tbody>
@@ -278,7 +259,7 @@ export function FleetOverview({ org }: { org: string }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </Card>
         </div>
       </div>
     </>

@@ -9,6 +9,7 @@ import { AnomalyChart } from './anomaly-chart';
 import { BirdsEye } from './birds-eye';
 import { LiveCharts } from './live-charts';
 import { useLiveRun } from './use-live-run';
+import { Button, Card, EmptyState, Select } from '~/components/ui';
 
 const CONNECTION_LABEL = {
   connecting: 'Connecting…',
@@ -43,30 +44,27 @@ export function LivePanel({
   const vehicleAlerts = live.alerts.filter((a) => a.vehicleId === vehicle).length;
   const cls = live.connection === 'live' ? 'badge-ok' : live.connection === 'denied' ? 'badge-bad' : 'badge-wait';
   return (
-    <section style={{ marginBottom: 20 }} data-testid="live-panel">
-      <div className="toolbar" style={{ justifyContent: 'space-between', marginBottom: 12 }}>
+    <section className="mb-5" data-testid="live-panel">
+      <div className="toolbar justify-between mb-3">
         <div className="toolbar">
           <span className={`badge ${cls}`} data-testid="live-connection">
             {CONNECTION_LABEL[live.connection]}
           </span>
           <span
-            className="muted"
-            style={{ fontSize: 13 }}
+            className="muted text-sm"
             data-testid="live-latency"
             title="Frame timestamp to rendered page, median of the last renders"
           >
             glass-to-glass {live.latencyMs === null ? '—' : `${live.latencyMs} ms`}
           </span>
-          <span className="muted" style={{ fontSize: 13 }}>
-            {live.framesReceived.toLocaleString()} frames
-          </span>
+          <span className="muted text-sm">{live.framesReceived.toLocaleString()} frames</span>
         </div>
         <div className="toolbar">
-          <label className="muted" style={{ fontSize: 13, display: 'flex', gap: 6, alignItems: 'center' }}>
+          <label className="muted text-sm flex gap-1 items-center">
             Vehicle
-            <select
-              className="input"
-              style={{ width: 120, height: 32 }}
+            <Select
+              width="xs"
+              className="h-sm"
               value={vehicle}
               onChange={(e) => setVehicle(e.target.value)}
               aria-label="Vehicle"
@@ -76,31 +74,24 @@ export function LivePanel({
                   {v}
                 </option>
               ))}
-            </select>
+            </Select>
           </label>
-          <label className="muted" style={{ fontSize: 13, display: 'flex', gap: 6, alignItems: 'center' }}>
+          <label className="muted text-sm flex gap-1 items-center">
             <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> Follow
           </label>
-          <button className="btn btn-sm" onClick={() => setPaused(!paused)}>
+          <Button size="sm" onClick={() => setPaused(!paused)}>
             {paused ? 'Resume' : 'Pause'}
-          </button>
+          </Button>
         </div>
       </div>
-      <div
-        style={{
-          display: 'grid',
-          gap: 12,
-          gridTemplateColumns: 'minmax(320px, 1fr) minmax(320px, 1.4fr)',
-          alignItems: 'start',
-        }}
-      >
-        <div className="card" style={{ padding: 8 }}>
+      <div className="columns-wide-right">
+        <Card className="p-2">
           {outline.data ? (
             <BirdsEye outline={outline.data} vehicles={[...live.latest.values()]} selected={vehicle} follow={follow} />
           ) : (
-            <div className="empty">Loading map…</div>
+            <EmptyState>Loading map…</EmptyState>
           )}
-        </div>
+        </Card>
         <LiveCharts series={live.series} />
       </div>
       <AnomalyChart scores={live.scores} alerts={vehicleAlerts} />

@@ -8,6 +8,7 @@ import { useTRPC } from '~/components/trpc/react';
 import { BirdsEye } from './birds-eye';
 import { LiveCharts } from './live-charts';
 import { toPoint } from './use-live-run';
+import { Button, Card, EmptyState, Select } from '~/components/ui';
 
 const SPEEDS = [0.5, 1, 2, 5, 10];
 const BEHIND_S = 60;
@@ -116,20 +117,15 @@ export function ReplayPanel({
   }, [frames, t, vehicle]);
 
   return (
-    <section style={{ marginBottom: 20 }} data-testid="replay-panel">
-      <div className="card" style={{ marginBottom: 12 }}>
-        <div className="toolbar" style={{ gap: 12 }}>
-          <button
-            className="btn btn-sm btn-primary"
-            style={{ width: 70 }}
-            onClick={() => setPlaying(!playing)}
-            disabled={!frames}
-          >
+    <section className="mb-5" data-testid="replay-panel">
+      <Card className="mb-3">
+        <div className="toolbar gap-3">
+          <Button variant="primary" size="sm" className="w-2xs" onClick={() => setPlaying(!playing)} disabled={!frames}>
             {playing ? 'Pause' : 'Play'}
-          </button>
-          <select
-            className="input"
-            style={{ width: 80, height: 30 }}
+          </Button>
+          <Select
+            width="2xs"
+            className="h-sm"
             aria-label="Replay speed"
             value={speed}
             onChange={(e) => setSpeed(Number(e.target.value))}
@@ -139,7 +135,7 @@ export function ReplayPanel({
                 ×{s}
               </option>
             ))}
-          </select>
+          </Select>
           <input
             type="range"
             aria-label="Playhead"
@@ -147,18 +143,18 @@ export function ReplayPanel({
             max={duration}
             step={0.05}
             value={t}
-            style={{ flex: 1 }}
+            className="grow"
             onChange={(e) => {
               setPlaying(false);
               setT(Number(e.target.value));
             }}
           />
-          <span style={{ fontVariantNumeric: 'tabular-nums', width: 120, textAlign: 'right' }} data-testid="playhead">
+          <span className="num w-xs text-right" data-testid="playhead">
             {t.toFixed(1)} / {duration.toFixed(0)} s
           </span>
-          <select
-            className="input"
-            style={{ width: 110, height: 30 }}
+          <Select
+            width="xs"
+            className="h-sm"
             aria-label="Vehicle"
             value={vehicle}
             onChange={(e) => setVehicle(e.target.value)}
@@ -168,25 +164,18 @@ export function ReplayPanel({
                 {v}
               </option>
             ))}
-          </select>
+          </Select>
         </div>
         {data.error && <p className="error-text">{data.error.message}</p>}
-      </div>
-      <div
-        style={{
-          display: 'grid',
-          gap: 12,
-          gridTemplateColumns: 'minmax(320px, 1fr) minmax(320px, 1.4fr)',
-          alignItems: 'start',
-        }}
-      >
-        <div className="card" style={{ padding: 8 }}>
+      </Card>
+      <div className="columns-wide-right">
+        <Card className="p-2">
           {outline.data ? (
             <BirdsEye outline={outline.data} vehicles={latest} selected={vehicle} follow />
           ) : (
-            <div className="empty">Loading map…</div>
+            <EmptyState>Loading map…</EmptyState>
           )}
-        </div>
+        </Card>
         <LiveCharts series={series} />
       </div>
     </section>

@@ -1,5 +1,6 @@
-import { formatTime } from '~/components/settings/util';
+import { formatTime } from '~/components/ui/format';
 import type { HistoryRow } from './types';
+import { EmptyState } from '~/components/ui';
 
 const v = (n: number | null) => (n === null ? '—' : `v${n}`);
 
@@ -21,7 +22,7 @@ function describe(e: HistoryRow): string {
 }
 
 export function AliasHistory({ history }: { history: HistoryRow[] }) {
-  if (history.length === 0) return <div className="empty">No alias has moved yet.</div>;
+  if (history.length === 0) return <EmptyState>No alias has moved yet.</EmptyState>;
   return (
     <ul className="timeline" data-testid="alias-history">
       {history.map((e) => (

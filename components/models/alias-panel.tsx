@@ -2,10 +2,12 @@
 
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
-import { errorMessage, relative } from '~/components/settings/util';
+import { errorMessage } from '~/components/trpc/error-message';
+import { relative } from '~/components/ui/format';
 import { useTRPC } from '~/components/trpc/react';
 import type { MetricGate } from '~/server/models/gate';
 import type { ModelDetail } from './types';
+import { Button, Card, Input, Select, Table } from '~/components/ui';
 
 type GateMode = 'none' | 'min' | 'max' | 'better';
 
@@ -78,27 +80,27 @@ export function AliasPanel({
   };
 
   return (
-    <div className="card" data-testid="alias-panel">
+    <Card data-testid="alias-panel">
       <h2>Aliases</h2>
       <div className="sub">
         Inference serves what an alias points at; every move is audited and announced on dl.models.
       </div>
       {error && (
-        <div className="alert alert-error" role="alert" style={{ marginTop: 12 }}>
+        <div className="alert alert-error mt-3" role="alert">
           {error}
         </div>
       )}
       {done && (
-        <div className="alert alert-ok" role="status" style={{ marginTop: 12 }}>
+        <div className="alert alert-ok mt-3" role="status">
           {done}
         </div>
       )}
       {model.aliases.length === 0 ? (
-        <div className="empty" style={{ paddingLeft: 0 }}>
+        <div className="empty pl-0">
           No aliases yet. Promote a version to <code>staging</code> or <code>production</code>.
         </div>
       ) : (
-        <table className="data compact" style={{ marginTop: 8 }} data-testid="alias-table">
+        <Table compact className="mt-2" data-testid="alias-table">
           <thead>
             <tr>
               <th>Alias</th>
@@ -112,12 +114,10 @@ export function AliasPanel({
               <tr key={a.name} data-testid={`alias-row-${a.name}`}>
                 <td>
                   <span className={`alias-pill${a.name === 'production' ? ' alias-production' : ''}`}>{a.name}</span>
-                  <div className="muted" style={{ fontSize: 11, marginTop: 4, whiteSpace: 'nowrap' }}>
-                    moved {relative(a.updatedAt)}
-                  </div>
+                  <div className="muted text-2xs mt-1 nowrap">moved {relative(a.updatedAt)}</div>
                 </td>
                 <td data-testid={`alias-version-${a.name}`}>{a.version === null ? '—' : `v${a.version}`}</td>
-                <td style={{ whiteSpace: 'nowrap' }}>
+                <td className="nowrap">
                   {a.canaryVersion !== null ? (
                     <span className="alias-canary">
                       v{a.canaryVersion} · {Math.round(a.canaryWeight * 100)}%
@@ -128,9 +128,9 @@ export function AliasPanel({
                 </td>
                 {canMove && (
                   <td className="actions">
-                    <div className="toolbar" style={{ justifyContent: 'flex-end', gap: 6, flexWrap: 'nowrap' }}>
-                      <button
-                        className="btn btn-sm"
+                    <div className="toolbar justify-end gap-1 flex-nowrap">
+                      <Button
+                        size="sm"
                         disabled={busy || !allowed(a.name)}
                         title={allowed(a.name) ? undefined : 'Needs the admin role'}
                         onClick={() =>
@@ -141,10 +141,10 @@ export function AliasPanel({
                         }
                       >
                         Roll back
-                      </button>
+                      </Button>
                       {a.canaryVersion !== null && (
-                        <button
-                          className="btn btn-sm"
+                        <Button
+                          size="sm"
                           disabled={busy || !canDeploy}
                           onClick={() =>
                             run(
@@ -154,10 +154,11 @@ export function AliasPanel({
                           }
                         >
                           End canary
-                        </button>
+                        </Button>
                       )}
-                      <button
-                        className="btn btn-sm btn-danger"
+                      <Button
+                        variant="danger"
+                        size="sm"
                         disabled={busy || !allowed(a.name)}
                         onClick={() => {
                           if (!window.confirm(`Delete the alias "${a.name}"? Whatever serves it stops.`)) return;
@@ -168,24 +169,24 @@ export function AliasPanel({
                         }}
                       >
                         Delete
-                      </button>
+                      </Button>
                     </div>
                   </td>
                 )}
               </tr>
             ))}
           </tbody>
-        </table>
+        </Table>
       )}
       {!canMove && (
-        <div className="muted" style={{ fontSize: 12, marginTop: 10 }}>
+        <div className="muted text-xs mt-2">
           Engineers move aliases; admins move <code>production</code> and canaries.
         </div>
       )}
 
       {canMove && model.versions.length > 0 && (
         <form
-          style={{ marginTop: 18 }}
+          className="mt-4"
           onSubmit={(e) => {
             e.preventDefault();
             const g = gate();
@@ -199,30 +200,22 @@ export function AliasPanel({
             );
           }}
         >
-          <h3 className="section-title" style={{ margin: '0 0 10px' }}>
-            Promote
-          </h3>
+          <h3 className="section-title mt-0 mb-2">Promote</h3>
           <div className="form-row">
-            <div className="field" style={{ width: 110 }}>
+            <div className="field w-xs">
               <label htmlFor="promote-version">Version</label>
-              <select
-                id="promote-version"
-                className="input"
-                value={versionId}
-                onChange={(e) => setVersionId(e.target.value)}
-              >
+              <Select id="promote-version" value={versionId} onChange={(e) => setVersionId(e.target.value)}>
                 {model.versions.map((v) => (
                   <option key={v.id} value={v.id}>
                     v{v.version}
                   </option>
                 ))}
-              </select>
+              </Select>
             </div>
-            <div className="field" style={{ width: 150 }}>
+            <div className="field w-sm">
               <label htmlFor="promote-alias">Alias</label>
-              <input
+              <Input
                 id="promote-alias"
-                className="input"
                 list="alias-names"
                 value={alias}
                 onChange={(e) => setAlias(e.target.value)}
@@ -234,43 +227,32 @@ export function AliasPanel({
                 ))}
               </datalist>
             </div>
-            <div className="field" style={{ width: 170 }}>
+            <div className="field w-md">
               <label htmlFor="promote-gate">Gate</label>
-              <select
-                id="promote-gate"
-                className="input"
-                value={gateMode}
-                onChange={(e) => setGateMode(e.target.value as GateMode)}
-              >
+              <Select id="promote-gate" value={gateMode} onChange={(e) => setGateMode(e.target.value as GateMode)}>
                 <option value="none">No gate</option>
                 <option value="min">Metric at least</option>
                 <option value="max">Metric at most</option>
                 <option value="better">Better than current</option>
-              </select>
+              </Select>
             </div>
             {gateMode !== 'none' && (
-              <div className="field" style={{ width: 130 }}>
+              <div className="field w-sm">
                 <label htmlFor="promote-metric">Metric</label>
-                <select
-                  id="promote-metric"
-                  className="input"
-                  value={metric}
-                  onChange={(e) => setMetric(e.target.value)}
-                >
+                <Select id="promote-metric" value={metric} onChange={(e) => setMetric(e.target.value)}>
                   {model.metricNames.map((m) => (
                     <option key={m} value={m}>
                       {m}
                     </option>
                   ))}
-                </select>
+                </Select>
               </div>
             )}
             {(gateMode === 'min' || gateMode === 'max') && (
-              <div className="field" style={{ width: 110 }}>
+              <div className="field w-xs">
                 <label htmlFor="promote-threshold">Threshold</label>
-                <input
+                <Input
                   id="promote-threshold"
-                  className="input"
                   inputMode="decimal"
                   value={threshold}
                   onChange={(e) => setThreshold(e.target.value)}
@@ -278,16 +260,12 @@ export function AliasPanel({
                 />
               </div>
             )}
-            <button
-              type="submit"
-              className="btn btn-primary"
-              disabled={busy || (alias.trim() === 'production' && !canDeploy)}
-            >
+            <Button variant="primary" type="submit" disabled={busy || (alias.trim() === 'production' && !canDeploy)}>
               Promote
-            </button>
+            </Button>
           </div>
           {!canDeploy && (
-            <div className="muted" style={{ fontSize: 12, marginTop: 8 }}>
+            <div className="muted text-xs mt-2">
               Moving <code>production</code> and canaries needs an admin.
             </div>
           )}
@@ -296,7 +274,7 @@ export function AliasPanel({
 
       {canDeploy && model.aliases.length > 0 && model.versions.length > 1 && (
         <form
-          style={{ marginTop: 18 }}
+          className="mt-4"
           onSubmit={(e) => {
             e.preventDefault();
             const pct = Number(canaryPct);
@@ -317,59 +295,46 @@ export function AliasPanel({
             );
           }}
         >
-          <h3 className="section-title" style={{ margin: '0 0 10px' }}>
-            Canary
-          </h3>
+          <h3 className="section-title mt-0 mb-2">Canary</h3>
           <div className="form-row">
-            <div className="field" style={{ width: 150 }}>
+            <div className="field w-sm">
               <label htmlFor="canary-alias">Canary alias</label>
-              <select
-                id="canary-alias"
-                className="input"
-                value={canaryAlias}
-                onChange={(e) => setCanaryAlias(e.target.value)}
-              >
+              <Select id="canary-alias" value={canaryAlias} onChange={(e) => setCanaryAlias(e.target.value)}>
                 {model.aliases.map((a) => (
                   <option key={a.name} value={a.name}>
                     {a.name} (v{a.version})
                   </option>
                 ))}
-              </select>
+              </Select>
             </div>
-            <div className="field" style={{ width: 110 }}>
+            <div className="field w-xs">
               <label htmlFor="canary-version">Canary version</label>
-              <select
-                id="canary-version"
-                className="input"
-                value={canaryVersion}
-                onChange={(e) => setCanaryVersion(e.target.value)}
-              >
+              <Select id="canary-version" value={canaryVersion} onChange={(e) => setCanaryVersion(e.target.value)}>
                 {model.versions.map((v) => (
                   <option key={v.id} value={v.id}>
                     v{v.version}
                   </option>
                 ))}
-              </select>
+              </Select>
             </div>
-            <div className="field" style={{ width: 110 }}>
+            <div className="field w-xs">
               <label htmlFor="canary-share">Share (%)</label>
-              <input
+              <Input
                 id="canary-share"
-                className="input"
                 inputMode="decimal"
                 value={canaryPct}
                 onChange={(e) => setCanaryPct(e.target.value)}
               />
             </div>
-            <button type="submit" className="btn" disabled={busy}>
+            <Button type="submit" disabled={busy}>
               Start canary
-            </button>
+            </Button>
           </div>
-          <div className="muted" style={{ fontSize: 12, marginTop: 8 }}>
+          <div className="muted text-xs mt-2">
             Vehicles are split by a hash of their id, so each one stays on one version.
           </div>
         </form>
       )}
-    </div>
+    </Card>
   );
 }

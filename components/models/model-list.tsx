@@ -1,10 +1,11 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { relative } from '~/components/settings/util';
+import { relative } from '~/components/ui/format';
 import { useTRPC } from '~/components/trpc/react';
 import { AliasPill } from './alias-pill';
 import { formatMetric, KIND_LABELS } from './format';
+import { Card, EmptyState, Table } from '~/components/ui';
 
 export function ModelList({ org }: { org: string }) {
   const trpc = useTRPC();
@@ -12,18 +13,18 @@ export function ModelList({ org }: { org: string }) {
   if (list.error) return <div className="alert alert-error">{list.error.message}</div>;
   return (
     <>
-      <p className="muted" style={{ fontSize: 13, margin: '0 0 12px' }}>
+      <p className="muted text-sm mt-0 mb-3">
         Training runs register versions here; an alias (<code>production</code>, <code>staging</code>, any name) chooses
         what inference serves. The fleet reads the same list at <code>GET /api/v1/models</code>.
       </p>
-      <div className="card" style={{ padding: 0 }}>
+      <Card flush>
         {list.data && list.data.length === 0 ? (
-          <div className="empty">
+          <EmptyState>
             No models yet. Every training run that completes registers a version here; promote one to{' '}
             <code>production</code> to serve it.
-          </div>
+          </EmptyState>
         ) : (
-          <table className="data" data-testid="model-list">
+          <Table data-testid="model-list">
             <thead>
               <tr>
                 <th>Model</th>
@@ -39,7 +40,7 @@ export function ModelList({ org }: { org: string }) {
                 <tr key={m.id}>
                   <td>
                     <a href={`/${org}/models/${m.id}`}>{m.name}</a>
-                    <div className="muted" style={{ fontSize: 12 }}>
+                    <div className="muted text-xs">
                       {m.versionCount} version{m.versionCount === 1 ? '' : 's'}
                     </div>
                   </td>
@@ -55,7 +56,7 @@ export function ModelList({ org }: { org: string }) {
                     )}
                   </td>
                   <td>
-                    <div className="toolbar" style={{ gap: 6 }}>
+                    <div className="toolbar gap-1">
                       {m.aliases.length === 0 && <span className="muted">—</span>}
                       {m.aliases.map((a) => (
                         <AliasPill
@@ -73,10 +74,10 @@ export function ModelList({ org }: { org: string }) {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </Table>
         )}
-        {list.isLoading && <div className="empty">Loading…</div>}
-      </div>
+        {list.isLoading && <EmptyState>Loading…</EmptyState>}
+      </Card>
     </>
   );
 }

@@ -2,7 +2,8 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { formatTime } from '~/components/settings/util';
+import { Button, Card, EmptyState, SectionTitle, Table } from '~/components/ui';
+import { formatTime } from '~/components/ui/format';
 import { useTRPC } from '~/components/trpc/react';
 import { metricDirection } from '~/server/models/gate';
 import { AliasHistory } from './alias-history';
@@ -32,7 +33,7 @@ export function ModelView({
   const [chartMetric, setChartMetric] = useState<string | null>(null);
   const m = q.data;
   if (q.error) return <div className="alert alert-error">{q.error.message}</div>;
-  if (!m) return <div className="empty">Loading…</div>;
+  if (!m) return <EmptyState>Loading…</EmptyState>;
 
   const metric = chartMetric ?? m.mainMetric;
   const columns = [
@@ -52,18 +53,18 @@ export function ModelView({
 
   return (
     <>
-      <div className="toolbar" style={{ justifyContent: 'space-between', marginBottom: 16 }}>
+      <div className="toolbar justify-between mb-4">
         <div>
-          <h2 style={{ margin: 0, fontSize: 20 }} data-testid="model-name">
+          <h2 className="m-0 text-xl" data-testid="model-name">
             {m.name}
           </h2>
-          <div className="muted" style={{ fontSize: 13, marginTop: 4 }}>
+          <div className="muted text-sm mt-1">
             {KIND_LABELS[m.kind] ?? m.kind} · {m.versionCount} version{m.versionCount === 1 ? '' : 's'} · created{' '}
             {formatTime(m.createdAt)}
             {m.description ? ` · ${m.description}` : ''}
           </div>
         </div>
-        <div className="toolbar" style={{ gap: 6 }}>
+        <div className="toolbar gap-1">
           {m.aliases.map((a) => (
             <AliasPill
               key={a.name}
@@ -76,8 +77,8 @@ export function ModelView({
       </div>
 
       <div className="model-grid model-grid-even">
-        <div className="card">
-          <div className="toolbar" style={{ justifyContent: 'space-between' }}>
+        <Card>
+          <div className="toolbar justify-between">
             <h2>{metric ? `${metric} by version` : 'Metrics'}</h2>
             {m.metricNames.length > 1 && (
               <select
@@ -97,12 +98,12 @@ export function ModelView({
           {metric ? (
             <MetricChart versions={m.versions} aliases={m.aliases} metric={metric} />
           ) : (
-            <div className="empty">These versions carry no metrics.</div>
+            <EmptyState>These versions carry no metrics.</EmptyState>
           )}
-          <div className="muted" style={{ fontSize: 12, marginTop: 6 }}>
+          <div className="muted text-xs mt-1">
             The ringed point is the version <code>production</code> serves.
           </div>
-          <div className="kpi-grid" style={{ marginTop: 16, gridTemplateColumns: 'repeat(3, minmax(0, 1fr))' }}>
+          <div className="grid-3 mt-4">
             {[
               {
                 label: 'Production',
@@ -113,16 +114,14 @@ export function ModelView({
             ].map(({ label, v }) => (
               <div key={label} className="kpi">
                 <div className="label">{label}</div>
-                <div className="value" style={{ fontSize: 22 }}>
-                  {v ? `v${v.version}` : '—'}
-                </div>
-                <div className="muted" style={{ fontSize: 12 }}>
+                <div className="value text-xl">{v ? `v${v.version}` : '—'}</div>
+                <div className="muted text-xs">
                   {v && metric ? `${metric} ${formatMetric(v.metrics[metric])}` : ' '}
                 </div>
               </div>
             ))}
           </div>
-        </div>
+        </Card>
         <AliasPanel
           key={m.versions.length}
           org={org}
@@ -133,14 +132,14 @@ export function ModelView({
         />
       </div>
 
-      <h3 className="section-title">Versions</h3>
-      <div className="card" style={{ padding: 0, overflowX: 'auto' }}>
-        <table className="data" data-testid="version-table">
+      <SectionTitle>Versions</SectionTitle>
+      <Card flush className="overflow-x-auto">
+        <Table data-testid="version-table">
           <thead>
             <tr>
               <th>Version</th>
               {columns.map((c) => (
-                <th key={c} style={{ textAlign: 'right' }}>
+                <th key={c} className="text-right">
                   {c}
                 </th>
               ))}
@@ -158,17 +157,17 @@ export function ModelView({
                 data-testid={`version-row-${v.version}`}
               >
                 <td>
-                  <button className="btn-link" onClick={() => setSelected(v.id)}>
+                  <Button variant="link" onClick={() => setSelected(v.id)}>
                     v{v.version}
-                  </button>
+                  </Button>
                 </td>
                 {columns.map((c) => (
-                  <td key={c} style={{ textAlign: 'right', fontVariantNumeric: 'tabular-nums' }}>
+                  <td key={c} className="text-right num">
                     {formatMetric(v.metrics[c])}
                   </td>
                 ))}
                 <td>
-                  <div className="toolbar" style={{ gap: 4 }}>
+                  <div className="toolbar gap-1">
                     {m.aliases
                       .filter((a) => a.versionId === v.id)
                       .map((a) => (
@@ -189,23 +188,18 @@ export function ModelView({
                   </div>
                 </td>
                 <td className="mono muted">{v.experimentRunId ?? '—'}</td>
-                <td className="muted" style={{ whiteSpace: 'nowrap' }}>
-                  {formatTime(v.createdAt)}
-                </td>
+                <td className="muted nowrap">{formatTime(v.createdAt)}</td>
               </tr>
             ))}
           </tbody>
-        </table>
-      </div>
+        </Table>
+      </Card>
 
-      <div className="model-grid" style={{ marginTop: 16 }}>
+      <div className="model-grid mt-4">
         {selectedId ? <VersionDetail org={org} versionId={selectedId} /> : <div />}
-        <div className="card" style={{ padding: 0 }}>
-          <div style={{ padding: '16px 20px 4px' }}>
-            <h2>Alias history</h2>
-          </div>
+        <Card flush title="Alias history">
           <AliasHistory history={m.history} />
-        </div>
+        </Card>
       </div>
     </>
   );

@@ -1,9 +1,10 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { formatTime } from '~/components/settings/util';
+import { formatTime } from '~/components/ui/format';
 import { useTRPC } from '~/components/trpc/react';
 import { formatMetric } from './format';
+import { ButtonLink, Card, EmptyState, SectionTitle, Table } from '~/components/ui';
 
 const FILE_LABELS: Record<string, string> = {
   'model.onnx': 'ONNX model',
@@ -19,33 +20,29 @@ export function VersionDetail({ org, versionId }: { org: string; versionId: stri
   const v = q.data;
   if (!v)
     return (
-      <div className="card">
-        <div className="empty">Loading…</div>
-      </div>
+      <Card>
+        <EmptyState>Loading…</EmptyState>
+      </Card>
     );
   const kb = v.onnxBytes === null ? null : v.onnxBytes / 1024;
   return (
-    <div className="card" data-testid="version-detail">
-      <div className="toolbar" style={{ justifyContent: 'space-between' }}>
+    <Card data-testid="version-detail">
+      <div className="toolbar justify-between">
         <h2>Version {v.version}</h2>
-        <span className="muted" style={{ fontSize: 13 }}>
-          {formatTime(v.createdAt)}
-        </span>
+        <span className="muted text-sm">{formatTime(v.createdAt)}</span>
       </div>
-      <div className="toolbar" style={{ margin: '14px 0 4px', gap: 8 }} data-testid="downloads">
+      <div className="toolbar mt-3 mb-1" data-testid="downloads">
         {v.downloads.map((d) => (
-          <a key={d.file} className="btn btn-sm" href={`${d.href}?org=${encodeURIComponent(org)}`} download>
+          <ButtonLink size="sm" key={d.file} href={`${d.href}?org=${encodeURIComponent(org)}`} download>
             {FILE_LABELS[d.file] ?? d.file}
             {d.file === 'model.onnx' && kb !== null ? (
               <span className="muted"> · {kb < 1024 ? `${kb.toFixed(0)} KB` : `${(kb / 1024).toFixed(1)} MB`}</span>
             ) : null}
-          </a>
+          </ButtonLink>
         ))}
       </div>
 
-      <h3 className="section-title" style={{ marginTop: 18 }}>
-        Lineage
-      </h3>
+      <h3 className="section-title mt-4">Lineage</h3>
       <table className="kv" data-testid="lineage">
         <tbody>
           <tr>
@@ -90,14 +87,14 @@ export function VersionDetail({ org, versionId }: { org: string; versionId: stri
         </tbody>
       </table>
 
-      <h3 className="section-title">Features</h3>
-      <table className="data" data-testid="feature-list">
+      <SectionTitle>Features</SectionTitle>
+      <Table data-testid="feature-list">
         <thead>
           <tr>
             <th>#</th>
             <th>Feature</th>
-            <th style={{ textAlign: 'right' }}>Mean</th>
-            <th style={{ textAlign: 'right' }}>Std</th>
+            <th className="text-right">Mean</th>
+            <th className="text-right">Std</th>
           </tr>
         </thead>
         <tbody>
@@ -105,15 +102,15 @@ export function VersionDetail({ org, versionId }: { org: string; versionId: stri
             <tr key={f.name}>
               <td className="muted">{i + 1}</td>
               <td className="mono">{f.name}</td>
-              <td style={{ textAlign: 'right', fontVariantNumeric: 'tabular-nums' }}>{formatMetric(f.mean)}</td>
-              <td style={{ textAlign: 'right', fontVariantNumeric: 'tabular-nums' }}>{formatMetric(f.std)}</td>
+              <td className="text-right num">{formatMetric(f.mean)}</td>
+              <td className="text-right num">{formatMetric(f.std)}</td>
             </tr>
           ))}
         </tbody>
-      </table>
-      <div className="muted" style={{ fontSize: 12, marginTop: 8 }}>
+      </Table>
+      <div className="muted text-xs mt-2">
         Inputs are standardised inside the ONNX graph with these statistics; send raw values.
       </div>
-    </div>
+    </Card>
   );
 }

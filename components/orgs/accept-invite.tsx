@@ -4,6 +4,7 @@ import { useMutation } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { useTRPC } from '~/components/trpc/react';
+import { Button } from '~/components/ui';
 
 export function AcceptInvite({ token, orgName }: { token: string; orgName: string }) {
   const trpc = useTRPC();
@@ -17,9 +18,9 @@ export function AcceptInvite({ token, orgName }: { token: string; orgName: strin
           {error}
         </div>
       )}
-      <button
-        className="btn btn-primary"
-        style={{ width: '100%' }}
+      <Button
+        variant="primary"
+        className="w-full"
         disabled={accept.isPending}
         onClick={async () => {
           setError(null);
@@ -33,7 +34,7 @@ export function AcceptInvite({ token, orgName }: { token: string; orgName: strin
         }}
       >
         {accept.isPending ? 'Joining…' : `Join ${orgName}`}
-      </button>
+      </Button>
     </>
   );
 }

@@ -4,6 +4,7 @@ import { useMutation } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { useTRPC } from '~/components/trpc/react';
+import { Button, Input } from '~/components/ui';
 
 export function CreateOrgForm() {
   const trpc = useTRPC();
@@ -25,24 +26,19 @@ export function CreateOrgForm() {
   };
   return (
     <form onSubmit={onSubmit} method="post" className="form-row" noValidate>
-      <div className="field" style={{ flex: 1, minWidth: 240 }}>
+      <div className="field grow min-w-md">
         <label htmlFor="org-name">Organization name</label>
-        <input
+        <Input
           id="org-name"
           name="name"
-          className="input"
           placeholder="e.g. Highway Autonomy Team"
           aria-invalid={error ? 'true' : 'false'}
         />
       </div>
-      <button className="btn btn-primary" type="submit" disabled={create.isPending}>
+      <Button variant="primary" type="submit" disabled={create.isPending}>
         {create.isPending ? 'Creating…' : 'Create organization'}
-      </button>
-      {error && (
-        <span className="field-error" style={{ width: '100%' }}>
-          {error}
-        </span>
-      )}
+      </Button>
+      {error && <span className="field-error w-full">{error}</span>}
     </form>
   );
 }

@@ -1,9 +1,9 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { relative } from '~/components/settings/util';
+import { relative } from '~/components/ui/format';
 import { useTRPC } from '~/components/trpc/react';
-import { ProgressBar, StateBadge } from './state-badge';
+import { Card, EmptyState, ProgressBar, StateBadge, Table } from '~/components/ui';
 
 export function RunList({ org }: { org: string }) {
   const trpc = useTRPC();
@@ -17,16 +17,16 @@ export function RunList({ org }: { org: string }) {
     ),
   );
   return (
-    <div className="card" style={{ padding: 0 }}>
+    <Card flush>
       {runs.data && runs.data.length === 0 ? (
-        <div className="empty">No runs yet. Open a scenario and run it.</div>
+        <EmptyState>No runs yet. Open a scenario and run it.</EmptyState>
       ) : (
-        <table className="data" data-testid="run-table">
+        <Table data-testid="run-table">
           <thead>
             <tr>
               <th>Scenario</th>
               <th>State</th>
-              <th style={{ width: 160 }}>Progress</th>
+              <th className="w-sm">Progress</th>
               <th>Driving score</th>
               <th>Collisions</th>
               <th>Started</th>
@@ -50,9 +50,9 @@ export function RunList({ org }: { org: string }) {
               </tr>
             ))}
           </tbody>
-        </table>
+        </Table>
       )}
-      {runs.isLoading && <div className="empty">Loading…</div>}
-    </div>
+      {runs.isLoading && <EmptyState>Loading…</EmptyState>}
+    </Card>
   );
 }

@@ -2,13 +2,24 @@
 
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { errorMessage, formatTime } from '~/components/settings/util';
+import { errorMessage } from '~/components/trpc/error-message';
+import { formatTime } from '~/components/ui/format';
 import { useTRPC } from '~/components/trpc/react';
 import { LivePanel } from '~/components/live/live-panel';
 import { ReplayPanel } from '~/components/live/replay-panel';
 import type { AlertMessage } from '~/server/contracts/predictions';
 import type { BuiltinMapId } from '~/server/contracts/scenario';
-import { ProgressBar, StateBadge } from './state-badge';
+import {
+  Badge,
+  Button,
+  ButtonLink,
+  Card,
+  EmptyState,
+  ProgressBar,
+  SectionTitle,
+  StateBadge,
+  Table,
+} from '~/components/ui';
 
 const ACTIVE = new Set(['queued', 'running']);
 const EVENT_LABELS: Record<string, string> = {
@@ -64,7 +75,7 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
   const [liveAlerts, setLiveAlerts] = useState<AlertMessage[]>([]);
   const r = run.data;
   if (run.error) return <div className="alert alert-error">{run.error.message}</div>;
-  if (!r) return <div className="empty">Loading…</div>;
+  if (!r) return <EmptyState>Loading…</EmptyState>;
   const k = r.kpis;
   const alerts = new Map<
     string,
@@ -102,13 +113,13 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
   ].sort((a, b) => a.t - b.t);
   return (
     <>
-      <div className="toolbar" style={{ justifyContent: 'space-between', marginBottom: 16 }}>
+      <div className="toolbar justify-between mb-4">
         <div>
-          <h2 style={{ margin: 0, fontSize: 20 }}>
+          <h2 className="m-0 text-xl">
             <a href={`/${org}/scenarios/${r.scenarioId}`}>{r.scenarioName}</a>{' '}
             <span className="muted">v{r.version}</span>
           </h2>
-          <div className="muted" style={{ fontSize: 13, marginTop: 4 }}>
+          <div className="muted text-sm mt-1">
             Run {r.id} · created {formatTime(r.createdAt)}
             {r.params &&
               Object.keys(r.params).length > 0 &&
@@ -120,8 +131,8 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
         <div className="toolbar">
           <StateBadge state={r.state} />
           {canRun && ACTIVE.has(r.state) && (
-            <button
-              className="btn btn-danger"
+            <Button
+              variant="danger"
               disabled={cancel.isPending}
               onClick={async () => {
                 setError(null);
@@ -134,7 +145,7 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
               }}
             >
               Cancel run
-            </button>
+            </Button>
           )}
         </div>
       </div>
@@ -144,8 +155,8 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
         </div>
       )}
       {r.error && <div className="alert alert-error">{r.error}</div>}
-      <div className="card" style={{ marginBottom: 16 }}>
-        <div className="toolbar" style={{ justifyContent: 'space-between', marginBottom: 8, fontSize: 13 }}>
+      <Card className="mb-4">
+        <div className="toolbar justify-between mb-2 text-sm">
           <span>
             {r.state === 'queued' ? 'Waiting for a simulator worker…' : `${r.simTime.toFixed(1)} s simulated`}
             {r.realTimeFactor ? ` · ${r.realTimeFactor.toFixed(1)}× real time` : ''}
@@ -153,20 +164,21 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
           <span data-testid="run-progress">{Math.round(r.progress * 100)}%</span>
         </div>
         <ProgressBar value={r.progress} />
-      </div>
+      </Card>
       {ACTIVE.has(r.state) && (
         <LivePanel org={org} runId={r.id} map={(r.spec as { map: BuiltinMapId }).map} onAlerts={setLiveAlerts} />
       )}
       {!ACTIVE.has(r.state) && r.simTime > 0 && (
         <>
-          <div className="toolbar" style={{ justifyContent: 'space-between', margin: '4px 0 10px' }}>
-            <h3 className="section-title" style={{ margin: 0 }}>
-              Replay
-            </h3>
-            <a className="btn btn-sm" href={`/api/v1/runs/${r.id}/recording?org=${org}`} download>
-              Download recording (.mcap)
-            </a>
-          </div>
+          <SectionTitle
+            actions={
+              <ButtonLink size="sm" href={`/api/v1/runs/${r.id}/recording?org=${org}`} download>
+                Download recording (.mcap)
+              </ButtonLink>
+            }
+          >
+            Replay
+          </SectionTitle>
           <ReplayPanel org={org} runId={r.id} map={(r.spec as { map: BuiltinMapId }).map} duration={r.simTime} />
         </>
       )}
@@ -202,12 +214,12 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
       ) : (
         <p className="muted">KPIs appear when the run finishes.</p>
       )}
-      <h3 className="section-title">Event timeline</h3>
-      <div className="card" style={{ padding: 0, maxHeight: 420, overflow: 'auto' }}>
+      <SectionTitle>Event timeline</SectionTitle>
+      <Card flush className="max-h-md overflow-auto">
         {timeline.length === 0 ? (
-          <div className="empty">No events yet.</div>
+          <EmptyState>No events yet.</EmptyState>
         ) : (
-          <table className="data" data-testid="event-timeline">
+          <Table data-testid="event-timeline">
             <tbody>
               {timeline.map((e) => (
                 <tr
@@ -215,22 +227,16 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
                   className={e.alert ? 'row-alert' : undefined}
                   data-testid={e.alert ? 'timeline-alert' : undefined}
                 >
-                  <td className="muted" style={{ width: 90, fontVariantNumeric: 'tabular-nums' }}>
-                    {e.t.toFixed(2)} s
-                  </td>
-                  <td style={{ width: 150 }}>
-                    {e.alert ? <span className="badge badge-bad">{e.label}</span> : e.label}
-                  </td>
-                  <td className="muted" style={{ width: 110 }}>
-                    {e.vehicleId ?? 'run'}
-                  </td>
-                  <td style={{ fontSize: 13 }}>{e.detail}</td>
+                  <td className="muted w-2xs num">{e.t.toFixed(2)} s</td>
+                  <td className="w-sm">{e.alert ? <Badge tone="bad">{e.label}</Badge> : e.label}</td>
+                  <td className="muted w-xs">{e.vehicleId ?? 'run'}</td>
+                  <td className="text-sm">{e.detail}</td>
                 </tr>
               ))}
             </tbody>
-          </table>
+          </Table>
         )}
-      </div>
+      </Card>
     </>
   );
 }

@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
-import { useMemo, useState, type ReactNode } from 'react';
+import { useMemo, useState } from 'react';
 import {
   builtinMapIds,
   driverProfiles,
@@ -13,8 +13,9 @@ import {
   weatherPresetNames,
   type Scenario,
 } from '~/server/contracts/scenario';
-import { errorMessage, relative } from '~/components/settings/util';
-import { StateBadge } from '~/components/runs/state-badge';
+import { errorMessage } from '~/components/trpc/error-message';
+import { relative } from '~/components/ui/format';
+import { Button, Card, EmptyState, Field, Input, SectionTitle, Select, StateBadge, Table } from '~/components/ui';
 import { useTRPC } from '~/components/trpc/react';
 
 type Path = (string | number)[];
@@ -35,34 +36,6 @@ function setIn<T>(obj: T, path: Path, value: unknown): T {
   if (value === undefined) delete node[last];
   else node[last] = value;
   return copy as T;
-}
-
-function Field({
-  label,
-  error,
-  children,
-  hint,
-}: {
-  label: string;
-  error?: string;
-  children: ReactNode;
-  hint?: string;
-}) {
-  return (
-    <div className="field">
-      <label>
-        {label}
-        {children}
-      </label>
-      {error ? (
-        <span className="field-error">{error}</span>
-      ) : hint ? (
-        <span className="muted" style={{ fontSize: 12 }}>
-          {hint}
-        </span>
-      ) : null}
-    </div>
-  );
 }
 
 export function ScenarioEditor({
@@ -103,8 +76,7 @@ export function ScenarioEditor({
   };
   const num = (path: Path, label: string, opts: { step?: number; min?: number; max?: number; hint?: string } = {}) => (
     <Field label={label} error={err(...path)} hint={opts.hint}>
-      <input
-        className="input"
+      <Input
         type="number"
         step={opts.step ?? 'any'}
         min={opts.min}
@@ -130,8 +102,7 @@ export function ScenarioEditor({
   );
   const select = (path: Path, label: string, options: readonly string[], labels?: Record<string, string>) => (
     <Field label={label} error={err(...path)}>
-      <select
-        className="input"
+      <Select
         disabled={!canEdit}
         value={String(path.reduce<unknown>((o, k) => (o as Record<string | number, unknown>)?.[k], spec) ?? '')}
         onChange={(e) => set(path, e.target.value)}
@@ -141,7 +112,7 @@ export function ScenarioEditor({
             {labels?.[o] ?? o}
           </option>
         ))}
-      </select>
+      </Select>
     </Field>
   );
 
@@ -165,12 +136,11 @@ export function ScenarioEditor({
   const issueCount = validation.success ? 0 : validation.error.issues.length;
   return (
     <>
-      <div className="toolbar" style={{ justifyContent: 'space-between', marginBottom: 16 }}>
-        <div className="field" style={{ margin: 0, flex: 1, maxWidth: 520 }}>
-          <input
-            className="input"
+      <div className="toolbar justify-between mb-4">
+        <div className="field m-0 grow max-w-md">
+          <Input
+            className="input-title"
             aria-label="Scenario name"
-            style={{ fontSize: 18, fontWeight: 600, height: 44 }}
             value={spec.name}
             disabled={!canEdit}
             onChange={(e) => set(['name'], e.target.value)}
@@ -183,21 +153,16 @@ export function ScenarioEditor({
                 {issueCount} problem{issueCount > 1 ? 's' : ''} to fix
               </span>
             )}
-            {saved && (
-              <span className="muted" style={{ fontSize: 13 }}>
-                {saved}
-              </span>
-            )}
-            <button
-              className="btn btn-primary"
+            {saved && <span className="muted text-sm">{saved}</span>}
+            <Button
+              variant="primary"
               disabled={!validation.success || create.isPending || update.isPending}
               onClick={() => void save()}
             >
               {scenarioId ? 'Save new version' : 'Create scenario'}
-            </button>
+            </Button>
             {scenarioId && (
-              <button
-                className="btn"
+              <Button
                 onClick={async () => {
                   setServerError(null);
                   try {
@@ -214,11 +179,10 @@ export function ScenarioEditor({
                 }}
               >
                 Export OpenSCENARIO
-              </button>
+              </Button>
             )}
             {scenarioId && (
-              <button
-                className="btn"
+              <Button
                 disabled={start.isPending}
                 onClick={async () => {
                   setServerError(null);
@@ -231,7 +195,7 @@ export function ScenarioEditor({
                 }}
               >
                 Run latest version
-              </button>
+              </Button>
             )}
           </div>
         )}
@@ -242,7 +206,7 @@ export function ScenarioEditor({
         </div>
       )}
       <div className="editor">
-        <section className="card">
+        <Card>
           <h2>World</h2>
           {select(['map'], 'Map', builtinMapIds, MAP_LABELS)}
           {select(['weather', 'preset'], 'Weather preset', weatherPresetNames)}
@@ -253,15 +217,10 @@ export function ScenarioEditor({
             {num(['weather', 'sunAltitude'], 'Sun altitude °', { min: -90, max: 90 })}
           </div>
           <Field label="Time of day" error={err('timeOfDay')}>
-            <input
-              className="input"
-              value={spec.timeOfDay}
-              disabled={!canEdit}
-              onChange={(e) => set(['timeOfDay'], e.target.value)}
-            />
+            <Input value={spec.timeOfDay} disabled={!canEdit} onChange={(e) => set(['timeOfDay'], e.target.value)} />
           </Field>
-        </section>
-        <section className="card">
+        </Card>
+        <Card>
           <h2>Ego vehicle</h2>
           {select(['ego', 'blueprint'], 'Blueprint', vehicleBlueprints)}
           {num(['ego', 'targetSpeed'], 'Target speed (m/s)', {
@@ -270,14 +229,14 @@ export function ScenarioEditor({
             hint: `${((spec.ego.targetSpeed || 0) * 3.6).toFixed(0)} km/h`,
           })}
           {select(['ego', 'driver'], 'Driver profile', driverProfiles)}
-          <h2 style={{ marginTop: 18 }}>Traffic</h2>
+          <h2 className="mt-4">Traffic</h2>
           <div className="grid-2">
             {num(['traffic', 'vehicles'], 'Vehicles', { min: 0, max: 200, step: 1 })}
             {num(['traffic', 'pedestrians'], 'Pedestrians', { min: 0, max: 200, step: 1 })}
           </div>
           {num(['traffic', 'aggressiveness'], 'Aggressiveness (0–1)', { min: 0, max: 1, step: 0.05 })}
-        </section>
-        <section className="card">
+        </Card>
+        <Card>
           <h2>Sensors and run</h2>
           <div className="grid-2">
             {num(['sensors', 'rateHz'], 'Rate (Hz)', { min: 10, max: 50, step: 1 })}
@@ -286,8 +245,7 @@ export function ScenarioEditor({
             {num(['seed'], 'Seed', { min: 0, step: 1 })}
           </div>
           <Field label="Speed" error={err('timeFactor')}>
-            <select
-              className="input"
+            <Select
               disabled={!canEdit}
               value={spec.timeFactor === 'max' ? 'max' : String(spec.timeFactor)}
               onChange={(e) => set(['timeFactor'], e.target.value === 'max' ? 'max' : Number(e.target.value))}
@@ -298,15 +256,15 @@ export function ScenarioEditor({
                 </option>
               ))}
               <option value="max">As fast as possible</option>
-            </select>
+            </Select>
           </Field>
-        </section>
-        <section className="card" style={{ gridColumn: '1 / -1' }}>
-          <div className="toolbar" style={{ justifyContent: 'space-between' }}>
+        </Card>
+        <Card className="col-span-full">
+          <div className="toolbar justify-between">
             <h2>Injected faults</h2>
             {canEdit && (
-              <button
-                className="btn btn-sm"
+              <Button
+                size="sm"
                 onClick={() =>
                   set(
                     ['faults'],
@@ -324,25 +282,16 @@ export function ScenarioEditor({
                 }
               >
                 Add fault
-              </button>
+              </Button>
             )}
           </div>
-          {spec.faults.length === 0 && (
-            <p className="muted" style={{ fontSize: 14 }}>
-              No faults: a nominal run.
-            </p>
-          )}
+          {spec.faults.length === 0 && <p className="muted text-md">No faults: a nominal run.</p>}
           {spec.faults.map((f, i) => (
-            <div
-              key={i}
-              className="form-row"
-              style={{ marginTop: 12, borderTop: i ? '1px solid var(--border)' : undefined, paddingTop: i ? 12 : 0 }}
-            >
-              <div style={{ width: 190 }}>{select(['faults', i, 'type'], 'Type', faultTypes)}</div>
-              <div style={{ width: 120 }}>
+            <div key={i} className="form-row fault-row">
+              <div className="w-md">{select(['faults', i, 'type'], 'Type', faultTypes)}</div>
+              <div className="w-xs">
                 <Field label="Vehicle" error={err('faults', i, 'vehicle')}>
-                  <input
-                    className="input"
+                  <Input
                     disabled={!canEdit}
                     value={String(f.vehicle)}
                     onChange={(e) =>
@@ -354,21 +303,20 @@ export function ScenarioEditor({
                   />
                 </Field>
               </div>
-              <div style={{ width: 110 }}>{num(['faults', i, 'startS'], 'Start (s)', { min: 0 })}</div>
-              <div style={{ width: 110 }}>{num(['faults', i, 'rampS'], 'Ramp (s)', { min: 0 })}</div>
-              <div style={{ width: 110 }}>
-                {num(['faults', i, 'severity'], 'Severity', { min: 0, max: 1, step: 0.05 })}
-              </div>
-              <div style={{ width: 120 }}>
+              <div className="w-xs">{num(['faults', i, 'startS'], 'Start (s)', { min: 0 })}</div>
+              <div className="w-xs">{num(['faults', i, 'rampS'], 'Ramp (s)', { min: 0 })}</div>
+              <div className="w-xs">{num(['faults', i, 'severity'], 'Severity', { min: 0, max: 1, step: 0.05 })}</div>
+              <div className="w-xs">
                 {num(['faults', i, 'durationS'], 'Lasts (s)', { min: 0, hint: 'blank: to the end' })}
               </div>
               {(f.type === 'sensor_dropout' || f.type === 'sensor_stuck') && (
-                <div style={{ width: 130 }}>{select(['faults', i, 'sensor'], 'Sensor', sensorChannels)}</div>
+                <div className="w-sm">{select(['faults', i, 'sensor'], 'Sensor', sensorChannels)}</div>
               )}
               {canEdit && (
-                <button
-                  className="btn btn-sm btn-danger"
-                  style={{ marginBottom: 14 }}
+                <Button
+                  variant="danger"
+                  size="sm"
+                  className="mb-3"
                   onClick={() =>
                     set(
                       ['faults'],
@@ -377,20 +325,20 @@ export function ScenarioEditor({
                   }
                 >
                   Remove
-                </button>
+                </Button>
               )}
             </div>
           ))}
-        </section>
+        </Card>
       </div>
       {scenarioId && (
         <>
-          <h3 className="section-title">Recent runs of this scenario</h3>
-          <div className="card" style={{ padding: 0 }}>
+          <SectionTitle>Recent runs of this scenario</SectionTitle>
+          <Card flush>
             {runs.data && runs.data.length === 0 ? (
-              <div className="empty">Not run yet.</div>
+              <EmptyState>Not run yet.</EmptyState>
             ) : (
-              <table className="data">
+              <Table>
                 <tbody>
                   {runs.data?.map((r) => (
                     <tr key={r.id}>
@@ -405,9 +353,9 @@ export function ScenarioEditor({
                     </tr>
                   ))}
                 </tbody>
-              </table>
+              </Table>
             )}
-          </div>
+          </Card>
         </>
       )}
     </>

@@ -3,7 +3,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
-import { errorMessage, relative } from '~/components/settings/util';
+import { errorMessage } from '~/components/trpc/error-message';
+import { Button, Card, EmptyState, SectionTitle, Table } from '~/components/ui';
+import { relative } from '~/components/ui/format';
 import { useTRPC } from '~/components/trpc/react';
 
 const MAP_LABELS: Record<string, string> = {
@@ -38,9 +40,7 @@ export function ScenarioList({ org, canEdit }: { org: string; canEdit: boolean }
       )}
       {canEdit && (
         <>
-          <h3 className="section-title" style={{ marginTop: 8 }}>
-            Start from a preset
-          </h3>
+          <h3 className="section-title mt-2">Start from a preset</h3>
           <div className="preset-grid">
             {presets.data?.map((p) => (
               <a
@@ -50,7 +50,7 @@ export function ScenarioList({ org, canEdit }: { org: string; canEdit: boolean }
                 data-testid={`preset-${p.id}`}
               >
                 <span className="title">{p.name}</span>
-                <span className="muted" style={{ fontSize: 13 }}>
+                <span className="muted text-sm">
                   {MAP_LABELS[p.map] ?? p.map} · {p.durationS} s
                   {p.faults.length ? ` · ${p.faults.join(', ').replace(/_/g, ' ')}` : ''}
                 </span>
@@ -58,20 +58,16 @@ export function ScenarioList({ org, canEdit }: { org: string; canEdit: boolean }
             ))}
             <a className="card preset" href={`/${org}/scenarios/new`}>
               <span className="title">Blank scenario</span>
-              <span className="muted" style={{ fontSize: 13 }}>
-                Every field at its default
-              </span>
+              <span className="muted text-sm">Every field at its default</span>
             </a>
-            <label className="card preset" style={{ cursor: 'pointer' }}>
+            <label className="card preset cursor-pointer">
               <span className="title">Import OpenSCENARIO</span>
-              <span className="muted" style={{ fontSize: 13 }}>
-                A CARLA ScenarioRunner .xosc file
-              </span>
+              <span className="muted text-sm">A CARLA ScenarioRunner .xosc file</span>
               <input
                 type="file"
                 accept=".xosc,.xml"
                 aria-label="Import OpenSCENARIO file"
-                style={{ display: 'none' }}
+                hidden
                 onChange={async (e) => {
                   const file = e.target.files?.[0];
                   e.target.value = '';
@@ -88,42 +84,39 @@ export function ScenarioList({ org, canEdit }: { org: string; canEdit: boolean }
             </label>
           </div>
           {imported && (
-            <div className="alert alert-info" style={{ marginTop: 14 }} data-testid="import-report">
+            <div className="alert alert-info mt-3" data-testid="import-report">
               Imported <a href={`/${org}/scenarios/${imported.id}`}>{imported.name}</a>.
               {imported.unsupported.length > 0 && (
                 <>
                   {' '}
                   DriveLab does not model {imported.unsupported.length} element(s) of the file:
-                  <ul style={{ margin: '6px 0 0', paddingLeft: 18 }}>
+                  <ul className="compact-list">
                     {imported.unsupported.map((u) => (
                       <li key={u}>{u}</li>
                     ))}
                   </ul>
                 </>
               )}
-              {imported.notes.length > 0 && (
-                <div className="muted" style={{ marginTop: 6 }}>
-                  {imported.notes.join(' ')}
-                </div>
-              )}
+              {imported.notes.length > 0 && <div className="muted mt-1">{imported.notes.join(' ')}</div>}
             </div>
           )}
         </>
       )}
-      <div className="toolbar" style={{ justifyContent: 'space-between', margin: '32px 0 12px' }}>
-        <h3 className="section-title" style={{ margin: 0 }}>
-          Scenarios
-        </h3>
-        <label className="muted" style={{ fontSize: 13, display: 'flex', gap: 6, alignItems: 'center' }}>
-          <input type="checkbox" checked={showArchived} onChange={(e) => setShowArchived(e.target.checked)} /> Show
-          archived
-        </label>
-      </div>
-      <div className="card" style={{ padding: 0 }}>
+      <SectionTitle
+        actions={
+          <label className="muted text-sm flex gap-1 items-center">
+            <input type="checkbox" checked={showArchived} onChange={(e) => setShowArchived(e.target.checked)} /> Show
+            archived
+          </label>
+        }
+      >
+        Scenarios
+      </SectionTitle>
+      <Card flush>
         {list.data && list.data.length === 0 ? (
-          <div className="empty">No scenarios yet{canEdit ? ': start from a preset above.' : '.'}</div>
+          <EmptyState>No scenarios yet{canEdit ? ': start from a preset above.' : '.'}</EmptyState>
         ) : (
-          <table className="data" data-testid="scenario-table">
+          <Table data-testid="scenario-table">
             <thead>
               <tr>
                 <th>Name</th>
@@ -139,14 +132,10 @@ export function ScenarioList({ org, canEdit }: { org: string; canEdit: boolean }
             </thead>
             <tbody>
               {list.data?.map((s) => (
-                <tr key={s.id} style={s.archived ? { opacity: 0.55 } : undefined}>
+                <tr key={s.id} className={s.archived ? 'row-dim' : undefined}>
                   <td>
                     <a href={`/${org}/scenarios/${s.id}`}>{s.name}</a>
-                    {s.archived && (
-                      <span className="role-pill" style={{ marginLeft: 8 }}>
-                        archived
-                      </span>
-                    )}
+                    {s.archived && <span className="role-pill ml-2">archived</span>}
                   </td>
                   <td>{MAP_LABELS[s.map] ?? s.map}</td>
                   <td>{s.durationS} s</td>
@@ -158,8 +147,9 @@ export function ScenarioList({ org, canEdit }: { org: string; canEdit: boolean }
                   {canEdit && (
                     <td className="actions">
                       {!s.archived && (
-                        <button
-                          className="btn btn-sm btn-primary"
+                        <Button
+                          variant="primary"
+                          size="sm"
                           disabled={start.isPending}
                           onClick={async () => {
                             setError(null);
@@ -172,18 +162,18 @@ export function ScenarioList({ org, canEdit }: { org: string; canEdit: boolean }
                           }}
                         >
                           Run
-                        </button>
+                        </Button>
                       )}{' '}
-                      <button
-                        className="btn btn-sm"
+                      <Button
+                        size="sm"
                         onClick={() =>
                           duplicate.mutate({ org, id: s.id }, { onError: (err) => setError(errorMessage(err)) })
                         }
                       >
                         Duplicate
-                      </button>{' '}
-                      <button
-                        className="btn btn-sm"
+                      </Button>{' '}
+                      <Button
+                        size="sm"
                         onClick={() =>
                           archive.mutate(
                             { org, id: s.id, archived: !s.archived },
@@ -192,16 +182,16 @@ export function ScenarioList({ org, canEdit }: { org: string; canEdit: boolean }
                         }
                       >
                         {s.archived ? 'Restore' : 'Archive'}
-                      </button>
+                      </Button>
                     </td>
                   )}
                 </tr>
               ))}
             </tbody>
-          </table>
+          </Table>
         )}
-        {list.isLoading && <div className="empty">Loading…</div>}
-      </div>
+        {list.isLoading && <EmptyState>Loading…</EmptyState>}
+      </Card>
     </>
   );
 }

@@ -4,7 +4,9 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTRPC } from '~/components/trpc/react';
 import { canGrant, ROLES, ROLE_LABELS, type Role } from '~/server/auth/roles';
-import { errorMessage, formatTime, relative } from './util';
+import { errorMessage } from '~/components/trpc/error-message';
+import { formatTime, relative } from '~/components/ui/format';
+import { Badge, Button, Card, EmptyState, Input, SectionTitle, Select, Table } from '~/components/ui';
 
 export function ApiKeysPanel({ org, myRole }: { org: string; myRole: Role }) {
   const trpc = useTRPC();
@@ -24,14 +26,13 @@ export function ApiKeysPanel({ org, myRole }: { org: string; myRole: Role }) {
           {error}
         </div>
       )}
-      <div className="card">
+      <Card>
         <h2>New API key</h2>
         <p className="sub">
           Keys act for this organization with the role you choose: for the typed client, REST (/api/v1) and scripts.
         </p>
         <form
-          className="form-row"
-          style={{ marginTop: 14 }}
+          className="form-row mt-3"
           onSubmit={async (e) => {
             e.preventDefault();
             setError(null);
@@ -44,11 +45,10 @@ export function ApiKeysPanel({ org, myRole }: { org: string; myRole: Role }) {
             }
           }}
         >
-          <div className="field" style={{ flex: 1, minWidth: 220 }}>
+          <div className="field grow min-w-sm">
             <label htmlFor="key-name">Name</label>
-            <input
+            <Input
               id="key-name"
-              className="input"
               placeholder="e.g. CI pipeline"
               value={name}
               onChange={(e) => setName(e.target.value)}
@@ -56,42 +56,36 @@ export function ApiKeysPanel({ org, myRole }: { org: string; myRole: Role }) {
           </div>
           <div className="field">
             <label htmlFor="key-role">Role</label>
-            <select
-              id="key-role"
-              className="input"
-              style={{ width: 150 }}
-              value={role}
-              onChange={(e) => setRole(e.target.value as Role)}
-            >
+            <Select width="sm" id="key-role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
               {ROLES.filter((r) => canGrant(myRole, r)).map((r) => (
                 <option key={r} value={r}>
                   {ROLE_LABELS[r]}
                 </option>
               ))}
-            </select>
+            </Select>
           </div>
-          <button className="btn btn-primary" disabled={create.isPending || !name.trim()}>
+          <Button variant="primary" type="submit" disabled={create.isPending || !name.trim()}>
             Create key
-          </button>
+          </Button>
         </form>
         {created && (
-          <div style={{ marginTop: 14 }} className="alert alert-info">
+          <div className="alert alert-info mt-3">
             <strong>{created.name}</strong>: copy the key now. It is shown only once and cannot be recovered.
             <div className="secret-box" data-testid="new-api-key">
               {created.key}
             </div>
-            <button className="btn btn-sm" onClick={() => void navigator.clipboard?.writeText(created.key)}>
+            <Button size="sm" onClick={() => void navigator.clipboard?.writeText(created.key)}>
               Copy
-            </button>
+            </Button>
           </div>
         )}
-      </div>
-      <h3 className="section-title">Keys</h3>
-      <div className="card" style={{ padding: 0 }}>
+      </Card>
+      <SectionTitle>Keys</SectionTitle>
+      <Card flush>
         {keys.data && keys.data.length === 0 ? (
-          <div className="empty">No API keys yet.</div>
+          <EmptyState>No API keys yet.</EmptyState>
         ) : (
-          <table className="data" data-testid="keys-table">
+          <Table data-testid="keys-table">
             <thead>
               <tr>
                 <th>Name</th>
@@ -114,30 +108,31 @@ export function ApiKeysPanel({ org, myRole }: { org: string; myRole: Role }) {
                   </td>
                   <td className="muted">
                     {k.createdBy ?? '—'}
-                    <div style={{ fontSize: 12 }}>{formatTime(k.createdAt)}</div>
+                    <div className="text-xs">{formatTime(k.createdAt)}</div>
                   </td>
                   <td className="muted">{relative(k.lastUsedAt)}</td>
                   <td className="actions">
                     {k.revokedAt ? (
-                      <span className="badge badge-bad">Revoked</span>
+                      <Badge tone="bad">Revoked</Badge>
                     ) : (
-                      <button
-                        className="btn btn-sm btn-danger"
+                      <Button
+                        variant="danger"
+                        size="sm"
                         onClick={() => {
                           if (!window.confirm(`Revoke "${k.name}"? Anything using it stops working at once.`)) return;
                           revoke.mutate({ org, id: k.id }, { onError: (err) => setError(errorMessage(err)) });
                         }}
                       >
                         Revoke
-                      </button>
+                      </Button>
                     )}
                   </td>
                 </tr>
               ))}
             </tbody>
-          </table>
+          </Table>
         )}
-      </div>
+      </Card>
     </>
   );
 }

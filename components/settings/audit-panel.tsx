@@ -2,17 +2,18 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { useTRPC } from '~/components/trpc/react';
-import { formatTime } from './util';
+import { formatTime } from '~/components/ui/format';
+import { Card, EmptyState, Table } from '~/components/ui';
 
 export function AuditPanel({ org }: { org: string }) {
   const trpc = useTRPC();
   const log = useQuery(trpc.audit.list.queryOptions({ org, limit: 100 }));
   return (
-    <div className="card" style={{ padding: 0 }}>
+    <Card flush>
       {log.data && log.data.entries.length === 0 ? (
-        <div className="empty">No events yet.</div>
+        <EmptyState>No events yet.</EmptyState>
       ) : (
-        <table className="data" data-testid="audit-table">
+        <Table data-testid="audit-table">
           <thead>
             <tr>
               <th>When</th>
@@ -25,14 +26,12 @@ export function AuditPanel({ org }: { org: string }) {
           <tbody>
             {log.data?.entries.map((e) => (
               <tr key={e.id}>
-                <td className="muted" style={{ whiteSpace: 'nowrap' }}>
-                  {formatTime(e.createdAt)}
-                </td>
+                <td className="muted nowrap">{formatTime(e.createdAt)}</td>
                 <td>
                   <code>{e.action}</code>
                 </td>
                 <td>{e.actorLabel ?? '—'}</td>
-                <td className="muted" style={{ fontSize: 13 }}>
+                <td className="muted text-sm">
                   {e.data
                     ? Object.entries(e.data as Record<string, unknown>)
                         .map(([k, v]) => `${k}: ${String(v)}`)
@@ -43,9 +42,9 @@ export function AuditPanel({ org }: { org: string }) {
               </tr>
             ))}
           </tbody>
-        </table>
+        </Table>
       )}
-      {log.isLoading && <div className="empty">Loading…</div>}
-    </div>
+      {log.isLoading && <EmptyState>Loading…</EmptyState>}
+    </Card>
   );
 }

@@ -4,7 +4,8 @@ import { useMutation } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { useTRPC } from '~/components/trpc/react';
-import { errorMessage } from './util';
+import { errorMessage } from '~/components/trpc/error-message';
+import { Button, Card, Input, SectionTitle } from '~/components/ui';
 
 export function GeneralPanel({ org, name, canRename }: { org: string; name: string; canRename: boolean }) {
   const trpc = useTRPC();
@@ -20,12 +21,11 @@ export function GeneralPanel({ org, name, canRename }: { org: string; name: stri
           {msg.text}
         </div>
       )}
-      <div className="card">
+      <Card>
         <h2>Organization name</h2>
         <p className="sub">The URL name /{org} stays the same.</p>
         <form
-          className="form-row"
-          style={{ marginTop: 14 }}
+          className="form-row mt-3"
           onSubmit={async (e) => {
             e.preventDefault();
             try {
@@ -37,9 +37,8 @@ export function GeneralPanel({ org, name, canRename }: { org: string; name: stri
             }
           }}
         >
-          <div className="field" style={{ flex: 1, minWidth: 240 }}>
-            <input
-              className="input"
+          <div className="field grow min-w-md">
+            <Input
               aria-label="Organization name"
               value={value}
               disabled={!canRename}
@@ -47,20 +46,18 @@ export function GeneralPanel({ org, name, canRename }: { org: string; name: stri
             />
           </div>
           {canRename && (
-            <button className="btn btn-primary" disabled={rename.isPending || value.trim() === name}>
+            <Button variant="primary" type="submit" disabled={rename.isPending || value.trim() === name}>
               Save
-            </button>
+            </Button>
           )}
         </form>
-      </div>
-      <h3 className="section-title">Leave</h3>
-      <div className="card">
-        <p className="sub" style={{ marginTop: 0 }}>
-          You lose access to everything in this organization. The last owner cannot leave.
-        </p>
-        <button
-          className="btn btn-danger"
-          style={{ marginTop: 12 }}
+      </Card>
+      <SectionTitle>Leave</SectionTitle>
+      <Card>
+        <p className="sub mt-0">You lose access to everything in this organization. The last owner cannot leave.</p>
+        <Button
+          variant="danger"
+          className="mt-3"
           disabled={leave.isPending}
           onClick={async () => {
             if (!window.confirm('Leave this organization?')) return;
@@ -74,8 +71,8 @@ export function GeneralPanel({ org, name, canRename }: { org: string; name: stri
           }}
         >
           Leave organization
-        </button>
-      </div>
+        </Button>
+      </Card>
     </>
   );
 }

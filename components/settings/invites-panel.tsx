@@ -4,7 +4,9 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTRPC } from '~/components/trpc/react';
 import { canGrant, ROLES, ROLE_LABELS, type Role } from '~/server/auth/roles';
-import { errorMessage, formatTime } from './util';
+import { errorMessage } from '~/components/trpc/error-message';
+import { formatTime } from '~/components/ui/format';
+import { Button, Card, EmptyState, Input, SectionTitle, Select, Table } from '~/components/ui';
 
 export function InvitesPanel({ org, myRole }: { org: string; myRole: Role }) {
   const trpc = useTRPC();
@@ -25,15 +27,14 @@ export function InvitesPanel({ org, myRole }: { org: string; myRole: Role }) {
           {error}
         </div>
       )}
-      <div className="card">
+      <Card>
         <h2>Invite by link</h2>
         <p className="sub">
           Anyone with the link can join with the chosen role until it expires or is used. Optionally restrict it to one
           email.
         </p>
         <form
-          className="form-row"
-          style={{ marginTop: 14 }}
+          className="form-row mt-3"
           onSubmit={async (e) => {
             e.preventDefault();
             setError(null);
@@ -52,25 +53,18 @@ export function InvitesPanel({ org, myRole }: { org: string; myRole: Role }) {
         >
           <div className="field">
             <label htmlFor="invite-role">Role</label>
-            <select
-              id="invite-role"
-              className="input"
-              style={{ width: 150 }}
-              value={role}
-              onChange={(e) => setRole(e.target.value as Role)}
-            >
+            <Select width="sm" id="invite-role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
               {ROLES.filter((r) => canGrant(myRole, r)).map((r) => (
                 <option key={r} value={r}>
                   {ROLE_LABELS[r]}
                 </option>
               ))}
-            </select>
+            </Select>
           </div>
-          <div className="field" style={{ flex: 1, minWidth: 200 }}>
+          <div className="field grow min-w-sm">
             <label htmlFor="invite-email">Email (optional)</label>
-            <input
+            <Input
               id="invite-email"
-              className="input"
               type="email"
               placeholder="anyone with the link"
               value={email}
@@ -79,43 +73,35 @@ export function InvitesPanel({ org, myRole }: { org: string; myRole: Role }) {
           </div>
           <div className="field">
             <label htmlFor="invite-ttl">Expires after</label>
-            <select
-              id="invite-ttl"
-              className="input"
-              style={{ width: 130 }}
-              value={ttlHours}
-              onChange={(e) => setTtlHours(Number(e.target.value))}
-            >
+            <Select width="sm" id="invite-ttl" value={ttlHours} onChange={(e) => setTtlHours(Number(e.target.value))}>
               <option value={24}>1 day</option>
               <option value={72}>3 days</option>
               <option value={168}>7 days</option>
               <option value={720}>30 days</option>
-            </select>
+            </Select>
           </div>
-          <button className="btn btn-primary" disabled={create.isPending}>
+          <Button variant="primary" type="submit" disabled={create.isPending}>
             Create link
-          </button>
+          </Button>
         </form>
         {link && (
-          <div style={{ marginTop: 14 }}>
-            <div className="muted" style={{ fontSize: 13 }}>
-              Send this link; it is shown only now.
-            </div>
+          <div className="mt-3">
+            <div className="muted text-sm">Send this link; it is shown only now.</div>
             <div className="secret-box" data-testid="invite-link">
               {link}
             </div>
-            <button className="btn btn-sm" onClick={() => void navigator.clipboard?.writeText(link)}>
+            <Button size="sm" onClick={() => void navigator.clipboard?.writeText(link)}>
               Copy
-            </button>
+            </Button>
           </div>
         )}
-      </div>
-      <h3 className="section-title">Pending invitations</h3>
-      <div className="card" style={{ padding: 0 }}>
+      </Card>
+      <SectionTitle>Pending invitations</SectionTitle>
+      <Card flush>
         {invites.data && invites.data.length === 0 ? (
-          <div className="empty">No pending invitations.</div>
+          <EmptyState>No pending invitations.</EmptyState>
         ) : (
-          <table className="data">
+          <Table>
             <thead>
               <tr>
                 <th>Role</th>
@@ -137,21 +123,22 @@ export function InvitesPanel({ org, myRole }: { org: string; myRole: Role }) {
                     {i.expired ? 'expired' : formatTime(i.expiresAt)}
                   </td>
                   <td className="actions">
-                    <button
-                      className="btn btn-sm btn-danger"
+                    <Button
+                      variant="danger"
+                      size="sm"
                       onClick={() =>
                         revoke.mutate({ org, inviteId: i.id }, { onError: (err) => setError(errorMessage(err)) })
                       }
                     >
                       Revoke
-                    </button>
+                    </Button>
                   </td>
                 </tr>
               ))}
             </tbody>
-          </table>
+          </Table>
         )}
-      </div>
+      </Card>
     </>
   );
 }

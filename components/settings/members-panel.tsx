@@ -4,7 +4,9 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTRPC } from '~/components/trpc/react';
 import { ROLES, ROLE_LABELS, type Role } from '~/server/auth/roles';
-import { errorMessage, formatTime } from './util';
+import { errorMessage } from '~/components/trpc/error-message';
+import { formatTime } from '~/components/ui/format';
+import { Button, Card, EmptyState, Select, Table } from '~/components/ui';
 
 export function MembersPanel({ org, myRole, myUserId }: { org: string; myRole: Role; myUserId: string }) {
   const trpc = useTRPC();
@@ -22,8 +24,8 @@ export function MembersPanel({ org, myRole, myUserId }: { org: string; myRole: R
           {error}
         </div>
       )}
-      <div className="card" style={{ padding: 0 }}>
-        <table className="data" data-testid="members-table">
+      <Card flush>
+        <Table data-testid="members-table">
           <thead>
             <tr>
               <th>Member</th>
@@ -37,15 +39,13 @@ export function MembersPanel({ org, myRole, myUserId }: { org: string; myRole: R
               <tr key={m.id}>
                 <td>
                   <div>{m.name ?? m.email}</div>
-                  <div className="muted" style={{ fontSize: 12 }}>
-                    {m.email}
-                  </div>
+                  <div className="muted text-xs">{m.email}</div>
                 </td>
                 <td>
                   {isAdmin && m.userId !== myUserId ? (
-                    <select
-                      className="input"
-                      style={{ width: 140, height: 32 }}
+                    <Select
+                      width="sm"
+                      className="h-sm"
                       aria-label={`Role of ${m.email}`}
                       value={m.role}
                       onChange={(e) => {
@@ -61,7 +61,7 @@ export function MembersPanel({ org, myRole, myUserId }: { org: string; myRole: R
                           {ROLE_LABELS[r]}
                         </option>
                       ))}
-                    </select>
+                    </Select>
                   ) : (
                     <span className="role-pill">{ROLE_LABELS[m.role]}</span>
                   )}
@@ -70,8 +70,9 @@ export function MembersPanel({ org, myRole, myUserId }: { org: string; myRole: R
                 {isAdmin && (
                   <td className="actions">
                     {m.userId !== myUserId && (
-                      <button
-                        className="btn btn-sm btn-danger"
+                      <Button
+                        variant="danger"
+                        size="sm"
                         onClick={() => {
                           if (!window.confirm(`Remove ${m.email} from this organization?`)) return;
                           setError(null);
@@ -79,17 +80,17 @@ export function MembersPanel({ org, myRole, myUserId }: { org: string; myRole: R
                         }}
                       >
                         Remove
-                      </button>
+                      </Button>
                     )}
                   </td>
                 )}
               </tr>
             ))}
           </tbody>
-        </table>
-        {members.isLoading && <div className="empty">Loading…</div>}
+        </Table>
+        {members.isLoading && <EmptyState>Loading…</EmptyState>}
         {members.error && <div className="empty error-text">{members.error.message}</div>}
-      </div>
+      </Card>
     </>
   );
 }

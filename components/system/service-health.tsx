@@ -2,10 +2,11 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { io } from 'socket.io-client';
 import type { HealthReport, ServiceHealth } from '~/server/health';
+import { CHART_TONE, TimeSeriesChart } from '~/components/charts';
 import { useTRPC } from '~/components/trpc/react';
+import { Badge, Card, EmptyState, SectionTitle } from '~/components/ui';
 
 const SERVICES = [
   { key: 'kafka', label: 'Apache Kafka', role: 'Event backbone: telemetry, features, predictions' },
@@ -14,13 +15,13 @@ const SERVICES = [
 ] as const;
 
 type ServiceKey = (typeof SERVICES)[number]['key'];
-type Sample = { at: string } & Record<ServiceKey, number | null>;
+type Sample = { at: number } & Record<ServiceKey, number | null>;
 
 const MAX_SAMPLES = 60;
 
 function StatusBadge({ health }: { health: ServiceHealth | undefined }) {
-  if (!health) return <span className="badge badge-wait">Checking</span>;
-  return health.up ? <span className="badge badge-ok">Healthy</span> : <span className="badge badge-bad">Down</span>;
+  if (!health) return <Badge tone="wait">Checking</Badge>;
+  return health.up ? <Badge tone="ok">Healthy</Badge> : <Badge tone="bad">Down</Badge>;
 }
 
 export function ServiceHealthPanel() {
@@ -38,7 +39,7 @@ export function ServiceHealthPanel() {
       setLive(report);
       setSamples((prev) => {
         const sample: Sample = {
-          at: new Date(report.checkedAt).toLocaleTimeString(),
+          at: new Date(report.checkedAt).getTime(),
           kafka: report.services.kafka.up ? report.services.kafka.latencyMs : null,
           postgres: report.services.postgres.up ? report.services.postgres.latencyMs : null,
           redis: report.services.redis.up ? report.services.redis.latencyMs : null,
@@ -58,24 +59,22 @@ export function ServiceHealthPanel() {
     <>
       <div className="summary" data-testid="health-summary">
         {report ? (
-          <span className={`badge ${allUp ? 'badge-ok' : 'badge-bad'}`}>
-            {allUp ? 'All systems operational' : 'Degraded'}
-          </span>
+          <Badge tone={allUp ? 'ok' : 'bad'}>{allUp ? 'All systems operational' : 'Degraded'}</Badge>
         ) : (
-          <span className="badge badge-wait">Checking services</span>
+          <Badge tone="wait">Checking services</Badge>
         )}
         <span>{connected ? 'Live updates every 5 s' : 'Connecting to live updates…'}</span>
         {report && <span>Last check {new Date(report.checkedAt).toLocaleTimeString()}</span>}
       </div>
       {initial.error && !live && <p className="error-text">Could not load health: {initial.error.message}</p>}
 
-      <div className="grid" style={{ marginTop: 20 }}>
+      <div className="grid mt-5">
         {SERVICES.map((s) => {
           const health = report?.services[s.key];
           return (
-            <section
+            <Card
+              className="service-card"
               key={s.key}
-              className="card service-card"
               data-testid={`service-${s.key}`}
               data-up={health ? String(health.up) : 'unknown'}
             >
@@ -90,50 +89,31 @@ export function ServiceHealthPanel() {
               <div className="sub">
                 {health?.error ? <span className="error-text">{health.error}</span> : (health?.detail ?? s.role)}
               </div>
-            </section>
+            </Card>
           );
         })}
       </div>
 
-      <h3 className="section-title">Check latency (ms)</h3>
-      <div className="card" style={{ height: 240 }}>
+      <SectionTitle>Check latency (ms)</SectionTitle>
+      <Card>
         {samples.length < 2 ? (
-          <p className="muted">Collecting samples…</p>
+          <EmptyState compact>Collecting samples…</EmptyState>
         ) : (
-          <ResponsiveContainer width="100%" height="100%">
-            <LineChart data={samples} margin={{ top: 8, right: 16, bottom: 0, left: -8 }}>
-              <XAxis dataKey="at" stroke="#8b98a5" fontSize={11} minTickGap={40} />
-              <YAxis stroke="#8b98a5" fontSize={11} />
-              <Tooltip contentStyle={{ background: '#171e26', border: '1px solid #2a3542' }} />
-              <Legend wrapperStyle={{ fontSize: 12 }} />
-              <Line
-                type="monotone"
-                dataKey="kafka"
-                name="Kafka"
-                stroke="#4f9dff"
-                dot={false}
-                isAnimationActive={false}
-              />
-              <Line
-                type="monotone"
-                dataKey="postgres"
-                name="PostgreSQL"
-                stroke="#3fb950"
-                dot={false}
-                isAnimationActive={false}
-              />
-              <Line
-                type="monotone"
-                dataKey="redis"
-                name="Redis"
-                stroke="#d29922"
-                dot={false}
-                isAnimationActive={false}
-              />
-            </LineChart>
-          </ResponsiveContainer>
+          <TimeSeriesChart
+            data={samples}
+            x="at"
+            xFormat={(ms) => new Date(ms).toLocaleTimeString()}
+            yUnit="ms"
+            yFromZero
+            height={220}
+            series={[
+              { key: 'kafka', name: 'Kafka', color: CHART_TONE.accent },
+              { key: 'postgres', name: 'PostgreSQL', color: CHART_TONE.ok },
+              { key: 'redis', name: 'Redis', color: CHART_TONE.warn },
+            ]}
+          />
         )}
-      </div>
+      </Card>
     </>
   );
 }

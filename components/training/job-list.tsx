@@ -2,8 +2,8 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { useCallback, useState } from 'react';
-import { ProgressBar, StateBadge } from '~/components/runs/state-badge';
-import { relative } from '~/components/settings/util';
+import { ButtonLink, Card, EmptyState, ProgressBar, StateBadge, Table } from '~/components/ui';
+import { relative } from '~/components/ui/format';
 import { useTRPC } from '~/components/trpc/react';
 import type { TrainingProgress } from '~/server/contracts/training';
 import { fmtMetric, formatEta, KIND_LABELS, useTrainingLive } from './use-training-live';
@@ -26,25 +26,25 @@ export function JobList({ org, canRun }: { org: string; canRun: boolean }) {
   return (
     <>
       {canRun && (
-        <div className="toolbar" style={{ justifyContent: 'flex-end', marginBottom: 12 }}>
-          <a className="btn btn-primary" href={`/${org}/training/new`}>
+        <div className="toolbar justify-end mb-3">
+          <ButtonLink variant="primary" href={`/${org}/training/new`}>
             New training job
-          </a>
+          </ButtonLink>
         </div>
       )}
-      <div className="card" style={{ padding: 0 }}>
+      <Card flush>
         {list.data && list.data.length === 0 ? (
-          <div className="empty">
+          <EmptyState>
             No training jobs yet. Build a dataset, then train an anomaly detector, a classifier or a RUL model on it.
-          </div>
+          </EmptyState>
         ) : (
-          <table className="data" data-testid="training-jobs">
+          <Table data-testid="training-jobs">
             <thead>
               <tr>
                 <th>Job</th>
                 <th>Dataset</th>
                 <th>State</th>
-                <th style={{ width: 220 }}>Progress</th>
+                <th className="w-lg">Progress</th>
                 <th>Val loss</th>
                 <th>Model</th>
                 <th>Created</th>
@@ -60,9 +60,7 @@ export function JobList({ org, canRun }: { org: string; canRun: boolean }) {
                   <tr key={j.id}>
                     <td>
                       <a href={`/${org}/training/${j.id}`}>{KIND_LABELS[j.kind] ?? j.kind}</a>
-                      <div className="muted" style={{ fontSize: 12 }}>
-                        {j.experimentName}
-                      </div>
+                      <div className="muted text-xs">{j.experimentName}</div>
                     </td>
                     <td>
                       <a href={`/${org}/datasets/${j.dataset.id}`}>{j.dataset.name}</a>{' '}
@@ -72,7 +70,7 @@ export function JobList({ org, canRun }: { org: string; canRun: boolean }) {
                       <StateBadge state={state} />
                     </td>
                     <td>
-                      <div className="muted" style={{ fontSize: 12, marginBottom: 4 }}>
+                      <div className="muted text-xs mb-1">
                         epoch {running?.epoch ?? j.epoch}
                         {(running?.maxEpochs ?? j.maxEpochs) ? ` / ${running?.maxEpochs ?? j.maxEpochs}` : ''}
                         {state === 'running' ? ` · ETA ${formatEta(running?.etaMs ?? j.etaMs)}` : ''}
@@ -86,9 +84,9 @@ export function JobList({ org, canRun }: { org: string; canRun: boolean }) {
                 );
               })}
             </tbody>
-          </table>
+          </Table>
         )}
-      </div>
+      </Card>
       <SchedulesPanel org={org} canRun={canRun} />
     </>
   );

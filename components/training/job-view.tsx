@@ -2,10 +2,12 @@
 
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useCallback, useMemo, useState } from 'react';
-import { ProgressBar, StateBadge } from '~/components/runs/state-badge';
-import { errorMessage, formatTime } from '~/components/settings/util';
+import { Button, Card, EmptyState, ProgressBar, SectionTitle, Stat, StateBadge } from '~/components/ui';
+import { errorMessage } from '~/components/trpc/error-message';
+import { formatTime } from '~/components/ui/format';
 import { useTRPC } from '~/components/trpc/react';
 import type { TrainingProgress } from '~/server/contracts/training';
+import { CHART_TONE } from '~/components/charts';
 import { LossChart } from './loss-chart';
 import { fmtMetric, formatEta, KIND_LABELS, useTrainingLive } from './use-training-live';
 
@@ -98,7 +100,7 @@ export function JobView({ org, id, canRun }: { org: string; id: string; canRun: 
   }, [j, live]);
 
   if (q.error) return <div className="alert alert-error">{q.error.message}</div>;
-  if (!j) return <div className="empty">Loading…</div>;
+  if (!j) return <EmptyState>Loading…</EmptyState>;
   const fresh =
     live.last && live.last.runId === j.experimentRunId && ['queued', 'running'].includes(j.state) ? live.last : null;
   const state = fresh?.state ?? j.state;
@@ -111,12 +113,12 @@ export function JobView({ org, id, canRun }: { org: string; id: string; canRun: 
 
   return (
     <>
-      <div className="toolbar" style={{ justifyContent: 'space-between', marginBottom: 16 }}>
+      <div className="toolbar justify-between mb-4">
         <div>
-          <h2 style={{ margin: 0, fontSize: 20 }}>
+          <h2 className="m-0 text-xl">
             {KIND_LABELS[j.kind] ?? j.kind} → {j.modelName}
           </h2>
-          <div className="muted" style={{ fontSize: 13, marginTop: 4 }}>
+          <div className="muted text-sm mt-1">
             <a href={`/${org}/datasets/${j.dataset.id}`}>
               {j.dataset.name} v{j.dataset.version}
             </a>{' '}
@@ -133,8 +135,8 @@ export function JobView({ org, id, canRun }: { org: string; id: string; canRun: 
           </span>
           <StateBadge state={state} />
           {canRun && (state === 'queued' || state === 'running') && (
-            <button
-              className="btn btn-danger"
+            <Button
+              variant="danger"
               disabled={j.cancelRequested}
               onClick={() =>
                 cancel.mutate(
@@ -144,15 +146,15 @@ export function JobView({ org, id, canRun }: { org: string; id: string; canRun: 
               }
             >
               {j.cancelRequested ? 'Stopping…' : 'Cancel'}
-            </button>
+            </Button>
           )}
         </div>
       </div>
       {error && <div className="alert alert-error">{error}</div>}
       {j.error && <div className={`alert ${state === 'failed' ? 'alert-error' : 'alert-info'}`}>{j.error}</div>}
 
-      <div className="card" style={{ marginBottom: 16 }}>
-        <div className="toolbar" style={{ justifyContent: 'space-between', fontSize: 13, marginBottom: 8 }}>
+      <Card className="mb-4">
+        <div className="toolbar justify-between text-sm mb-2">
           <span data-testid="job-epoch">
             Epoch {epoch} of {maxEpochs || '…'}
           </span>
@@ -165,27 +167,14 @@ export function JobView({ org, id, canRun }: { org: string; id: string; canRun: 
           </span>
         </div>
         <ProgressBar value={state === 'completed' ? 1 : progress} />
-        <div className="kpi-grid" style={{ marginTop: 16 }}>
-          <div className="kpi">
-            <div className="label">Training loss</div>
-            <div className="value" data-testid="job-loss">
-              {fmtMetric(fresh?.loss ?? j.loss)}
-            </div>
-          </div>
-          <div className="kpi">
-            <div className="label">Validation loss</div>
-            <div className="value">{fmtMetric(fresh?.valLoss ?? j.valLoss)}</div>
-          </div>
-          <div className="kpi">
-            <div className="label">Backend</div>
-            <div className="value" style={{ fontSize: 18 }}>
-              {j.backend ?? '—'}
-            </div>
-          </div>
-          <div className="kpi">
-            <div className="label">Model version</div>
-            <div className="value" style={{ fontSize: 18 }}>
-              {j.modelVersion ? (
+        <div className="kpi-grid mt-4">
+          <Stat label="Training loss" value={fmtMetric(fresh?.loss ?? j.loss)} testId="job-loss" />
+          <Stat label="Validation loss" value={fmtMetric(fresh?.valLoss ?? j.valLoss)} />
+          <Stat label="Backend" value={j.backend ?? '—'} small />
+          <Stat
+            label="Model version"
+            value={
+              j.modelVersion ? (
                 <a
                   href={`/${org}/models/${j.modelVersion.modelId}?version=${j.modelVersion.version}`}
                   data-testid="model-version-link"
@@ -194,52 +183,52 @@ export function JobView({ org, id, canRun }: { org: string; id: string; canRun: 
                 </a>
               ) : (
                 '—'
-              )}
-            </div>
-          </div>
+              )
+            }
+            small
+          />
         </div>
-      </div>
+      </Card>
 
-      <h3 className="section-title">Loss by epoch</h3>
-      <div className="card">
+      <SectionTitle>Loss by epoch</SectionTitle>
+      <Card>
         {points.length === 0 ? (
-          <div className="empty">
+          <EmptyState>
             {state === 'queued' ? 'The curves appear when a trainer starts the job.' : 'No epochs yet.'}
-          </div>
+          </EmptyState>
         ) : (
           <LossChart
             testId="loss-chart"
             rows={points.map((p) => ({ epoch: p.epoch, loss: p.loss, valLoss: p.valLoss }))}
             series={[
-              { key: 'loss', name: 'training loss', color: '#4f9dff' },
-              { key: 'valLoss', name: 'validation loss', color: '#d29922' },
+              { key: 'loss', name: 'training loss', color: CHART_TONE.accent },
+              { key: 'valLoss', name: 'validation loss', color: CHART_TONE.warn },
             ]}
           />
         )}
-      </div>
+      </Card>
 
       {shown.length > 0 && (
         <>
-          <h3 className="section-title">
+          <SectionTitle>
             Final metrics{j.run?.metrics?.evaluatedRows ? ` (${j.run.metrics.evaluatedRows} held-out rows)` : ''}
-          </h3>
-          <div className="card">
+          </SectionTitle>
+          <Card>
             <div className="kpi-grid" data-testid="job-metrics">
               {shown.map((k) => (
-                <div key={k} className="kpi">
-                  <div className="label">{METRIC_LABELS[k] ?? k}</div>
-                  <div className="value">
-                    {k === 'detectionRate' ? `${Math.round(metrics![k]! * 100)}%` : fmtMetric(metrics![k])}
-                  </div>
-                </div>
+                <Stat
+                  key={k}
+                  label={METRIC_LABELS[k] ?? k}
+                  value={k === 'detectionRate' ? `${Math.round(metrics![k]! * 100)}%` : fmtMetric(metrics![k])}
+                />
               ))}
             </div>
-          </div>
+          </Card>
         </>
       )}
 
-      <h3 className="section-title">Parameters</h3>
-      <div className="card">
+      <SectionTitle>Parameters</SectionTitle>
+      <Card>
         <table className="kv">
           <tbody>
             <tr>
@@ -248,7 +237,7 @@ export function JobView({ org, id, canRun }: { org: string; id: string; canRun: 
             </tr>
             <tr>
               <td>Dataset fingerprint</td>
-              <td style={{ fontFamily: 'ui-monospace, monospace', fontSize: 12 }}>{j.dataset.fingerprint}</td>
+              <td className="font-mono text-xs">{j.dataset.fingerprint}</td>
             </tr>
             <tr>
               <td>Split</td>
@@ -283,7 +272,7 @@ export function JobView({ org, id, canRun }: { org: string; id: string; canRun: 
             {j.run?.state === 'completed' && (
               <tr>
                 <td>Artifacts</td>
-                <td className="toolbar" style={{ gap: 12 }} data-testid="run-artifacts">
+                <td className="toolbar gap-3" data-testid="run-artifacts">
                   {[
                     ['onnx', 'ONNX model'],
                     ['tfjs', 'tfjs model'],
@@ -304,7 +293,7 @@ export function JobView({ org, id, canRun }: { org: string; id: string; canRun: 
             )}
           </tbody>
         </table>
-      </div>
+      </Card>
     </>
   );
 }

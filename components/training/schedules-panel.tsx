@@ -2,9 +2,11 @@
 
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { errorMessage, relative } from '~/components/settings/util';
+import { errorMessage } from '~/components/trpc/error-message';
+import { relative } from '~/components/ui/format';
 import { useTRPC } from '~/components/trpc/react';
 import { KIND_LABELS } from './use-training-live';
+import { Button, Card, EmptyState, Field, Input, SectionTitle, Select, Table } from '~/components/ui';
 
 /** Cron retraining per model: rebuild the dataset from the newest data, train, register a version. */
 export function SchedulesPanel({ org, canRun }: { org: string; canRun: boolean }) {
@@ -23,14 +25,14 @@ export function SchedulesPanel({ org, canRun }: { org: string; canRun: boolean }
 
   return (
     <>
-      <h3 className="section-title">Scheduled retraining</h3>
-      <div className="card" style={{ padding: 0 }}>
+      <SectionTitle>Scheduled retraining</SectionTitle>
+      <Card flush>
         {schedules.data && schedules.data.length === 0 ? (
-          <div className="empty">
+          <EmptyState>
             No schedules. A schedule rebuilds its dataset from the newest data and trains a new version of the model.
-          </div>
+          </EmptyState>
         ) : (
-          <table className="data">
+          <Table>
             <thead>
               <tr>
                 <th>Model</th>
@@ -51,84 +53,58 @@ export function SchedulesPanel({ org, canRun }: { org: string; canRun: boolean }
                   <td className="muted">
                     {s.lastJobId ? <a href={`/${org}/training/${s.lastJobId}`}>{relative(s.lastRunAt)}</a> : 'never'}
                   </td>
-                  <td style={{ textAlign: 'right' }}>
+                  <td className="text-right">
                     {canRun && (
-                      <button
-                        className="btn btn-sm"
+                      <Button
+                        size="sm"
                         onClick={() => remove.mutate({ org, id: s.id }, { onSettled: () => void schedules.refetch() })}
                       >
                         Remove
-                      </button>
+                      </Button>
                     )}
                   </td>
                 </tr>
               ))}
             </tbody>
-          </table>
+          </Table>
         )}
-      </div>
+      </Card>
       {canRun && (
-        <div className="card" style={{ marginTop: 12 }}>
+        <Card className="mt-3">
           {error && <div className="alert alert-error">{error}</div>}
           <div className="form-row">
-            <div className="field">
-              <label>
-                Model name
-                <input
-                  className="input"
-                  value={form.modelName}
-                  onChange={(e) => setForm({ ...form, modelName: e.target.value })}
-                  placeholder="e.g. brake-anomaly"
-                />
-              </label>
-            </div>
-            <div className="field">
-              <label>
-                Dataset
-                <select
-                  className="input"
-                  value={form.datasetId}
-                  onChange={(e) => setForm({ ...form, datasetId: e.target.value })}
-                >
-                  <option value="">Choose…</option>
-                  {datasets.data?.map((d) => (
-                    <option key={d.id} value={d.id}>
-                      {d.name}
-                    </option>
-                  ))}
-                </select>
-              </label>
-            </div>
-            <div className="field">
-              <label>
-                Kind
-                <select
-                  className="input"
-                  value={form.kind}
-                  onChange={(e) => setForm({ ...form, kind: e.target.value })}
-                >
-                  {Object.entries(KIND_LABELS).map(([k, l]) => (
-                    <option key={k} value={k}>
-                      {l}
-                    </option>
-                  ))}
-                </select>
-              </label>
-            </div>
-            <div className="field">
-              <label>
-                Cron (UTC)
-                <input
-                  className="input"
-                  style={{ width: 140 }}
-                  value={form.cron}
-                  onChange={(e) => setForm({ ...form, cron: e.target.value })}
-                />
-              </label>
-            </div>
-            <div className="field" style={{ alignSelf: 'flex-end' }}>
-              <button
-                className="btn btn-primary"
+            <Field label="Model name">
+              <Input
+                value={form.modelName}
+                onChange={(e) => setForm({ ...form, modelName: e.target.value })}
+                placeholder="e.g. brake-anomaly"
+              />
+            </Field>
+            <Field label="Dataset">
+              <Select value={form.datasetId} onChange={(e) => setForm({ ...form, datasetId: e.target.value })}>
+                <option value="">Choose…</option>
+                {datasets.data?.map((d) => (
+                  <option key={d.id} value={d.id}>
+                    {d.name}
+                  </option>
+                ))}
+              </Select>
+            </Field>
+            <Field label="Kind">
+              <Select value={form.kind} onChange={(e) => setForm({ ...form, kind: e.target.value })}>
+                {Object.entries(KIND_LABELS).map(([k, l]) => (
+                  <option key={k} value={k}>
+                    {l}
+                  </option>
+                ))}
+              </Select>
+            </Field>
+            <Field label="Cron (UTC)">
+              <Input width="sm" value={form.cron} onChange={(e) => setForm({ ...form, cron: e.target.value })} />
+            </Field>
+            <div className="field self-end">
+              <Button
+                variant="primary"
                 disabled={!form.modelName || !form.datasetId || save.isPending}
                 onClick={() => {
                   setError(null);
@@ -139,10 +115,10 @@ export function SchedulesPanel({ org, canRun }: { org: string; canRun: boolean }
                 }}
               >
                 Add schedule
-              </button>
+              </Button>
             </div>
           </div>
-        </div>
+        </Card>
       )}
     </>
   );

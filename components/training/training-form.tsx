@@ -3,9 +3,10 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useEffect, useMemo, useState } from 'react';
-import { errorMessage } from '~/components/settings/util';
+import { errorMessage } from '~/components/trpc/error-message';
 import { useTRPC } from '~/components/trpc/react';
 import { KIND_LABELS } from './use-training-live';
+import { Button, Card, Field, Input, Select } from '~/components/ui';
 
 type Kind = 'autoencoder' | 'mlp-classifier' | 'mlp-regressor' | 'cnn-regressor';
 
@@ -88,100 +89,67 @@ export function TrainingForm({ org, initialVersionId }: { org: string; initialVe
   };
 
   return (
-    <div className="card">
+    <Card>
       {error && (
         <div className="alert alert-error" role="alert">
           {error}
         </div>
       )}
       <div className="form-row">
-        <div className="field" style={{ flex: 1, minWidth: 260 }}>
-          <label>
-            Dataset
-            <select
-              className="input"
-              value={versionId}
-              onChange={(e) => setVersionId(e.target.value)}
-              data-testid="training-dataset"
-            >
-              <option value="">Choose…</option>
-              {datasets.data?.map((d) =>
-                d.latest ? (
-                  <option key={d.id} value={d.latest.id}>
-                    {d.name} v{d.latest.version} · {d.latest.rowCount} rows ·{' '}
-                    {d.latest.labelKind === 'none' ? 'unlabelled' : `${d.latest.labelKind} ${d.latest.labelName}`}
-                  </option>
-                ) : null,
-              )}
-            </select>
-          </label>
-        </div>
-        <div className="field" style={{ minWidth: 260 }}>
-          <label>
-            Model kind
-            <select
-              className="input"
-              value={kind}
-              onChange={(e) => setKind(e.target.value as Kind)}
-              data-testid="training-kind"
-            >
-              {allowed.map((k) => (
-                <option key={k} value={k}>
-                  {KIND_LABELS[k]}
+        <Field label="Dataset" className="grow min-w-md">
+          <Select value={versionId} onChange={(e) => setVersionId(e.target.value)} data-testid="training-dataset">
+            <option value="">Choose…</option>
+            {datasets.data?.map((d) =>
+              d.latest ? (
+                <option key={d.id} value={d.latest.id}>
+                  {d.name} v{d.latest.version} · {d.latest.rowCount} rows ·{' '}
+                  {d.latest.labelKind === 'none' ? 'unlabelled' : `${d.latest.labelKind} ${d.latest.labelName}`}
                 </option>
-              ))}
-            </select>
-          </label>
-        </div>
+              ) : null,
+            )}
+          </Select>
+        </Field>
+        <Field label="Model kind" className="min-w-md">
+          <Select value={kind} onChange={(e) => setKind(e.target.value as Kind)} data-testid="training-kind">
+            {allowed.map((k) => (
+              <option key={k} value={k}>
+                {KIND_LABELS[k]}
+              </option>
+            ))}
+          </Select>
+        </Field>
       </div>
-      <div className="form-row" style={{ marginTop: 12 }}>
-        <div className="field" style={{ flex: 1 }}>
-          <label>
-            Experiment
-            <input
-              className="input"
-              value={experiment}
-              onChange={(e) => setExperiment(e.target.value)}
-              placeholder={version ? `default: ${version.name}` : 'default: the dataset name'}
-            />
-          </label>
-        </div>
-        <div className="field" style={{ flex: 1 }}>
-          <label>
-            Register as model
-            <input
-              className="input"
-              value={modelName}
-              onChange={(e) => setModelName(e.target.value)}
-              placeholder="default: the experiment name"
-            />
-          </label>
-        </div>
-        <div className="field" style={{ flex: 1 }}>
-          <label>
-            Tags (comma-separated)
-            <input
-              className="input"
-              value={tags}
-              onChange={(e) => setTags(e.target.value)}
-              placeholder="e.g. baseline"
-            />
-          </label>
-        </div>
+      <div className="form-row mt-3">
+        <Field label="Experiment" className="grow">
+          <Input
+            value={experiment}
+            onChange={(e) => setExperiment(e.target.value)}
+            placeholder={version ? `default: ${version.name}` : 'default: the dataset name'}
+          />
+        </Field>
+        <Field label="Register as model" className="grow">
+          <Input
+            value={modelName}
+            onChange={(e) => setModelName(e.target.value)}
+            placeholder="default: the experiment name"
+          />
+        </Field>
+        <Field label="Tags (comma-separated)" className="grow">
+          <Input value={tags} onChange={(e) => setTags(e.target.value)} placeholder="e.g. baseline" />
+        </Field>
       </div>
-      <h2 style={{ marginTop: 18 }}>Hyperparameters</h2>
-      <p className="muted" style={{ fontSize: 13, marginTop: 4 }}>
+      <h2 className="mt-4">Hyperparameters</h2>
+      <p className="muted text-sm mt-1">
         Pre-filled with the defaults of {KIND_LABELS[kind]}. Splits are by {version?.latest?.groupBy ?? 'group'}, never
         by row; training stops early when the validation loss stops improving.
       </p>
-      <div className="form-row" style={{ marginTop: 8 }}>
+      <div className="form-row mt-2">
         {FIELDS.filter((f) => f.kinds.includes(kind)).map((f) => (
           <div key={f.key} className="field">
             <label>
               {f.label}
               <input
-                className="input"
-                style={{ width: f.list ? 180 : 140 }}
+                className={f.list ? 'input w-md' : 'input w-sm'}
                 value={values[f.key] ?? ''}
                 onChange={(e) => setValues({ ...values, [f.key]: e.target.value })}
                 data-testid={`param-${f.key}`}
@@ -190,9 +158,9 @@ export function TrainingForm({ org, initialVersionId }: { org: string; initialVe
           </div>
         ))}
       </div>
-      <div className="toolbar" style={{ justifyContent: 'flex-end', marginTop: 18 }}>
-        <button
-          className="btn btn-primary"
+      <div className="toolbar justify-end mt-4">
+        <Button
+          variant="primary"
           disabled={!versionId || start.isPending}
           onClick={() => {
             setError(null);
@@ -217,8 +185,8 @@ export function TrainingForm({ org, initialVersionId }: { org: string; initialVe
           }}
         >
           {start.isPending ? 'Queuing…' : 'Start training'}
-        </button>
+        </Button>
       </div>
-    </div>
+    </Card>
   );
 }

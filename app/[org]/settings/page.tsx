@@ -31,7 +31,7 @@ export default async function SettingsPage({
   const tab = tabs.find((t) => t.id === requested)?.id ?? 'general';
   return (
     <>
-      <nav className="tabs" aria-label="Settings" style={{ marginTop: -8 }}>
+      <nav className="tabs tabs-sub" aria-label="Settings">
         {tabs.map((t) => (
           <a key={t.id} href={`/${org.slug}/settings?tab=${t.id}`} aria-current={t.id === tab ? 'page' : undefined}>
             {t.label}

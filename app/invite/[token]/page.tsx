@@ -4,6 +4,7 @@ import { ROLE_LABELS } from '~/server/auth/roles';
 import { sha256 } from '~/server/auth/tokens';
 import { db } from '~/server/db';
 import { inviteStatus } from '~/server/trpc/routers/invites';
+import { ButtonLink, Card } from '~/components/ui';
 
 export const dynamic = 'force-dynamic';
 
@@ -38,24 +39,24 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
         {status === 'used' && <div className="alert alert-error">This invitation has already been used.</div>}
         {status === 'valid' &&
           (member ? (
-            <a className="btn btn-primary" style={{ width: '100%' }} href={`/${invite.org.slug}`}>
+            <ButtonLink variant="primary" className="w-full" href={`/${invite.org.slug}`}>
               You are a member — open {invite.org.name}
-            </a>
+            </ButtonLink>
           ) : user ? (
             <>
-              <p className="muted" style={{ fontSize: 13 }}>
+              <p className="muted text-sm">
                 Signed in as {user.email}. Valid until {invite.expiresAt.toUTCString()}.
               </p>
               <AcceptInvite token={token} orgName={invite.org.name} />
             </>
           ) : (
-            <div style={{ display: 'flex', flexDirection: 'column', gap: 10 }}>
-              <a className="btn btn-primary" href={`/signup?callbackUrl=${encodeURIComponent(here)}`}>
+            <div className="stack-tight">
+              <ButtonLink variant="primary" href={`/signup?callbackUrl=${encodeURIComponent(here)}`}>
                 Create an account to join
-              </a>
-              <a className="btn" href={`/signin?callbackUrl=${encodeURIComponent(here)}`}>
+              </ButtonLink>
+              <ButtonLink href={`/signin?callbackUrl=${encodeURIComponent(here)}`}>
                 I already have an account
-              </a>
+              </ButtonLink>
             </div>
           ))}
       </>
@@ -63,10 +64,10 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
   }
   return (
     <div className="auth-wrap">
-      <div className="card auth-card">
+      <Card className="auth-card">
         <h1>Invitation</h1>
         {body}
-      </div>
+      </Card>
     </div>
   );
 }

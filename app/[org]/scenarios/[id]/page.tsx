@@ -17,7 +17,7 @@ export default async function ScenarioPage({ params }: { params: Promise<{ org: 
   if (!scenario || !scenario.versions[0]) notFound();
   return (
     <>
-      <p className="muted" style={{ fontSize: 13, marginTop: 0 }}>
+      <p className="muted text-sm mt-0">
         <a href={`/${org.slug}/scenarios`}>Scenarios</a> / version {scenario.latestVersion}
         {scenario.archivedAt ? ' · archived' : ''} · editing saves a new version; runs keep theirs.
       </p>

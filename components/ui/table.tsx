@@ -1,0 +1,31 @@
+import type { HTMLAttributes, ReactNode, TdHTMLAttributes, ThHTMLAttributes } from 'react';
+import { cx } from './cx';
+
+/** A data table (header row, ruled rows); `compact` tightens the cells. Use with <thead>/<tbody>. */
+export function Table({
+  compact,
+  className,
+  children,
+  ...rest
+}: { compact?: boolean; children: ReactNode } & HTMLAttributes<HTMLTableElement>) {
+  return (
+    <table className={cx('data', compact && 'compact', className)} {...rest}>
+      {children}
+    </table>
+  );
+}
+
+/** A header cell; `num` right-aligns a numeric column. */
+export function Th({ num, className, ...rest }: { num?: boolean } & ThHTMLAttributes<HTMLTableCellElement>) {
+  return <th className={cx(num && 'num', className)} {...rest} />;
+}
+
+/** A body cell; `num` right-aligns with tabular figures, `mono` for ids and hashes. */
+export function Td({
+  num,
+  mono,
+  className,
+  ...rest
+}: { num?: boolean; mono?: boolean } & TdHTMLAttributes<HTMLTableCellElement>) {
+  return <td className={cx(num && 'num', mono && 'mono', className)} {...rest} />;
+}
