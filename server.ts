@@ -3,7 +3,7 @@ import next from 'next';
 import { env } from './server/env';
 import { healthReport } from './server/health';
 import { logger } from './server/observability/logger';
-import { registerLagGauge } from './server/observability/lag-metrics';
+import { registerLagGauge } from './server/kafka/lag-metrics';
 import { metrics } from './server/observability/metrics';
 import { installProcessPolicy } from './server/observability/process-policy';
 import { processProbes, sendJson, sendProbe, serveMetrics } from './server/observability/ops-http';

@@ -34,7 +34,7 @@ import { buildAutoencoder, trainAutoencoder } from '~/workers/trainer/models/aut
 import { buildCnnRegressor, trainCnnRegressor } from '~/workers/trainer/models/cnn-regressor';
 import { exportOnnx } from '~/workers/trainer/onnx/export';
 import { RUL_CNN_DEFAULTS } from '~/workers/trainer/presets';
-import { seededRandom } from '~/workers/trainer/random';
+import { seededRandom } from '~/server/random';
 import { DEFAULT_FIT, fitWithEarlyStopping } from '~/workers/trainer/training';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);

@@ -5,7 +5,7 @@ import { describeAdapter, detectGpu } from '~/server/gpu/adapter';
 import { createSession } from '~/server/inference/providers';
 import { tryWasm, tryWebGpu, type BackendAttempt } from '~/workers/trainer/backend';
 import { buildAutoencoder } from '~/workers/trainer/models/autoencoder';
-import { featureRows, trainFeatureAutoencoder } from '../helpers/models';
+import { featureRows, trainFeatureAutoencoder } from '~/scripts/fixtures/models';
 
 /**
  * The WebGPU paths on the real hardware of the machine running the tests. Where Dawn finds a GPU

@@ -74,8 +74,7 @@ export const mapsRouter = createTRPCRouter({
           throw new AppError('BAD_REQUEST', `Not a usable OpenDRIVE file: ${err.message}`);
         throw err;
       }
-      if (analysed.stats.roads === 0)
-        throw new AppError('BAD_REQUEST', 'Not a usable OpenDRIVE file: it has no roads');
+      if (analysed.stats.roads === 0) throw new AppError('BAD_REQUEST', 'Not a usable OpenDRIVE file: it has no roads');
       const saved = await saveOrgMap(
         ctx.db,
         { orgId: ctx.orgId, name: input.name, xodr: input.xodr, createdById: ctx.actor.userId ?? null },

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { WATCHED_GROUPS } from '~/server/observability/pipeline';
+import { WATCHED_GROUPS } from '~/server/kafka/pipeline';
 import { chartDir, helm, type HelmResult } from '~/scripts/lib/helm';
 import { root } from '~/scripts/lib/proc';
 import { schemaErrors, unknownFieldErrors, type KubeObject } from '../../helpers/kube-validate';

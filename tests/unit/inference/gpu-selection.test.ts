@@ -6,7 +6,7 @@ import { inferenceMetrics } from '~/server/inference/metrics';
 import { createSession, fallbackReason, type SessionFactory } from '~/server/inference/providers';
 import { openVersion } from '~/server/inference/version-session';
 import { parseInferenceConfig } from '~/workers/inference/config';
-import { FEATURES, trainFeatureAutoencoder } from '../../helpers/models';
+import { FEATURES, trainFeatureAutoencoder } from '~/scripts/fixtures/models';
 
 /**
  * Provider selection and fallback without a GPU: Dawn is replaced by fakes that report no adapter,

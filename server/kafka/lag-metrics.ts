@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import { Gauge } from 'prom-client';
 import { env } from '../env';
-import { metrics } from './metrics';
+import { metrics } from '../observability/metrics';
 import { pipelineSnapshot, type PipelineSnapshot } from './pipeline';
 
 /**
