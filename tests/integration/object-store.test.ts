@@ -10,8 +10,7 @@ import { s3ObjectStore } from '~/server/store/s3-object-store';
 
 /**
  * One contract, two backends: the local directory and an S3-compatible server (s3rver; it checks
- * the access key id but not V4 signatures, which tests/unit/platform/s3-signer.test.ts checks
- * against the S3 documentation's worked examples). What the recorder and the model registry
+ * the access key id, the AWS SDK signs). What the recorder and the model registry
  * rely on — invisible until committed, multipart streaming, range reads, listing, removal — must
  * hold on both.
  */
