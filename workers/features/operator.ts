@@ -1,10 +1,16 @@
 import { FEATURE_SET, type FeaturesMessage, type WindowKind } from '~/server/contracts/features';
 import type { TelemetryFrame } from '~/server/contracts/telemetry';
-import { decodeCommitMetadata, encodeCommitMetadata, type RunResumePoint } from './commit-metadata';
 import { resolveWindowConfig, type ResolvedWindowConfig, type WindowOperatorConfig } from './config';
 import { featureValues } from './feature-values';
-import { recordOf, RowBuffer, STRIDE, type FrameRecord } from './frame-row';
+import { recordOf, STRIDE, type FrameRecord } from './frame-row';
 import { partialOfRows, WindowPartial } from './partial';
+import {
+  committableOffsets,
+  restorePartition,
+  revokePartitions,
+  type CommittableOffset,
+  type OperatorState,
+} from './resume-points';
 import {
   firstRetained,
   firstSlidingFrom,
@@ -17,6 +23,9 @@ import {
   windowIndex,
   windowStart,
 } from './window-index';
+import { PartitionState, Run, Stream, Vehicle, Win, type Tombstone } from './window-state';
+
+export type { CommittableOffset } from './resume-points';
 
 /**
  * Event-time windows per (runId, vehicleId), as Flink would run them (../shared/DESIGN.md,
@@ -50,14 +59,6 @@ export interface OperatorOutput {
   /** Windows to publish and upsert, in emission order (a later revision replaces an earlier one). */
   emitted: readonly FeaturesMessage[];
   rejected: readonly RejectedFrame[];
-}
-
-export interface CommittableOffset {
-  partition: number;
-  /** The next offset to consume after a restart (what Kafka's commit takes). */
-  offset: string;
-  /** Commit metadata for restore(); see commit-metadata.ts. */
-  metadata: string;
 }
 
 export interface OperatorStats {
@@ -103,100 +104,6 @@ export interface WindowOperator {
   /** The run's combined watermark, or null for an unknown run. */
   watermark(runId: string): number | null;
   stats(): OperatorStats;
-}
-
-class Win {
-  /** The window's frames until it is final; then only its partial is kept. */
-  rows: RowBuffer | null;
-  partial: WindowPartial | null = null;
-  emitted = false;
-  finalised = false;
-  revision = 0;
-  /** Offsets of the window's first frame on partitions other than the usual one (rare). */
-  extraOffsets: Map<number, number> | null = null;
-
-  constructor(
-    readonly k: number,
-    readonly start: number,
-    readonly end: number,
-    readonly partition: number,
-    public minOffset: number,
-    /** The stream's highest event time before this window's first frame (for commit metadata). */
-    readonly maxTBefore: number,
-    capacity: number,
-  ) {
-    this.rows = new RowBuffer(capacity);
-  }
-
-  noteOffset(partition: number, offset: number): void {
-    if (partition === this.partition) {
-      if (offset < this.minOffset) this.minOffset = offset;
-      return;
-    }
-    const extra = (this.extraOffsets ??= new Map());
-    const had = extra.get(partition);
-    if (had === undefined || offset < had) extra.set(partition, offset);
-  }
-}
-
-class Vehicle {
-  /** Retained tumbling windows, by k ascending. */
-  readonly wins: Win[] = [];
-  last: Win | null = null;
-  /** Next sliding window the watermark scan considers (Infinity: none pending). */
-  nextJ = Infinity;
-  /** Revision of every emitted sliding window that may still be updated. */
-  readonly slidingRev = new Map<number, number>();
-  constructor(readonly id: string) {}
-}
-
-class PartitionState {
-  lastOffset = -1;
-  readonly runs = new Set<Run>();
-  constructor(readonly partition: number) {}
-}
-
-class Stream {
-  maxT = -Infinity;
-  lastOffset = -1;
-  /**
-   * Tumbling windows below this are final for this partition's frames: restored from its commit.
-   * Kept per stream, not per run: the partitions of one run may have been committed by different
-   * copies at different points of the run (a copy that joined and left), and one partition's
-   * final windows say nothing about another's.
-   */
-  minK = -Infinity;
-  minJ = -Infinity;
-  /** Restored from a commit: its resume point must survive commits made before it is re-read. */
-  restored = false;
-  constructor(
-    readonly part: PartitionState,
-    public lastSeenMs: number,
-  ) {}
-}
-
-class Run {
-  orgId: string | null = null;
-  readonly streams: Stream[] = [];
-  readonly vehicles = new Map<string, Vehicle>();
-  wm = -Infinity;
-  /** The scan runs when the watermark reaches this (the earliest pending emission, finalisation or drop). */
-  nextCheck = Infinity;
-  /** Tumbling windows below this are final: restored from a commit, or closed by flushRun. */
-  minK = -Infinity;
-  minJ = -Infinity;
-  maxK = -Infinity;
-  constructor(
-    readonly id: string,
-    public sensorHz: number,
-    /** Processing time of the run's first frame here: bounds how long unseen partitions hold it. */
-    readonly firstSeenMs: number,
-  ) {}
-}
-
-interface Tombstone {
-  minK: number;
-  wm: number;
 }
 
 const NAMES: string[] = [...FEATURE_SET.names];
@@ -588,102 +495,17 @@ export function createWindowOperator(overrides: Partial<WindowOperatorConfig> = 
     return Math.max(firstRetained(run.wm, cfg), run.minK);
   }
 
-  function committableOffsets(): CommittableOffset[] {
-    const minOffset = new Map<number, number>();
-    const note = (p: number, o: number) => {
-      const had = minOffset.get(p);
-      if (had === undefined || o < had) minOffset.set(p, o);
-    };
-    for (const run of runs.values()) {
-      for (const v of run.vehicles.values()) {
-        for (const w of v.wins) {
-          note(w.partition, w.minOffset);
-          if (w.extraOffsets) for (const [p, o] of w.extraOffsets) note(p, o);
-        }
-      }
-    }
-    const out: CommittableOffset[] = [];
-    const replayed = new Set<Run>();
-    for (const part of partitions.values()) {
-      const p = part.partition;
-      const offset = Math.min(minOffset.get(p) ?? Infinity, part.lastOffset + 1);
-      const resume = new Map<string, RunResumePoint>();
-      for (const run of part.runs) {
-        const s = run.streams.find((x) => x.part === part)!;
-        // A run none of whose frames lie at or after the offset is not replayed: nothing to say.
-        // Unless its resume point came from the commit and nothing has been re-read yet: dropping
-        // it would let the next owner rebuild windows this partition had already made final.
-        if (s.lastOffset < offset && !s.restored) continue;
-        replayed.add(run);
-        let earliest: Win | null = null;
-        for (const v of run.vehicles.values()) {
-          for (const w of v.wins)
-            if (w.partition === p && (earliest === null || w.minOffset < earliest.minOffset)) earliest = w;
-        }
-        const maxT = earliest ? earliest.maxTBefore : s.maxT;
-        const k = Math.max(firstOpenWindow(run), s.minK);
-        resume.set(run.id, {
-          firstOpenWindow: Number.isFinite(k) ? k : null,
-          maxEventTime: Number.isFinite(maxT) ? maxT : null,
-        });
-      }
-      out.push({ partition: p, offset: String(offset), metadata: encodeCommitMetadata(resume) });
-    }
-    // A run with nothing open and nothing to replay shrinks to a tombstone.
-    for (const run of runs.values()) if (run.vehicles.size === 0 && !replayed.has(run)) forget(run);
-    return out;
-  }
-
-  function forget(run: Run): void {
-    for (const s of run.streams) s.part.runs.delete(run);
-    runs.delete(run.id);
-    tombstones.set(run.id, { minK: firstOpenWindow(run), wm: run.wm });
-  }
-
-  function restore(
-    partition: number,
-    committedOffset: number,
-    metadata: string | null | undefined,
-    nowMs: number,
-  ): void {
-    const part = partitionState(partition);
-    if (committedOffset - 1 > part.lastOffset) part.lastOffset = committedOffset - 1;
-    const points = decodeCommitMetadata(metadata);
-    if (!points) return;
-    for (const [runId, point] of points) {
-      const run = runFor(runId, nowMs);
-      const s = streamFor(run, part, nowMs);
-      s.restored = true;
-      if (point.firstOpenWindow !== null && point.firstOpenWindow > s.minK) {
-        s.minK = point.firstOpenWindow;
-        s.minJ = sliding ? firstSlidingFrom(s.minK, cfg) : s.minK;
-      }
-      s.lastSeenMs = nowMs;
-      if (point.maxEventTime !== null && point.maxEventTime > s.maxT) s.maxT = point.maxEventTime;
-      refreshWatermark(run, nowMs);
-    }
-  }
-
-  function revokePartitions(revoked: readonly number[]): void {
-    for (const p of revoked) {
-      const part = partitions.get(p);
-      if (!part) continue;
-      for (const run of part.runs) {
-        const i = run.streams.findIndex((s) => s.part === part);
-        if (i >= 0) run.streams.splice(i, 1);
-        for (const v of run.vehicles.values()) {
-          const keep = v.wins.filter((w) => w.partition !== p);
-          if (keep.length === v.wins.length) continue;
-          v.wins.length = 0;
-          v.wins.push(...keep);
-          v.last = null;
-          if (keep.length === 0) run.vehicles.delete(v.id);
-        }
-        if (run.streams.length === 0) runs.delete(run.id);
-      }
-      partitions.delete(p);
-    }
-  }
+  const state: OperatorState = {
+    cfg,
+    runs,
+    partitions,
+    tombstones,
+    runFor,
+    streamFor,
+    partitionState,
+    refreshWatermark,
+    firstOpenWindow,
+  };
 
   function assignPartitions(owned: readonly number[]): void {
     assignedPartitions = [...owned];
@@ -710,9 +532,10 @@ export function createWindowOperator(overrides: Partial<WindowOperatorConfig> = 
     advanceIdle,
     flushRun,
     flush,
-    committableOffsets,
-    restore,
-    revokePartitions,
+    committableOffsets: () => committableOffsets(state),
+    restore: (partition, committedOffset, metadata, nowMs) =>
+      restorePartition(state, partition, committedOffset, metadata, nowMs),
+    revokePartitions: (revoked) => revokePartitions(state, revoked),
     assignPartitions,
     setRunSensorRate,
     watermark: (runId) => runs.get(runId)?.wm ?? null,

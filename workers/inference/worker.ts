@@ -9,6 +9,7 @@ import { featuresMessageSchema, type FeaturesMessage } from '~/server/contracts/
 import { modelDeploymentChangedSchema } from '~/server/contracts/models';
 import { alertMessageSchema, predictionMessageSchema } from '~/server/contracts/predictions';
 import { createProducer, topic } from '~/server/kafka/client';
+import { CommitCoordinator } from '~/server/kafka/commit-coordinator';
 import { decodeMessage, type RawMessageRef } from '~/server/kafka/messages';
 import { TOPICS } from '~/server/kafka/topics';
 import { runValidatedConsumer, sendToDlq, typedProducer, type RunningConsumer } from '~/server/kafka/typed';
@@ -120,7 +121,12 @@ export async function startInferenceWorker(o: InferenceWorkerOptions): Promise<I
     features = o.kafka.consumer({ groupId: featuresGroup, allowAutoTopicCreation: false, maxWaitTimeInMs: 100 });
     await features.connect();
     await features.subscribe({ topic: topic(TOPICS.features, o.prefix), fromBeginning: o.fromBeginning ?? false });
+    // Predictions and alerts are written inline before the batch returns, so the coordinator has
+    // no chains to drain here: it commits the batch once they are acknowledged (a failed write
+    // throws, kafkajs retries the batch, and nothing past it is committed).
+    const coordinator = CommitCoordinator.forConsumer(features, {});
     await features.run({
+      autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat }: EachBatchPayload) => {
         const valid: { m: FeaturesMessage; raw: RawMessageRef }[] = [];
@@ -200,7 +206,12 @@ export async function startInferenceWorker(o: InferenceWorkerOptions): Promise<I
             'alerts raised',
           );
         const last = batch.messages.at(-1);
-        if (last) resolveOffset(last.offset);
+        if (last) {
+          resolveOffset(last.offset);
+          await coordinator.commit([
+            { topic: batch.topic, partition: batch.partition, offset: String(BigInt(last.offset) + 1n) },
+          ]);
+        }
         await heartbeat();
       },
     });

@@ -3,6 +3,7 @@ import { Counter, Gauge } from 'prom-client';
 import { simEventSchema, type SimEvent } from '~/server/contracts/events';
 import { telemetryFrameSchema, type TelemetryFrame } from '~/server/contracts/telemetry';
 import { createProducer, topic } from '~/server/kafka/client';
+import { CommitCoordinator } from '~/server/kafka/commit-coordinator';
 import { decodeMessage, type RawMessageRef } from '~/server/kafka/messages';
 import { CONSUMER_GROUPS, TOPICS } from '~/server/kafka/topics';
 import { RejectMessage, sendToDlq } from '~/server/kafka/typed';
@@ -111,7 +112,6 @@ export async function startRecorder(options: RecorderOptions): Promise<RecorderH
   const closed = new Map<string, true>();
   const orgOfRun = new Map<string, string>();
   const lastHandled = new Map<PartitionKey, bigint>();
-  const lastCommitted = new Map<PartitionKey, bigint>();
   let running = false;
 
   const remember = <V>(map: Map<string, V>, key: string, value: V) => {
@@ -125,6 +125,9 @@ export async function startRecorder(options: RecorderOptions): Promise<RecorderH
     sessionTimeout: options.sessionTimeoutMs ?? 30_000,
     heartbeatInterval: Math.min(3000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 3)),
   });
+  // No sink chains: a recording is durable once closed (closeDue), and committableOffsets never
+  // passes an open one. This single copy keeps every partition, so unchanged offsets are skipped.
+  const coordinator = CommitCoordinator.forConsumer(consumer, { skipUnchanged: true });
   const dlqProducer: Producer = createProducer(options.kafka);
   await Promise.all([consumer.connect(), dlqProducer.connect()]);
 
@@ -224,15 +227,13 @@ export async function startRecorder(options: RecorderOptions): Promise<RecorderH
     }
   }
 
+  /** A refused commit (e.g. during a rebalance) is only late: the next tick commits again. */
   async function commit(): Promise<void> {
     const target = committableOffsets(
       lastHandled,
       [...open.values()].map((r) => r.firstOffsets),
     );
-    const changed = [...target].filter(([pk, off]) => lastCommitted.get(pk) !== off);
-    if (changed.length === 0) return;
-    await consumer.commitOffsets(changed.map(([pk, off]) => ({ ...parsePartitionKey(pk), offset: off.toString() })));
-    for (const [pk, off] of changed) lastCommitted.set(pk, off);
+    await coordinator.commit([...target].map(([pk, off]) => ({ ...parsePartitionKey(pk), offset: off.toString() })));
   }
 
   await consumer.subscribe({ topics: [telemetryTopic, eventsTopic], fromBeginning: true });
@@ -291,8 +292,7 @@ export async function startRecorder(options: RecorderOptions): Promise<RecorderH
           options.onFatal?.(err);
           return;
         }
-        // A failed commit (e.g. during a rebalance) is only late: the next tick commits again.
-        await commit().catch((err) => log.warn({ err }, 'offset commit failed; retrying on the next tick'));
+        await commit();
       })
       .finally(() => (ticking = false));
   }, options.tickMs ?? 500);
