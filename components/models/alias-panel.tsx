@@ -7,7 +7,7 @@ import { relative } from '~/components/ui/format';
 import { useTRPC } from '~/components/trpc/react';
 import type { MetricGate } from '~/server/models/gate';
 import type { ModelDetail } from './types';
-import { Button, Card, Input, Select, Table } from '~/components/ui';
+import { Button, Card, ConfirmButton, Input, Select, Table } from '~/components/ui';
 
 type GateMode = 'none' | 'min' | 'max' | 'better';
 
@@ -156,20 +156,21 @@ export function AliasPanel({
                           End canary
                         </Button>
                       )}
-                      <Button
-                        variant="danger"
+                      <ConfirmButton
                         size="sm"
                         disabled={busy || !allowed(a.name)}
-                        onClick={() => {
-                          if (!window.confirm(`Delete the alias "${a.name}"? Whatever serves it stops.`)) return;
-                          void run(
+                        title={`Delete the alias "${a.name}"?`}
+                        message="Whatever serves it stops."
+                        confirmLabel="Delete alias"
+                        onConfirm={() =>
+                          run(
                             () => `${a.name} deleted`,
                             () => deleteAlias.mutateAsync({ org, modelId: model.id, alias: a.name }),
-                          );
-                        }}
+                          )
+                        }
                       >
                         Delete
-                      </Button>
+                      </ConfirmButton>
                     </div>
                   </td>
                 )}

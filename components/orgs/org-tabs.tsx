@@ -1,6 +1,7 @@
 'use client';
 
 import { usePathname } from 'next/navigation';
+import { Tabs } from '~/components/ui';
 
 export function OrgTabs({ slug }: { slug: string }) {
   const pathname = usePathname();
@@ -18,12 +19,10 @@ export function OrgTabs({ slug }: { slug: string }) {
     { href: `/${slug}/settings`, label: 'Settings', active: section('settings') },
   ];
   return (
-    <nav className="tabs" aria-label="Organization">
-      {tabs.map((t) => (
-        <a key={t.href} href={t.href} aria-current={t.active ? 'page' : undefined}>
-          {t.label}
-        </a>
-      ))}
-    </nav>
+    <Tabs
+      label="Organization"
+      items={tabs.map((t) => ({ key: t.href, label: t.label, href: t.href }))}
+      current={tabs.find((t) => t.active)?.href ?? ''}
+    />
   );
 }

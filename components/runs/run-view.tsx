@@ -3,7 +3,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { errorMessage } from '~/components/trpc/error-message';
-import { formatTime } from '~/components/ui/format';
+import { formatPercent, formatTime } from '~/components/ui/format';
 import { useTRPC } from '~/components/trpc/react';
 import { LivePanel } from '~/components/live/live-panel';
 import { ReplayPanel } from '~/components/live/replay-panel';
@@ -161,7 +161,7 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
             {r.state === 'queued' ? 'Waiting for a simulator worker…' : `${r.simTime.toFixed(1)} s simulated`}
             {r.realTimeFactor ? ` · ${r.realTimeFactor.toFixed(1)}× real time` : ''}
           </span>
-          <span data-testid="run-progress">{Math.round(r.progress * 100)}%</span>
+          <span data-testid="run-progress">{formatPercent(r.progress)}</span>
         </div>
         <ProgressBar value={r.progress} />
       </Card>

@@ -6,7 +6,7 @@ import { useTRPC } from '~/components/trpc/react';
 import { canGrant, ROLES, ROLE_LABELS, type Role } from '~/server/auth/roles';
 import { errorMessage } from '~/components/trpc/error-message';
 import { formatTime, relative } from '~/components/ui/format';
-import { Badge, Button, Card, EmptyState, Input, SectionTitle, Select, Table } from '~/components/ui';
+import { Badge, Button, Card, ConfirmButton, EmptyState, Input, SectionTitle, Select, Table } from '~/components/ui';
 
 export function ApiKeysPanel({ org, myRole }: { org: string; myRole: Role }) {
   const trpc = useTRPC();
@@ -115,16 +115,17 @@ export function ApiKeysPanel({ org, myRole }: { org: string; myRole: Role }) {
                     {k.revokedAt ? (
                       <Badge tone="bad">Revoked</Badge>
                     ) : (
-                      <Button
-                        variant="danger"
+                      <ConfirmButton
                         size="sm"
-                        onClick={() => {
-                          if (!window.confirm(`Revoke "${k.name}"? Anything using it stops working at once.`)) return;
-                          revoke.mutate({ org, id: k.id }, { onError: (err) => setError(errorMessage(err)) });
-                        }}
+                        title={`Revoke "${k.name}"?`}
+                        message="Anything using this key stops working at once."
+                        confirmLabel="Revoke key"
+                        onConfirm={() =>
+                          revoke.mutate({ org, id: k.id }, { onError: (err) => setError(errorMessage(err)) })
+                        }
                       >
                         Revoke
-                      </Button>
+                      </ConfirmButton>
                     )}
                   </td>
                 </tr>

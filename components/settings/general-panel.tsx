@@ -5,7 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { useTRPC } from '~/components/trpc/react';
 import { errorMessage } from '~/components/trpc/error-message';
-import { Button, Card, Input, SectionTitle } from '~/components/ui';
+import { Button, Card, ConfirmButton, Input, SectionTitle } from '~/components/ui';
 
 export function GeneralPanel({ org, name, canRename }: { org: string; name: string; canRename: boolean }) {
   const trpc = useTRPC();
@@ -55,12 +55,13 @@ export function GeneralPanel({ org, name, canRename }: { org: string; name: stri
       <SectionTitle>Leave</SectionTitle>
       <Card>
         <p className="sub mt-0">You lose access to everything in this organization. The last owner cannot leave.</p>
-        <Button
-          variant="danger"
+        <ConfirmButton
           className="mt-3"
           disabled={leave.isPending}
-          onClick={async () => {
-            if (!window.confirm('Leave this organization?')) return;
+          title="Leave this organization?"
+          message="You lose access to everything in it; an admin has to invite you again."
+          confirmLabel="Leave"
+          onConfirm={async () => {
             try {
               await leave.mutateAsync({ org });
               router.push('/orgs');
@@ -71,7 +72,7 @@ export function GeneralPanel({ org, name, canRename }: { org: string; name: stri
           }}
         >
           Leave organization
-        </Button>
+        </ConfirmButton>
       </Card>
     </>
   );

@@ -6,7 +6,7 @@ import { useTRPC } from '~/components/trpc/react';
 import { ROLES, ROLE_LABELS, type Role } from '~/server/auth/roles';
 import { errorMessage } from '~/components/trpc/error-message';
 import { formatTime } from '~/components/ui/format';
-import { Button, Card, EmptyState, Select, Table } from '~/components/ui';
+import { Button, Card, ConfirmButton, EmptyState, Select, Table } from '~/components/ui';
 
 export function MembersPanel({ org, myRole, myUserId }: { org: string; myRole: Role; myUserId: string }) {
   const trpc = useTRPC();
@@ -70,17 +70,18 @@ export function MembersPanel({ org, myRole, myUserId }: { org: string; myRole: R
                 {isAdmin && (
                   <td className="actions">
                     {m.userId !== myUserId && (
-                      <Button
-                        variant="danger"
+                      <ConfirmButton
                         size="sm"
-                        onClick={() => {
-                          if (!window.confirm(`Remove ${m.email} from this organization?`)) return;
+                        title={`Remove ${m.email}?`}
+                        message="They lose access to everything in this organization at once."
+                        confirmLabel="Remove member"
+                        onConfirm={() => {
                           setError(null);
                           remove.mutate({ org, membershipId: m.id }, { onError: (err) => setError(errorMessage(err)) });
                         }}
                       >
                         Remove
-                      </Button>
+                      </ConfirmButton>
                     )}
                   </td>
                 )}

@@ -18,6 +18,7 @@ export type { TabItem } from './tabs';
 export { EmptyState } from './empty-state';
 export { Stat, StatGrid } from './stat';
 export { Dialog } from './dialog';
+export { ConfirmButton } from './confirm-button';
 export { Alert, DetailHeader, SectionTitle, Toolbar } from './layout';
 export { cx } from './cx';
 export { formatPercent, formatTime, relative } from './format';

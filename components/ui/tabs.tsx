@@ -1,6 +1,7 @@
 'use client';
 
 import type { ReactNode } from 'react';
+import { cx } from './cx';
 
 export interface TabItem {
   key: string;
@@ -15,15 +16,17 @@ export function Tabs({
   current,
   onSelect,
   label,
+  className,
 }: {
   items: readonly TabItem[];
   current: string;
   onSelect?: (key: string) => void;
   label: string;
+  className?: string;
 }) {
   const links = items.every((t) => t.href);
   return (
-    <nav className="tabs" aria-label={label} role={links ? undefined : 'tablist'}>
+    <nav className={cx('tabs', className)} aria-label={label} role={links ? undefined : 'tablist'}>
       {items.map((t) =>
         t.href ? (
           <a key={t.key} href={t.href} aria-current={t.key === current ? 'page' : undefined}>

@@ -3,6 +3,7 @@ import { AuditPanel } from '~/components/settings/audit-panel';
 import { GeneralPanel } from '~/components/settings/general-panel';
 import { InvitesPanel } from '~/components/settings/invites-panel';
 import { MembersPanel } from '~/components/settings/members-panel';
+import { Tabs } from '~/components/ui';
 import { requireOrgPage } from '~/server/auth/page-org';
 import { hasRole } from '~/server/auth/roles';
 
@@ -31,13 +32,12 @@ export default async function SettingsPage({
   const tab = tabs.find((t) => t.id === requested)?.id ?? 'general';
   return (
     <>
-      <nav className="tabs tabs-sub" aria-label="Settings">
-        {tabs.map((t) => (
-          <a key={t.id} href={`/${org.slug}/settings?tab=${t.id}`} aria-current={t.id === tab ? 'page' : undefined}>
-            {t.label}
-          </a>
-        ))}
-      </nav>
+      <Tabs
+        label="Settings"
+        className="tabs-sub"
+        items={tabs.map((t) => ({ key: t.id, label: t.label, href: `/${org.slug}/settings?tab=${t.id}` }))}
+        current={tab}
+      />
       {tab === 'general' && <GeneralPanel org={org.slug} name={org.name} canRename={admin} />}
       {tab === 'members' && <MembersPanel org={org.slug} myRole={org.role} myUserId={user.id} />}
       {tab === 'invites' && <InvitesPanel org={org.slug} myRole={org.role} />}
