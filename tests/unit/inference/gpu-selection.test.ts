@@ -105,7 +105,7 @@ describe('GPU adapter detection', () => {
   it('adapter present: name, Dawn backend and the batch-relevant limits are reported', async () => {
     const { report, gpu } = await openGpu({
       load: fakeDawn({
-        info: { vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H200' },
+        info: { vendor: 'nvidia', architecture: 'hopper', device: 'NVIDIA H200', description: 'NVIDIA: 580.159.04' },
         limits: H200_LIMITS,
       }),
       platform: 'linux',
@@ -115,6 +115,7 @@ describe('GPU adapter detection', () => {
       available: true,
       backend: 'vulkan',
       name: 'NVIDIA H200',
+      driver: 'NVIDIA: 580.159.04',
       vendor: 'nvidia',
       architecture: 'hopper',
       limits: {
