@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { describeAdapter, openGpu, type DawnModule, type GpuAdapterReport } from '~/server/gpu/adapter';
 import { batchingFor, GPU_MAX_BATCH } from '~/server/inference/batch-tuning';
 import { inferenceMetrics } from '~/server/inference/metrics';
-import { createSession, fallbackReason, type SessionFactory } from '~/server/inference/providers';
+import { createSession, fallbackReason, firstLine, type SessionFactory } from '~/server/inference/providers';
 import { openVersion } from '~/server/inference/version-session';
 import { parseInferenceConfig } from '~/workers/inference/config';
 import { FEATURES, trainFeatureAutoencoder } from '../../helpers/models';
@@ -243,6 +243,22 @@ describe('execution provider selection with an adapter report', () => {
     } finally {
       await v.retire();
     }
+  });
+});
+
+describe('provider failure reasons', () => {
+  it("keep ONNX Runtime's message and drop its source location and assertion", () => {
+    expect(
+      firstLine(
+        new Error(
+          '/onnxruntime_src/onnxruntime/core/providers/webgpu/webgpu_context.cc:136 onnxruntime::webgpu::WebGpuContext::Initialize(const onnxruntime::webgpu::WebGpuContextConfig&)::<lambda()> adapter_result.status == wgpu::RequestAdapterStatus::Success was false. Failed to get a WebGPU adapter: No supported adapters\nstack',
+        ),
+      ),
+    ).toBe('Failed to get a WebGPU adapter: No supported adapters');
+    expect(firstLine(new Error('/src/a.cc:12 something broke'))).toBe('something broke');
+    expect(firstLine(new Error('OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library'))).toBe(
+      'OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library',
+    );
   });
 });
 
