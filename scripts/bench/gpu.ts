@@ -190,7 +190,35 @@ async function trainingNumbers(backend: 'wasm' | 'webgpu') {
       },
     },
   ];
+  // The trainer's whole path for both kinds (fit, threshold or evaluation reads, ONNX export) on
+  // this backend, so a backend that trains fast but breaks what follows shows up here.
+  try {
+    const ae = await trainAutoencoder({
+      train: matrix(1024, 21),
+      validation: matrix(256, 22),
+      featureNames: AE_FEATURES,
+      fit: { epochs: 2 },
+    });
+    exportOnnx(ae);
+    ae.model.dispose();
+    const w = windows(256, 23);
+    const cnn = await trainCnnRegressor({
+      train: w,
+      trainTargets: targets(w),
+      validation: w,
+      validationTargets: targets(w),
+      featureNames: CNN_FEATURES,
+      targetName: 'rul',
+      fit: { epochs: 2 },
+    });
+    exportOnnx(cnn);
+    cnn.model.dispose();
+    out.trainerPath = 'ok: autoencoder and 1D-CNN trained, thresholded and exported to ONNX';
+  } catch (err) {
+    out.trainerPath = `failed: ${String((err as Error).message ?? err).split('\n')[0]}`;
+  }
   for (const c of cases) {
+    if (!(await tf.setBackend(backend))) throw new Error(`tfjs backend ${backend} is not initialised`);
     const { model, x, y } = c.make();
     try {
       const fit = { batchSize: c.batchSize, patience: 1000, shuffleSeed: 1 };

@@ -6,6 +6,7 @@
 # tfjs-backend-wasm binaries. About 45 MiB. Run it there with scripts/gpu-offline/run.sh.
 #
 #   scripts/gpu-offline/pack.sh <out-dir>
+#   BENCH_ONLY=1 scripts/gpu-offline/pack.sh <out-dir>   (only bench.mjs, beside an earlier pack)
 set -euo pipefail
 out=${1:?usage: pack.sh <out-dir>}
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -19,6 +20,12 @@ nm=$root/node_modules
   --tsconfig="$root/tsconfig.json" --outfile="$stage/bench.mjs" --log-level=warning \
   --external:onnxruntime-node --external:webgpu \
   --banner:js="import{createRequire as __cr}from'node:module';import{fileURLToPath as __fu}from'node:url';import{dirname as __dn}from'node:path';const require=__cr(import.meta.url);const __filename=__fu(import.meta.url);const __dirname=__dn(__filename);"
+
+if [ "${BENCH_ONLY:-}" = 1 ]; then
+  mkdir -p "$out" && cp "$stage/bench.mjs" "$out/bench.mjs" && ls -la "$out"
+  exit 0
+fi
+rm -f "$out/bench.mjs"
 
 copy() { mkdir -p "$stage/node_modules/$(dirname "$1")" && cp -r "$nm/$1" "$stage/node_modules/$1"; }
 mkdir -p "$stage/node_modules/onnxruntime-node/bin/napi-v6/linux" "$stage/node_modules/webgpu/dist" \

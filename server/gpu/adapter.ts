@@ -20,7 +20,10 @@ export interface GpuAdapterReport {
   available: boolean;
   /** Dawn's backend asked for ('vulkan' on Linux), or 'default'. */
   backend: string;
+  /** Device name as the driver reports it, e.g. 'NVIDIA H200'. */
   name: string | null;
+  /** Driver description, e.g. 'NVIDIA: 580.159.04'. */
+  driver?: string | null;
   vendor: string | null;
   architecture: string | null;
   limits: Partial<Record<(typeof REPORTED_LIMITS)[number], number>>;
@@ -113,7 +116,8 @@ export async function openGpu(
       report: {
         available: true,
         backend,
-        name: info.description || info.device || info.vendor || 'unnamed adapter',
+        name: info.device || info.description || info.vendor || 'unnamed adapter',
+        driver: info.description || null,
         vendor: info.vendor || null,
         architecture: info.architecture || null,
         limits,

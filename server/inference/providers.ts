@@ -77,9 +77,18 @@ export class NoProviderError extends Error {
   }
 }
 
-function firstLine(err: unknown): string {
+/**
+ * The first line of an error, without ONNX Runtime's source location and failed assertion
+ * ("/onnxruntime_src/…/webgpu_context.cc:136 …::<lambda()> x == y was false. Failed to get a
+ * WebGPU adapter: …" becomes "Failed to get a WebGPU adapter: …"), for logs and the Serving page.
+ */
+export function firstLine(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
-  return (text.split('\n').find((l) => l.trim() !== '') ?? text).slice(0, 300);
+  let line = text.split('\n').find((l) => l.trim() !== '') ?? text;
+  const assertion = /^\/\S+:\d+ .* was false\. (.+)$/.exec(line);
+  if (assertion) line = assertion[1]!;
+  else line = line.replace(/^\/\S+\.(?:cc|cpp|h):\d+ /, '');
+  return line.slice(0, 300);
 }
 
 export type SessionFactory = (

@@ -93,10 +93,12 @@ export class DeploymentRegistry {
           maxBatch: s.batching.maxBatch,
           attempts: s.attempts,
         };
-        // A version that did not land on the first configured provider is worth a warning.
-        if (s.fallbackReason)
-          log.warn({ ...fields, fallbackReason: s.fallbackReason }, `model version loaded on ${s.provider} (fallback)`);
-        else log.info(fields, 'model version loaded');
+        // Info, not warn: on a machine without a GPU every version falls back, by design. The worker's
+        // start line says whether a GPU adapter was found at all.
+        log.info(
+          s.fallbackReason ? { ...fields, fallbackReason: s.fallbackReason } : fields,
+          s.fallbackReason ? `model version loaded on ${s.provider} (fallback)` : 'model version loaded',
+        );
         return s;
       });
       this.opening.set(versionId, p);

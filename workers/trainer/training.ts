@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { shuffled } from '~/server/random';
+import { tryWasm } from './backend';
 
 /**
  * The training loop shared by every model kind: tfjs fit with early stopping that restores the
@@ -59,8 +60,26 @@ export interface TrainingSummary {
 
 export const DEFAULT_FIT: FitOptions = { epochs: 100, batchSize: 128, patience: 10, minDelta: 0, shuffle: true };
 
-function snapshot(model: tf.LayersModel): Float32Array[] {
-  return model.getWeights().map((w) => w.dataSync().slice() as Float32Array);
+// Asynchronous reads: tfjs-backend-webgpu cannot read GPU memory synchronously in Node (its
+// dataSync path needs OffscreenCanvas).
+async function snapshot(model: tf.LayersModel): Promise<Float32Array[]> {
+  return Promise.all(model.getWeights().map(async (w) => (await w.data()).slice() as Float32Array));
+}
+
+/** The GPU backend a previous fit handed its results off from; the next fit resumes on it. */
+let handedOffFrom: string | null = null;
+
+/**
+ * Everything after training (thresholds, evaluation, ONNX export) reads tensors synchronously,
+ * which the WebGPU backend cannot do in Node. So after a fit on WebGPU the weights and the data are
+ * read back once, asynchronously (tfjs keeps the values on the CPU side), and the rest runs on
+ * WASM (or plain JS); the next fit goes back to WebGPU. The run still records WebGPU: it trained there.
+ */
+async function handOffAfterGpuFit(tensors: (tf.Tensor | undefined)[]): Promise<void> {
+  if (tf.getBackend() !== 'webgpu') return;
+  await Promise.all(tensors.map((t) => (t && !t.isDisposed ? t.data() : null)));
+  handedOffFrom = 'webgpu';
+  if (!(await tryWasm([]))) await tf.setBackend('cpu');
 }
 
 function restore(model: tf.LayersModel, weights: Float32Array[]): void {
@@ -78,6 +97,7 @@ export async function fitWithEarlyStopping(
   options: Partial<FitOptions> = {},
 ): Promise<TrainingSummary> {
   const o: FitOptions = { ...DEFAULT_FIT, ...options };
+  if (handedOffFrom && tf.getBackend() !== handedOffFrom) await tf.setBackend(handedOffFrom);
   const started = performance.now();
   const history: EpochReport[] = [];
   let best = Number.POSITIVE_INFINITY;
@@ -109,7 +129,7 @@ export async function fitWithEarlyStopping(
     if (monitored < best - (o.minDelta ?? 0)) {
       best = monitored;
       bestEpoch = epoch;
-      bestWeights = snapshot(model);
+      bestWeights = await snapshot(model);
       sinceBest = 0;
     } else {
       sinceBest++;
@@ -177,13 +197,15 @@ export async function fitWithEarlyStopping(
     if (optimizer && baseLearningRate !== undefined) optimizer.learningRate = baseLearningRate;
   }
   if (bestWeights) restore(model, bestWeights);
+  const trainMs = performance.now() - started;
+  await handOffAfterGpuFit([...model.getWeights(), x, y, validation?.x, validation?.y]);
   return {
     epochsRun: history.length,
     bestEpoch,
     bestValLoss: validation && Number.isFinite(best) ? best : null,
     stoppedEarly,
     cancelled,
-    trainMs: performance.now() - started,
+    trainMs,
     history,
   };
 }

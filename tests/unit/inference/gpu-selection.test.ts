@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { describeAdapter, openGpu, type DawnModule, type GpuAdapterReport } from '~/server/gpu/adapter';
 import { batchingFor, GPU_MAX_BATCH } from '~/server/inference/batch-tuning';
 import { inferenceMetrics } from '~/server/inference/metrics';
-import { createSession, fallbackReason, type SessionFactory } from '~/server/inference/providers';
+import { createSession, fallbackReason, firstLine, type SessionFactory } from '~/server/inference/providers';
 import { openVersion } from '~/server/inference/version-session';
 import { parseInferenceConfig } from '~/workers/inference/config';
 import { FEATURES, trainFeatureAutoencoder } from '~/scripts/fixtures/models';
@@ -105,7 +105,7 @@ describe('GPU adapter detection', () => {
   it('adapter present: name, Dawn backend and the batch-relevant limits are reported', async () => {
     const { report, gpu } = await openGpu({
       load: fakeDawn({
-        info: { vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H200' },
+        info: { vendor: 'nvidia', architecture: 'hopper', device: 'NVIDIA H200', description: 'NVIDIA: 580.159.04' },
         limits: H200_LIMITS,
       }),
       platform: 'linux',
@@ -115,6 +115,7 @@ describe('GPU adapter detection', () => {
       available: true,
       backend: 'vulkan',
       name: 'NVIDIA H200',
+      driver: 'NVIDIA: 580.159.04',
       vendor: 'nvidia',
       architecture: 'hopper',
       limits: {
@@ -242,6 +243,22 @@ describe('execution provider selection with an adapter report', () => {
     } finally {
       await v.retire();
     }
+  });
+});
+
+describe('provider failure reasons', () => {
+  it("keep ONNX Runtime's message and drop its source location and assertion", () => {
+    expect(
+      firstLine(
+        new Error(
+          '/onnxruntime_src/onnxruntime/core/providers/webgpu/webgpu_context.cc:136 onnxruntime::webgpu::WebGpuContext::Initialize(const onnxruntime::webgpu::WebGpuContextConfig&)::<lambda()> adapter_result.status == wgpu::RequestAdapterStatus::Success was false. Failed to get a WebGPU adapter: No supported adapters\nstack',
+        ),
+      ),
+    ).toBe('Failed to get a WebGPU adapter: No supported adapters');
+    expect(firstLine(new Error('/src/a.cc:12 something broke'))).toBe('something broke');
+    expect(firstLine(new Error('OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library'))).toBe(
+      'OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library',
+    );
   });
 });
 
