@@ -58,3 +58,25 @@ describe('XML parser', () => {
     }
   });
 });
+
+describe('XML limits (issue 19)', () => {
+  it('refuses nesting deeper than 400 with a clear error, never a stack overflow', () => {
+    const deep = '<a>'.repeat(100_000) + '</a>'.repeat(100_000);
+    expect(() => parseXml(deep)).toThrow(XmlParseError);
+    expect(() => parseXml(deep)).toThrow(/nested deeper than 400 levels/);
+    expect(() => parseXml('<a>'.repeat(50) + '</a>'.repeat(50), { maxDepth: 10 })).toThrow(/deeper than 10/);
+    expect(parseXml('<a>'.repeat(399) + '</a>'.repeat(399)).name).toBe('a');
+  });
+
+  it('has no DTDs: internal subsets and their entities are refused', () => {
+    const laughs = '<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><r>&b;</r>';
+    expect(() => parseXml(laughs)).toThrow(/no DTDs/);
+    expect(() =>
+      parseXml('<!DOCTYPE r SYSTEM "file:///etc/passwd" [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>'),
+    ).toThrow(XmlParseError);
+  });
+
+  it('refuses documents over the size limit', () => {
+    expect(() => parseXml(`<a>${'x'.repeat(2000)}</a>`, { maxLength: 1000 })).toThrow(/larger than/);
+  });
+});
