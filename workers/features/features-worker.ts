@@ -1,11 +1,7 @@
-import type { Kafka } from 'kafkajs';
-import type { Redis } from 'ioredis';
-import type { Pool } from 'pg';
 import { CommitCoordinator } from '~/server/kafka/commit-coordinator';
 import { createProducer, topic } from '~/server/kafka/client';
 import { CONSUMER_GROUPS, TOPICS } from '~/server/kafka/topics';
 import { childLogger } from '~/server/observability/logger';
-import type { WindowOperatorConfig } from './config';
 import { createWindowOperator } from './operator';
 import { RunEventsSource } from './run-events';
 import { createRunRegistry, pgRunLookup } from './run-registry';
@@ -13,6 +9,11 @@ import { FEATURE_SINKS, FeatureSinks } from './sinks';
 import { TelemetrySource } from './source';
 import { WindowStage } from './window-stage';
 import { featureMetrics as fm } from './worker-metrics';
+import type { FeaturesWorker, FeaturesWorkerOptions } from './worker-options';
+
+export type { FeaturesWorker, FeaturesWorkerOptions, FeaturesWorkerStats } from './worker-options';
+
+const log = childLogger('features');
 
 /**
  * The features worker (../shared/DESIGN.md, "Streaming semantics"): dl.telemetry → window
@@ -29,58 +30,6 @@ import { featureMetrics as fm } from './worker-metrics';
  * run-events.ts) and the sink-and-commit coordinator (server/kafka/commit-coordinator.ts) over the
  * four sinks (sinks.ts). Everything that touches the operator runs one step at a time.
  */
-export interface FeaturesWorkerOptions {
-  kafka: Kafka;
-  pool: Pool;
-  redis: Redis;
-  prefix?: string;
-  groupId?: string;
-  window?: Partial<WindowOperatorConfig>;
-  /** TTL of the online store entries. */
-  onlineTtlS?: number;
-  /** Reject frames of runs with no Run row (default: accept, see run-registry.ts). */
-  requireRun?: boolean;
-  commitIntervalMs?: number;
-  /** Consumer-group session timeout: how long a crashed copy's partitions wait before moving. */
-  sessionTimeoutMs?: number;
-  /** Processing-time tick: idle partitions, finished runs, periodic flush and commit. */
-  tickMs?: number;
-  finishGraceMs?: number;
-  eventsLookbackMs?: number;
-  /** See partition-aligner.ts. */
-  alignSlackMs?: number;
-  /** Upper bound of rows per INSERT statement. */
-  upsertBatchRows?: number;
-  /**
-   * Threads that parse telemetry JSON while the main thread windows (decode-pool.ts). 0 parses
-   * inline. Default 0; main.ts sets one per spare core.
-   */
-  decodeThreads?: number;
-  /** Batches fetched and queued ahead of the one being windowed (default 8). */
-  prefetchBatches?: number;
-  /** Called with the window close → dl.features acknowledgement latencies (ms) of each send. */
-  onProduced?: (latenciesMs: number[]) => void;
-  /** Errors the worker cannot recover from in process (a sink that keeps failing). */
-  onFatal?: (err: unknown) => void;
-}
-
-export interface FeaturesWorker {
-  stop(): Promise<void>;
-  ready(): boolean;
-  stats(): FeaturesWorkerStats;
-}
-
-export interface FeaturesWorkerStats {
-  framesIn: number;
-  invalid: number;
-  windowsOut: number;
-  dlq: number;
-  commits: number;
-  lastCommitAt: number;
-}
-
-const log = childLogger('features');
-
 export async function startFeaturesWorker(o: FeaturesWorkerOptions): Promise<FeaturesWorker> {
   const prefix = o.prefix;
   const groupId = o.groupId ?? CONSUMER_GROUPS.features;
