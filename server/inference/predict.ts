@@ -1,32 +1,12 @@
 import type { Redis } from 'ioredis';
-import { z } from 'zod';
-import { windowKindSchema } from '../contracts/features';
-import { aliasNameSchema } from '../contracts/models';
+import type { z } from 'zod';
+import { predictRequestSchema, vehiclePredictRequestSchema } from '../contracts/predict';
 import { readOnlineFeatures } from '../store/online-features';
 import { featureIndex, fillRow, labelOf, mapNamedFeatures, scoresOf } from './scoring';
 import { ModelNotFoundError, type ResolvedModel, type ServingCache } from './serving';
 import type { VersionSession } from './version-session';
 
-/** REST bodies of the fleet predict API (app/api/v1/models/predict). */
-const target = {
-  model: z.string().min(1).max(200),
-  alias: aliasNameSchema.optional(),
-  version: z.number().int().positive().optional(),
-};
-
-export const predictRequestSchema = z.object({
-  ...target,
-  features: z.record(z.string().max(200), z.number().finite().nullable()),
-  /** Routes a canary deployment as the streaming path would route this vehicle. */
-  vehicleId: z.string().min(1).max(200).optional(),
-});
-
-export const vehiclePredictRequestSchema = z.object({
-  ...target,
-  runId: z.string().min(1).max(200),
-  vehicleId: z.string().min(1).max(200),
-  kind: windowKindSchema.default('tumbling'),
-});
+export { predictRequestSchema, vehiclePredictRequestSchema };
 
 export type PredictResult = { status: number; body: Record<string, unknown> };
 
