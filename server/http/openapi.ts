@@ -85,6 +85,21 @@ export const API_OPERATIONS: ApiOperation[] = [
   },
   {
     method: 'post',
+    path: '/api/v1/models/explain',
+    summary: 'Why: the prediction with each feature’s contribution (KernelSHAP)',
+    description:
+      'The same body as predict. Contributions are Shapley values over a background sample of the ' +
+      'training set: `base` (the mean score over the background) + Σ contributions = the score.',
+    minRole: 'viewer',
+    tag: 'models',
+    body: { schema: predictRequestSchema },
+    ok: {
+      status: 200,
+      description: '{…predict, explanation {method, base, score, contributions [{feature, value, contribution}]}}',
+    },
+  },
+  {
+    method: 'post',
     path: '/api/v1/models/predict/vehicle',
     summary: "Predict from a vehicle's latest window in the online feature store",
     minRole: 'viewer',

@@ -20,7 +20,7 @@ function rowModelOnly(s: VersionSession): PredictResult | null {
   };
 }
 
-async function score(s: VersionSession, row: Float32Array) {
+export async function score(s: VersionSession, row: Float32Array) {
   const started = process.hrtime.bigint();
   const out = await s.infer(row, 1);
   const scores = scoresOf(s.spec, out, 1);
@@ -32,7 +32,7 @@ async function score(s: VersionSession, row: Float32Array) {
   };
 }
 
-function describe(s: VersionSession, alias: string | null) {
+export function describe(s: VersionSession, alias: string | null) {
   return {
     model: s.info.modelName,
     version: s.info.version,
@@ -60,12 +60,15 @@ async function resolveRowModel(
   return rowModelOnly(resolved.session) ?? resolved;
 }
 
-export async function predictNamed(
+/**
+ * The named-features body as one row of the model it resolves to (shared by predict and explain),
+ * or the answer when it cannot be: 404 unknown model, 400 a sequence model or mismatched names.
+ */
+export async function namedRow(
   cache: ServingCache,
   orgId: string,
   req: z.infer<typeof predictRequestSchema>,
-): Promise<PredictResult> {
-  const t0 = process.hrtime.bigint();
+): Promise<{ resolved: ResolvedModel; row: Float32Array; imputed: string[] } | PredictResult> {
   const resolved = await resolveRowModel(cache, orgId, req.model, {
     alias: req.alias,
     version: req.version,
@@ -89,13 +92,26 @@ export async function predictNamed(
       },
     };
   }
-  const r = await score(s, mapped.row);
+  return { resolved, row: mapped.row, imputed: mapped.imputed };
+}
+
+export async function predictNamed(
+  cache: ServingCache,
+  orgId: string,
+  req: z.infer<typeof predictRequestSchema>,
+): Promise<PredictResult> {
+  const t0 = process.hrtime.bigint();
+  const named = await namedRow(cache, orgId, req);
+  if ('status' in named) return named;
+  const { resolved, imputed } = named;
+  const s = resolved.session;
+  const r = await score(s, named.row);
   return {
     status: 200,
     body: {
       ...describe(s, resolved.alias),
       prediction: r.prediction,
-      imputed: mapped.imputed,
+      imputed,
       latencyMs: { model: r.latencyMs, total: Number(process.hrtime.bigint() - t0) / 1e6 },
     },
   };

@@ -6,13 +6,13 @@ import { objectStore, type ObjectStore } from '../store/object-store';
  * Writing and reading the model registry's artifacts. The trainer registers versions, the web
  * app moves aliases, the inference worker loads what aliases point at; all of them go through
  * these functions so the object-store layout is defined once:
- *   models/<orgId>/<modelId>/v<version>/model.onnx | sidecar.json | tfjs.json
+ *   models/<orgId>/<modelId>/v<version>/model.onnx | sidecar.json | tfjs.json | background.json
  */
 export function artifactKey(
   orgId: string,
   modelId: string,
   version: number,
-  file: 'model.onnx' | 'sidecar.json' | 'tfjs.json',
+  file: 'model.onnx' | 'sidecar.json' | 'tfjs.json' | 'background.json',
 ): string {
   return `models/${orgId}/${modelId}/v${version}/${file}`;
 }
@@ -58,6 +58,11 @@ export interface NewModelVersion {
   tfjs?: unknown;
   inputShape: number[];
   outputShape: number[];
+  /**
+   * A sample of training rows (raw feature values, the model's feature order): the background
+   * that explanations (KernelSHAP) average over. Without one, explanations use the training means.
+   */
+  background?: number[][];
   experimentRunId?: string | null;
   createdById?: string | null;
   description?: string;
@@ -99,6 +104,11 @@ export async function registerModelVersion(db: Db, input: NewModelVersion, store
     await putObject(store, onnxKey, input.onnx);
     await putJson(store, sidecarKey, input.sidecar);
     if (tfjsKey) await putJson(store, tfjsKey, input.tfjs);
+    if (input.background?.length)
+      await putJson(store, artifactKey(input.orgId, model.id, version, 'background.json'), {
+        featureNames: input.featureNames,
+        rows: input.background,
+      });
     try {
       return await db.modelVersion.create({
         data: {

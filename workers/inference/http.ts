@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { explainRow } from '~/server/explain/explain';
 import { inferenceMetrics } from '~/server/inference/metrics';
 import type { VersionSession } from '~/server/inference/version-session';
 import { childLogger } from '~/server/observability/logger';
@@ -16,6 +17,9 @@ import {
 } from './oip';
 
 const log = childLogger('inference.http');
+
+/** Each row is one batched model call of coalitions × background rows. */
+const MAX_EXPLAIN_ROWS = 64;
 const MAX_BODY = 16 * 1024 * 1024;
 
 export interface OipServerOptions {
@@ -64,11 +68,11 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-/** /v2/models/{name}[/versions/{v}][/ready|/infer] → its parts; null when the path is not a model path. */
+/** /v2/models/{name}[/versions/{v}][/ready|/infer|/explain] → its parts; null when the path is not a model path. */
 function parseModelPath(
   path: string,
-): { name: string; version: number | null; action: 'metadata' | 'ready' | 'infer' } | null {
-  const m = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(?:\/(ready|infer))?\/?$/.exec(path);
+): { name: string; version: number | null; action: 'metadata' | 'ready' | 'infer' | 'explain' } | null {
+  const m = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(?:\/(ready|infer|explain))?\/?$/.exec(path);
   if (!m) return null;
   let name: string;
   try {
@@ -80,7 +84,7 @@ function parseModelPath(
   if (m[2] !== undefined) {
     version = /^[1-9]\d{0,8}$/.test(m[2]) ? Number(m[2]) : NaN;
   }
-  return { name, version, action: (m[3] as 'ready' | 'infer' | undefined) ?? 'metadata' };
+  return { name, version, action: (m[3] as 'ready' | 'infer' | 'explain' | undefined) ?? 'metadata' };
 }
 
 /**
@@ -118,7 +122,7 @@ export function createOipServer(o: OipServerOptions): Server {
     return { session, alias, versions: entry.versions };
   }
 
-  async function infer(orgId: string, name: string, version: number | null, body: string): Promise<unknown> {
+  function parseInferBody(body: string): InferRequest {
     let json: unknown;
     try {
       json = JSON.parse(body);
@@ -135,7 +139,56 @@ export function createOipServer(o: OipServerOptions): Server {
           .join('; ')}`,
       );
     }
-    const request = parsed.data;
+    return parsed.data;
+  }
+
+  /**
+   * KServe's explain verb: the infer request in; per row, each feature's KernelSHAP contribution
+   * to the score (output `shap_values`, rows × features) and the background mean (`base_value`).
+   */
+  async function explain(orgId: string, name: string, version: number | null, body: string): Promise<unknown> {
+    const request = parseInferBody(body);
+    const { session, alias } = await resolveSession(orgId, name, version, request);
+    if (session.info.inputShape.length !== 1)
+      throw new HttpError(400, `model '${name}' takes sequences; explanations need a model of one row per prediction`);
+    const input = prepareInput(session, request);
+    if (!input.ok) throw new HttpError(400, input.error);
+    if (input.rows > MAX_EXPLAIN_ROWS)
+      throw new HttpError(400, `explain takes at most ${MAX_EXPLAIN_ROWS} rows per request, got ${input.rows}`);
+    const M = session.rowSize;
+    const values: number[] = [];
+    const base: number[] = [];
+    const score: number[] = [];
+    try {
+      for (let r = 0; r < input.rows; r++) {
+        const e = await explainRow(session, input.data.subarray(r * M, (r + 1) * M));
+        values.push(...e.values);
+        base.push(e.base);
+        score.push(e.output);
+      }
+    } catch (err) {
+      throw new HttpError(500, `explanation failed: ${(err as Error).message}`);
+    }
+    return {
+      model_name: session.info.modelName,
+      model_version: String(session.info.version),
+      ...(request.id !== undefined ? { id: request.id } : {}),
+      parameters: {
+        version_id: session.info.id,
+        method: 'kernel-shap',
+        feature_names: session.info.featureNames.join(','),
+        ...(alias ? { alias } : {}),
+      },
+      outputs: [
+        { name: 'shap_values', datatype: 'FP64', shape: [input.rows, M], data: values },
+        { name: 'base_value', datatype: 'FP64', shape: [input.rows], data: base },
+        { name: 'score', datatype: 'FP64', shape: [input.rows], data: score },
+      ],
+    };
+  }
+
+  async function infer(orgId: string, name: string, version: number | null, body: string): Promise<unknown> {
+    const request = parseInferBody(body);
     // A hot swap can retire a session between lookup and submit only across an await; retry once.
     for (let attempt = 0; ; attempt++) {
       const { session, alias } = await resolveSession(orgId, name, version, request);
@@ -193,6 +246,11 @@ export function createOipServer(o: OipServerOptions): Server {
       if (method !== 'POST') throw new HttpError(405, 'use POST for infer');
       const body = await readBody(req);
       return send(res, 200, await infer(auth.orgId, route.name, route.version, body));
+    }
+    if (route.action === 'explain') {
+      if (method !== 'POST') throw new HttpError(405, 'use POST for explain');
+      const body = await readBody(req);
+      return send(res, 200, await explain(auth.orgId, route.name, route.version, body));
     }
     if (method !== 'GET') throw new HttpError(405, 'use GET');
     const { session, versions } = await resolveSession(auth.orgId, route.name, route.version, null);
