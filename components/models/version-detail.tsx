@@ -111,6 +111,29 @@ export function VersionDetail({ org, versionId }: { org: string; versionId: stri
           ))}
         </tbody>
       </table>
+      {v.importance && (
+        <>
+          <h3 className="section-title">Permutation importance</h3>
+          <table className="data" data-testid="importance">
+            <thead>
+              <tr>
+                <th>Feature</th>
+                <th className="num">Δ {v.importance.metric} when shuffled</th>
+                <th className="num">± std</th>
+              </tr>
+            </thead>
+            <tbody>
+              {v.importance.features.map((f) => (
+                <tr key={f.feature}>
+                  <td className="mono">{f.feature}</td>
+                  <td className="num">{formatMetric(f.importance)}</td>
+                  <td className="num">{formatMetric(f.std)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
       <div className="muted" style={{ fontSize: 12, marginTop: 8 }}>
         Inputs are standardised inside the ONNX graph with these statistics; send raw values.
       </div>

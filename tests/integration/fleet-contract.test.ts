@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POST as uploadDataset } from '~/app/api/v1/datasets/upload/route';
 import { GET as health } from '~/app/health/route';
 import { POST as promote } from '~/app/api/v1/models/[model]/aliases/[alias]/route';
+import { POST as explain } from '~/app/api/v1/models/explain/route';
 import { POST as predict } from '~/app/api/v1/models/predict/route';
 import { POST as cancelJob } from '~/app/api/v1/training/jobs/[id]/cancel/route';
 import { GET as getJob } from '~/app/api/v1/training/jobs/[id]/route';
@@ -11,7 +12,7 @@ import { TRAINING_PARAM_NAMES } from '~/server/contracts/training';
 import { db } from '~/server/db';
 import { stopSharedBoss } from '~/server/training/queue';
 import { redis } from '~/server/store/redis';
-import { makeOrg, type OrgFixture } from '../helpers/tenancy';
+import { callerFor, makeOrg, userCaller, type OrgFixture } from '../helpers/tenancy';
 import { jsonRequest, spawnTrainer, uploadRequest, waitForJob } from '../helpers/training';
 
 /**
@@ -237,5 +238,28 @@ describe('fleet ML service contract, as its users call it', () => {
     expect(
       (await predict(jsonRequest('/api/v1/models/predict', b.apiKey.key, { model: model.id, features: {} }))).status,
     ).toBe(404);
+
+    // Registration kept a reference sample and permutation importance; explanations use the sample.
+    const version = await callerFor(userCaller(a.users.viewer)).models.version({
+      org: a.org.slug,
+      id: done.modelVersionId!,
+    });
+    expect(version.importance?.metric).toBe('mse');
+    expect(version.importance?.features.map((f) => f.feature).sort()).toEqual(['engine_temp', 'vibration']);
+    expect(version.importance!.features[0]!.importance).toBeGreaterThan(0);
+    const why = await explain(
+      jsonRequest('/api/v1/models/explain', a.apiKey.key, {
+        model: 'maintenance_predictor',
+        features: { engine_temp: 85, vibration: 0.3 },
+      }),
+    );
+    expect(why.status).toBe(200);
+    const e = ((await why.json()) as { explanation: any }).explanation;
+    expect(e).toMatchObject({ method: 'kernel-shap', exact: true, background: { source: 'training-sample' } });
+    expect(e.background.rows).toBeGreaterThan(1);
+    expect(e.base + e.contributions.reduce((x: number, c: any) => x + c.contribution, 0)).toBeCloseTo(
+      byName.body.prediction.score,
+      3,
+    );
   }, 200_000);
 });
