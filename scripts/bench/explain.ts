@@ -76,6 +76,7 @@ console.log(
     cpuCoresUsed: Number(((cpu.user + cpu.system) / 1e6 / seconds).toFixed(2)),
     target: '>= 200/s on one core',
     maxAdditivityError: maxSumError,
+    loadAverage: os.loadavg()[0],
     cpus: os.cpus().length,
     node: process.version,
   }),
