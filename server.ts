@@ -19,7 +19,8 @@ import { redis } from './server/store/redis';
 
 /**
  * The web process: Next.js (portal, tRPC, REST, auth) and Socket.IO on one port, plus the
- * process-level /api/health and /api/metrics answered before Next.js is involved.
+ * process-level /api/health (and the fleet ML service's /health) and /api/metrics answered before
+ * Next.js is involved.
  */
 // Without a configured public URL, next-auth builds its redirects from the Host the browser used
 // (whatever host and port the portal is reached by) instead of assuming localhost:3000.
@@ -55,7 +56,7 @@ const server = createServer((req, res) => {
   req.headers['x-drivelab-client-ip'] = req.socket.remoteAddress ?? '';
   void (async () => {
     if (await serveMetrics(req, res)) return;
-    if (req.method === 'GET' && path === '/api/health') {
+    if (req.method === 'GET' && (path === '/api/health' || path === '/health')) {
       const report = await healthReport();
       return sendJson(res, report.status === 'ok' ? 200 : 503, report);
     }

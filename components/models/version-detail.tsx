@@ -108,6 +108,29 @@ export function VersionDetail({ org, versionId }: { org: string; versionId: stri
           ))}
         </tbody>
       </Table>
+      {v.importance && (
+        <>
+          <SectionTitle>Permutation importance</SectionTitle>
+          <Table data-testid="importance">
+            <thead>
+              <tr>
+                <th>Feature</th>
+                <th className="num">Δ {v.importance.metric} when shuffled</th>
+                <th className="num">± std</th>
+              </tr>
+            </thead>
+            <tbody>
+              {v.importance.features.map((f) => (
+                <tr key={f.feature}>
+                  <td className="mono">{f.feature}</td>
+                  <td className="num">{formatMetric(f.importance)}</td>
+                  <td className="num">{formatMetric(f.std)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+        </>
+      )}
       <div className="muted text-xs mt-2">
         Inputs are standardised inside the ONNX graph with these statistics; send raw values.
       </div>

@@ -16,6 +16,7 @@ export function OrgTabs({ slug }: { slug: string }) {
     { href: `/${slug}/experiments`, label: 'Experiments', active: section('experiments') },
     { href: `/${slug}/models`, label: 'Models', active: section('models') },
     { href: `/${slug}/serving`, label: 'Serving', active: section('serving') },
+    { href: `/${slug}/api`, label: 'API', active: section('api') },
     { href: `/${slug}/settings`, label: 'Settings', active: section('settings') },
   ];
   return (

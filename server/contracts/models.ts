@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { metricGateSchema } from '../models/gate';
 
 /** Model kinds the trainer produces and inference serves (workers/trainer/models). */
 export const modelKinds = ['autoencoder', 'mlp-classifier', 'mlp-regressor', 'cnn-regressor'] as const;
@@ -30,3 +31,18 @@ export const modelDeploymentChangedSchema = z.object({
   at: z.number().int().nonnegative(),
 });
 export type ModelDeploymentChanged = z.infer<typeof modelDeploymentChangedSchema>;
+
+/**
+ * POST /api/v1/models/{model}/aliases/{alias}: points the alias at a version (by number or id),
+ * optionally only when it passes a metric gate; the same move the registry page makes.
+ */
+export const aliasPromoteRequestSchema = z
+  .strictObject({
+    version: z.number().int().positive().optional(),
+    versionId: z.string().min(1).max(64).optional(),
+    gate: metricGateSchema.nullish(),
+  })
+  .refine((b) => (b.version === undefined) !== (b.versionId === undefined), {
+    message: 'Name the version to promote: "version" (its number) or "versionId", one of them',
+    path: ['version'],
+  });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { FEATURE_SET, windowKindSchema } from './features';
-import { modelKindSchema } from './models';
+import { modelKindSchema, modelKinds } from './models';
 import { faultTypes } from './scenario';
 
 /**
@@ -126,7 +126,8 @@ export const fitParamsSchema = z.object({
     .optional(),
 });
 
-export const trainingParamsSchema = fitParamsSchema.extend({
+const trainingParamsShape = {
+  ...fitParamsSchema.shape,
   // MLPs and the autoencoder
   hidden: layerWidths.optional(),
   bottleneck: z.number().int().min(1).max(512).optional(),
@@ -144,6 +145,20 @@ export const trainingParamsSchema = fitParamsSchema.extend({
   smoothing: z.number().gt(0).max(1).optional(),
   /** Adds the order column (cycle) as a feature. */
   includeOrder: z.boolean().optional(),
+};
+
+/** Every training parameter name, in the order of the contract: listed in the 400 for an unknown one. */
+export const TRAINING_PARAM_NAMES = Object.keys(trainingParamsShape) as (keyof typeof trainingParamsShape)[];
+
+/**
+ * Training parameters. Strict: an unknown name (a typo, another tool's option) is a 400 that lists
+ * the allowed names, never silently dropped, so a job always trains with what was asked.
+ */
+export const trainingParamsSchema = z.strictObject(trainingParamsShape, {
+  error: (iss) =>
+    iss.code === 'unrecognized_keys'
+      ? `Unknown training parameter${iss.keys.length > 1 ? 's' : ''}: ${iss.keys.join(', ')}. Allowed: ${TRAINING_PARAM_NAMES.join(', ')}`
+      : undefined,
 });
 export type TrainingParams = z.infer<typeof trainingParamsSchema>;
 
@@ -160,6 +175,99 @@ export const trainingJobRequestSchema = z.object({
   maxAttempts: z.number().int().min(1).max(5).default(2),
 });
 export type TrainingJobRequest = z.infer<typeof trainingJobRequestSchema>;
+
+/**
+ * The fleet ML service's `model_type` names, onto DriveLab's kinds. The one definition of the
+ * mapping: the REST route, its 400s, the OpenAPI document and the README all read it from here.
+ */
+export const MODEL_TYPE_KINDS = {
+  regression: 'mlp-regressor',
+  classification: 'mlp-classifier',
+  anomaly_detection: 'autoencoder',
+  rul: 'cnn-regressor',
+} as const satisfies Record<string, z.infer<typeof modelKindSchema>>;
+export type ModelType = keyof typeof MODEL_TYPE_KINDS;
+const modelTypeNames = Object.keys(MODEL_TYPE_KINDS) as [ModelType, ...ModelType[]];
+
+export const describeModelTypes = () =>
+  Object.entries(MODEL_TYPE_KINDS)
+    .map(([t, k]) => `${t} → ${k}`)
+    .join(', ');
+
+const API_FIELDS = [
+  'model_type',
+  'kind',
+  'dataset',
+  'datasetVersionId',
+  'config',
+  'params',
+  'experiment',
+  'modelName',
+  'tags',
+  'maxAttempts',
+] as const;
+
+/**
+ * POST /api/v1/training/jobs: the fleet ML service's body (`model_type`, `dataset` by name,
+ * `config`) and DriveLab's own (`kind`, `datasetVersionId`, `params`), in any mix. Unknown
+ * fields and unknown config keys are 400s that list what is allowed; nothing is dropped.
+ */
+export const trainingJobApiRequestSchema = z
+  .strictObject(
+    {
+      model_type: z
+        .enum(modelTypeNames, {
+          error: () => `model_type is one of ${describeModelTypes()} (or send "kind": one of ${modelKinds.join(', ')})`,
+        })
+        .optional(),
+      kind: modelKindSchema.optional(),
+      /** A dataset by name: its latest version trains. */
+      dataset: name.optional(),
+      datasetVersionId: id.optional(),
+      /** The fleet ML service's name for `params`. */
+      config: trainingParamsSchema.optional(),
+      params: trainingParamsSchema.optional(),
+      experiment: name.optional(),
+      modelName: name.optional(),
+      tags: z.array(z.string().trim().min(1).max(40)).max(20).default([]),
+      maxAttempts: z.number().int().min(1).max(5).default(2),
+    },
+    {
+      error: (iss) =>
+        iss.code === 'unrecognized_keys'
+          ? `Unknown field${iss.keys.length > 1 ? 's' : ''}: ${iss.keys.join(', ')}. Allowed: ${API_FIELDS.join(', ')}`
+          : undefined,
+    },
+  )
+  .superRefine((b, ctx) => {
+    if (!b.kind && !b.model_type)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['model_type'],
+        message: `Say what to train: "model_type" (${describeModelTypes()}) or "kind" (${modelKinds.join(', ')})`,
+      });
+    if (b.kind && b.model_type && MODEL_TYPE_KINDS[b.model_type] !== b.kind)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['kind'],
+        message: `model_type "${b.model_type}" trains a ${MODEL_TYPE_KINDS[b.model_type]}, not a ${b.kind}; send one of them`,
+      });
+    if (!b.dataset && !b.datasetVersionId)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dataset'],
+        message: 'Name the data: "dataset" (a dataset name; its latest version) or "datasetVersionId"',
+      });
+    if (b.dataset && b.datasetVersionId)
+      ctx.addIssue({ code: 'custom', path: ['dataset'], message: 'Send "dataset" or "datasetVersionId", not both' });
+    if (b.config && b.params)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['config'],
+        message: '"config" and "params" are the same training parameters; send one of them',
+      });
+  });
+export type TrainingJobApiRequest = z.infer<typeof trainingJobApiRequestSchema>;
 
 /** What the trainer queue carries: ids only; the worker reads everything else from Postgres. */
 export const trainingQueuePayloadSchema = z.object({ jobId: id, orgId: id });

@@ -1,45 +1,14 @@
 import type { Redis } from 'ioredis';
-import { z } from 'zod';
-import { windowKindSchema } from '../contracts/features';
-import { singleLine } from '../contracts/strings';
+import type { z } from 'zod';
+import { FLOAT32_MAX, predictRequestSchema, vehiclePredictRequestSchema } from '../contracts/predict';
 import { AppError } from '../errors';
-import { aliasNameSchema } from '../contracts/models';
 import { readOnlineFeatures } from '../store/online-features';
 import { featureIndex, fillRow, labelOf, mapNamedFeatures, scoresOf } from './scoring';
 import { ModelNotFoundError, type ResolvedModel, type ServingCache } from './serving';
 import type { VersionSession } from './version-session';
 
-/** REST bodies of the fleet predict API (app/api/v1/models/predict). */
-const target = {
-  model: singleLine(200).pipe(z.string().min(1)),
-  alias: aliasNameSchema.optional(),
-  version: z.number().int().positive().optional(),
-};
+export { FLOAT32_MAX, predictRequestSchema, vehiclePredictRequestSchema };
 
-export const predictRequestSchema = z.object({
-  ...target,
-  // Beyond float32 a value would be Infinity inside the model and the score NaN: refused here.
-  features: z.record(
-    singleLine(200),
-    z
-      .number()
-      .finite()
-      .refine((v) => Math.abs(v) <= FLOAT32_MAX, 'is outside the float32 range (±3.4e38) the model computes in')
-      .nullable(),
-  ),
-  /** Routes a canary deployment as the streaming path would route this vehicle. */
-  vehicleId: singleLine(200).pipe(z.string().min(1)).optional(),
-});
-
-export const vehiclePredictRequestSchema = z.object({
-  ...target,
-  runId: singleLine(200).pipe(z.string().min(1)),
-  vehicleId: singleLine(200).pipe(z.string().min(1)),
-  kind: windowKindSchema.default('tumbling'),
-});
-
-/** The largest finite float32. */
-export const FLOAT32_MAX = 3.4028234663852886e38;
 
 function assertRowModel(s: VersionSession): void {
   if (s.info.inputShape.length === 1) return;
@@ -49,7 +18,7 @@ function assertRowModel(s: VersionSession): void {
   );
 }
 
-async function score(s: VersionSession, row: Float32Array) {
+export async function score(s: VersionSession, row: Float32Array) {
   const started = process.hrtime.bigint();
   const out = await s.infer(row, 1);
   const scores = scoresOf(s.spec, out, 1);
@@ -70,7 +39,7 @@ async function score(s: VersionSession, row: Float32Array) {
   };
 }
 
-function describe(s: VersionSession, alias: string | null) {
+export function describe(s: VersionSession, alias: string | null) {
   return {
     model: s.info.modelName,
     version: s.info.version,
@@ -99,12 +68,15 @@ async function resolveRowModel(
   return resolved;
 }
 
-export async function predictNamed(
+/**
+ * The named-features body as one row of the model it resolves to (shared by predict and explain),
+ * or an AppError when it cannot be: 404 unknown model, 400 a sequence model or mismatched names.
+ */
+export async function namedRow(
   cache: ServingCache,
   orgId: string,
   req: z.infer<typeof predictRequestSchema>,
-): Promise<Record<string, unknown>> {
-  const t0 = process.hrtime.bigint();
+): Promise<{ resolved: ResolvedModel; row: Float32Array; imputed: string[] }> {
   const resolved = await resolveRowModel(cache, orgId, req.model, {
     alias: req.alias,
     version: req.version,
@@ -133,11 +105,23 @@ export async function predictNamed(
       },
     );
   }
-  const r = await score(s, mapped.row);
+  return { resolved, row: mapped.row, imputed: mapped.imputed };
+}
+
+export async function predictNamed(
+  cache: ServingCache,
+  orgId: string,
+  req: z.infer<typeof predictRequestSchema>,
+): Promise<Record<string, unknown>> {
+  const t0 = process.hrtime.bigint();
+  const named = await namedRow(cache, orgId, req);
+  const { resolved, imputed } = named;
+  const s = resolved.session;
+  const r = await score(s, named.row);
   return {
     ...describe(s, resolved.alias),
     prediction: r.prediction,
-    imputed: mapped.imputed,
+    imputed,
     latencyMs: { model: r.latencyMs, total: Number(process.hrtime.bigint() - t0) / 1e6 },
   };
 }

@@ -23,6 +23,9 @@ export interface ResolvedModel {
 
 export class ModelNotFoundError extends Error {}
 
+/** A model is named by its name or its id (cuid); both are looked up only inside the org. */
+const byNameOrId = (orgId: string, ref: string) => ({ orgId, OR: [{ name: ref }, { id: ref }] });
+
 type Db = Pick<PrismaClient, 'registeredModel' | 'modelVersion' | 'modelAlias'>;
 
 export class ServingCache {
@@ -62,7 +65,7 @@ export class ServingCache {
   }
 
   /**
-   * The org's model by name: an explicit version, else the alias (default production), canary by
+   * The org's model by name or id: an explicit version, else the alias (default production), canary by
    * the vehicle when one is named. Another org's model is "not found".
    */
   async resolve(
@@ -73,14 +76,16 @@ export class ServingCache {
     // One query on the hot path; the model is looked up on its own only to word a miss.
     if (opts.version !== undefined) {
       const v = await this.db.modelVersion.findFirst({
-        where: { orgId, version: opts.version, model: { orgId, name: modelName } },
+        where: { orgId, version: opts.version, model: byNameOrId(orgId, modelName) },
         select: { id: true },
       });
       if (!v) throw await this.notFound(orgId, modelName, `has no version ${opts.version}`);
       return { session: await this.open(v.id), alias: null };
     }
     const aliasName = opts.alias ?? 'production';
-    const alias = await this.db.modelAlias.findFirst({ where: { name: aliasName, model: { orgId, name: modelName } } });
+    const alias = await this.db.modelAlias.findFirst({
+      where: { name: aliasName, model: byNameOrId(orgId, modelName) },
+    });
     if (!alias) throw await this.notFound(orgId, modelName, `has no '${aliasName}' deployment`);
     const canary =
       alias.canaryVersionId && opts.vehicleId && routesToCanary(alias.modelId, opts.vehicleId, alias.canaryWeight);
@@ -88,8 +93,8 @@ export class ServingCache {
   }
 
   private async notFound(orgId: string, modelName: string, what: string): Promise<ModelNotFoundError> {
-    const model = await this.db.registeredModel.findUnique({
-      where: { orgId_name: { orgId, name: modelName } },
+    const model = await this.db.registeredModel.findFirst({
+      where: byNameOrId(orgId, modelName),
       select: { id: true },
     });
     return new ModelNotFoundError(model ? `Model '${modelName}' ${what}` : `Model '${modelName}' not found`);

@@ -6,13 +6,13 @@ import { objectStore, type ObjectStore } from '../store/object-store';
  * Writing and reading the model registry's artifacts. The trainer registers versions, the web
  * app moves aliases, the inference worker loads what aliases point at; all of them go through
  * these functions so the object-store layout is defined once:
- *   models/<orgId>/<modelId>/v<version>/model.onnx | sidecar.json | tfjs.json
+ *   models/<orgId>/<modelId>/v<version>/model.onnx | sidecar.json | tfjs.json | background.json | reference.json
  */
 export function artifactKey(
   orgId: string,
   modelId: string,
   version: number,
-  file: 'model.onnx' | 'sidecar.json' | 'tfjs.json',
+  file: 'model.onnx' | 'sidecar.json' | 'tfjs.json' | 'background.json' | 'reference.json',
 ): string {
   return `models/${orgId}/${modelId}/v${version}/${file}`;
 }
@@ -58,12 +58,34 @@ export interface NewModelVersion {
   tfjs?: unknown;
   inputShape: number[];
   outputShape: number[];
+  /**
+   * A sample of training rows (raw feature values, the model's feature order): the background
+   * that explanations (KernelSHAP) average over. Without one, explanations use the training means.
+   */
+  background?: number[][];
+  /**
+   * What the version keeps of its training data (reference.json): a sample of training rows and
+   * the model's scores on them (drift references), and global permutation importance. An even
+   * spread of its rows is the explanation background when `background` is not given.
+   */
+  reference?: {
+    features: number[][];
+    predictions: number[];
+    importance: { feature: string; importance: number; std: number }[];
+    importanceMetric: string;
+    importanceBaseline: number;
+  };
   experimentRunId?: string | null;
   createdById?: string | null;
   description?: string;
 }
 
 type Db = Pick<PrismaClient, 'registeredModel' | 'modelVersion' | '$transaction'>;
+
+/** Rows of the stored explanation background, taken evenly from the reference sample. */
+const BACKGROUND_ROWS = 100;
+const spread = <T>(xs: T[], n: number): T[] =>
+  xs.length <= n ? xs : Array.from({ length: n }, (_, i) => xs[Math.floor((i * xs.length) / n)]!);
 
 /**
  * Adds the next version of a model (creating the model on first use). Artifacts are written
@@ -99,6 +121,17 @@ export async function registerModelVersion(db: Db, input: NewModelVersion, store
     await putObject(store, onnxKey, input.onnx);
     await putJson(store, sidecarKey, input.sidecar);
     if (tfjsKey) await putJson(store, tfjsKey, input.tfjs);
+    const background = input.background ?? (input.reference ? spread(input.reference.features, BACKGROUND_ROWS) : null);
+    if (background?.length)
+      await putJson(store, artifactKey(input.orgId, model.id, version, 'background.json'), {
+        featureNames: input.featureNames,
+        rows: background,
+      });
+    if (input.reference)
+      await putJson(store, artifactKey(input.orgId, model.id, version, 'reference.json'), {
+        featureNames: input.featureNames,
+        ...input.reference,
+      });
     try {
       return await db.modelVersion.create({
         data: {

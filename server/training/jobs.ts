@@ -1,6 +1,6 @@
 import type { Prisma, PrismaClient } from '@prisma/client';
 import type PgBoss from 'pg-boss';
-import type { TrainingJobRequest } from '../contracts/training';
+import { MODEL_TYPE_KINDS, type TrainingJobApiRequest, type TrainingJobRequest } from '../contracts/training';
 import { trainingConfig } from './config';
 import { TRAINING_QUEUE, sharedBoss } from './queue';
 import { AppError } from '../errors';
@@ -12,6 +12,47 @@ export function checkKindFitsDataset(kind: TrainingJobRequest['kind'], labelKind
   if ((kind === 'mlp-regressor' || kind === 'cnn-regressor') && labelKind !== 'regression')
     return `A ${kind} needs a dataset with a numeric target (e.g. RUL)`;
   return null;
+}
+
+/**
+ * The REST body in DriveLab's terms: `model_type` becomes its kind, `dataset` (a name) its latest
+ * version, `config` the params. A kind that does not fit the dataset says which model_type chose it.
+ */
+export async function resolveApiTrainingRequest(
+  db: PrismaClient,
+  orgId: string,
+  body: TrainingJobApiRequest,
+): Promise<TrainingJobRequest> {
+  const kind = body.kind ?? MODEL_TYPE_KINDS[body.model_type!];
+  let datasetVersionId = body.datasetVersionId;
+  let labelKind: string | null = null;
+  if (body.dataset !== undefined) {
+    const latest = await db.datasetVersion.findFirst({
+      where: { orgId, dataset: { orgId, name: body.dataset } },
+      orderBy: { version: 'desc' },
+      select: { id: true, labelKind: true },
+    });
+    if (!latest) throw new AppError('NOT_FOUND', `Dataset "${body.dataset}" not found`);
+    datasetVersionId = latest.id;
+    labelKind = latest.labelKind;
+  }
+  if (body.model_type && labelKind) {
+    const mismatch = checkKindFitsDataset(kind, labelKind);
+    if (mismatch)
+      throw new AppError(
+        'BAD_REQUEST',
+        `${mismatch}; model_type "${body.model_type}" trains a ${kind} and dataset "${body.dataset}" has ${labelKind} labels`,
+      );
+  }
+  return {
+    datasetVersionId: datasetVersionId!,
+    kind,
+    experiment: body.experiment,
+    modelName: body.modelName,
+    params: body.config ?? body.params ?? {},
+    tags: body.tags,
+    maxAttempts: body.maxAttempts,
+  };
 }
 
 /**

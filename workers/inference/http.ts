@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { explainRow } from '~/server/explain/explain';
 import { inferenceMetrics } from '~/server/inference/metrics';
 import type { VersionSession } from '~/server/inference/version-session';
 import { assertSafeInput } from '~/server/contracts/strings';
@@ -21,6 +22,8 @@ import {
 const log = childLogger('inference.http');
 const MAX_BODY = BODY_LIMITS.oip;
 const DRAIN_MS = 10_000;
+/** Each row is one batched model call of coalitions × background rows. */
+const MAX_EXPLAIN_ROWS = 64;
 
 export interface OipServerOptions {
   registry: DeploymentRegistry;
@@ -67,11 +70,11 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-/** /v2/models/{name}[/versions/{v}][/ready|/infer] → its parts; null when the path is not a model path. */
+/** /v2/models/{name}[/versions/{v}][/ready|/infer|/explain] → its parts; null when the path is not a model path. */
 function parseModelPath(
   path: string,
-): { name: string; version: number | null; action: 'metadata' | 'ready' | 'infer' } | null {
-  const m = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(?:\/(ready|infer))?\/?$/.exec(path);
+): { name: string; version: number | null; action: 'metadata' | 'ready' | 'infer' | 'explain' } | null {
+  const m = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(?:\/(ready|infer|explain))?\/?$/.exec(path);
   if (!m) return null;
   let name: string;
   try {
@@ -83,7 +86,7 @@ function parseModelPath(
   if (m[2] !== undefined) {
     version = /^[1-9]\d{0,8}$/.test(m[2]) ? Number(m[2]) : NaN;
   }
-  return { name, version, action: (m[3] as 'ready' | 'infer' | undefined) ?? 'metadata' };
+  return { name, version, action: (m[3] as 'ready' | 'infer' | 'explain' | undefined) ?? 'metadata' };
 }
 
 /**
@@ -121,10 +124,59 @@ export function createOipServer(o: OipServerOptions): Server {
     return { session, alias, versions: entry.versions };
   }
 
-  async function infer(orgId: string, name: string, version: number | null, body: string): Promise<unknown> {
+  function parseInferBody(body: string): InferRequest {
     const json = parseJsonText(body);
     assertSafeInput(json);
-    const request = parseOrThrow(inferRequestSchema, json, 'invalid inference request');
+    return parseOrThrow(inferRequestSchema, json, 'invalid inference request');
+  }
+
+  /**
+   * KServe's explain verb: the infer request in; per row, each feature's KernelSHAP contribution
+   * to the score (output `shap_values`, rows × features) and the background mean (`base_value`).
+   */
+  async function explain(orgId: string, name: string, version: number | null, body: string): Promise<unknown> {
+    const request = parseInferBody(body);
+    const { session, alias } = await resolveSession(orgId, name, version, request);
+    if (session.info.inputShape.length !== 1)
+      throw new AppError('BAD_REQUEST', `model '${name}' takes sequences; explanations need a model of one row per prediction`);
+    const input = prepareInput(session, request);
+    if (!input.ok) throw new AppError('BAD_REQUEST', input.error);
+    if (input.rows > MAX_EXPLAIN_ROWS)
+      throw new AppError('BAD_REQUEST', `explain takes at most ${MAX_EXPLAIN_ROWS} rows per request, got ${input.rows}`);
+    const M = session.rowSize;
+    const values: number[] = [];
+    const base: number[] = [];
+    const score: number[] = [];
+    try {
+      for (let r = 0; r < input.rows; r++) {
+        const e = await explainRow(session, input.data.subarray(r * M, (r + 1) * M));
+        values.push(...e.values);
+        base.push(e.base);
+        score.push(e.output);
+      }
+    } catch (err) {
+      throw new AppError('INTERNAL_SERVER_ERROR', `explanation failed: ${(err as Error).message}`);
+    }
+    return {
+      model_name: session.info.modelName,
+      model_version: String(session.info.version),
+      ...(request.id !== undefined ? { id: request.id } : {}),
+      parameters: {
+        version_id: session.info.id,
+        method: 'kernel-shap',
+        feature_names: session.info.featureNames.join(','),
+        ...(alias ? { alias } : {}),
+      },
+      outputs: [
+        { name: 'shap_values', datatype: 'FP64', shape: [input.rows, M], data: values },
+        { name: 'base_value', datatype: 'FP64', shape: [input.rows], data: base },
+        { name: 'score', datatype: 'FP64', shape: [input.rows], data: score },
+      ],
+    };
+  }
+
+  async function infer(orgId: string, name: string, version: number | null, body: string): Promise<unknown> {
+    const request = parseInferBody(body);
     // A hot swap can retire a session between lookup and submit only across an await; retry once.
     for (let attempt = 0; ; attempt++) {
       const { session, alias } = await resolveSession(orgId, name, version, request);
@@ -181,6 +233,11 @@ export function createOipServer(o: OipServerOptions): Server {
       if (method !== 'POST') throw new AppError('METHOD_NOT_SUPPORTED', 'use POST for infer');
       const body = await readBody(req);
       return send(res, 200, await infer(auth.orgId, route.name, route.version, body));
+    }
+    if (route.action === 'explain') {
+      if (method !== 'POST') throw new AppError('METHOD_NOT_SUPPORTED', 'use POST for explain');
+      const body = await readBody(req);
+      return send(res, 200, await explain(auth.orgId, route.name, route.version, body));
     }
     if (method !== 'GET') throw new AppError('METHOD_NOT_SUPPORTED', 'use GET');
     const { session, versions } = await resolveSession(auth.orgId, route.name, route.version, null);

@@ -320,6 +320,7 @@ async function trainClaimedJob(
         tfjs,
         inputShape: result.inputShape,
         outputShape: result.outputShape,
+        ...(result.reference ? { reference: result.reference } : {}),
         experimentRunId: run.id,
         createdById: job.createdById,
         description: `Trained from experiment ${job.experiment.name}`,

@@ -18,6 +18,7 @@ import { predict, predictedClasses } from './models/predict';
 import type { ModelKind, TrainedModel } from './models/types';
 import { prepareSequences, prepareTabular, splitPlan } from './prepare';
 import { RUL_CNN_DEFAULTS } from './presets';
+import { versionReference, type VersionReference } from './reference';
 import type { FitOptions } from './training';
 
 /**
@@ -32,6 +33,8 @@ export interface KindResult {
   split: { train: string[]; validation: string[]; test: string[]; evaluatedOn: 'test' | 'validation' };
   inputShape: number[];
   outputShape: number[];
+  /** Training sample, its scores and permutation importance (row models only). */
+  reference?: VersionReference | null;
 }
 
 function fitOptions(
@@ -174,7 +177,9 @@ export async function trainKind(
     } else {
       metrics.flaggedShare = out.anomaly!.filter(Boolean).length / Math.max(1, out.anomaly!.length);
     }
-    return { ...base, trained, metrics, inputShape: [F], outputShape: [F] };
+    const labels = d.labelKind === 'none' ? null : labelsOf(d, evalIdx);
+    const reference = versionReference(trained, rowsOf(prep.split.train), rowsOf(evalIdx), labels);
+    return { ...base, trained, metrics, inputShape: [F], outputShape: [F], reference };
   }
 
   if (kind === 'mlp-classifier') {
@@ -198,7 +203,8 @@ export async function trainKind(
       metrics = binaryEvaluation(actual, out.output, classesOut);
       metrics = { ...metrics, ...detectionDelayMetrics(d, evalIdx, (j) => classesOut[j] === 1) };
     } else metrics = multiclassEvaluation(actual, classesOut, k);
-    return { ...base, trained, metrics, inputShape: [F], outputShape: [trained.binary ? 1 : k] };
+    const reference = versionReference(trained, rowsOf(prep.split.train), rowsOf(evalIdx), actual);
+    return { ...base, trained, metrics, inputShape: [F], outputShape: [trained.binary ? 1 : k], reference };
   }
 
   const trained = await trainMlpRegressor({
@@ -212,5 +218,6 @@ export async function trainKind(
     fit,
   });
   const metrics = regressionEvaluation(labelsOf(d, evalIdx), predict(trained, rowsOf(evalIdx)).output);
-  return { ...base, trained, metrics, inputShape: [F], outputShape: [1] };
+  const reference = versionReference(trained, rowsOf(prep.split.train), rowsOf(evalIdx), labelsOf(d, evalIdx));
+  return { ...base, trained, metrics, inputShape: [F], outputShape: [1], reference };
 }

@@ -7,7 +7,7 @@ import { metricGateSchema } from '../../models/gate';
 import { buildLineage, mainMetric } from '../../models/lineage';
 import { readOnnxMetadata } from '../../models/onnx-metadata';
 import { ARTIFACT_FILES, asMetrics, downloadPath, listModels } from '../../models/queries';
-import { getObject } from '../../models/registry';
+import { artifactKey, getObject } from '../../models/registry';
 import { objectStore } from '../../store/object-store';
 import { createTRPCRouter, orgProcedure, type TRPCContext } from '../init';
 
@@ -110,6 +110,10 @@ export const modelsRouter = createTRPCRouter({
       });
       if (!v) throw new AppError('NOT_FOUND', 'Model version not found');
       const sidecar = await readJson(v.sidecarKey);
+      const reference = (await readJson(artifactKey(ctx.orgId, v.model.id, v.version, 'reference.json'))) as {
+        importance?: { feature: string; importance: number; std: number }[];
+        importanceMetric?: string;
+      } | null;
       let onnxMeta: Record<string, string> = {};
       let onnxBytes: number | null = null;
       const onnx = await getObject(objectStore(), v.onnxKey);
@@ -148,6 +152,10 @@ export const modelsRouter = createTRPCRouter({
         classes: s.classes ?? null,
         windowLength: s.windowLength ?? null,
         target: s.target?.name ?? null,
+        // Global permutation importance from registration: how much the loss grows when the feature is shuffled.
+        importance: reference?.importance
+          ? { metric: reference.importanceMetric ?? 'loss', features: reference.importance }
+          : null,
         lineage: buildLineage(v.experimentRunId, sidecar, onnxMeta),
         onnxBytes,
         downloads: ARTIFACT_FILES.filter((f) => f !== 'tfjs.json' || v.tfjsKey).map((file) => ({

@@ -2,6 +2,7 @@ import { AppError } from '../../errors';
 import { z } from 'zod';
 import { retrainScheduleSchema, trainingJobRequestSchema } from '../../contracts/training';
 import { TRAINING_DEFAULTS } from '../../training/defaults';
+import { trainingJobDetail } from '../../training/job-detail';
 import { cancelTrainingJob, createTrainingJob } from '../../training/jobs';
 import { deleteRetrainSchedule, upsertRetrainSchedule } from '../../training/schedules';
 import { jobView } from '../../training/views';
@@ -53,67 +54,9 @@ export const trainingRouter = createTRPCRouter({
     .meta({ minRole: 'viewer', sample: (ids) => ({ id: ids.trainingJobId }) })
     .input(z.object({ id }))
     .query(async ({ ctx, input }) => {
-      const j = await ctx.db.trainingJob.findFirst({
-        where: { id: input.id, orgId: ctx.orgId },
-        include: {
-          experiment: { select: { id: true, name: true } },
-          datasetVersion: {
-            select: {
-              id: true,
-              version: true,
-              fingerprint: true,
-              rowCount: true,
-              groupBy: true,
-              dataset: { select: { id: true, name: true } },
-            },
-          },
-        },
-      });
-      if (!j) throw new AppError('NOT_FOUND', 'Training job not found');
-      const run = j.experimentRunId
-        ? await ctx.db.experimentRun.findFirst({
-            where: { id: j.experimentRunId, orgId: ctx.orgId },
-            include: { epochs: { orderBy: { epoch: 'asc' } } },
-          })
-        : null;
-      const version = j.modelVersionId
-        ? await ctx.db.modelVersion.findFirst({
-            where: { id: j.modelVersionId, orgId: ctx.orgId },
-            select: { id: true, version: true, model: { select: { id: true, name: true } } },
-          })
-        : null;
-      return {
-        ...jobView(j),
-        experiment: j.experiment,
-        dataset: {
-          id: j.datasetVersion.dataset.id,
-          name: j.datasetVersion.dataset.name,
-          versionId: j.datasetVersion.id,
-          version: j.datasetVersion.version,
-          fingerprint: j.datasetVersion.fingerprint,
-          rowCount: j.datasetVersion.rowCount,
-          groupBy: j.datasetVersion.groupBy,
-        },
-        run: run
-          ? {
-              id: run.id,
-              name: run.name,
-              state: run.state,
-              metrics: run.metrics as Record<string, number | null> | null,
-              backend: run.backend,
-              error: run.error,
-              epochs: run.epochs.map((e) => ({
-                epoch: e.epoch,
-                loss: e.loss,
-                valLoss: e.valLoss,
-                elapsedMs: e.elapsedMs,
-              })),
-            }
-          : null,
-        modelVersion: version
-          ? { id: version.id, version: version.version, modelId: version.model.id, modelName: version.model.name }
-          : null,
-      };
+      const detail = await trainingJobDetail(ctx.db, ctx.orgId, input.id);
+      if (!detail) throw new AppError('NOT_FOUND', 'Training job not found');
+      return detail;
     }),
 
   cancel: orgProcedure

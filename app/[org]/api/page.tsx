@@ -1,0 +1,13 @@
+import { headers } from 'next/headers';
+import { ApiReference } from '~/components/api/api-reference';
+import { requireOrgPage } from '~/server/auth/page-org';
+
+export const dynamic = 'force-dynamic';
+
+export default async function ApiPage({ params }: { params: Promise<{ org: string }> }) {
+  const { org: slug } = await params;
+  await requireOrgPage(slug);
+  const h = await headers();
+  const origin = `${h.get('x-forwarded-proto') ?? 'http'}://${h.get('host') ?? 'localhost:3000'}`;
+  return <ApiReference origin={origin} />;
+}
