@@ -1,4 +1,4 @@
-import { healthReport } from '~/server/observability/health';
+import { healthReport } from '~/server/health';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';

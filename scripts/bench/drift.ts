@@ -7,7 +7,7 @@
  */
 import os from 'node:os';
 import { DriftReference } from '~/server/drift/report';
-import { FEATURES, featureRows } from '../../tests/helpers/models';
+import { FEATURES, featureRows } from '../fixtures/models';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const REFERENCE = Number(process.env.BENCH_REFERENCE ?? 5000);

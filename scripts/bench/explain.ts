@@ -12,7 +12,7 @@ import { EXPLAIN_BACKGROUND_ROWS, planFor } from '~/server/explain/explain';
 import { kernelShap } from '~/server/explain/kernel-shap';
 import { scoresOf } from '~/server/inference/scoring';
 import { openVersion } from '~/server/inference/version-session';
-import { FEATURES, featureRows, trainFeatureAutoencoder } from '../../tests/helpers/models';
+import { FEATURES, featureRows, trainFeatureAutoencoder } from '../fixtures/models';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const M = FEATURES.length;

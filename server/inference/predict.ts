@@ -9,7 +9,6 @@ import type { VersionSession } from './version-session';
 
 export { FLOAT32_MAX, predictRequestSchema, vehiclePredictRequestSchema };
 
-
 function assertRowModel(s: VersionSession): void {
   if (s.info.inputShape.length === 1) return;
   throw new AppError(

@@ -6,7 +6,7 @@ import type { DriftReport } from '~/server/drift/report';
 import { registerModelVersion } from '~/server/models/registry';
 import { objectStore } from '~/server/store/object-store';
 import { stopSharedBoss } from '~/server/training/queue';
-import { FEATURES, featureRows, trainFeatureAutoencoder } from '../helpers/models';
+import { FEATURES, featureRows, trainFeatureAutoencoder } from '~/scripts/fixtures/models';
 import { makeOrg, type OrgFixture } from '../helpers/tenancy';
 
 /**

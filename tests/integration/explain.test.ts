@@ -10,11 +10,11 @@ import { scoresOf } from '~/server/inference/scoring';
 import { selectBackend } from '~/workers/trainer/backend';
 import { trainMlpRegressor } from '~/workers/trainer/models/mlp-regressor';
 import { exportOnnx } from '~/workers/trainer/onnx/export';
-import { seededRandom } from '~/workers/trainer/random';
+import { seededRandom } from '~/server/random';
 import { parseInferenceConfig } from '~/workers/inference/config';
 import { startInferenceWorker, type InferenceWorker } from '~/workers/inference/worker';
 import { isolatedTopics } from '../helpers/kafka';
-import { registerAutoencoder, setAlias, FEATURES, featureRows } from '../helpers/models';
+import { registerAutoencoder, setAlias, FEATURES, featureRows } from '~/scripts/fixtures/models';
 import { makeOrg, type OrgFixture } from '../helpers/tenancy';
 import { jsonRequest } from '../helpers/training';
 

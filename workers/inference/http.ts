@@ -138,11 +138,17 @@ export function createOipServer(o: OipServerOptions): Server {
     const request = parseInferBody(body);
     const { session, alias } = await resolveSession(orgId, name, version, request);
     if (session.info.inputShape.length !== 1)
-      throw new AppError('BAD_REQUEST', `model '${name}' takes sequences; explanations need a model of one row per prediction`);
+      throw new AppError(
+        'BAD_REQUEST',
+        `model '${name}' takes sequences; explanations need a model of one row per prediction`,
+      );
     const input = prepareInput(session, request);
     if (!input.ok) throw new AppError('BAD_REQUEST', input.error);
     if (input.rows > MAX_EXPLAIN_ROWS)
-      throw new AppError('BAD_REQUEST', `explain takes at most ${MAX_EXPLAIN_ROWS} rows per request, got ${input.rows}`);
+      throw new AppError(
+        'BAD_REQUEST',
+        `explain takes at most ${MAX_EXPLAIN_ROWS} rows per request, got ${input.rows}`,
+      );
     const M = session.rowSize;
     const values: number[] = [];
     const base: number[] = [];

@@ -2,7 +2,7 @@ import { clientIp } from '~/server/auth/caller';
 import { hasRole } from '~/server/auth/roles';
 import { aliasNameSchema, aliasPromoteRequestSchema } from '~/server/contracts/models';
 import { db } from '~/server/db';
-import { authenticateRest, jsonError, parseJsonBody, trpcErrorToResponse } from '~/server/http/rest';
+import { authenticateRest, jsonError, parseJsonBody, restRoute } from '~/server/http/rest';
 import { aliasMoveMinRole, moveAlias } from '~/server/models/aliases';
 
 export const dynamic = 'force-dynamic';
@@ -15,7 +15,7 @@ type RouteContext = { params: Promise<{ model: string; alias: string }> };
  * metric gate must pass; the move is audited and announced on dl.models. The model is named by
  * name or id; another org's model is the same 404 as none.
  */
-export async function POST(req: Request, context: RouteContext) {
+export const POST = restRoute(async (req: Request, context: RouteContext) => {
   const auth = await authenticateRest(req, 'engineer');
   if (auth instanceof Response) return auth;
   const raw = await context.params;
@@ -47,14 +47,11 @@ export async function POST(req: Request, context: RouteContext) {
     select: { id: true },
   });
   if (!version) return jsonError(404, `Model '${model.name}' has no such version`);
-  try {
-    const result = await moveAlias(
-      db,
-      { orgId: auth.orgId, actor: auth.actor, ip: clientIp(req.headers) },
-      { action: 'promote', modelId: model.id, alias: alias.data, versionId: version.id, gate: body.gate ?? null },
-    );
-    return Response.json({ model: model.name, ...result });
-  } catch (err) {
-    return trpcErrorToResponse(err);
-  }
-}
+  // moveAlias throws AppError (403 role, 412 gate); restRoute maps it to the one error shape.
+  const result = await moveAlias(
+    db,
+    { orgId: auth.orgId, actor: auth.actor, ip: clientIp(req.headers) },
+    { action: 'promote', modelId: model.id, alias: alias.data, versionId: version.id, gate: body.gate ?? null },
+  );
+  return Response.json({ model: model.name, ...result });
+});
