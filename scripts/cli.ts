@@ -37,7 +37,12 @@ async function bench(name: string | undefined, rest: string[]): Promise<number> 
 async function fuzz(rest: string[]): Promise<number> {
   const stack = await stackUp();
   await migrate(stack.databaseUrl);
-  const files = ['tests/unit/platform/fuzz-contracts.test.ts', 'tests/integration/fuzz-entry-points.test.ts'];
+  const files = [
+    'tests/unit/platform/fuzz-contracts.test.ts',
+    'tests/integration/fuzz-entry-points.test.ts',
+    'tests/integration/live.test.ts',
+    'tests/integration/inference.test.ts',
+  ];
   const code = await run(join(root, 'node_modules', '.bin', 'vitest'), ['run', ...files, ...rest], {
     env: { ...process.env, FUZZ_FACTOR: process.env.FUZZ_FACTOR ?? '10', DATABASE_URL: stack.databaseUrl },
   });
