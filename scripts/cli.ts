@@ -36,6 +36,23 @@ async function bench(name: string | undefined, rest: string[]): Promise<number> 
   return code;
 }
 
+/** The fuzz suites (issue 19) with 10× the cases of npm test; each prints cases per entry point. */
+async function fuzz(rest: string[]): Promise<number> {
+  const stack = await stackUp();
+  await migrate(stack.databaseUrl);
+  const files = [
+    'tests/unit/platform/fuzz-contracts.test.ts',
+    'tests/integration/fuzz-entry-points.test.ts',
+    'tests/integration/live.test.ts',
+    'tests/integration/inference.test.ts',
+  ];
+  const code = await run(join(root, 'node_modules', '.bin', 'vitest'), ['run', ...files, ...rest], {
+    env: { ...process.env, FUZZ_FACTOR: process.env.FUZZ_FACTOR ?? '10', DATABASE_URL: stack.databaseUrl },
+  });
+  if (!process.env.KEEP_STACK) await stackDown(stack.started);
+  return code;
+}
+
 async function main(): Promise<number> {
   switch (command) {
     case 'stack:up':
@@ -51,8 +68,10 @@ async function main(): Promise<number> {
       return runTests(args);
     case 'bench':
       return bench(args[0], args.slice(1));
+    case 'fuzz':
+      return fuzz(args);
     default:
-      console.error('Usage: cli.ts stack:up | stack:down | demo | test [typecheck|vitest|e2e] | bench <name>');
+      console.error('Usage: cli.ts stack:up | stack:down | demo | test [typecheck|vitest|e2e] | bench <name> | fuzz');
       return 2;
   }
 }

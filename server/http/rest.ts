@@ -44,8 +44,9 @@ export function jsonError(
   headers: Record<string, string> = {},
 ): Response {
   const code = (Object.keys(APP_ERROR_STATUS) as AppErrorCode[]).find((c) => APP_ERROR_STATUS[c] === status);
-  const { issues, ...rest } = extra as { issues?: ErrorIssue[] };
-  const err = new AppError(code ?? 'BAD_REQUEST', error, { issues, extra: rest });
+  const { issues, ...rest } = extra as { issues?: Partial<ErrorIssue>[] };
+  const normalised = issues?.map((i) => ({ path: i.path ?? '', code: i.code ?? 'invalid', message: i.message ?? '' }));
+  const err = new AppError(code ?? 'BAD_REQUEST', error, { issues: normalised, extra: rest });
   return Response.json(errorBody(err), { status, headers: { ...errorHeaders(err), ...headers } });
 }
 

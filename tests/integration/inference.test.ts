@@ -22,6 +22,8 @@ import { collect, isolatedTopics } from '../helpers/kafka';
 import { announce, FEATURES, featureRows, registerAutoencoder, setAlias } from '~/scripts/fixtures/models';
 import { waitFor } from '../helpers/pipeline';
 import { callerFor, makeOrg, userCaller, type OrgFixture } from '../helpers/tenancy';
+import fc from 'fast-check';
+import { count, fuzzParams, hostileValue, printCounts } from '../helpers/fuzz';
 
 // The inference worker in process against the real broker, Postgres, Redis and ONNX Runtime,
 // serving autoencoders trained by the trainer core in this file's setup.
@@ -352,6 +354,32 @@ describe('Open Inference Protocol v2', () => {
       'BAD_REQUEST',
     );
     // Still serving.
+    expect(
+      (await req('/v2/models/wear/infer', A.apiKey.key, { method: 'POST', body: inferBody([row()]) })).status,
+    ).toBe(200);
+  });
+
+  it('fuzz: OIP infer answers hostile requests with a 4xx in the one error shape (issue 19)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.nat(), hostileValue, async (i, v) => {
+        count('oip infer');
+        const base = JSON.parse(inferBody([row()])) as Record<string, any>;
+        const variants = [
+          v,
+          { ...base, id: v },
+          { ...base, parameters: { alias: v } },
+          { inputs: [{ ...base.inputs[0], data: v }] },
+        ];
+        const body = JSON.stringify(variants[i % variants.length]) ?? 'null';
+        const res = await req('/v2/models/wear/infer', A.apiKey.key, { method: 'POST', body });
+        expect(res.status, body.slice(0, 100)).toBeLessThan(500);
+        if (res.status >= 400)
+          expect(Object.keys((await res.json()) as object).sort()).toEqual(['code', 'error', 'issues']);
+        else await res.body?.cancel();
+      }),
+      fuzzParams(40),
+    );
+    printCounts('oip');
     expect(
       (await req('/v2/models/wear/infer', A.apiKey.key, { method: 'POST', body: inferBody([row()]) })).status,
     ).toBe(200);

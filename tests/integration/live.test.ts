@@ -5,7 +5,9 @@ import { createProducer } from '~/server/kafka/client';
 import { TOPICS } from '~/server/kafka/topics';
 import { metrics } from '~/server/observability/metrics';
 import { startLiveRelay } from '~/server/realtime/live';
+import fc from 'fast-check';
 import { frame } from '../helpers/frames';
+import { count, fuzzParams, hostileValue, printCounts } from '../helpers/fuzz';
 import { isolatedTopics } from '../helpers/kafka';
 import { liveClients, startLiveServer } from '../helpers/live-sockets';
 import { makeOrg, type OrgFixture } from '../helpers/tenancy';
@@ -62,6 +64,38 @@ describe('live channel (/live) on the real Kafka', () => {
       expect(outcome.data).toMatchObject({ code: 'UNAUTHORIZED' });
       s.disconnect();
     }
+  });
+
+  it('fuzz: any apiKey gets an answer, any join payload a clean refusal (issue 19)', async () => {
+    await fc.assert(
+      fc.asyncProperty(hostileValue, async (apiKey) => {
+        count('socket.io auth');
+        const s = client({ apiKey });
+        const answered = await Promise.race([
+          connected(s).then(
+            () => 'connected',
+            () => 'connect_error',
+          ),
+          new Promise<string>((r) => setTimeout(() => r('silence'), 5000)),
+        ]);
+        s.disconnect();
+        expect(answered).not.toBe('silence');
+      }),
+      fuzzParams(8),
+    );
+    const member = client({ apiKey: a.apiKey.key });
+    await connected(member);
+    await fc.assert(
+      fc.asyncProperty(hostileValue, async (room) => {
+        count('socket.io join');
+        const ack = (await member.timeout(5000).emitWithAck('join', { room })) as { ok: boolean; code?: string };
+        expect(ack.ok).toBe(false);
+        expect(['BAD_REQUEST', 'NOT_FOUND']).toContain(ack.code);
+      }),
+      fuzzParams(20),
+    );
+    member.disconnect();
+    printCounts('socket.io');
   });
 
   it("lets members join their org's run and org rooms; another org's member gets NOT_FOUND", async () => {

@@ -1,11 +1,13 @@
 import { z } from 'zod';
+import { singleLine } from '~/server/contracts/strings';
 import { db } from '~/server/db';
-import { authenticateRest, jsonError, restRoute } from '~/server/http/rest';
+import { AppError } from '~/server/errors';
+import { authenticateRest, errorResponse, restRoute } from '~/server/http/rest';
 import { ARTIFACT_FILES, downloadPath, listModels } from '~/server/models/queries';
 
 export const dynamic = 'force-dynamic';
 
-const querySchema = z.object({ name: z.string().min(1).max(200).optional() });
+const querySchema = z.object({ name: singleLine(200).pipe(z.string().min(1)).optional() });
 
 /**
  * The fleet ML service's model list: every registered model of the key's org with all its
@@ -16,10 +18,7 @@ export const GET = restRoute(async (req: Request) => {
   if (auth instanceof Response) return auth;
   const url = new URL(req.url);
   const q = querySchema.safeParse({ name: url.searchParams.get('name') ?? undefined });
-  if (!q.success)
-    return jsonError(400, 'Invalid query', {
-      issues: q.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    });
+  if (!q.success) return errorResponse(AppError.fromZod(q.error, 'Invalid query'));
   const models = await listModels(db, auth.orgId, { versions: 'all', name: q.data.name });
   return Response.json(
     {
