@@ -49,7 +49,7 @@ const server = createServer((req, res) => {
     if (await serveMetrics(req, res)) return;
     if (req.method === 'GET' && path === '/api/health') {
       const report = await healthReport();
-      return sendJson(res, report.status === 'ok' ? 200 : 503, report);
+      return void sendJson(res, report.status === 'ok' ? 200 : 503, report);
     }
     await handle(req, res);
   })().catch((err: unknown) => {

@@ -31,9 +31,7 @@ function Chart({
         <strong>{title}</strong>
         <span className="muted" style={{ fontVariantNumeric: 'tabular-nums' }}>
           {last
-            ? lines
-                .map((l) => (typeof last[l.key] === 'number' ? `${(last[l.key] as number).toFixed(1)}` : '—'))
-                .join(' / ')
+            ? lines.map((l) => (typeof last[l.key] === 'number' ? (last[l.key] as number).toFixed(1) : '—')).join(' / ')
             : '—'}{' '}
           {unit}
         </span>

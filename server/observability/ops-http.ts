@@ -31,10 +31,10 @@ export async function startOpsServer(options: {
       if (await serveMetrics(req, res)) return;
       const path = (req.url ?? '/').split('?')[0];
       if (req.method === 'GET' && (path === '/health' || path === '/health/live'))
-        return sendJson(res, 200, { status: 'ok' });
+        return void sendJson(res, 200, { status: 'ok' });
       if (req.method === 'GET' && path === '/health/ready') {
         const ready = options.ready?.() ?? true;
-        return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'starting' });
+        return void sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'starting' });
       }
       sendJson(res, 404, { error: 'not found' });
     })().catch((err: unknown) => sendJson(res, 500, { error: (err as Error).message }));

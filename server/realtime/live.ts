@@ -84,7 +84,7 @@ export function attachLiveNamespace(io: Server, deps: { db: PrismaClient; redis:
   live.use((socket, next) => {
     resolveCaller(handshakeHeaders(socket), deps)
       .then((caller) => {
-        if (caller.kind === 'anonymous') return next(new Error('UNAUTHORIZED: sign in or pass an API key'));
+        if (caller.kind === 'anonymous') return void next(new Error('UNAUTHORIZED: sign in or pass an API key'));
         socket.data.caller = caller;
         next();
       })
@@ -94,10 +94,10 @@ export function attachLiveNamespace(io: Server, deps: { db: PrismaClient; redis:
     socket.on('join', async (payload: unknown, ack?: (r: { ok: boolean; room?: string; error?: string }) => void) => {
       const reply = typeof ack === 'function' ? ack : () => undefined;
       const parsed = joinSchema.safeParse(payload);
-      if (!parsed.success) return reply({ ok: false, error: `BAD_REQUEST: ${parsed.error.issues[0]?.message}` });
+      if (!parsed.success) return void reply({ ok: false, error: `BAD_REQUEST: ${parsed.error.issues[0]?.message}` });
       try {
         const room = await resolveRoom(deps.db, socket.data.caller as Caller, parsed.data.room);
-        if (!room) return reply({ ok: false, error: 'NOT_FOUND' });
+        if (!room) return void reply({ ok: false, error: 'NOT_FOUND' });
         await socket.join(room);
         reply({ ok: true, room });
       } catch (err) {

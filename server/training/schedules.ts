@@ -40,7 +40,7 @@ export async function upsertRetrainSchedule(
       datasetId: dataset.id,
       experimentId: experiment.id,
       kind: s.kind,
-      params: s.params as Prisma.InputJsonValue,
+      params: s.params,
       createdById: input.createdById ?? null,
     },
     update: {
@@ -48,7 +48,7 @@ export async function upsertRetrainSchedule(
       datasetId: dataset.id,
       experimentId: experiment.id,
       kind: s.kind,
-      params: s.params as Prisma.InputJsonValue,
+      params: s.params,
       enabled: true,
     },
   });

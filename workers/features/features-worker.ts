@@ -435,7 +435,7 @@ export async function startFeaturesWorker(o: FeaturesWorkerOptions): Promise<Fea
   }
 
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
-    const partitions = (e.payload.memberAssignment[telemetryTopic] ?? []) as number[];
+    const partitions = e.payload.memberAssignment[telemetryTopic] ?? [];
     restoring = serial(() => restoreAssignment(partitions)).catch((err) => fail(err));
   });
 
