@@ -58,7 +58,7 @@ const server = createServer((req, res) => {
     if (await serveMetrics(req, res)) return;
     if (req.method === 'GET' && (path === '/api/health' || path === '/health')) {
       const report = await healthReport();
-      return sendJson(res, report.status === 'ok' ? 200 : 503, report);
+      return void sendJson(res, report.status === 'ok' ? 200 : 503, report);
     }
     if (req.method === 'GET' && path === '/healthz') return sendProbe(res, probes.live(), 'ok');
     if (req.method === 'GET' && path === '/readyz') return sendProbe(res, probes.ready(), 'ready');

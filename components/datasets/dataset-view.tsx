@@ -16,7 +16,7 @@ export function DatasetView({ org, id, canCreate }: { org: string; id: string; c
   const d = q.data;
   if (!d) return <EmptyState>Loading…</EmptyState>;
   const latest = d.versions[0];
-  const stats = (latest?.stats ?? {}) as Record<string, unknown>;
+  const stats = latest?.stats ?? {};
   const classCounts = (stats.classCounts ?? stats.labelSummary) as Record<string, number> | undefined;
   return (
     <>
@@ -87,7 +87,7 @@ export function DatasetView({ org, id, canCreate }: { org: string; id: string; c
           </thead>
           <tbody>
             {d.versions.map((v) => {
-              const spec = v.spec as Record<string, unknown>;
+              const spec = v.spec;
               const source =
                 spec.source === 'upload'
                   ? `${String(spec.fileName)} (${Math.round(Number(spec.bytes) / 1024)} KiB)`

@@ -19,7 +19,7 @@ export function SchedulesPanel({ org, canRun }: { org: string; canRun: boolean }
     modelName: '',
     cron: '0 3 * * *',
     datasetId: '',
-    kind: 'autoencoder' as keyof typeof KIND_LABELS,
+    kind: 'autoencoder',
   });
   const [error, setError] = useState<string | null>(null);
 

@@ -110,11 +110,21 @@ export async function runTests(args: string[]): Promise<number> {
       return true;
     });
     // Formatting is checked first: it is the cheapest stage and a failure names the files.
-    if (wants('lint'))
+    if (wants('lint')) {
       await step(
         'prettier --check',
         async () => (await run(bin('prettier'), ['--check', '--log-level', 'warn', '.'], { env: testEnv })) === 0,
       );
+      // Typed lint (eslint.config.mjs): errors fail the stage, the adoption backlog prints as warnings.
+      // The cache under .state/ makes a rerun check only changed files.
+      await step(
+        'eslint',
+        async () =>
+          (await run(bin('eslint'), ['--cache', '--cache-location', join(stateDir, 'eslintcache'), '.'], {
+            env: testEnv,
+          })) === 0,
+      );
+    }
     if (wants('typecheck'))
       await step('typecheck', async () => (await run(bin('tsc'), ['--noEmit'], { env: testEnv })) === 0);
     if (wants('vitest')) {

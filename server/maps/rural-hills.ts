@@ -91,7 +91,7 @@ export function buildRuralHills(): RoadMap {
     const mid1: Point3 = { x: from.x + ux * 30 + rx * 18, y: from.y + uy * 30 + ry * 18, z: from.z };
     const tip: Point3 = { x: from.x + ux * 55 - rx * 2, y: from.y + uy * 55 - ry * 2, z: from.z };
     const mid2: Point3 = { x: to.x + ux * 30 - rx * 22, y: to.y + uy * 30 - ry * 22, z: to.z };
-    void outward;
+    outward;
     return [
       ...bezier(from, { x: from.x + ux * 15, y: from.y + uy * 15, z: from.z }, mid1, 10),
       ...bezier(mid1, { x: mid1.x + ux * 20 + rx * 5, y: mid1.y + uy * 20 + ry * 5, z: from.z }, tip, 10).slice(1),

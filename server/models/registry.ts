@@ -141,7 +141,7 @@ export async function registerModelVersion(db: Db, input: NewModelVersion, store
           kind: input.kind,
           experimentRunId: input.experimentRunId ?? null,
           featureNames: input.featureNames,
-          metrics: input.metrics as Prisma.InputJsonValue,
+          metrics: input.metrics,
           threshold: input.threshold ?? null,
           onnxKey,
           sidecarKey,

@@ -30,7 +30,7 @@ export function createScenarioWithFirstVersion(
           orgId: s.orgId,
           version: 1,
           // A parsed Scenario is plain JSON data; Prisma's JSON input type cannot say so.
-          spec: s.spec as Prisma.InputJsonValue,
+          spec: s.spec,
           createdById: s.createdById,
         },
       },

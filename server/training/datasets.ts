@@ -74,7 +74,7 @@ async function saveVersion(db: Db, store: ObjectStore, input: SaveInput) {
       groupBy: d.groupBy,
       rowCount: d.rows,
       groupCount: new Set(d.groups).size,
-      stats: { ...input.stats, files } as Prisma.InputJsonValue,
+      stats: { ...input.stats, files },
       dataKey,
       createdById: input.createdById ?? null,
     },

@@ -28,7 +28,7 @@ function* iterRows(rows: FingerprintInput['rows']): Generator<ArrayLike<number>>
       yield Array.prototype.slice.call(rows.values, start, start + rows.cols) as number[];
     }
   } else {
-    yield* rows as Iterable<ArrayLike<number>>;
+    yield* rows;
   }
 }
 

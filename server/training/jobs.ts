@@ -103,7 +103,7 @@ export async function createTrainingJob(
       datasetVersionId: version.id,
       kind: r.kind,
       modelName,
-      params: r.params as Prisma.InputJsonValue,
+      params: r.params,
       tags: r.tags,
       maxAttempts: r.maxAttempts,
       scheduleId: input.scheduleId ?? null,

@@ -39,7 +39,7 @@ export async function upsertRetrainSchedule(
       datasetId: dataset.id,
       experimentId: experiment.id,
       kind: s.kind,
-      params: s.params as Prisma.InputJsonValue,
+      params: s.params,
       createdById: input.createdById ?? null,
     },
     update: {
@@ -47,7 +47,7 @@ export async function upsertRetrainSchedule(
       datasetId: dataset.id,
       experimentId: experiment.id,
       kind: s.kind,
-      params: s.params as Prisma.InputJsonValue,
+      params: s.params,
       enabled: true,
     },
   });

@@ -83,10 +83,12 @@ export function escapeComment(s: string): string {
 
 /** Characters XML 1.0 cannot carry at all, even escaped (C0 controls other than tab/LF/CR, lone surrogates, U+FFFE/FFFF). */
 function stripInvalidChars(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
-    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '');
+  return (
+    s
+      // eslint-disable-next-line no-control-regex -- these control characters are exactly what XML forbids
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
+      .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
+  );
 }
 
 function write(node: XmlNode, depth: number, out: string[]): void {

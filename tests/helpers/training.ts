@@ -106,7 +106,7 @@ export async function materialiseSimulatedRun(
   const windows = [];
   const events = [];
   let offset = 0;
-  for (const step of runScenario(spec as never, {
+  for (const step of runScenario(spec, {
     orgId: fixture.orgId,
     runId: run.id,
     clock: () => 1_700_000_000_000,

@@ -298,7 +298,7 @@ describe('model registry', () => {
             modelId,
             versionId: v[1].id,
             alias: 'x',
-            gate: { metric: 'f1' } as never,
+            gate: { metric: 'f1' },
           }),
         )
       ).code,

@@ -70,7 +70,7 @@ export function packValues(values: readonly (Buffer | null)[]): PackedValues {
   const bytes = new Uint8Array(total);
   for (let i = 0; i < n; i++) {
     const v = values[i];
-    if (v) bytes.set(v, starts[i]!);
+    if (v) bytes.set(v, starts[i]);
   }
   return { bytes, starts, lengths };
 }

@@ -39,7 +39,7 @@ export class PartitionAligner<T> {
   /** The assignment changed: held messages of every partition are dropped (they are replayed). */
   assign(partitions: readonly number[], nowMs: number): void {
     this.lanes = new Map(partitions.map((p) => [p, { items: [], head: 0, maxTs: -Infinity, caughtUpAt: null }]));
-    void nowMs;
+    nowMs;
   }
 
   /** One batch of a partition, in offset order; caughtUp when it ends at the partition's end. */

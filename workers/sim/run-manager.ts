@@ -57,7 +57,7 @@ export class RunManager {
   }
 
   handle(cmd: SimCommand): void {
-    if (cmd.type === 'cancel') return void this.cancel(cmd.runId, cmd.orgId);
+    if (cmd.type === 'cancel') return this.cancel(cmd.runId, cmd.orgId);
     if (this.active.has(cmd.runId) || this.waiting.some((w) => w.runId === cmd.runId)) return;
     if (this.cancelledEarly.delete(cmd.runId)) return;
     this.waiting.push(cmd);

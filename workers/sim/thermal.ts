@@ -107,7 +107,7 @@ export function updateHealth(
   // Tyres warm up with speed (gas law) and leak in proportion to their gauge pressure.
   const warm = p.tyrePressure * (1 + 0.0012 * io.v);
   for (let i = 0; i < 4; i++) {
-    let t = h.tyres[i as 0]!;
+    let t = h.tyres[i as 0];
     t += ((warm - t) / 200) * dt * (f.leak[i as 0] > 0 ? 0 : 1);
     t -= 0.02 * f.leak[i as 0] * t * dt;
     h.tyres[i as 0] = Math.max(0, t);

@@ -24,7 +24,7 @@ export async function serialiseTfjs(model: tf.LayersModel): Promise<TfjsArtifact
   if (!a?.weightData || !a.weightSpecs) throw new Error('tfjs save produced no weights');
   const data = Array.isArray(a.weightData)
     ? Buffer.concat(a.weightData.map((b) => Buffer.from(b)))
-    : Buffer.from(a.weightData as ArrayBuffer);
+    : Buffer.from(a.weightData);
   return {
     format: 'drivelab.tfjs-layers.v1',
     modelTopology: a.modelTopology,

@@ -100,7 +100,7 @@ export function conv2dInputGradStride1(
       [0, 0],
     ]);
     const flipped = tf.reverse(filter, [0, 1]).transpose([0, 1, 3, 2]) as tf.Tensor4D;
-    return tf.conv2d(dyp as tf.Tensor4D, flipped, 1, 'valid');
+    return tf.conv2d(dyp, flipped, 1, 'valid');
   });
 }
 

@@ -141,7 +141,7 @@ async function trainClaimedJob(
       jobId: job.id,
       name: `${job.kind} #${runCount + 1}`,
       kind: job.kind,
-      params: params as Prisma.InputJsonValue,
+      params: params,
       tags: job.tags,
       backend: `${deps.backend.backend} (${deps.backend.provider})`,
       datasetVersionId: job.datasetVersionId,
@@ -332,7 +332,7 @@ async function trainClaimedJob(
       where: { id: run.id },
       data: {
         state: 'completed',
-        metrics: metrics as Prisma.InputJsonValue,
+        metrics: metrics,
         artifacts: keys,
         modelVersionId: version.id,
         finishedAt,

@@ -110,5 +110,5 @@ export function readDriveLabParameters(params: ReadonlyMap<string, string>): Rea
         `${name}: ${r.error.issues.map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`).join('; ')}`,
       );
   }
-  return { values: values as DriveLabValues, problems };
+  return { values: values, problems };
 }

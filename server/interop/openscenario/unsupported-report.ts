@@ -47,7 +47,7 @@ export class ImportLedger {
       let seg = cur.name;
       if (label !== undefined) seg += `[${label}]`;
       else if (p) {
-        const same = p.children.filter((c) => c.name === cur!.name);
+        const same = p.children.filter((c) => c.name === cur.name);
         if (same.length > 1) seg += `[${same.indexOf(cur) + 1}]`;
       }
       parts.unshift(seg);

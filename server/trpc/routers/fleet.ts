@@ -74,7 +74,7 @@ export const fleetRouter = createTRPCRouter({
         finishedAt: r.finishedAt,
         drivingScore: r.kpis ? runKpisSchema.parse(r.kpis).drivingScore : null,
       })),
-      last24h: Object.fromEntries(byState.map((s) => [s.state, s._count._all])) as Record<string, number>,
+      last24h: Object.fromEntries(byState.map((s) => [s.state, s._count._all])),
       events: events.map((e) => ({
         id: e.id,
         runId: e.runId,

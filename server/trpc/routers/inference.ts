@@ -61,7 +61,7 @@ export const inferenceRouter = createTRPCRouter({
     );
     return {
       last24h: total,
-      byRun: Object.fromEntries(byRun.map((r) => [r.runId, r._count._all])) as Record<string, number>,
+      byRun: Object.fromEntries(byRun.map((r) => [r.runId, r._count._all])),
       latest: latest.map((a) => ({
         id: a.id,
         runId: a.runId,

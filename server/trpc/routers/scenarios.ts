@@ -208,7 +208,7 @@ export const scenariosRouter = createTRPCRouter({
     )
     .mutation(async ({ ctx, input }) => {
       const base = input.spec ?? (input.presetId ? scenarioPresets[input.presetId] : {});
-      const spec = parseSpec({ ...(base as object), name: input.name });
+      const spec = parseSpec({ ...base, name: input.name });
       const created = await createScenarioWithFirstVersion(ctx.db, {
         orgId: ctx.orgId,
         name: input.name,
@@ -243,7 +243,7 @@ export const scenariosRouter = createTRPCRouter({
             orgId: ctx.orgId,
             scenarioId: s.id,
             version,
-            spec: spec as Prisma.InputJsonValue,
+            spec: spec,
             createdById: ctx.actor.userId ?? null,
           },
         });

@@ -55,7 +55,7 @@ export function mk(s: FrameSpec): TelemetryFrame {
 export function named(m: FeaturesMessage): Record<FeatureName, number | null> {
   const out: Record<string, number | null> = {};
   m.names.forEach((n, i) => (out[n] = m.values[i] ?? null));
-  return out as Record<FeatureName, number | null>;
+  return out;
 }
 
 export function rowKey(m: Pick<FeaturesMessage, 'runId' | 'vehicleId' | 'windowStart' | 'windowSize'>): string {

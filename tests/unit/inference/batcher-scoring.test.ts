@@ -21,10 +21,10 @@ describe('micro-batcher', () => {
       b.submit(Float32Array.of(7, 8), 1),
     ]);
     expect(calls).toEqual([4]);
-    expect(Array.from(results[0]!.y!.data as Float32Array)).toEqual([2, 4]);
-    expect(results[1]!.y!.dims).toEqual([2, 2]);
-    expect(Array.from(results[1]!.y!.data as Float32Array)).toEqual([6, 8, 10, 12]);
-    expect(Array.from(results[2]!.y!.data as Float32Array)).toEqual([14, 16]);
+    expect(Array.from(results[0].y!.data as Float32Array)).toEqual([2, 4]);
+    expect(results[1].y!.dims).toEqual([2, 2]);
+    expect(Array.from(results[1].y!.data as Float32Array)).toEqual([6, 8, 10, 12]);
+    expect(Array.from(results[2].y!.data as Float32Array)).toEqual([14, 16]);
   });
 
   it('never exceeds maxBatch, and runs a full batch without waiting for the delay', async () => {

@@ -26,7 +26,7 @@ export function exponentialSmoothing(
     } else {
       cols.forEach((c, j) => (s![j] = alpha * m.values[r * m.cols + c]! + (1 - alpha) * s![j]!));
     }
-    cols.forEach((c, j) => (values[r * m.cols + c] = s![j]!));
+    cols.forEach((c, j) => (values[r * m.cols + c] = s[j]!));
   }
   return { values, rows: m.rows, cols: m.cols };
 }

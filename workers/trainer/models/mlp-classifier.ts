@@ -35,7 +35,7 @@ export function buildMlpClassifier(inputDim: number, numClasses: number, h: MlpH
 }
 
 function labelTensor(labels: ArrayLike<number>, numClasses: number): tf.Tensor2D {
-  const y = Int32Array.from(labels as ArrayLike<number>);
+  const y = Int32Array.from(labels);
   for (const v of y) if (v < 0 || v >= numClasses) throw new Error(`label ${v} outside 0..${numClasses - 1}`);
   if (numClasses === 2) return tf.tensor2d(Float32Array.from(y), [y.length, 1]);
   return tf.tidy(() => tf.oneHot(tf.tensor1d(y, 'int32'), numClasses).toFloat() as tf.Tensor2D);

@@ -13,7 +13,7 @@ export function windowsTensor(w: Windows, s: Standardiser): tf.Tensor3D {
 }
 
 export function columnTensor(values: ArrayLike<number>, scale?: { mean: number; std: number }): tf.Tensor2D {
-  const out = Float32Array.from(values as ArrayLike<number>, (v) => (scale ? (v - scale.mean) / scale.std : v));
+  const out = Float32Array.from(values, (v) => (scale ? (v - scale.mean) / scale.std : v));
   return tf.tensor2d(out, [out.length, 1]);
 }
 
