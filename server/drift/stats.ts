@@ -129,15 +129,16 @@ function sum(xs: ArrayLike<number>): number {
 }
 
 function logGamma(x: number): number {
+  // Lanczos coefficients (Numerical Recipes), to the precision a double holds.
   const c = [
-    76.18009172947146, -86.50532032941677, 24.01409824083091, -1.231739572450155, 0.1208650973866179e-2,
-    -0.5395239384953e-5,
+    76.18009172947146, -86.50532032941678, 24.01409824083091, -1.231739572450155, 0.001208650973866179,
+    -5.395239384953e-6,
   ];
   let y = x;
   const tmp = x + 5.5 - (x + 0.5) * Math.log(x + 5.5);
   let ser = 1.000000000190015;
   for (const cj of c) ser += cj / ++y;
-  return -tmp + Math.log((2.5066282746310005 * ser) / x);
+  return -tmp + Math.log((2.5066282746310007 * ser) / x);
 }
 
 /** Q(s, x) = Γ(s, x)/Γ(s): series below s + 1, continued fraction above (Numerical Recipes). */

@@ -46,7 +46,7 @@ function readPem(variable: string, path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new Error(`${variable}: cannot read ${path}: ${(err as Error).message}`);
+    throw new Error(`${variable}: cannot read ${path}: ${(err as Error).message}`, { cause: err });
   }
 }
 

@@ -81,7 +81,7 @@ export function buildRuralHills(): RoadMap {
     }
   });
   // Turning loops: a wide teardrop beyond each end, from the forward lane into the reverse one.
-  const loop = (from: Point3, fromPrev: Point3, to: Point3, outward: number): Point3[] => {
+  const loop = (from: Point3, fromPrev: Point3, to: Point3, _outward: number): Point3[] => {
     const h = Math.atan2(from.y - fromPrev.y, from.x - fromPrev.x);
     const ux = Math.cos(h);
     const uy = Math.sin(h);
@@ -91,7 +91,6 @@ export function buildRuralHills(): RoadMap {
     const mid1: Point3 = { x: from.x + ux * 30 + rx * 18, y: from.y + uy * 30 + ry * 18, z: from.z };
     const tip: Point3 = { x: from.x + ux * 55 - rx * 2, y: from.y + uy * 55 - ry * 2, z: from.z };
     const mid2: Point3 = { x: to.x + ux * 30 - rx * 22, y: to.y + uy * 30 - ry * 22, z: to.z };
-    outward;
     return [
       ...bezier(from, { x: from.x + ux * 15, y: from.y + uy * 15, z: from.z }, mid1, 10),
       ...bezier(mid1, { x: mid1.x + ux * 20 + rx * 5, y: mid1.y + uy * 20 + ry * 5, z: from.z }, tip, 10).slice(1),

@@ -37,9 +37,8 @@ export class PartitionAligner<T> {
   constructor(private readonly slackMs = 250) {}
 
   /** The assignment changed: held messages of every partition are dropped (they are replayed). */
-  assign(partitions: readonly number[], nowMs: number): void {
+  assign(partitions: readonly number[], _nowMs: number): void {
     this.lanes = new Map(partitions.map((p) => [p, { items: [], head: 0, maxTs: -Infinity, caughtUpAt: null }]));
-    nowMs;
   }
 
   /** One batch of a partition, in offset order; caughtUp when it ends at the partition's end. */

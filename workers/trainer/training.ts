@@ -77,7 +77,7 @@ let handedOffFrom: string | null = null;
  */
 async function handOffAfterGpuFit(tensors: (tf.Tensor | undefined)[]): Promise<void> {
   if (tf.getBackend() !== 'webgpu') return;
-  await Promise.all(tensors.map((t) => (t && !t.isDisposed ? t.data() : null)));
+  await Promise.all(tensors.map((t) => (t && !t.isDisposed ? t.data() : Promise.resolve(null))));
   handedOffFrom = 'webgpu';
   if (!(await tryWasm([]))) await tf.setBackend('cpu');
 }

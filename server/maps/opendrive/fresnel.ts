@@ -36,7 +36,7 @@ export function fresnel(x: number, out: Float64Array | number[]): void {
     const pix2 = Math.PI * x * x;
     // Complex numbers as [re, im] pairs, written out to stay allocation-free.
     let bRe = 1;
-    let bIm = -pix2;
+    const bIm = -pix2;
     const tiny = 1e-300;
     let ccRe = 1 / tiny;
     let ccIm = 0;

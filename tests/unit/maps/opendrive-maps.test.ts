@@ -177,7 +177,12 @@ describe('lane graph and routes', () => {
     // Reachability from one lane covers all ordinary lanes (Town01 is strongly connected).
     const seen = new Set([ordinary[0]!.index]);
     const queue = [ordinary[0]!.index];
-    while (queue.length) for (const v of g.nodes[queue.pop()!]!.next) if (!seen.has(v)) (seen.add(v), queue.push(v));
+    while (queue.length)
+      for (const v of g.nodes[queue.pop()!]!.next)
+        if (!seen.has(v)) {
+          seen.add(v);
+          queue.push(v);
+        }
     for (const n of ordinary) expect(seen.has(n.index), `road ${n.road.id} lane ${n.laneId}`).toBe(true);
     // A route between two far-apart lanes: consecutive lanes are linked and end where the next begins.
     const a = ordinary[0]!;
