@@ -17,6 +17,9 @@ export default tseslint.config(
       'playwright-report/',
       'coverage/',
       'deploy/',
+      // Local, git-ignored bundles of the GPU bench (scripts/gpu-offline): generated code.
+      '.gpu/',
+      '.gl/',
       'next-env.d.ts',
     ],
   },

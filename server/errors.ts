@@ -89,7 +89,8 @@ export function zodIssues(err: ZodError, prefix: (string | number)[] = []): Erro
   return err.issues.slice(0, 50).map((i) => ({
     path: [...prefix, ...i.path].map(String).join('.'),
     code: i.code,
-    message: truncate(i.message, 300),
+    // Bounded, but long enough for a message that lists every allowed name (training parameters).
+    message: truncate(i.message, 1000),
   }));
 }
 

@@ -1,3 +1,4 @@
+import { seededRandom } from '../random';
 /**
  * KernelSHAP (Lundberg & Lee 2017): per-prediction feature attributions φ with
  * f(x) = base + Σφ, where base = E[f(background)] and v(S) = E_b f(x_S, b_¬S) (interventional).
@@ -28,18 +29,6 @@ function binomial(n: number, k: number): number {
   let r = 1;
   for (let i = 1; i <= k; i++) r = (r * (n - k + i)) / i;
   return r;
-}
-
-/** Mulberry32: small, fast, seedable; the plan must be the same on every call. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Every subset of {0..M-1} of size s, as masks, in lexicographic order. */
@@ -91,7 +80,7 @@ export function shapPlan(M: number, budget = 2 * M + 2048, seed = 1): ShapPlan {
     const sizes: number[] = [];
     for (let s = done + 1; s <= M - 1 - done; s++) sizes.push(s);
     const total = sizes.reduce((a, s) => a + kernel(s), 0);
-    const rnd = random(seed);
+    const rnd = seededRandom(seed);
     const pairs = Math.max(1, Math.floor(remaining / 2));
     const w = total / (2 * pairs);
     for (let p = 0; p < pairs; p++) {
