@@ -1,5 +1,4 @@
 import { afterAll, expect } from 'vitest';
-import { unhandledRejections } from '~/server/observability/process-policy';
 
 /**
  * The test suite fails on any unhandled promise rejection (issue 19): the ones of this test
@@ -12,6 +11,9 @@ process.on('unhandledRejection', onRejection);
 
 afterAll(async () => {
   process.off('unhandledRejection', onRejection);
+  // Imported here, not at the top: it loads server/env, and test files set their own variables
+  // (DATA_DIR, KAFKA_TOPIC_PREFIX) before their first import of server code.
+  const { unhandledRejections } = await import('~/server/observability/process-policy');
   const counted = (await unhandledRejections.get()).values.reduce((n, v) => n + v.value, 0);
   expect(
     seen.map((r) => (r instanceof Error ? (r.stack ?? r.message) : String(r))),
