@@ -1,5 +1,34 @@
 import { z } from 'zod';
-import { metricGateSchema } from '../models/gate';
+
+/** A metric gate for alias moves (checked in server/models/gate.ts). */
+const metricName = z
+  .string()
+  .trim()
+  .min(1, 'Name the metric')
+  .max(64)
+  .regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, 'metric names are letters, digits, "_", "." and "-"');
+
+export const metricGateSchema = z.union([
+  z
+    .object({
+      metric: metricName,
+      min: z.number().finite().optional(),
+      max: z.number().finite().optional(),
+    })
+    .strict()
+    .refine((g) => g.min !== undefined || g.max !== undefined, 'A threshold gate needs "min" or "max"')
+    .refine((g) => g.min === undefined || g.max === undefined || g.min <= g.max, '"min" must not exceed "max"'),
+  z
+    .object({
+      metric: metricName,
+      // "Better than the version the alias points at now".
+      better: z.literal(true),
+      // Which way is better; guessed from the metric name when absent (see metricDirection).
+      direction: z.enum(['higher', 'lower']).optional(),
+    })
+    .strict(),
+]);
+export type MetricGate = z.infer<typeof metricGateSchema>;
 
 /** Model kinds the trainer produces and inference serves (workers/trainer/models). */
 export const modelKinds = ['autoencoder', 'mlp-classifier', 'mlp-regressor', 'cnn-regressor'] as const;

@@ -1,4 +1,7 @@
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../contracts/json-depth';
 import { AppError } from '../errors';
+
+export { jsonDepthExceeds, MAX_JSON_DEPTH };
 
 /**
  * Size and depth limits for every HTTP body DriveLab reads (web routes, tRPC, OIP). A body over
@@ -6,7 +9,6 @@ import { AppError } from '../errors';
  * is never buffered whole first. JSON deeper than MAX_JSON_DEPTH is refused with 400 before it is
  * parsed, so no later recursive walk (zod, flattening, Prisma) meets it.
  */
-export const MAX_JSON_DEPTH = 400;
 
 export const BODY_LIMITS = {
   /** /api/v1 JSON routes (predict, training jobs): requests are a few KiB. */
@@ -51,26 +53,6 @@ export async function readBodyBytes(req: Request, limit: number): Promise<Uint8A
     chunks.push(value);
   }
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-}
-
-/**
- * The deepest nesting of arrays and objects in a JSON text, counted without parsing and
- * without recursion; stops counting once `max` is passed.
- */
-export function jsonDepthExceeds(text: string, max = MAX_JSON_DEPTH): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \ */) i++;
-      else if (c === 34 /* " */) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 91 /* [ */ || c === 123 /* { */) {
-      if (++depth > max) return true;
-    } else if (c === 93 /* ] */ || c === 125 /* } */) depth--;
-  }
-  return false;
 }
 
 /** JSON.parse with the depth limit and the one error shape (400) for text that is not JSON. */

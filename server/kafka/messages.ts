@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { DlqMessage, DlqReason } from '../contracts/dlq';
 import { findUnsafeString, jsonTextMayBreakPolicy } from '../contracts/strings';
-import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../http/limits';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../contracts/json-depth';
 
 export type DecodeResult<T> = { ok: true; value: T } | { ok: false; reason: DlqReason; error: string };
 

@@ -1,37 +1,11 @@
-import { z } from 'zod';
+import { metricGateSchema, type MetricGate } from '../contracts/models';
 
 /**
  * Metric gates for alias moves. A gate is checked against the candidate version's final metrics
  * (ModelVersion.metrics) before an alias moves; a refused gate says why in words a person can act on.
  */
-const metricName = z
-  .string()
-  .trim()
-  .min(1, 'Name the metric')
-  .max(64)
-  .regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, 'metric names are letters, digits, "_", "." and "-"');
 
-export const metricGateSchema = z.union([
-  z
-    .object({
-      metric: metricName,
-      min: z.number().finite().optional(),
-      max: z.number().finite().optional(),
-    })
-    .strict()
-    .refine((g) => g.min !== undefined || g.max !== undefined, 'A threshold gate needs "min" or "max"')
-    .refine((g) => g.min === undefined || g.max === undefined || g.min <= g.max, '"min" must not exceed "max"'),
-  z
-    .object({
-      metric: metricName,
-      // "Better than the version the alias points at now".
-      better: z.literal(true),
-      // Which way is better; guessed from the metric name when absent (see metricDirection).
-      direction: z.enum(['higher', 'lower']).optional(),
-    })
-    .strict(),
-]);
-export type MetricGate = z.infer<typeof metricGateSchema>;
+export { metricGateSchema, type MetricGate };
 
 export type Metrics = Record<string, number | null | undefined>;
 

@@ -13,10 +13,12 @@ function routeFiles(dir = API_DIR): { method: string; path: string }[] {
     const full = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...routeFiles(full));
     else if (entry.name === 'route.ts') {
+      // The catch-all under /api/v1 only answers unknown paths with a JSON 404; it is no route.
+      if (relative(API_DIR, dir).includes('[...')) continue;
       const segments = relative(API_DIR, dir).split(sep).filter(Boolean);
       const path = ['/api/v1', ...segments.map((s) => s.replace(/^\[(\w+)\]$/, '{$1}'))].join('/');
       const source = readFileSync(full, 'utf8');
-      for (const m of source.matchAll(/export\s+(?:async\s+)?function\s+(GET|POST|PUT|PATCH|DELETE)\b/g))
+      for (const m of source.matchAll(/export\s+(?:(?:async\s+)?function|const)\s+(GET|POST|PUT|PATCH|DELETE)\b/g))
         out.push({ method: m[1]!.toLowerCase(), path });
     }
   }
