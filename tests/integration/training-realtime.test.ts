@@ -45,11 +45,19 @@ describe('training progress over Socket.IO (dl.training → job:<id> rooms)', ()
     });
     const outsider = client({ cookie: await sessionCookie(b.users.owner.id) });
     await connected(outsider);
-    expect(await join(outsider, `job:${a.ids.trainingJobId}`)).toMatchObject({ ok: false, error: 'NOT_FOUND', code: 'NOT_FOUND' });
+    expect(await join(outsider, `job:${a.ids.trainingJobId}`)).toMatchObject({
+      ok: false,
+      error: 'NOT_FOUND',
+      code: 'NOT_FOUND',
+    });
     expect(await join(outsider, 'job:no-such-job')).toMatchObject({ ok: false, error: 'NOT_FOUND', code: 'NOT_FOUND' });
     const keyOfB = client({ apiKey: b.apiKey.key });
     await connected(keyOfB);
-    expect(await join(keyOfB, `job:${a.ids.trainingJobId}`)).toMatchObject({ ok: false, error: 'NOT_FOUND', code: 'NOT_FOUND' });
+    expect(await join(keyOfB, `job:${a.ids.trainingJobId}`)).toMatchObject({
+      ok: false,
+      error: 'NOT_FOUND',
+      code: 'NOT_FOUND',
+    });
   });
 
   it('relays every epoch to the job room, in order; a message claiming another org goes to dl.dlq', async () => {
