@@ -67,6 +67,16 @@ export interface RawMessageRef {
   value: Buffer | null;
 }
 
+/** The reference a consumer keeps of a message it read, for the DLQ and for offsets. */
+export function rawMessageRef(
+  topic: string,
+  partition: number,
+  message: Pick<RawMessageRef, 'offset' | 'key' | 'value'> & { timestamp?: string },
+): RawMessageRef {
+  const { offset, key, value, timestamp } = message;
+  return { topic, partition, offset, key, value, timestamp };
+}
+
 export function buildDlqMessage(
   raw: RawMessageRef,
   rejection: { reason: DlqReason; error: string; consumerGroup: string; orgId?: string },

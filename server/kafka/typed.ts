@@ -4,7 +4,7 @@ import { dlqMessageSchema, type DlqReason } from '../contracts/dlq';
 import { childLogger } from '../observability/logger';
 import { metrics } from '../observability/metrics';
 import { createProducer, topic } from './client';
-import { buildDlqMessage, decodeMessage, encodeMessage, type RawMessageRef } from './messages';
+import { buildDlqMessage, decodeMessage, encodeMessage, rawMessageRef, type RawMessageRef } from './messages';
 import { TOPICS, type TopicName } from './topics';
 
 const log = childLogger('kafka');
@@ -96,14 +96,7 @@ export async function runValidatedConsumer<S extends z.ZodType>(
   await consumer.subscribe({ topic: fullTopic, fromBeginning: options.fromBeginning ?? false });
   await consumer.run({
     eachMessage: async ({ topic: t, partition, message }) => {
-      const raw: RawMessageRef = {
-        topic: t,
-        partition,
-        offset: message.offset,
-        key: message.key,
-        value: message.value,
-        timestamp: message.timestamp,
-      };
+      const raw = rawMessageRef(t, partition, message);
       const decoded = decodeMessage(options.schema, message.value);
       if (!decoded.ok) {
         log.warn(

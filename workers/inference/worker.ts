@@ -10,7 +10,7 @@ import { modelDeploymentChangedSchema } from '~/server/contracts/models';
 import { alertMessageSchema, predictionMessageSchema } from '~/server/contracts/predictions';
 import { createProducer, topic } from '~/server/kafka/client';
 import { CommitCoordinator } from '~/server/kafka/commit-coordinator';
-import { decodeMessage, type RawMessageRef } from '~/server/kafka/messages';
+import { decodeMessage, rawMessageRef, type RawMessageRef } from '~/server/kafka/messages';
 import { TOPICS } from '~/server/kafka/topics';
 import { runValidatedConsumer, sendToDlq, typedProducer, type RunningConsumer } from '~/server/kafka/typed';
 import { describeAdapter, detectGpu } from '~/server/gpu/adapter';
@@ -132,14 +132,7 @@ export async function startInferenceWorker(o: InferenceWorkerOptions): Promise<I
         const valid: { m: FeaturesMessage; raw: RawMessageRef }[] = [];
         const rejects: { raw: RawMessageRef; reason: DlqReason; error: string; orgId?: string }[] = [];
         for (const message of batch.messages) {
-          const raw: RawMessageRef = {
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: message.offset,
-            key: message.key,
-            value: message.value,
-            timestamp: message.timestamp,
-          };
+          const raw = rawMessageRef(batch.topic, batch.partition, message);
           const d = decodeMessage(featuresMessageSchema, message.value);
           if (d.ok) valid.push({ m: d.value, raw });
           else rejects.push({ raw, reason: d.reason, error: d.error });

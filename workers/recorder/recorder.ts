@@ -4,7 +4,7 @@ import { simEventSchema, type SimEvent } from '~/server/contracts/events';
 import { telemetryFrameSchema, type TelemetryFrame } from '~/server/contracts/telemetry';
 import { createProducer, topic } from '~/server/kafka/client';
 import { CommitCoordinator } from '~/server/kafka/commit-coordinator';
-import { decodeMessage, type RawMessageRef } from '~/server/kafka/messages';
+import { decodeMessage, rawMessageRef, type RawMessageRef } from '~/server/kafka/messages';
 import { CONSUMER_GROUPS, TOPICS } from '~/server/kafka/topics';
 import { RejectMessage, sendToDlq } from '~/server/kafka/typed';
 import { childLogger } from '~/server/observability/logger';
@@ -240,14 +240,7 @@ export async function startRecorder(options: RecorderOptions): Promise<RecorderH
   await consumer.run({
     autoCommit: false,
     eachMessage: async ({ topic: t, partition, message }) => {
-      const raw: RawMessageRef = {
-        topic: t,
-        partition,
-        offset: message.offset,
-        key: message.key,
-        value: message.value,
-        timestamp: message.timestamp,
-      };
+      const raw = rawMessageRef(t, partition, message);
       const pk = partitionKey(t, partition);
       const offset = BigInt(message.offset);
       const isTelemetry = t === telemetryTopic;
