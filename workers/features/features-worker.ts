@@ -2,6 +2,8 @@ import { CommitCoordinator } from '~/server/kafka/commit-coordinator';
 import { createProducer, topic } from '~/server/kafka/client';
 import { CONSUMER_GROUPS, TOPICS } from '~/server/kafka/topics';
 import { childLogger } from '~/server/observability/logger';
+import { serialQueue, startTicker } from '~/server/worker/serial';
+import { Checkpoints } from './checkpoints';
 import { createWindowOperator } from './operator';
 import { RunEventsSource } from './run-events';
 import { createRunRegistry, pgRunLookup } from './run-registry';
@@ -16,37 +18,20 @@ export type { FeaturesWorker, FeaturesWorkerOptions, FeaturesWorkerStats } from 
 const log = childLogger('features');
 
 /**
- * The features worker (../shared/DESIGN.md, "Streaming semantics"): dl.telemetry → window
- * operator → dl.features, Redis (online store) and Postgres (offline store).
- *
- * Exactly-once in effect: offsets are committed by hand, only as far as the operator allows (the
- * first frame of the oldest window still open) and only after every sink write of what was
- * emitted before has been acknowledged. After a crash or a rebalance kafkajs resumes every
- * assigned partition from its commit, the operator is restored from the commit metadata, and the
- * replay rebuilds the same windows, whose idempotent upserts change nothing.
- *
- * Wired as a Flink job: a source (source.ts: consume, decode, align, restore on rebalance), the
- * window stage (window-stage.ts: the operator, the tenant rule, run lifecycle from dl.events,
- * run-events.ts) and the sink-and-commit coordinator (server/kafka/commit-coordinator.ts) over the
- * four sinks (sinks.ts). Everything that touches the operator runs one step at a time.
+ * The features worker (../shared/DESIGN.md, "Streaming semantics"), wired as a Flink job:
+ * dl.telemetry → source (source.ts: consume, decode, align, restore on rebalance) → window stage
+ * (window-stage.ts over operator.ts; run lifecycle from dl.events, run-events.ts) → sinks
+ * (sinks.ts: dl.features, Redis, Postgres, dl.dlq) → commit (checkpoints.ts). Offsets are
+ * committed only as far as the resume points allow and only after the sinks acknowledged what was
+ * emitted before: after a crash or rebalance the replay rebuilds the same windows, whose
+ * idempotent upserts change nothing. Everything that touches the operator runs one step at a time.
  */
 export async function startFeaturesWorker(o: FeaturesWorkerOptions): Promise<FeaturesWorker> {
-  const prefix = o.prefix;
   const groupId = o.groupId ?? CONSUMER_GROUPS.features;
-  const telemetryTopic = topic(TOPICS.telemetry, prefix);
-  const commitIntervalMs = o.commitIntervalMs ?? 1000;
+  const telemetryTopic = topic(TOPICS.telemetry, o.prefix);
+  const serial = serialQueue();
   let stopping = false;
-  let lastCommit = 0;
-  let started = false;
   let dlq = 0;
-
-  // Everything that touches the operator runs one step at a time.
-  let chain: Promise<unknown> = Promise.resolve();
-  function serial<T>(fn: () => Promise<T> | T): Promise<T> {
-    const p = chain.then(fn);
-    chain = p.catch(() => undefined);
-    return p;
-  }
 
   const producer = createProducer(o.kafka);
   const op = createWindowOperator(o.window);
@@ -67,7 +52,7 @@ export async function startFeaturesWorker(o: FeaturesWorkerOptions): Promise<Fea
     },
     async onReceived(nowMs) {
       await stage.process(source.release(), nowMs);
-      await afterWork();
+      await checkpoints.afterWork();
     },
     halted: () => stopping || coordinator.failed,
     onError: (err) => coordinator.fail(err),
@@ -81,8 +66,8 @@ export async function startFeaturesWorker(o: FeaturesWorkerOptions): Promise<Fea
     producer,
     redis: o.redis,
     pool: o.pool,
-    featuresTopic: topic(TOPICS.features, prefix),
-    dlqTopic: topic(TOPICS.dlq, prefix),
+    featuresTopic: topic(TOPICS.features, o.prefix),
+    dlqTopic: topic(TOPICS.dlq, o.prefix),
     groupId,
     onlineTtlS: o.onlineTtlS ?? 3600,
     upsertRows: o.upsertBatchRows ?? 2000,
@@ -98,50 +83,38 @@ export async function startFeaturesWorker(o: FeaturesWorkerOptions): Promise<Fea
     finishGraceMs: o.finishGraceMs ?? 10_000,
     requireRun: o.requireRun ?? false,
   });
-  const events = new RunEventsSource(o.kafka, groupId, topic(TOPICS.events, prefix), source.admin);
-
-  /** Commits what the operator allows, once the sinks hold everything emitted before. */
-  async function commit(): Promise<void> {
-    // The snapshot first: everything emitted before it is in the sinks' queues by now.
-    if (coordinator.failed) return;
-    const entries = source.handover.commitEntries(op.committableOffsets());
-    if (await coordinator.commit(entries, () => sinks.flush())) fm.commits.inc();
-  }
-
-  async function afterWork(force = false): Promise<void> {
-    sinks.flush();
-    await coordinator.backPressure();
-    const now = Date.now();
-    if (force || now - lastCommit >= commitIntervalMs) {
-      lastCommit = now;
-      await commit();
-    }
-  }
+  const checkpoints = new Checkpoints({
+    op,
+    handover: source.handover,
+    coordinator,
+    sinks,
+    intervalMs: o.commitIntervalMs ?? 1000,
+  });
+  const events = new RunEventsSource(o.kafka, groupId, topic(TOPICS.events, o.prefix), source.admin);
 
   await Promise.all([producer.connect(), source.connect(), events.connect()]);
   await source.run();
   await events.run(stage, serial, o.eventsLookbackMs ?? 3_600_000);
 
-  let ticking = false;
-  const tick = setInterval(() => {
-    if (stopping || coordinator.failed || ticking) return;
-    ticking = true;
-    void serial(async () => {
-      const now = Date.now();
-      fm.decodeThreads.set(source.decodeThreads);
-      await source.refreshCaughtUp();
-      await stage.process(source.release(), now);
-      stage.finishDue(now);
-      stage.advanceIdle(now);
-      await afterWork();
-    })
-      .catch((err) => log.warn({ err }, 'tick failed'))
-      .finally(() => (ticking = false));
-  }, o.tickMs ?? 100);
-  started = true;
+  // Processing time: idle partitions, finished runs, the periodic flush and commit.
+  const stopTicker = startTicker(
+    o.tickMs ?? 100,
+    () =>
+      serial(async () => {
+        const now = Date.now();
+        fm.decodeThreads.set(source.decodeThreads);
+        await source.refreshCaughtUp();
+        await stage.process(source.release(), now);
+        stage.finishDue(now);
+        stage.advanceIdle(now);
+        await checkpoints.afterWork();
+      }),
+    () => stopping || coordinator.failed,
+    (err) => log.warn({ err }, 'tick failed'),
+  );
 
   return {
-    ready: () => started && !stopping && !coordinator.failed,
+    ready: () => !stopping && !coordinator.failed,
     stats: () => ({
       framesIn: source.framesIn,
       invalid: stage.invalid,
@@ -153,10 +126,10 @@ export async function startFeaturesWorker(o: FeaturesWorkerOptions): Promise<Fea
     async stop() {
       if (stopping) return;
       stopping = true;
-      clearInterval(tick);
+      stopTicker();
       // Stop reading, write out what was emitted, commit while still in the group, then leave.
       source.pause();
-      await serial(() => commit()).catch((err) => log.error({ err }, 'final commit failed'));
+      await serial(() => checkpoints.commit()).catch((err: unknown) => log.error({ err }, 'final commit failed'));
       await events.disconnect();
       await source.disconnect();
       await producer.disconnect();

@@ -2,6 +2,7 @@ import type { PrismaClient } from '@prisma/client';
 import { loadRegisteredVersion } from '~/server/inference/version-loader';
 import type { LoadVersionOptions, VersionSession } from '~/server/inference/version-session';
 import { childLogger } from '~/server/observability/logger';
+import { serialQueue } from '~/server/worker/serial';
 import type { ObjectStore } from '~/server/store/object-store';
 import { routesToCanary } from '~/server/inference/canary';
 
@@ -59,18 +60,13 @@ export class DeploymentRegistry {
   private sessions = new Map<string, VersionSession>();
   private opening = new Map<string, Promise<VersionSession>>();
   private explicit = new Map<string, VersionSession>();
-  private chain: Promise<unknown> = Promise.resolve();
+  /** Loading, reconciling and reloading aliases run one at a time. */
+  private readonly serial = serialQueue();
   private closed = false;
   /** Aliases whose row could not be loaded, with the row they had then (see reconcile). */
   private unloadable = new Map<string, string>();
 
   constructor(private readonly o: DeploymentRegistryOptions) {}
-
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const p = this.chain.then(fn);
-    this.chain = p.catch(() => undefined);
-    return p;
-  }
 
   private static orgKey(orgId: string, name: string): string {
     return `${orgId}\u0000${name}`;
@@ -320,7 +316,8 @@ export class DeploymentRegistry {
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.chain.catch(() => undefined);
+    // Whatever is queued finishes first.
+    await this.serial(() => undefined);
     const all = [...this.sessions.values()];
     this.models.clear();
     this.byOrgName.clear();
