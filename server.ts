@@ -92,10 +92,12 @@ const keepTrying = (name: string, start: () => Promise<{ stop: () => Promise<voi
   };
   void attempt(1);
 };
-registerLagGauge(createKafka({ clientId: 'drivelab-web-lag', retries: 0 }));
-keepTrying('run tracking', () => startRunTracking(createKafka({ clientId: 'drivelab-web' }), db));
-keepTrying('live relay', () => startLiveRelay(createKafka({ clientId: 'drivelab-web-relay' }), live));
-keepTrying('training relay', () => startTrainingRelay(createKafka({ clientId: 'drivelab-web-training' }), live, db));
+// One Kafka client for the web process: its consumers, producers and the lag gauge's admin.
+const kafka = createKafka({ clientId: 'drivelab-web' });
+registerLagGauge(kafka);
+keepTrying('run tracking', () => startRunTracking(kafka, db));
+keepTrying('live relay', () => startLiveRelay(kafka, live));
+keepTrying('training relay', () => startTrainingRelay(kafka, live, db));
 
 const shutdown = (signal: string) => {
   if (closing) process.exit(1);

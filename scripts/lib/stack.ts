@@ -114,20 +114,31 @@ async function ensureKafkaJars(): Promise<string> {
   return libs;
 }
 
-function kafkaProperties(port: number, controllerPort: number, dataDir: string): string {
+export interface KraftPropertiesOptions {
+  port: number;
+  controllerPort: number;
+  dataDir: string;
+  /** Name of the client listener (the shared broker's is PLAINTEXT) and its security protocol. */
+  listener?: string;
+  protocol?: string;
+  /** Lines after the common ones: partition counts, threads, retention, test-specific settings. */
+  extra?: string[];
+}
+
+/** server.properties of a single-node KRaft broker on 127.0.0.1 (the shared one and the tests' own). */
+export function kraftProperties(o: KraftPropertiesOptions): string {
+  const listener = o.listener ?? 'PLAINTEXT';
   return [
     'process.roles=broker,controller',
     'node.id=1',
-    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    `controller.quorum.voters=1@127.0.0.1:${o.controllerPort}`,
+    `listeners=${listener}://127.0.0.1:${o.port},CONTROLLER://127.0.0.1:${o.controllerPort}`,
+    `advertised.listeners=${listener}://127.0.0.1:${o.port}`,
     'controller.listener.names=CONTROLLER',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-    'inter.broker.listener.name=PLAINTEXT',
-    `log.dirs=${dataDir}`,
-    'num.partitions=1',
+    `listener.security.protocol.map=${listener}:${o.protocol ?? 'PLAINTEXT'},CONTROLLER:PLAINTEXT`,
+    `inter.broker.listener.name=${listener}`,
+    `log.dirs=${o.dataDir}`,
     'offsets.topic.replication.factor=1',
-    'offsets.topic.num.partitions=10',
     'transaction.state.log.replication.factor=1',
     'transaction.state.log.min.isr=1',
     'group.initial.rebalance.delay.ms=0',
@@ -135,12 +146,53 @@ function kafkaProperties(port: number, controllerPort: number, dataDir: string):
     // partition: the default 4096 would cap a partition at ~60 concurrent runs (a campaign).
     'offset.metadata.max.bytes=65536',
     'auto.create.topics.enable=false',
-    'log.retention.hours=72',
-    'log.segment.bytes=268435456',
-    'num.network.threads=3',
-    'num.io.threads=4',
+    ...(o.extra ?? []),
     '',
   ].join('\n');
+}
+
+function kafkaProperties(port: number, controllerPort: number, dataDir: string): string {
+  return kraftProperties({
+    port,
+    controllerPort,
+    dataDir,
+    extra: [
+      'num.partitions=1',
+      'offsets.topic.num.partitions=10',
+      'log.retention.hours=72',
+      'log.segment.bytes=268435456',
+      'num.network.threads=3',
+      'num.io.threads=4',
+    ],
+  });
+}
+
+/**
+ * Formats a KRaft data directory (kafka-storage format) with a fresh cluster id. Kafka cluster ids
+ * are 16 random bytes in URL-safe base64 without padding; one starting with '-' (1 in 64) would be
+ * read by kafka-storage's argument parser as an option.
+ */
+export async function formatKraftStorage(
+  jvm: string[],
+  classpath: string,
+  props: string,
+  extraArgs: string[] = [],
+): Promise<void> {
+  let clusterId = randomBytes(16).toString('base64url');
+  while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
+  const r = await capture('java', [
+    ...jvm,
+    '-cp',
+    classpath,
+    'kafka.tools.StorageTool',
+    'format',
+    '-t',
+    clusterId,
+    '-c',
+    props,
+    ...extraArgs,
+  ]);
+  if (r.code !== 0) throw new Error(`Formatting Kafka storage failed:\n${r.output.slice(-2000)}`);
 }
 
 const LOG4J = [
@@ -204,22 +256,7 @@ async function startKafka(brokers: string[]): Promise<boolean> {
       `-Dkafka.logs.dir=${logsDir}`,
     ];
     if (!existsSync(join(dataDir, 'meta.properties'))) {
-      // Kafka cluster ids are 16 random bytes in URL-safe base64 without padding. One starting
-      // with '-' (1 in 64) would be read by kafka-storage's argument parser as an option.
-      let clusterId = randomBytes(16).toString('base64url');
-      while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
-      const r = await capture('java', [
-        ...jvm,
-        '-cp',
-        cp,
-        'kafka.tools.StorageTool',
-        'format',
-        '-t',
-        clusterId,
-        '-c',
-        props,
-      ]);
-      if (r.code !== 0) throw new Error(`Formatting Kafka storage failed:\n${r.output.slice(-2000)}`);
+      await formatKraftStorage(jvm, cp, props);
       say(`formatted KRaft storage in ${dataDir}`);
     }
     const out = openSync(join(logsDir, 'stdout.log'), 'a');

@@ -128,3 +128,21 @@ export async function parseJsonBody<S extends z.ZodType>(
     throw err;
   }
 }
+
+/**
+ * A POST route that takes a JSON body: restRoute, then authenticateRest with the least role, then
+ * parseJsonBody with the contract; the handler sees only a caller and a valid body.
+ */
+export function jsonBodyRoute<S extends z.ZodType>(
+  minRole: Role,
+  schema: S,
+  handler: (body: z.infer<S>, auth: RestAuth, req: Request) => Promise<Response>,
+): (req: Request) => Promise<Response> {
+  return restRoute(async (req: Request) => {
+    const auth = await authenticateRest(req, minRole);
+    if (auth instanceof Response) return auth;
+    const body = await parseJsonBody(req, schema);
+    if (body instanceof Response) return body;
+    return handler(body, auth, req);
+  });
+}

@@ -2,7 +2,7 @@ import type { Kafka } from 'kafkajs';
 import { Gauge } from 'prom-client';
 import { env } from '../env';
 import { metrics } from '../observability/metrics';
-import { pipelineSnapshot, type PipelineSnapshot } from './pipeline';
+import { PipelineProbe, type PipelineSnapshot } from './pipeline';
 
 /**
  * drivelab_kafka_consumer_group_lag{group,topic}: the lag of every platform consumer group, read
@@ -10,10 +10,13 @@ import { pipelineSnapshot, type PipelineSnapshot } from './pipeline';
  * leaves the previous values). Alerts and KEDA look at the same number: committed vs end offsets.
  */
 export function registerLagGauge(kafka: Kafka, options: { prefix?: string; maxAgeMs?: number } = {}): Gauge {
+  // A scrape must not wait on retries: the probe's admin fails fast, and the gauge keeps old values.
+  const probe = new PipelineProbe(kafka, options.prefix ?? env.KAFKA_TOPIC_PREFIX, { retry: { retries: 0 } });
   let last: PipelineSnapshot | undefined;
   let pending: Promise<void> | undefined;
   const refresh = () =>
-    (pending ??= pipelineSnapshot(kafka, options.prefix ?? env.KAFKA_TOPIC_PREFIX)
+    (pending ??= probe
+      .snapshot()
       .then((s) => void (last = s))
       .catch(() => undefined)
       .finally(() => (pending = undefined)));

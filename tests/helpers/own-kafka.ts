@@ -1,11 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Socket } from 'node:net';
-import { capture } from '~/scripts/lib/proc';
-import { kafkaToolsClasspath } from '~/scripts/lib/stack';
+import { formatKraftStorage, kafkaToolsClasspath, kraftProperties } from '~/scripts/lib/stack';
 
 /**
  * A second, private copy of the bundled broker (same Maven jars as `npm run stack:up`) on its own
@@ -56,28 +54,14 @@ export async function ownKafka(o: OwnKafkaOptions): Promise<OwnKafka> {
   const props = join(dir, 'server.properties');
   writeFileSync(
     props,
-    [
-      'process.roles=broker,controller',
-      'node.id=1',
-      `controller.quorum.voters=1@127.0.0.1:${o.controllerPort}`,
-      `listeners=CLIENT://127.0.0.1:${o.port},CONTROLLER://127.0.0.1:${o.controllerPort}`,
-      `advertised.listeners=CLIENT://127.0.0.1:${o.port}`,
-      'controller.listener.names=CONTROLLER',
-      `listener.security.protocol.map=CLIENT:${protocol},CONTROLLER:PLAINTEXT`,
-      'inter.broker.listener.name=CLIENT',
-      `log.dirs=${dataDir}`,
-      'offsets.topic.replication.factor=1',
-      'offsets.topic.num.partitions=4',
-      'transaction.state.log.replication.factor=1',
-      'transaction.state.log.min.isr=1',
-      'group.initial.rebalance.delay.ms=0',
-      'offset.metadata.max.bytes=65536',
-      'auto.create.topics.enable=false',
-      'num.network.threads=2',
-      'num.io.threads=2',
-      ...(o.properties ?? []),
-      '',
-    ].join('\n'),
+    kraftProperties({
+      port: o.port,
+      controllerPort: o.controllerPort,
+      dataDir,
+      listener: 'CLIENT',
+      protocol,
+      extra: ['offsets.topic.num.partitions=4', 'num.network.threads=2', 'num.io.threads=2', ...(o.properties ?? [])],
+    }),
   );
   writeFileSync(
     join(dir, 'log4j.properties'),
@@ -96,22 +80,12 @@ export async function ownKafka(o: OwnKafkaOptions): Promise<OwnKafka> {
     '-XX:+UseSerialGC',
     `-Dlog4j.configuration=file:${join(dir, 'log4j.properties')}`,
   ];
-  let clusterId = randomBytes(16).toString('base64url');
-  while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
-  const format = await capture('java', [
-    ...jvm,
-    '-cp',
+  await formatKraftStorage(
+    jvm,
     cp,
-    'kafka.tools.StorageTool',
-    'format',
-    '-t',
-    clusterId,
-    '-c',
     props,
-    ...(o.scram ?? []).flatMap((s) => ['--add-scram', s]),
-  ]);
-  if (format.code !== 0) throw new Error(`kafka-storage format failed:\n${format.output.slice(-2000)}`);
-
+    (o.scram ?? []).flatMap((s) => ['--add-scram', s]),
+  );
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
   const log = () => {

@@ -1,8 +1,7 @@
-import type { Kafka } from 'kafkajs';
 import { runKpisSchema } from '../../contracts/run-status';
 import { env } from '../../env';
 import { createKafka } from '../../kafka/client';
-import { pipelineSnapshot, throughput, type PipelineSnapshot } from '../../kafka/pipeline';
+import { PipelineProbe, throughput, type PipelineSnapshot } from '../../kafka/pipeline';
 import { FEATURE_SET } from '../../contracts/features';
 import { listOnlineVehicles, readOnlineFeaturesMany } from '../../store/online-features';
 import { redis } from '../../store/redis';
@@ -21,7 +20,7 @@ export const FLEET_FEATURES = [
 ] as const;
 
 const globalForFleet = globalThis as typeof globalThis & {
-  drivelabFleetKafka?: Kafka;
+  drivelabFleetProbe?: PipelineProbe;
   drivelabLastPipeline?: PipelineSnapshot;
 };
 
@@ -130,12 +129,11 @@ export const fleetRouter = createTRPCRouter({
 
   /** Platform pipeline health: topic throughput and consumer lag (shared infrastructure, no tenant data). */
   pipeline: orgProcedure.meta({ minRole: 'viewer', sample: () => ({}) }).query(async () => {
-    const kafka = (globalForFleet.drivelabFleetKafka ??= createKafka({
-      clientId: 'drivelab-web-fleet',
-      retries: 0,
-      connectionTimeout: 1500,
-    }));
-    const snap = await pipelineSnapshot(kafka, env.KAFKA_TOPIC_PREFIX);
+    const probe = (globalForFleet.drivelabFleetProbe ??= new PipelineProbe(
+      createKafka({ clientId: 'drivelab-web-fleet', retries: 0, connectionTimeout: 1500 }),
+      env.KAFKA_TOPIC_PREFIX,
+    ));
+    const snap = await probe.snapshot();
     const prev = globalForFleet.drivelabLastPipeline;
     globalForFleet.drivelabLastPipeline = snap;
     return { lag: snap.groups, perSecond: prev && snap.at - prev.at < 60_000 ? throughput(prev, snap) : null };

@@ -1,4 +1,4 @@
-import { authenticateRest, parseJsonBody, restRoute } from '~/server/http/rest';
+import { jsonBodyRoute } from '~/server/http/rest';
 import { predictNamed, predictRequestSchema } from '~/server/inference/predict';
 import { servingCache } from '~/server/inference/serving';
 
@@ -10,10 +10,6 @@ export const runtime = 'nodejs';
  * model's production version (or "alias"/"version"), with the version and latency. The names
  * must be exactly the model's features: missing and unknown ones are listed in a 400.
  */
-export const POST = restRoute(async (req: Request) => {
-  const auth = await authenticateRest(req, 'viewer');
-  if (auth instanceof Response) return auth;
-  const body = await parseJsonBody(req, predictRequestSchema);
-  if (body instanceof Response) return body;
-  return Response.json(await predictNamed(await servingCache(), auth.orgId, body));
-});
+export const POST = jsonBodyRoute('viewer', predictRequestSchema, async (body, auth) =>
+  Response.json(await predictNamed(await servingCache(), auth.orgId, body)),
+);

@@ -1,6 +1,6 @@
 import { trainingJobApiRequestSchema } from '~/server/contracts/training';
 import { db } from '~/server/db';
-import { authenticateRest, parseJsonBody, restRoute } from '~/server/http/rest';
+import { authenticateRest, jsonBodyRoute, restRoute } from '~/server/http/rest';
 import { createTrainingJob, resolveApiTrainingRequest } from '~/server/training/jobs';
 import { jobView } from '~/server/training/views';
 
@@ -10,11 +10,7 @@ export const dynamic = 'force-dynamic';
  * Queues a training job (fleet ML service contract). Engineers and above. Takes the fleet
  * service's `model_type`/`dataset`/`config` or DriveLab's `kind`/`datasetVersionId`/`params`.
  */
-export const POST = restRoute(async (req: Request) => {
-  const auth = await authenticateRest(req, 'engineer');
-  if (auth instanceof Response) return auth;
-  const body = await parseJsonBody(req, trainingJobApiRequestSchema);
-  if (body instanceof Response) return body;
+export const POST = jsonBodyRoute('engineer', trainingJobApiRequestSchema, async (body, auth) => {
   const request = await resolveApiTrainingRequest(db, auth.orgId, body);
   const job = await createTrainingJob(db, {
     orgId: auth.orgId,
