@@ -69,7 +69,7 @@ export class TelemetrySource {
     this.decoder = new DecodePool(o.decodeThreads);
     this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
       const partitions = (e.payload.memberAssignment[o.topic] ?? []) as number[];
-      this.restoring = o.serial(() => this.restoreAssignment(partitions)).catch((err) => o.onError(err));
+      this.restoring = o.serial(() => this.restoreAssignment(partitions)).catch((err: unknown) => o.onError(err));
     });
   }
 
@@ -105,7 +105,7 @@ export class TelemetrySource {
             this.receive(batch, d, nowMs);
             await this.o.onReceived(nowMs);
           })
-          .catch((err) => this.o.onError(err));
+          .catch((err: unknown) => this.o.onError(err));
         ahead.push(step);
         while (ahead.length > this.o.prefetchBatches) await ahead.shift();
         await heartbeat();

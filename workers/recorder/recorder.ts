@@ -300,7 +300,7 @@ export async function startRecorder(options: RecorderOptions): Promise<RecorderH
       await queue.run(async () => {
         // Commit what is durable, then drop unfinished files: their messages stay uncommitted
         // and the next copy rebuilds them from their first offset.
-        await commit().catch((err) => log.warn({ err }, 'final commit failed'));
+        await commit().catch((err: unknown) => log.warn({ err }, 'final commit failed'));
       });
       await consumer.disconnect();
       await queue.run(async () => {
