@@ -237,7 +237,7 @@ export class DriftWindow {
       total += c.grid.length;
     });
     this.grids = new Float64Array(total);
-    all.forEach((c, j) => this.grids.set(c.grid, this.starts[j]!));
+    all.forEach((c, j) => this.grids.set(c.grid, this.starts[j]));
     this.counts = new Float64Array(total + all.length);
     this.stats = new Float64Array(all.length * 6);
   }

@@ -104,9 +104,7 @@ function write(node: XmlNode, depth: number, out: string[]): void {
   const attrs = node.attrs.map(([k, v]) => ` ${k}="${escapeAttr(v)}"`).join('');
   // Text alone inside an element stays on its line, so no indentation becomes part of it.
   if (node.children.length > 0 && node.children.every((c) => c.kind === 'text')) {
-    out.push(
-      `${pad}<${node.name}${attrs}>${node.children.map((c) => escapeText((c as XmlTextNode).text)).join('')}</${node.name}>`,
-    );
+    out.push(`${pad}<${node.name}${attrs}>${node.children.map((c) => escapeText(c.text)).join('')}</${node.name}>`);
     return;
   }
   if (node.children.length === 0) {

@@ -68,7 +68,7 @@ export class TelemetrySource {
     });
     this.decoder = new DecodePool(o.decodeThreads);
     this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
-      const partitions = (e.payload.memberAssignment[o.topic] ?? []) as number[];
+      const partitions = e.payload.memberAssignment[o.topic] ?? [];
       this.restoring = o.serial(() => this.restoreAssignment(partitions)).catch((err: unknown) => o.onError(err));
     });
   }

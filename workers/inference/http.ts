@@ -217,10 +217,10 @@ export function createOipServer(o: OipServerOptions): Server {
       if (method !== 'GET') throw new AppError('METHOD_NOT_SUPPORTED', 'use GET');
       return send(res, 200, OIP_SERVER);
     }
-    if (path === '/v2/health/live') return void send(res, 200, { live: true });
+    if (path === '/v2/health/live') return send(res, 200, { live: true });
     if (path === '/v2/health/ready') {
       const ready = o.ready();
-      return void send(
+      return send(
         res,
         ready ? 200 : 503,
         ready ? { ready: true } : { ready: false, error: 'deployments are still loading' },
@@ -238,7 +238,7 @@ export function createOipServer(o: OipServerOptions): Server {
     if (route.action === 'infer') {
       if (method !== 'POST') throw new AppError('METHOD_NOT_SUPPORTED', 'use POST for infer');
       const body = await readBody(req);
-      return void send(res, 200, await infer(auth.orgId, route.name, route.version, body));
+      return send(res, 200, await infer(auth.orgId, route.name, route.version, body));
     }
     if (route.action === 'explain') {
       if (method !== 'POST') throw new AppError('METHOD_NOT_SUPPORTED', 'use POST for explain');
@@ -248,14 +248,14 @@ export function createOipServer(o: OipServerOptions): Server {
     if (method !== 'GET') throw new AppError('METHOD_NOT_SUPPORTED', 'use GET');
     const { session, versions } = await resolveSession(auth.orgId, route.name, route.version, null);
     if (route.action === 'ready')
-      return void send(res, 200, {
+      return send(res, 200, {
         name: route.name,
         ...(route.version !== null ? { version: String(route.version) } : {}),
         ready: !session.retired,
       });
     const meta = modelMetadata(session, versions);
     // Metadata of an explicit version names that version first, as the protocol's examples do.
-    return void send(res, 200, route.version !== null ? { ...meta, versions: [String(route.version)] } : meta);
+    return send(res, 200, route.version !== null ? { ...meta, versions: [String(route.version)] } : meta);
   }
 
   return createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
