@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { FLOAT32_MAX, predictRequestSchema, vehiclePredictRequestSchema } from '../contracts/predict';
+import { noteApiServed } from '../drift/serving';
 import { AppError } from '../errors';
 import { readOnlineFeatures } from '../store/online-features';
 import { featureIndex, fillRow, labelOf, mapNamedFeatures, scoresOf } from './scoring';
@@ -117,6 +118,7 @@ export async function predictNamed(
   const { resolved, imputed } = named;
   const s = resolved.session;
   const r = await score(s, named.row);
+  noteApiServed(s.info, named.row, r.prediction.score);
   return {
     ...describe(s, resolved.alias),
     prediction: r.prediction,
@@ -155,6 +157,7 @@ export async function predictVehicle(
   const row = new Float32Array(s.info.featureNames.length);
   fillRow(window.values, index, s.means, row, 0);
   const r = await score(s, row);
+  noteApiServed(s.info, row, r.prediction.score);
   return {
     ...describe(s, resolved.alias),
     prediction: r.prediction,
