@@ -98,7 +98,12 @@ export async function runDriftCheck(
       windowSize: last.windowSize,
     };
   }
-  return storeDriftReport(db, { orgId: input.orgId, model, version, from: input.from, to: input.to, rows }, window.report(), deps);
+  return storeDriftReport(
+    db,
+    { orgId: input.orgId, model, version, from: input.from, to: input.to, rows },
+    window.report(),
+    deps,
+  );
 }
 
 /**

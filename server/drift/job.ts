@@ -4,7 +4,7 @@ import { driftAlertMessageSchema, type DriftAlertMessage } from '../contracts/dr
 import { artifactKey, getObject, putJson } from '../models/registry';
 import { childLogger } from '../observability/logger';
 import { objectStore, type ObjectStore } from '../store/object-store';
-import { ensureQueue } from '../training/queue';
+import { ensureQueue, TRAINING_QUEUE } from '../training/queue';
 import { referenceFileSchema, storeDriftReport } from './check';
 import { DriftReference } from './report';
 import { windowSummarySchema } from './serving';
@@ -189,6 +189,8 @@ async function checkGroup(
  */
 export async function startDriftJob(boss: PgBoss, db: PrismaClient, deps: DriftJobDeps = {}): Promise<void> {
   await ensureQueue(boss, DRIFT_QUEUE, { retryLimit: 0 });
+  // The "retrain" policy queues training jobs on this boss.
+  await ensureQueue(boss, TRAINING_QUEUE);
   await boss.schedule(DRIFT_QUEUE, DRIFT_CRON, {}, { tz: 'UTC' });
   await boss.work(DRIFT_QUEUE, { batchSize: 1 }, async () => {
     const checks = await checkClosedWindows(db, { boss, ...deps });

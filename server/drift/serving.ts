@@ -1,4 +1,4 @@
-import type { Prisma, PrismaClient } from '@prisma/client';
+import type { PrismaClient } from '@prisma/client';
 import { z } from 'zod';
 import { childLogger } from '../observability/logger';
 import { seededRandom } from '../random';
@@ -15,7 +15,14 @@ const log = childLogger('drift.serving');
  * the drift job (job.ts) compares them with the version's reference.
  */
 export const driftWindowConfigSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('time'), seconds: z.number().int().min(10).max(7 * 86_400) }),
+  z.object({
+    kind: z.literal('time'),
+    seconds: z
+      .number()
+      .int()
+      .min(10)
+      .max(7 * 86_400),
+  }),
   z.object({ kind: z.literal('count'), rows: z.number().int().min(50).max(10_000_000) }),
 ]);
 export type DriftWindowConfig = z.infer<typeof driftWindowConfigSchema>;
@@ -299,7 +306,7 @@ export function prismaWindowConfig(db: Pick<PrismaClient, 'registeredModel'>) {
 export function prismaWindowSink(db: Pick<PrismaClient, 'driftWindow'>) {
   return async (windows: ClosedWindow[]): Promise<void> => {
     await db.driftWindow.createMany({
-      data: windows.map((w) => ({ ...w, summary: w.summary as unknown as Prisma.InputJsonValue })),
+      data: windows.map((w) => ({ ...w, summary: w.summary })),
     });
   };
 }

@@ -248,7 +248,7 @@ export async function startInferenceWorker(o: InferenceWorkerOptions): Promise<I
       // Sequence models (a history of windows per row) are not summarised; a model whose outputs
       // carry no score (one uploaded with its own outputs) is summarised on its features alone.
       if (s.info.inputShape.length !== 1) return;
-      let scores: Float64Array | null = null;
+      let scores: Float64Array | null;
       try {
         scores = scoresOf(s.spec, out, rows);
       } catch {

@@ -76,17 +76,15 @@ export const driftRouter = createTRPCRouter({
           : null,
         trend,
         summary: latest
-          ? parsed[0]!.columns.map(
-              (c): Column => ({
-                column: c.column,
-                drifted: c.drifted,
-                distance: c.distance,
-                pValue: c.pValue,
-                psi: c.psi,
-                test: c.test,
-                statistic: c.statistic,
-              }),
-            )
+          ? parsed[0]!.columns.map((c): Column => ({
+              column: c.column,
+              drifted: c.drifted,
+              distance: c.distance,
+              pValue: c.pValue,
+              psi: c.psi,
+              test: c.test,
+              statistic: c.statistic,
+            }))
           : [],
       };
     }),
