@@ -1,7 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { FLOAT32_MAX, predictRequestSchema, vehiclePredictRequestSchema } from '../contracts/predict';
-import { noteApiServed } from '../drift/serving';
 import { AppError } from '../errors';
 import { readOnlineFeatures } from '../store/online-features';
 import { featureIndex, fillRow, labelOf, mapNamedFeatures, scoresOf } from './scoring';
@@ -17,6 +16,9 @@ function assertRowModel(s: VersionSession): void {
     `Model '${s.info.modelName}' takes a sequence of ${s.info.inputShape[0]} windows per prediction; use the Open Inference Protocol endpoint of the inference worker`,
   );
 }
+
+/** What a predict route does with each row it scored (the web's drift windows: server/drift/serving.ts). */
+export type OnScored = (version: VersionSession['info'], row: Float32Array, score: number) => void;
 
 export async function score(s: VersionSession, row: Float32Array) {
   const started = process.hrtime.bigint();
@@ -112,13 +114,14 @@ export async function predictNamed(
   cache: ServingCache,
   orgId: string,
   req: z.infer<typeof predictRequestSchema>,
+  onScored?: OnScored,
 ): Promise<Record<string, unknown>> {
   const t0 = process.hrtime.bigint();
   const named = await namedRow(cache, orgId, req);
   const { resolved, imputed } = named;
   const s = resolved.session;
   const r = await score(s, named.row);
-  noteApiServed(s.info, named.row, r.prediction.score);
+  onScored?.(s.info, named.row, r.prediction.score);
   return {
     ...describe(s, resolved.alias),
     prediction: r.prediction,
@@ -132,6 +135,7 @@ export async function predictVehicle(
   redis: Redis,
   orgId: string,
   req: z.infer<typeof vehiclePredictRequestSchema>,
+  onScored?: OnScored,
 ): Promise<Record<string, unknown>> {
   const t0 = process.hrtime.bigint();
   const resolved = await resolveRowModel(cache, orgId, req.model, {
@@ -157,7 +161,7 @@ export async function predictVehicle(
   const row = new Float32Array(s.info.featureNames.length);
   fillRow(window.values, index, s.means, row, 0);
   const r = await score(s, row);
-  noteApiServed(s.info, row, r.prediction.score);
+  onScored?.(s.info, row, r.prediction.score);
   return {
     ...describe(s, resolved.alias),
     prediction: r.prediction,

@@ -1,3 +1,4 @@
+import { noteApiServed } from '~/server/drift/serving';
 import { authenticateRest, parseJsonBody, restRoute } from '~/server/http/rest';
 import { predictVehicle, vehiclePredictRequestSchema } from '~/server/inference/predict';
 import { servingCache } from '~/server/inference/serving';
@@ -15,5 +16,5 @@ export const POST = restRoute(async (req: Request) => {
   if (auth instanceof Response) return auth;
   const body = await parseJsonBody(req, vehiclePredictRequestSchema);
   if (body instanceof Response) return body;
-  return Response.json(await predictVehicle(await servingCache(), redis(), auth.orgId, body));
+  return Response.json(await predictVehicle(await servingCache(), redis(), auth.orgId, body, noteApiServed));
 });
