@@ -27,7 +27,7 @@ function bins(c: ColumnDrift) {
         ? String(h.edges[i])
         : !Number.isFinite(h.edges[i] ?? Infinity)
           ? `> ${formatValue(h.edges[i - 1] ?? 0)}`
-          : `≤ ${formatValue(h.edges[i]!)}`,
+          : `≤ ${formatValue(h.edges[i] ?? 0)}`,
     reference: Math.round(r * 1000) / 10,
     current: Math.round((h.current[i] ?? 0) * 1000) / 10,
   }));

@@ -34,7 +34,10 @@ export function ModelUpload({ org }: { org: string }) {
   const [error, setError] = useState<string | null>(null);
 
   const submit = async () => {
-    if (!file) return setError('Choose an .onnx file');
+    if (!file) {
+      setError('Choose an .onnx file');
+      return;
+    }
     setBusy(true);
     setError(null);
     const options = {

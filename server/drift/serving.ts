@@ -86,8 +86,10 @@ class OpenWindow {
   constructor(
     readonly version: ServedVersion,
     readonly source: ServingSource,
-    readonly start: number,
+    public start: number,
     public end: number | null,
+    /** When its first row came: a late-arriving setting realigns the window around it. */
+    readonly firstAt: number,
     private readonly cap: number,
     private readonly rand: () => number,
   ) {
@@ -148,6 +150,22 @@ class OpenWindow {
       },
     };
   }
+}
+
+/**
+ * Makes an open window follow the model's setting, which may arrive after its first rows (they
+ * open a default window) or change: a count window has no end; a time window spans the period
+ * aligned to the epoch that holds its start.
+ */
+function conform(w: OpenWindow, config: DriftWindowConfig): void {
+  if (config.kind === 'count') {
+    w.end = null;
+    return;
+  }
+  const period = config.seconds * 1000;
+  if (w.end !== null && w.end - w.start === period && w.start % period === 0) return;
+  w.start = w.firstAt - (w.firstAt % period);
+  w.end = w.start + period;
 }
 
 export interface ServingWindowsOptions {
@@ -218,16 +236,15 @@ export class ServingWindows {
     const at = this.now();
     for (let i = 0; i < rows; i++) {
       let w = this.open.get(key);
+      if (w) conform(w, config);
       if (w && w.end !== null && at >= w.end) {
         this.closed.push(w.close(at));
         w = undefined;
       }
-      // A window opened under the default before the model's count setting arrived becomes a count window.
-      if (w && config.kind === 'count' && w.end !== null) w.end = null;
       if (!w) {
         const start = config.kind === 'time' ? at - (at % (config.seconds * 1000)) : at;
         const end = config.kind === 'time' ? start + config.seconds * 1000 : null;
-        w = new OpenWindow(version, source, start, end, this.o.sampleRows ?? WINDOW_SAMPLE_ROWS, this.rand);
+        w = new OpenWindow(version, source, start, end, at, this.o.sampleRows ?? WINDOW_SAMPLE_ROWS, this.rand);
         this.open.set(key, w);
       }
       w.add(data, i * f, predictions ? (predictions[i] ?? null) : null);
@@ -253,12 +270,9 @@ export class ServingWindows {
     await this.refreshConfigs(at);
     for (const [key, w] of this.open) {
       const cfg = this.configFor(w.version);
-      const due =
-        all ||
-        (w.end !== null && at >= w.end) ||
-        (w.end === null && (at - w.start >= COUNT_WINDOW_MAX_AGE_MS || cfg.kind === 'time'));
+      conform(w, cfg);
+      const due = all || (w.end !== null && at >= w.end) || (w.end === null && at - w.start >= COUNT_WINDOW_MAX_AGE_MS);
       if (!due) continue;
-      // A count window whose model switched to time windows closes now, and the reverse at its end.
       if (w.rows > 0) this.closed.push(w.close(at));
       this.open.delete(key);
     }

@@ -21,6 +21,8 @@ export const webhookUrlSchema = z
   .max(2000, 'At most 2000 characters')
   .pipe(z.url({ protocol: /^https?$/, error: 'An http(s) URL' }))
   .refine((u) => {
+    // Refinements run on a value the URL check refused too: that one is reported once, above.
+    if (!URL.canParse(u)) return true;
     const url = new URL(u);
     return url.username === '' && url.password === '';
   }, 'No credentials in the URL: verify the signature instead');
