@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driftAlertMessageSchema, webhookEventSchema, type DriftAlertMessage } from '~/server/contracts/drift';
 import { db } from '~/server/db';
 import { checkClosedWindows, DRIFT_QUEUE, startDriftJob } from '~/server/drift/job';
+import { gatePromoteRetrained, GATE_PROMOTE_TAG } from '~/server/drift/promote';
 import type { DriftReport } from '~/server/drift/report';
 import { SIGNATURE_HEADER, verifyWebhook } from '~/server/drift/webhook';
 import { createProducer } from '~/server/kafka/client';
@@ -309,5 +310,52 @@ describe('drift from served traffic', () => {
     expect(view.trend.map((t) => t.datasetDrift)).toEqual([false, false, true]);
     expect(view.trend[1]!.columns[FEATURES[0]!]).toMatchObject({ drifted: true });
     expect(view.latest?.report.columns[0]?.drifted).toBe(true);
+  });
+});
+
+describe('retrain and gate-promote', () => {
+  it("promotes a retrained version to production only when its main metric beats production's", async () => {
+    const t = await trainFeatureAutoencoder(6, { epochs: 1 });
+    const register = (f1: number) =>
+      registerModelVersion(
+        db,
+        {
+          orgId: A.org.id,
+          modelName: 'gated',
+          kind: 'autoencoder',
+          featureNames: FEATURES,
+          metrics: { f1 },
+          threshold: t.threshold,
+          onnx: t.bytes,
+          sidecar: t.sidecar,
+          inputShape: [FEATURES.length],
+          outputShape: [FEATURES.length],
+        },
+        objectStore(),
+      );
+    const v1 = await register(0.8);
+    await setAlias(A.org.id, v1.modelId, 'production', v1.id);
+    const published: string[] = [];
+    const publish = (m: { versionId: string | null }) => Promise.resolve(void published.push(m.versionId ?? ''));
+    const job = { orgId: A.org.id, tags: ['drift-retrain', GATE_PROMOTE_TAG] };
+
+    const worse = await register(0.7);
+    expect(await gatePromoteRetrained(db, job, worse, publish)).toMatchObject({
+      promoted: false,
+      reason: expect.stringContaining('is not higher than') as unknown,
+    });
+    const better = await register(0.9);
+    // A plain drift retrain (policy "retrain") never moves production.
+    expect(await gatePromoteRetrained(db, { ...job, tags: ['drift-retrain'] }, better, publish)).toMatchObject({
+      promoted: false,
+    });
+    expect(await gatePromoteRetrained(db, job, better, publish)).toMatchObject({ promoted: true });
+    const alias = await db.modelAlias.findUniqueOrThrow({
+      where: { modelId_name: { modelId: v1.modelId, name: 'production' } },
+    });
+    expect(alias.versionId).toBe(better.id);
+    expect(published).toEqual([better.id]);
+    const refused = await db.auditLog.count({ where: { orgId: A.org.id, action: 'model.promotion_refused' } });
+    expect(refused).toBe(1);
   });
 });
