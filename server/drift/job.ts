@@ -17,6 +17,11 @@ export const DRIFT_QUEUE = 'dl-drift';
 export const DRIFT_CRON = '* * * * *';
 /** How long after a window's end the other serving copies have to write their part of it. */
 export const DRIFT_GRACE_MS = 30_000;
+/**
+ * Checked windows are kept a day (their reports keep what the drift tab shows): a window holds up
+ * to 2,000 sampled rows, and a busy model closes hundreds a day per serving copy.
+ */
+export const DRIFT_WINDOW_RETENTION_MS = 24 * 3_600_000;
 /** Windows (rows of DriftWindow) taken per run; the rest wait for the next minute. */
 const WINDOWS_PER_RUN = 500;
 
@@ -53,6 +58,7 @@ export interface WindowCheck {
 export async function checkClosedWindows(db: PrismaClient, deps: DriftJobDeps = {}): Promise<WindowCheck[]> {
   const now = (deps.now ?? Date.now)();
   const store = deps.store ?? objectStore();
+  await db.driftWindow.deleteMany({ where: { checkedAt: { lt: new Date(now - DRIFT_WINDOW_RETENTION_MS) } } });
   const due = await db.driftWindow.findMany({
     where: { checkedAt: null, windowEnd: { lte: new Date(now - (deps.graceMs ?? DRIFT_GRACE_MS)) } },
     orderBy: { windowEnd: 'asc' },

@@ -5,7 +5,7 @@ import type PgBoss from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driftAlertMessageSchema, webhookEventSchema, type DriftAlertMessage } from '~/server/contracts/drift';
 import { db } from '~/server/db';
-import { checkClosedWindows, DRIFT_QUEUE, startDriftJob } from '~/server/drift/job';
+import { checkClosedWindows, DRIFT_QUEUE, DRIFT_WINDOW_RETENTION_MS, startDriftJob } from '~/server/drift/job';
 import { gatePromoteRetrained, GATE_PROMOTE_TAG } from '~/server/drift/promote';
 import type { DriftReport } from '~/server/drift/report';
 import { SIGNATURE_HEADER, verifyWebhook } from '~/server/drift/webhook';
@@ -263,9 +263,17 @@ describe('drift from served traffic', () => {
     expect(webhookEventSchema.parse(JSON.parse(call.body)).data).toEqual(shifted!.alert);
     expect(await admin.orgs.webhook({ org: A.org.slug })).toMatchObject({ lastStatus: 204, lastError: null });
 
-    // Checked windows are not checked again.
+    // Checked windows are not checked again, and are deleted once past their retention.
     const again = (await checkClosedWindows(db, { graceMs: 0 })).filter((x) => x.modelVersionId === versionId);
     expect(again).toEqual([]);
+    await db.driftWindow.update({
+      where: { id: windows[0]!.id },
+      data: { checkedAt: new Date(Date.now() - DRIFT_WINDOW_RETENTION_MS - 60_000) },
+    });
+    await checkClosedWindows(db, { graceMs: 0 });
+    expect(await db.driftWindow.findMany({ where: { modelVersionId: versionId }, select: { id: true } })).toEqual([
+      { id: windows[1]!.id },
+    ]);
   });
 
   it('the drift job on pg-boss, with policy "retrain", queues a training job like the one that trained the version', async () => {
@@ -277,7 +285,8 @@ describe('drift from served traffic', () => {
     });
     // Every feature far off: most columns drift, so the dataset does.
     await serveWindow(featureRows(4, WINDOW_ROWS).map((r) => r.map((v) => v * 1.5 + 20)));
-    await windowsOf(3);
+    // One window is left from the first test (the other passed its retention), and this one.
+    await windowsOf(2);
 
     boss = createBoss();
     await boss.start();
