@@ -21,7 +21,11 @@ export type AuditAction =
   | 'model.canary_set'
   | 'model.canary_cleared'
   | 'model.alias_deleted'
-  | 'model.promotion_refused';
+  | 'model.promotion_refused'
+  | 'org.webhook_set'
+  | 'org.webhook_removed'
+  | 'model.drift_settings'
+  | 'model.uploaded';
 
 export interface AuditEntry {
   orgId: string | null;

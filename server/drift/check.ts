@@ -7,7 +7,7 @@ import { artifactKey, getObject } from '../models/registry';
 import { childLogger } from '../observability/logger';
 import { objectStore, type ObjectStore } from '../store/object-store';
 import { createTrainingJob } from '../training/jobs';
-import { DriftReference } from './report';
+import { DriftReference, type DriftWindow } from './report';
 
 const log = childLogger('drift');
 
@@ -20,7 +20,7 @@ export type DriftPolicy = z.infer<typeof driftPolicySchema>;
 const PAGE = 20_000;
 export const MAX_CHECK_ROWS = 1_000_000;
 
-const referenceFileSchema = z.object({
+export const referenceFileSchema = z.object({
   featureNames: z.array(z.string()),
   features: z.array(z.array(z.number().nullable())).min(1),
   predictions: z.array(z.number()).optional(),
@@ -98,7 +98,34 @@ export async function runDriftCheck(
       windowSize: last.windowSize,
     };
   }
-  const report = window.report();
+  return storeDriftReport(
+    db,
+    { orgId: input.orgId, model, version, from: input.from, to: input.to, rows },
+    window.report(),
+    deps,
+  );
+}
+
+/**
+ * Stores a report and applies the model's policy: with a drifting dataset, "retrain" queues a
+ * training job like the one that trained the version ("retrain-and-gate-promote" tags it so the
+ * finished version is promoted behind the metric gate). Shared by the offline-store check above
+ * and the serving-window job (job.ts).
+ */
+export async function storeDriftReport(
+  db: PrismaClient,
+  input: {
+    orgId: string;
+    model: { id: string; name: string; driftPolicy: string };
+    version: { id: string; version: number };
+    from: Date;
+    to: Date;
+    rows: number;
+  },
+  report: ReturnType<DriftWindow['report']>,
+  deps: { boss?: PgBoss } = {},
+) {
+  const { model, version } = input;
   const policy = driftPolicySchema.catch('notify').parse(model.driftPolicy);
 
   let retrainJobId: string | null = null;
@@ -134,7 +161,7 @@ export async function runDriftCheck(
       modelVersionId: version.id,
       windowStart: input.from,
       windowEnd: input.to,
-      rows,
+      rows: input.rows,
       datasetDrift: report.datasetDrift,
       driftedShare: report.driftedShare,
       report: JSON.parse(JSON.stringify(report, (_, v) => (v === Infinity ? null : v))) as Prisma.InputJsonValue,

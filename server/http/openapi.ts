@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { uploadModelOptionsSchema } from '../contracts/model-upload';
 import { aliasPromoteRequestSchema } from '../contracts/models';
 import { predictRequestSchema, vehiclePredictRequestSchema } from '../contracts/predict';
 import {
@@ -127,6 +128,33 @@ export const API_OPERATIONS: ApiOperation[] = [
     tag: 'models',
     body: { schema: aliasPromoteRequestSchema },
     ok: { status: 200, description: '{model, alias, action, versionId, version, gate, published, …}' },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/models/upload',
+    summary: 'Bring your own model: upload an ONNX file as the next version of a model',
+    description:
+      'Multipart `file` (an .onnx of at most 64 MiB: 413 beyond) and `options` (JSON). The model is loaded in ' +
+      'ONNX Runtime and run once: one float32 input of [batch, features] matching `featureNames`, tensor ' +
+      'outputs only (skl2onnx: zipmap=False), a score output (`output`, default the first) with one value ' +
+      'per row or one probability per class. A mismatch is a 400 that says what the graph has. `task` sets ' +
+      'how the score is read (regression, classification, anomaly); `reference` rows become the drift ' +
+      'reference and explanation background (without them the first served window becomes the reference).\n\n' +
+      "`curl -H 'authorization: Bearer dlk_…' -F file=@model.onnx " +
+      '-F \'options={"name":"wear","task":"regression","featureNames":["engine_temp","vibration"]}\' ' +
+      '…/api/v1/models/upload`',
+    minRole: 'engineer',
+    tag: 'models',
+    body: {
+      multipart: {
+        file: { description: 'The ONNX model' },
+        options: { description: 'JSON text of the model options', schema: uploadModelOptionsSchema },
+      },
+    },
+    ok: {
+      status: 201,
+      description: '{model, modelId, versionId, version, kind, featureNames, input, scoreOutput, outputs, reference}',
+    },
   },
   {
     method: 'get',

@@ -17,6 +17,9 @@ function assertRowModel(s: VersionSession): void {
   );
 }
 
+/** What a predict route does with each row it scored (the web's drift windows: server/drift/serving.ts). */
+export type OnScored = (version: VersionSession['info'], row: Float32Array, score: number) => void;
+
 export async function score(s: VersionSession, row: Float32Array) {
   const started = process.hrtime.bigint();
   const out = await s.infer(row, 1);
@@ -111,12 +114,14 @@ export async function predictNamed(
   cache: ServingCache,
   orgId: string,
   req: z.infer<typeof predictRequestSchema>,
+  onScored?: OnScored,
 ): Promise<Record<string, unknown>> {
   const t0 = process.hrtime.bigint();
   const named = await namedRow(cache, orgId, req);
   const { resolved, imputed } = named;
   const s = resolved.session;
   const r = await score(s, named.row);
+  onScored?.(s.info, named.row, r.prediction.score);
   return {
     ...describe(s, resolved.alias),
     prediction: r.prediction,
@@ -130,6 +135,7 @@ export async function predictVehicle(
   redis: Redis,
   orgId: string,
   req: z.infer<typeof vehiclePredictRequestSchema>,
+  onScored?: OnScored,
 ): Promise<Record<string, unknown>> {
   const t0 = process.hrtime.bigint();
   const resolved = await resolveRowModel(cache, orgId, req.model, {
@@ -155,6 +161,7 @@ export async function predictVehicle(
   const row = new Float32Array(s.info.featureNames.length);
   fillRow(window.values, index, s.means, row, 0);
   const r = await score(s, row);
+  onScored?.(s.info, row, r.prediction.score);
   return {
     ...describe(s, resolved.alias),
     prediction: r.prediction,

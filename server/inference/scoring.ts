@@ -28,6 +28,10 @@ export const servingSidecarSchema = z
     classes: z.array(z.string()).optional(),
     threshold: z.number().optional(),
     windowLength: z.number().int().positive().optional(),
+    /** The output that carries the score, when not the kind's own ("score", "probabilities", "prediction"). */
+    scoreOutput: z.string().optional(),
+    /** Standardisation serving applies before the model (an uploaded model's preprocessing). */
+    preprocess: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).optional(),
   })
   .passthrough();
 export type ServingSidecar = z.infer<typeof servingSidecarSchema>;
@@ -99,15 +103,17 @@ export interface ScoreSpec {
   /** Decision threshold: the version's, else the sidecar's, else 0.5 for classifiers. */
   threshold: number | null;
   classes: string[] | null;
+  /** The output read as the score; null: the kind's own. */
+  output: string | null;
 }
 
 export function scoreSpec(
   kind: string,
   versionThreshold: number | null,
-  sidecar: Pick<ServingSidecar, 'threshold' | 'classes'> | null,
+  sidecar: Pick<ServingSidecar, 'threshold' | 'classes' | 'scoreOutput'> | null,
 ): ScoreSpec {
   const threshold = versionThreshold ?? sidecar?.threshold ?? (kind === 'mlp-classifier' ? 0.5 : null);
-  return { kind, threshold, classes: sidecar?.classes ?? null };
+  return { kind, threshold, classes: sidecar?.classes ?? null, output: sidecar?.scoreOutput ?? null };
 }
 
 /**
@@ -117,17 +123,17 @@ export function scoreSpec(
 export function scoresOf(spec: ScoreSpec, out: RowOutputs, rows: number): Float64Array {
   const scores = new Float64Array(rows);
   if (spec.kind === 'autoencoder') {
-    const d = out.score?.data;
-    if (!d) throw new Error('autoencoder output "score" missing');
+    const d = out[spec.output ?? 'score']?.data;
+    if (!d) throw new Error(`autoencoder output "${spec.output ?? 'score'}" missing`);
     for (let i = 0; i < rows; i++) scores[i] = Number(d[i]);
   } else if (spec.kind === 'mlp-classifier') {
-    const d = out.probabilities?.data;
-    if (!d) throw new Error('classifier output "probabilities" missing');
+    const d = out[spec.output ?? 'probabilities']?.data;
+    if (!d) throw new Error(`classifier output "${spec.output ?? 'probabilities'}" missing`);
     const cols = d.length / rows;
     for (let i = 0; i < rows; i++) scores[i] = cols === 1 ? Number(d[i]) : 1 - Number(d[i * cols]);
   } else {
-    const d = out.prediction?.data;
-    if (!d) throw new Error('regressor output "prediction" missing');
+    const d = out[spec.output ?? 'prediction']?.data;
+    if (!d) throw new Error(`regressor output "${spec.output ?? 'prediction'}" missing`);
     for (let i = 0; i < rows; i++) scores[i] = Number(d[i]);
   }
   return scores;
@@ -138,7 +144,7 @@ export function labelOf(spec: ScoreSpec, out: RowOutputs, rows: number, i: numbe
   if (spec.kind === 'autoencoder')
     return spec.threshold === null ? null : score > spec.threshold ? 'anomaly' : 'normal';
   if (spec.kind === 'mlp-classifier') {
-    const d = out.probabilities!.data;
+    const d = out[spec.output ?? 'probabilities']!.data;
     const cols = d.length / rows;
     const classes = spec.classes ?? Array.from({ length: Math.max(2, cols) }, (_, k) => String(k));
     if (cols === 1) return score > (spec.threshold ?? 0.5) ? classes[1]! : classes[0]!;

@@ -49,6 +49,17 @@ const oipType = (t: string): TensorMeta['datatype'] =>
 const oipShape = (dims: readonly (number | string)[]): number[] =>
   dims.map((d) => (typeof d === 'number' && d >= 0 ? d : -1));
 
+/** (x − mean) / std per column, on a copy: the batcher's buffer is the caller's. */
+function standardise(input: Float32Array, mean: number[], std: number[]): Float32Array {
+  const out = new Float32Array(input.length);
+  const F = mean.length;
+  for (let i = 0; i < input.length; i++) {
+    const j = i % F;
+    out[i] = (input[i]! - mean[j]!) / (std[j]! || 1);
+  }
+  return out;
+}
+
 /**
  * One ONNX Runtime session for one model version, with its micro-batcher. Aliases and cached
  * explicit versions hold references; when the last is dropped the session is retired: it finishes
@@ -93,10 +104,13 @@ export class VersionSession {
       ? sidecar.outputs.map((o) => ({ name: o.name, datatype: oipType(o.type), shape: oipShape(o.dims) }))
       : session.outputNames.map((name) => ({ name, datatype: 'FP32' as const, shape: [-1] }));
     const m = inferenceMetrics;
+    const pre =
+      sidecar?.preprocess?.mean.length === F && sidecar.preprocess.std.length === F ? sidecar.preprocess : null;
     this.batcher = new MicroBatcher({
       ...batching,
       rowSize: this.rowSize,
       run: async (input, rows) => {
+        if (pre) input = standardise(input, pre.mean, pre.std);
         const res = await session.run({ [inputName]: new ort.Tensor('float32', input, [rows, ...info.inputShape]) });
         // onnxruntime types outputs as OnnxValue (tensors, maps, sequences); these models return
         // float32 tensors only, which is the shape the batcher splits into rows.

@@ -3,6 +3,7 @@ import { apiKeysRouter } from './routers/api-keys';
 import { auditRouter } from './routers/audit';
 import { campaignsRouter } from './routers/campaigns';
 import { datasetsRouter } from './routers/datasets';
+import { driftRouter } from './routers/drift';
 import { experimentsRouter } from './routers/experiments';
 import { featuresRouter } from './routers/features';
 import { fleetRouter } from './routers/fleet';
@@ -38,6 +39,7 @@ export const appRouter = createTRPCRouter({
   experiments: experimentsRouter,
   models: modelsRouter,
   inference: inferenceRouter,
+  drift: driftRouter,
 });
 
 export type AppRouter = typeof appRouter;

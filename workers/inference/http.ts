@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { explainRow } from '~/server/explain/explain';
+import type { RowOutputs } from '~/server/inference/batcher';
 import { inferenceMetrics } from '~/server/inference/metrics';
 import type { VersionSession } from '~/server/inference/version-session';
 import { assertSafeInput } from '~/server/contracts/strings';
@@ -33,6 +34,8 @@ export interface OipServerOptions {
   ready: () => boolean;
   /** Per-request observer (the monitoring page's stats). */
   onServed?: (versionId: string, source: 'http', rows: number, latencyUs: number) => void;
+  /** The rows an infer request scored and the outputs: drift windows. */
+  onScored?: (session: VersionSession, data: Float32Array, rows: number, out: RowOutputs) => void;
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -198,6 +201,7 @@ export function createOipServer(o: OipServerOptions): Server {
         inferenceMetrics.requestSeconds.observe(labels, us / 1e6);
         inferenceMetrics.predictions.inc(labels, input.rows);
         o.onServed?.(session.info.id, 'http', input.rows, us);
+        o.onScored?.(session, input.data, input.rows, out);
         return buildResponse(session, alias, request, wanted.names, out);
       } catch (err) {
         if (err instanceof AppError) throw err;

@@ -19,6 +19,8 @@ export interface StreamScorerOptions {
   alert: AlertPolicy;
   now?: () => number;
   onServed?: (versionId: string, source: 'stream', rows: number, latencyUs: number) => void;
+  /** The scored rows (row-major, the version's feature order) and their scores: drift windows. */
+  onScored?: (session: VersionSession, data: Float32Array, rows: number, scores: Float64Array) => void;
 }
 
 export interface ScoredBatch {
@@ -132,7 +134,9 @@ export class StreamScorer {
             inferenceMetrics.requestSeconds.observe(labels, seconds);
             inferenceMetrics.predictions.inc(labels, g.msgs.length);
             this.o.onServed?.(s.info.id, 'stream', g.msgs.length, seconds * 1e6);
-            return { g, out, scores: scoresOf(s.spec, out, g.msgs.length) };
+            const scores = scoresOf(s.spec, out, g.msgs.length);
+            this.o.onScored?.(s, data, g.msgs.length, scores);
+            return { g, out, scores };
           } catch (err) {
             errors.push({ versionId: s.info.id, error: (err as Error).message, rows: g.msgs.length });
             return null;

@@ -14,6 +14,8 @@ import { decodeMessage, rawMessageRef, type RawMessageRef } from '~/server/kafka
 import { TOPICS } from '~/server/kafka/topics';
 import { runValidatedConsumer, sendToDlq, typedProducer, type RunningConsumer } from '~/server/kafka/typed';
 import { describeAdapter, detectGpu } from '~/server/gpu/adapter';
+import { prismaServingWindows, WINDOW_FLUSH_MS } from '~/server/drift/serving';
+import { scoresOf } from '~/server/inference/scoring';
 import { childLogger } from '~/server/observability/logger';
 import { metrics } from '~/server/observability/metrics';
 import type { ObjectStore } from '~/server/store/object-store';
@@ -58,6 +60,8 @@ export async function startInferenceWorker(o: InferenceWorkerOptions): Promise<I
   const c = o.config;
   const instanceId = `${hostname()}.${process.pid}.${Math.random().toString(36).slice(2, 8)}`;
   const stats = new VersionStatsBook(instanceId);
+  // What this copy serves, summarised per version in drift windows (server/drift/serving.ts).
+  const windows = prismaServingWindows(o.db);
   // The GPU is looked for once, at start, and only when a WebGPU provider is configured.
   const adapter = c.providers.includes('webgpu') ? (await detectGpu()).report : null;
   if (adapter) log.info({ adapter }, `GPU adapter: ${describeAdapter(adapter)}`);
@@ -102,6 +106,9 @@ export async function startInferenceWorker(o: InferenceWorkerOptions): Promise<I
     windowKind: c.windowKind,
     alert: c.alert,
     onServed: (id, s, rows, us) => stats.record(id, s, rows, us),
+    onScored: (s, data, rows, scores) => {
+      if (s.info.inputShape.length === 1) windows.observe(s.info, 'stream', data, rows, scores);
+    },
   });
 
   const pendingAlerts = new AlertOutbox();
@@ -226,6 +233,8 @@ export async function startInferenceWorker(o: InferenceWorkerOptions): Promise<I
     if (o.redis) stats.publish(o.redis, registry).catch((err: unknown) => log.warn({ err }, 'stats publish failed'));
   }, c.statsIntervalMs);
   statsTimer.unref();
+  const windowTimer = setInterval(() => void windows.flush(), WINDOW_FLUSH_MS);
+  windowTimer.unref();
 
   const auth = new ApiKeyAuth(o.db, o.redis, { cacheMs: c.authCacheMs, limit: o.rateLimit });
   let started = false;
@@ -235,6 +244,18 @@ export async function startInferenceWorker(o: InferenceWorkerOptions): Promise<I
     defaultAlias: c.aliases[0]!,
     ready: () => started,
     onServed: (id, s, rows, us) => stats.record(id, s, rows, us),
+    onScored: (s, data, rows, out) => {
+      // Sequence models (a history of windows per row) are not summarised; a model whose outputs
+      // carry no score (one uploaded with its own outputs) is summarised on its features alone.
+      if (s.info.inputShape.length !== 1) return;
+      let scores: Float64Array | null;
+      try {
+        scores = scoresOf(s.spec, out, rows);
+      } catch {
+        scores = null;
+      }
+      windows.observe(s.info, 'oip', data, rows, scores);
+    },
   });
   const httpPort = await listen(server, c.httpPort, c.host);
   started = true;
@@ -260,6 +281,7 @@ export async function startInferenceWorker(o: InferenceWorkerOptions): Promise<I
       clearInterval(sweep);
       clearInterval(reconcile);
       clearInterval(statsTimer);
+      clearInterval(windowTimer);
       await new Promise<void>((ok) => {
         server.close(() => ok());
         server.closeIdleConnections();
@@ -268,6 +290,7 @@ export async function startInferenceWorker(o: InferenceWorkerOptions): Promise<I
       await features?.disconnect();
       await models.stop();
       if (o.redis) await stats.publish(o.redis, registry).catch(() => undefined);
+      await windows.flush(true);
       await producer.disconnect();
       await registry.close();
     },

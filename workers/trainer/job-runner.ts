@@ -1,5 +1,6 @@
 import { Prisma, type PrismaClient } from '@prisma/client';
 import { trainingParamsSchema, type TrainingProgress } from '~/server/contracts/training';
+import { gatePromoteRetrained } from '~/server/drift/promote';
 import { getObject, putJson, putObject, registerModelVersion } from '~/server/models/registry';
 import type { ObjectStore } from '~/server/store/object-store';
 import { decodeDataset } from '~/server/training/materialised';
@@ -343,6 +344,8 @@ async function trainClaimedJob(
       where: { id: jobId },
       data: { state: 'completed', progress: 1, modelVersionId: version.id, finishedAt, etaMs: 0 },
     });
+    // A drift retrain under "retrain and gate-promote" moves production when its metrics beat it.
+    await gatePromoteRetrained(db, job, version);
     await deps.publish(
       progressOf(base, {
         state: 'completed',

@@ -11,6 +11,8 @@ import { objectStore } from '~/server/store/object-store';
 import { trainingConfig } from '~/server/training/config';
 import { createBoss, ensureQueue, retrainQueue, TRAINING_QUEUE } from '~/server/training/queue';
 import { runScheduledRetrain } from '~/server/training/schedules';
+import { driftAlertMessageSchema } from '~/server/contracts/drift';
+import { startDriftJob } from '~/server/drift/job';
 import { runWorker } from '~/server/worker/runtime';
 import { selectBackend } from './backend';
 import { JobLostError, progressOf, runTrainingJob, WorkerStoppingError } from './job-runner';
@@ -165,6 +167,14 @@ await runWorker({
       void watchSchedules().catch((err: unknown) => log.warn({ err }, 'schedule scan failed'));
       void reap().catch((err: unknown) => log.warn({ err }, 'stale job scan failed'));
     }, config.TRAINER_SCHEDULE_SCAN_S * 1000);
+    // Drift checks of closed serving windows, every minute (server/drift/job.ts); alerts on dl.alerts.
+    const driftAlerts = typedProducer(producer, TOPICS.alerts, driftAlertMessageSchema, {
+      prefix: env.KAFKA_TOPIC_PREFIX,
+    });
+    await startDriftJob(boss, db, {
+      store: objectStore(),
+      publishAlert: (a) => driftAlerts.send([{ key: a.modelId, value: a }]),
+    });
     log.info({ workerId, queue: TRAINING_QUEUE }, 'trainer ready');
 
     return {

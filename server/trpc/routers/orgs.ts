@@ -1,6 +1,7 @@
 import { AppError } from '../../errors';
 import { z } from 'zod';
 import { audit } from '../../audit';
+import { newWebhookSecret, SIGNATURE_HEADER, webhookUrlSchema } from '../../drift/webhook';
 import { createTRPCRouter, orgProcedure, userProcedure } from '../init';
 
 /** Paths of the portal that an org slug must not shadow (/[org]/… lives beside them). */
@@ -133,5 +134,54 @@ export const orgsRouter = createTRPCRouter({
       });
     });
     return { left: ctx.org.slug };
+  }),
+
+  /** The org's outgoing webhook (drift alerts); the secret is shown only when it is set. */
+  webhook: orgProcedure.meta({ minRole: 'admin', sample: () => ({}) }).query(async ({ ctx }) => {
+    const hook = await ctx.db.orgWebhook.findUnique({ where: { orgId: ctx.orgId } });
+    if (!hook) return null;
+    return {
+      url: hook.url,
+      signatureHeader: SIGNATURE_HEADER,
+      lastStatus: hook.lastStatus,
+      lastError: hook.lastError,
+      lastAt: hook.lastAt,
+      updatedAt: hook.updatedAt,
+    };
+  }),
+
+  /** Sets the webhook URL with a new signing secret, returned this once. */
+  setWebhook: orgProcedure
+    .meta({ minRole: 'admin', sample: () => ({ url: 'https://example.com/drivelab' }) })
+    .input(z.object({ url: webhookUrlSchema }))
+    .mutation(async ({ ctx, input }) => {
+      const secret = newWebhookSecret();
+      await ctx.db.orgWebhook.upsert({
+        where: { orgId: ctx.orgId },
+        create: { orgId: ctx.orgId, url: input.url, secret },
+        update: { url: input.url, secret, lastStatus: null, lastError: null, lastAt: null },
+      });
+      await audit(ctx.db, {
+        orgId: ctx.orgId,
+        action: 'org.webhook_set',
+        actor: ctx.actor,
+        target: { type: 'org', id: ctx.orgId },
+        ip: ctx.ip,
+        data: { url: input.url },
+      });
+      return { url: input.url, secret, signatureHeader: SIGNATURE_HEADER };
+    }),
+
+  removeWebhook: orgProcedure.meta({ minRole: 'admin', sample: () => ({}) }).mutation(async ({ ctx }) => {
+    const { count } = await ctx.db.orgWebhook.deleteMany({ where: { orgId: ctx.orgId } });
+    if (count > 0)
+      await audit(ctx.db, {
+        orgId: ctx.orgId,
+        action: 'org.webhook_removed',
+        actor: ctx.actor,
+        target: { type: 'org', id: ctx.orgId },
+        ip: ctx.ip,
+      });
+    return { removed: count > 0 };
   }),
 });

@@ -1,13 +1,26 @@
-import { ModelView } from '~/components/models/model-view';
+import { MODEL_TABS, ModelTabs } from '~/components/models/model-tabs';
 import { requireOrgPage } from '~/server/auth/page-org';
 import { hasRole } from '~/server/auth/roles';
 
 export const dynamic = 'force-dynamic';
 
-export default async function ModelPage({ params }: { params: Promise<{ org: string; id: string }> }) {
+export default async function ModelPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ org: string; id: string }>;
+  searchParams: Promise<{ tab?: string | string[] }>;
+}) {
   const { org: slug, id } = await params;
+  const { tab } = await searchParams;
   const { org } = await requireOrgPage(slug);
   return (
-    <ModelView org={org.slug} id={id} canMove={hasRole(org.role, 'engineer')} canDeploy={hasRole(org.role, 'admin')} />
+    <ModelTabs
+      org={org.slug}
+      id={id}
+      tab={MODEL_TABS.find((t) => t === tab) ?? 'overview'}
+      canMove={hasRole(org.role, 'engineer')}
+      canDeploy={hasRole(org.role, 'admin')}
+    />
   );
 }

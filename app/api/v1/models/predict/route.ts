@@ -1,3 +1,4 @@
+import { noteApiServed } from '~/server/drift/serving';
 import { jsonBodyRoute } from '~/server/http/rest';
 import { predictNamed, predictRequestSchema } from '~/server/inference/predict';
 import { servingCache } from '~/server/inference/serving';
@@ -11,5 +12,5 @@ export const runtime = 'nodejs';
  * must be exactly the model's features: missing and unknown ones are listed in a 400.
  */
 export const POST = jsonBodyRoute('viewer', predictRequestSchema, async (body, auth) =>
-  Response.json(await predictNamed(await servingCache(), auth.orgId, body)),
+  Response.json(await predictNamed(await servingCache(), auth.orgId, body, noteApiServed)),
 );

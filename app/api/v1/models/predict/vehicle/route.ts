@@ -1,3 +1,4 @@
+import { noteApiServed } from '~/server/drift/serving';
 import { jsonBodyRoute } from '~/server/http/rest';
 import { predictVehicle, vehiclePredictRequestSchema } from '~/server/inference/predict';
 import { servingCache } from '~/server/inference/serving';
@@ -11,5 +12,5 @@ export const runtime = 'nodejs';
  * {"model": name, "runId": …, "vehicleId": …, "kind"?: "tumbling"|"sliding"}.
  */
 export const POST = jsonBodyRoute('viewer', vehiclePredictRequestSchema, async (body, auth) =>
-  Response.json(await predictVehicle(await servingCache(), redis(), auth.orgId, body)),
+  Response.json(await predictVehicle(await servingCache(), redis(), auth.orgId, body, noteApiServed)),
 );
