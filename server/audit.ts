@@ -21,7 +21,10 @@ export type AuditAction =
   | 'model.canary_set'
   | 'model.canary_cleared'
   | 'model.alias_deleted'
-  | 'model.promotion_refused';
+  | 'model.promotion_refused'
+  | 'model.canary_auto_rolled_back'
+  | 'model.shadow_set'
+  | 'model.outcome_policy_set';
 
 export interface AuditEntry {
   orgId: string | null;

@@ -1,6 +1,8 @@
 import { authenticateRest, parseJsonBody, restRoute } from '~/server/http/rest';
 import { predictNamed, predictRequestSchema } from '~/server/inference/predict';
 import { servingCache } from '~/server/inference/serving';
+import { db } from '~/server/db';
+import { servedRecorder } from '~/server/outcomes/served';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
@@ -15,5 +17,5 @@ export const POST = restRoute(async (req: Request) => {
   if (auth instanceof Response) return auth;
   const body = await parseJsonBody(req, predictRequestSchema);
   if (body instanceof Response) return body;
-  return Response.json(await predictNamed(await servingCache(), auth.orgId, body));
+  return Response.json(await predictNamed(await servingCache(), auth.orgId, body, servedRecorder(db)));
 });

@@ -1,6 +1,8 @@
 import { authenticateRest, parseJsonBody, restRoute } from '~/server/http/rest';
 import { predictVehicle, vehiclePredictRequestSchema } from '~/server/inference/predict';
 import { servingCache } from '~/server/inference/serving';
+import { db } from '~/server/db';
+import { servedRecorder } from '~/server/outcomes/served';
 import { redis } from '~/server/store/redis';
 
 export const dynamic = 'force-dynamic';
@@ -15,5 +17,5 @@ export const POST = restRoute(async (req: Request) => {
   if (auth instanceof Response) return auth;
   const body = await parseJsonBody(req, vehiclePredictRequestSchema);
   if (body instanceof Response) return body;
-  return Response.json(await predictVehicle(await servingCache(), redis(), auth.orgId, body));
+  return Response.json(await predictVehicle(await servingCache(), redis(), auth.orgId, body, servedRecorder(db)));
 });
