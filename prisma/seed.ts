@@ -18,7 +18,8 @@ export function demoScenarioSpec() {
     ...scenarioPresets.highway_cruise,
     name: DEMO.scenario.name,
     durationS: 300,
-    faults: [{ type: 'engine_overheat', vehicle: 'ego', startS: 90, rampS: 60, severity: 0.8 }],
+    // Early enough that the deployed anomaly model alerts within the run's first minute or so.
+    faults: [{ type: 'engine_overheat', vehicle: 'ego', startS: 30, rampS: 30, severity: 0.8 }],
   });
 }
 

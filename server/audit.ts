@@ -25,7 +25,11 @@ export type AuditAction =
   | 'org.webhook_set'
   | 'org.webhook_removed'
   | 'model.drift_settings'
-  | 'model.uploaded';
+  | 'model.uploaded'
+
+  | 'model.canary_auto_rolled_back'
+  | 'model.shadow_set'
+  | 'model.outcome_policy_set';
 
 export interface AuditEntry {
   orgId: string | null;

@@ -6,6 +6,7 @@ import { CHART_TONE, Histogram } from '~/components/charts';
 import { useTRPC } from '~/components/trpc/react';
 import { Badge, Card, EmptyState, SectionTitle, Table } from '~/components/ui';
 import { LATENCY_BUCKETS_US } from '~/server/inference/stats';
+import { OutcomesPanel } from './outcomes-panel';
 
 type Live = {
   provider: string;
@@ -215,6 +216,7 @@ export function ServingMonitor({ org }: { org: string }) {
                 </div>
               </div>
               {cols === 2 && !base.live && <p className="muted mb-0">No worker has served this version yet.</p>}
+              <OutcomesPanel org={org} modelId={dep.modelId} alias={dep.alias} />
             </Card>
           );
         })}

@@ -8,6 +8,7 @@ import { disconnectSharedProducer } from '../../server/kafka/producer';
 import { createRun } from '../../server/runs/commands';
 import { root, sleep, startPrefixed, stopChild, waitFor } from './proc';
 import { stackDown, stackUp } from './stack';
+import { predictCurl, seedDemoModels } from './demo-models';
 import { buildWeb, migrate, workerEntries } from './tasks';
 
 function portInUse(host: string, port: number): Promise<boolean> {
@@ -33,6 +34,7 @@ export async function runDemo(): Promise<void> {
   const stack = await stackUp();
   const children: { name: string; child: ChildProcess }[] = [];
   let seededIds = { orgId: '', userId: '', scenarioId: '' };
+  let demoApiKey = '';
   let stopping = false;
 
   const stopAll = async (code: number) => {
@@ -52,6 +54,14 @@ export async function runDemo(): Promise<void> {
     await migrate(env.DATABASE_URL);
     seededIds = await seed(env.DATABASE_URL);
     console.log(`[seed] demo org "${DEMO.org.slug}" (${seededIds.orgId}) with user ${DEMO.user.email}`);
+    // Models working from the first minute: maintenance_predictor and the anomaly detector in production.
+    const modelsDb = createDb(env.DATABASE_URL);
+    try {
+      demoApiKey = (await seedDemoModels(modelsDb, seededIds)).apiKey;
+    } finally {
+      await modelsDb.$disconnect();
+    }
+    console.log('[seed] maintenance_predictor and the demo anomaly detector are deployed as production');
     await buildWeb();
   } catch (err) {
     console.error(`[demo] ${(err as Error).message}`);
@@ -112,6 +122,8 @@ export async function runDemo(): Promise<void> {
       `  │ Sign in as ${DEMO.user.email} / ${DEMO.user.password} (org "${DEMO.org.slug}")`,
       ...(runUrl ? [`  │ Demo run (5 min, real time): ${runUrl}`] : []),
       `  │ Health: ${url}/api/health   Metrics: ${url}/api/metrics`,
+      '  │ Predict with the demo API key:',
+      `  │   ${predictCurl(url, demoApiKey)}`,
       `  │ Processes: ${children.map((c) => c.name).join(', ')}`,
       '  │ Ctrl-C stops everything this demo started.',
       '  └─────────────────────────────────────────────────────────────',

@@ -13,6 +13,8 @@ import { z } from 'zod';
  * - stuck_channels counts continuous readings with ≥ 3 values that never change while the
  *   vehicle moves (mean speed ≥ 0.5 m/s); null when the speed is unknown. stuck_sensor is 1 when
  *   any channel is stuck.
+ * - vibration_mean / vibration_max: the accelerometer RMS (m/s²) over the window. Appended: every
+ *   consumer looks features up by name, so rows of v1 windows written before them simply lack them.
  */
 export const FEATURE_SET = {
   version: 'v1',
@@ -49,6 +51,8 @@ export const FEATURE_SET = {
     'seq_gap_count',
     'stuck_channels',
     'stuck_sensor',
+    'vibration_mean',
+    'vibration_max',
   ],
 } as const;
 

@@ -48,6 +48,11 @@ export const telemetryFrameSchema = z.object({
   lane: z.object({ offset: reading }),
   /** The vehicle ahead in the same lane; nulls when nothing is ahead or the radar dropped out. */
   lead: z.object({ distance: reading, ttc: reading }),
+  /**
+   * m/s², accelerometer RMS of the body; null when the sensor dropped out. Optional so that
+   * producers without an accelerometer (older bridges) keep sending valid frames.
+   */
+  vibration: reading.optional(),
 });
 
 export type TelemetryFrame = z.infer<typeof telemetryFrameSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { feedbackRequestSchema } from '../contracts/feedback';
 import { uploadModelOptionsSchema } from '../contracts/model-upload';
 import { aliasPromoteRequestSchema } from '../contracts/models';
 import { predictRequestSchema, vehiclePredictRequestSchema } from '../contracts/predict';
@@ -81,7 +82,9 @@ export const API_OPERATIONS: ApiOperation[] = [
     body: { schema: predictRequestSchema },
     ok: {
       status: 200,
-      description: '{model, version, versionId, alias, kind, prediction {score,label,threshold}, imputed, latencyMs}',
+      description:
+        '{predictionId, model, version, versionId, alias, kind, prediction {score,label,threshold}, imputed, latencyMs}; ' +
+        'send the observed outcome to /api/v1/feedback with the predictionId',
     },
   },
   {
@@ -106,7 +109,25 @@ export const API_OPERATIONS: ApiOperation[] = [
     minRole: 'viewer',
     tag: 'models',
     body: { schema: vehiclePredictRequestSchema },
-    ok: { status: 200, description: 'The prediction and the window it scored' },
+    ok: { status: 200, description: 'The prediction (with its predictionId) and the window it scored' },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/feedback',
+    summary: 'The observed outcome of a served prediction',
+    description:
+      'Name the prediction by `predictionId` (from predict), or by `model`, `vehicleId` and `time` (the latest ' +
+      'prediction of that model for that vehicle in the hour up to `time`). `observed` is the target value for ' +
+      'regressors, true/false (1/0) for anomaly models, the class for classifiers. The alias is re-evaluated: ' +
+      'per-variant outcome metrics and an always-valid sequential test (mSPRT) of canary and shadow against the ' +
+      'baseline; with automatic rollback on, a significantly worse canary is cleared. 404 when no such prediction.',
+    minRole: 'engineer',
+    tag: 'models',
+    body: { schema: feedbackRequestSchema },
+    ok: {
+      status: 200,
+      description: '{predictionId, model, version, variant, observed, labelled, outcomes {variants, canaryTest, …}}',
+    },
   },
   {
     method: 'get',

@@ -6,6 +6,7 @@ import { readOnlineFeatures } from '../store/online-features';
 import { featureIndex, fillRow, labelOf, mapNamedFeatures, scoresOf } from './scoring';
 import { ModelNotFoundError, type ResolvedModel, type ServingCache } from './serving';
 import type { VersionSession } from './version-session';
+import type { ServedRecorder, ServedScore } from '../outcomes/served';
 
 export { FLOAT32_MAX, predictRequestSchema, vehiclePredictRequestSchema };
 
@@ -110,11 +111,44 @@ export async function namedRow(
   return { resolved, row: mapped.row, imputed: mapped.imputed };
 }
 
+/**
+ * Keeps the served answer (and the shadow's score of the same row) for outcome metrics; returns
+ * the predictionId that feedback names. A shadow that fails to score is logged by the recorder's
+ * caller and skipped: it never changes the answer.
+ */
+async function recordServed(
+  record: ServedRecorder | undefined,
+  orgId: string,
+  resolved: ResolvedModel,
+  row: Float32Array,
+  prediction: { score: number; label: string | null },
+  where: { vehicleId: string | null; runId: string | null },
+): Promise<string | undefined> {
+  if (!record) return undefined;
+  const base = (s: VersionSession, variant: ServedScore['variant'], p: { score: number; label: string | null }) => ({
+    orgId,
+    modelId: s.info.modelId,
+    versionId: s.info.id,
+    alias: resolved.alias,
+    variant,
+    ...where,
+    score: p.score,
+    label: p.label,
+  });
+  const shadows: ServedScore[] = [];
+  if (resolved.shadow) {
+    const shadowScore = await score(resolved.shadow, row).catch(() => null);
+    if (shadowScore) shadows.push(base(resolved.shadow, 'shadow', shadowScore.prediction));
+  }
+  return record(base(resolved.session, resolved.variant ?? 'baseline', prediction), shadows);
+}
+
 export async function predictNamed(
   cache: ServingCache,
   orgId: string,
   req: z.infer<typeof predictRequestSchema>,
   onScored?: OnScored,
+  record?: ServedRecorder,
 ): Promise<Record<string, unknown>> {
   const t0 = process.hrtime.bigint();
   const named = await namedRow(cache, orgId, req);
@@ -122,7 +156,12 @@ export async function predictNamed(
   const s = resolved.session;
   const r = await score(s, named.row);
   onScored?.(s.info, named.row, r.prediction.score);
+  const predictionId = await recordServed(record, orgId, resolved, named.row, r.prediction, {
+    vehicleId: req.vehicleId ?? null,
+    runId: null,
+  });
   return {
+    ...(predictionId ? { predictionId } : {}),
     ...describe(s, resolved.alias),
     prediction: r.prediction,
     imputed,
@@ -136,6 +175,7 @@ export async function predictVehicle(
   orgId: string,
   req: z.infer<typeof vehiclePredictRequestSchema>,
   onScored?: OnScored,
+  record?: ServedRecorder,
 ): Promise<Record<string, unknown>> {
   const t0 = process.hrtime.bigint();
   const resolved = await resolveRowModel(cache, orgId, req.model, {
@@ -162,7 +202,12 @@ export async function predictVehicle(
   fillRow(window.values, index, s.means, row, 0);
   const r = await score(s, row);
   onScored?.(s.info, row, r.prediction.score);
+  const predictionId = await recordServed(record, orgId, resolved, row, r.prediction, {
+    vehicleId: req.vehicleId,
+    runId: req.runId,
+  });
   return {
+    ...(predictionId ? { predictionId } : {}),
     ...describe(s, resolved.alias),
     prediction: r.prediction,
     window: {

@@ -19,6 +19,10 @@ const log = childLogger('inference.serving');
 export interface ResolvedModel {
   session: VersionSession;
   alias: string | null;
+  /** Which side of the alias served: baseline or canary (null for an explicit version). */
+  variant: 'baseline' | 'canary' | null;
+  /** The alias's shadow version: scores a copy of the request, never answers it. */
+  shadow: VersionSession | null;
 }
 
 export class ModelNotFoundError extends Error {}
@@ -80,7 +84,7 @@ export class ServingCache {
         select: { id: true },
       });
       if (!v) throw await this.notFound(orgId, modelName, `has no version ${opts.version}`);
-      return { session: await this.open(v.id), alias: null };
+      return { session: await this.open(v.id), alias: null, variant: null, shadow: null };
     }
     const aliasName = opts.alias ?? 'production';
     const alias = await this.db.modelAlias.findFirst({
@@ -89,7 +93,19 @@ export class ServingCache {
     if (!alias) throw await this.notFound(orgId, modelName, `has no '${aliasName}' deployment`);
     const canary =
       alias.canaryVersionId && opts.vehicleId && routesToCanary(alias.modelId, opts.vehicleId, alias.canaryWeight);
-    return { session: await this.open(canary ? alias.canaryVersionId! : alias.versionId), alias: aliasName };
+    // A shadow that cannot load must not take the served answer down with it.
+    const shadow = alias.shadowVersionId
+      ? await this.open(alias.shadowVersionId).catch((err: unknown) => {
+          log.warn({ err, versionId: alias.shadowVersionId }, 'shadow version could not be loaded');
+          return null;
+        })
+      : null;
+    return {
+      session: await this.open(canary ? alias.canaryVersionId! : alias.versionId),
+      alias: aliasName,
+      variant: canary ? 'canary' : 'baseline',
+      shadow,
+    };
   }
 
   private async notFound(orgId: string, modelName: string, what: string): Promise<ModelNotFoundError> {

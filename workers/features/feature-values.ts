@@ -64,6 +64,8 @@ export function featureRecord(p: WindowPartial, b: WindowBounds): Record<Feature
     seq_gap_count: p.frameCount > 0 ? p.seqGaps : null,
     stuck_channels: stuck,
     stuck_sensor: stuck === null ? null : stuck > 0 ? 1 : 0,
+    vibration_mean: p.vibration.meanOrNull(),
+    vibration_max: p.vibration.maxOrNull(),
   };
 }
 

@@ -56,6 +56,7 @@ function surelyValid(j: unknown): j is TelemetryFrame {
   const p = tires.pressure as unknown[];
   if (!isReading(p[0]) || !isReading(p[1]) || !isReading(p[2]) || !isReading(p[3])) return false;
   if (!isObject(lane) || !isReading(lane.offset)) return false;
+  if (j.vibration !== undefined && !isReading(j.vibration)) return false;
   return isObject(lead) && isReading(lead.distance) && isReading(lead.ttc);
 }
 

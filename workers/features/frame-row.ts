@@ -24,10 +24,11 @@ export const COL = {
   tire0: 13,
   leadTtc: 17,
   laneOffset: 18,
+  vibration: 19,
 } as const;
 
 /** Doubles per row. */
-export const STRIDE = 19;
+export const STRIDE = 20;
 
 export interface FrameRecord {
   orgId: string;
@@ -60,6 +61,7 @@ export function writeRow(f: TelemetryFrame, data: Float64Array, row: number): vo
   for (let i = 0; i < 4; i++) data[o + COL.tire0 + i] = nan(p[i] ?? null);
   data[o + COL.leadTtc] = nan(f.lead.ttc);
   data[o + COL.laneOffset] = nan(f.lane.offset);
+  data[o + COL.vibration] = nan(f.vibration ?? null);
 }
 
 /** The record of one frame (tests and callers that hold parsed frames). */

@@ -51,6 +51,7 @@ export class WindowPartial {
   readonly tireMinTrend = new Trend();
   readonly leadTtc = new Moments();
   readonly laneOffset = new Moments();
+  readonly vibration = new Moments();
   readonly jerk = new RateStats();
   readonly steerRate = new RateStats();
 
@@ -105,6 +106,8 @@ export class WindowPartial {
     if (ttc === ttc) this.leadTtc.add(ttc);
     const lane = d[o + COL.laneOffset]!;
     if (lane === lane) this.laneOffset.add(lane);
+    const vib = d[o + COL.vibration]!;
+    if (vib === vib) this.vibration.add(vib);
   }
 
   /** Appends a partial whose frames all come after this one's in event time. */
@@ -134,6 +137,7 @@ export class WindowPartial {
     this.tireMinTrend.merge(o.tireMinTrend);
     this.leadTtc.merge(o.leadTtc);
     this.laneOffset.merge(o.laneOffset);
+    this.vibration.merge(o.vibration);
     this.jerk.mergeAfter(o.jerk);
     this.steerRate.mergeAfter(o.steerRate);
   }

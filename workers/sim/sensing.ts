@@ -1,6 +1,7 @@
 import type { TelemetryFrame } from '~/server/contracts/telemetry';
 import type { SensorFaultState } from './faults';
 import type { SimVehicle } from './vehicle';
+import { vibrationRms } from './vibration';
 
 /** Brake line pressure at full pedal, bar. */
 export const BRAKE_PRESSURE_MAX_BAR = 150;
@@ -35,6 +36,14 @@ export function senseFrame(v: SimVehicle, t: number, faults: SensorFaultState, t
       laneOffset: rel,
       leadDistance: v.lead ? v.lead.gap : null,
       leadTtc: v.lead ? v.lead.ttc : null,
+      vibration: vibrationRms({
+        speed: v.body.v,
+        rpm: v.body.rpm,
+        engineTemp: v.health.engineTemp,
+        tyres: v.health.tyres,
+        brake: v.act.brake,
+        brakeTemp: v.health.brakeTemp,
+      }),
     },
     faults,
     ts,

@@ -31,6 +31,8 @@ export interface Truth {
   laneOffset: number;
   leadDistance: number | null;
   leadTtc: number | null;
+  /** m/s², accelerometer RMS (vibration.ts) */
+  vibration: number;
 }
 
 const M_PER_DEG_LAT = 111_320;
@@ -43,7 +45,7 @@ export interface GeoOrigin {
 
 type Channels = Pick<
   TelemetryFrame,
-  'gnss' | 'speed' | 'accel' | 'yawRate' | 'powertrain' | 'brakes' | 'tires' | 'lane' | 'lead'
+  'gnss' | 'speed' | 'accel' | 'yawRate' | 'powertrain' | 'brakes' | 'tires' | 'lane' | 'lead' | 'vibration'
 >;
 
 export class SensorSuite {
@@ -117,6 +119,10 @@ export class SensorSuite {
       ? { lon: null, lat: null }
       : { lon: truth.accelLon + rng.normal() * n.accel, lat: truth.accelLat + rng.normal() * n.accel };
     let yawRate: Channels['yawRate'] = imuLost ? null : truth.yawRate + rng.normal() * n.yawRate;
+    // The accelerometer is part of the IMU: it drops out and sticks with it.
+    let vibration: Channels['vibration'] = imuLost
+      ? null
+      : Math.max(0, truth.vibration * (1 + rng.normal() * 0.05) + rng.normal() * n.accel * 0.1);
     let powertrain: Channels['powertrain'] = this.lost(drop + (fd.powertrain ?? 0))
       ? { rpm: null, engineTemp: null, batterySoc: null, batteryTemp: null }
       : {
@@ -163,6 +169,7 @@ export class SensorSuite {
     if (stuck.imu || this.frozen.accel) {
       accel = this.hold('accel', !!stuck.imu, accel);
       yawRate = this.hold('yawRate', !!stuck.imu, yawRate);
+      vibration = this.hold('vibration', !!stuck.imu, vibration);
     }
     if (stuck.powertrain || this.frozen.powertrain)
       powertrain = this.hold('powertrain', !!stuck.powertrain, powertrain);
@@ -190,6 +197,7 @@ export class SensorSuite {
       tires,
       lane,
       lead,
+      vibration,
     };
   }
 }

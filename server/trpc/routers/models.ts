@@ -9,6 +9,8 @@ import { readOnnxMetadata } from '../../models/onnx-metadata';
 import { ARTIFACT_FILES, asMetrics, downloadPath, listModels } from '../../models/queries';
 import { artifactKey, getObject } from '../../models/registry';
 import { objectStore } from '../../store/object-store';
+import { outcomeReport } from '../../outcomes/evaluate';
+import { setAutoRollback, setShadow } from '../../outcomes/policy';
 import { createTRPCRouter, orgProcedure, type TRPCContext } from '../init';
 
 const id = z.string().min(1).max(64);
@@ -218,4 +220,23 @@ export const modelsRouter = createTRPCRouter({
     .meta({ minRole: 'engineer', sample: (ids) => ({ modelId: ids.modelId, alias: 'staging' }) })
     .input(z.object({ modelId: id, alias: aliasNameSchema }))
     .mutation(({ ctx, input }) => move(ctx, { action: 'delete', modelId: input.modelId, alias: input.alias })),
+
+  /** Per-variant outcome metrics of an alias and the sequential tests (serving page). */
+  outcomes: orgProcedure
+    .meta({ minRole: 'viewer', sample: (ids) => ({ modelId: ids.modelId, alias: 'production' }) })
+    .input(z.object({ modelId: id, alias: aliasNameSchema }))
+    .query(({ ctx, input }) => outcomeReport(ctx.db, ctx.orgId, input.modelId, input.alias)),
+
+  setShadow: orgProcedure
+    .meta({
+      minRole: 'admin',
+      sample: (ids) => ({ modelId: ids.modelId, alias: 'staging', versionId: ids.modelVersionId }),
+    })
+    .input(z.object({ modelId: id, alias: aliasNameSchema, versionId: id.nullable() }))
+    .mutation(({ ctx, input }) => setShadow(ctx.db, { orgId: ctx.orgId, actor: ctx.actor, ip: ctx.ip }, input)),
+
+  setAutoRollback: orgProcedure
+    .meta({ minRole: 'admin', sample: (ids) => ({ modelId: ids.modelId, alias: 'staging', autoRollback: true }) })
+    .input(z.object({ modelId: id, alias: aliasNameSchema, autoRollback: z.boolean() }))
+    .mutation(({ ctx, input }) => setAutoRollback(ctx.db, { orgId: ctx.orgId, actor: ctx.actor, ip: ctx.ip }, input)),
 });

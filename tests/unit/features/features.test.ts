@@ -259,3 +259,17 @@ describe('nulls and stuck sensors', () => {
     expect(only(fs).stuck_sensor).toBe(0);
   });
 });
+
+describe('vibration', () => {
+  it('aggregates the accelerometer RMS, ignoring dropouts, and is null when no frame had it', () => {
+    const readings = [0.2, null, 0.4, 0.9];
+    const v = only(readings.map((vibration, i) => ({ ...mk({ t: i * 0.25, seq: i }), vibration })));
+    expect(v.vibration_mean).toBeCloseTo(0.5, 12);
+    expect(v.vibration_max).toBeCloseTo(0.9, 12);
+    // Frames of a producer without an accelerometer leave the field out entirely.
+    const none = only([0, 0.5].map((t, i) => mk({ t, seq: i })));
+    expect(none.vibration_mean).toBeNull();
+    expect(none.vibration_max).toBeNull();
+    expect(FEATURE_SET.names.slice(-2)).toEqual(['vibration_mean', 'vibration_max']);
+  });
+});

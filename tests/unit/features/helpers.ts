@@ -192,6 +192,8 @@ export function referenceFeatures(
     seq_gap_count: fs.length ? gaps : null,
     stuck_channels: stuck,
     stuck_sensor: stuck === null ? null : stuck > 0 ? 1 : 0,
+    vibration_mean: mean(col((f) => f.vibration ?? null)),
+    vibration_max: maxOf(col((f) => f.vibration ?? null)),
   };
 }
 

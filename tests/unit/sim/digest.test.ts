@@ -67,22 +67,22 @@ const RUNS: Record<string, ScenarioInput> = {
 
 const PINNED: Record<string, { sha256: string; frames: number; events: string[] }> = {
   urban_dense_faults_seed4: {
-    sha256: '01d8b33fefbb54afcd031de15b425a65cacadb086c05f1687d1068968b7cde78',
+    sha256: 'abe41fa8397c3a094846cb72091971336c5675ac308b0a6bb3f7f99dacabe6e2',
     frames: 48800,
     events: ['collision', 'fault_end', 'fault_start', 'hard_brake', 'lane_invasion', 'near_miss'],
   },
   highway_aggressive_seed11: {
-    sha256: '2abe694b616a10599fb120657e087680a0a371ee18595a6725a94e0e9a0948b4',
+    sha256: '5398047b59c5f7bcae022a74fb4ef80a7c5d57e04a4f99d3660dfcece1ec15b6',
     frames: 22500,
     events: ['hard_brake', 'lane_invasion'],
   },
   rain_dropout_seed3: {
-    sha256: '1cff5f10fdf222c6785dfc3a836c9a28e298788f02a43dfcc70de011a0995f40',
+    sha256: '437b38d10b2e90bd07458d3f24fe7405e4f9bc0bfe6d45eaba18d244d961678e',
     frames: 9600,
     events: ['fault_end', 'fault_start'],
   },
   descent_brake_fade_seed5: {
-    sha256: 'e1684c3ace63056cb1021c1227f227565b10df3ea7b0e749dd3d90266b6deea5',
+    sha256: '5c504331081a834757164ae16c065c31bbfd892bf356c2e104cc45127acbed87',
     frames: 5600,
     events: ['fault_end', 'fault_start'],
   },

@@ -2,6 +2,8 @@ import { noteApiServed } from '~/server/drift/serving';
 import { jsonBodyRoute } from '~/server/http/rest';
 import { predictNamed, predictRequestSchema } from '~/server/inference/predict';
 import { servingCache } from '~/server/inference/serving';
+import { db } from '~/server/db';
+import { servedRecorder } from '~/server/outcomes/served';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
@@ -12,5 +14,5 @@ export const runtime = 'nodejs';
  * must be exactly the model's features: missing and unknown ones are listed in a 400.
  */
 export const POST = jsonBodyRoute('viewer', predictRequestSchema, async (body, auth) =>
-  Response.json(await predictNamed(await servingCache(), auth.orgId, body, noteApiServed)),
+  Response.json(await predictNamed(await servingCache(), auth.orgId, body, noteApiServed, servedRecorder(db))),
 );

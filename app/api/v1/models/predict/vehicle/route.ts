@@ -2,6 +2,8 @@ import { noteApiServed } from '~/server/drift/serving';
 import { jsonBodyRoute } from '~/server/http/rest';
 import { predictVehicle, vehiclePredictRequestSchema } from '~/server/inference/predict';
 import { servingCache } from '~/server/inference/serving';
+import { db } from '~/server/db';
+import { servedRecorder } from '~/server/outcomes/served';
 import { redis } from '~/server/store/redis';
 
 export const dynamic = 'force-dynamic';
@@ -12,5 +14,5 @@ export const runtime = 'nodejs';
  * {"model": name, "runId": …, "vehicleId": …, "kind"?: "tumbling"|"sliding"}.
  */
 export const POST = jsonBodyRoute('viewer', vehiclePredictRequestSchema, async (body, auth) =>
-  Response.json(await predictVehicle(await servingCache(), redis(), auth.orgId, body, noteApiServed)),
+  Response.json(await predictVehicle(await servingCache(), redis(), auth.orgId, body, noteApiServed, servedRecorder(db))),
 );
