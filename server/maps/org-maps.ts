@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { normaliseTownName } from '~/server/interop/openscenario/carla-towns';
 import { LaneIndex, laneAtT, lanePose, readOpenDrive, roadPose, type OdrNetwork } from './opendrive';
 import { networkPreviewSvg } from './opendrive/preview';
+import { roadMapFromOpenDrive } from './from-opendrive';
+import type { RoadMap } from './road-network';
 
 /**
  * Organisation maps: uploaded OpenDRIVE files (a CARLA town, an esmini or VTD map), kept by name
@@ -159,4 +161,30 @@ export function placeStart(network: OdrNetwork, start: StartPosition): PlacedSta
     z: p.z,
     h: p.laneHeading,
   };
+}
+
+/** Networks read for the simulator, by version id (versions never change once stored). */
+const simNetworks = new Map<string, RoadMap>();
+const SIM_NETWORK_CACHE = 8;
+
+/**
+ * The simulator's road model of one version of an organisation's map; a map of another
+ * organisation is not found, as in every other lookup.
+ */
+export async function loadOrgRoadMap(
+  db: PrismaClient,
+  orgId: string,
+  ref: { mapId: string; version: number },
+): Promise<RoadMap> {
+  const v = await db.orgMapVersion.findUnique({
+    where: { mapId_version: { mapId: ref.mapId, version: ref.version } },
+    select: { id: true, orgId: true, xodr: true, map: { select: { name: true } } },
+  });
+  if (!v || v.orgId !== orgId) throw new Error(`map ${ref.mapId} version ${ref.version} not found`);
+  const hit = simNetworks.get(v.id);
+  if (hit) return hit;
+  const map = roadMapFromOpenDrive(readOpenDrive(v.xodr).network, v.map.name).map;
+  if (simNetworks.size >= SIM_NETWORK_CACHE) simNetworks.delete(simNetworks.keys().next().value!);
+  simNetworks.set(v.id, map);
+  return map;
 }
