@@ -5,6 +5,7 @@ import { normaliseTownName } from '~/server/interop/openscenario/carla-towns';
 import { LaneIndex, laneAtT, lanePose, readOpenDrive, roadPose, type OdrNetwork } from './opendrive';
 import { networkPreviewSvg } from './opendrive/preview';
 import { roadMapFromOpenDrive } from './from-opendrive';
+import { networkOutline, type MapOutline } from './outline';
 import type { RoadMap } from './road-network';
 
 /**
@@ -187,4 +188,25 @@ export async function loadOrgRoadMap(
   if (simNetworks.size >= SIM_NETWORK_CACHE) simNetworks.delete(simNetworks.keys().next().value!);
   simNetworks.set(v.id, map);
   return map;
+}
+
+const outlines = new Map<string, MapOutline>();
+
+/** The drawn network (lanes and road marks) of one version of an organisation's map, or null. */
+export async function orgMapOutline(
+  db: PrismaClient,
+  orgId: string,
+  ref: { mapId: string; version: number },
+): Promise<MapOutline | null> {
+  const v = await db.orgMapVersion.findFirst({
+    where: { orgId, mapId: ref.mapId, version: ref.version },
+    select: { id: true, xodr: true, map: { select: { name: true } } },
+  });
+  if (!v) return null;
+  const hit = outlines.get(v.id);
+  if (hit) return hit;
+  const outline = networkOutline(readOpenDrive(v.xodr).network, v.map.name);
+  if (outlines.size >= SIM_NETWORK_CACHE) outlines.delete(outlines.keys().next().value!);
+  outlines.set(v.id, outline);
+  return outline;
 }
