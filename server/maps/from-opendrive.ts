@@ -3,12 +3,14 @@ import {
   buildLaneGraph,
   lanePose,
   laneSpeedLimit,
+  travelDirection,
   laneWidth,
   type LaneNode,
   type OdrNetwork,
   type OdrRoad,
   type OdrSignal,
 } from './opendrive';
+import { sectionIndexAt } from './opendrive/lanes';
 import { MapBuilder, type RoadMap, type Turn } from './road-network';
 
 /**
@@ -277,4 +279,34 @@ export function roadMapFromOpenDrive(net: OdrNetwork, id: string): OpenDriveRoad
     l.yieldsTo = l.conflicts.filter((c) => turnOf(c) !== 'left');
   }
   return { map, lanes, report };
+}
+
+/** The simulator lane and arc length of an OpenDRIVE lane position, or null off the lane graph. */
+export function simLanePosition(
+  net: OdrNetwork,
+  pos: { roadId: string; laneId: number; s: number },
+): { laneId: string; s: number } | null {
+  const road = net.roadById.get(pos.roadId);
+  if (!road || road.sections.length === 0) return null;
+  const si = sectionIndexAt(road, pos.s);
+  const sec = road.sections[si]!;
+  const dir = travelDirection(road, pos.laneId);
+  const s = dir > 0 ? pos.s - sec.s : sec.sEnd - pos.s;
+  return { laneId: simLaneId(road.id, si, pos.laneId), s: Math.max(0, s) };
+}
+
+/** The OpenDRIVE lane position of a simulator lane ("road:section:lane") and arc length along it. */
+export function odrLanePosition(
+  net: OdrNetwork,
+  simLane: string,
+  s: number,
+): { roadId: string; laneId: number; s: number } | null {
+  const m = /^(.+):(\d+):(-?\d+)$/.exec(simLane);
+  if (!m) return null;
+  const road = net.roadById.get(m[1]!);
+  const sec = road?.sections[Number(m[2])];
+  const laneId = Number(m[3]);
+  if (!road || !sec || laneId === 0) return null;
+  const along = Math.min(Math.max(0, s), sec.sEnd - sec.s);
+  return { roadId: road.id, laneId, s: travelDirection(road, laneId) > 0 ? sec.s + along : sec.sEnd - along };
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { normaliseTownName } from '~/server/interop/openscenario/carla-towns';
 import { LaneIndex, laneAtT, lanePose, readOpenDrive, roadPose, type OdrNetwork } from './opendrive';
 import { networkPreviewSvg } from './opendrive/preview';
-import { roadMapFromOpenDrive } from './from-opendrive';
+import { odrLanePosition, roadMapFromOpenDrive, simLanePosition } from './from-opendrive';
 import { networkOutline, type MapOutline } from './outline';
 import type { RoadMap } from './road-network';
 
@@ -209,4 +209,35 @@ export async function orgMapOutline(
   if (outlines.size >= SIM_NETWORK_CACHE) outlines.delete(outlines.keys().next().value!);
   outlines.set(v.id, outline);
   return outline;
+}
+
+/** A version's network as read from the stored file, for exports; null when not this org's. */
+export async function loadOrgNetwork(
+  db: PrismaClient,
+  orgId: string,
+  ref: { mapId: string; version: number },
+): Promise<{ name: string; network: OdrNetwork } | null> {
+  const v = await db.orgMapVersion.findFirst({
+    where: { orgId, mapId: ref.mapId, version: ref.version },
+    select: { xodr: true, map: { select: { name: true } } },
+  });
+  return v ? { name: v.map.name, network: readOpenDrive(v.xodr).network } : null;
+}
+
+/**
+ * Where a scenario's ego starts on its OpenDRIVE map, as an OpenDRIVE lane position: its spawn
+ * lane ("road:section:lane") and s, or the map's default spawn.
+ */
+export function egoLanePosition(
+  network: OdrNetwork,
+  name: string,
+  spawn: { laneId?: string | undefined; s: number } | undefined,
+): { roadId: string; laneId: number; s: number } | null {
+  const lane = spawn?.laneId ?? roadMapFromOpenDrive(network, name).map.egoSpawn.laneId;
+  return odrLanePosition(network, lane, spawn?.laneId ? spawn.s : 5);
+}
+
+/** The scenario's ego spawn for a start found on the map (sim lane and arc length). */
+export function spawnForStart(network: OdrNetwork, start: PlacedStart): { laneId: string; s: number } | null {
+  return simLanePosition(network, { roadId: start.roadId, laneId: start.laneId, s: start.s });
 }
