@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { strFromU8, unzipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { roadMapFromOpenDrive } from '~/server/maps/from-opendrive';
 import { lanePose, readOpenDrive } from '~/server/maps/opendrive';
@@ -67,5 +68,29 @@ describe('a scenario authored on Town01', () => {
       ...original,
       ego: { ...original.ego, spawn: undefined },
     });
+  });
+
+  it("downloads for CARLA: the .xosc, the map's .xodr and a README, built-in maps included", async () => {
+    const created = await eng.scenarios.create({
+      org: a.org.slug,
+      name: 'Bundle',
+      spec: { map: 'urban_grid', roadNetwork: mapRef, ego: { spawn: { laneId: '1:0:1', s: 10 } } },
+    });
+    const b = await eng.scenarios.exportCarlaBundle({ org: a.org.slug, id: created.id });
+    expect(b.filename).toBe('bundle-v1-carla.zip');
+    const files = unzipSync(Buffer.from(b.base64, 'base64'));
+    expect(Object.keys(files).sort()).toEqual(['README.md', 'Town01.xodr', 'bundle-v1.xosc']);
+    expect(strFromU8(files['Town01.xodr']!)).toBe(town01);
+    const readme = strFromU8(files['README.md']!);
+    expect(readme).toContain('--openscenario bundle-v1.xosc');
+    expect(readme).toContain('generate_opendrive_world');
+    expect(validateWithXmllint({ 'b.xosc': strFromU8(files['bundle-v1.xosc']!) })['b.xosc']).toMatchObject({ code: 0 });
+
+    const builtin = await eng.scenarios.create({ org: a.org.slug, name: 'Grid', spec: { map: 'urban_grid' } });
+    const g = unzipSync(
+      Buffer.from((await eng.scenarios.exportCarlaBundle({ org: a.org.slug, id: builtin.id })).base64, 'base64'),
+    );
+    expect(Object.keys(g).sort()).toEqual(['README.md', 'grid-v1.xosc', 'urban_grid.xodr']);
+    expect(readOpenDrive(strFromU8(g['urban_grid.xodr']!)).network.roads.length).toBeGreaterThan(0);
   });
 });

@@ -26,11 +26,18 @@ import {
   XoscImportError,
   type ExportXoscOptions,
 } from '../../interop/openscenario';
+import { carlaBundle } from '../../interop/openscenario/carla-bundle';
 import { createScenarioWithFirstVersion } from '../../scenarios/create';
 import { createTRPCRouter, orgProcedure } from '../init';
 
 const id = z.string().min(1).max(64);
 const presetIds = Object.keys(scenarioPresets) as [ScenarioPresetId, ...ScenarioPresetId[]];
+
+const slugOf = (name: string) =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '') || 'scenario';
 
 /** For a scenario on an organisation map: the network and the ego's lane position on it. */
 async function exportNetwork(
@@ -83,16 +90,42 @@ export const scenariosRouter = createTRPCRouter({
         where: { scenarioId_version: { scenarioId: input.id, version: input.version ?? s.latestVersion } },
       });
       if (!v) throw new AppError('NOT_FOUND', 'Scenario version not found');
-      const slug =
-        s.name
-          .toLowerCase()
-          .replace(/[^a-z0-9]+/g, '-')
-          .replace(/^-|-$/g, '') || 'scenario';
+      const slug = slugOf(s.name);
       const spec = scenarioSchema.parse(v.spec);
       return {
         filename: `${slug}-v${v.version}.xosc`,
         xml: exportXosc(spec, { date: new Date(), ...(await exportNetwork(ctx.db, ctx.orgId, spec)) }),
       };
+    }),
+
+  /** "Download for CARLA": a zip of the .xosc, its map's .xodr and a README (base64). */
+  exportCarlaBundle: orgProcedure
+    .meta({ minRole: 'viewer', sample: (ids) => ({ id: ids.scenarioId }) })
+    .input(z.object({ id, version: z.number().int().positive().optional() }))
+    .query(async ({ ctx, input }) => {
+      const s = await ctx.db.scenario.findFirst({
+        where: { id: input.id, orgId: ctx.orgId },
+        select: { name: true, latestVersion: true },
+      });
+      if (!s) throw new AppError('NOT_FOUND', 'Scenario not found');
+      const v = await ctx.db.scenarioVersion.findUnique({
+        where: { scenarioId_version: { scenarioId: input.id, version: input.version ?? s.latestVersion } },
+      });
+      if (!v) throw new AppError('NOT_FOUND', 'Scenario version not found');
+      const spec = scenarioSchema.parse(v.spec);
+      const stem = `${slugOf(s.name)}-v${v.version}`;
+      const opts = await exportNetwork(ctx.db, ctx.orgId, spec);
+      const file = spec.roadNetwork
+        ? await ctx.db.orgMapVersion.findFirst({
+            where: { orgId: ctx.orgId, mapId: spec.roadNetwork.mapId, version: spec.roadNetwork.version },
+            select: { xodr: true },
+          })
+        : null;
+      const map = opts.network
+        ? { name: opts.network.name, xodr: file?.xodr ?? '', builtin: false }
+        : { name: spec.map, xodr: builtinMapXodr(spec.map), builtin: true };
+      const zip = carlaBundle({ stem, xosc: exportXosc(spec, { date: new Date(), ...opts }), map });
+      return { filename: `${stem}-carla.zip`, base64: Buffer.from(zip).toString('base64') };
     }),
 
   /** Imports a .xosc; what DriveLab does not model is listed back, never dropped silently. */
