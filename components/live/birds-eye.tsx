@@ -1,85 +1,235 @@
 'use client';
 
+import { useEffect, useRef, useState, type PointerEvent, type WheelEvent } from 'react';
 import type { MapOutline } from '~/server/maps/outline';
 import type { TelemetryFrame } from '~/server/contracts/telemetry';
+import { Button, Tabs } from '~/components/ui';
+
+/** How the view is framed: every vehicle (the default), the whole map, or following the ego. */
+export type BirdsEyeMode = 'fit' | 'map' | 'follow';
+
+const MODES = [
+  { key: 'fit', label: 'Fit all vehicles' },
+  { key: 'map', label: 'Whole map' },
+  { key: 'follow', label: 'Follow ego' },
+] as const;
+
+interface Box {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** Metres kept around the vehicles when fitting them, and the smallest span a fit shows. */
+const FIT_MARGIN = 25;
+const FIT_MIN_SPAN = 80;
+const FOLLOW_SPAN = 160;
+
+/** A round scale-bar length (1, 2 or 5 × 10ⁿ m) near a fifth of the view's width. */
+function niceLength(span: number): number {
+  const target = span / 5;
+  const p = 10 ** Math.floor(Math.log10(target));
+  return [5, 2, 1].map((k) => k * p).find((v) => v <= target) ?? p;
+}
+
+const pointsOf = (pts: readonly [number, number][]) => pts.map(([x, y]) => `${x},${-y}`).join(' ');
 
 /**
- * The road network and every vehicle from above. The view follows the selected vehicle within
- * `span` metres, or shows the whole map; the ego is drawn larger, in the accent colour.
+ * The road network and every vehicle from above, each vehicle labelled. Framing: all vehicles
+ * (default), the whole map, or following the selected vehicle; the wheel and the +/− buttons
+ * zoom, dragging pans, and a scale bar gives the distances. OpenDRIVE maps draw their lane
+ * surfaces and road marks; built-in maps their lane centre lines at lane width.
  */
 export function BirdsEye({
   outline,
   vehicles,
   selected,
-  follow,
-  span = 260,
+  initialMode = 'fit',
 }: {
   outline: MapOutline;
   vehicles: TelemetryFrame[];
   selected: string;
-  follow: boolean;
-  span?: number;
+  initialMode?: BirdsEyeMode;
 }) {
-  const focus = vehicles.find((v) => v.vehicleId === selected);
+  const [mode, setMode] = useState<BirdsEyeMode>(initialMode);
+  const [zoom, setZoom] = useState(1);
+  const [pan, setPan] = useState({ x: 0, y: 0 });
+  const drag = useRef<{ x: number; y: number; px: number; py: number } | null>(null);
+  const svg = useRef<SVGSVGElement>(null);
+  const [size, setSize] = useState({ w: 900, h: 520 });
+  useEffect(() => {
+    const el = svg.current;
+    if (!el) return;
+    const measure = () => setSize({ w: el.clientWidth || 900, h: el.clientHeight || 520 });
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
   const b = outline.bounds;
   const pad = 20;
-  const view =
-    follow && focus
-      ? { x: focus.pose.x - span / 2, y: -focus.pose.y - span / 2, w: span, h: span }
-      : { x: b.minX - pad, y: -b.maxY - pad, w: b.maxX - b.minX + 2 * pad, h: b.maxY - b.minY + 2 * pad };
-  const scale = view.w / 600;
+  const whole: Box = { x: b.minX - pad, y: -b.maxY - pad, w: b.maxX - b.minX + 2 * pad, h: b.maxY - b.minY + 2 * pad };
+  let base = whole;
+  const focus = vehicles.find((v) => v.vehicleId === selected) ?? vehicles.find((v) => v.vehicleId === 'ego');
+  if (mode === 'follow' && focus) {
+    base = { x: focus.pose.x - FOLLOW_SPAN / 2, y: -focus.pose.y - FOLLOW_SPAN / 2, w: FOLLOW_SPAN, h: FOLLOW_SPAN };
+  } else if (mode === 'fit' && vehicles.length) {
+    const xs = vehicles.map((v) => v.pose.x);
+    const ys = vehicles.map((v) => -v.pose.y);
+    const x0 = Math.min(...xs) - FIT_MARGIN;
+    const y0 = Math.min(...ys) - FIT_MARGIN;
+    const w = Math.max(FIT_MIN_SPAN, Math.max(...xs) + FIT_MARGIN - x0);
+    const h = Math.max(FIT_MIN_SPAN, Math.max(...ys) + FIT_MARGIN - y0);
+    base = {
+      x: x0 - (w - (Math.max(...xs) + FIT_MARGIN - x0)) / 2,
+      y: y0 - (h - (Math.max(...ys) + FIT_MARGIN - y0)) / 2,
+      w,
+      h,
+    };
+  }
+  const w = base.w / zoom;
+  const h = base.h / zoom;
+  const view: Box = { x: base.x + (base.w - w) / 2 + pan.x, y: base.y + (base.h - h) / 2 + pan.y, w, h };
+  // Metres per on-screen pixel: the SVG keeps the aspect ratio, so the tighter axis decides.
+  const widthPx = size.w;
+  const heightPx = size.h;
+  const mPerPx = Math.max(view.w / widthPx, view.h / heightPx);
+  const shownW = widthPx * mPerPx;
+  const shownH = heightPx * mPerPx;
+  const left = view.x + view.w / 2 - shownW / 2;
+  const bottom = view.y + view.h / 2 + shownH / 2;
+  const bar = niceLength(shownW);
+
+  const select = (m: string) => {
+    setMode(m as BirdsEyeMode);
+    setZoom(1);
+    setPan({ x: 0, y: 0 });
+  };
+  const zoomBy = (f: number) => setZoom((z) => Math.min(200, Math.max(0.05, z * f)));
+  const onWheel = (e: WheelEvent<SVGSVGElement>) => zoomBy(e.deltaY < 0 ? 1.25 : 0.8);
+  const onPointerDown = (e: PointerEvent<SVGSVGElement>) => {
+    drag.current = { x: e.clientX, y: e.clientY, px: pan.x, py: pan.y };
+    e.currentTarget.setPointerCapture(e.pointerId);
+  };
+  const onPointerMove = (e: PointerEvent<SVGSVGElement>) => {
+    const d = drag.current;
+    if (!d) return;
+    setPan({ x: d.px - (e.clientX - d.x) * mPerPx, y: d.py - (e.clientY - d.y) * mPerPx });
+  };
+  const onPointerUp = () => {
+    drag.current = null;
+  };
+
+  const px = mPerPx; // one screen pixel in map units
   return (
-    <svg
-      viewBox={`${view.x} ${view.y} ${view.w} ${view.h}`}
-      className="canvas"
-      height={420}
-      data-testid="birds-eye"
-      role="img"
-      aria-label="Bird's-eye view of the run"
-    >
-      {/* y is flipped: the simulator's y grows north, SVG's grows down. */}
-      {outline.lanes.map((l) => (
-        <polyline
-          key={l.id}
-          points={l.points.map(([x, y]) => `${x},${-y}`).join(' ')}
-          fill="none"
-          stroke={l.kind === 'junction' ? 'var(--map-junction)' : 'var(--map-lane)'}
-          strokeWidth={Math.max(l.width * 0.9, scale * 1.5)}
-          strokeLinecap="round"
-        />
-      ))}
-      {vehicles.map((v) => {
-        const ego = v.vehicleId === 'ego';
-        const sel = v.vehicleId === selected;
-        const r = (ego ? 3.2 : 2.2) * Math.max(1, scale * 1.6);
-        const hx = Math.cos(v.pose.yaw) * r * 1.8;
-        const hy = -Math.sin(v.pose.yaw) * r * 1.8;
-        return (
-          <g
-            key={v.vehicleId}
-            data-testid={ego ? 'ego-marker' : undefined}
-            data-x={v.pose.x.toFixed(2)}
-            data-y={v.pose.y.toFixed(2)}
-          >
-            <line
-              x1={v.pose.x}
-              y1={-v.pose.y}
-              x2={v.pose.x + hx}
-              y2={-v.pose.y + hy}
-              stroke={ego ? 'var(--accent)' : 'var(--muted)'}
-              strokeWidth={r * 0.5}
-            />
-            <circle
-              cx={v.pose.x}
-              cy={-v.pose.y}
-              r={r}
-              fill={ego ? 'var(--accent)' : sel ? 'var(--warn)' : 'var(--map-vehicle)'}
-              stroke={sel ? '#fff' : 'none'}
-              strokeWidth={r * 0.3}
-            />
-          </g>
-        );
-      })}
-    </svg>
+    <div className="birds-eye" data-testid="birds-eye-panel">
+      <div className="toolbar justify-between mb-2">
+        <Tabs items={MODES} current={mode} onSelect={select} label="Map view" />
+        <div className="toolbar">
+          <Button size="sm" onClick={() => zoomBy(1.5)} aria-label="Zoom in">
+            +
+          </Button>
+          <Button size="sm" onClick={() => zoomBy(1 / 1.5)} aria-label="Zoom out">
+            −
+          </Button>
+        </div>
+      </div>
+      <svg
+        ref={svg}
+        viewBox={`${view.x} ${view.y} ${view.w} ${view.h}`}
+        className="canvas map-canvas"
+        data-testid="birds-eye"
+        data-mode={mode}
+        data-view={`${view.x.toFixed(1)} ${view.y.toFixed(1)} ${view.w.toFixed(1)} ${view.h.toFixed(1)}`}
+        role="img"
+        aria-label="Bird's-eye view of the run"
+        onWheel={onWheel}
+        onPointerDown={onPointerDown}
+        onPointerMove={onPointerMove}
+        onPointerUp={onPointerUp}
+        onPointerCancel={onPointerUp}
+      >
+        {/* y is flipped: the map's y grows north, SVG's grows down. */}
+        {outline.areas.map((a, i) => (
+          <polygon
+            key={`a${i}`}
+            points={pointsOf(a.points)}
+            className={`map-area map-area-${a.kind}`}
+            data-testid={a.kind === 'drivable' ? 'map-lane' : undefined}
+          />
+        ))}
+        {outline.marks.map((m, i) => (
+          <polyline
+            key={`m${i}`}
+            points={pointsOf(m.points)}
+            className={`map-mark map-mark-${m.color}`}
+            strokeWidth={Math.max(0.15, px)}
+            strokeDasharray={m.style === 'broken' ? '3 6' : undefined}
+          />
+        ))}
+        {outline.lanes.map((l) => (
+          <polyline
+            key={l.id}
+            points={pointsOf(l.points)}
+            className={l.kind === 'junction' ? 'map-centre map-centre-junction' : 'map-centre'}
+            data-testid="map-lane"
+            strokeWidth={Math.max(l.width * 0.9, px * 1.5)}
+          />
+        ))}
+        {vehicles.map((v) => {
+          const ego = v.vehicleId === 'ego';
+          const sel = v.vehicleId === selected;
+          // At least a few pixels wide, at most the vehicle's own size once zoomed in.
+          const r = Math.max(ego ? 1.4 : 1.1, (ego ? 5 : 3.5) * px);
+          const hx = Math.cos(v.pose.yaw) * r * 1.8;
+          const hy = -Math.sin(v.pose.yaw) * r * 1.8;
+          return (
+            <g
+              key={v.vehicleId}
+              data-testid={ego ? 'ego-marker' : 'vehicle-marker'}
+              data-vehicle={v.vehicleId}
+              data-x={v.pose.x.toFixed(2)}
+              data-y={v.pose.y.toFixed(2)}
+            >
+              <line
+                x1={v.pose.x}
+                y1={-v.pose.y}
+                x2={v.pose.x + hx}
+                y2={-v.pose.y + hy}
+                className={ego ? 'map-heading map-heading-ego' : 'map-heading'}
+                strokeWidth={r * 0.5}
+              />
+              <circle
+                cx={v.pose.x}
+                cy={-v.pose.y}
+                r={r}
+                className={
+                  ego ? 'map-vehicle map-vehicle-ego' : sel ? 'map-vehicle map-vehicle-selected' : 'map-vehicle'
+                }
+                strokeWidth={r * 0.3}
+              />
+              <text x={v.pose.x + r * 1.4} y={-v.pose.y - r * 1.2} className="map-label" fontSize={11 * px}>
+                {v.vehicleId}
+              </text>
+            </g>
+          );
+        })}
+        <g data-testid="scale-bar" data-metres={bar}>
+          <line
+            x1={left + 14 * px}
+            y1={bottom - 14 * px}
+            x2={left + 14 * px + bar}
+            y2={bottom - 14 * px}
+            className="map-scale"
+            strokeWidth={3 * px}
+          />
+          <text x={left + 14 * px} y={bottom - 22 * px} className="map-label" fontSize={11 * px}>
+            {bar >= 1000 ? `${bar / 1000} km` : `${bar} m`}
+          </text>
+        </g>
+      </svg>
+    </div>
   );
 }

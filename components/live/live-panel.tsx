@@ -22,18 +22,25 @@ export function LivePanel({
   org,
   runId,
   map,
+  roadNetwork,
   onAlerts,
 }: {
   org: string;
   runId: string;
   map: BuiltinMapId;
+  /** the organisation's OpenDRIVE map the run drives on, when not a built-in one */
+  roadNetwork?: { mapId: string; version: number };
   onAlerts?: (alerts: AlertMessage[]) => void;
 }) {
   const trpc = useTRPC();
   const [vehicle, setVehicle] = useState('ego');
   const [paused, setPaused] = useState(false);
-  const [follow, setFollow] = useState(true);
-  const outline = useQuery(trpc.runs.mapOutline.queryOptions({ org, map }, { staleTime: Infinity }));
+  const outline = useQuery(
+    trpc.runs.mapOutline.queryOptions(
+      { org, map, ...(roadNetwork ? { roadNetwork: { mapId: roadNetwork.mapId, version: roadNetwork.version } } : {}) },
+      { staleTime: Infinity },
+    ),
+  );
   const live = useLiveRun(runId, { vehicle, paused, enabled: true });
   const alertCount = live.alerts.length;
   useEffect(() => {
@@ -76,9 +83,6 @@ export function LivePanel({
               ))}
             </Select>
           </label>
-          <label className="muted text-sm flex gap-1 items-center">
-            <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> Follow
-          </label>
           <Button size="sm" onClick={() => setPaused(!paused)}>
             {paused ? 'Resume' : 'Pause'}
           </Button>
@@ -87,7 +91,7 @@ export function LivePanel({
       <div className="columns-wide-right">
         <Card className="p-2">
           {outline.data ? (
-            <BirdsEye outline={outline.data} vehicles={[...live.latest.values()]} selected={vehicle} follow={follow} />
+            <BirdsEye outline={outline.data} vehicles={[...live.latest.values()]} selected={vehicle} />
           ) : (
             <EmptyState>Loading map…</EmptyState>
           )}

@@ -29,12 +29,15 @@ export function ReplayPanel({
   org,
   runId,
   map,
+  roadNetwork,
   duration,
   onSeekEvent,
 }: {
   org: string;
   runId: string;
   map: BuiltinMapId;
+  /** the organisation's OpenDRIVE map the run drives on, when not a built-in one */
+  roadNetwork?: { mapId: string; version: number };
   duration: number;
   onSeekEvent?: (seek: (t: number) => void) => void;
 }) {
@@ -44,7 +47,12 @@ export function ReplayPanel({
   const [speed, setSpeed] = useState(1);
   const [vehicle, setVehicle] = useState('ego');
   const [chunk, setChunk] = useState(() => ({ from: Math.max(0, initialT() - BEHIND_S), to: initialT() + AHEAD_S }));
-  const outline = useQuery(trpc.runs.mapOutline.queryOptions({ org, map }, { staleTime: Infinity }));
+  const outline = useQuery(
+    trpc.runs.mapOutline.queryOptions(
+      { org, map, ...(roadNetwork ? { roadNetwork: { mapId: roadNetwork.mapId, version: roadNetwork.version } } : {}) },
+      { staleTime: Infinity },
+    ),
+  );
   const data = useQuery(
     trpc.runs.replay.queryOptions(
       { org, id: runId, from: chunk.from, to: chunk.to, maxHz: 10 },
@@ -171,7 +179,7 @@ export function ReplayPanel({
       <div className="columns-wide-right">
         <Card className="p-2">
           {outline.data ? (
-            <BirdsEye outline={outline.data} vehicles={latest} selected={vehicle} follow />
+            <BirdsEye outline={outline.data} vehicles={latest} selected={vehicle} />
           ) : (
             <EmptyState>Loading map…</EmptyState>
           )}

@@ -166,7 +166,13 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
         <ProgressBar value={r.progress} />
       </Card>
       {ACTIVE.has(r.state) && (
-        <LivePanel org={org} runId={r.id} map={(r.spec as { map: BuiltinMapId }).map} onAlerts={setLiveAlerts} />
+        <LivePanel
+          org={org}
+          runId={r.id}
+          map={(r.spec as { map: BuiltinMapId }).map}
+          roadNetwork={(r.spec as { roadNetwork?: { mapId: string; version: number } }).roadNetwork}
+          onAlerts={setLiveAlerts}
+        />
       )}
       {!ACTIVE.has(r.state) && r.simTime > 0 && (
         <>
@@ -179,7 +185,13 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
           >
             Replay
           </SectionTitle>
-          <ReplayPanel org={org} runId={r.id} map={(r.spec as { map: BuiltinMapId }).map} duration={r.simTime} />
+          <ReplayPanel
+            org={org}
+            runId={r.id}
+            map={(r.spec as { map: BuiltinMapId }).map}
+            roadNetwork={(r.spec as { roadNetwork?: { mapId: string; version: number } }).roadNetwork}
+            duration={r.simTime}
+          />
         </>
       )}
       {k ? (

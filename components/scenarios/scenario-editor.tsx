@@ -183,6 +183,27 @@ export function ScenarioEditor({
             )}
             {scenarioId && (
               <Button
+                onClick={async () => {
+                  setServerError(null);
+                  try {
+                    const file = await queryClient.fetchQuery(
+                      trpc.scenarios.exportCarlaBundle.queryOptions({ org, id: scenarioId }),
+                    );
+                    const bytes = Uint8Array.from(atob(file.base64), (c) => c.charCodeAt(0));
+                    const url = URL.createObjectURL(new Blob([bytes], { type: 'application/zip' }));
+                    const a = Object.assign(document.createElement('a'), { href: url, download: file.filename });
+                    a.click();
+                    URL.revokeObjectURL(url);
+                  } catch (e) {
+                    setServerError(errorMessage(e));
+                  }
+                }}
+              >
+                Download for CARLA
+              </Button>
+            )}
+            {scenarioId && (
+              <Button
                 disabled={start.isPending}
                 onClick={async () => {
                   setServerError(null);

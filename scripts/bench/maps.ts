@@ -1,13 +1,23 @@
 // OpenDRIVE maps: `npm run bench -- maps` (or `npx tsx scripts/bench/maps.ts`) prints one JSON
 // object: how long CARLA's Town01 takes to load (read + projection index + lane graph) and how
 // many world → lane projections per second the index answers. Town01 is read from the shared
-// folder beside the repository (DRIVELAB_SHARED_DIR overrides), never copied into it.
+// folder beside the repository (DRIVELAB_SHARED_DIR overrides), never copied into it. Then the
+// simulator on Town01 (40 vehicles: ego + 39 traffic, 20 Hz): engine only, and through the
+// worker's RunManager and Kafka publisher into the local broker.
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DRIVABLE_LANE_TYPES, LaneIndex, buildLaneGraph, lanePose, readOpenDrive } from '~/server/maps/opendrive';
+import { scenarioSchema } from '~/server/contracts/scenario';
+import { createKafka, createProducer, ensureTopics, topic } from '~/server/kafka/client';
+import { TOPICS } from '~/server/kafka/topics';
+import { roadMapFromOpenDrive } from '~/server/maps/from-opendrive';
 import { parseXml } from '~/server/xml/parse';
+import { createSimulation } from '~/workers/sim';
+import { kafkaRunPublisher } from '~/workers/sim/kafka-publisher';
+import { RunManager } from '~/workers/sim/run-manager';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const shared = process.env.DRIVELAB_SHARED_DIR
@@ -105,6 +115,95 @@ rate(lanePts); // warm-up
 const lane = [rate(lanePts), rate(lanePts), rate(lanePts)];
 const box = [rate(boxPts), rate(boxPts)];
 
+// ---------------------------------------------------------------- the simulator on Town01
+const SIM_VEHICLES = 40;
+const SIM_RATE_HZ = 20;
+const SIM_SECONDS = Number(process.env.BENCH_SIM_SECONDS ?? 300);
+const adaptC0 = cpuMs();
+const adaptT0 = process.hrtime.bigint();
+const simMap = roadMapFromOpenDrive(network, 'Town01').map;
+const adaptMs = ms(adaptT0);
+const adaptCpuMs = cpuMs() - adaptC0;
+const simScenario = scenarioSchema.parse({
+  map: 'urban_grid',
+  roadNetwork: { mapId: 'bench-town01', version: 1, name: 'Town01' },
+  seed: 5,
+  durationS: SIM_SECONDS,
+  timeFactor: 'max',
+  traffic: { vehicles: SIM_VEHICLES - 1, pedestrians: 0 },
+  sensors: { rateHz: SIM_RATE_HZ },
+});
+
+function simOnce(seed: number): { wallS: number; cpuS: number; frames: number } {
+  const sim = createSimulation({ ...simScenario, seed }, { orgId: 'bench', runId: `bench-${seed}`, network: simMap });
+  let frames = 0;
+  const c0 = cpuMs();
+  const t0 = process.hrtime.bigint();
+  while (!sim.done) frames += sim.step().frames.length;
+  return { wallS: ms(t0) / 1000, cpuS: (cpuMs() - c0) / 1000, frames };
+}
+simOnce(99);
+const simRuns = [1, 2, 3].map(simOnce);
+const simWall = simRuns.reduce((a, r) => a + r.wallS, 0);
+const simCpu = simRuns.reduce((a, r) => a + r.cpuS, 0);
+const simFrames = simRuns.reduce((a, r) => a + r.frames, 0);
+const simTotal = SIM_SECONDS * simRuns.length;
+
+async function simWithKafka(): Promise<
+  | { realTimeFactor: number; framesPerSecond: number; framesPerCpuSecond: number; wallSeconds: number }
+  | { error: string }
+> {
+  const prefix = `bench-maps-${randomBytes(3).toString('hex')}.`;
+  const kafka = createKafka({ clientId: 'bench-maps', retries: 2 });
+  try {
+    await ensureTopics(kafka, { prefix, partitions: 6 });
+  } catch (err) {
+    return { error: `Kafka not reachable (${(err as Error).message}); run npm run stack:up` };
+  }
+  const producer = createProducer(kafka);
+  await producer.connect();
+  const publisher = kafkaRunPublisher(producer, prefix);
+  let frames = 0;
+  let finished: () => void = () => undefined;
+  const done = new Promise<void>((r) => (finished = r));
+  const manager = new RunManager({
+    publisher: {
+      async publish(batch) {
+        frames += batch.frames.length;
+        await publisher.publish(batch);
+        if (batch.status && batch.status.state !== 'running') finished();
+      },
+    },
+    maxConcurrent: 1,
+    loadNetwork: () => Promise.resolve(simMap),
+  });
+  const c0 = cpuMs();
+  const t0 = process.hrtime.bigint();
+  manager.handle({
+    v: 1,
+    type: 'start',
+    runId: 'bench-maps',
+    orgId: 'bench',
+    scenarioVersionId: 'bench',
+    scenario: simScenario,
+  });
+  await done;
+  const wallS = ms(t0) / 1000;
+  const cpuS = (cpuMs() - c0) / 1000;
+  await producer.disconnect();
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: Object.values(TOPICS).map((t) => topic(t, prefix)) }).catch(() => undefined);
+  await admin.disconnect();
+  return {
+    realTimeFactor: Math.round((SIM_SECONDS / wallS) * 10) / 10,
+    framesPerSecond: Math.round(frames / wallS),
+    framesPerCpuSecond: Math.round(frames / cpuS),
+    wallSeconds: Math.round(wallS * 1000) / 1000,
+  };
+}
+const kafkaSim = await simWithKafka();
+
 const round = (x: number) => Math.round(x * 10) / 10;
 const loadMs = median(loads.map((l) => l.total));
 const perSecond = median(lane.map((r) => r.perSecond));
@@ -137,7 +236,30 @@ console.log(
       meetsTarget: perSecond >= 1_000_000,
       note: `${N} points per pass, single thread; on-lane points at random offsets within Town01's driving lanes`,
     },
-    simulator: { note: 'the simulator does not drive on OpenDRIVE networks yet; no sim figure' },
+    simulator: {
+      map: 'Town01',
+      vehicles: SIM_VEHICLES,
+      rateHz: SIM_RATE_HZ,
+      simSecondsPerRun: SIM_SECONDS,
+      roadModelMs: round(adaptMs),
+      roadModelCpuMs: round(adaptCpuMs),
+      engineOnly: {
+        realTimeFactor: round(simTotal / simWall),
+        realTimeFactorPerCpuSecond: round(simTotal / simCpu),
+        framesPerSecond: Math.round(simFrames / simWall),
+        wallSeconds: round(simWall),
+        cpuSeconds: round(simCpu),
+        runs: simRuns.length,
+        target: 200,
+        meetsTarget: simTotal / simWall >= 200,
+      },
+      withKafka: {
+        ...kafkaSim,
+        target: 80_000,
+        meetsTarget: 'framesPerSecond' in kafkaSim && kafkaSim.framesPerSecond >= 80_000,
+        note: 'RunManager + kafkaRunPublisher into a fresh 6-partition topic set of the local broker, acks=all; CPU time is this process only (the broker runs elsewhere)',
+      },
+    },
     machine: {
       cpu: os.cpus()[0]?.model ?? 'unknown',
       cores: os.cpus().length,

@@ -268,6 +268,17 @@ export const scenarioSchema = z
         error: "timeFactor must be a number >= 0.1 or 'max'",
       })
       .default(1),
+    /**
+     * The organisation's OpenDRIVE map (and version) the run drives on; `map` then only names the
+     * built-in fallback. Lane ids of such a map read "road:section:lane" (OpenDRIVE ids).
+     */
+    roadNetwork: z
+      .object({
+        mapId: z.string().min(1).max(64),
+        version: z.number().int().positive(),
+        name: z.string().min(1).max(100),
+      })
+      .optional(),
   })
   .superRefine((s, ctx) => {
     s.faults.forEach((f, i) => {

@@ -4,6 +4,9 @@ import { z } from 'zod';
 import { normaliseTownName } from '~/server/interop/openscenario/carla-towns';
 import { LaneIndex, laneAtT, lanePose, readOpenDrive, roadPose, type OdrNetwork } from './opendrive';
 import { networkPreviewSvg } from './opendrive/preview';
+import { odrLanePosition, roadMapFromOpenDrive, simLanePosition } from './from-opendrive';
+import { networkOutline, type MapOutline } from './outline';
+import type { RoadMap } from './road-network';
 
 /**
  * Organisation maps: uploaded OpenDRIVE files (a CARLA town, an esmini or VTD map), kept by name
@@ -159,4 +162,82 @@ export function placeStart(network: OdrNetwork, start: StartPosition): PlacedSta
     z: p.z,
     h: p.laneHeading,
   };
+}
+
+/** Networks read for the simulator, by version id (versions never change once stored). */
+const simNetworks = new Map<string, RoadMap>();
+const SIM_NETWORK_CACHE = 8;
+
+/**
+ * The simulator's road model of one version of an organisation's map; a map of another
+ * organisation is not found, as in every other lookup.
+ */
+export async function loadOrgRoadMap(
+  db: PrismaClient,
+  orgId: string,
+  ref: { mapId: string; version: number },
+): Promise<RoadMap> {
+  const v = await db.orgMapVersion.findUnique({
+    where: { mapId_version: { mapId: ref.mapId, version: ref.version } },
+    select: { id: true, orgId: true, xodr: true, map: { select: { name: true } } },
+  });
+  if (!v || v.orgId !== orgId) throw new Error(`map ${ref.mapId} version ${ref.version} not found`);
+  const hit = simNetworks.get(v.id);
+  if (hit) return hit;
+  const map = roadMapFromOpenDrive(readOpenDrive(v.xodr).network, v.map.name).map;
+  if (simNetworks.size >= SIM_NETWORK_CACHE) simNetworks.delete(simNetworks.keys().next().value!);
+  simNetworks.set(v.id, map);
+  return map;
+}
+
+const outlines = new Map<string, MapOutline>();
+
+/** The drawn network (lanes and road marks) of one version of an organisation's map, or null. */
+export async function orgMapOutline(
+  db: PrismaClient,
+  orgId: string,
+  ref: { mapId: string; version: number },
+): Promise<MapOutline | null> {
+  const v = await db.orgMapVersion.findFirst({
+    where: { orgId, mapId: ref.mapId, version: ref.version },
+    select: { id: true, xodr: true, map: { select: { name: true } } },
+  });
+  if (!v) return null;
+  const hit = outlines.get(v.id);
+  if (hit) return hit;
+  const outline = networkOutline(readOpenDrive(v.xodr).network, v.map.name);
+  if (outlines.size >= SIM_NETWORK_CACHE) outlines.delete(outlines.keys().next().value!);
+  outlines.set(v.id, outline);
+  return outline;
+}
+
+/** A version's network as read from the stored file, for exports; null when not this org's. */
+export async function loadOrgNetwork(
+  db: PrismaClient,
+  orgId: string,
+  ref: { mapId: string; version: number },
+): Promise<{ name: string; network: OdrNetwork } | null> {
+  const v = await db.orgMapVersion.findFirst({
+    where: { orgId, mapId: ref.mapId, version: ref.version },
+    select: { xodr: true, map: { select: { name: true } } },
+  });
+  return v ? { name: v.map.name, network: readOpenDrive(v.xodr).network } : null;
+}
+
+/**
+ * Where a scenario's ego starts on its OpenDRIVE map, as an OpenDRIVE lane position: its spawn
+ * lane ("road:section:lane") and s, or the map's default spawn.
+ */
+export function egoLanePosition(
+  network: OdrNetwork,
+  name: string,
+  spawn: { laneId?: string | undefined; s: number } | undefined,
+): { roadId: string; laneId: number; s: number } | null {
+  const lane = spawn?.laneId ?? roadMapFromOpenDrive(network, name).map.egoSpawn.laneId;
+  return odrLanePosition(network, lane, spawn?.laneId ? spawn.s : 5);
+}
+
+/** The scenario's ego spawn for a start found on the map (sim lane and arc length). */
+export function spawnForStart(network: OdrNetwork, start: PlacedStart): { laneId: string; s: number } | null {
+  return simLanePosition(network, { roadId: start.roadId, laneId: start.laneId, s: start.s });
 }

@@ -27,6 +27,8 @@ export interface Lane {
   junctionId: string | null;
   /** junction lanes whose paths cross this one (only for junction lanes) */
   conflicts: Lane[];
+  /** crossing junction lanes this one gives way to even on green (a permissive left turn) */
+  yieldsTo?: Lane[];
   /** crosswalks crossing this lane, by arc length */
   crossings: { crosswalk: Crosswalk; s: number; /** where on the crosswalk, m from its end a */ u: number }[];
   /** highest comfortable speed at each vertex, from curvature (m/s) */
@@ -36,14 +38,16 @@ export interface Lane {
 export interface Signal {
   id: string;
   junctionId: string;
-  /** Signal group: 0 and 1 are green in turn. */
-  group: 0 | 1;
+  /** Signal group: groups 0, 1, … of a junction are green in turn. */
+  group: number;
 }
 
 export interface Junction {
   id: string;
   /** seconds added to the cycle clock, so neighbouring junctions form a green wave */
   offsetS: number;
+  /** signal groups green in turn (2 when omitted: the built-in maps' two-phase plan) */
+  groups?: number;
 }
 
 export interface Crosswalk {

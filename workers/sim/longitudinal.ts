@@ -1,3 +1,4 @@
+import type { Lane } from '~/server/maps/road-network';
 import { idmAccel, MAX_DECEL } from './driver';
 import type { TrafficView } from './traffic-view';
 import type { SignalController } from './traffic-lights';
@@ -115,6 +116,9 @@ export function decideAccel(v: SimVehicle, t: number, view: TrafficView, signals
           const jammed = !!exitOcc && exitOcc.some((o) => o.s < o.params.length + 4 && o.body.v < 2);
           if (busy || jammed) acc = Math.min(acc, idmAccel(d, speed, v.desiredSpeed, gapToLine, 0));
         }
+        if (into?.yieldsTo?.length && gapToLine < 40 && givesWay(v, into.yieldsTo, gapToLine, view)) {
+          acc = Math.min(acc, idmAccel(d, speed, v.desiredSpeed, gapToLine, 0));
+        }
       } else {
         if (decision === undefined) {
           const need = gapToLine > 0.5 ? (speed * speed) / (2 * gapToLine) : Infinity;
@@ -131,6 +135,11 @@ export function decideAccel(v: SimVehicle, t: number, view: TrafficView, signals
         if (decision === 'stop') acc = Math.min(acc, idmAccel(d, speed, v.desiredSpeed, gapToLine, 0));
       }
     }
+    if (!L.signalId && stopPos > 0 && stopPos < 40) {
+      const into = lanes[i + 1];
+      if (into?.junctionId && into.conflicts.length && yieldAtJunction(v, into, stopPos, view))
+        acc = Math.min(acc, idmAccel(d, speed, v.desiredSpeed, stopPos - halfLen - 1, 0));
+    }
     base += L.length;
   }
   const lead = v.lead as SimVehicle['lead'];
@@ -144,4 +153,37 @@ export function setLead(v: SimVehicle, o: SimVehicle, pos: number): void {
   const gap = Math.max(0, pos - (v.params.length + o.params.length) / 2);
   const closing = v.body.v - o.body.v;
   v.lead = { id: o.id, gap, speed: o.body.v, ttc: closing > 0.1 ? gap / closing : null };
+}
+
+/**
+ * Priority at a junction without signals: first come, first served. A driver about to enter
+ * `into` (its stop line `stopPos` ahead) waits while a crossing path is occupied, or while a
+ * vehicle nearer its own entry (the lower index on a tie) approaches one.
+ */
+function yieldAtJunction(v: SimVehicle, into: Lane, stopPos: number, view: TrafficView): boolean {
+  const canStop = stopPos - v.params.length / 2 > (v.body.v * v.body.v) / (2 * MAX_DECEL);
+  if (!canStop) return false;
+  for (const c of into.conflicts) {
+    if (view.on(c)?.some((o) => o.s < c.length - o.params.length)) return true;
+    for (const P of c.prev) {
+      const occ = view.on(P);
+      if (!occ) continue;
+      for (const o of occ) {
+        if (o === v) continue;
+        const dist = P.length - o.s;
+        if (dist < 25 && (dist < stopPos - 0.5 || (Math.abs(dist - stopPos) <= 0.5 && o.index < v.index))) return true;
+      }
+    }
+  }
+  return false;
+}
+
+/** A permissive turn waits while traffic it gives way to is in, or about to enter, the box. */
+function givesWay(v: SimVehicle, lanes: readonly Lane[], gapToLine: number, view: TrafficView): boolean {
+  if (gapToLine < (v.body.v * v.body.v) / (2 * MAX_DECEL)) return false;
+  for (const c of lanes) {
+    if (view.on(c)?.some((o) => o.s < c.length - o.params.length)) return true;
+    for (const P of c.prev) for (const o of view.on(P) ?? []) if (P.length - o.s < 4 + o.body.v * 3) return true;
+  }
+  return false;
 }

@@ -1,10 +1,12 @@
 import { hostname } from 'node:os';
 import { Gauge } from 'prom-client';
 import { simCommandSchema } from '~/server/contracts/sim-commands';
+import { db } from '~/server/db';
 import { env } from '~/server/env';
 import { createKafka, createProducer } from '~/server/kafka/client';
 import { CONSUMER_GROUPS, consumerGroup, TOPICS } from '~/server/kafka/topics';
 import { runValidatedConsumer } from '~/server/kafka/typed';
+import { loadOrgRoadMap } from '~/server/maps/org-maps';
 import { logger } from '~/server/observability/logger';
 import { metrics } from '~/server/observability/metrics';
 import { runWorker } from '~/server/worker/runtime';
@@ -32,6 +34,7 @@ await runWorker({
       publisher,
       maxConcurrent,
       onError: (runId, err) => log.error({ runId, err }, 'run failed to publish'),
+      loadNetwork: (orgId, ref) => loadOrgRoadMap(db, orgId, ref),
     });
     new Gauge({
       name: 'drivelab_sim_runs_active',

@@ -2,6 +2,7 @@ import type { RunKpis, RunStatus } from '~/server/contracts/run-status';
 import type { SimEvent } from '~/server/contracts/events';
 import type { SimCommand, SimStartCommand } from '~/server/contracts/sim-commands';
 import type { TelemetryFrame } from '~/server/contracts/telemetry';
+import type { RoadMap } from '~/server/maps/road-network';
 import { createSimulation, type Simulation } from './simulation';
 
 /** Where a run's output goes: Kafka in the worker, arrays in tests. */
@@ -17,6 +18,8 @@ export interface RunManagerOptions {
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   onError?: (runId: string, err: unknown) => void;
+  /** Loads the OpenDRIVE map a scenario names (scenario.roadNetwork); absent: such runs fail. */
+  loadNetwork?: (orgId: string, ref: NonNullable<SimStartCommand['scenario']['roadNetwork']>) => Promise<RoadMap>;
 }
 
 interface ActiveRun {
@@ -137,7 +140,18 @@ export class RunManager {
     const { cmd } = run;
     let sim: Simulation;
     try {
-      sim = createSimulation(cmd.scenario, { orgId: cmd.orgId, runId: cmd.runId, clock: this.now });
+      const ref = cmd.scenario.roadNetwork;
+      let network: RoadMap | undefined;
+      if (ref) {
+        if (!this.opts.loadNetwork) throw new Error('this worker cannot load organisation maps');
+        network = await this.opts.loadNetwork(cmd.orgId, ref);
+      }
+      sim = createSimulation(cmd.scenario, {
+        orgId: cmd.orgId,
+        runId: cmd.runId,
+        clock: this.now,
+        ...(network ? { network } : {}),
+      });
     } catch (err) {
       await this.opts.publisher.publish({
         frames: [],

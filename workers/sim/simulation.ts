@@ -32,6 +32,8 @@ export interface SimOptions {
   runId: string;
   /** Wall clock for `ts` (epoch ms); tests inject a fixed one to compare streams. */
   clock?: () => number;
+  /** The road network to drive on, for scenarios on an OpenDRIVE map (else the built-in map). */
+  network?: RoadMap;
 }
 
 export interface StepResult {
@@ -123,7 +125,7 @@ class Engine implements Simulation {
     readonly scenario: Scenario,
     private readonly opts: SimOptions,
   ) {
-    this.map = getMap(scenario.map);
+    this.map = opts.network ?? getMap(scenario.map);
     this.rateHz = scenario.sensors.rateHz;
     this.dt = 1 / this.rateHz;
     this.totalSteps = Math.max(1, Math.round(scenario.durationS * this.rateHz));
@@ -197,7 +199,7 @@ class Engine implements Simulation {
 
     if (this.stepIndex === 0) {
       ev(t, null, 'run_started', {
-        map: this.scenario.map,
+        map: this.map.id,
         seed: this.scenario.seed,
         durationS: this.scenario.durationS,
         rateHz: this.rateHz,

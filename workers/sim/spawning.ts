@@ -33,7 +33,7 @@ export function spawnVehicles(c: SpawnContext): SimVehicle[] {
   const vehicles: SimVehicle[] = [];
   const spawn = sc.ego.spawn?.laneId ? { laneId: sc.ego.spawn.laneId, s: sc.ego.spawn.s } : c.map.egoSpawn;
   const egoLane = c.map.lanes.get(spawn.laneId);
-  if (!egoLane) throw new Error(`ego spawn lane "${spawn.laneId}" does not exist on map ${sc.map}`);
+  if (!egoLane) throw new Error(`ego spawn lane "${spawn.laneId}" does not exist on map ${c.map.id}`);
   const egoS = Math.min(spawn.s, egoLane.length - 1);
   vehicles.push(makeVehicle(c, 'ego', 0, true, sc.ego.blueprint, egoLane, egoS, createRng(sc.seed, 'driver:ego')));
 
@@ -65,7 +65,7 @@ export function spawnVehicles(c: SpawnContext): SimVehicle[] {
       if (clear) placed = { lane, s };
     }
     if (!placed)
-      throw new Error(`cannot place ${sc.traffic.vehicles} traffic vehicles on map ${sc.map}: it is too crowded`);
+      throw new Error(`cannot place ${sc.traffic.vehicles} traffic vehicles on map ${c.map.id}: it is too crowded`);
     vehicles.push(
       makeVehicle(c, `npc-${i}`, i + 1, false, bp, placed.lane, placed.s, createRng(sc.seed, `driver:npc-${i}`)),
     );

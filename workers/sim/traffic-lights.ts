@@ -1,9 +1,10 @@
 import type { RoadMap } from '~/server/maps/road-network';
 
 /**
- * Fixed-time two-phase signal plan, the same at every junction but shifted by the junction's
- * offset. Group 0 and group 1 are green in turn, each followed by amber and an all-red
- * clearance, so a vehicle that entered on amber leaves the box before cross traffic moves.
+ * Fixed-time signal plan, the same at every junction but shifted by the junction's offset.
+ * Groups 0, 1, … (two on the built-in maps, as many as an OpenDRIVE junction has controllers)
+ * are green in turn, each followed by amber and an all-red clearance, so a vehicle that entered
+ * on amber leaves the box before cross traffic moves.
  */
 
 export type LightState = 'green' | 'amber' | 'red';
@@ -12,9 +13,10 @@ export const SIGNAL_PLAN = { green: 24, amber: 3.5, allRed: 2.5 } as const;
 const HALF = SIGNAL_PLAN.green + SIGNAL_PLAN.amber + SIGNAL_PLAN.allRed;
 export const SIGNAL_CYCLE = 2 * HALF;
 
-/** State of a signal group at junction-local cycle time. */
-function groupState(group: 0 | 1, cycleT: number): { state: LightState; sincePhaseStart: number } {
-  const local = (cycleT - group * HALF + SIGNAL_CYCLE) % SIGNAL_CYCLE;
+/** State of a signal group at junction-local cycle time (cycle: groups × HALF). */
+function groupState(group: number, cycleT: number, groups = 2): { state: LightState; sincePhaseStart: number } {
+  const cycle = groups * HALF;
+  const local = (cycleT - group * HALF + cycle) % cycle;
   if (local < SIGNAL_PLAN.green) return { state: 'green', sincePhaseStart: local };
   if (local < SIGNAL_PLAN.green + SIGNAL_PLAN.amber)
     return { state: 'amber', sincePhaseStart: local - SIGNAL_PLAN.green };
@@ -23,26 +25,30 @@ function groupState(group: 0 | 1, cycleT: number): { state: LightState; sincePha
 
 export class SignalController {
   private offsets = new Map<string, number>();
+  private groups = new Map<string, number>();
 
   constructor(private readonly map: RoadMap) {
-    for (const j of map.junctions) this.offsets.set(j.id, j.offsetS);
+    for (const j of map.junctions) {
+      this.offsets.set(j.id, j.offsetS);
+      this.groups.set(j.id, j.groups ?? 2);
+    }
   }
 
   private cycleTime(junctionId: string, t: number): number {
-    return (t + (this.offsets.get(junctionId) ?? 0)) % SIGNAL_CYCLE;
+    return (t + (this.offsets.get(junctionId) ?? 0)) % ((this.groups.get(junctionId) ?? 2) * HALF);
   }
 
   state(signalId: string, t: number): LightState {
     const s = this.map.signals.get(signalId);
     if (!s) return 'green';
-    return groupState(s.group, this.cycleTime(s.junctionId, t)).state;
+    return groupState(s.group, this.cycleTime(s.junctionId, t), this.groups.get(s.junctionId)).state;
   }
 
   /** Seconds since this signal turned red (0 when it is not red). */
   redFor(signalId: string, t: number): number {
     const s = this.map.signals.get(signalId);
     if (!s) return 0;
-    const g = groupState(s.group, this.cycleTime(s.junctionId, t));
+    const g = groupState(s.group, this.cycleTime(s.junctionId, t), this.groups.get(s.junctionId));
     return g.state === 'red' ? g.sincePhaseStart : 0;
   }
 

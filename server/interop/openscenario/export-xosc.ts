@@ -5,6 +5,7 @@ import {
   type Scenario,
   type VehicleBlueprint,
 } from '~/server/contracts/scenario';
+import type { OdrNetwork } from '~/server/maps/opendrive';
 import { npcBlueprintMix } from '~/server/scenarios/blueprints';
 import { CARLA_DESCRIPTION_PREFIX } from './carla-frame';
 import { carlaTownForMap, egoPoseForTown, type TownPose } from './carla-towns';
@@ -25,6 +26,12 @@ export interface ExportXoscOptions {
   date?: Date;
   /** Ego start pose in the CARLA town, when the caller knows a better spawn point than ours. */
   egoPose?: TownPose;
+  /**
+   * The OpenDRIVE network of the scenario's map (its roadNetwork, or a built-in map's generated
+   * file): the ego is then placed with a LanePosition on the file's real road and lane ids, and
+   * LogicFile names that map.
+   */
+  network?: { name: string; network: OdrNetwork; lanePosition: { roadId: string; laneId: number; s: number } };
 }
 
 export const EGO_ENTITY = 'hero';
@@ -150,8 +157,17 @@ export function exportXosc(scenario: Scenario, opts: ExportXoscOptions = {}): st
   // Accepts objects built in code too: defaults filled and invariants (fault targets) checked.
   const s = scenarioSchema.parse(scenario);
   const date = opts.date ?? DEFAULT_DATE;
-  const town = carlaTownForMap[s.map];
-  const pose = opts.egoPose ?? egoPoseForTown[town]!;
+  const onMap = opts.network;
+  const town = onMap ? onMap.name : carlaTownForMap[s.map];
+  const pose = opts.egoPose ?? egoPoseForTown[town] ?? { x: 0, y: 0, z: 0, h: 0 };
+  const egoPosition = onMap
+    ? el('LanePosition', {
+        roadId: onMap.lanePosition.roadId,
+        laneId: onMap.lanePosition.laneId,
+        offset: 0,
+        s: Math.round(onMap.lanePosition.s * 1000) / 1000,
+      })
+    : el('WorldPosition', { x: pose.x, y: pose.y, z: pose.z, h: pose.h });
   const blueprints = npcBlueprints(s.traffic.vehicles, s.seed);
   const npcNames = blueprints.map((_, i) => npcEntity(i));
 
@@ -172,7 +188,7 @@ export function exportXosc(scenario: Scenario, opts: ExportXoscOptions = {}): st
     el('Actions', {}, [
       environment(s, date),
       el('Private', { entityRef: EGO_ENTITY }, [
-        teleport(el('WorldPosition', { x: pose.x, y: pose.y, z: pose.z, h: pose.h })),
+        teleport(egoPosition),
         speedAction(s.ego.targetSpeed),
         controllerAction('HeroAgent', 'external_control'),
       ]),
@@ -215,7 +231,8 @@ export function exportXosc(scenario: Scenario, opts: ExportXoscOptions = {}): st
       revMinor: 0,
       date: date.toISOString().replace(/\.\d{3}Z$/, ''),
       // The ego's WorldPosition is a CARLA spawn point, in CARLA's frame: say so, as ScenarioRunner's files do.
-      description: `${CARLA_DESCRIPTION_PREFIX}${s.name}`,
+      // On a real map the ego is a LanePosition, frame-free: no CARLA frame to announce.
+      description: onMap ? s.name : `${CARLA_DESCRIPTION_PREFIX}${s.name}`,
       author: 'DriveLab',
     }),
     parameters,
@@ -226,7 +243,11 @@ export function exportXosc(scenario: Scenario, opts: ExportXoscOptions = {}): st
   ]);
 
   return serializeXml(root, [
-    comment(`DriveLab scenario "${s.name}" for CARLA ScenarioRunner (built-in map ${s.map} -> CARLA ${town}).`),
+    comment(
+      onMap
+        ? `DriveLab scenario "${s.name}" on the OpenDRIVE map ${town} (LogicFile ${town}.xodr in the bundle).`
+        : `DriveLab scenario "${s.name}" for CARLA ScenarioRunner (built-in map ${s.map} -> CARLA ${town}).`,
+    ),
     comment(
       'DriveLab_* parameters carry scenario fields OpenSCENARIO 1.0 cannot express; ScenarioRunner ignores them.',
     ),

@@ -3,6 +3,7 @@ import { AppError } from '../../errors';
 import { z } from 'zod';
 import { runKpisSchema } from '../../contracts/run-status';
 import { builtinMapIds } from '../../contracts/scenario';
+import { orgMapOutline } from '../../maps/org-maps';
 import { mapOutline } from '../../maps/outline';
 import { cancelRun, createRun } from '../../runs/commands';
 import { objectStore } from '../../store/object-store';
@@ -60,11 +61,26 @@ export const runsRouter = createTRPCRouter({
       return { frames: rec.frames, events: rec.events, vehicles: rec.vehicles };
     }),
 
-  /** Lane centre lines of a built-in map, for the bird's-eye view of live runs and replays. */
+  /**
+   * The drawn road network for the bird's-eye view of live runs and replays: a built-in map, or
+   * the organisation's OpenDRIVE map a scenario names (roadNetwork).
+   */
   mapOutline: orgProcedure
     .meta({ minRole: 'viewer', sample: () => ({ map: 'urban_grid' }) })
-    .input(z.object({ map: z.enum(builtinMapIds) }))
-    .query(({ input }) => mapOutline(input.map)),
+    .input(
+      z.object({
+        map: z.enum(builtinMapIds),
+        roadNetwork: z
+          .object({ mapId: z.string().min(1).max(64), version: z.number().int().positive().max(1_000_000) })
+          .optional(),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      if (!input.roadNetwork) return mapOutline(input.map);
+      const outline = await orgMapOutline(ctx.db, ctx.orgId, input.roadNetwork);
+      if (!outline) throw new AppError('NOT_FOUND', 'This map (version) does not exist in this organisation.');
+      return outline;
+    }),
 
   list: orgProcedure
     .meta({ minRole: 'viewer', sample: (ids) => ({ scenarioId: ids.scenarioId }) })

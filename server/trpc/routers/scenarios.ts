@@ -1,4 +1,4 @@
-import type { Prisma } from '@prisma/client';
+import type { Prisma, PrismaClient } from '@prisma/client';
 import { AppError, zodIssues } from '../../errors';
 import { z } from 'zod';
 import {
@@ -6,18 +6,56 @@ import {
   formatScenarioError,
   scenarioPresets,
   scenarioSchema,
+  type Scenario,
   type ScenarioPresetId,
 } from '../../contracts/scenario';
 import { builtinMapXodr } from '../../maps/builtin-opendrive';
-import { findOrgMapForLogicFile, placeStart, type PlacedStart } from '../../maps/org-maps';
-import { readOpenDrive } from '../../maps/opendrive';
+import {
+  egoLanePosition,
+  findOrgMapForLogicFile,
+  loadOrgNetwork,
+  placeStart,
+  spawnForStart,
+  type PlacedStart,
+} from '../../maps/org-maps';
 import { normaliseTownName } from '../../interop/openscenario/carla-towns';
-import { exportXosc, importXosc, XmlParseError, XoscImportError } from '../../interop/openscenario';
+import {
+  exportXosc,
+  importXosc,
+  XmlParseError,
+  XoscImportError,
+  type ExportXoscOptions,
+} from '../../interop/openscenario';
+import { carlaBundle } from '../../interop/openscenario/carla-bundle';
 import { createScenarioWithFirstVersion } from '../../scenarios/create';
 import { createTRPCRouter, orgProcedure } from '../init';
 
 const id = z.string().min(1).max(64);
 const presetIds = Object.keys(scenarioPresets) as [ScenarioPresetId, ...ScenarioPresetId[]];
+
+const slugOf = (name: string) =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '') || 'scenario';
+
+/** For a scenario on an organisation map: the network and the ego's lane position on it. */
+async function exportNetwork(
+  db: PrismaClient,
+  orgId: string,
+  spec: Scenario,
+): Promise<Pick<ExportXoscOptions, 'network'>> {
+  if (!spec.roadNetwork) return {};
+  const net = await loadOrgNetwork(db, orgId, spec.roadNetwork);
+  if (!net)
+    throw new AppError(
+      'NOT_FOUND',
+      `The scenario's map ${spec.roadNetwork.name} (version ${spec.roadNetwork.version}) no longer exists.`,
+    );
+  const lanePosition = egoLanePosition(net.network, net.name, spec.ego.spawn);
+  if (!lanePosition) throw new AppError('BAD_REQUEST', `The ego's spawn lane is not on map ${net.name}.`);
+  return { network: { ...net, lanePosition } };
+}
 
 /** Validates a scenario spec with its contract; problems come back as one readable BAD_REQUEST. */
 function parseSpec(spec: unknown) {
@@ -52,15 +90,42 @@ export const scenariosRouter = createTRPCRouter({
         where: { scenarioId_version: { scenarioId: input.id, version: input.version ?? s.latestVersion } },
       });
       if (!v) throw new AppError('NOT_FOUND', 'Scenario version not found');
-      const slug =
-        s.name
-          .toLowerCase()
-          .replace(/[^a-z0-9]+/g, '-')
-          .replace(/^-|-$/g, '') || 'scenario';
+      const slug = slugOf(s.name);
+      const spec = scenarioSchema.parse(v.spec);
       return {
         filename: `${slug}-v${v.version}.xosc`,
-        xml: exportXosc(scenarioSchema.parse(v.spec), { date: new Date() }),
+        xml: exportXosc(spec, { date: new Date(), ...(await exportNetwork(ctx.db, ctx.orgId, spec)) }),
       };
+    }),
+
+  /** "Download for CARLA": a zip of the .xosc, its map's .xodr and a README (base64). */
+  exportCarlaBundle: orgProcedure
+    .meta({ minRole: 'viewer', sample: (ids) => ({ id: ids.scenarioId }) })
+    .input(z.object({ id, version: z.number().int().positive().optional() }))
+    .query(async ({ ctx, input }) => {
+      const s = await ctx.db.scenario.findFirst({
+        where: { id: input.id, orgId: ctx.orgId },
+        select: { name: true, latestVersion: true },
+      });
+      if (!s) throw new AppError('NOT_FOUND', 'Scenario not found');
+      const v = await ctx.db.scenarioVersion.findUnique({
+        where: { scenarioId_version: { scenarioId: input.id, version: input.version ?? s.latestVersion } },
+      });
+      if (!v) throw new AppError('NOT_FOUND', 'Scenario version not found');
+      const spec = scenarioSchema.parse(v.spec);
+      const stem = `${slugOf(s.name)}-v${v.version}`;
+      const opts = await exportNetwork(ctx.db, ctx.orgId, spec);
+      const file = spec.roadNetwork
+        ? await ctx.db.orgMapVersion.findFirst({
+            where: { orgId: ctx.orgId, mapId: spec.roadNetwork.mapId, version: spec.roadNetwork.version },
+            select: { xodr: true },
+          })
+        : null;
+      const map = opts.network
+        ? { name: opts.network.name, xodr: file?.xodr ?? '', builtin: false }
+        : { name: spec.map, xodr: builtinMapXodr(spec.map), builtin: true };
+      const zip = carlaBundle({ stem, xosc: exportXosc(spec, { date: new Date(), ...opts }), map });
+      return { filename: `${stem}-carla.zip`, base64: Buffer.from(zip).toString('base64') };
     }),
 
   /** Imports a .xosc; what DriveLab does not model is listed back, never dropped silently. */
@@ -82,7 +147,23 @@ export const scenariosRouter = createTRPCRouter({
         throw err;
       }
       const name = input.name ?? imported.scenario.name;
-      const spec = parseSpec({ ...imported.scenario, name });
+      // The road network the file names, among this organisation's uploaded maps.
+      const logicFile = imported.logicFile;
+      const orgMap = logicFile ? await findOrgMapForLogicFile(ctx.db, ctx.orgId, logicFile) : null;
+      const net = orgMap
+        ? await loadOrgNetwork(ctx.db, ctx.orgId, { mapId: orgMap.id, version: orgMap.version })
+        : null;
+      // With the real map at hand, the ego starts where the file says, as a lane position on it.
+      const egoStart: PlacedStart | null = net && imported.egoStart ? placeStart(net.network, imported.egoStart) : null;
+      const spawn = net && egoStart ? spawnForStart(net.network, egoStart) : null;
+      const onMap =
+        orgMap && net
+          ? {
+              roadNetwork: { mapId: orgMap.id, version: orgMap.version, name: orgMap.name },
+              ...(spawn ? { ego: { ...imported.scenario.ego, spawn } } : {}),
+            }
+          : {};
+      const spec = parseSpec({ ...imported.scenario, ...onMap, name });
       const description = imported.unsupported.length
         ? `Imported from OpenSCENARIO; not modelled: ${imported.unsupported.length} element(s).`
         : 'Imported from OpenSCENARIO.';
@@ -93,22 +174,13 @@ export const scenariosRouter = createTRPCRouter({
         spec,
         createdById: ctx.actor.userId ?? null,
       });
-      // The road network the file names, among this organisation's uploaded maps.
-      const logicFile = imported.logicFile;
-      const orgMap = logicFile ? await findOrgMapForLogicFile(ctx.db, ctx.orgId, logicFile) : null;
       const notes = [...imported.notes];
       if (logicFile && orgMap)
         notes.push(
           `Road network "${logicFile}" is this organisation's map ${orgMap.name} (version ${orgMap.version}).`,
         );
       // With the real map at hand, say where the ego's start lies on it (lane position and pose).
-      let egoStart: PlacedStart | null = null;
       if (orgMap && imported.egoStart) {
-        const file = await ctx.db.orgMapVersion.findUnique({
-          where: { mapId_version: { mapId: orgMap.id, version: orgMap.version } },
-          select: { xodr: true },
-        });
-        if (file) egoStart = placeStart(readOpenDrive(file.xodr).network, imported.egoStart);
         notes.push(
           egoStart
             ? `Ego start is on ${orgMap.name} road ${egoStart.roadId}, lane ${egoStart.laneId}, s ${egoStart.s.toFixed(2)} m (x ${egoStart.x.toFixed(2)}, y ${egoStart.y.toFixed(2)} in OpenDRIVE's frame${imported.egoStart.kind === 'world' && imported.egoStart.fromCarlaFrame ? ", converted from CARLA's" : ''}).`
