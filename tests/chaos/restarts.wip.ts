@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OwnKafka } from '../helpers/own-kafka';
-import { freePort, ownPostgres, ownRedis, type OwnServer } from '../helpers/own-stores';
+import { freePort, ownPostgres, ownRedis } from '../helpers/own-stores';
 
 /**
  * Chaos on the real stack with a run in flight (issue 18). The broker, Postgres and Redis are this
@@ -20,9 +20,7 @@ const tag = randomBytes(3).toString('hex');
 const prefix = `chaos-${tag}.`;
 const dataDir = mkdtempSync(join(tmpdir(), 'drivelab-chaos-'));
 const [kafkaPort, controllerPort] = [await freePort(), await freePort()];
-let pgServer: OwnServer | undefined;
-let redisServer: OwnServer | undefined;
-[pgServer, redisServer] = await Promise.all([ownPostgres(), ownRedis()]);
+const [pgServer, redisServer] = await Promise.all([ownPostgres(), ownRedis()]);
 
 // Set before the first import of server code (server/env reads them once): nothing below may
 // reach the shared broker, database or Redis.
@@ -42,7 +40,13 @@ if (env.DATABASE_URL !== stackEnv.DATABASE_URL || env.KAFKA_BROKERS.join() !== s
   throw new Error('server/env was loaded before this file set its private stack; refusing to touch shared services');
 const { ownKafka } = await import('../helpers/own-kafka');
 const broker: OwnKafka = await ownKafka({ port: kafkaPort, controllerPort });
-await broker.start();
+try {
+  await broker.start();
+} catch (err) {
+  // afterAll does not run when the file fails while loading: stop what was started here.
+  await Promise.all([broker.destroy(), pgServer.destroy(), redisServer.destroy()]);
+  throw err;
+}
 
 const { McapIndexedReader } = await import('@mcap/core');
 const { migrate } = await import('~/scripts/lib/tasks');
@@ -102,8 +106,8 @@ async function startWorker(name: WorkerName): Promise<WorkerProc> {
     exited: new Promise((r) => child.on('exit', (code) => r(code))),
   };
   const keep = (b: Buffer) => (w.output = (w.output + b.toString()).slice(-6000));
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   workers.push(w);
   return w;
 }
@@ -345,8 +349,8 @@ afterAll(async () => {
   await db.$disconnect();
   await pool.end();
   await broker.destroy();
-  await pgServer?.destroy();
-  await redisServer?.destroy();
+  await pgServer.destroy();
+  await redisServer.destroy();
   rmSync(dataDir, { recursive: true, force: true });
 }, 120_000);
 
@@ -372,9 +376,9 @@ describe('chaos with a run in flight', () => {
   it('Postgres restarted', async () => {
     const runId = await startRun();
     await inFlight(runId, baseline);
-    await pgServer!.stop('SIGINT');
+    await pgServer.stop('SIGINT');
     await new Promise((r) => setTimeout(r, 2000));
-    await pgServer!.start();
+    await pgServer.start();
     expectSameAs(baseline, await outcome(runId, baseline));
     await allReady();
     expect(unexpectedExits(killed)).toEqual([]);
@@ -383,10 +387,10 @@ describe('chaos with a run in flight', () => {
   it('Redis flushed and restarted', async () => {
     const runId = await startRun();
     await inFlight(runId, baseline);
-    const flush = spawn('redis-cli', ['-u', redisServer!.url, 'FLUSHALL']);
+    const flush = spawn('redis-cli', ['-u', redisServer.url, 'FLUSHALL']);
     await new Promise((r) => flush.on('exit', r));
-    await redisServer!.stop('SIGTERM');
-    await redisServer!.start();
+    await redisServer.stop('SIGTERM');
+    await redisServer.start();
     expectSameAs(baseline, await outcome(runId, baseline));
     await allReady();
     expect(unexpectedExits(killed)).toEqual([]);
