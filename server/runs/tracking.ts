@@ -8,6 +8,7 @@ import { CONSUMER_GROUPS, consumerGroup, TOPICS } from '../kafka/topics';
 import { RejectMessage, runValidatedConsumer, type RunningConsumer } from '../kafka/typed';
 import { childLogger } from '../observability/logger';
 import { advanceCampaign } from './campaigns';
+import { StatusFeedWatch } from './status-feed';
 import { TERMINAL_STATES } from './commands';
 
 const log = childLogger('runs');
@@ -83,13 +84,16 @@ export async function applyRunEvent(db: PrismaClient, e: SimEvent): Promise<void
 
 /**
  * Runs whose simulator stopped reporting are failed instead of staying "running" forever
- * (a sim worker that died, or lost its Kafka connection).
+ * (a sim worker that died, or lost its Kafka connection). With the status feed's watch, nothing
+ * is reaped while the feed itself is down or has not been up for the whole timeout.
  */
 export async function reapStaleRuns(
   db: PrismaClient,
   timeoutS: number = env.RUN_HEARTBEAT_TIMEOUT_S,
+  feed?: StatusFeedWatch,
 ): Promise<string[]> {
-  const cutoff = new Date(Date.now() - timeoutS * 1000);
+  const cutoff = feed ? feed.reapCutoff(timeoutS * 1000) : new Date(Date.now() - timeoutS * 1000);
+  if (!cutoff) return [];
   const stale = await db.run.findMany({
     where: { state: 'running', heartbeatAt: { lt: cutoff } },
     select: { id: true, campaignId: true },
@@ -123,6 +127,7 @@ export async function startRunTracking(
   options: { prefix?: string; reapEveryMs?: number } = {},
 ): Promise<{ stop: () => Promise<void> }> {
   const consumers: RunningConsumer[] = [];
+  const feed = new StatusFeedWatch();
   // Group ids are broker-wide: prefixed like the topics so deployments sharing a broker stay apart.
   consumers.push(
     await runValidatedConsumer({
@@ -144,8 +149,12 @@ export async function startRunTracking(
       handle: (e) => applyRunEvent(db, e),
     }),
   );
+  feed.follow(consumers[0]!.consumer);
   const timer = setInterval(
-    () => void reapStaleRuns(db).catch((err: unknown) => log.error({ err }, 'reaper failed')),
+    () =>
+      void reapStaleRuns(db, env.RUN_HEARTBEAT_TIMEOUT_S, feed).catch((err: unknown) =>
+        log.error({ err }, 'reaper failed'),
+      ),
     options.reapEveryMs ?? 5000,
   );
   return {

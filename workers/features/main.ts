@@ -23,6 +23,10 @@ await runWorker({
   name: 'features',
   async start() {
     const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: 4 });
+    // An idle connection that Postgres closes (a restart, a failover) is an 'error' event on the
+    // pool; unhandled, it was an uncaught exception that killed the worker (chaos test, issue 18).
+    // The pool drops that client and connects a new one for the next query.
+    pool.on('error', (err) => log.warn({ err: err.message }, 'idle Postgres connection lost'));
     const redis = createRedis();
     redis.on('error', (err) => log.warn({ err }, 'redis error'));
     const worker = await startFeaturesWorker({

@@ -29,7 +29,9 @@ await runWorker({
     const kafka = createKafka({ clientId: 'drivelab-sim' });
     const producer = createProducer(kafka);
     await producer.connect();
-    const publisher = kafkaRunPublisher(producer, env.KAFKA_TOPIC_PREFIX);
+    const publisher = kafkaRunPublisher(producer, env.KAFKA_TOPIC_PREFIX, (err) =>
+      log.warn({ err }, 'Kafka unreachable, retrying the batch'),
+    );
     const manager = new RunManager({
       publisher,
       maxConcurrent,
