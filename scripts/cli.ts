@@ -87,7 +87,9 @@ async function main(): Promise<number> {
     case 'image':
       return image();
     default:
-      console.error('Usage: cli.ts stack:up | stack:down | demo | test [typecheck|vitest|e2e|compose] | bench <name> | fuzz | image');
+      console.error(
+        'Usage: cli.ts stack:up | stack:down | demo | test [typecheck|vitest|e2e|compose] | bench <name> | fuzz | image',
+      );
       return 2;
   }
 }
