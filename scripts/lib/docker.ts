@@ -24,7 +24,7 @@ const socketPath = (() => {
 
 export const dockerHost = `unix://${socketPath}`;
 /** The environment every docker / docker-compose call of ours runs with. */
-export const dockerEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+export const dockerEnv = (extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv => ({
   ...process.env,
   DOCKER_HOST: dockerHost,
   // The legacy builder: no buildx plugin is needed, and it supports --network host.
@@ -35,7 +35,7 @@ export const dockerEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => (
 
 const say = (msg: string) => console.log(`[docker] ${msg}`);
 
-export function docker(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
+export function docker(args: string[], extraEnv: Record<string, string | undefined> = {}) {
   return capture('docker', args, { env: dockerEnv(extraEnv) });
 }
 
