@@ -147,6 +147,7 @@ export function productionPackages(): Set<string> {
 
 // Paths no process reads at run time: other platforms' native builds, source maps, type stubs, docs.
 const SKIP_DIRS = [
+  /^webgpu\/dist\/(darwin|win32|linux-arm64)/,
   /^onnxruntime-node\/bin\/napi-v\d+\/(darwin|win32|linux\/arm64)$/,
   /^@next\/swc-linux-x64-musl$/,
   /\/\.bin$/,
