@@ -158,12 +158,12 @@ describe('deploy/compose.yaml', () => {
   it('every process serves /metrics', async () => {
     const web = await fetch(`http://127.0.0.1:${PORTS.DRIVELAB_WEB_PORT}/api/metrics`);
     expect(web.status).toBe(200);
-    expect(await web.text()).toMatch(/^(drivelab_)?process_cpu_user_seconds_total /m);
+    expect(await web.text()).toMatch(/^(drivelab_)?process_cpu_user_seconds_total[{ ]/m);
     for (const [name, port] of Object.entries(WORKERS)) {
       const r = await fetch(`http://127.0.0.1:${port}/metrics`);
       expect(r.status, name).toBe(200);
       const text = await r.text();
-      expect(text, name).toMatch(/^(drivelab_)?process_cpu_user_seconds_total /m);
+      expect(text, name).toMatch(/^(drivelab_)?process_cpu_user_seconds_total[{ ]/m);
       expect(text, name).toContain(`service="${name}"`);
       const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
       expect(ready.status, `${name} /readyz`).toBe(200);
