@@ -239,6 +239,8 @@ export async function buildImages(): Promise<{ app: string; stack: string }> {
   const appCtx = await timed('stage app context', async () => stageAppContext(node));
   await timed(`build ${APP_IMAGE}`, () => build(appCtx, APP_IMAGE, base));
   rmSync(appCtx, { recursive: true, force: true });
+  // Images a rebuild replaced (untagged) only take disk in our own data-root.
+  await docker(['image', 'prune', '-f']);
   rmSync(stackCtx, { recursive: true, force: true });
   for (const ref of [APP_IMAGE, STACK_IMAGE]) {
     const size = Number(
