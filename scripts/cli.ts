@@ -2,8 +2,10 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { root, run } from './lib/proc';
 import { runDemo } from './lib/demo';
+import { startDockerd, stopDockerd } from './lib/docker';
+import { buildImages } from './lib/image';
 import { stackDown, stackUp } from './lib/stack';
-import { migrate, tsxBin } from './lib/tasks';
+import { buildWeb, migrate, tsxBin } from './lib/tasks';
 import { runTests } from './lib/test-runner';
 
 const [command, ...args] = process.argv.slice(2);
@@ -53,6 +55,18 @@ async function fuzz(rest: string[]): Promise<number> {
   return code;
 }
 
+/** `npm run image`: the app and stack images (deploy/image) in our own dockerd, stopped after. */
+async function image(): Promise<number> {
+  await buildWeb();
+  const { started } = await startDockerd();
+  try {
+    await buildImages();
+  } finally {
+    if (started && !process.env.KEEP_DOCKER) await stopDockerd();
+  }
+  return 0;
+}
+
 async function main(): Promise<number> {
   switch (command) {
     case 'stack:up':
@@ -70,8 +84,12 @@ async function main(): Promise<number> {
       return bench(args[0], args.slice(1));
     case 'fuzz':
       return fuzz(args);
+    case 'image':
+      return image();
     default:
-      console.error('Usage: cli.ts stack:up | stack:down | demo | test [typecheck|vitest|e2e] | bench <name> | fuzz');
+      console.error(
+        'Usage: cli.ts stack:up | stack:down | demo | test [typecheck|vitest|e2e|compose] | bench <name> | fuzz | image',
+      );
       return 2;
   }
 }

@@ -89,7 +89,7 @@ function pomHash(): string {
     .digest('hex');
 }
 
-async function ensureKafkaJars(): Promise<string> {
+export async function ensureKafkaJars(): Promise<string> {
   const libs = join(kafkaDir, 'libs');
   const marker = join(libs, '.pom.sha256');
   if (existsSync(marker) && readFileSync(marker, 'utf8').trim() === pomHash()) return libs;

@@ -14,6 +14,9 @@ const DEBIAN_TOOLS = [
   { pkg: 'libxml2-utils', path: 'xmllint', why: 'validating exported OpenSCENARIO files against the ASAM schema' },
   { pkg: 'prometheus', path: 'promtool', why: 'checking and unit-testing the alert rules (deploy/monitoring)' },
   { pkg: 'openssl', path: 'openssl', why: 'making the certificates of the SASL_SSL Kafka test' },
+  { pkg: 'docker.io', path: 'dockerd', why: 'the compose test (deploy/compose.yaml), in its own dockerd' },
+  { pkg: 'docker-compose', path: 'docker-compose', why: 'the compose test' },
+  { pkg: 'debootstrap', path: 'debootstrap', why: 'the Debian base of the container image' },
 ];
 
 async function ensureDebianTools(): Promise<void> {
@@ -132,9 +135,19 @@ export async function runTests(args: string[]): Promise<number> {
       await step(
         'vitest (unit + integration)',
         async () =>
-          (await run(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${file}`], {
-            env: { ...testEnv, NODE_ENV: 'test' },
-          })) === 0,
+          (await run(
+            bin('vitest'),
+            // The compose test needs the Next build: it runs in its own stage after it.
+            [
+              'run',
+              '--exclude',
+              'tests/deploy/**',
+              '--reporter=default',
+              '--reporter=json',
+              `--outputFile.json=${file}`,
+            ],
+            { env: { ...testEnv, NODE_ENV: 'test' } },
+          )) === 0,
         () => vitestCounts(file),
       );
     }
@@ -148,6 +161,22 @@ export async function runTests(args: string[]): Promise<number> {
             env: { ...testEnv, PLAYWRIGHT_JSON_OUTPUT_NAME: file },
           })) === 0,
         () => playwrightCounts(file),
+      );
+    }
+    // deploy/compose.yaml end to end: its own dockerd and images made from this checkout's
+    // production node_modules and the Next build above (tests/deploy/compose.test.ts).
+    if (wants('compose')) {
+      if (!wants('e2e')) await step('next build', async () => (await buildWeb(), true));
+      const file = join(out, 'compose.json');
+      await step(
+        'compose (docker)',
+        async () =>
+          (await run(
+            bin('vitest'),
+            ['run', 'tests/deploy', '--reporter=default', '--reporter=json', `--outputFile.json=${file}`],
+            { env: { ...testEnv, NODE_ENV: 'test' } },
+          )) === 0,
+        () => vitestCounts(file),
       );
     }
   } finally {
