@@ -14,13 +14,18 @@ const DEBIAN_TOOLS = [
   { pkg: 'libxml2-utils', path: 'xmllint', why: 'validating exported OpenSCENARIO files against the ASAM schema' },
   { pkg: 'prometheus', path: 'promtool', why: 'checking and unit-testing the alert rules (deploy/monitoring)' },
   { pkg: 'openssl', path: 'openssl', why: 'making the certificates of the SASL_SSL Kafka test' },
+];
+
+/** Only the compose stage needs these; they are installed when that stage is asked for. */
+const COMPOSE_TOOLS = [
   { pkg: 'docker.io', path: 'dockerd', why: 'the compose test (deploy/compose.yaml), in its own dockerd' },
   { pkg: 'docker-compose', path: 'docker-compose', why: 'the compose test' },
   { pkg: 'debootstrap', path: 'debootstrap', why: 'the Debian base of the container image' },
 ];
 
-async function ensureDebianTools(): Promise<void> {
-  const missing = DEBIAN_TOOLS.filter((t) => (t.path.startsWith('/') ? !existsSync(t.path) : !commandExists(t.path)));
+async function ensureDebianTools(compose: boolean): Promise<void> {
+  const tools = compose ? [...DEBIAN_TOOLS, ...COMPOSE_TOOLS] : DEBIAN_TOOLS;
+  const missing = tools.filter((t) => (t.path.startsWith('/') ? !existsSync(t.path) : !commandExists(t.path)));
   if (missing.length === 0) return;
   const pkgs = missing.map((t) => t.pkg);
   if (process.getuid?.() !== 0 || !commandExists('apt-get')) {
@@ -33,7 +38,7 @@ async function ensureDebianTools(): Promise<void> {
   const code = await run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...pkgs], {
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
   });
-  const still = DEBIAN_TOOLS.filter((t) => (t.path.startsWith('/') ? !existsSync(t.path) : !commandExists(t.path)));
+  const still = tools.filter((t) => (t.path.startsWith('/') ? !existsSync(t.path) : !commandExists(t.path)));
   if (code !== 0 || still.length > 0) throw new Error(`Installing ${pkgs.join(' ')} failed`);
 }
 
@@ -77,8 +82,12 @@ export async function runTests(args: string[]): Promise<number> {
   mkdirSync(out, { recursive: true });
   const only = new Set(args.filter((a) => !a.startsWith('-')));
   const wants = (stage: string) => only.size === 0 || only.has(stage);
+  // The compose end-to-end stage builds two images and starts a whole second stack: 15+ minutes
+  // cold on a 2-core machine, which would double the suite. It runs when named
+  // (`npm test -- compose`), never by default, and fails loudly when Docker cannot run.
+  const wantsCompose = only.has('compose');
 
-  await ensureDebianTools();
+  await ensureDebianTools(wantsCompose);
   const stack = await stackUp({ topicPrefixes: [TEST_TOPIC_PREFIX] });
   const testEnv: NodeJS.ProcessEnv = {
     ...process.env,
@@ -165,7 +174,7 @@ export async function runTests(args: string[]): Promise<number> {
     }
     // deploy/compose.yaml end to end: its own dockerd and images made from this checkout's
     // production node_modules and the Next build above (tests/deploy/compose.test.ts).
-    if (wants('compose')) {
+    if (wantsCompose) {
       if (!wants('e2e')) await step('next build', async () => (await buildWeb(), true));
       const file = join(out, 'compose.json');
       await step(
