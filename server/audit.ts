@@ -21,7 +21,9 @@ export type AuditAction =
   | 'model.canary_set'
   | 'model.canary_cleared'
   | 'model.alias_deleted'
-  | 'model.promotion_refused';
+  | 'model.promotion_refused'
+  | 'sso.mapping_set'
+  | 'sso.mapping_removed';
 
 export interface AuditEntry {
   orgId: string | null;

@@ -15,6 +15,7 @@ import { modelsRouter } from './routers/models';
 import { orgsRouter } from './routers/orgs';
 import { runsRouter } from './routers/runs';
 import { scenariosRouter } from './routers/scenarios';
+import { ssoRouter } from './routers/sso';
 import { systemRouter } from './routers/system';
 import { trainingRouter } from './routers/training';
 
@@ -38,6 +39,7 @@ export const appRouter = createTRPCRouter({
   experiments: experimentsRouter,
   models: modelsRouter,
   inference: inferenceRouter,
+  sso: ssoRouter,
 });
 
 export type AppRouter = typeof appRouter;
