@@ -54,6 +54,8 @@ async function signUp(browser: Browser, name: string, email: string): Promise<Pa
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create account' }).click();
   await expect(page).toHaveURL(/\/orgs$/);
+  await expect(page.getByText('You are not in any organization yet')).toBeVisible();
+  await ready(page);
   return page;
 }
 
