@@ -53,7 +53,8 @@ async function signUp(browser: Browser, name: string, email: string): Promise<Pa
   await page.getByLabel('Work email').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/orgs$/);
+  // Sign-up hashes the password (scrypt) and signs in: slow on a loaded machine.
+  await expect(page).toHaveURL(/\/orgs$/, { timeout: 45_000 });
   await expect(page.getByText('You are not in any organization yet')).toBeVisible();
   await ready(page);
   return page;
@@ -80,6 +81,7 @@ async function ssoSignIn(browser: Browser, login: string): Promise<Page> {
 test('single sign-on: an unverified email takes over nothing; a verified one links and gets the mapped role', async ({
   browser,
 }) => {
+  test.setTimeout(240_000);
   // Olive owns an org and maps the provider's /fleet-ops group to Engineer.
   const olive = await signUp(browser, 'Olive', emails.olive);
   await olive.getByLabel('Organization name').fill(`SSO ${tag}`);
