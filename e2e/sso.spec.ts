@@ -103,7 +103,7 @@ test('single sign-on: an unverified email takes over nothing; a verified one lin
   // Mallory's provider account claims Vic's address without verifying it: refused, not signed in.
   const mallory = await ssoSignIn(browser, 'mallory');
   await expect(mallory).toHaveURL(/\/signin\?error=Oidc%3Aemail_not_verified|\/signin\?error=Oidc:email_not_verified/);
-  await expect(mallory.getByRole('alert')).toContainText('has not verified your email address');
+  await expect(mallory.getByRole('alert').filter({ hasText: 'has not verified your email address' })).toBeVisible();
   await mallory.screenshot({ path: '.state/test-results/sso-refused.png', fullPage: true });
   await open(mallory, '/orgs');
   await expect(mallory).toHaveURL(/\/signin/);
