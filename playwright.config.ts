@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { OIDC_E2E } from './e2e/oidc-e2e';
 
 /**
  * Browser tests run Debian's Chromium (Playwright's own browser download does not work on our
@@ -54,6 +55,11 @@ export default defineConfig({
         DRIVELAB_SERVICE: 'web-e2e',
         // Every browser test signs up from 127.0.0.1; the default per-address limit is for people.
         SIGNUP_RATE_LIMIT: '10000/3600',
+        // Single sign-on against the OpenID provider e2e/sso.spec.ts starts.
+        OIDC_ISSUER: OIDC_E2E.issuer,
+        OIDC_CLIENT_ID: OIDC_E2E.clientId,
+        OIDC_CLIENT_SECRET: OIDC_E2E.clientSecret,
+        OIDC_NAME: OIDC_E2E.name,
       },
     },
     {

@@ -26,10 +26,11 @@ export type AuditAction =
   | 'org.webhook_removed'
   | 'model.drift_settings'
   | 'model.uploaded'
-
   | 'model.canary_auto_rolled_back'
   | 'model.shadow_set'
-  | 'model.outcome_policy_set';
+  | 'model.outcome_policy_set'
+  | 'sso.mapping_set'
+  | 'sso.mapping_removed';
 
 export interface AuditEntry {
   orgId: string | null;

@@ -79,6 +79,8 @@ export const envSchema = z.object({
   OIDC_CLIENT_ID: z.string().optional(),
   OIDC_CLIENT_SECRET: z.string().optional(),
   OIDC_NAME: z.string().default('Single sign-on'),
+  // The ID-token / userinfo claim holding the user's groups or roles (Keycloak: "groups").
+  OIDC_GROUPS_CLAIM: z.string().min(1).max(100).default('groups'),
   // "<count>/<seconds>": failed sign-ins per email, and requests per API key.
   SIGNIN_RATE_LIMIT: rate.default({ limit: 5, windowS: 900 }),
   API_KEY_RATE_LIMIT: rate.default({ limit: 1200, windowS: 60 }),

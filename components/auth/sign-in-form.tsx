@@ -4,6 +4,7 @@ import { signIn } from 'next-auth/react';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { Button, Input } from '~/components/ui';
+import { OIDC_REFUSALS } from '~/server/auth/oidc-signin';
 
 function describe(error: string | null, retryAfter: string | null): string | null {
   if (!error) return null;
@@ -13,6 +14,12 @@ function describe(error: string | null, retryAfter: string | null): string | nul
   }
   if (error === 'CredentialsSignin') return 'Wrong email or password.';
   if (error === 'SessionRequired') return 'Please sign in to continue.';
+  if (error.startsWith('Oidc:')) {
+    const reason = error.slice(5);
+    return reason in OIDC_REFUSALS
+      ? `${OIDC_REFUSALS[reason as keyof typeof OIDC_REFUSALS]} Single sign-on was refused.`
+      : 'Single sign-on was refused.';
+  }
   return 'Sign-in failed. Please try again.';
 }
 

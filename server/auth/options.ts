@@ -6,6 +6,7 @@ import { db } from '../db';
 import { env } from '../env';
 import { childLogger } from '../observability/logger';
 import { redis } from '../store/redis';
+import { completeOidcSignIn } from './oidc';
 import { verifyPassword } from './password';
 import { hit, peek, reset } from './rate-limit';
 import { authSecret } from './secret';
@@ -104,23 +105,25 @@ export function authOptions(): NextAuthOptions {
       debug: () => undefined,
     },
     callbacks: {
-      // OIDC users are matched to a DriveLab user by verified email, created on first sign-in.
-      async signIn({ user, account }) {
+      // OIDC: linked by subject, or by email only when the provider verified it (server/auth/oidc.ts).
+      async signIn({ account, profile }) {
         if (account?.provider !== 'oidc') return true;
-        const email = user.email?.toLowerCase();
-        if (!email) return false;
-        const u = await db.user.upsert({ where: { email }, update: {}, create: { email, name: user.name ?? null } });
-        await db.account.upsert({
-          where: { provider_providerAccountId: { provider: 'oidc', providerAccountId: account.providerAccountId } },
-          update: {},
-          create: { userId: u.id, type: account.type, provider: 'oidc', providerAccountId: account.providerAccountId },
+        const result = await completeOidcSignIn(db, {
+          claims: profile,
+          providerAccountId: account.providerAccountId,
+          accountType: account.type,
+          groupsClaim: env.OIDC_GROUPS_CLAIM,
+          ip: null,
         });
-        return true;
+        return result.ok ? true : `/signin?error=${encodeURIComponent(`Oidc:${result.reason}`)}`;
       },
       async jwt({ token, user, account }) {
-        if (user && account?.provider === 'oidc' && user.email) {
-          const u = await db.user.findUnique({ where: { email: user.email.toLowerCase() } });
-          if (u) token.sub = u.id;
+        if (account?.provider === 'oidc') {
+          const linked = await db.account.findUnique({
+            where: { provider_providerAccountId: { provider: 'oidc', providerAccountId: account.providerAccountId } },
+            select: { userId: true },
+          });
+          if (linked) token.sub = linked.userId;
         } else if (user) {
           token.sub = user.id;
         }

@@ -60,7 +60,9 @@ const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 export function readOnnxMetadata(bytes: Uint8Array): Record<string, string> {
   const r = new Reader(bytes);
-  const out: Record<string, string> = {};
+  // A Map, not an object literal: `out["__proto__"] = v` would silently drop that entry (and any
+  // key is whatever the file says). Object.fromEntries then makes every key an own property.
+  const out = new Map<string, string>();
   while (!r.done) {
     const tag = r.varint();
     const field = Math.floor(tag / 8);
@@ -75,10 +77,10 @@ export function readOnnxMetadata(bytes: Uint8Array): Record<string, string> {
         else if (Math.floor(t / 8) === 2 && t % 8 === 2) value = utf8.decode(entry.bytes());
         else entry.skip(t % 8);
       }
-      if (key) out[key] = value;
+      if (key) out.set(key, value);
     } else {
       r.skip(wire);
     }
   }
-  return out;
+  return Object.fromEntries(out);
 }

@@ -16,6 +16,7 @@ import { modelsRouter } from './routers/models';
 import { orgsRouter } from './routers/orgs';
 import { runsRouter } from './routers/runs';
 import { scenariosRouter } from './routers/scenarios';
+import { ssoRouter } from './routers/sso';
 import { systemRouter } from './routers/system';
 import { trainingRouter } from './routers/training';
 
@@ -40,6 +41,7 @@ export const appRouter = createTRPCRouter({
   models: modelsRouter,
   inference: inferenceRouter,
   drift: driftRouter,
+  sso: ssoRouter,
 });
 
 export type AppRouter = typeof appRouter;

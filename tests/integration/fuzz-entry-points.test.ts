@@ -37,9 +37,23 @@ let A: OrgFixture;
 let cookie = '';
 const ids = () => ({ ...(A.ids as Record<string, string>) });
 
+/**
+ * The request body as our client would send it (superjson keeps NaN, Infinity, -0 and dates), or,
+ * where the superjson client refuses to send the value at all (it throws on `__proto__`,
+ * `constructor` and `prototype` keys), the raw JSON text a hostile client can send anyway: the
+ * server is what is under test, not the client library.
+ */
+function wireText(input: unknown): string {
+  try {
+    return JSON.stringify(superjson.serialize(input));
+  } catch {
+    return `{"json":${JSON.stringify(input) ?? 'null'}}`;
+  }
+}
+
 async function trpc(path: string, type: 'query' | 'mutation', input: unknown): Promise<Response> {
   const headers = { cookie, 'content-type': 'application/json', 'x-drivelab-client-ip': '10.9.9.9' };
-  const wire = JSON.stringify(superjson.serialize(input));
+  const wire = wireText(input);
   if (type === 'query')
     return trpcGet(
       new Request(`http://localhost/api/trpc/${path}?input=${encodeURIComponent(wire)}`, { method: 'GET', headers }),
@@ -138,6 +152,41 @@ describe('fuzz: every tRPC procedure, from the router definition', () => {
     );
     expect(deep.status).toBe(400);
     await healthy();
+  });
+});
+
+describe('fuzz: .xodr upload through tRPC', () => {
+  // The first `s="0"`, `x="0"`, `y="0"` and `hdg="0"` are the geometry's.
+  const base =
+    '<OpenDRIVE><header revMajor="1" revMinor="6"/><road id="1" length="100" junction="-1"><planView>' +
+    '<geometry s="0" x="0" y="0" hdg="0" length="100"><line/></geometry></planView><lanes><laneSection s="0">' +
+    '<center><lane id="0" type="none"/></center><right><lane id="-1" type="driving">' +
+    '<width sOffset="0" a="3.5" b="0" c="0" d="0"/></lane></right></laneSection></lanes></road></OpenDRIVE>';
+  const xodr = (attr: string, value: string) => base.replace(`${attr}="0"`, `${attr}="${value}"`);
+
+  it('non-finite or overflowing numbers are a 400 naming the attribute, and no map is stored', async () => {
+    const before = await db.orgMapVersion.count({ where: { orgId: A.org.id } });
+    const attr = fc.constantFrom('s', 'x', 'y', 'hdg');
+    const value = fc.oneof(
+      fc.constantFrom('1e+308', 'Infinity', '-Infinity', '-1e309', '1e10'),
+      fc.double({ min: 1e9 + 1, noNaN: true }).map(String),
+    );
+    await fc.assert(
+      fc.asyncProperty(attr, value, async (a, v) => {
+        count('trpc maps.upload (xodr numbers)');
+        const res = await trpc('maps.upload', 'mutation', { org: A.org.slug, name: 'Fuzz', xodr: xodr(a, v) });
+        expect(res.status, `${a}="${v}"`).toBe(400);
+        const body = (await res.json()) as any;
+        expect(body.error.json.message).toMatch(new RegExp(`${a}="[^"]*" is out of range`));
+        expect(body.error.json.data.issues[0]).toMatchObject({ path: 'xodr', code: 'number_out_of_range' });
+      }),
+      fuzzParams(8),
+    );
+    expect(await db.orgMapVersion.count({ where: { orgId: A.org.id } })).toBe(before);
+    // The same file with ordinary numbers is stored: the refusal is about the numbers alone.
+    const ok = await trpc('maps.upload', 'mutation', { org: A.org.slug, name: 'Fuzz', xodr: xodr('x', '12.5') });
+    expect(ok.status).toBe(200);
+    await ok.body?.cancel();
   });
 });
 

@@ -3,6 +3,7 @@ import { AuditPanel } from '~/components/settings/audit-panel';
 import { GeneralPanel } from '~/components/settings/general-panel';
 import { InvitesPanel } from '~/components/settings/invites-panel';
 import { MembersPanel } from '~/components/settings/members-panel';
+import { SsoPanel } from '~/components/settings/sso-panel';
 import { Tabs } from '~/components/ui';
 import { requireOrgPage } from '~/server/auth/page-org';
 import { hasRole } from '~/server/auth/roles';
@@ -14,6 +15,7 @@ const TABS = [
   { id: 'members', label: 'Members', admin: false },
   { id: 'invites', label: 'Invitations', admin: true },
   { id: 'keys', label: 'API keys', admin: true },
+  { id: 'sso', label: 'Single sign-on', admin: true },
   { id: 'audit', label: 'Audit log', admin: true },
 ] as const;
 
@@ -42,6 +44,7 @@ export default async function SettingsPage({
       {tab === 'members' && <MembersPanel org={org.slug} myRole={org.role} myUserId={user.id} />}
       {tab === 'invites' && <InvitesPanel org={org.slug} myRole={org.role} />}
       {tab === 'keys' && <ApiKeysPanel org={org.slug} myRole={org.role} />}
+      {tab === 'sso' && <SsoPanel org={org.slug} myRole={org.role} />}
       {tab === 'audit' && <AuditPanel org={org.slug} />}
     </>
   );

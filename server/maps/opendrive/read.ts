@@ -30,10 +30,23 @@ export const ODR_LIMITS = {
   maxBytes: 32 * 1024 * 1024,
   maxDepth: 24,
   maxElements: 2_000_000,
+  /**
+   * The largest magnitude a number in the file may have. Real maps use projected coordinates
+   * (UTM: ~1e7 m); 1e9 m leaves room for any of them while keeping sums, squares and the preview
+   * far from float64 overflow (`length="1e308"` used to give an `Infinity` preview and stats).
+   */
+  maxAbsNumber: 1e9,
 } as const;
 
 export class OpenDriveError extends Error {
   override name = 'OpenDriveError';
+  constructor(
+    message: string,
+    /** Machine-readable kind, for the error's issue (`invalid_opendrive` unless more precise). */
+    readonly code = 'invalid_opendrive',
+  ) {
+    super(message);
+  }
 }
 
 export interface ReadOpenDriveResult {
@@ -162,6 +175,17 @@ export function readOpenDrive(text: string): ReadOpenDriveResult {
   const L = new Ledger();
   L.handle(root);
 
+  // A value that parses to ±Infinity or beyond maxAbsNumber is refused, not defaulted: it is a
+  // broken or hostile file, and any default would silently move the road.
+  const inRange = (e: XmlElement, attr: string, n: number): number => {
+    if (!Number.isFinite(n) || Math.abs(n) > ODR_LIMITS.maxAbsNumber)
+      throw new OpenDriveError(
+        `<${e.name}> at line ${e.line}: ${attr}="${String(e.attrs[attr]).slice(0, 40)}" is out of range (at most ±${ODR_LIMITS.maxAbsNumber})`,
+        'number_out_of_range',
+      );
+    return n;
+  };
+
   const num = (e: XmlElement, attr: string, fallback?: number): number => {
     const raw = e.attrs[attr];
     if (raw === undefined || raw.trim() === '') {
@@ -169,11 +193,18 @@ export function readOpenDrive(text: string): ReadOpenDriveResult {
       return fallback ?? 0;
     }
     const n = Number(raw);
-    if (!Number.isFinite(n)) {
+    if (Number.isNaN(n)) {
       L.problem(e, `${attr}="${raw}" is not a number, ${fallback ?? 0} used`);
       return fallback ?? 0;
     }
-    return n;
+    return inRange(e, attr, n);
+  };
+  /** An optional number (a speed, a mark width, a signal value): absent or non-numeric is undefined. */
+  const optNum = (e: XmlElement | undefined, attr: string): number | undefined => {
+    const raw = e?.attrs[attr];
+    if (raw === undefined || raw.trim() === '') return undefined;
+    const n = Number(raw);
+    return Number.isNaN(n) ? undefined : inRange(e!, attr, n);
   };
   const cubic = (e: XmlElement, sAttr = 's'): Cubic => {
     L.handle(e);
@@ -189,6 +220,7 @@ export function readOpenDrive(text: string): ReadOpenDriveResult {
   if (!hp.success && h)
     L.problem(h, `header attributes ignored: ${hp.error.issues.map((i) => i.path.join('.')).join(', ')}`);
   const header: OdrHeader = hp.success ? { ...hp.data } : headerAttrs.parse({});
+  if (h) for (const side of ['north', 'south', 'east', 'west'] as const) optNum(h, side);
   const geo = child(h, 'geoReference');
   if (geo) {
     L.handle(geo);
@@ -250,9 +282,8 @@ export function readOpenDrive(text: string): ReadOpenDriveResult {
       L.handle(t);
       const sp = child(t, 'speed');
       L.handle(sp);
-      const max = sp?.attrs.max;
-      const speedMax =
-        max !== undefined && Number.isFinite(Number(max)) ? speedToMs(Number(max), sp!.attrs.unit) : undefined;
+      const max = optNum(sp, 'max');
+      const speedMax = max !== undefined ? speedToMs(max, sp!.attrs.unit) : undefined;
       road.types.push({ s: num(t, 's', 0), type: t.attrs.type ?? 'unknown', speedMax });
     }
     sorted(road.types);
@@ -335,13 +366,12 @@ export function readOpenDrive(text: string): ReadOpenDriveResult {
           borders: sorted(childrenNamed(ln, 'border').map((w) => cubic(w, 'sOffset'))),
           roadMarks: childrenNamed(ln, 'roadMark').map((m) => {
             L.handle(m);
-            const w = m.attrs.width;
             return {
               sOffset: num(m, 'sOffset', 0),
               type: m.attrs.type ?? 'none',
               color: m.attrs.color ?? 'standard',
               weight: m.attrs.weight,
-              width: w !== undefined && Number.isFinite(Number(w)) ? Number(w) : undefined,
+              width: optNum(m, 'width'),
               laneChange: m.attrs.laneChange,
             };
           }),
@@ -349,8 +379,8 @@ export function readOpenDrive(text: string): ReadOpenDriveResult {
             L.handle(sp);
             return { sOffset: num(sp, 'sOffset', 0), max: speedToMs(num(sp, 'max'), sp.attrs.unit) };
           }),
-          predecessor: p?.attrs.id !== undefined ? Number(p.attrs.id) : undefined,
-          successor: sc?.attrs.id !== undefined ? Number(sc.attrs.id) : undefined,
+          predecessor: optNum(p, 'id'),
+          successor: optNum(sc, 'id'),
         };
         lane.speeds.sort((a, b) => a.sOffset - b.sOffset);
         lane.roadMarks.sort((a, b) => a.sOffset - b.sOffset);
@@ -389,7 +419,6 @@ export function readOpenDrive(text: string): ReadOpenDriveResult {
         L.handle(v);
         return { fromLane: num(v, 'fromLane', 0), toLane: num(v, 'toLane', 0) };
       });
-      const value = sg.attrs.value;
       const signal: OdrSignal = {
         id: sid,
         name: sg.attrs.name,
@@ -401,7 +430,7 @@ export function readOpenDrive(text: string): ReadOpenDriveResult {
         type: sg.attrs.type ?? '',
         subtype: sg.attrs.subtype ?? '',
         country: sg.attrs.country,
-        value: value !== undefined && Number.isFinite(Number(value)) ? Number(value) : undefined,
+        value: optNum(sg, 'value'),
         unit: sg.attrs.unit,
         validLanes,
         reference,

@@ -1,4 +1,4 @@
-import { AppError } from '~/server/errors';
+import { AppError, issue } from '~/server/errors';
 import { z } from 'zod';
 import { OpenDriveError } from '../../maps/opendrive';
 import { analyseXodr, mapNameSchema, saveOrgMap, xodrTextSchema, type MapStats } from '../../maps/org-maps';
@@ -70,8 +70,11 @@ export const mapsRouter = createTRPCRouter({
       try {
         analysed = analyseXodr(input.xodr);
       } catch (err) {
-        if (err instanceof OpenDriveError || err instanceof XmlParseError)
-          throw new AppError('BAD_REQUEST', `Not a usable OpenDRIVE file: ${err.message}`);
+        if (err instanceof OpenDriveError || err instanceof XmlParseError) {
+          const message = `Not a usable OpenDRIVE file: ${err.message}`;
+          const code = err instanceof OpenDriveError ? err.code : 'invalid_xml';
+          throw new AppError('BAD_REQUEST', message, { issues: [issue('xodr', code, message)] });
+        }
         throw err;
       }
       if (analysed.stats.roads === 0) throw new AppError('BAD_REQUEST', 'Not a usable OpenDRIVE file: it has no roads');

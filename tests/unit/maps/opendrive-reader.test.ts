@@ -109,4 +109,32 @@ describe('OpenDRIVE reader', () => {
     expect(() => readOpenDrive(' '.repeat(ODR_LIMITS.maxBytes + 1))).toThrow(/larger than/);
     expect(() => readOpenDrive('<OpenDRIVE><road id="1"></OpenDRIVE>')).toThrow();
   });
+
+  // Issue 19 (fuzz seed 19019): these used to be read, giving an Infinity preview, stats of 1e308
+  // metres or a road silently moved to 0; each is now refused with the attribute and line named.
+  it.each([
+    ['road length 1e+308', (x: string) => x.replace('length="50" junction', 'length="1e+308" junction'), 'length'],
+    ['geometry x -Infinity', (x: string) => x.replace('<geometry s="0" x="0"', '<geometry s="0" x="-Infinity"'), 'x'],
+    ['geometry s Infinity', (x: string) => x.replace('<geometry s="0" x="0"', '<geometry s="Infinity" x="0"'), 's'],
+    ['lane width 1e300', (x: string) => x.replace('a="3.5"', 'a="1e300"'), 'a'],
+    ['speed max Infinity', (x: string) => x.replace(/<speed max="[^"]*"/, '<speed max="Infinity"'), 'max'],
+    ['signal value -1e309', (x: string) => x.replace('<signal id="s1"', '<signal id="s1" value="-1e309"'), 'value'],
+  ])('refuses a non-finite or overflowing number: %s', (_, edit, attr) => {
+    const text = edit(doc(road));
+    expect(text).not.toBe(doc(road));
+    let err: unknown;
+    try {
+      readOpenDrive(text);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(OpenDriveError);
+    expect((err as OpenDriveError).code).toBe('number_out_of_range');
+    expect((err as OpenDriveError).message).toMatch(new RegExp(`at line \\d+: ${attr}="[^"]+" is out of range`));
+  });
+
+  it('keeps large but real coordinates (UTM eastings and northings)', () => {
+    const utm = doc(road.replace('x="0" y="0" hdg="0" length="50"', 'x="691000.25" y="5335000.5" hdg="0" length="50"'));
+    expect(() => readOpenDrive(utm)).not.toThrow();
+  });
 });
