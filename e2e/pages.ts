@@ -4,6 +4,8 @@ import { DEMO } from '../prisma/seed';
 
 export interface PageIds {
   runId: string;
+  queuedRunId: string;
+  finishedJobId: string;
   campaignId: string;
   datasetId: string;
   experimentId: string;
@@ -45,6 +47,7 @@ export function orgPages(ids: PageIds): string[] {
     `${o}/training`,
     `${o}/training/new`,
     `${o}/training/${ids.jobId}`,
+    `${o}/training/${ids.finishedJobId}`,
     `${o}/experiments`,
     `${o}/experiments/${ids.experimentId}`,
     `${o}/models`,

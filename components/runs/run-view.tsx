@@ -11,9 +11,9 @@ import type { AlertMessage } from '~/server/contracts/predictions';
 import type { BuiltinMapId } from '~/server/contracts/scenario';
 import {
   Badge,
-  Button,
   ButtonLink,
   Card,
+  ConfirmButton,
   EmptyState,
   ProgressBar,
   SectionTitle,
@@ -131,10 +131,12 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
         <div className="toolbar">
           <StateBadge state={r.state} />
           {canRun && ACTIVE.has(r.state) && (
-            <Button
-              variant="danger"
+            <ConfirmButton
               disabled={cancel.isPending}
-              onClick={async () => {
+              title="Cancel this run?"
+              message={`The simulation stops at ${r.simTime.toFixed(0)} s. A cancelled run keeps its recording so far but gets no driving score.`}
+              confirmLabel="Cancel run"
+              onConfirm={async () => {
                 setError(null);
                 try {
                   await cancel.mutateAsync({ org, id: r.id });
@@ -145,7 +147,7 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
               }}
             >
               Cancel run
-            </Button>
+            </ConfirmButton>
           )}
         </div>
       </div>

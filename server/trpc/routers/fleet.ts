@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { runKpisSchema } from '../../contracts/run-status';
+import { scoredKpis } from '../../contracts/run-status';
 import { env } from '../../env';
 import { createKafka } from '../../kafka/client';
 import { pipelineSnapshot, throughput, type PipelineSnapshot } from '../../kafka/pipeline';
@@ -72,7 +72,7 @@ export const fleetRouter = createTRPCRouter({
         scenarioName: r.scenario.name,
         state: r.state,
         finishedAt: r.finishedAt,
-        drivingScore: r.kpis ? runKpisSchema.parse(r.kpis).drivingScore : null,
+        drivingScore: scoredKpis(r.state, r.kpis)?.drivingScore ?? null,
       })),
       last24h: Object.fromEntries(byState.map((s) => [s.state, s._count._all])),
       events: events.map((e) => ({

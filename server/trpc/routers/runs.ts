@@ -1,7 +1,7 @@
 import type { Run } from '@prisma/client';
 import { AppError } from '../../errors';
 import { z } from 'zod';
-import { runKpisSchema } from '../../contracts/run-status';
+import { scoredKpis } from '../../contracts/run-status';
 import { builtinMapIds } from '../../contracts/scenario';
 import { mapOutline } from '../../maps/outline';
 import { cancelRun, createRun } from '../../runs/commands';
@@ -26,7 +26,7 @@ function runSummary(r: RunRow) {
     progress: r.progress,
     simTime: r.simTime,
     realTimeFactor: r.realTimeFactor,
-    kpis: r.kpis ? runKpisSchema.parse(r.kpis) : null,
+    kpis: scoredKpis(r.state, r.kpis),
     error: r.error,
     createdAt: r.createdAt,
     startedAt: r.startedAt,
