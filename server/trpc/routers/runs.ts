@@ -5,6 +5,7 @@ import { scoredKpis } from '../../contracts/run-status';
 import { builtinMapIds } from '../../contracts/scenario';
 import { mapOutline } from '../../maps/outline';
 import { cancelRun, createRun } from '../../runs/commands';
+import { runHistory } from '../../runs/history';
 import { objectStore } from '../../store/object-store';
 import { readRecording } from '../../store/recording-reader';
 import { createTRPCRouter, orgProcedure } from '../init';
@@ -58,6 +59,25 @@ export const runsRouter = createTRPCRouter({
       if (!rec)
         throw new AppError('NOT_FOUND', 'This run has no recording (yet): the recorder writes it when the run ends.');
       return { frames: rec.frames, events: rec.events, vehicles: rec.vehicles };
+    }),
+
+  /**
+   * The last minutes of one vehicle of a run from the offline feature store (closed windows), so
+   * someone who opens a live run late sees its history before the live frames.
+   */
+  history: orgProcedure
+    .meta({ minRole: 'viewer', sample: (ids) => ({ id: ids.runId, vehicle: 'ego' }) })
+    .input(
+      z.object({
+        id,
+        vehicle: z.string().min(1).max(64),
+        seconds: z.number().positive().max(3600).default(300),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      const run = await ctx.db.run.findFirst({ where: { id: input.id, orgId: ctx.orgId }, select: { id: true } });
+      if (!run) throw new AppError('NOT_FOUND', 'Run not found');
+      return runHistory(ctx.db, ctx.orgId, run.id, input.vehicle, input.seconds);
     }),
 
   /** Lane centre lines of a built-in map, for the bird's-eye view of live runs and replays. */
