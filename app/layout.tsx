@@ -15,7 +15,8 @@ const description =
 export const metadata: Metadata = {
   // Absolute URLs for the Open Graph image; without PUBLIC_URL Next uses the request's own origin.
   metadataBase: env.PUBLIC_URL ? new URL(env.PUBLIC_URL) : undefined,
-  title: 'DriveLab',
+  // Each page names itself ("Runs · DriveLab"); the home page keeps the bare name.
+  title: { template: '%s · DriveLab', default: 'DriveLab' },
   description,
   applicationName: 'DriveLab',
   manifest: '/manifest.webmanifest',

@@ -2,7 +2,16 @@
 
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useCallback, useMemo, useState } from 'react';
-import { Card, ConfirmButton, EmptyState, ProgressBar, SectionTitle, Stat, StateBadge } from '~/components/ui';
+import {
+  Card,
+  ConfirmButton,
+  EmptyState,
+  ProgressBar,
+  SectionTitle,
+  Stat,
+  StateBadge,
+  QueryError,
+} from '~/components/ui';
 import { errorMessage } from '~/components/trpc/error-message';
 import { formatTime } from '~/components/ui/format';
 import { useTRPC } from '~/components/trpc/react';
@@ -99,7 +108,10 @@ export function JobView({ org, id, canRun }: { org: string; id: string; canRun: 
     return [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch);
   }, [j, live]);
 
-  if (q.error) return <div className="alert alert-error">{q.error.message}</div>;
+  if (q.error)
+    return (
+      <QueryError error={q.error} what="training job" backHref={`/${org}/training`} backLabel="Back to training" />
+    );
   if (!j) return <EmptyState>Loading…</EmptyState>;
   const fresh =
     live.last && live.last.runId === j.experimentRunId && ['queued', 'running'].includes(j.state) ? live.last : null;

@@ -1,5 +1,8 @@
 import { ModelList } from '~/components/models/model-list';
 import { requireOrgPage } from '~/server/auth/page-org';
+import type { Metadata } from 'next';
+
+export const metadata: Metadata = { title: 'Models' };
 
 export const dynamic = 'force-dynamic';
 

@@ -6,6 +6,9 @@ import { MembersPanel } from '~/components/settings/members-panel';
 import { Tabs } from '~/components/ui';
 import { requireOrgPage } from '~/server/auth/page-org';
 import { hasRole } from '~/server/auth/roles';
+import type { Metadata } from 'next';
+
+export const metadata: Metadata = { title: 'Settings' };
 
 export const dynamic = 'force-dynamic';
 

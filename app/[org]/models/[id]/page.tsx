@@ -1,6 +1,9 @@
 import { ModelView } from '~/components/models/model-view';
 import { requireOrgPage } from '~/server/auth/page-org';
 import { hasRole } from '~/server/auth/roles';
+import type { Metadata } from 'next';
+
+export const metadata: Metadata = { title: 'Model' };
 
 export const dynamic = 'force-dynamic';
 
