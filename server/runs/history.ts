@@ -1,4 +1,4 @@
-import type { PrismaClient } from '@prisma/client';
+import { Prisma, type PrismaClient } from '@prisma/client';
 import { FEATURE_SET, type FeatureName } from '../contracts/features';
 
 /**
@@ -50,7 +50,11 @@ export function windowToPoint(w: { windowEnd: number; values: readonly (number |
   return point;
 }
 
-/** The last `seconds` of a vehicle's windows in a run of the org, oldest first (at most 2,000). */
+/**
+ * The last `seconds` of a vehicle's windows in a run of the org, oldest first (at most 2,000).
+ * Raw SQL: the values array holds nulls (no data for a feature), which Prisma's Float[] mapping
+ * rejects; only the plotted elements are read.
+ */
 export async function runHistory(
   db: PrismaClient,
   orgId: string,
@@ -58,24 +62,22 @@ export async function runHistory(
   vehicleId: string,
   seconds: number,
 ): Promise<HistoryPoint[]> {
-  const newest = await db.featureWindow.findFirst({
-    where: { orgId, runId, vehicleId, kind: 'tumbling', featureSetVersion: FEATURE_SET.version },
-    orderBy: { windowEnd: 'desc' },
-    select: { windowEnd: true },
-  });
-  if (!newest) return [];
-  const rows = await db.featureWindow.findMany({
-    where: {
-      orgId,
-      runId,
-      vehicleId,
-      kind: 'tumbling',
-      featureSetVersion: FEATURE_SET.version,
-      windowEnd: { gte: newest.windowEnd - seconds },
-    },
-    orderBy: { windowEnd: 'asc' },
-    select: { windowEnd: true, values: true },
-    take: 2000,
-  });
-  return rows.map(windowToPoint);
+  const cols = Object.values(COLUMNS).map((name) => index(name) + 1);
+  const rows = await db.$queryRaw<{ windowEnd: number; picked: (number | null)[] }[]>`
+    WITH w AS (
+      SELECT "windowEnd", "values" FROM "FeatureWindow"
+      WHERE "orgId" = ${orgId} AND "runId" = ${runId} AND "vehicleId" = ${vehicleId}
+        AND kind = 'tumbling' AND "featureSetVersion" = ${FEATURE_SET.version}
+    )
+    SELECT "windowEnd", ARRAY[${Prisma.join(cols.map((c) => Prisma.sql`"values"[${c}::int]`))}]::float8[] AS picked
+    FROM w
+    WHERE "windowEnd" >= (SELECT max("windowEnd") FROM w) - ${seconds}
+    ORDER BY "windowEnd" ASC
+    LIMIT 2000`;
+  const full = (picked: (number | null)[]) => {
+    const values: (number | null)[] = [];
+    Object.values(COLUMNS).forEach((name, i) => (values[index(name)] = picked[i] ?? null));
+    return values;
+  };
+  return rows.map((r) => windowToPoint({ windowEnd: Number(r.windowEnd), values: full(r.picked) }));
 }
