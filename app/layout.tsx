@@ -6,6 +6,7 @@ import { getPageUser } from '~/server/auth/page-user';
 import { env } from '~/server/env';
 import './globals.css';
 import { ButtonLink } from '~/components/ui';
+import { THEME_BOOT_SCRIPT, ThemeSwitch } from '~/components/theme/theme-switch';
 
 const description =
   'Scenarios, simulation, streaming features, training and real-time inference for autonomous-vehicle teams.';
@@ -15,7 +16,8 @@ const description =
 export const metadata: Metadata = {
   // Absolute URLs for the Open Graph image; without PUBLIC_URL Next uses the request's own origin.
   metadataBase: env.PUBLIC_URL ? new URL(env.PUBLIC_URL) : undefined,
-  title: 'DriveLab',
+  // Each page names itself ("Runs · DriveLab"); the home page keeps the bare name.
+  title: { template: '%s · DriveLab', default: 'DriveLab' },
   description,
   applicationName: 'DriveLab',
   manifest: '/manifest.webmanifest',
@@ -37,12 +39,22 @@ export const metadata: Metadata = {
   twitter: { card: 'summary_large_image', title: 'DriveLab', description, images: ['/og-image.png'] },
 };
 
-export const viewport: Viewport = { themeColor: '#0f1419', colorScheme: 'dark' };
+export const viewport: Viewport = {
+  themeColor: [
+    { media: '(prefers-color-scheme: dark)', color: '#0f1419' },
+    { media: '(prefers-color-scheme: light)', color: '#f6f8fa' },
+  ],
+  colorScheme: 'dark light',
+};
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const user = await getPageUser();
   return (
-    <html lang="en">
+    <html lang="en" suppressHydrationWarning>
+      <head>
+        {/* Before first paint: the stored theme choice (components/theme/theme-switch.tsx). */}
+        <script dangerouslySetInnerHTML={{ __html: THEME_BOOT_SCRIPT }} />
+      </head>
       <body>
         <TRPCReactProvider>
           <header className="topbar">
@@ -57,6 +69,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               <a href="/status">System status</a>
             </nav>
             <div className="spacer" />
+            <ThemeSwitch />
             {user ? (
               <UserMenu email={user.email} orgs={user.orgs.map((o) => ({ slug: o.slug, name: o.name }))} />
             ) : (

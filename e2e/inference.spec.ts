@@ -115,5 +115,7 @@ test('an injected fault in a live run raises an anomaly alert in the run view', 
 
   await open(page, runUrl);
   await page.getByRole('button', { name: 'Cancel run' }).click();
+  // Cancelling asks first; the dialog's own button confirms.
+  await page.getByRole('dialog').getByRole('button', { name: 'Cancel run' }).click();
   await expect(page.getByTestId('run-state')).toHaveText('cancelled', { timeout: 10_000 });
 });

@@ -40,5 +40,7 @@ test('during a live run the charts move and the ego moves on the map', async ({ 
 
   await open(page, runUrl);
   await page.getByRole('button', { name: 'Cancel run' }).click();
+  // Cancelling asks first; the dialog's own button confirms.
+  await page.getByRole('dialog').getByRole('button', { name: 'Cancel run' }).click();
   await expect(page.getByTestId('run-state')).toHaveText('cancelled', { timeout: 10_000 });
 });

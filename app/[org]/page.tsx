@@ -3,6 +3,9 @@ import { requireOrgPage } from '~/server/auth/page-org';
 import { hasRole } from '~/server/auth/roles';
 import { db } from '~/server/db';
 import { Card, EmptyState, SectionTitle, Stat, Table } from '~/components/ui';
+import type { Metadata } from 'next';
+
+export const metadata: Metadata = { title: 'Overview' };
 
 export const dynamic = 'force-dynamic';
 

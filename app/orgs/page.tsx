@@ -3,6 +3,9 @@ import { CreateOrgForm } from '~/components/orgs/create-org-form';
 import { getPageUser } from '~/server/auth/page-user';
 import { ROLE_LABELS } from '~/server/auth/roles';
 import { Card, SectionTitle } from '~/components/ui';
+import type { Metadata } from 'next';
+
+export const metadata: Metadata = { title: 'Organizations' };
 
 export const dynamic = 'force-dynamic';
 

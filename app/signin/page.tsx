@@ -5,6 +5,9 @@ import { getPageUser } from '~/server/auth/page-user';
 import { oidcConfigured } from '~/server/auth/options';
 import { env } from '~/server/env';
 import { Card } from '~/components/ui';
+import type { Metadata } from 'next';
+
+export const metadata: Metadata = { title: 'Sign in' };
 
 export const dynamic = 'force-dynamic';
 

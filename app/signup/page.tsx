@@ -3,6 +3,9 @@ import { Suspense } from 'react';
 import { SignUpForm } from '~/components/auth/sign-up-form';
 import { getPageUser } from '~/server/auth/page-user';
 import { Card } from '~/components/ui';
+import type { Metadata } from 'next';
+
+export const metadata: Metadata = { title: 'Create account' };
 
 export const dynamic = 'force-dynamic';
 

@@ -1,4 +1,7 @@
 import { ServiceHealthPanel } from '~/components/system/service-health';
+import type { Metadata } from 'next';
+
+export const metadata: Metadata = { title: 'System status' };
 
 export const dynamic = 'force-dynamic';
 

@@ -54,21 +54,23 @@ export function ApiReference({ origin }: { origin: string }) {
         </tbody>
       </table>
       <h3 className="section-title">Operations</h3>
-      <table className="data" data-testid="api-operations">
-        <thead>
-          <tr>
-            <th>Method</th>
-            <th>Path</th>
-            <th>What it does</th>
-            <th>Least role</th>
-          </tr>
-        </thead>
-        <tbody>
-          {API_OPERATIONS.map((op) => (
-            <Row key={`${op.method} ${op.path}`} op={op} />
-          ))}
-        </tbody>
-      </table>
+      <div className="table-scroll">
+        <table className="data" data-testid="api-operations">
+          <thead>
+            <tr>
+              <th>Method</th>
+              <th>Path</th>
+              <th>What it does</th>
+              <th>Least role</th>
+            </tr>
+          </thead>
+          <tbody>
+            {API_OPERATIONS.map((op) => (
+              <Row key={`${op.method} ${op.path}`} op={op} />
+            ))}
+          </tbody>
+        </table>
+      </div>
     </div>
   );
 }

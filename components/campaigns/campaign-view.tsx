@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import { Button, Card, EmptyState, ProgressBar, SectionTitle, StateBadge, Table } from '~/components/ui';
+import { Button, Card, EmptyState, ProgressBar, SectionTitle, StateBadge, Table, QueryError } from '~/components/ui';
 import { errorMessage } from '~/components/trpc/error-message';
 import { Heatmap, Swatch } from '~/components/charts';
 import { useTRPC } from '~/components/trpc/react';
@@ -45,7 +45,8 @@ export function CampaignView({ org, id, canRun }: { org: string; id: string; can
     return { done, xs: bin(xs), ys: bin(ys) };
   }, [c, xPath, yPath]);
 
-  if (q.error) return <div className="alert alert-error">{q.error.message}</div>;
+  if (q.error)
+    return <QueryError error={q.error} what="campaign" backHref={`/${org}/campaigns`} backLabel="Back to campaigns" />;
   if (!c) return <EmptyState>Loading…</EmptyState>;
   const finished = c.runs.filter((r) => ['completed', 'failed', 'cancelled'].includes(r.state)).length;
   return (

@@ -3,7 +3,14 @@
  * directly so every chart shares the token colours, axis styling and tick formatting.
  */
 export { TimeSeriesChart } from './time-series-chart';
-export type { ChartRow, ChartSeries, MarkSpec, ReferenceLineSpec, TimeSeriesChartProps } from './time-series-chart';
+export type {
+  ChartRow,
+  ChartSeries,
+  MarkSpec,
+  ReferenceLineSpec,
+  TimeSeriesChartProps,
+  XMarkerSpec,
+} from './time-series-chart';
 export { Histogram } from './histogram';
 export type { HistogramProps } from './histogram';
 export { Heatmap } from './heatmap';

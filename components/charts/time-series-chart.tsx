@@ -36,6 +36,13 @@ export interface MarkSpec {
   color?: string;
 }
 
+/** A vertical marker at an x value: an event, a fault onset, an alert. */
+export interface XMarkerSpec {
+  x: number;
+  label: string;
+  color?: string;
+}
+
 export type ChartRow = Record<string, number | string | null | undefined>;
 
 export interface TimeSeriesChartProps<T extends object = ChartRow> {
@@ -68,6 +75,8 @@ export interface TimeSeriesChartProps<T extends object = ChartRow> {
   connectNulls?: boolean;
   referenceLines?: readonly ReferenceLineSpec[];
   marks?: readonly MarkSpec[];
+  /** Vertical markers (events, faults, alerts); ones outside the x range are not drawn. */
+  xMarkers?: readonly XMarkerSpec[];
 }
 
 function yAxisTicks<T extends object>(props: TimeSeriesChartProps<T>): AxisTicks {
@@ -143,6 +152,17 @@ export function TimeSeriesChart<T extends object>(props: TimeSeriesChartProps<T>
             }
           />
         ))}
+        {props.xMarkers
+          ?.filter((m) => m.x >= xAxis.domain[0] && m.x <= xAxis.domain[1])
+          .map((m) => (
+            <ReferenceLine
+              key={`x-${m.x}-${m.label}`}
+              x={m.x}
+              stroke={m.color ?? 'var(--warn)'}
+              strokeDasharray="3 3"
+              label={{ value: m.label, fill: m.color ?? 'var(--warn)', fontSize: 10, position: 'insideTopRight' }}
+            />
+          ))}
         {series.map((s, i) => (
           <Line
             key={s.key}

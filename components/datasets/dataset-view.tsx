@@ -5,14 +5,15 @@ import { useState } from 'react';
 import { errorMessage } from '~/components/trpc/error-message';
 import { formatTime } from '~/components/ui/format';
 import { useTRPC } from '~/components/trpc/react';
-import { Button, ButtonLink, Card, EmptyState, SectionTitle, Stat, Table } from '~/components/ui';
+import { Button, ButtonLink, Card, EmptyState, SectionTitle, Stat, Table, QueryError } from '~/components/ui';
 
 export function DatasetView({ org, id, canCreate }: { org: string; id: string; canCreate: boolean }) {
   const trpc = useTRPC();
   const q = useQuery(trpc.datasets.get.queryOptions({ org, id }));
   const rebuild = useMutation(trpc.datasets.rebuild.mutationOptions());
   const [error, setError] = useState<string | null>(null);
-  if (q.error) return <div className="alert alert-error">{q.error.message}</div>;
+  if (q.error)
+    return <QueryError error={q.error} what="dataset" backHref={`/${org}/datasets`} backLabel="Back to datasets" />;
   const d = q.data;
   if (!d) return <EmptyState>Loading…</EmptyState>;
   const latest = d.versions[0];

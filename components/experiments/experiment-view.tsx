@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import { Button, Card, EmptyState, Input, SectionTitle, StateBadge, Table } from '~/components/ui';
+import { Button, Card, EmptyState, Input, SectionTitle, StateBadge, Table, QueryError } from '~/components/ui';
 import { formatTime } from '~/components/ui/format';
 import { useTRPC } from '~/components/trpc/react';
 import { seriesColor, Swatch } from '~/components/charts';
@@ -41,7 +41,10 @@ export function ExperimentView({
     return HEADLINE.filter((k) => keys.has(k));
   }, [q.data]);
 
-  if (q.error) return <div className="alert alert-error">{q.error.message}</div>;
+  if (q.error)
+    return (
+      <QueryError error={q.error} what="experiment" backHref={`/${org}/experiments`} backLabel="Back to experiments" />
+    );
   const e = q.data;
   if (!e) return <EmptyState>Loading…</EmptyState>;
   const compared = (compare.data ?? []).filter((r) => selected.includes(r.id));

@@ -1,12 +1,20 @@
 'use client';
 
-import { CHART_TONE, formatValue, TimeSeriesChart, type ChartSeries } from '~/components/charts';
+import { CHART_TONE, formatValue, TimeSeriesChart, type ChartSeries, type XMarkerSpec } from '~/components/charts';
 import type { SeriesPoint } from './use-live-run';
 import { Card } from '~/components/ui';
 
-type Lane = { title: string; testId: string; unit: string; lines: (ChartSeries & { key: keyof SeriesPoint })[] };
+type NumericKey = Exclude<keyof SeriesPoint, 't' | 'worstWheel'>;
+type Lane = {
+  title: string;
+  testId: string;
+  unit: string;
+  lines: (ChartSeries & { key: NumericKey })[];
+  /** What the header says besides the named latest values (tyres: the worst wheel). */
+  note?: (last: SeriesPoint) => string | null;
+};
 
-/** The telemetry lanes of the live view, one small chart each. */
+/** The telemetry lanes of the live view and replay, one small chart each. */
 const LANES: Lane[] = [
   {
     title: 'Speed',
@@ -36,15 +44,16 @@ const LANES: Lane[] = [
     lines: [{ key: 'brake', name: 'brake', color: CHART_TONE.purple }],
   },
   {
+    // Four wheels at 20 Hz are a tangle: the spread (lowest and highest wheel) tells the story,
+    // and the header names the wheel that is lowest now.
     title: 'Tyre pressures',
     testId: 'chart-tyres',
     unit: 'kPa',
     lines: [
-      { key: 'fl', name: 'FL', color: CHART_TONE.accent },
-      { key: 'fr', name: 'FR', color: CHART_TONE.ok },
-      { key: 'rl', name: 'RL', color: CHART_TONE.warn },
-      { key: 'rr', name: 'RR', color: CHART_TONE.bad },
+      { key: 'tyreMin', name: 'lowest wheel', color: CHART_TONE.bad },
+      { key: 'tyreMax', name: 'highest wheel', color: CHART_TONE.muted, dashed: true },
     ],
+    note: (last) => (last.worstWheel ? `worst: ${last.worstWheel}` : null),
   },
   {
     title: 'Battery temperature',
@@ -54,20 +63,31 @@ const LANES: Lane[] = [
   },
 ];
 
-function Chart({ lane, data }: { lane: Lane; data: SeriesPoint[] }) {
+function Chart({ lane, data, markers }: { lane: Lane; data: SeriesPoint[]; markers?: readonly XMarkerSpec[] }) {
   const last = data[data.length - 1];
+  const first = data[0];
   const { lines } = lane;
+  const note = last && lane.note?.(last);
   return (
     <Card
       className="chart-card"
       data-testid={lane.testId}
+      data-first-t={first ? first.t.toFixed(2) : ''}
       data-last-t={last ? last.t.toFixed(2) : ''}
       data-last-value={last ? String(last[lines[0]!.key] ?? '') : ''}
     >
       <div className="chart-head">
-        <strong>{lane.title}</strong>
+        <strong>
+          {lane.title} <span className="muted">({lane.unit})</span>
+        </strong>
         <span className="muted num">
-          {last ? lines.map((l) => formatValue(last[l.key])).join(' / ') : '—'} {lane.unit}
+          {note && <>{note} · </>}
+          {last
+            ? lines
+                .map((l) => (lines.length > 1 ? `${l.name} ${formatValue(last[l.key])}` : formatValue(last[l.key])))
+                .join(' · ')
+            : '—'}{' '}
+          {lane.unit}
         </span>
       </div>
       <TimeSeriesChart
@@ -76,17 +96,20 @@ function Chart({ lane, data }: { lane: Lane; data: SeriesPoint[] }) {
         xUnit="s"
         yUnit={lane.unit}
         series={lines}
+        legend={lines.length > 1}
+        xMarkers={markers}
         tooltipLabel={(t) => `t = ${t.toFixed(2)} s`}
       />
     </Card>
   );
 }
 
-export function LiveCharts({ series }: { series: SeriesPoint[] }) {
+/** The charts of one vehicle; `markers` (events, faults, alerts) are drawn on every chart. */
+export function LiveCharts({ series, markers }: { series: SeriesPoint[]; markers?: readonly XMarkerSpec[] }) {
   return (
     <div className="chart-grid">
       {LANES.map((lane) => (
-        <Chart key={lane.testId} lane={lane} data={series} />
+        <Chart key={lane.testId} lane={lane} data={series} markers={markers} />
       ))}
     </div>
   );

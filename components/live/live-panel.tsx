@@ -1,14 +1,15 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import type { XMarkerSpec } from '~/components/charts';
 import type { AlertMessage } from '~/server/contracts/predictions';
 import type { BuiltinMapId } from '~/server/contracts/scenario';
 import { useTRPC } from '~/components/trpc/react';
 import { AnomalyChart } from './anomaly-chart';
 import { BirdsEye } from './birds-eye';
 import { LiveCharts } from './live-charts';
-import { useLiveRun } from './use-live-run';
+import { useLiveRun, type SeriesPoint } from './use-live-run';
 import { Button, Card, EmptyState, Select } from '~/components/ui';
 
 const CONNECTION_LABEL = {
@@ -18,12 +19,28 @@ const CONNECTION_LABEL = {
   denied: 'Not allowed',
 } as const;
 
+/** How much history a late joiner gets from the offline store. */
+const HISTORY_S = 300;
+
+/** Offline-store history (window means) before the first live frame, then the live frames. */
+export function withHistory(
+  history: readonly Omit<SeriesPoint, 'fl' | 'fr' | 'rl' | 'rr' | 'tyreMax' | 'worstWheel'>[],
+  live: readonly SeriesPoint[],
+): SeriesPoint[] {
+  const firstLive = live[0]?.t ?? Number.POSITIVE_INFINITY;
+  const before = history
+    .filter((h) => h.t < firstLive)
+    .map((h) => ({ ...h, fl: null, fr: null, rl: null, rr: null, tyreMax: null, worstWheel: null }));
+  return [...before, ...live];
+}
+
 export function LivePanel({
   org,
   runId,
   map,
   roadNetwork,
   onAlerts,
+  markers,
 }: {
   org: string;
   runId: string;
@@ -31,17 +48,29 @@ export function LivePanel({
   /** the organisation's OpenDRIVE map the run drives on, when not a built-in one */
   roadNetwork?: { mapId: string; version: number };
   onAlerts?: (alerts: AlertMessage[]) => void;
+  /** Events, faults and alerts of the run, drawn on every chart. */
+  markers?: readonly XMarkerSpec[];
 }) {
   const trpc = useTRPC();
   const [vehicle, setVehicle] = useState('ego');
-  const [paused, setPaused] = useState(false);
   const outline = useQuery(
     trpc.runs.mapOutline.queryOptions(
       { org, map, ...(roadNetwork ? { roadNetwork: { mapId: roadNetwork.mapId, version: roadNetwork.version } } : {}) },
       { staleTime: Infinity },
     ),
   );
-  const live = useLiveRun(runId, { vehicle, paused, enabled: true });
+  const live = useLiveRun(runId, { vehicle, enabled: true });
+  // Fetched once per vehicle on join: what happened before this page was opened.
+  const history = useQuery(
+    trpc.runs.history.queryOptions({ org, id: runId, vehicle, seconds: HISTORY_S }, { staleTime: Infinity }),
+  );
+  const series = useMemo(() => withHistory(history.data ?? [], live.series), [history.data, live.series]);
+  // Pausing freezes what is shown; the hook keeps buffering, so "behind" grows and jump-to-live
+  // shows everything that arrived meanwhile.
+  const [frozen, setFrozen] = useState<{ series: SeriesPoint[]; vehicles: typeof live.latest } | null>(null);
+  const paused = frozen !== null;
+  const shown = frozen ?? { series, vehicles: live.latest };
+  const behindS = frozen ? Math.max(0, (series.at(-1)?.t ?? 0) - (frozen.series.at(-1)?.t ?? 0)) : 0;
   const alertCount = live.alerts.length;
   useEffect(() => {
     if (alertCount > 0) onAlerts?.(live.alerts);
@@ -83,20 +112,31 @@ export function LivePanel({
               ))}
             </Select>
           </label>
-          <Button size="sm" onClick={() => setPaused(!paused)}>
-            {paused ? 'Resume' : 'Pause'}
-          </Button>
+          {paused ? (
+            <>
+              <span className="badge badge-wait" data-testid="paused-behind" role="status">
+                Paused · {behindS.toFixed(0)} s behind
+              </span>
+              <Button size="sm" variant="primary" onClick={() => setFrozen(null)}>
+                Jump to live
+              </Button>
+            </>
+          ) : (
+            <Button size="sm" onClick={() => setFrozen({ series, vehicles: new Map(live.latest) })}>
+              Pause
+            </Button>
+          )}
         </div>
       </div>
       <div className="columns-wide-right">
         <Card className="p-2">
           {outline.data ? (
-            <BirdsEye outline={outline.data} vehicles={[...live.latest.values()]} selected={vehicle} />
+            <BirdsEye outline={outline.data} vehicles={[...shown.vehicles.values()]} selected={vehicle} />
           ) : (
             <EmptyState>Loading map…</EmptyState>
           )}
         </Card>
-        <LiveCharts series={live.series} />
+        <LiveCharts series={shown.series} markers={markers} />
       </div>
       <AnomalyChart scores={live.scores} alerts={vehicleAlerts} />
     </section>

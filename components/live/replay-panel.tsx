@@ -3,6 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { BuiltinMapId } from '~/server/contracts/scenario';
+import type { XMarkerSpec } from '~/components/charts';
 import type { TelemetryFrame } from '~/server/contracts/telemetry';
 import { useTRPC } from '~/components/trpc/react';
 import { BirdsEye } from './birds-eye';
@@ -32,6 +33,7 @@ export function ReplayPanel({
   roadNetwork,
   duration,
   onSeekEvent,
+  markers,
 }: {
   org: string;
   runId: string;
@@ -40,6 +42,7 @@ export function ReplayPanel({
   roadNetwork?: { mapId: string; version: number };
   duration: number;
   onSeekEvent?: (seek: (t: number) => void) => void;
+  markers?: readonly XMarkerSpec[];
 }) {
   const trpc = useTRPC();
   const [t, setT] = useState(() => Math.min(initialT(), duration));
@@ -175,6 +178,12 @@ export function ReplayPanel({
           </Select>
         </div>
         {data.error && <p className="error-text">{data.error.message}</p>}
+        {/* A seek outside what is loaded shows that it is loading instead of empty charts. */}
+        {(data.isLoading || data.isPlaceholderData) && (
+          <p className="muted text-sm" role="status" data-testid="replay-loading">
+            Loading {t.toFixed(0)} s…
+          </p>
+        )}
       </Card>
       <div className="columns-wide-right">
         <Card className="p-2">
@@ -184,7 +193,7 @@ export function ReplayPanel({
             <EmptyState>Loading map…</EmptyState>
           )}
         </Card>
-        <LiveCharts series={series} />
+        <LiveCharts series={series} markers={markers} />
       </div>
     </section>
   );

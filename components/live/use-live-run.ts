@@ -19,6 +19,10 @@ export interface SeriesPoint {
   fr: number | null;
   rl: number | null;
   rr: number | null;
+  /** The lowest and highest of the four wheels, and which wheel is lowest (the one to watch). */
+  tyreMin: number | null;
+  tyreMax: number | null;
+  worstWheel: string | null;
 }
 
 /** One scored window of the selected vehicle: t is the window's end (event time). */
@@ -50,9 +54,29 @@ const WINDOW_S = 60;
 const MAX_POINTS = 2000;
 const RENDER_EVERY_MS = 200;
 
+const WHEELS = ['FL', 'FR', 'RL', 'RR'] as const;
+
+/** Min, max and the lowest wheel of one frame's four pressures (nulls are wheels without a reading). */
+export function tyreSpread(pressures: readonly (number | null | undefined)[]): {
+  tyreMin: number | null;
+  tyreMax: number | null;
+  worstWheel: string | null;
+} {
+  let lo: number | null = null;
+  let hi: number | null = null;
+  let worst: string | null = null;
+  pressures.forEach((p, i) => {
+    if (typeof p !== 'number' || !Number.isFinite(p)) return;
+    if (lo === null || p < lo) [lo, worst] = [p, WHEELS[i] ?? null];
+    if (hi === null || p > hi) hi = p;
+  });
+  return { tyreMin: lo, tyreMax: hi, worstWheel: worst };
+}
+
 export function toPoint(f: TelemetryFrame): SeriesPoint {
   const [fl, fr, rl, rr] = f.tires.pressure;
   return {
+    ...tyreSpread(f.tires.pressure),
     t: f.t,
     speed: f.speed,
     accelLon: f.accel.lon,
@@ -69,12 +93,11 @@ export function toPoint(f: TelemetryFrame): SeriesPoint {
 
 /**
  * Subscribes to a run's room on /live and keeps a rolling 60 s window per vehicle. Batches arrive
- * every ~100 ms; React state is refreshed at most 5 times a second, and not at all while paused.
+ * every ~100 ms; React state is refreshed at most 5 times a second. Frames keep arriving and
+ * buffering while the view is paused: freezing what is shown is the panel's job (live-panel.tsx),
+ * so it can say how far behind the frozen view is.
  */
-export function useLiveRun(
-  runId: string,
-  options: { vehicle: string; paused: boolean; enabled: boolean },
-): LiveSnapshot {
+export function useLiveRun(runId: string, options: { vehicle: string; enabled: boolean }): LiveSnapshot {
   const series = useRef(new Map<string, SeriesPoint[]>());
   const latest = useRef(new Map<string, TelemetryFrame>());
   const events = useRef<SimEvent[]>([]);
@@ -86,8 +109,6 @@ export function useLiveRun(
   const latencies = useRef<number[]>([]);
   const [connection, setConnection] = useState<LiveSnapshot['connection']>('connecting');
   const [tick, setTick] = useState(0);
-  const pausedRef = useRef(options.paused);
-  pausedRef.current = options.paused;
 
   useEffect(() => {
     if (!options.enabled) return;
@@ -142,9 +163,7 @@ export function useLiveRun(
         if (batch.status) status.current = batch.status;
       },
     );
-    const timer = setInterval(() => {
-      if (!pausedRef.current) setTick((n) => n + 1);
-    }, RENDER_EVERY_MS);
+    const timer = setInterval(() => setTick((n) => n + 1), RENDER_EVERY_MS);
     return () => {
       clearInterval(timer);
       socket.disconnect();

@@ -2,7 +2,7 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Button, Card, EmptyState, SectionTitle, Table } from '~/components/ui';
+import { Button, Card, EmptyState, SectionTitle, Table, QueryError } from '~/components/ui';
 import { formatTime } from '~/components/ui/format';
 import { useTRPC } from '~/components/trpc/react';
 import { metricDirection } from '~/server/models/gate';
@@ -32,7 +32,8 @@ export function ModelView({
   const [selected, setSelected] = useState<string | null>(null);
   const [chartMetric, setChartMetric] = useState<string | null>(null);
   const m = q.data;
-  if (q.error) return <div className="alert alert-error">{q.error.message}</div>;
+  if (q.error)
+    return <QueryError error={q.error} what="model" backHref={`/${org}/models`} backLabel="Back to models" />;
   if (!m) return <EmptyState>Loading…</EmptyState>;
 
   const metric = chartMetric ?? m.mainMetric;

@@ -1,7 +1,7 @@
 'use client';
 
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import { errorMessage } from '~/components/trpc/error-message';
 import { formatPercent, formatTime } from '~/components/ui/format';
 import { useTRPC } from '~/components/trpc/react';
@@ -11,14 +11,15 @@ import type { AlertMessage } from '~/server/contracts/predictions';
 import type { BuiltinMapId } from '~/server/contracts/scenario';
 import {
   Badge,
-  Button,
   ButtonLink,
   Card,
+  ConfirmButton,
   EmptyState,
   ProgressBar,
   SectionTitle,
   StateBadge,
   Table,
+  QueryError,
 } from '~/components/ui';
 
 const ACTIVE = new Set(['queued', 'running']);
@@ -61,6 +62,11 @@ function describeEvent(type: string, data: Record<string, unknown> | null): stri
 export function RunView({ org, runId, canRun }: { org: string; runId: string; canRun: boolean }) {
   const trpc = useTRPC();
   const [error, setError] = useState<string | null>(null);
+  // The replay hands over its seek function; timeline rows call it to move every chart and the map.
+  const seekRef = useRef<((t: number) => void) | null>(null);
+  const onSeekEvent = useCallback((seek: (t: number) => void) => {
+    seekRef.current = seek;
+  }, []);
   const run = useQuery(
     trpc.runs.get.queryOptions(
       { org, id: runId },
@@ -74,7 +80,7 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
   );
   const [liveAlerts, setLiveAlerts] = useState<AlertMessage[]>([]);
   const r = run.data;
-  if (run.error) return <div className="alert alert-error">{run.error.message}</div>;
+  if (run.error) return <QueryError error={run.error} what="run" backHref={`/${org}/runs`} backLabel="Back to runs" />;
   if (!r) return <EmptyState>Loading…</EmptyState>;
   const k = r.kpis;
   const alerts = new Map<
@@ -111,6 +117,13 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
       alert: true,
     })),
   ].sort((a, b) => a.t - b.t);
+  // Faults, storyboard events and alerts on every chart (the most telling ones, bounded).
+  const markers = timeline.slice(0, 60).map((e) => ({
+    x: e.t,
+    label: e.label,
+    color: e.alert ? 'var(--bad)' : 'var(--warn)',
+  }));
+  const canSeek = !ACTIVE.has(r.state) && r.simTime > 0;
   return (
     <>
       <div className="toolbar justify-between mb-4">
@@ -131,10 +144,12 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
         <div className="toolbar">
           <StateBadge state={r.state} />
           {canRun && ACTIVE.has(r.state) && (
-            <Button
-              variant="danger"
+            <ConfirmButton
               disabled={cancel.isPending}
-              onClick={async () => {
+              title="Cancel this run?"
+              message={`The simulation stops at ${r.simTime.toFixed(0)} s. A cancelled run keeps its recording so far but gets no driving score.`}
+              confirmLabel="Cancel run"
+              onConfirm={async () => {
                 setError(null);
                 try {
                   await cancel.mutateAsync({ org, id: r.id });
@@ -145,7 +160,7 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
               }}
             >
               Cancel run
-            </Button>
+            </ConfirmButton>
           )}
         </div>
       </div>
@@ -172,6 +187,7 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
           map={(r.spec as { map: BuiltinMapId }).map}
           roadNetwork={(r.spec as { roadNetwork?: { mapId: string; version: number } }).roadNetwork}
           onAlerts={setLiveAlerts}
+          markers={markers}
         />
       )}
       {!ACTIVE.has(r.state) && r.simTime > 0 && (
@@ -191,6 +207,8 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
             map={(r.spec as { map: BuiltinMapId }).map}
             roadNetwork={(r.spec as { roadNetwork?: { mapId: string; version: number } }).roadNetwork}
             duration={r.simTime}
+            onSeekEvent={onSeekEvent}
+            markers={markers}
           />
         </>
       )}
@@ -239,7 +257,24 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
                   className={e.alert ? 'row-alert' : undefined}
                   data-testid={e.alert ? 'timeline-alert' : undefined}
                 >
-                  <td className="muted w-2xs num">{e.t.toFixed(2)} s</td>
+                  <td className="muted w-2xs num">
+                    {canSeek ? (
+                      <button
+                        type="button"
+                        className="btn-link"
+                        data-testid="timeline-seek"
+                        aria-label={`Show ${e.label} at ${e.t.toFixed(2)} s in the replay`}
+                        onClick={() => {
+                          seekRef.current?.(e.t);
+                          document.querySelector('[data-testid="replay-panel"]')?.scrollIntoView({ block: 'start' });
+                        }}
+                      >
+                        {e.t.toFixed(2)} s
+                      </button>
+                    ) : (
+                      `${e.t.toFixed(2)} s`
+                    )}
+                  </td>
                   <td className="w-sm">{e.alert ? <Badge tone="bad">{e.label}</Badge> : e.label}</td>
                   <td className="muted w-xs">{e.vehicleId ?? 'run'}</td>
                   <td className="text-sm">{e.detail}</td>

@@ -13,6 +13,7 @@ import {
   weatherPresetNames,
   type Scenario,
 } from '~/server/contracts/scenario';
+import { friendlyIssue, pathKey, serverIssues, type FieldInfo, type IssueLike } from '~/components/forms/issues';
 import { errorMessage } from '~/components/trpc/error-message';
 import { relative } from '~/components/ui/format';
 import { Button, Card, EmptyState, Field, Input, SectionTitle, Select, StateBadge, Table } from '~/components/ui';
@@ -24,6 +25,15 @@ const MAP_LABELS: Record<string, string> = {
   highway_ring: 'Highway ring (on/off ramps)',
   rural_hills: 'Rural hills (curves and grades)',
 };
+
+/** "Start (s)" → Start in s, "Fog %" → Fog in %: the unit a bound is said in. */
+function fieldInfo(label: string): FieldInfo {
+  const m = /^(.*?)\s*(?:\(([^)]+)\)|(%|°))$/.exec(label);
+  if (!m) return { label };
+  const unit = m[2] ?? m[3];
+  // "(0–1)" and "(m/s)" alike sit in brackets; only the latter is a unit.
+  return /\d/.test(unit ?? '') ? { label: m[1]! } : { label: m[1]!, unit };
+}
 
 function setIn<T>(obj: T, path: Path, value: unknown): T {
   const copy = structuredClone(obj) as Record<string | number, unknown>;
@@ -64,25 +74,32 @@ export function ScenarioEditor({
   });
 
   const validation = useMemo(() => scenarioSchema.safeParse(spec), [spec]);
-  const errors = useMemo(() => {
-    const out: Record<string, string> = {};
-    if (!validation.success) for (const i of validation.error.issues) out[i.path.join('.')] ??= i.message;
+  // The server's issues for the last save (paths under `spec.`), shown at their fields as well.
+  const [saveIssues, setSaveIssues] = useState<IssueLike[]>([]);
+  const issues = useMemo(() => {
+    const out: Record<string, IssueLike> = {};
+    if (!validation.success) for (const i of validation.error.issues) out[pathKey(i.path)] ??= i;
+    for (const i of saveIssues) out[pathKey(i.path).replace(/^spec\./, '')] ??= i;
     return out;
-  }, [validation]);
-  const err = (...p: Path) => errors[p.join('.')];
+  }, [validation, saveIssues]);
+  /** The error of the field at `path` in words, labelled as the form labels it. */
+  const errAt = (path: Path, label: string) => {
+    const issue = issues[path.join('.')];
+    return issue ? friendlyIssue(issue, fieldInfo(label)) : undefined;
+  };
   const set = (path: Path, value: unknown) => {
     setSaved(null);
     setSpec((s) => setIn(s, path, value));
   };
   const num = (path: Path, label: string, opts: { step?: number; min?: number; max?: number; hint?: string } = {}) => (
-    <Field label={label} error={err(...path)} hint={opts.hint}>
+    <Field label={label} error={errAt(path, label)} hint={opts.hint}>
       <Input
         type="number"
         step={opts.step ?? 'any'}
         min={opts.min}
         max={opts.max}
         disabled={!canEdit}
-        aria-invalid={err(...path) ? 'true' : 'false'}
+        aria-invalid={errAt(path, label) ? 'true' : 'false'}
         defaultValue={
           path.reduce<unknown>((o, k) => (o as Record<string | number, unknown> | undefined)?.[k], spec) as
             number | undefined
@@ -101,7 +118,7 @@ export function ScenarioEditor({
     </Field>
   );
   const select = (path: Path, label: string, options: readonly string[], labels?: Record<string, string>) => (
-    <Field label={label} error={err(...path)}>
+    <Field label={label} error={errAt(path, label)}>
       <Select
         disabled={!canEdit}
         value={String(path.reduce<unknown>((o, k) => (o as Record<string | number, unknown>)?.[k], spec) ?? '')}
@@ -118,6 +135,7 @@ export function ScenarioEditor({
 
   const save = async () => {
     setServerError(null);
+    setSaveIssues([]);
     if (!validation.success) return;
     try {
       if (scenarioId) {
@@ -129,7 +147,10 @@ export function ScenarioEditor({
         router.push(`/${org}/scenarios/${r.id}`);
       }
     } catch (e) {
-      setServerError(errorMessage(e));
+      const fieldIssues = serverIssues(e).filter((i) => pathKey(i.path).startsWith('spec.'));
+      setSaveIssues(fieldIssues);
+      // Issues that belong to a field are shown there; the banner is for the rest.
+      if (fieldIssues.length === 0) setServerError(errorMessage(e));
     }
   };
 
@@ -157,6 +178,7 @@ export function ScenarioEditor({
             <Button
               variant="primary"
               disabled={!validation.success || create.isPending || update.isPending}
+              disabledReason={validation.success ? 'Saving…' : 'Fix the fields marked in red first'}
               onClick={() => void save()}
             >
               {scenarioId ? 'Save new version' : 'Create scenario'}
@@ -237,7 +259,7 @@ export function ScenarioEditor({
             {num(['weather', 'wetness'], 'Wetness %', { min: 0, max: 100 })}
             {num(['weather', 'sunAltitude'], 'Sun altitude °', { min: -90, max: 90 })}
           </div>
-          <Field label="Time of day" error={err('timeOfDay')}>
+          <Field label="Time of day" error={errAt(['timeOfDay'], 'Time of day')}>
             <Input value={spec.timeOfDay} disabled={!canEdit} onChange={(e) => set(['timeOfDay'], e.target.value)} />
           </Field>
         </Card>
@@ -265,7 +287,7 @@ export function ScenarioEditor({
             {num(['durationS'], 'Duration (s)', { min: 1, max: 3600 })}
             {num(['seed'], 'Seed', { min: 0, step: 1 })}
           </div>
-          <Field label="Speed" error={err('timeFactor')}>
+          <Field label="Speed" error={errAt(['timeFactor'], 'Speed')}>
             <Select
               disabled={!canEdit}
               value={spec.timeFactor === 'max' ? 'max' : String(spec.timeFactor)}
@@ -311,7 +333,7 @@ export function ScenarioEditor({
             <div key={i} className="form-row fault-row">
               <div className="w-md">{select(['faults', i, 'type'], 'Type', faultTypes)}</div>
               <div className="w-xs">
-                <Field label="Vehicle" error={err('faults', i, 'vehicle')}>
+                <Field label="Vehicle" error={errAt(['faults', i, 'vehicle'], 'Vehicle')}>
                   <Input
                     disabled={!canEdit}
                     value={String(f.vehicle)}

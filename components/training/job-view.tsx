@@ -2,7 +2,16 @@
 
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useCallback, useMemo, useState } from 'react';
-import { Button, Card, EmptyState, ProgressBar, SectionTitle, Stat, StateBadge } from '~/components/ui';
+import {
+  Card,
+  ConfirmButton,
+  EmptyState,
+  ProgressBar,
+  SectionTitle,
+  Stat,
+  StateBadge,
+  QueryError,
+} from '~/components/ui';
 import { errorMessage } from '~/components/trpc/error-message';
 import { formatTime } from '~/components/ui/format';
 import { useTRPC } from '~/components/trpc/react';
@@ -99,7 +108,10 @@ export function JobView({ org, id, canRun }: { org: string; id: string; canRun: 
     return [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch);
   }, [j, live]);
 
-  if (q.error) return <div className="alert alert-error">{q.error.message}</div>;
+  if (q.error)
+    return (
+      <QueryError error={q.error} what="training job" backHref={`/${org}/training`} backLabel="Back to training" />
+    );
   if (!j) return <EmptyState>Loading…</EmptyState>;
   const fresh =
     live.last && live.last.runId === j.experimentRunId && ['queued', 'running'].includes(j.state) ? live.last : null;
@@ -127,18 +139,27 @@ export function JobView({ org, id, canRun }: { org: string; id: string; canRun: 
           </div>
         </div>
         <div className="toolbar">
-          <span
-            className={`badge ${connection === 'live' ? 'badge-ok' : connection === 'connecting' ? 'badge-wait' : 'badge-bad'}`}
-            data-testid="live-connection"
-          >
-            {connection}
-          </span>
+          {/* The live badge is about updates still to come: a finished job has none. */}
+          {(state === 'queued' || state === 'running') && (
+            <span
+              className={`badge ${connection === 'live' ? 'badge-ok' : connection === 'connecting' ? 'badge-wait' : 'badge-bad'}`}
+              data-testid="live-connection"
+            >
+              {connection}
+            </span>
+          )}
           <StateBadge state={state} />
           {canRun && (state === 'queued' || state === 'running') && (
-            <Button
-              variant="danger"
+            <ConfirmButton
               disabled={j.cancelRequested}
-              onClick={() =>
+              title="Cancel this training job?"
+              message={
+                state === 'running'
+                  ? `It stops after the current epoch (${epoch} of ${maxEpochs || '…'}); no model version is registered.`
+                  : 'It leaves the queue and never runs.'
+              }
+              confirmLabel="Cancel job"
+              onConfirm={() =>
                 cancel.mutate(
                   { org, id },
                   { onError: (e) => setError(errorMessage(e)), onSettled: () => void q.refetch() },
@@ -146,7 +167,7 @@ export function JobView({ org, id, canRun }: { org: string; id: string; canRun: 
               }
             >
               {j.cancelRequested ? 'Stopping…' : 'Cancel'}
-            </Button>
+            </ConfirmButton>
           )}
         </div>
       </div>
@@ -155,9 +176,20 @@ export function JobView({ org, id, canRun }: { org: string; id: string; canRun: 
 
       <Card className="mb-4">
         <div className="toolbar justify-between text-sm mb-2">
-          <span data-testid="job-epoch">
-            Epoch {epoch} of {maxEpochs || '…'}
-          </span>
+          {state === 'queued' && j.queue ? (
+            <span data-testid="queue-place">
+              Queued · position {j.queue.position} of {j.queue.queued} in this organization&apos;s queue ·{' '}
+              {j.queue.expectedStartInMs === null
+                ? 'start time unknown (no finished jobs to estimate from)'
+                : j.queue.expectedStartInMs < 5_000
+                  ? 'starts when a trainer picks it up'
+                  : `expected to start in about ${formatEta(j.queue.expectedStartInMs)}`}
+            </span>
+          ) : (
+            <span data-testid="job-epoch">
+              Epoch {epoch} of {maxEpochs || '…'}
+            </span>
+          )}
           <span className="muted">
             {state === 'running'
               ? `ETA ${formatEta(eta)} (at most; early stopping may end sooner)`

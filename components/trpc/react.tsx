@@ -10,7 +10,19 @@ import type { AppRouter } from '~/server/trpc/root';
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
 function makeQueryClient() {
-  return new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, retry: 1 } } });
+  // A 4xx (not found, forbidden, bad input) will not change on a retry: show it at once.
+  return new QueryClient({
+    defaultOptions: {
+      queries: {
+        staleTime: 5_000,
+        retry: (failures, err) =>
+          failures < 1 &&
+          !/^(NOT_FOUND|FORBIDDEN|UNAUTHORIZED|BAD_REQUEST)$/.test(
+            String((err as { data?: { code?: string } }).data?.code),
+          ),
+      },
+    },
+  });
 }
 
 export function TRPCReactProvider({ children }: { children: ReactNode }) {

@@ -1,4 +1,4 @@
-import type { AnchorHTMLAttributes, ButtonHTMLAttributes } from 'react';
+import { useId, type AnchorHTMLAttributes, type ButtonHTMLAttributes, type ReactNode } from 'react';
 import { cx } from './cx';
 
 export type ButtonVariant = 'default' | 'primary' | 'danger' | 'link';
@@ -18,15 +18,38 @@ function buttonClass({ variant = 'default', size = 'md' }: ButtonLook, extra?: s
   );
 }
 
-/** A button; `type` defaults to "button" so it never submits a form by accident. */
+/**
+ * A button; `type` defaults to "button" so it never submits a form by accident. A disabled button
+ * with a `disabledReason` says why next to itself (and to screen readers via aria-describedby),
+ * instead of leaving the user to guess.
+ */
 export function Button({
   variant,
   size,
   className,
   type = 'button',
+  disabledReason,
   ...rest
-}: ButtonLook & ButtonHTMLAttributes<HTMLButtonElement>) {
-  return <button type={type} className={buttonClass({ variant, size }, className)} {...rest} />;
+}: ButtonLook & { disabledReason?: ReactNode } & ButtonHTMLAttributes<HTMLButtonElement>) {
+  const id = useId();
+  const why = rest.disabled && disabledReason ? disabledReason : null;
+  const button = (
+    <button
+      type={type}
+      className={buttonClass({ variant, size }, className)}
+      aria-describedby={why ? `${id}-why` : undefined}
+      {...rest}
+    />
+  );
+  if (!why) return button;
+  return (
+    <span className="btn-with-reason">
+      {button}
+      <span id={`${id}-why`} className="disabled-reason" data-testid="disabled-reason">
+        {why}
+      </span>
+    </span>
+  );
 }
 
 /** A link that looks like a button (navigation, downloads). */

@@ -20,5 +20,6 @@ export { Stat, StatGrid } from './stat';
 export { Dialog } from './dialog';
 export { ConfirmButton } from './confirm-button';
 export { Alert, DetailHeader, SectionTitle, Toolbar } from './layout';
+export { NotFoundPanel, QueryError } from './not-found';
 export { cx } from './cx';
 export { formatPercent, formatTime, relative } from './format';

@@ -1,7 +1,11 @@
 import type { HTMLAttributes, ReactNode, TdHTMLAttributes, ThHTMLAttributes } from 'react';
 import { cx } from './cx';
 
-/** A data table (header row, ruled rows); `compact` tightens the cells. Use with <thead>/<tbody>. */
+/**
+ * A data table (header row, ruled rows); `compact` tightens the cells. Use with <thead>/<tbody>.
+ * The table sits in its own horizontal scroller, so on a phone the first (key) columns stay in
+ * view and the rest are a swipe away inside the card instead of widening the whole page.
+ */
 export function Table({
   compact,
   className,
@@ -9,9 +13,11 @@ export function Table({
   ...rest
 }: { compact?: boolean; children: ReactNode } & HTMLAttributes<HTMLTableElement>) {
   return (
-    <table className={cx('data', compact && 'compact', className)} {...rest}>
-      {children}
-    </table>
+    <div className="table-scroll">
+      <table className={cx('data', compact && 'compact', className)} {...rest}>
+        {children}
+      </table>
+    </div>
   );
 }
 

@@ -1,6 +1,6 @@
 'use client';
 
-import type { ReactNode } from 'react';
+import { useRef, type ReactNode } from 'react';
 import { cx } from './cx';
 
 export interface TabItem {
@@ -10,7 +10,11 @@ export interface TabItem {
   href?: string;
 }
 
-/** A row of tabs; the current one is marked with aria-current (links) or aria-selected (buttons). */
+/**
+ * A row of tabs; the current one is marked with aria-current (links) or aria-selected (buttons).
+ * On narrow screens (see .tabs-menu in globals.css) the row gives way to a disclosure menu that
+ * names the current tab, so eleven tabs never push the page wider than a phone.
+ */
 export function Tabs({
   items,
   current,
@@ -25,25 +29,54 @@ export function Tabs({
   className?: string;
 }) {
   const links = items.every((t) => t.href);
+  const menu = useRef<HTMLDetailsElement>(null);
+  const currentLabel = items.find((t) => t.key === current)?.label ?? label;
+  const select = (key: string) => {
+    menu.current?.removeAttribute('open');
+    onSelect?.(key);
+  };
   return (
-    <nav className={cx('tabs', className)} aria-label={label} role={links ? undefined : 'tablist'}>
-      {items.map((t) =>
-        t.href ? (
-          <a key={t.key} href={t.href} aria-current={t.key === current ? 'page' : undefined}>
-            {t.label}
-          </a>
-        ) : (
-          <button
-            key={t.key}
-            type="button"
-            role="tab"
-            aria-selected={t.key === current}
-            onClick={() => onSelect?.(t.key)}
-          >
-            {t.label}
-          </button>
-        ),
-      )}
-    </nav>
+    <>
+      <nav className={cx('tabs', className)} aria-label={label} role={links ? undefined : 'tablist'}>
+        {items.map((t) =>
+          t.href ? (
+            <a key={t.key} href={t.href} aria-current={t.key === current ? 'page' : undefined}>
+              {t.label}
+            </a>
+          ) : (
+            <button
+              key={t.key}
+              type="button"
+              role="tab"
+              aria-selected={t.key === current}
+              onClick={() => onSelect?.(t.key)}
+            >
+              {t.label}
+            </button>
+          ),
+        )}
+      </nav>
+      <details className="tabs-menu" ref={menu} data-testid="tabs-menu">
+        <summary aria-label={`${label} menu`}>
+          <span className="tabs-menu-current">{currentLabel}</span>
+          <span aria-hidden>☰</span>
+        </summary>
+        <ul>
+          {items.map((t) => (
+            <li key={t.key}>
+              {t.href ? (
+                <a href={t.href} aria-current={t.key === current ? 'page' : undefined}>
+                  {t.label}
+                </a>
+              ) : (
+                <button type="button" aria-pressed={t.key === current} onClick={() => select(t.key)}>
+                  {t.label}
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      </details>
+    </>
   );
 }

@@ -36,6 +36,15 @@ export type RunKpis = z.infer<typeof runKpisSchema>;
 export const runStates = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type RunState = (typeof runStates)[number];
 
+/**
+ * The KPIs a run is judged by, or null: a score judges a whole drive, so only a completed run has
+ * one. A cancelled or failed run stopped part-way; its partial KPIs stay in the database (and in
+ * the recording) but are never shown as its score.
+ */
+export function scoredKpis(state: RunState, kpis: unknown): RunKpis | null {
+  return state === 'completed' && kpis ? runKpisSchema.parse(kpis) : null;
+}
+
 /** dl.run.status: where a run stands, keyed by runId. */
 export const runStatusSchema = z.object({
   v: z.literal(1),

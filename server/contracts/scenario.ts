@@ -287,6 +287,8 @@ export const scenarioSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['faults', i, 'vehicle'],
+          // The portal words it from params (components/forms/issues.ts); the message is for the API.
+          params: { reason: 'no_such_vehicle', vehicles: s.traffic.vehicles },
           message: `fault vehicle ${JSON.stringify(f.vehicle)} does not exist: the scenario has ${s.traffic.vehicles} traffic vehicles (npc-0..npc-${s.traffic.vehicles - 1})`,
         });
       }
@@ -294,6 +296,7 @@ export const scenarioSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['faults', i, 'startS'],
+          params: { reason: 'fault_after_end', durationS: s.durationS },
           message: `fault startS (${f.startS}) must be before the end of the run (durationS ${s.durationS})`,
         });
       }

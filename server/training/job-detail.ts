@@ -1,4 +1,5 @@
 import type { PrismaClient } from '@prisma/client';
+import { queuePlace } from './queue-place';
 import { jobView } from './views';
 
 /**
@@ -36,8 +37,11 @@ export async function trainingJobDetail(db: PrismaClient, orgId: string, id: str
         select: { id: true, version: true, model: { select: { id: true, name: true } } },
       })
     : null;
+  const queue = await queuePlace(db, orgId, j);
   return {
     ...jobView(j),
+    /** Place in the org's queue and expected start, while the job is queued (else null). */
+    queue,
     experiment: j.experiment,
     dataset: {
       id: j.datasetVersion.dataset.id,

@@ -1,6 +1,9 @@
 import { headers } from 'next/headers';
 import { ApiReference } from '~/components/api/api-reference';
 import { requireOrgPage } from '~/server/auth/page-org';
+import type { Metadata } from 'next';
+
+export const metadata: Metadata = { title: 'API' };
 
 export const dynamic = 'force-dynamic';
 

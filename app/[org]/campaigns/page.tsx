@@ -1,6 +1,9 @@
 import { CampaignList } from '~/components/campaigns/campaign-list';
 import { requireOrgPage } from '~/server/auth/page-org';
 import { hasRole } from '~/server/auth/roles';
+import type { Metadata } from 'next';
+
+export const metadata: Metadata = { title: 'Campaigns' };
 
 export const dynamic = 'force-dynamic';
 

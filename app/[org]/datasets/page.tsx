@@ -1,6 +1,9 @@
 import { DatasetList } from '~/components/datasets/dataset-list';
 import { requireOrgPage } from '~/server/auth/page-org';
 import { hasRole } from '~/server/auth/roles';
+import type { Metadata } from 'next';
+
+export const metadata: Metadata = { title: 'Datasets' };
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,8 @@
 import { ExperimentList } from '~/components/experiments/experiment-list';
 import { requireOrgPage } from '~/server/auth/page-org';
+import type { Metadata } from 'next';
+
+export const metadata: Metadata = { title: 'Experiments' };
 
 export const dynamic = 'force-dynamic';
 

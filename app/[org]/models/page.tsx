@@ -2,6 +2,9 @@ import { ModelList } from '~/components/models/model-list';
 import { ModelUpload } from '~/components/models/model-upload';
 import { requireOrgPage } from '~/server/auth/page-org';
 import { hasRole } from '~/server/auth/roles';
+import type { Metadata } from 'next';
+
+export const metadata: Metadata = { title: 'Models' };
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,8 @@
 import { RunList } from '~/components/runs/run-list';
 import { requireOrgPage } from '~/server/auth/page-org';
+import type { Metadata } from 'next';
+
+export const metadata: Metadata = { title: 'Runs' };
 
 export const dynamic = 'force-dynamic';
 

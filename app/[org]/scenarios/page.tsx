@@ -1,6 +1,9 @@
 import { ScenarioList } from '~/components/scenarios/scenario-list';
 import { requireOrgPage } from '~/server/auth/page-org';
 import { hasRole } from '~/server/auth/roles';
+import type { Metadata } from 'next';
+
+export const metadata: Metadata = { title: 'Scenarios' };
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,8 @@
 import { ServingMonitor } from '~/components/inference/serving-monitor';
 import { requireOrgPage } from '~/server/auth/page-org';
+import type { Metadata } from 'next';
+
+export const metadata: Metadata = { title: 'Serving' };
 
 export const dynamic = 'force-dynamic';
 

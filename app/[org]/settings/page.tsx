@@ -7,6 +7,9 @@ import { SsoPanel } from '~/components/settings/sso-panel';
 import { Tabs } from '~/components/ui';
 import { requireOrgPage } from '~/server/auth/page-org';
 import { hasRole } from '~/server/auth/roles';
+import type { Metadata } from 'next';
+
+export const metadata: Metadata = { title: 'Settings' };
 
 export const dynamic = 'force-dynamic';
 

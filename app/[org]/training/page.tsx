@@ -1,6 +1,9 @@
 import { JobList } from '~/components/training/job-list';
 import { requireOrgPage } from '~/server/auth/page-org';
 import { hasRole } from '~/server/auth/roles';
+import type { Metadata } from 'next';
+
+export const metadata: Metadata = { title: 'Training' };
 
 export const dynamic = 'force-dynamic';
 

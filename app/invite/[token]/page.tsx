@@ -5,6 +5,9 @@ import { sha256 } from '~/server/auth/tokens';
 import { db } from '~/server/db';
 import { inviteStatus } from '~/server/trpc/routers/invites';
 import { ButtonLink, Card } from '~/components/ui';
+import type { Metadata } from 'next';
+
+export const metadata: Metadata = { title: 'Invitation' };
 
 export const dynamic = 'force-dynamic';
 

@@ -1,7 +1,7 @@
 import type { Prisma } from '@prisma/client';
 import { AppError } from '../../errors';
 import { z } from 'zod';
-import { runKpisSchema } from '../../contracts/run-status';
+import { scoredKpis } from '../../contracts/run-status';
 import { runRefusal, scenarioSchema } from '../../contracts/scenario';
 import { advanceCampaign } from '../../runs/campaigns';
 import { cancelRun, withParams } from '../../runs/commands';
@@ -67,7 +67,7 @@ export const campaignsRouter = createTRPCRouter({
           state: r.state,
           progress: r.progress,
           params: (r.params ?? {}) as Record<string, number | string | boolean>,
-          kpis: r.kpis ? runKpisSchema.parse(r.kpis) : null,
+          kpis: scoredKpis(r.state, r.kpis),
           error: r.error,
         })),
       };

@@ -1,4 +1,4 @@
-import { runKpisSchema } from '../../contracts/run-status';
+import { scoredKpis } from '../../contracts/run-status';
 import { env } from '../../env';
 import { createKafka } from '../../kafka/client';
 import { PipelineProbe, throughput, type PipelineSnapshot } from '../../kafka/pipeline';
@@ -71,7 +71,7 @@ export const fleetRouter = createTRPCRouter({
         scenarioName: r.scenario.name,
         state: r.state,
         finishedAt: r.finishedAt,
-        drivingScore: r.kpis ? runKpisSchema.parse(r.kpis).drivingScore : null,
+        drivingScore: scoredKpis(r.state, r.kpis)?.drivingScore ?? null,
       })),
       last24h: Object.fromEntries(byState.map((s) => [s.state, s._count._all])),
       events: events.map((e) => ({

@@ -1,11 +1,12 @@
 import type { Run } from '@prisma/client';
 import { AppError } from '../../errors';
 import { z } from 'zod';
-import { runKpisSchema } from '../../contracts/run-status';
+import { scoredKpis } from '../../contracts/run-status';
 import { builtinMapIds } from '../../contracts/scenario';
 import { orgMapOutline } from '../../maps/org-maps';
 import { mapOutline } from '../../maps/outline';
 import { cancelRun, createRun } from '../../runs/commands';
+import { runHistory } from '../../runs/history';
 import { objectStore } from '../../store/object-store';
 import { readRecording } from '../../store/recording-reader';
 import { createTRPCRouter, orgProcedure } from '../init';
@@ -27,7 +28,7 @@ function runSummary(r: RunRow) {
     progress: r.progress,
     simTime: r.simTime,
     realTimeFactor: r.realTimeFactor,
-    kpis: r.kpis ? runKpisSchema.parse(r.kpis) : null,
+    kpis: scoredKpis(r.state, r.kpis),
     error: r.error,
     createdAt: r.createdAt,
     startedAt: r.startedAt,
@@ -59,6 +60,25 @@ export const runsRouter = createTRPCRouter({
       if (!rec)
         throw new AppError('NOT_FOUND', 'This run has no recording (yet): the recorder writes it when the run ends.');
       return { frames: rec.frames, events: rec.events, vehicles: rec.vehicles };
+    }),
+
+  /**
+   * The last minutes of one vehicle of a run from the offline feature store (closed windows), so
+   * someone who opens a live run late sees its history before the live frames.
+   */
+  history: orgProcedure
+    .meta({ minRole: 'viewer', sample: (ids) => ({ id: ids.runId, vehicle: 'ego' }) })
+    .input(
+      z.object({
+        id,
+        vehicle: z.string().min(1).max(64),
+        seconds: z.number().positive().max(3600).default(300),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      const run = await ctx.db.run.findFirst({ where: { id: input.id, orgId: ctx.orgId }, select: { id: true } });
+      if (!run) throw new AppError('NOT_FOUND', 'Run not found');
+      return runHistory(ctx.db, ctx.orgId, run.id, input.vehicle, input.seconds);
     }),
 
   /**

@@ -1,6 +1,9 @@
 import { CampaignView } from '~/components/campaigns/campaign-view';
 import { requireOrgPage } from '~/server/auth/page-org';
 import { hasRole } from '~/server/auth/roles';
+import type { Metadata } from 'next';
+
+export const metadata: Metadata = { title: 'Campaign' };
 
 export const dynamic = 'force-dynamic';
 

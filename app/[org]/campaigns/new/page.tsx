@@ -2,6 +2,9 @@ import { notFound } from 'next/navigation';
 import { CampaignForm } from '~/components/campaigns/campaign-form';
 import { requireOrgPage } from '~/server/auth/page-org';
 import { hasRole } from '~/server/auth/roles';
+import type { Metadata } from 'next';
+
+export const metadata: Metadata = { title: 'New campaign' };
 
 export const dynamic = 'force-dynamic';
 

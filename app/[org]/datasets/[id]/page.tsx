@@ -1,6 +1,9 @@
 import { DatasetView } from '~/components/datasets/dataset-view';
 import { requireOrgPage } from '~/server/auth/page-org';
 import { hasRole } from '~/server/auth/roles';
+import type { Metadata } from 'next';
+
+export const metadata: Metadata = { title: 'Dataset' };
 
 export const dynamic = 'force-dynamic';
 

@@ -2,6 +2,9 @@ import { DatasetCreate } from '~/components/datasets/dataset-create';
 import { notFound } from 'next/navigation';
 import { requireOrgPage } from '~/server/auth/page-org';
 import { hasRole } from '~/server/auth/roles';
+import type { Metadata } from 'next';
+
+export const metadata: Metadata = { title: 'New dataset' };
 
 export const dynamic = 'force-dynamic';
 

@@ -1,6 +1,9 @@
 import { ExperimentView } from '~/components/experiments/experiment-view';
 import { requireOrgPage } from '~/server/auth/page-org';
 import { hasRole } from '~/server/auth/roles';
+import type { Metadata } from 'next';
+
+export const metadata: Metadata = { title: 'Experiment' };
 
 export const dynamic = 'force-dynamic';
 

@@ -1,6 +1,9 @@
 import { MODEL_TABS, ModelTabs } from '~/components/models/model-tabs';
 import { requireOrgPage } from '~/server/auth/page-org';
 import { hasRole } from '~/server/auth/roles';
+import type { Metadata } from 'next';
+
+export const metadata: Metadata = { title: 'Model' };
 
 export const dynamic = 'force-dynamic';
 

@@ -1,6 +1,9 @@
 import { RunView } from '~/components/runs/run-view';
 import { requireOrgPage } from '~/server/auth/page-org';
 import { hasRole } from '~/server/auth/roles';
+import type { Metadata } from 'next';
+
+export const metadata: Metadata = { title: 'Run' };
 
 export const dynamic = 'force-dynamic';
 

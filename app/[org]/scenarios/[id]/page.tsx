@@ -4,6 +4,9 @@ import { scenarioSchema } from '~/server/contracts/scenario';
 import { requireOrgPage } from '~/server/auth/page-org';
 import { hasRole } from '~/server/auth/roles';
 import { db } from '~/server/db';
+import type { Metadata } from 'next';
+
+export const metadata: Metadata = { title: 'Scenario' };
 
 export const dynamic = 'force-dynamic';
 

@@ -3,6 +3,9 @@ import { ScenarioEditor } from '~/components/scenarios/scenario-editor';
 import { scenarioPresets, scenarioSchema, type ScenarioPresetId } from '~/server/contracts/scenario';
 import { requireOrgPage } from '~/server/auth/page-org';
 import { hasRole } from '~/server/auth/roles';
+import type { Metadata } from 'next';
+
+export const metadata: Metadata = { title: 'New scenario' };
 
 export const dynamic = 'force-dynamic';
 

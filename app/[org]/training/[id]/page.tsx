@@ -1,6 +1,9 @@
 import { JobView } from '~/components/training/job-view';
 import { requireOrgPage } from '~/server/auth/page-org';
 import { hasRole } from '~/server/auth/roles';
+import type { Metadata } from 'next';
+
+export const metadata: Metadata = { title: 'Training job' };
 
 export const dynamic = 'force-dynamic';
 

@@ -2,6 +2,9 @@ import { TrainingForm } from '~/components/training/training-form';
 import { notFound } from 'next/navigation';
 import { requireOrgPage } from '~/server/auth/page-org';
 import { hasRole } from '~/server/auth/roles';
+import type { Metadata } from 'next';
+
+export const metadata: Metadata = { title: 'New training job' };
 
 export const dynamic = 'force-dynamic';
 

@@ -1,0 +1,13 @@
+import type { Metadata } from 'next';
+import { NotFoundPanel } from '~/components/ui';
+
+export const metadata: Metadata = { title: 'Not found' };
+
+/** Unknown addresses and unknown organizations (notFound() in server/auth/page-org.ts) land here. */
+export default function NotFound() {
+  return (
+    <NotFoundPanel title="Page not found" backHref="/orgs" backLabel="Back to your organizations">
+      There is nothing at this address, or it belongs to an organization you are not a member of.
+    </NotFoundPanel>
+  );
+}

@@ -1,0 +1,83 @@
+import { execFileSync } from 'node:child_process';
+import { expect, test, type Page } from '@playwright/test';
+import { DEMO } from '../prisma/seed';
+import { open, signInAsDemo } from './helpers';
+
+let scenarios: { liveId: string; replayId: string };
+test.beforeAll(() => {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'e2e/fixtures/live-scenarios.ts'], {
+    env: { ...process.env, LOG_LEVEL: 'silent' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  scenarios = JSON.parse(out.trim().split('\n').at(-1)!) as typeof scenarios;
+});
+
+const org = `/${DEMO.org.slug}`;
+const lastT = async (page: Page, id = 'chart-speed') => Number(await page.getByTestId(id).getAttribute('data-last-t'));
+const firstT = async (page: Page, id = 'chart-speed') =>
+  Number(await page.getByTestId(id).getAttribute('data-first-t'));
+
+async function startRun(page: Page, scenarioId: string): Promise<string> {
+  await open(page, `${org}/scenarios/${scenarioId}`);
+  await page.getByRole('button', { name: 'Run latest version' }).click();
+  await expect(page).toHaveURL(/\/runs\/[a-z0-9]+$/);
+  return page.url();
+}
+
+test('a late joiner sees at least 60 s of history; pause freezes the charts while data keeps coming', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  await signInAsDemo(page, DEMO.user);
+  const runUrl = await startRun(page, scenarios.liveId);
+  await expect(page.getByTestId('run-state')).toHaveText('running', { timeout: 30_000 });
+  // Leave, and come back once the run has driven well past a minute (2× real time).
+  await open(page, org);
+  await page.waitForTimeout(45_000);
+  await open(page, runUrl);
+  const speed = page.getByTestId('chart-speed');
+  await expect(speed).not.toHaveAttribute('data-last-t', '', { timeout: 15_000 });
+  // Right after joining, live frames alone cover a few seconds: the rest is history.
+  await expect
+    .poll(async () => (await lastT(page)) - (await firstT(page)), { timeout: 8_000 })
+    .toBeGreaterThanOrEqual(60);
+
+  await page.getByRole('button', { name: 'Pause' }).click();
+  const frozen = await lastT(page);
+  const frozenEngine = await lastT(page, 'chart-engine');
+  await page.waitForTimeout(3_000);
+  expect(await lastT(page)).toBe(frozen);
+  expect(await lastT(page, 'chart-engine')).toBe(frozenEngine);
+  // …while the buffer kept filling: the badge says how far behind the frozen view is.
+  await expect(page.getByTestId('paused-behind')).toHaveText(/^Paused · [1-9]\d* s behind$/);
+  await page.getByRole('button', { name: 'Jump to live' }).click();
+  await expect.poll(() => lastT(page), { timeout: 5_000 }).toBeGreaterThan(frozen + 2);
+  await expect(page.getByTestId('paused-behind')).toHaveCount(0);
+  await page.screenshot({ path: 'docs/screenshots/live.png' });
+
+  await page.getByRole('button', { name: 'Cancel run' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Cancel run' }).click();
+  await expect(page.getByTestId('run-state')).toHaveText('cancelled', { timeout: 15_000 });
+});
+
+test('clicking a timeline event seeks every chart of the replay to it', async ({ page }) => {
+  test.setTimeout(180_000);
+  await signInAsDemo(page, DEMO.user);
+  await startRun(page, scenarios.replayId);
+  await expect(page.getByTestId('run-state')).toHaveText('completed', { timeout: 90_000 });
+  await page.reload();
+  await expect(page.getByTestId('replay-panel')).toBeVisible({ timeout: 30_000 });
+  const fault = page.locator('tr', { hasText: 'Fault starts' }).getByTestId('timeline-seek').first();
+  await expect(fault).toBeVisible({ timeout: 30_000 });
+  const t = Number((await fault.innerText()).replace(' s', ''));
+  expect(t).toBeGreaterThan(20);
+  await fault.click();
+  await expect(page.getByTestId('playhead')).toHaveText(new RegExp(`^${t.toFixed(1)} /`));
+  for (const id of ['chart-speed', 'chart-accel', 'chart-engine', 'chart-brake', 'chart-tyres', 'chart-battery']) {
+    // Each chart ends at the event (the last recorded frame at or before it, 10 Hz replay).
+    await expect.poll(() => lastT(page, id), { timeout: 20_000 }).toBeGreaterThan(t - 0.5);
+    expect(await lastT(page, id)).toBeLessThanOrEqual(t + 0.001);
+  }
+  await page.screenshot({ path: 'docs/screenshots/replay.png' });
+});
