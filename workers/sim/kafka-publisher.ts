@@ -1,4 +1,4 @@
-import type { Producer } from 'kafkajs';
+import type { Producer, TopicMessages } from 'kafkajs';
 import { simEventSchema } from '~/server/contracts/events';
 import { runStatusSchema } from '~/server/contracts/run-status';
 import { telemetryKey } from '~/server/contracts/telemetry';
@@ -73,7 +73,7 @@ export function kafkaRunPublisher(producer: Producer, prefix?: string, onRetry?:
           bytes = telemetry[i]!.value.length + telemetry[i]!.key.length + 64;
         }
       }
-      const topicMessages = [];
+      const topicMessages: TopicMessages[] = [];
       if (from < telemetry.length) topicMessages.push({ topic: telemetryTopic, messages: telemetry.slice(from) });
       if (events.length)
         topicMessages.push({
