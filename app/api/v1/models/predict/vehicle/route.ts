@@ -14,5 +14,7 @@ export const runtime = 'nodejs';
  * {"model": name, "runId": …, "vehicleId": …, "kind"?: "tumbling"|"sliding"}.
  */
 export const POST = jsonBodyRoute('viewer', vehiclePredictRequestSchema, async (body, auth) =>
-  Response.json(await predictVehicle(await servingCache(), redis(), auth.orgId, body, noteApiServed, servedRecorder(db))),
+  Response.json(
+    await predictVehicle(await servingCache(), redis(), auth.orgId, body, noteApiServed, servedRecorder(db)),
+  ),
 );
