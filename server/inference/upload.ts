@@ -6,9 +6,8 @@ import {
   UPLOAD_MODEL_MAX_BYTES,
   type UploadModelOptions,
 } from '../contracts/model-upload';
-import { assertSafeInput } from '../contracts/strings';
-import { AppError, parseOrThrow } from '../errors';
-import { parseJsonText, readBodyBytes, tooLarge } from '../http/limits';
+import { AppError } from '../errors';
+import { readFileWithOptions } from '../http/multipart';
 import { scoresOf, scoreSpec } from './scoring';
 import { objectStore, type ObjectStore } from '../store/object-store';
 import { registerModelVersion } from '../models/registry';
@@ -24,27 +23,13 @@ export { UPLOAD_MODEL_MAX_BYTES, UPLOAD_TASKS, uploadModelOptionsSchema, type Up
 
 /** Reads the multipart upload: `file` (the .onnx) and `options` (JSON). 413 over the limit. */
 export async function readModelUpload(req: Request): Promise<{ bytes: Uint8Array; options: UploadModelOptions }> {
-  if (!(req.headers.get('content-type') ?? '').startsWith('multipart/form-data'))
-    throw new AppError('BAD_REQUEST', 'Send multipart/form-data with "file" (the .onnx) and "options" (JSON)');
-  const body = await readBodyBytes(req, UPLOAD_MODEL_MAX_BYTES + 1024 * 1024);
-  let form: FormData;
-  try {
-    form = await new Response(Buffer.from(body), {
-      headers: { 'content-type': req.headers.get('content-type')! },
-    }).formData();
-  } catch {
-    throw new AppError('BAD_REQUEST', 'The body is not valid multipart/form-data');
-  }
-  const file = form.get('file');
-  if (!file || typeof file === 'string')
-    throw new AppError('BAD_REQUEST', 'Missing the "file" part (the .onnx model)', {
-      issues: [{ path: 'file', code: 'missing', message: 'required' }],
-    });
-  if (file.size > UPLOAD_MODEL_MAX_BYTES) throw tooLarge(UPLOAD_MODEL_MAX_BYTES);
-  const rawOptions = form.get('options');
-  const json = parseJsonText(typeof rawOptions === 'string' ? rawOptions : '');
-  assertSafeInput(json, ['options']);
-  const options = parseOrThrow(uploadModelOptionsSchema, json, 'Invalid model options');
+  const { file, options } = await readFileWithOptions(req, {
+    limit: UPLOAD_MODEL_MAX_BYTES,
+    envelope: 1024 * 1024,
+    fileWhat: ' (the .onnx model)',
+    schema: uploadModelOptionsSchema,
+    optionsWhat: 'Invalid model options',
+  });
   return { bytes: new Uint8Array(await file.arrayBuffer()), options };
 }
 

@@ -7,6 +7,7 @@ import { advanceCampaign } from '../../runs/campaigns';
 import { cancelRun, withParams } from '../../runs/commands';
 import { expandSweep, sweepDimensionSchema } from '../../runs/sweep';
 import { createTRPCRouter, orgProcedure } from '../init';
+import { findScenarioVersion } from '../../scenarios/find-version';
 
 const id = z.string().min(1).max(64);
 
@@ -86,15 +87,7 @@ export const campaignsRouter = createTRPCRouter({
     })
     .input(campaignCreateInput)
     .mutation(async ({ ctx, input }) => {
-      const scenario = await ctx.db.scenario.findFirst({
-        where: { id: input.scenarioId, orgId: ctx.orgId },
-        select: { id: true, latestVersion: true },
-      });
-      if (!scenario) throw new AppError('NOT_FOUND', 'Scenario not found');
-      const version = await ctx.db.scenarioVersion.findUnique({
-        where: { scenarioId_version: { scenarioId: scenario.id, version: input.version ?? scenario.latestVersion } },
-      });
-      if (!version) throw new AppError('NOT_FOUND', 'Scenario version not found');
+      const { scenario, version } = await findScenarioVersion(ctx.db, ctx.orgId, input.scenarioId, input.version);
       let sets;
       try {
         sets = expandSweep(input.strategy, input.dimensions, input.runs, input.seed);

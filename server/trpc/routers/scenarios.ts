@@ -29,6 +29,7 @@ import {
 import { carlaBundle } from '../../interop/openscenario/carla-bundle';
 import { createScenarioWithFirstVersion } from '../../scenarios/create';
 import { createTRPCRouter, orgProcedure } from '../init';
+import { findScenarioVersion } from '../../scenarios/find-version';
 
 const id = z.string().min(1).max(64);
 const presetIds = Object.keys(scenarioPresets) as [ScenarioPresetId, ...ScenarioPresetId[]];
@@ -81,15 +82,7 @@ export const scenariosRouter = createTRPCRouter({
     .meta({ minRole: 'viewer', sample: (ids) => ({ id: ids.scenarioId }) })
     .input(z.object({ id, version: z.number().int().positive().optional() }))
     .query(async ({ ctx, input }) => {
-      const s = await ctx.db.scenario.findFirst({
-        where: { id: input.id, orgId: ctx.orgId },
-        select: { name: true, latestVersion: true },
-      });
-      if (!s) throw new AppError('NOT_FOUND', 'Scenario not found');
-      const v = await ctx.db.scenarioVersion.findUnique({
-        where: { scenarioId_version: { scenarioId: input.id, version: input.version ?? s.latestVersion } },
-      });
-      if (!v) throw new AppError('NOT_FOUND', 'Scenario version not found');
+      const { scenario: s, version: v } = await findScenarioVersion(ctx.db, ctx.orgId, input.id, input.version);
       const slug = slugOf(s.name);
       const spec = scenarioSchema.parse(v.spec);
       return {
@@ -103,15 +96,7 @@ export const scenariosRouter = createTRPCRouter({
     .meta({ minRole: 'viewer', sample: (ids) => ({ id: ids.scenarioId }) })
     .input(z.object({ id, version: z.number().int().positive().optional() }))
     .query(async ({ ctx, input }) => {
-      const s = await ctx.db.scenario.findFirst({
-        where: { id: input.id, orgId: ctx.orgId },
-        select: { name: true, latestVersion: true },
-      });
-      if (!s) throw new AppError('NOT_FOUND', 'Scenario not found');
-      const v = await ctx.db.scenarioVersion.findUnique({
-        where: { scenarioId_version: { scenarioId: input.id, version: input.version ?? s.latestVersion } },
-      });
-      if (!v) throw new AppError('NOT_FOUND', 'Scenario version not found');
+      const { scenario: s, version: v } = await findScenarioVersion(ctx.db, ctx.orgId, input.id, input.version);
       const spec = scenarioSchema.parse(v.spec);
       const stem = `${slugOf(s.name)}-v${v.version}`;
       const opts = await exportNetwork(ctx.db, ctx.orgId, spec);
