@@ -148,7 +148,7 @@ describe('the demo seeds models that work, and the fleet contract works on them 
     );
     expect(prod.status).toBe(403);
 
-    const missing = await unknownRoute(jsonRequest('/api/v1/nope', demoKey));
+    const missing = unknownRoute(jsonRequest('/api/v1/nope', demoKey));
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as any).error).toMatch(/No API route/);
     const doc = (await openapi().json()) as { paths: Record<string, unknown> };
