@@ -25,6 +25,9 @@ import { callerFor, makeOrg, userCaller, type OrgFixture } from '../helpers/tena
 import fc from 'fast-check';
 import { count, fuzzParams, hostileValue, printCounts } from '../helpers/fuzz';
 
+/** The fixture autoencoder's width: every feature of the feature set. */
+const N = FEATURES.length;
+
 // The inference worker in process against the real broker, Postgres, Redis and ONNX Runtime,
 // serving autoencoders trained by the trainer core in this file's setup.
 let topics: Awaited<ReturnType<typeof isolatedTopics>>;
@@ -131,9 +134,9 @@ describe('Open Inference Protocol v2', () => {
       name: 'wear',
       versions: ['1', '2'],
       platform: 'onnxruntime_onnx',
-      inputs: [{ name: 'features', datatype: 'FP32', shape: [-1, 32] }],
+      inputs: [{ name: 'features', datatype: 'FP32', shape: [-1, N] }],
       outputs: [
-        { name: 'reconstruction', datatype: 'FP32', shape: [-1, 32] },
+        { name: 'reconstruction', datatype: 'FP32', shape: [-1, N] },
         { name: 'score', datatype: 'FP32', shape: [-1, 1] },
         { name: 'is_anomaly', datatype: 'BOOL', shape: [-1, 1] },
       ],
@@ -179,7 +182,7 @@ describe('Open Inference Protocol v2', () => {
       parameters: { alias: 'production', execution_provider: 'cpu' },
     });
     expect(r1.outputs.map((o) => [o.name, o.datatype, o.shape])).toEqual([
-      ['reconstruction', 'FP32', [1, 32]],
+      ['reconstruction', 'FP32', [1, N]],
       ['score', 'FP32', [1, 1]],
       ['is_anomaly', 'BOOL', [1, 1]],
     ]);
@@ -188,7 +191,7 @@ describe('Open Inference Protocol v2', () => {
 
     // Nested data and a subset of outputs; the faulty row must score far higher.
     const nested = {
-      inputs: [{ name: 'features', shape: [2, 32], datatype: 'FP32', data: [row(2), row(3, true)] }],
+      inputs: [{ name: 'features', shape: [2, N], datatype: 'FP32', data: [row(2), row(3, true)] }],
       outputs: [{ name: 'score' }, { name: 'is_anomaly' }],
     };
     const r2 = (await (
@@ -222,36 +225,36 @@ describe('Open Inference Protocol v2', () => {
       [
         'POST',
         '/v2/models/wear/infer',
-        JSON.stringify({ inputs: [{ name: 'x', shape: [1, 32], datatype: 'FP32', data: row() }] }),
+        JSON.stringify({ inputs: [{ name: 'x', shape: [1, N], datatype: 'FP32', data: row() }] }),
         400,
         /unknown input 'x'/,
       ],
       [
         'POST',
         '/v2/models/wear/infer',
-        JSON.stringify({ inputs: [{ name: 'features', shape: [1, 31], datatype: 'FP32', data: row().slice(1) }] }),
+        JSON.stringify({ inputs: [{ name: 'features', shape: [1, N - 1], datatype: 'FP32', data: row().slice(1) }] }),
         400,
-        /shape \[1,31\]; expected \[-1,32\]/,
+        new RegExp(`shape \\[1,${N - 1}\\]; expected \\[-1,${N}\\]`),
       ],
       [
         'POST',
         '/v2/models/wear/infer',
-        JSON.stringify({ inputs: [{ name: 'features', shape: [1, 32], datatype: 'INT64', data: row() }] }),
+        JSON.stringify({ inputs: [{ name: 'features', shape: [1, N], datatype: 'INT64', data: row() }] }),
         400,
         /datatype INT64; expected FP32/,
       ],
       [
         'POST',
         '/v2/models/wear/infer',
-        JSON.stringify({ inputs: [{ name: 'features', shape: [2, 32], datatype: 'FP32', data: row() }] }),
+        JSON.stringify({ inputs: [{ name: 'features', shape: [2, N], datatype: 'FP32', data: row() }] }),
         400,
-        /has 32 values; shape \[2,32\] needs 64/,
+        new RegExp(`has ${N} values; shape \\[2,${N}\\] needs ${2 * N}`),
       ],
       [
         'POST',
         '/v2/models/wear/infer',
         JSON.stringify({
-          inputs: [{ name: 'features', shape: [1, 32], datatype: 'FP32', data: [...row().slice(1), 'x'] }],
+          inputs: [{ name: 'features', shape: [1, N], datatype: 'FP32', data: [...row().slice(1), 'x'] }],
         }),
         400,
         /finite number/,
@@ -323,7 +326,7 @@ describe('Open Inference Protocol v2', () => {
       inputs: [
         {
           name: 'features',
-          shape: [1, 32],
+          shape: [1, N],
           datatype: 'FP32',
           data: JSON.parse(`${'['.repeat(300)}1${']'.repeat(300)}`) as unknown,
         },
