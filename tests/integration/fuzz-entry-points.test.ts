@@ -153,6 +153,49 @@ describe('fuzz: every tRPC procedure, from the router definition', () => {
     expect(deep.status).toBe(400);
     await healthy();
   });
+  it('refuses a __proto__ key in the raw tRPC input with 400 naming it, before superjson drops it', async () => {
+    const before = await snapshotOrg(A.org.id);
+    const polluted = '{"__proto__":{"polluted":true}}';
+    const post = (path: string, body: string) =>
+      trpcPost(
+        new Request(`http://localhost/api/trpc/${path}`, {
+          method: 'POST',
+          headers: { cookie, 'content-type': 'application/json' },
+          body,
+        }),
+      );
+    const get = (path: string, input: string) =>
+      trpcGet(new Request(`http://localhost/api/trpc/${path}${input}`, { headers: { cookie } }));
+    const cases: [Promise<Response>, string][] = [
+      [
+        post('scenarios.update', `{"json":{"org":"${A.org.slug}","id":"${ids().scenarioId}","spec":${polluted}}}`),
+        'spec.__proto__',
+      ],
+      [get('auth.me', `?input=${encodeURIComponent(`{"json":{"org":${polluted}}}`)}`), 'org.__proto__'],
+      [get('system.health', `?input=${encodeURIComponent(`{"json":${polluted}}`)}`), '__proto__'],
+      // Spelled with an escape, in a batch: still the same key once parsed.
+      [
+        get('auth.me', `?batch=1&input=${encodeURIComponent(`{"0":{"json":{"org":{"\\u005f_proto__":1}}}}`)}`),
+        'org.__proto__',
+      ],
+      [
+        post(
+          'scenarios.update',
+          `{"json":{"org":"${A.org.slug}","id":"${ids().scenarioId}","spec":{"constructor":{}}}}`,
+        ),
+        'spec.constructor',
+      ],
+    ];
+    for (const [pending, path] of cases) {
+      const res = await pending;
+      expect(res.status, path).toBe(400);
+      const body = (await res.json()) as { error: string; issues: { path: string; code: string }[] };
+      expect(body.issues[0], path).toMatchObject({ path, code: 'forbidden_key' });
+      expect(body.error, path).toContain(path);
+    }
+    expect(await snapshotOrg(A.org.id)).toBe(before);
+    await healthy();
+  });
 });
 
 describe('fuzz: .xodr upload through tRPC', () => {
