@@ -67,13 +67,22 @@ export const identifier = (max = 64) =>
  * so a hostile input costs a bounded amount of work.
  */
 export function findUnsafeString(value: unknown, maxDepth = 400, maxNodes = 1_000_000): ErrorIssue | null {
+  return walk(value, maxDepth, maxNodes, true);
+}
+
+/** The first `__proto__`, `constructor` or `prototype` key anywhere in `value` (same bounded walk). */
+export function findForbiddenKey(value: unknown, maxDepth = 400, maxNodes = 1_000_000): ErrorIssue | null {
+  return walk(value, maxDepth, maxNodes, false);
+}
+
+function walk(value: unknown, maxDepth: number, maxNodes: number, strings: boolean): ErrorIssue | null {
   const stack: { v: unknown; path: (string | number)[] }[] = [{ v: value, path: [] }];
   let nodes = 0;
   while (stack.length > 0) {
     const { v, path } = stack.pop()!;
     if (++nodes > maxNodes) return { path: path.join('.'), code: 'too_large', message: 'the input is too large' };
     if (typeof v === 'string') {
-      const p = inputStringProblem(v);
+      const p = strings ? inputStringProblem(v) : null;
       if (p) return { path: path.join('.'), code: p.code, message: p.message };
     } else if (v !== null && typeof v === 'object') {
       if (path.length >= maxDepth)
@@ -82,7 +91,7 @@ export function findUnsafeString(value: unknown, maxDepth = 400, maxNodes = 1_00
         for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], path: [...path, i] });
       } else if (isPlainData(v)) {
         for (const k of Object.keys(v)) {
-          const kp = inputStringProblem(k);
+          const kp = strings ? inputStringProblem(k) : null;
           if (kp) return { path: [...path, k].join('.'), code: kp.code, message: `a key ${kp.message}` };
           if (FORBIDDEN_KEYS.has(k))
             return { path: [...path, k].join('.'), code: 'forbidden_key', message: `"${k}" is not allowed as a key` };
@@ -95,15 +104,35 @@ export function findUnsafeString(value: unknown, maxDepth = 400, maxNodes = 1_00
 }
 
 /**
+ * The first forbidden key in JSON text, looked for before any library turns the text into
+ * objects: superjson (the tRPC transport) copies `{"__proto__": …}` by assignment, which sets a
+ * prototype instead of keeping the key, so a check after it never sees the key. Null when the
+ * text cannot hold one or is not JSON at all (its consumer reports the syntax error).
+ */
+export function forbiddenKeyInJsonText(text: string): ErrorIssue | null {
+  if (!jsonTextMayBreakPolicy(text)) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+  // Only the key: depth and size are the limits' business, refused where they are checked.
+  const bad = findForbiddenKey(value);
+  return bad?.code === 'forbidden_key' ? bad : null;
+}
+
+/**
  * A cheap test on JSON text: false means no string in it can break the policy (JSON escapes
  * every control character as \u00XX, and a surrogate can only arrive as \uD8XX-\uDFFF or raw),
- * so a consumer needs the full walk only when this says true.
+ * so a consumer needs the full walk only when this says true. Any \u escape counts, since one can
+ * spell a forbidden key (`"\u005f_proto__"`); JSON.stringify writes them only for the characters
+ * above, so ordinary input stays on the cheap path.
  */
 export function jsonTextMayBreakPolicy(text: string): boolean {
   return JSON_TEXT_SUSPECT.test(text);
 }
-const JSON_TEXT_SUSPECT =
-  /\\u00[01][0-9a-fA-F]|\\u007[fF]|\\u[dD][89a-fA-F]|[\uD800-\uDFFF]|\u007F|"(?:__proto__|constructor|prototype)"/;
+const JSON_TEXT_SUSPECT = /\\u[0-9a-fA-F]{4}|[\uD800-\uDFFF]|\u007F|"(?:__proto__|constructor|prototype)"/;
 
 /** Plain objects only: Dates, Maps, typed arrays and files are not walked. */
 function isPlainData(v: object): boolean {
@@ -114,10 +143,12 @@ function isPlainData(v: object): boolean {
 /** Throws the 400 naming the field when any string in `value` breaks the policy. */
 export function assertSafeInput(value: unknown, prefix: (string | number)[] = []): void {
   const bad = findUnsafeString(value);
-  if (!bad) return;
+  if (bad) throw inputPolicyError(bad, prefix);
+}
+
+/** The 400 of the policy for one issue, its path under `prefix`: "Invalid input: <field>: <why>". */
+export function inputPolicyError(bad: ErrorIssue, prefix: (string | number)[] = []): AppError {
   const path = [...prefix.map(String), ...(bad.path ? [bad.path] : [])].join('.');
   const shown = path || '(root)';
-  throw new AppError('BAD_REQUEST', `Invalid input: ${shown}: ${bad.message}`, {
-    issues: [{ ...bad, path }],
-  });
+  return new AppError('BAD_REQUEST', `Invalid input: ${shown}: ${bad.message}`, { issues: [{ ...bad, path }] });
 }

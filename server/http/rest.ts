@@ -51,7 +51,9 @@ export function jsonError(
 }
 
 /**
- * Wraps a route handler: an AppError (or ZodError) thrown anywhere below becomes its error
+ * Wraps a route handler: the path parameters (Next's `{ params }` context) pass the string input
+ * policy first, so a lone surrogate or NUL in a path segment is a 400 naming it, never a string
+ * the database refuses; an AppError (or ZodError) thrown anywhere below becomes its error
  * response; anything else is a bug, logged with the path and answered 500 without details.
  */
 export function restRoute<A extends unknown[]>(
@@ -59,6 +61,8 @@ export function restRoute<A extends unknown[]>(
 ): (req: Request, ...rest: A) => Promise<Response> {
   return async (req, ...rest) => {
     try {
+      const context = rest[0] as { params?: Promise<unknown> } | undefined;
+      if (context?.params) assertSafeInput(await context.params);
       return await handler(req, ...rest);
     } catch (err) {
       const app = asAppError(err);

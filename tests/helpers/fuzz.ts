@@ -63,6 +63,25 @@ export function mutated(sample: Record<string, unknown>, value: fc.Arbitrary<unk
   });
 }
 
+/**
+ * encodeURIComponent for hostile strings: it throws on a lone surrogate, which a client that does
+ * not use it can still send, as the three bytes of its WTF-8 form (ED A0 80 for U+D800), invalid
+ * UTF-8. Those bytes are what is put on the wire here, so the server meets them.
+ */
+export function percentEncode(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    const u = ch.charCodeAt(0);
+    out +=
+      ch.length === 1 && u >= 0xd800 && u <= 0xdfff
+        ? [0xe0 | (u >> 12), 0x80 | ((u >> 6) & 0x3f), 0x80 | (u & 0x3f)]
+            .map((b) => `%${b.toString(16).toUpperCase()}`)
+            .join('')
+        : encodeURIComponent(ch);
+  }
+  return out;
+}
+
 /** Does this value hold a string or key the policy refuses (so the answer must be 400)? */
 export const breaksPolicy = (v: unknown) => findUnsafeString(v, 100_000) !== null;
 

@@ -14,6 +14,7 @@ import {
   hostileString,
   hostileValue,
   mutated,
+  percentEncode,
   printCounts,
   unsafeString,
 } from '../helpers/fuzz';
@@ -153,6 +154,49 @@ describe('fuzz: every tRPC procedure, from the router definition', () => {
     expect(deep.status).toBe(400);
     await healthy();
   });
+  it('refuses a __proto__ key in the raw tRPC input with 400 naming it, before superjson drops it', async () => {
+    const before = await snapshotOrg(A.org.id);
+    const polluted = '{"__proto__":{"polluted":true}}';
+    const post = (path: string, body: string) =>
+      trpcPost(
+        new Request(`http://localhost/api/trpc/${path}`, {
+          method: 'POST',
+          headers: { cookie, 'content-type': 'application/json' },
+          body,
+        }),
+      );
+    const get = (path: string, input: string) =>
+      trpcGet(new Request(`http://localhost/api/trpc/${path}${input}`, { headers: { cookie } }));
+    const cases: [Promise<Response>, string][] = [
+      [
+        post('scenarios.update', `{"json":{"org":"${A.org.slug}","id":"${ids().scenarioId}","spec":${polluted}}}`),
+        'spec.__proto__',
+      ],
+      [get('auth.me', `?input=${encodeURIComponent(`{"json":{"org":${polluted}}}`)}`), 'org.__proto__'],
+      [get('system.health', `?input=${encodeURIComponent(`{"json":${polluted}}`)}`), '__proto__'],
+      // Spelled with an escape, in a batch: still the same key once parsed.
+      [
+        get('auth.me', `?batch=1&input=${encodeURIComponent(`{"0":{"json":{"org":{"\\u005f_proto__":1}}}}`)}`),
+        'org.__proto__',
+      ],
+      [
+        post(
+          'scenarios.update',
+          `{"json":{"org":"${A.org.slug}","id":"${ids().scenarioId}","spec":{"constructor":{}}}}`,
+        ),
+        'spec.constructor',
+      ],
+    ];
+    for (const [pending, path] of cases) {
+      const res = await pending;
+      expect(res.status, path).toBe(400);
+      const body = (await res.json()) as { error: string; issues: { path: string; code: string }[] };
+      expect(body.issues[0], path).toMatchObject({ path, code: 'forbidden_key' });
+      expect(body.error, path).toContain(path);
+    }
+    expect(await snapshotOrg(A.org.id)).toBe(before);
+    await healthy();
+  });
 });
 
 describe('fuzz: .xodr upload through tRPC', () => {
@@ -211,9 +255,9 @@ describe('fuzz: every REST route under /api/v1', () => {
             const params: Record<string, unknown> = {};
             const path = route.replace(/\[(\.\.\.)?([^\]]+)\]/g, (_, rest: string | undefined, name: string) => {
               params[name] = rest ? [seg] : seg;
-              return encodeURIComponent(seg);
+              return percentEncode(seg);
             });
-            const url = `http://localhost/api${path}?org=${encodeURIComponent(member ? A.org.slug : org)}&name=${encodeURIComponent(seg)}`;
+            const url = `http://localhost${path}?org=${percentEncode(member ? A.org.slug : org)}&name=${percentEncode(seg)}`;
             const init: RequestInit = { method, headers: { cookie, 'content-type': 'application/json' } };
             if (method !== 'GET') init.body = JSON.stringify(body) ?? 'null';
             const res = await handler(new Request(url, init), { params: Promise.resolve(params) });
@@ -234,6 +278,43 @@ describe('fuzz: every REST route under /api/v1', () => {
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toMatch(/application\/json/);
     expect(await res.json()).toMatchObject({ code: 'NOT_FOUND', issues: [{ code: 'unknown_route' }] });
+  });
+
+  it('a lone surrogate or NUL in a path segment is a 400 naming it, not a database error', async () => {
+    type Handler = (r: Request, c: { params: Promise<Record<string, string>> }) => Promise<Response>;
+    const job = (await import('~/app/api/v1/training/jobs/[id]/route')) as unknown as { GET: Handler };
+    const cancel = (await import('~/app/api/v1/training/jobs/[id]/cancel/route')) as unknown as { POST: Handler };
+    for (const id of ['a\uDFFFb', '\uD800', 'x\u0000y']) {
+      const url = `http://localhost/api/v1/training/jobs/${percentEncode(id)}?org=${A.org.slug}`;
+      for (const res of [
+        await job.GET(new Request(url, { headers: { cookie } }), { params: Promise.resolve({ id }) }),
+        await cancel.POST(new Request(`${url}/cancel`, { method: 'POST', headers: { cookie } }), {
+          params: Promise.resolve({ id }),
+        }),
+      ]) {
+        expect(res.status, JSON.stringify(id)).toBe(400);
+        expect(await res.json()).toMatchObject({ code: 'BAD_REQUEST', issues: [{ path: 'id' }] });
+      }
+    }
+  });
+
+  it('an unknown artifact name is a short 404, not an echo of the name or an Object.prototype member', async () => {
+    type Handler = (r: Request, c: { params: Promise<Record<string, string>> }) => Promise<Response>;
+    const { GET } = (await import('~/app/api/v1/experiments/runs/[id]/artifacts/[name]/route')) as unknown as {
+      GET: Handler;
+    };
+    for (const name of ['x'.repeat(70_000), '__proto__', 'constructor', 'toString']) {
+      const res = await GET(
+        new Request(`http://localhost/api/v1/experiments/runs/r1/artifacts/x?org=${A.org.slug}`, {
+          headers: { cookie },
+        }),
+        { params: Promise.resolve({ id: 'r1', name }) },
+      );
+      expect(res.status, name.slice(0, 20)).toBe(404);
+      const body = (await res.json()) as { error: string };
+      expect(body.error).toMatch(/^Unknown artifact/);
+      expect(body.error.length).toBeLessThan(200);
+    }
   });
 
   it('a NUL in ?org= is a 400 naming the field, not a database error', async () => {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { assertSafeInput, findUnsafeString, inputStringProblem, singleLineProblem } from '~/server/contracts/strings';
+import {
+  assertSafeInput,
+  findUnsafeString,
+  forbiddenKeyInJsonText,
+  inputStringProblem,
+  singleLineProblem,
+} from '~/server/contracts/strings';
 import { AppError } from '~/server/errors';
 import { jsonDepthExceeds, parseJsonText } from '~/server/http/limits';
 import { decodeMessage } from '~/server/kafka/messages';
@@ -44,6 +50,21 @@ describe('string input policy', () => {
   });
 });
 
+describe('forbidden keys in raw JSON text', () => {
+  it('finds __proto__ before any object copy drops it, also when spelled with an escape', () => {
+    expect(forbiddenKeyInJsonText('{"json":{"spec":{"__proto__":{"polluted":true}}}}')).toMatchObject({
+      path: 'json.spec.__proto__',
+      code: 'forbidden_key',
+    });
+    expect(forbiddenKeyInJsonText('{"a":[{"\\u005f_proto__":1}]}')).toMatchObject({ path: 'a.0.__proto__' });
+    expect(forbiddenKeyInJsonText('{"constructor":1}')).toMatchObject({ path: 'constructor' });
+    // Only keys: a value "__proto__", other policy breaks and text that is not JSON are not its business.
+    expect(forbiddenKeyInJsonText('{"name":"__proto__"}')).toBeNull();
+    expect(forbiddenKeyInJsonText('{"name":"a\\u0000"}')).toBeNull();
+    expect(forbiddenKeyInJsonText('{"__proto__":')).toBeNull();
+  });
+});
+
 describe('JSON limits', () => {
   it('counts depth without parsing, ignoring brackets inside strings', () => {
     expect(jsonDepthExceeds('['.repeat(401) + ']'.repeat(401))).toBe(true);
@@ -65,6 +86,12 @@ describe('Kafka contracts: hostile bytes go to the DLQ with a reason', () => {
     expect(nul).toMatchObject({ ok: false, reason: 'validation' });
     expect(!nul.ok && nul.error).toMatch(/runId.*U\+0000/);
     expect(decodeMessage(telemetryFrameSchema, Buffer.from([0xff, 0x00, 0xfe]))).toMatchObject({ ok: false });
+  });
+
+  it('a __proto__ key spelled with a JSON escape is a validation rejection too', () => {
+    const escaped = decodeMessage(telemetryFrameSchema, Buffer.from('{"runId":"r1","\\u005f_proto__":{"x":1}}'));
+    expect(escaped).toMatchObject({ ok: false, reason: 'validation' });
+    expect(!escaped.ok && escaped.error).toMatch(/__proto__/);
   });
 });
 

@@ -1,4 +1,5 @@
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import { forbiddenKeyInJsonText, inputPolicyError } from '~/server/contracts/strings';
 import { AppError } from '~/server/errors';
 import { BODY_LIMITS, jsonDepthExceeds, MAX_JSON_DEPTH, readBodyBytes } from '~/server/http/limits';
 import { errorResponse } from '~/server/http/rest';
@@ -14,18 +15,32 @@ const tooDeep = () =>
   });
 
 /**
+ * A `__proto__` (or `constructor`, `prototype`) key in the raw input: superjson would turn
+ * `__proto__` into the object's prototype and drop the key, so the policy middleware
+ * (server/trpc/init.ts) never sees it; it is refused here, named as the procedure's input field
+ * (the superjson envelope `json`, and a batch's index, left out of the path).
+ */
+function refuseForbiddenKey(text: string): void {
+  const bad = forbiddenKeyInJsonText(text);
+  if (bad) throw inputPolicyError({ ...bad, path: bad.path.replace(/^(?:\d+\.)?json(?:\.|$)/, '') });
+}
+
+/**
  * The body is read here, bounded (413 before reading past BODY_LIMITS.trpc) and checked for
- * depth (400) before tRPC parses it, so neither JSON.parse nor superjson meets a hostile input.
- * These two refusals come in the REST error shape: they happen before any procedure exists.
+ * depth (400) and forbidden keys (400) before tRPC parses it, so neither JSON.parse nor superjson
+ * meets a hostile input. These refusals come in the REST error shape: they happen before any
+ * procedure exists.
  */
 async function bounded(req: Request): Promise<Request> {
   if (req.method !== 'POST') {
     const input = new URL(req.url).searchParams.get('input');
     if (input && jsonDepthExceeds(input)) throw tooDeep();
+    if (input) refuseForbiddenKey(input);
     return req;
   }
   const text = new TextDecoder().decode(await readBodyBytes(req, BODY_LIMITS.trpc));
   if (jsonDepthExceeds(text)) throw tooDeep();
+  refuseForbiddenKey(text);
   return new Request(req.url, { method: req.method, headers: req.headers, body: text });
 }
 

@@ -25,8 +25,10 @@ export const GET = restRoute(async (req: Request, context: RouteContext) => {
   const auth = await authenticateRest(req, 'viewer');
   if (auth instanceof Response) return auth;
   const { id, name } = await context.params;
-  const artifact = ARTIFACTS[name];
-  if (!artifact) return jsonError(404, `Unknown artifact "${name}"; one of ${Object.keys(ARTIFACTS).join(', ')}`);
+  // Own keys only: "constructor" or "toString" must not find Object.prototype's members.
+  const artifact = Object.hasOwn(ARTIFACTS, name) ? ARTIFACTS[name] : undefined;
+  // The name is not echoed: it is the caller's, of any length.
+  if (!artifact) return jsonError(404, `Unknown artifact; one of ${Object.keys(ARTIFACTS).join(', ')}`);
   const run = await db.experimentRun.findFirst({
     where: { id, orgId: auth.orgId },
     select: { id: true, artifacts: true },
