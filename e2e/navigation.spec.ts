@@ -24,6 +24,8 @@ test('unknown orgs and records show a not-found panel in the portal layout with 
 });
 
 test('every page names itself in the title', async ({ page }) => {
+  // Sign-in and four production page loads: over a minute on a loaded machine.
+  test.setTimeout(120_000);
   await signInAsDemo(page, DEMO.user);
   for (const [path, title] of [
     [`/${DEMO.org.slug}`, 'Overview · DriveLab'],
