@@ -88,7 +88,10 @@ export default defineConfig({
         ...(process.env as Record<string, string>),
         METRICS_PORT: String(simMetricsPort + 2),
         DRIVELAB_SERVICE: 'features-e2e',
-        FEATURES_GROUP_ID: 'drivelab-features-e2e',
+        // Prefixed like the topics: kafkajs assigns a group's partitions across all its members
+        // whatever each subscribed to, so a group shared with another stack's e2e run (other prefix)
+        // handed this run's telemetry to that stack's worker and wrote no history here.
+        FEATURES_GROUP_ID: `${process.env.KAFKA_TOPIC_PREFIX ?? ''}drivelab-features-e2e`,
         FEATURES_COMMIT_INTERVAL_MS: '500',
       },
     },

@@ -47,7 +47,7 @@ export function CampaignList({ org, canRun }: { org: string; canRun: boolean }) 
                     <div className="muted text-xs mb-1">
                       {c.done} / {c.runCount}
                     </div>
-                    <ProgressBar value={c.runCount ? c.done / c.runCount : 0} />
+                    <ProgressBar value={c.runCount ? c.done / c.runCount : 0} label="Campaign progress" />
                   </td>
                   <td className="muted">{relative(c.createdAt)}</td>
                 </tr>

@@ -83,7 +83,7 @@ export function CampaignView({ org, id, canRun }: { org: string; id: string; can
             {finished} of {c.runs.length} runs finished
           </span>
         </div>
-        <ProgressBar value={c.runs.length ? finished / c.runs.length : 0} />
+        <ProgressBar value={c.runs.length ? finished / c.runs.length : 0} label="Campaign progress" />
       </Card>
       {heat?.xs && heat.ys && xPath && (
         <>

@@ -18,3 +18,4 @@ export type { HeatmapProps } from './heatmap';
 export { CHART_COLORS, CHART_TONE, seriesColor } from './theme';
 export { formatFixed, formatTick, formatValue, niceTicks } from './ticks';
 export { Swatch } from './swatch';
+export { downsampleMinMax } from './downsample';

@@ -122,7 +122,7 @@ export function FleetOverview({ org }: { org: string }) {
                       <StateBadge state={s?.state ?? r.state} />
                     </td>
                     <td className="w-lg">
-                      <ProgressBar value={progress} />
+                      <ProgressBar value={progress} label="Run progress" />
                     </td>
                     <td className="muted w-sm">
                       {(s?.simTime ?? r.simTime).toFixed(0)} s ·{' '}

@@ -1,8 +1,19 @@
 'use client';
 
-import { CHART_TONE, formatValue, TimeSeriesChart, type ChartSeries, type XMarkerSpec } from '~/components/charts';
+import { memo, useMemo } from 'react';
+import {
+  CHART_TONE,
+  downsampleMinMax,
+  formatValue,
+  TimeSeriesChart,
+  type ChartSeries,
+  type XMarkerSpec,
+} from '~/components/charts';
 import type { SeriesPoint } from './use-live-run';
 import { Card } from '~/components/ui';
+
+/** Points drawn per chart: minutes of history plus 60 s of 20 Hz frames would be thousands. */
+const MAX_DRAWN = 400;
 
 type NumericKey = Exclude<keyof SeriesPoint, 't' | 'worstWheel'>;
 type Lane = {
@@ -63,11 +74,29 @@ const LANES: Lane[] = [
   },
 ];
 
-function Chart({ lane, data, markers }: { lane: Lane; data: SeriesPoint[]; markers?: readonly XMarkerSpec[] }) {
+// Memoised: while paused the frozen series keeps its identity, so the charts are not redrawn.
+const Chart = memo(function Chart({
+  lane,
+  data,
+  markers,
+}: {
+  lane: Lane;
+  data: SeriesPoint[];
+  markers?: readonly XMarkerSpec[];
+}) {
   const last = data[data.length - 1];
   const first = data[0];
   const { lines } = lane;
   const note = last && lane.note?.(last);
+  const drawn = useMemo(
+    () =>
+      downsampleMinMax(
+        data,
+        lines.map((l) => l.key),
+        MAX_DRAWN,
+      ),
+    [data, lines],
+  );
   return (
     <Card
       className="chart-card"
@@ -91,7 +120,7 @@ function Chart({ lane, data, markers }: { lane: Lane; data: SeriesPoint[]; marke
         </span>
       </div>
       <TimeSeriesChart
-        data={data}
+        data={drawn}
         x="t"
         xUnit="s"
         yUnit={lane.unit}
@@ -102,7 +131,7 @@ function Chart({ lane, data, markers }: { lane: Lane; data: SeriesPoint[]; marke
       />
     </Card>
   );
-}
+});
 
 /** The charts of one vehicle; `markers` (events, faults, alerts) are drawn on every chart. */
 export function LiveCharts({ series, markers }: { series: SeriesPoint[]; markers?: readonly XMarkerSpec[] }) {

@@ -42,7 +42,7 @@ export function RunList({ org }: { org: string }) {
                   <StateBadge state={r.state} />
                 </td>
                 <td>
-                  <ProgressBar value={r.progress} />
+                  <ProgressBar value={r.progress} label="Run progress" />
                 </td>
                 <td>{r.kpis ? (r.kpis.drivingScore * 100).toFixed(1) : '—'}</td>
                 <td>{r.kpis ? r.kpis.collisions.total : '—'}</td>

@@ -178,7 +178,7 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
           </span>
           <span data-testid="run-progress">{formatPercent(r.progress)}</span>
         </div>
-        <ProgressBar value={r.progress} />
+        <ProgressBar value={r.progress} label="Run progress" />
       </Card>
       {ACTIVE.has(r.state) && (
         <LivePanel

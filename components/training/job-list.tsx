@@ -75,7 +75,7 @@ export function JobList({ org, canRun }: { org: string; canRun: boolean }) {
                         {(running?.maxEpochs ?? j.maxEpochs) ? ` / ${running?.maxEpochs ?? j.maxEpochs}` : ''}
                         {state === 'running' ? ` · ETA ${formatEta(running?.etaMs ?? j.etaMs)}` : ''}
                       </div>
-                      <ProgressBar value={progress} />
+                      <ProgressBar value={progress} label="Training progress" />
                     </td>
                     <td>{fmtMetric(running?.valLoss ?? j.valLoss)}</td>
                     <td>{j.modelVersionId ? j.modelName : <span className="muted">{j.modelName}</span>}</td>

@@ -198,7 +198,7 @@ export function JobView({ org, id, canRun }: { org: string; id: string; canRun: 
                 : `attempt ${j.attempts} of ${j.maxAttempts}`}
           </span>
         </div>
-        <ProgressBar value={state === 'completed' ? 1 : progress} />
+        <ProgressBar value={state === 'completed' ? 1 : progress} label="Training progress" />
         <div className="kpi-grid mt-4">
           <Stat label="Training loss" value={fmtMetric(fresh?.loss ?? j.loss)} testId="job-loss" />
           <Stat label="Validation loss" value={fmtMetric(fresh?.valLoss ?? j.valLoss)} />

@@ -2,7 +2,8 @@
  * A progress bar for a 0..1 fraction. The fill is an SVG rect whose width is an attribute, so the
  * bar needs no inline style.
  */
-export function ProgressBar({ value, label }: { value: number; label?: string }) {
+/** `label` is required: a progressbar without an accessible name is a serious axe violation. */
+export function ProgressBar({ value, label }: { value: number; label: string }) {
   const pct = Math.round(Math.min(1, Math.max(0, Number.isFinite(value) ? value : 0)) * 100);
   return (
     <div
