@@ -5,7 +5,7 @@ import { describeAdapter, detectGpu } from '~/server/gpu/adapter';
 import { createSession } from '~/server/inference/providers';
 import { tryWasm, tryWebGpu, type BackendAttempt } from '~/workers/trainer/backend';
 import { buildAutoencoder } from '~/workers/trainer/models/autoencoder';
-import { featureRows, trainFeatureAutoencoder } from '~/scripts/fixtures/models';
+import { FEATURES, featureRows, trainFeatureAutoencoder } from '~/scripts/fixtures/models';
 
 /**
  * The WebGPU paths on the real hardware of the machine running the tests. Where Dawn finds a GPU
@@ -65,8 +65,8 @@ describe(title, () => {
         expect(await tryWasm(attempts)).toBe(true);
       }
       expect(tf.getBackend()).toBe(gpu ? 'webgpu' : 'wasm');
-      const model = buildAutoencoder(32);
-      const x = tf.tensor2d(Float32Array.from(featureRows(13, 512).flat()), [512, 32]);
+      const model = buildAutoencoder(FEATURES.length);
+      const x = tf.tensor2d(Float32Array.from(featureRows(13, 512).flat()), [512, FEATURES.length]);
       const z = tf.tidy(() => x.sub(x.mean(0)).div(x.sub(x.mean(0)).square().mean(0).sqrt().add(1e-6)));
       try {
         const h = await model.fit(z, z, { epochs: 8, batchSize: 64, verbose: 0 });

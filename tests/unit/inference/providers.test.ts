@@ -77,9 +77,9 @@ describe('execution provider selection', () => {
     );
     try {
       expect(['webgpu', 'cpu']).toContain(v.provider);
-      expect(v.inputs).toEqual([{ name: 'features', datatype: 'FP32', shape: [-1, 32] }]);
+      expect(v.inputs).toEqual([{ name: 'features', datatype: 'FP32', shape: [-1, FEATURES.length] }]);
       expect(v.outputs).toEqual([
-        { name: 'reconstruction', datatype: 'FP32', shape: [-1, 32] },
+        { name: 'reconstruction', datatype: 'FP32', shape: [-1, FEATURES.length] },
         { name: 'score', datatype: 'FP32', shape: [-1, 1] },
         { name: 'is_anomaly', datatype: 'BOOL', shape: [-1, 1] },
       ]);
