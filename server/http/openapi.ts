@@ -32,6 +32,14 @@ export interface ApiOperation {
   ok: { status: number; description: string; contentType?: string };
 }
 
+/**
+ * Both upload routes read the same two parts (`server/http/multipart.ts`): the file itself and its
+ * options as JSON text, so their documented bodies are built in one place too.
+ */
+function fileWithOptions(file: string, options: string, schema: z.ZodType): ApiOperation['body'] {
+  return { multipart: { file: { description: file }, options: { description: options, schema } } };
+}
+
 const kindsTable = Object.entries(MODEL_TYPE_KINDS)
   .map(([t, k]) => `| \`${t}\` | \`${k}\` |`)
   .join('\n');
@@ -166,12 +174,7 @@ export const API_OPERATIONS: ApiOperation[] = [
       '…/api/v1/models/upload`',
     minRole: 'engineer',
     tag: 'models',
-    body: {
-      multipart: {
-        file: { description: 'The ONNX model' },
-        options: { description: 'JSON text of the model options', schema: uploadModelOptionsSchema },
-      },
-    },
+    body: fileWithOptions('The ONNX model', 'JSON text of the model options', uploadModelOptionsSchema),
     ok: {
       status: 201,
       description: '{model, modelId, versionId, version, kind, featureNames, input, scoreOutput, outputs, reference}',
@@ -199,12 +202,7 @@ export const API_OPERATIONS: ApiOperation[] = [
     summary: 'Upload a table (CSV or whitespace-separated) as a new dataset version',
     minRole: 'engineer',
     tag: 'training',
-    body: {
-      multipart: {
-        file: { description: 'The table' },
-        options: { description: 'JSON text of the upload options', schema: uploadOptionsSchema },
-      },
-    },
+    body: fileWithOptions('The table', 'JSON text of the upload options', uploadOptionsSchema),
     ok: {
       status: 201,
       description: '{datasetId, versionId, version, fingerprint, rows, groups, featureNames, labelKind}',
