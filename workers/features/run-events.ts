@@ -9,9 +9,17 @@ import type { WindowStage } from './window-stage';
  * partition while its vehicles' frames are spread over all of them, so every copy needs every
  * run's lifecycle. It starts lookbackMs back so that a restarted copy sees the run_finished of
  * the runs it replays.
+ *
+ * The group commits nothing (it is this process's alone), so the position is kept here: when
+ * kafkajs restarts the consumer after a crash (a broker restart does that), the new member would
+ * otherwise start at the latest offset and silently skip every event produced while it was
+ * away, among them the run_finished that closes a run's last windows (chaos test, issue 18).
+ * Each join seeks every assigned partition to the next event not yet handled.
  */
 export class RunEventsSource {
   private readonly consumer: Consumer;
+  /** partition → offset of the next event to handle (the lookback start until one is handled). */
+  private readonly next = new Map<number, string>();
 
   constructor(
     kafka: Kafka,
@@ -23,6 +31,13 @@ export class RunEventsSource {
       groupId: `${groupId}.events.${hostname()}.${process.pid}.${Math.random().toString(36).slice(2, 8)}`,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 200,
+    });
+    // Emitted synchronously after join + sync and before the first fetch, which applies the seeks.
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      for (const partition of payload.memberAssignment[this.topic] ?? []) {
+        const offset = this.next.get(partition);
+        if (offset !== undefined) this.consumer.seek({ topic: this.topic, partition, offset });
+      }
     });
   }
 
@@ -36,22 +51,24 @@ export class RunEventsSource {
     serial: <T>(fn: () => Promise<T> | T) => Promise<T>,
     lookbackMs: number,
   ): Promise<void> {
-    await this.consumer.run({
-      autoCommit: false,
-      eachMessage: async ({ message }) => {
-        const decoded = decodeMessage(simEventSchema, message.value);
-        // The web's run-events consumer owns the DLQ for dl.events; here a bad event is only skipped.
-        if (!decoded.ok) return;
-        const e = decoded.value;
-        if (e.type === 'run_started')
-          await serial(() => stage.runEvent({ type: e.type, runId: e.runId, orgId: e.orgId, rateHz: e.data.rateHz }));
-        else if (e.type === 'run_finished')
-          await serial(() => stage.runEvent({ type: e.type, runId: e.runId, orgId: e.orgId, t: e.t }));
-      },
-    });
     // Start back in time so that a restarted copy learns how the runs it replays ended.
     const since = await this.admin.fetchTopicOffsetsByTimestamp(this.topic, Date.now() - lookbackMs);
-    for (const s of since) this.consumer.seek({ topic: this.topic, partition: s.partition, offset: s.offset });
+    for (const s of since) this.next.set(s.partition, s.offset);
+    await this.consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ partition, message }) => {
+        const decoded = decodeMessage(simEventSchema, message.value);
+        // The web's run-events consumer owns the DLQ for dl.events; here a bad event is only skipped.
+        if (decoded.ok) {
+          const e = decoded.value;
+          if (e.type === 'run_started')
+            await serial(() => stage.runEvent({ type: e.type, runId: e.runId, orgId: e.orgId, rateHz: e.data.rateHz }));
+          else if (e.type === 'run_finished')
+            await serial(() => stage.runEvent({ type: e.type, runId: e.runId, orgId: e.orgId, t: e.t }));
+        }
+        this.next.set(partition, (BigInt(message.offset) + 1n).toString());
+      },
+    });
   }
 
   disconnect(): Promise<void> {

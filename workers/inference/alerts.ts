@@ -66,6 +66,26 @@ export class AlertDebouncer {
     return t;
   }
 
+  /** Whether this copy has seen any window of the vehicle in the run (under any scope). */
+  knows(runId: string, vehicleId: string): boolean {
+    return this.tracks.get(runId)?.has(vehicleId) ?? false;
+  }
+
+  /**
+   * Continues an episode another copy opened: its alert (at windowStart) is already recorded.
+   * Alert state lives in the copy that scores a vehicle's partition, so when a rebalance or a
+   * crash moves the partition, the new owner would start from nothing and raise the same episode
+   * again (chaos test, issue 18). The new owner does not know the old owner's recent verdicts, so
+   * the episode is taken as still open and ends after N windows in a row below the threshold,
+   * as any episode does. Windows before the alert's are ignored. No-op once the track exists.
+   */
+  resume(runId: string, vehicleId: string, scope: string, windowStart: number, now = Date.now()): void {
+    if (this.tracks.get(runId)?.get(vehicleId)?.has(scope)) return;
+    const t = this.track(runId, vehicleId, scope, now);
+    t.inEpisode = true;
+    t.lastStart = windowStart;
+  }
+
   /** Records one window's verdict for (run, vehicle, scope); true when it starts an alert episode. */
   observe(
     runId: string,

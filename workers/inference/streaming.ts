@@ -47,7 +47,7 @@ interface IndexCache {
 }
 
 /** Alert scope of a (model, alias): built once per route, not per window. */
-const scopeOf = (modelId: string, alias: string) => `${modelId}\u0000${alias}`;
+export const scopeOf = (modelId: string, alias: string) => `${modelId}\u0000${alias}`;
 
 export class StreamScorer {
   readonly debouncer: AlertDebouncer;

@@ -24,7 +24,7 @@ import { ApiKeyAuth } from './auth';
 import type { InferenceConfig } from './config';
 import { DeploymentRegistry } from './deployments';
 import { createOipServer, listen } from './http';
-import { StreamScorer } from './streaming';
+import { scopeOf, StreamScorer } from './streaming';
 import { VersionStatsBook } from './version-stats';
 
 const log = childLogger('inference');
@@ -122,6 +122,27 @@ export async function startInferenceWorker(o: InferenceWorkerOptions): Promise<I
     for (const r of rows) runOrgs.set(r.id, r.orgId);
   }
 
+  // Vehicles this copy scores for the first time may have been scored by another copy before a
+  // rebalance or crash moved their partition here: their open alert episodes continue instead of
+  // alerting again. One query per batch that brings new vehicles; a failure retries the batch.
+  async function resumeEpisodes(batch: FeaturesMessage[]): Promise<void> {
+    const fresh = batch.filter((m) => !scorer.debouncer.knows(m.runId, m.vehicleId));
+    if (fresh.length === 0) return;
+    const rows = await o.db.alert.findMany({
+      where: {
+        runId: { in: [...new Set(fresh.map((m) => m.runId))] },
+        vehicleId: { in: [...new Set(fresh.map((m) => m.vehicleId))] },
+      },
+      select: { runId: true, vehicleId: true, modelId: true, alias: true, windowStart: true },
+      orderBy: { windowStart: 'asc' },
+    });
+    const wanted = new Set(fresh.map((m) => `${m.runId}\u0000${m.vehicleId}`));
+    // Newest first: the latest alert of each scope is resumed, older ones are then no-ops.
+    for (const a of rows.reverse())
+      if (wanted.has(`${a.runId}\u0000${a.vehicleId}`))
+        scorer.debouncer.resume(a.runId, a.vehicleId, scopeOf(a.modelId, a.alias), a.windowStart);
+  }
+
   let features: Consumer | null = null;
   const featuresGroup = c.groupId;
   if (o.streaming !== false) {
@@ -168,6 +189,7 @@ export async function startInferenceWorker(o: InferenceWorkerOptions): Promise<I
         }
         metrics.kafkaMessagesIn.inc({ topic: TOPICS.features }, accepted.length);
         if (accepted.length > 0) {
+          await resumeEpisodes(accepted);
           const scored = await scorer.score(accepted);
           for (const e of scored.errors)
             log.error({ versionId: e.versionId, rows: e.rows, error: e.error }, 'scoring failed');

@@ -88,6 +88,24 @@ describe('alert debouncing (K of the last N windows)', () => {
     expect(() => new AlertDebouncer({ k: 0, n: 3 })).toThrow();
   });
 
+  it('a copy that takes a vehicle over continues the episode another copy alerted', () => {
+    // The old owner alerted at window 2; windows 3.. arrive at the new owner, still crossing.
+    const d = new AlertDebouncer({ k: 2, n: 3 });
+    expect(d.knows('run', 'k')).toBe(false);
+    d.resume('run', 'k', 'model', 2);
+    expect(d.knows('run', 'k')).toBe(true);
+    expect(feed(d, [1, 1, 1, 1], 'k', 3)).toEqual([false, false, false, false]);
+    // The episode ends after N quiet windows; a new one alerts again.
+    expect(feed(d, [0, 0, 0, 1, 1], 'k', 7)).toEqual([false, false, false, false, true]);
+    // Windows before the resumed alert are ignored; a resume of a known track changes nothing.
+    const e = new AlertDebouncer({ k: 1, n: 1 });
+    e.resume('run', 'k', 'model', 5);
+    expect(e.observe('run', 'k', 'model', 4, true)).toBe(false);
+    e.observe('run', 'k', 'model', 6, false);
+    e.resume('run', 'k', 'model', 6);
+    expect(e.observe('run', 'k', 'model', 7, true)).toBe(true);
+  });
+
   it('gives a replayed alert the same id', () => {
     expect(alertId('r', 'v', 'mv', 12)).toBe(alertId('r', 'v', 'mv', 12));
     expect(alertId('r', 'v', 'mv', 12)).not.toBe(alertId('r', 'v', 'mv', 13));
