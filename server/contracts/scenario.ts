@@ -147,10 +147,21 @@ export function resolveWeather(w: WeatherInput): WeatherParams {
 
 export const spawnSchema = z.object({
   /** A lane id of the map; omitted means the map's default ego spawn. */
-  laneId: z.string().min(1).optional(),
+  laneId: z.string().min(1).max(100).optional(),
   /** Metres along that lane. */
   s: z.number().nonnegative('spawn s must be >= 0').default(0),
 });
+
+/**
+ * A place on a lane of the scenario's map: the map's lane id (on an OpenDRIVE map
+ * "road:section:lane", OpenDRIVE's own road and lane ids) and metres along it in the direction
+ * of travel. The server checks on save that the lane exists on that map and s is on it.
+ */
+export const lanePlaceSchema = z.object({
+  laneId: z.string({ error: 'choose a lane' }).min(1, 'choose a lane').max(100),
+  s: z.number({ error: 's must be a number' }).nonnegative('s must be >= 0'),
+});
+export type LanePlace = z.infer<typeof lanePlaceSchema>;
 
 export const egoSchema = z
   .object({
@@ -164,6 +175,8 @@ export const egoSchema = z
         lengthM: z.number().positive('route lengthM must be > 0').optional(),
         /** Preferred manoeuvre at junctions, cycled in order. */
         turns: z.array(z.enum(['straight', 'left', 'right'])).default([]),
+        /** Where the route leads: the ego takes the shortest way there, then goes on by `turns`. */
+        to: lanePlaceSchema.optional(),
       })
       .prefault({}),
     /** m/s */
@@ -193,6 +206,8 @@ export const trafficSchema = z
       .max(200, 'at most 200 pedestrians')
       .default(0),
     aggressiveness: unit('traffic aggressiveness').default(0.3),
+    /** Traffic vehicles placed by hand: npc-0, npc-1, … start here; the rest are placed by the seed. */
+    placed: z.array(lanePlaceSchema).max(200, 'at most 200 placed vehicles').default([]),
   })
   .prefault({});
 
@@ -281,6 +296,12 @@ export const scenarioSchema = z
       .optional(),
   })
   .superRefine((s, ctx) => {
+    if (s.traffic.placed.length > s.traffic.vehicles)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['traffic', 'placed'],
+        message: `${s.traffic.placed.length} vehicles are placed but traffic vehicles is ${s.traffic.vehicles}: raise the count or remove a placement`,
+      });
     s.faults.forEach((f, i) => {
       const idx = typeof f.vehicle === 'number' ? f.vehicle : f.vehicle === 'ego' ? -1 : Number(f.vehicle.slice(4));
       if (idx >= s.traffic.vehicles) {

@@ -12,6 +12,8 @@ import type {
   RoadMark,
 } from './opendrive/model';
 import { writeOpenDrive } from './opendrive/write';
+import { readOpenDrive } from './opendrive/read';
+import { lanePlaceAt, type OdrLanePlace } from './from-opendrive';
 import type { Lane, RoadMap } from './road-network';
 
 /**
@@ -30,6 +32,30 @@ export interface BuiltinOpenDrive {
   network: OdrNetwork;
   /** where each built-in lane went: road id and OpenDRIVE lane id */
   lanes: Map<string, { road: string; lane: number }>;
+}
+
+const generated = new Map<BuiltinMapId, BuiltinOpenDrive>();
+
+/** The built-in map's OpenDRIVE network as the exported file reads back (cached). */
+export function builtinOpenDrive(id: BuiltinMapId): BuiltinOpenDrive {
+  let g = generated.get(id);
+  if (!g) {
+    const lanes = builtinToOpenDrive(getMap(id)).lanes;
+    g = { network: readOpenDrive(builtinMapXodr(id)).network, lanes };
+    generated.set(id, g);
+  }
+  return g;
+}
+
+/** A built-in lane position (lane id, arc length) as an OpenDRIVE lane position in the exported file. */
+export function builtinLanePlace(id: BuiltinMapId, laneId: string, s: number): OdrLanePlace | null {
+  const g = builtinOpenDrive(id);
+  const lane = getMap(id).lanes.get(laneId);
+  const where = g.lanes.get(laneId);
+  const road = where && g.network.roadById.get(where.road);
+  if (!lane || !where || !road) return null;
+  const p = lane.poly.sample(Math.min(Math.max(0, s), lane.length));
+  return lanePlaceAt(road, where.lane, 0, road.length, p.x, p.y);
 }
 
 const ROAD_MARK_SOLID: RoadMark = { sOffset: 0, type: 'solid', color: 'white', width: 0.15, laneChange: 'none' };

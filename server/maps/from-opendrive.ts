@@ -310,3 +310,69 @@ export function odrLanePosition(
   const along = Math.min(Math.max(0, s), sec.sEnd - sec.s);
   return { roadId: road.id, laneId, s: travelDirection(road, laneId) > 0 ? sec.s + along : sec.sEnd - along };
 }
+
+/** An OpenDRIVE lane position with its offset from the lane centre (t direction, left +). */
+export interface OdrLanePlace {
+  roadId: string;
+  laneId: number;
+  s: number;
+  offset: number;
+}
+
+/**
+ * The OpenDRIVE lane position of a world point known to lie on lane `laneId` of `road` between
+ * sMin and sMax. A lane's own length differs from its reference line's on curves, so s is
+ * searched (scan, then golden section) rather than scaled; the offset takes up what is left.
+ */
+export function lanePlaceAt(
+  road: OdrRoad,
+  laneId: number,
+  sMin: number,
+  sMax: number,
+  x: number,
+  y: number,
+): OdrLanePlace | null {
+  const dist = (s: number) => {
+    const p = lanePose(road, laneId, s);
+    return p ? Math.hypot(p.x - x, p.y - y) : Infinity;
+  };
+  const eps = Math.min(1e-6, (sMax - sMin) / 4);
+  const lo0 = sMin + eps;
+  const hi0 = sMax - eps;
+  const step = 0.5;
+  let best = lo0;
+  let bestD = dist(lo0);
+  for (let s = lo0 + step; s < hi0 + step; s += step) {
+    const c = Math.min(s, hi0);
+    const d = dist(c);
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  let a = Math.max(lo0, best - step);
+  let b = Math.min(hi0, best + step);
+  const g = (Math.sqrt(5) - 1) / 2;
+  for (let i = 0; i < 40; i++) {
+    const c = b - g * (b - a);
+    const d = a + g * (b - a);
+    if (dist(c) < dist(d)) b = d;
+    else a = c;
+  }
+  const s = (a + b) / 2;
+  const p = lanePose(road, laneId, s);
+  if (!p) return null;
+  const offset = (x - p.x) * -Math.sin(p.heading) + (y - p.y) * Math.cos(p.heading);
+  return { roadId: road.id, laneId, s, offset };
+}
+
+/** Where a simulator lane position ("road:section:lane", arc length) lies in the file. */
+export function odrPlaceOfSimLane(net: OdrNetwork, map: RoadMap, simLane: string, s: number): OdrLanePlace | null {
+  const lane = map.lanes.get(simLane);
+  const m = /^(.+):(\d+):(-?\d+)$/.exec(simLane);
+  const road = m ? net.roadById.get(m[1]!) : undefined;
+  const sec = road?.sections[Number(m?.[2])];
+  if (!lane || !road || !sec) return null;
+  const p = lane.poly.sample(Math.min(Math.max(0, s), lane.length));
+  return lanePlaceAt(road, Number(m![3]), sec.s, sec.sEnd, p.x, p.y);
+}

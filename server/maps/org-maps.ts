@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { normaliseTownName } from '~/server/interop/openscenario/carla-towns';
 import { LaneIndex, laneAtT, lanePose, readOpenDrive, roadPose, type OdrNetwork } from './opendrive';
 import { networkPreviewSvg } from './opendrive/preview';
-import { odrLanePosition, roadMapFromOpenDrive, simLanePosition } from './from-opendrive';
+import { roadMapFromOpenDrive, simLanePosition } from './from-opendrive';
 import { networkOutline, type MapOutline } from './outline';
 import type { RoadMap } from './road-network';
 
@@ -222,19 +222,6 @@ export async function loadOrgNetwork(
     select: { xodr: true, map: { select: { name: true } } },
   });
   return v ? { name: v.map.name, network: readOpenDrive(v.xodr).network } : null;
-}
-
-/**
- * Where a scenario's ego starts on its OpenDRIVE map, as an OpenDRIVE lane position: its spawn
- * lane ("road:section:lane") and s, or the map's default spawn.
- */
-export function egoLanePosition(
-  network: OdrNetwork,
-  name: string,
-  spawn: { laneId?: string | undefined; s: number } | undefined,
-): { roadId: string; laneId: number; s: number } | null {
-  const lane = spawn?.laneId ?? roadMapFromOpenDrive(network, name).map.egoSpawn.laneId;
-  return odrLanePosition(network, lane, spawn?.laneId ? spawn.s : 5);
 }
 
 /** The scenario's ego spawn for a start found on the map (sim lane and arc length). */

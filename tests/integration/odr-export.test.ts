@@ -32,14 +32,22 @@ describe('a scenario authored on Town01', () => {
     // Ego on road 1's lane 1 (driven towards decreasing s), 40 m into it; the map names its lanes.
     const spawn = { laneId: '1:0:1', s: 40 };
     expect(simMap.lanes.has(spawn.laneId)).toBe(true);
+    // Traffic placed by hand, junction (curved) lanes included, and a route to a far lane.
+    const curved = simMap.laneList.filter((l) => l.junctionId && l.length > 15);
+    const straight = simMap.laneList.filter((l) => !l.junctionId && l.length > 60 && l.id !== spawn.laneId);
+    const placed = [curved[0]!, curved[5]!, straight[2]!, straight[7]!].map((l) => ({
+      laneId: l.id,
+      s: Math.round(l.length * 0.6 * 100) / 100,
+    }));
+    const to = { laneId: straight[10]!.id, s: 10 };
     const created = await eng.scenarios.create({
       org: a.org.slug,
       name: 'On Town01',
       spec: {
         map: 'urban_grid',
         roadNetwork: mapRef,
-        ego: { spawn, targetSpeed: 12 },
-        traffic: { vehicles: 4 },
+        ego: { spawn, targetSpeed: 12, route: { to } },
+        traffic: { vehicles: 6, placed },
         durationS: 45,
         seed: 9,
       },
@@ -51,13 +59,17 @@ describe('a scenario authored on Town01', () => {
     const root = parseXml(out.xml);
     expect(find(root, 'LogicFile')[0]!.attrs.filepath).toBe('Town01');
     const lanePositions = find(root, 'LanePosition');
-    expect(lanePositions).toHaveLength(1);
-    const lp = lanePositions[0]!.attrs;
-    expect(lp).toMatchObject({ roadId: '1', laneId: '1' });
-    // The exported lane position lands where the simulator places the ego (its stored pose).
-    const stored = simMap.lanes.get(spawn.laneId)!.poly.sample(spawn.s);
-    const p = lanePose(network.roadById.get(lp.roadId!)!, Number(lp.laneId), Number(lp.s), Number(lp.offset))!;
-    expect(Math.hypot(p.x - stored.x, p.y - stored.y)).toBeLessThan(0.1);
+    expect(lanePositions).toHaveLength(1 + placed.length);
+    expect(lanePositions[0]!.attrs).toMatchObject({ roadId: '1', laneId: '1' });
+    // Each exported lane position lands where the simulator places its vehicle (its stored pose).
+    [spawn, ...placed].forEach((want, i) => {
+      const lp = lanePositions[i]!.attrs;
+      const stored = simMap.lanes.get(want.laneId)!.poly.sample(want.s);
+      const p = lanePose(network.roadById.get(lp.roadId!)!, Number(lp.laneId), Number(lp.s), Number(lp.offset))!;
+      expect(Math.hypot(p.x - stored.x, p.y - stored.y), `position ${i} (${want.laneId})`).toBeLessThan(0.1);
+      // on the road the simulator lane belongs to
+      expect(lp.roadId).toBe(want.laneId.split(':')[0]);
+    });
 
     const back = await eng.scenarios.importXosc({ org: a.org.slug, xml: out.xml });
     expect(back.roadNetwork?.map).toMatchObject({ id: mapRef.mapId, version: mapRef.version });
@@ -92,5 +104,65 @@ describe('a scenario authored on Town01', () => {
     );
     expect(Object.keys(g).sort()).toEqual(['README.md', 'grid-v1.xosc', 'urban_grid.xodr']);
     expect(readOpenDrive(strFromU8(g['urban_grid.xodr']!)).network.roads.length).toBeGreaterThan(0);
+  });
+
+  it('refuses to save a scenario whose map or lanes are not there, in words at the field', async () => {
+    const save = (spec: object) => eng.scenarios.create({ org: a.org.slug, name: 'Bad refs', spec });
+    type Issue = { path: string; message: string };
+    // A direct tRPC caller throws the TRPCError; the AppError with its issues is its cause.
+    const issuesOf = async (p: Promise<unknown>): Promise<Issue[]> => {
+      const err = (await p.then(
+        () => null,
+        (e: unknown) => e,
+      )) as { cause?: { issues?: Issue[] } } | null;
+      expect(err, 'the save must be refused').not.toBeNull();
+      return err!.cause!.issues!;
+    };
+    // A map version the organisation does not have.
+    const noMap = await issuesOf(save({ roadNetwork: { ...mapRef, version: 99 } }));
+    expect(noMap).toEqual([
+      expect.objectContaining({
+        path: 'spec.roadNetwork',
+        message: expect.stringMatching(/Map Town01 version 99 does not exist/),
+      }),
+    ]);
+    // Lanes that are not Town01's, and an s past a lane's end.
+    const badLanes = await issuesOf(
+      save({
+        roadNetwork: mapRef,
+        ego: { spawn: { laneId: '999:0:-1', s: 1 }, route: { to: { laneId: 'urban:x', s: 0 } } },
+        traffic: {
+          vehicles: 2,
+          placed: [
+            { laneId: '1:0:1', s: 1 },
+            { laneId: '1:0:1', s: 5000 },
+          ],
+        },
+      }),
+    );
+    expect(badLanes.map((i) => i.path)).toEqual([
+      'spec.ego.spawn.laneId',
+      'spec.ego.route.to.laneId',
+      'spec.traffic.placed.1.s',
+    ]);
+    expect(badLanes[0]!.message).toBe('The ego start is on lane "999:0:-1", which is not a driving lane of map Town01');
+    expect(badLanes[2]!.message).toMatch(
+      /^Traffic vehicle 1 is 5000 m along lane "1:0:1", which is only [\d.]+ m long$/,
+    );
+    // The same lane ids are checked on built-in maps, and updates are checked too.
+    const ok = await eng.scenarios.create({ org: a.org.slug, name: 'Good refs', spec: { roadNetwork: mapRef } });
+    const onBuiltin = await issuesOf(
+      eng.scenarios.update({
+        org: a.org.slug,
+        id: ok.id,
+        spec: { map: 'urban_grid', ego: { spawn: { laneId: '1:0:1', s: 0 } } },
+      }),
+    );
+    expect(onBuiltin).toEqual([
+      expect.objectContaining({
+        path: 'spec.ego.spawn.laneId',
+        message: expect.stringMatching(/not a driving lane of map urban_grid/),
+      }),
+    ]);
   });
 });

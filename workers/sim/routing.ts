@@ -1,12 +1,55 @@
-import type { Lane, Turn } from '~/server/maps/road-network';
+import type { Lane, RoadMap, Turn } from '~/server/maps/road-network';
 import type { SimVehicle } from './vehicle';
 
 /** The ego's wanted turns at junctions, in order (repeated); empty: straight on. */
 export type TurnPlan = readonly Turn[];
 
+/** Where a vehicle is headed: metres from each lane's start to the goal, and the goal lanes. */
+export interface Destination {
+  dist: Map<Lane, number>;
+  /** the destination lane and its same-direction neighbours: reaching any of them is arriving */
+  goal: Set<Lane>;
+}
+
+/**
+ * Distances to a destination lane over the lane graph (Dijkstra backwards along `prev`), so a
+ * vehicle on any lane can take the next lane on a shortest way there, even after a lane change
+ * moved it off the way it had planned. Null when no lane leads there.
+ */
+export function destinationOf(map: RoadMap, laneId: string): Destination | null {
+  const target = map.lanes.get(laneId);
+  if (!target) return null;
+  const goal = new Set<Lane>([target]);
+  for (let l = target.left; l && !goal.has(l); l = l.left) goal.add(l);
+  for (let l = target.right; l && !goal.has(l); l = l.right) goal.add(l);
+  const dist = new Map<Lane, number>();
+  const queue: [Lane, number][] = [...goal].map((l) => [l, 0]);
+  // Maps have a few thousand lanes at most: a sorted array is a fast enough priority queue.
+  while (queue.length) {
+    queue.sort((a, b) => b[1] - a[1]);
+    const [lane, d] = queue.pop()!;
+    if (dist.has(lane)) continue;
+    dist.set(lane, d);
+    for (const p of lane.prev) if (!dist.has(p)) queue.push([p, d + p.length]);
+  }
+  return { dist, goal };
+}
+
 /** The lane after `lane`: the ego follows its route's turns, traffic picks by weighted chance. */
 export function chooseNext(v: SimVehicle, lane: Lane, egoTurns: TurnPlan): Lane {
   if (lane.next.length === 1) return lane.next[0]!;
+  if (v.destination && !v.destination.goal.has(lane)) {
+    let best: Lane | null = null;
+    let bestD = Infinity;
+    for (const n of lane.next) {
+      const d = v.destination.dist.get(n);
+      if (d !== undefined && d < bestD) {
+        bestD = d;
+        best = n;
+      }
+    }
+    if (best) return best;
+  }
   if (v.isEgo) {
     const want = egoTurns.length ? egoTurns[v.turnIndex % egoTurns.length]! : 'straight';
     v.turnIndex++;
@@ -46,6 +89,8 @@ export function locate(v: SimVehicle, egoTurns: TurnPlan, leaving: (lane: Lane) 
     leaving(L);
     v.signalDecision.delete(L.id);
     v.lane = v.plan.shift() ?? L.next[0]!;
+    // Arrived: from here on the route's turns decide.
+    if (v.destination?.goal.has(v.lane)) v.destination = undefined;
     ensurePlan(v, egoTurns);
     proj = v.lane.poly.project(v.body.x, v.body.y, 0);
   }

@@ -5,7 +5,7 @@ import { LongitudinalController } from './dynamics';
 import { driverProfilesParams, npcDriver } from './driver';
 import type { ScheduledFault } from './faults';
 import { createRng, type Rng } from './prng';
-import { ensurePlan } from './routing';
+import { destinationOf, ensurePlan } from './routing';
 import { SensorSuite } from './sensors';
 import { initialHealth } from './thermal';
 import type { SimVehicle } from './vehicle';
@@ -24,7 +24,8 @@ export interface SpawnContext {
 
 /**
  * The ego at its spawn point, then scenario.traffic.vehicles NPCs with blueprints drawn from the
- * mix, placed on road lanes longer than 40 m with room to the vehicles already placed. Every
+ * mix: the first ones where traffic.placed puts them, the rest on road lanes longer than 40 m
+ * with room to the vehicles already placed. Every
  * random draw comes from a stream named after its purpose (prng.ts), so a seed places the same
  * vehicles whatever else changes.
  */
@@ -35,7 +36,19 @@ export function spawnVehicles(c: SpawnContext): SimVehicle[] {
   const egoLane = c.map.lanes.get(spawn.laneId);
   if (!egoLane) throw new Error(`ego spawn lane "${spawn.laneId}" does not exist on map ${c.map.id}`);
   const egoS = Math.min(spawn.s, egoLane.length - 1);
-  vehicles.push(makeVehicle(c, 'ego', 0, true, sc.ego.blueprint, egoLane, egoS, createRng(sc.seed, 'driver:ego')));
+  const ego = makeVehicle(c, 'ego', 0, true, sc.ego.blueprint, egoLane, egoS, createRng(sc.seed, 'driver:ego'));
+  if (sc.ego.route.to) {
+    const dest = destinationOf(c.map, sc.ego.route.to.laneId);
+    if (!dest)
+      throw new Error(`ego route destination lane "${sc.ego.route.to.laneId}" does not exist on map ${c.map.id}`);
+    if (!dest.goal.has(egoLane)) {
+      ego.destination = dest;
+      // The plan made at spawn knew no destination.
+      ego.plan = [];
+      ensurePlan(ego, sc.ego.route.turns);
+    }
+  }
+  vehicles.push(ego);
 
   const rng = createRng(sc.seed, 'traffic-spawn');
   const candidates = c.map.laneList.filter((l) => l.kind === 'road' && l.length > 40);
@@ -51,6 +64,12 @@ export function spawnVehicles(c: SpawnContext): SimVehicle[] {
       }
     }
     let placed: { lane: Lane; s: number } | null = null;
+    const byHand = sc.traffic.placed[i];
+    if (byHand) {
+      const lane = c.map.lanes.get(byHand.laneId);
+      if (!lane) throw new Error(`traffic vehicle npc-${i}: lane "${byHand.laneId}" does not exist on map ${c.map.id}`);
+      placed = { lane, s: Math.min(byHand.s, lane.length - 1) };
+    }
     for (let attempt = 0; attempt < 200 && !placed; attempt++) {
       let x = rng.next() * totalLen;
       let lane = candidates[0]!;

@@ -3,6 +3,7 @@ import type { Actuation, Body, LongitudinalController } from './dynamics';
 import type { DriverParams } from './driver';
 import type { ScheduledFault } from './faults';
 import type { Rng } from './prng';
+import type { Destination } from './routing';
 import type { Lane } from '~/server/maps/road-network';
 import type { SensorSuite } from './sensors';
 import type { Health } from './thermal';
@@ -39,6 +40,8 @@ export interface SimVehicle {
   /** per approach lane: whether this driver goes through or stops for the light */
   signalDecision: Map<string, 'go' | 'stop'>;
   turnIndex: number;
+  /** the ego's route destination until it gets there (scenario ego.route.to) */
+  destination?: Destination;
   distance: number;
   /** ground-truth radar target */
   lead: { id: string; gap: number; ttc: number | null; speed: number } | null;

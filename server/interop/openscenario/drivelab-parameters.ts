@@ -40,6 +40,9 @@ export function driveLabParameters(s: Scenario): DriveLabParameter[] {
     { name: 'DriveLab_egoDriver', type: 'string', value: s.ego.driver },
     { name: 'DriveLab_egoRoute', type: 'string', value: json(s.ego.route) },
     ...(s.ego.spawn ? [{ name: 'DriveLab_egoSpawn', type: 'string' as const, value: json(s.ego.spawn) }] : []),
+    ...(s.traffic.placed.length
+      ? [{ name: 'DriveLab_trafficPlaced', type: 'string' as const, value: json(s.traffic.placed) }]
+      : []),
     { name: 'DriveLab_pedestrians', type: 'unsignedInt', value: String(s.traffic.pedestrians) },
     { name: 'DriveLab_trafficAggressiveness', type: 'double', value: String(s.traffic.aggressiveness) },
     { name: 'DriveLab_sensors', type: 'string', value: json(s.sensors) },
@@ -74,6 +77,7 @@ const readers = {
   DriveLab_egoDriver: egoSchema.unwrap().shape.driver.unwrap(),
   DriveLab_egoRoute: fromJson(egoSchema.unwrap().shape.route.unwrap()),
   DriveLab_egoSpawn: fromJson(egoSchema.unwrap().shape.spawn.unwrap()),
+  DriveLab_trafficPlaced: fromJson(trafficSchema.unwrap().shape.placed.unwrap()),
   DriveLab_pedestrians: numeric(trafficSchema.unwrap().shape.pedestrians.unwrap()),
   DriveLab_trafficAggressiveness: numeric(trafficSchema.unwrap().shape.aggressiveness.unwrap()),
   DriveLab_sensors: fromJson(sensorsSchema),

@@ -6,6 +6,9 @@ import {
   type VehicleBlueprint,
 } from '~/server/contracts/scenario';
 import type { OdrNetwork } from '~/server/maps/opendrive';
+import { builtinLanePlace, builtinOpenDrive } from '~/server/maps/builtin-opendrive';
+import type { OdrLanePlace } from '~/server/maps/from-opendrive';
+import { getMap } from '~/server/maps';
 import { npcBlueprintMix } from '~/server/scenarios/blueprints';
 import { CARLA_DESCRIPTION_PREFIX } from './carla-frame';
 import { carlaTownForMap, egoPoseForTown, type TownPose } from './carla-towns';
@@ -31,8 +34,38 @@ export interface ExportXoscOptions {
    * file): the ego is then placed with a LanePosition on the file's real road and lane ids, and
    * LogicFile names that map.
    */
-  network?: { name: string; network: OdrNetwork; lanePosition: { roadId: string; laneId: number; s: number } };
+  network?: {
+    name: string;
+    network: OdrNetwork;
+    lanePosition: { roadId: string; laneId: number; s: number; offset?: number };
+    /** traffic.placed as lane positions in the file, same order (null: not on the file's lanes) */
+    placed?: (OdrLanePlace | null)[];
+  };
 }
+
+/**
+ * A built-in map's own OpenDRIVE file (the one the CARLA bundle carries) as the export's road
+ * network: the ego and placed traffic become LanePositions on its road ids.
+ */
+function builtinNetwork(s: Scenario): ExportXoscOptions['network'] | undefined {
+  const spawn = s.ego.spawn?.laneId ? { laneId: s.ego.spawn.laneId, s: s.ego.spawn.s } : getMap(s.map).egoSpawn;
+  const ego = builtinLanePlace(s.map, spawn.laneId, spawn.s);
+  if (!ego) return undefined;
+  return {
+    name: s.map,
+    network: builtinOpenDrive(s.map).network,
+    lanePosition: ego,
+    placed: s.traffic.placed.map((p) => builtinLanePlace(s.map, p.laneId, p.s)),
+  };
+}
+
+const lanePositionEl = (p: { roadId: string; laneId: number; s: number; offset?: number }) =>
+  el('LanePosition', {
+    roadId: p.roadId,
+    laneId: p.laneId,
+    offset: Math.round((p.offset ?? 0) * 1000) / 1000,
+    s: Math.round(p.s * 1000) / 1000,
+  });
 
 export const EGO_ENTITY = 'hero';
 export const npcEntity = (i: number) => `npc-${i}`;
@@ -157,16 +190,13 @@ export function exportXosc(scenario: Scenario, opts: ExportXoscOptions = {}): st
   // Accepts objects built in code too: defaults filled and invariants (fault targets) checked.
   const s = scenarioSchema.parse(scenario);
   const date = opts.date ?? DEFAULT_DATE;
-  const onMap = opts.network;
+  // A CARLA spawn pose given by the caller keeps the CARLA-town form; otherwise the scenario's
+  // own map (uploaded or built-in) is the road network and positions are lane positions on it.
+  const onMap = opts.network ?? (opts.egoPose ? undefined : builtinNetwork(s));
   const town = onMap ? onMap.name : carlaTownForMap[s.map];
   const pose = opts.egoPose ?? egoPoseForTown[town] ?? { x: 0, y: 0, z: 0, h: 0 };
   const egoPosition = onMap
-    ? el('LanePosition', {
-        roadId: onMap.lanePosition.roadId,
-        laneId: onMap.lanePosition.laneId,
-        offset: 0,
-        s: Math.round(onMap.lanePosition.s * 1000) / 1000,
-      })
+    ? lanePositionEl(onMap.lanePosition)
     : el('WorldPosition', { x: pose.x, y: pose.y, z: pose.z, h: pose.h });
   const blueprints = npcBlueprints(s.traffic.vehicles, s.seed);
   const npcNames = blueprints.map((_, i) => npcEntity(i));
@@ -194,7 +224,7 @@ export function exportXosc(scenario: Scenario, opts: ExportXoscOptions = {}): st
       ]),
       ...npcNames.map((name, i) =>
         el('Private', { entityRef: name }, [
-          teleport(npcPosition(i, s.map)),
+          teleport(onMap?.placed?.[i] ? lanePositionEl(onMap.placed[i]) : npcPosition(i, s.map)),
           speedAction(npcStartSpeed[s.map]),
           controllerAction('NpcAutopilot', 'carla_autopilot'),
         ]),
@@ -245,7 +275,7 @@ export function exportXosc(scenario: Scenario, opts: ExportXoscOptions = {}): st
   return serializeXml(root, [
     comment(
       onMap
-        ? `DriveLab scenario "${s.name}" on the OpenDRIVE map ${town} (LogicFile ${town}.xodr in the bundle).`
+        ? `DriveLab scenario "${s.name}" on the OpenDRIVE map ${town} (LogicFile ${town}.xodr in the bundle${opts.network ? '' : ", DriveLab's built-in map"}).`
         : `DriveLab scenario "${s.name}" for CARLA ScenarioRunner (built-in map ${s.map} -> CARLA ${town}).`,
     ),
     comment(

@@ -1,6 +1,12 @@
-import { scenarioSchema, type FaultSpec, type Scenario, type ScenarioInput } from '~/server/contracts/scenario';
+import {
+  builtinMapIds,
+  scenarioSchema,
+  type FaultSpec,
+  type Scenario,
+  type ScenarioInput,
+} from '~/server/contracts/scenario';
 import { child, childrenNamed, parseXml, type XmlElement } from '~/server/xml/parse';
-import { mapForTown } from './carla-towns';
+import { mapForTown, normaliseTownName } from './carla-towns';
 import { EXPORT_FORMAT_PARAM, readDriveLabParameters, type DriveLabValues } from './drivelab-parameters';
 import { str, type ImportContext } from './import-context';
 import { MAX_TRAFFIC, readEntities, type ImportedEntities } from './import-entities';
@@ -109,9 +115,12 @@ function readRoadNetwork(ctx: ImportContext): MapChoice {
   ledger.handled(logicFile);
   const townPath = str(ctx, logicFile, 'filepath');
   const town = mapForTown(townPath);
-  let map = town.map;
-  if (!town.town && dl.DriveLab_map) map = dl.DriveLab_map;
-  if (!town.town)
+  // A built-in map exported under its own name (with its generated .xodr) is that map.
+  const builtin = builtinMapIds.find((m) => townPath !== undefined && normaliseTownName(townPath) === m);
+  let map = builtin ?? town.map;
+  if (!town.town && !builtin && dl.DriveLab_map) map = dl.DriveLab_map;
+  if (builtin) notes.push(`Road network ${builtin} is DriveLab's built-in map of that name.`);
+  else if (!town.town)
     notes.push(
       `Road network ${townPath ? `"${townPath}"` : '(none)'} is not a CARLA town DriveLab knows; using built-in map ${map}.`,
     );
@@ -160,6 +169,9 @@ function assemble(dl: DriveLabValues, s: Sections): ScenarioInput {
     traffic: {
       vehicles: Math.min(MAX_TRAFFIC, s.entities.npcs.length),
       pedestrians: Math.min(200, dl.DriveLab_pedestrians ?? s.entities.pedestrians.length),
+      ...(dl.DriveLab_trafficPlaced
+        ? { placed: dl.DriveLab_trafficPlaced.slice(0, Math.min(MAX_TRAFFIC, s.entities.npcs.length)) }
+        : {}),
       ...(dl.DriveLab_trafficAggressiveness !== undefined ? { aggressiveness: dl.DriveLab_trafficAggressiveness } : {}),
     },
     ...(dl.DriveLab_sensors ? { sensors: dl.DriveLab_sensors } : {}),

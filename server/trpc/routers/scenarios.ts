@@ -1,4 +1,4 @@
-import type { Prisma, PrismaClient } from '@prisma/client';
+import type { PrismaClient } from '@prisma/client';
 import { AppError, zodIssues } from '../../errors';
 import { z } from 'zod';
 import {
@@ -11,13 +11,13 @@ import {
 } from '../../contracts/scenario';
 import { builtinMapXodr } from '../../maps/builtin-opendrive';
 import {
-  egoLanePosition,
   findOrgMapForLogicFile,
   loadOrgNetwork,
   placeStart,
   spawnForStart,
   type PlacedStart,
 } from '../../maps/org-maps';
+import { odrPlaceOfSimLane, roadMapFromOpenDrive } from '../../maps/from-opendrive';
 import { normaliseTownName } from '../../interop/openscenario/carla-towns';
 import {
   exportXosc,
@@ -28,6 +28,7 @@ import {
 } from '../../interop/openscenario';
 import { carlaBundle } from '../../interop/openscenario/carla-bundle';
 import { createScenarioWithFirstVersion } from '../../scenarios/create';
+import { mapReferenceIssues } from '../../maps/scenario-map';
 import { createTRPCRouter, orgProcedure } from '../init';
 import { findScenarioVersion } from '../../scenarios/find-version';
 
@@ -53,9 +54,12 @@ async function exportNetwork(
       'NOT_FOUND',
       `The scenario's map ${spec.roadNetwork.name} (version ${spec.roadNetwork.version}) no longer exists.`,
     );
-  const lanePosition = egoLanePosition(net.network, net.name, spec.ego.spawn);
+  const simMap = roadMapFromOpenDrive(net.network, net.name).map;
+  const spawn = spec.ego.spawn?.laneId ? { laneId: spec.ego.spawn.laneId, s: spec.ego.spawn.s } : simMap.egoSpawn;
+  const lanePosition = odrPlaceOfSimLane(net.network, simMap, spawn.laneId, spawn.s);
   if (!lanePosition) throw new AppError('BAD_REQUEST', `The ego's spawn lane is not on map ${net.name}.`);
-  return { network: { ...net, lanePosition } };
+  const placed = spec.traffic.placed.map((p) => odrPlaceOfSimLane(net.network, simMap, p.laneId, p.s));
+  return { network: { ...net, lanePosition, placed } };
 }
 
 /** Validates a scenario spec with its contract; problems come back as one readable BAD_REQUEST. */
@@ -66,6 +70,13 @@ function parseSpec(spec: unknown) {
       issues: zodIssues(r.error, ['spec']),
     });
   return r.data;
+}
+
+/** Refuses a spec whose map or lane positions are not on its map, each problem at its field. */
+async function checkMapReference(db: PrismaClient, orgId: string, spec: Scenario): Promise<void> {
+  const issues = await mapReferenceIssues(db, orgId, spec);
+  if (issues.length)
+    throw new AppError('BAD_REQUEST', `Invalid scenario: ${issues.map((i) => i.message).join('; ')}`, { issues });
 }
 
 const MAX_XOSC_BYTES = 2 * 1024 * 1024;
@@ -133,7 +144,11 @@ export const scenariosRouter = createTRPCRouter({
       }
       const name = input.name ?? imported.scenario.name;
       // The road network the file names, among this organisation's uploaded maps.
-      const logicFile = imported.logicFile;
+      // A built-in map's own name is not looked up among uploads: DriveLab has that map.
+      const logicFile =
+        imported.logicFile && !builtinMapIds.some((m) => m === normaliseTownName(imported.logicFile!))
+          ? imported.logicFile
+          : undefined;
       const orgMap = logicFile ? await findOrgMapForLogicFile(ctx.db, ctx.orgId, logicFile) : null;
       const net = orgMap
         ? await loadOrgNetwork(ctx.db, ctx.orgId, { mapId: orgMap.id, version: orgMap.version })
@@ -145,7 +160,8 @@ export const scenariosRouter = createTRPCRouter({
         orgMap && net
           ? {
               roadNetwork: { mapId: orgMap.id, version: orgMap.version, name: orgMap.name },
-              ...(spawn ? { ego: { ...imported.scenario.ego, spawn } } : {}),
+              // DriveLab's own files restore the spawn exactly (DriveLab_egoSpawn); others take the file's start.
+              ...(spawn && !imported.scenario.ego.spawn ? { ego: { ...imported.scenario.ego, spawn } } : {}),
             }
           : {};
       const spec = parseSpec({ ...imported.scenario, ...onMap, name });
@@ -266,6 +282,7 @@ export const scenariosRouter = createTRPCRouter({
     .mutation(async ({ ctx, input }) => {
       const base = input.spec ?? (input.presetId ? scenarioPresets[input.presetId] : {});
       const spec = parseSpec({ ...base, name: input.name });
+      await checkMapReference(ctx.db, ctx.orgId, spec);
       const created = await createScenarioWithFirstVersion(ctx.db, {
         orgId: ctx.orgId,
         name: input.name,
@@ -288,6 +305,9 @@ export const scenariosRouter = createTRPCRouter({
       }),
     )
     .mutation(async ({ ctx, input }) => {
+      // Checked before the transaction: reading a map may take a while and needs no lock.
+      if (input.spec && typeof input.spec === 'object')
+        await checkMapReference(ctx.db, ctx.orgId, parseSpec({ ...input.spec, name: input.name ?? 'x' }));
       return ctx.db.$transaction(async (tx) => {
         await tx.$queryRaw`SELECT id FROM "Scenario" WHERE id = ${input.id} AND "orgId" = ${ctx.orgId} FOR UPDATE`;
         const s = await tx.scenario.findFirst({ where: { id: input.id, orgId: ctx.orgId } });

@@ -97,4 +97,56 @@ describe('the simulator on an OpenDRIVE network (Town01)', () => {
     expect(violations.length).toBeLessThan(crossings * 0.05);
     expect(sim.kpis().fleet.collisions).toBeLessThanOrEqual(3);
   });
+
+  it('starts placed traffic where it is placed and drives the ego along its route to the destination', () => {
+    const roads = map.laneList.filter((l) => !l.junctionId && l.length > 60);
+    const placed = [roads[3]!, roads[9]!].map((l) => ({ laneId: l.id, s: 20 }));
+    const start = roads[0]!;
+    const run = (to?: { laneId: string; s: number }) =>
+      createSimulation(
+        {
+          map: 'urban_grid',
+          durationS: 240,
+          ego: { spawn: { laneId: start.id, s: 5 }, targetSpeed: 10, route: to ? { to } : {} },
+          traffic: { vehicles: 4, placed },
+          seed: 3,
+          timeFactor: 'max',
+        },
+        { orgId: 'org', runId: 'run', network: map, clock: () => 0 },
+      );
+    // Where the ego goes on its own (straight on at every junction)...
+    const control = run();
+    const visited = new Set<string>();
+    while (!control.done) {
+      control.step();
+      visited.add(control.truth().find((v) => v.id === 'ego')!.laneId);
+    }
+    // ...and a destination it never reaches that way, a few junctions from the start.
+    const hops = new Map<string, number>([[start.id, 0]]);
+    const queue = [start];
+    while (queue.length) {
+      const l = queue.shift()!;
+      for (const n of l.next)
+        if (!hops.has(n.id)) {
+          hops.set(n.id, hops.get(l.id)! + 1);
+          queue.push(n);
+        }
+    }
+    const far = roads
+      .filter((l) => !visited.has(l.id) && (hops.get(l.id) ?? 0) >= 3)
+      .sort((a, b) => hops.get(a.id)! - hops.get(b.id)!)[0]!;
+    expect(far).toBeDefined();
+
+    const sim = run({ laneId: far.id, s: 10 });
+    const first = new Map(sim.truth().map((v) => [v.id, v]));
+    expect(first.get('npc-0')!.laneId).toBe(placed[0]!.laneId);
+    expect(first.get('npc-1')!.laneId).toBe(placed[1]!.laneId);
+    expect(first.get('npc-0')!.s).toBeCloseTo(20, 0);
+    let arrived = false;
+    while (!sim.done && !arrived) {
+      sim.step();
+      arrived = sim.truth().find((v) => v.id === 'ego')!.laneId === far.id;
+    }
+    expect(arrived).toBe(true);
+  });
 });

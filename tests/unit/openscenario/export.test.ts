@@ -4,6 +4,15 @@ import { exportXosc } from '~/server/interop/openscenario';
 import { npcBlueprints } from '~/server/interop/openscenario/export-xosc';
 import { child, childrenNamed, descend, parseXml } from '~/server/xml/parse';
 import { validateWithXmllint } from './helpers';
+import { getMap } from '~/server/maps';
+import { builtinMapXodr } from '~/server/maps/builtin-opendrive';
+import { lanePose, readOpenDrive } from '~/server/maps/opendrive';
+import { builtinMapIds } from '~/server/contracts/scenario';
+
+const find = (n: ReturnType<typeof parseXml>, name: string): ReturnType<typeof parseXml>[] => [
+  ...(n.name === name ? [n] : []),
+  ...n.children.flatMap((c) => find(c, name)),
+];
 
 const faultyCrowd: Scenario = scenarioSchema.parse({
   name: 'Faults & a crowd <stress>',
@@ -50,7 +59,8 @@ describe('exportXosc', () => {
 
   it('writes the CARLA structure ScenarioRunner expects', () => {
     const doc = parseXml(exportXosc(scenarioPresets.urban_rush_hour));
-    expect(descend(doc, 'RoadNetwork', 'LogicFile')?.attrs.filepath).toBe('Town10HD');
+    // The built-in map's own OpenDRIVE file (in the CARLA bundle), not a CARLA town of like character.
+    expect(descend(doc, 'RoadNetwork', 'LogicFile')?.attrs.filepath).toBe('urban_grid');
     const objects = childrenNamed(child(doc, 'Entities'), 'ScenarioObject');
     expect(objects).toHaveLength(41);
     const hero = objects[0]!;
@@ -114,9 +124,44 @@ describe('exportXosc', () => {
   it('escapes <>&"\' in names so the document stays well-formed and valid', () => {
     const nasty = `Tom & Jerry's "<crash>" -- test-`;
     const xml = exportXosc(scenarioSchema.parse({ name: nasty, traffic: { vehicles: 1 } }));
-    expect(xml).toContain('description="CARLA:Tom &amp; Jerry&apos;s &quot;&lt;crash&gt;&quot; -- test-"');
+    expect(xml).toContain('description="Tom &amp; Jerry&apos;s &quot;&lt;crash&gt;&quot; -- test-"');
     expect(xml).not.toMatch(/<!--(?:(?!-->)[\s\S])*--(?!>)/); // no "--" inside a comment
-    expect(child(parseXml(xml), 'FileHeader')?.attrs.description).toBe(`CARLA:${nasty}`);
+    expect(child(parseXml(xml), 'FileHeader')?.attrs.description).toBe(nasty);
     expect(validateWithXmllint({ nasty: xml }).nasty!.code).toBe(0);
+  });
+
+  it('built-in maps: ego and placed traffic are LanePositions of the map file, within 0.1 m of their poses', () => {
+    for (const id of builtinMapIds) {
+      const map = getMap(id);
+      const net = readOpenDrive(builtinMapXodr(id)).network;
+      // Placed on lanes spread over the map, at several distances along each (curves included).
+      const lanes = map.laneList.filter((l) => l.length > 30);
+      const placed = [0.1, 0.3, 0.5, 0.7, 0.9].map((f, i) => {
+        const lane = lanes[Math.floor(f * lanes.length)]!;
+        return { laneId: lane.id, s: Math.round(lane.length * (0.2 + 0.15 * i) * 10) / 10 };
+      });
+      const egoLane = lanes[Math.floor(lanes.length / 3)]!;
+      const s = scenarioSchema.parse({
+        name: `placed on ${id}`,
+        map: id,
+        ego: { spawn: { laneId: egoLane.id, s: egoLane.length / 2 } },
+        traffic: { vehicles: placed.length + 2, placed },
+      });
+      const xml = exportXosc(s);
+      expect(validateWithXmllint({ [id]: xml })[id], id).toMatchObject({ code: 0 });
+      const root = parseXml(xml);
+      expect(find(root, 'LogicFile')[0]!.attrs.filepath).toBe(id);
+      const lps = find(root, 'LanePosition');
+      // ego + each placed NPC; the two unplaced NPCs stay relative to the ego
+      expect(lps).toHaveLength(1 + placed.length);
+      expect(find(root, 'RelativeLanePosition')).toHaveLength(2);
+      const stored = [{ laneId: s.ego.spawn!.laneId!, s: s.ego.spawn!.s }, ...placed];
+      lps.forEach((lp, i) => {
+        const want = map.lanes.get(stored[i]!.laneId)!.poly.sample(stored[i]!.s);
+        const a = lp.attrs;
+        const got = lanePose(net.roadById.get(a.roadId!)!, Number(a.laneId), Number(a.s), Number(a.offset))!;
+        expect(Math.hypot(got.x - want.x, got.y - want.y), `${id} position ${i}`).toBeLessThan(0.1);
+      });
+    }
   });
 });
