@@ -299,8 +299,10 @@ const headline = (k: string) => metricDirection(k) !== undefined;
 function parallelAxes(runs: readonly CompareRun[]) {
   const { params } = compareSections(runs, false);
   const varied = params.filter((p) => p.differs);
-  const metrics = orderMetrics(runs.flatMap((r) => Object.keys(r.metrics ?? {})))
-    .filter(headline)
+  // The metrics that tell these runs apart (all headline ones when none does), at most three.
+  const headlines = compareSections(runs, false).metrics.filter((m) => headline(m.key));
+  const metrics = (headlines.some((m) => m.differs) ? headlines.filter((m) => m.differs) : headlines)
+    .map((m) => m.key)
     .slice(0, 3);
   return [
     ...(varied.length ? varied : params).map((p) => ({ key: p.key, label: p.label })),
