@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect, test } from '@playwright/test';
 import { labelledTable } from '~/scripts/fixtures/labelled-table';
-import { DEMO } from '../prisma/seed';
-import { open, ready, signInAsDemo } from './helpers';
+import { open, ready } from './helpers';
 
 test('a new org sees the guided path unticked; a step is ticked once it is done in that org only', async ({ page }) => {
   test.setTimeout(120_000);
@@ -52,14 +51,4 @@ test('a new org sees the guided path unticked; a step is ticked once it is done 
   await expect(page.getByTestId('guide-dataset')).toContainText('(done)');
   await expect(guide).toHaveAttribute('data-done', '1');
   await expect(page.getByTestId('guide-scenario')).toHaveAttribute('data-done', 'false');
-});
-
-test('the demo org, where scenarios have been run, has those steps ticked', async ({ page }) => {
-  await signInAsDemo(page, DEMO.user);
-  await open(page, `/${DEMO.org.slug}`);
-  await expect(page.getByTestId('guide-scenario')).toHaveAttribute('data-done', 'true');
-  await expect(page.getByTestId('guide-scenario').getByRole('link', { name: 'See scenarios' })).toHaveAttribute(
-    'href',
-    `/${DEMO.org.slug}/scenarios`,
-  );
 });
