@@ -5,7 +5,7 @@ import { TRPCReactProvider } from '~/components/trpc/react';
 import { getPageUser } from '~/server/auth/page-user';
 import { env } from '~/server/env';
 import './globals.css';
-import { ButtonLink } from '~/components/ui';
+import { ButtonLink, TimeZoneProvider } from '~/components/ui';
 import { THEME_BOOT_SCRIPT, ThemeSwitch } from '~/components/theme/theme-switch';
 
 const description =
@@ -57,31 +57,33 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
       </head>
       <body>
         <TRPCReactProvider>
-          <header className="topbar">
-            <a className="brand" href={user ? '/orgs' : '/'}>
-              <span className="brand-mark" aria-hidden>
-                ◆
-              </span>
-              DriveLab
-            </a>
-            <nav className="topnav" aria-label="Main">
-              {user && <a href="/orgs">Organizations</a>}
-              <a href="/status">System status</a>
-            </nav>
-            <div className="spacer" />
-            <ThemeSwitch />
-            {user ? (
-              <UserMenu email={user.email} orgs={user.orgs.map((o) => ({ slug: o.slug, name: o.name }))} />
-            ) : (
-              <div className="user-menu">
-                <a href="/signin">Sign in</a>
-                <ButtonLink variant="primary" size="sm" href="/signup">
-                  Create account
-                </ButtonLink>
-              </div>
-            )}
-          </header>
-          <main className="page">{children}</main>
+          <TimeZoneProvider zone={user?.timeFormat ?? 'utc'}>
+            <header className="topbar">
+              <a className="brand" href={user ? '/orgs' : '/'}>
+                <span className="brand-mark" aria-hidden>
+                  ◆
+                </span>
+                DriveLab
+              </a>
+              <nav className="topnav" aria-label="Main">
+                {user && <a href="/orgs">Organizations</a>}
+                <a href="/status">System status</a>
+              </nav>
+              <div className="spacer" />
+              <ThemeSwitch />
+              {user ? (
+                <UserMenu email={user.email} orgs={user.orgs.map((o) => ({ slug: o.slug, name: o.name }))} />
+              ) : (
+                <div className="user-menu">
+                  <a href="/signin">Sign in</a>
+                  <ButtonLink variant="primary" size="sm" href="/signup">
+                    Create account
+                  </ButtonLink>
+                </div>
+              )}
+            </header>
+            <main className="page">{children}</main>
+          </TimeZoneProvider>
         </TRPCReactProvider>
       </body>
     </html>

@@ -87,7 +87,7 @@ test('upload a dataset, start a training job from the portal, watch its curves m
   await page.getByRole('link', { name: 'mlp-classifier #1' }).click();
   await ready(page);
   await expect(page.getByTestId('compare-chart')).toBeVisible();
-  await expect(page.getByTestId('compare-table')).toContainText('param epochs');
+  await expect(page.getByTestId('compare-params')).toContainText('Max epochs');
   await page.getByRole('button', { name: 'add tags' }).click();
   await page.getByLabel('Tags').fill('baseline, e2e');
   await page.getByRole('button', { name: 'Save' }).click();

@@ -2,7 +2,9 @@ import { FleetOverview } from '~/components/live/fleet-overview';
 import { requireOrgPage } from '~/server/auth/page-org';
 import { hasRole } from '~/server/auth/roles';
 import { db } from '~/server/db';
-import { Card, EmptyState, SectionTitle, Stat, Table } from '~/components/ui';
+import { guideSteps, loadGuideFacts } from '~/server/onboarding/guide';
+import { FirstUseGuide } from '~/components/orgs/first-use-guide';
+import { Card, EmptyState, SectionTitle, Stat, Table, Time } from '~/components/ui';
 import type { Metadata } from 'next';
 
 export const metadata: Metadata = { title: 'Overview' };
@@ -12,18 +14,29 @@ export const dynamic = 'force-dynamic';
 export default async function OrgOverview({ params }: { params: Promise<{ org: string }> }) {
   const { org: slug } = await params;
   const { org } = await requireOrgPage(slug);
-  const [members, keys, invites, recent] = await Promise.all([
+  const [members, keys, invites, recent, facts] = await Promise.all([
     db.membership.count({ where: { orgId: org.id } }),
     db.apiKey.count({ where: { orgId: org.id, revokedAt: null } }),
     db.invite.count({ where: { orgId: org.id, acceptedAt: null, revokedAt: null, expiresAt: { gt: new Date() } } }),
     hasRole(org.role, 'admin')
       ? db.auditLog.findMany({ where: { orgId: org.id }, orderBy: { createdAt: 'desc' }, take: 5 })
       : Promise.resolve([]),
+    loadGuideFacts(db, org.id),
   ]);
+  const guide = guideSteps(org.slug, facts);
+  const guideSection = (
+    <>
+      <SectionTitle>First steps</SectionTitle>
+      <FirstUseGuide steps={guide.steps} next={guide.next} />
+    </>
+  );
   const admin = hasRole(org.role, 'admin');
   return (
     <>
+      {/* Until the path is done it leads the page; afterwards it moves below the fleet. */}
+      {guide.next && guideSection}
       <FleetOverview org={org.slug} />
+      {!guide.next && guideSection}
       <SectionTitle>Organization</SectionTitle>
       <div className="stat-grid">
         <Stat card label="Members" value={members} testId="stat-members" />
@@ -75,7 +88,9 @@ export default async function OrgOverview({ params }: { params: Promise<{ org: s
                 <tbody>
                   {recent.map((e) => (
                     <tr key={e.id}>
-                      <td className="muted w-md">{e.createdAt.toISOString().replace('T', ' ').slice(0, 19)} UTC</td>
+                      <td className="muted w-md">
+                        <Time value={e.createdAt} seconds />
+                      </td>
                       <td>
                         <code>{e.action}</code>
                       </td>

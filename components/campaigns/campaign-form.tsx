@@ -6,25 +6,10 @@ import { useState } from 'react';
 import { errorMessage } from '~/components/trpc/error-message';
 import { useTRPC } from '~/components/trpc/react';
 import { Button, Card, Field, Input, Select } from '~/components/ui';
+import { pathKey, serverIssues, friendlyIssue } from '~/components/forms/issues';
+import { campaignDraftErrors, sweepable, SWEEPABLE, type DimDraft } from './sweep-params';
 
-/** Numeric and enum fields of a scenario that a sweep can vary, with sensible ranges. */
-const SWEEPABLE = [
-  { path: 'traffic.vehicles', label: 'Traffic vehicles', min: 0, max: 60, integer: true },
-  { path: 'traffic.pedestrians', label: 'Pedestrians', min: 0, max: 60, integer: true },
-  { path: 'traffic.aggressiveness', label: 'Traffic aggressiveness', min: 0, max: 1, integer: false },
-  { path: 'ego.targetSpeed', label: 'Ego target speed (m/s)', min: 5, max: 40, integer: false },
-  { path: 'sensors.dropoutRate', label: 'Sensor dropout rate', min: 0, max: 0.2, integer: false },
-  { path: 'seed', label: 'Seed', min: 1, max: 1000, integer: true },
-  {
-    path: 'weather.preset',
-    label: 'Weather preset',
-    values: ['ClearNoon', 'CloudyNoon', 'WetNoon', 'HardRainNoon', 'ClearSunset', 'HardRainNight'],
-  },
-  { path: 'ego.driver', label: 'Driver profile', values: ['calm', 'normal', 'aggressive'] },
-  { path: 'map', label: 'Map', values: ['urban_grid', 'highway_ring', 'rural_hills'] },
-] as const;
-
-type Dim = { path: string; min: number; max: number; integer: boolean; values?: string[] };
+type Dim = DimDraft;
 
 export function CampaignForm({ org }: { org: string }) {
   const trpc = useTRPC();
@@ -41,10 +26,25 @@ export function CampaignForm({ org }: { org: string }) {
     { path: 'ego.targetSpeed', min: 15, max: 35, integer: false },
   ]);
   const [error, setError] = useState<string | null>(null);
+  // Errors show once the user tried to launch; then they follow every edit.
+  const [tried, setTried] = useState(false);
+  const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
+  const errors = { ...campaignDraftErrors({ strategy, runs, maxConcurrent, dims }), ...serverErrors };
+  const err = (key: string) => (tried ? errors[key] : undefined);
+  const blocked = !scenarioId
+    ? 'Choose a scenario first'
+    : create.isPending
+      ? 'Launching…'
+      : tried && Object.keys(errors).length > 0
+        ? 'Fix the fields marked above'
+        : null;
 
-  const setDim = (i: number, d: Partial<Dim>) => setDims(dims.map((x, j) => (j === i ? { ...x, ...d } : x)));
+  const setDim = (i: number, d: Partial<Dim>) => {
+    setServerErrors({});
+    setDims(dims.map((x, j) => (j === i ? { ...x, ...d } : x)));
+  };
   const chooseField = (i: number, path: string) => {
-    const f = SWEEPABLE.find((s) => s.path === path)!;
+    const f = sweepable(path)!;
     setDim(
       i,
       'values' in f
@@ -84,71 +84,90 @@ export function CampaignForm({ org }: { org: string }) {
           </Select>
         </Field>
         {strategy !== 'grid' && (
-          <Field label="Runs">
+          <Field label="Runs" error={err('runs')}>
+            {(p) => (
+              <Input
+                {...p}
+                width="xs"
+                type="number"
+                min={1}
+                max={500}
+                value={runs}
+                onChange={(e) => setRuns(e.target.valueAsNumber)}
+              />
+            )}
+          </Field>
+        )}
+        <Field label="At most in parallel" error={err('maxConcurrent')}>
+          {(p) => (
             <Input
+              {...p}
               width="xs"
               type="number"
               min={1}
-              max={500}
-              value={runs}
-              onChange={(e) => setRuns(e.target.valueAsNumber)}
+              max={32}
+              value={maxConcurrent}
+              onChange={(e) => setMaxConcurrent(e.target.valueAsNumber)}
             />
-          </Field>
-        )}
-        <Field label="At most in parallel">
-          <Input
-            width="xs"
-            type="number"
-            min={1}
-            max={32}
-            value={maxConcurrent}
-            onChange={(e) => setMaxConcurrent(e.target.valueAsNumber)}
-          />
+          )}
         </Field>
       </div>
       <h2 className="mt-4">Swept parameters</h2>
       {dims.map((d, i) => (
         <div key={i} className="form-row mt-2">
-          <Field label="Parameter">
-            <Select width="lg" value={d.path} onChange={(e) => chooseField(i, e.target.value)}>
-              {SWEEPABLE.map((s) => (
-                <option key={s.path} value={s.path}>
-                  {s.label}
-                </option>
-              ))}
-            </Select>
+          <Field label="Parameter" error={err(`dims.${i}.path`)}>
+            {(p) => (
+              <Select {...p} width="lg" value={d.path} onChange={(e) => chooseField(i, e.target.value)}>
+                {SWEEPABLE.map((s) => (
+                  <option key={s.path} value={s.path}>
+                    {'unit' in s && s.unit ? `${s.label} (${s.unit})` : s.label}
+                  </option>
+                ))}
+              </Select>
+            )}
           </Field>
           {d.values ? (
-            <Field label="Values (comma-separated)" className="grow">
-              <Input
-                value={d.values.join(', ')}
-                onChange={(e) =>
-                  setDim(i, {
-                    values: e.target.value
-                      .split(',')
-                      .map((v) => v.trim())
-                      .filter(Boolean),
-                  })
-                }
-              />
+            <Field label="Values (comma-separated)" className="grow" error={err(`dims.${i}.values`)}>
+              {(p) => (
+                <Input
+                  {...p}
+                  value={(d.values ?? []).join(', ')}
+                  onChange={(e) =>
+                    setDim(i, {
+                      values: e.target.value
+                        .split(',')
+                        .map((v) => v.trim())
+                        .filter(Boolean),
+                    })
+                  }
+                />
+              )}
             </Field>
           ) : (
             <>
-              <Field label="From">
-                <Input
-                  width="xs"
-                  type="number"
-                  value={d.min}
-                  onChange={(e) => setDim(i, { min: e.target.valueAsNumber })}
-                />
+              <Field label="From" error={err(`dims.${i}.min`)}>
+                {(p) => (
+                  <Input
+                    {...p}
+                    width="xs"
+                    type="number"
+                    value={Number.isFinite(d.min) ? d.min : ''}
+                    onChange={(e) => setDim(i, { min: e.target.valueAsNumber })}
+                    data-testid={`dim-${i}-min`}
+                  />
+                )}
               </Field>
-              <Field label="To">
-                <Input
-                  width="xs"
-                  type="number"
-                  value={d.max}
-                  onChange={(e) => setDim(i, { max: e.target.valueAsNumber })}
-                />
+              <Field label="To" error={err(`dims.${i}.max`)}>
+                {(p) => (
+                  <Input
+                    {...p}
+                    width="xs"
+                    type="number"
+                    value={Number.isFinite(d.max) ? d.max : ''}
+                    onChange={(e) => setDim(i, { max: e.target.valueAsNumber })}
+                    data-testid={`dim-${i}-max`}
+                  />
+                )}
               </Field>
             </>
           )}
@@ -171,33 +190,57 @@ export function CampaignForm({ org }: { org: string }) {
         >
           Add parameter
         </Button>
-        <Button
-          variant="primary"
-          disabled={create.isPending || !scenarioId}
-          onClick={async () => {
-            setError(null);
-            try {
-              const r = await create.mutateAsync({
-                org,
-                name: name || 'Untitled campaign',
-                scenarioId,
-                strategy,
-                runs,
-                maxConcurrent,
-                dimensions: dims.map((d) =>
-                  d.values
-                    ? { path: d.path, values: d.values }
-                    : { path: d.path, min: d.min, max: d.max, integer: d.integer },
-                ),
-              });
-              router.push(`/${org}/campaigns/${r.id}`);
-            } catch (e) {
-              setError(errorMessage(e));
-            }
-          }}
-        >
-          Launch campaign
-        </Button>
+        <span className="toolbar">
+          {blocked && (
+            <span className="muted text-sm" id="launch-blocked">
+              {blocked}
+            </span>
+          )}
+          <Button
+            variant="primary"
+            disabled={!scenarioId || create.isPending}
+            aria-describedby={blocked ? 'launch-blocked' : undefined}
+            onClick={async () => {
+              setError(null);
+              setTried(true);
+              if (Object.keys(campaignDraftErrors({ strategy, runs, maxConcurrent, dims })).length > 0) return;
+              try {
+                const r = await create.mutateAsync({
+                  org,
+                  name: name || 'Untitled campaign',
+                  scenarioId,
+                  strategy,
+                  runs,
+                  maxConcurrent,
+                  dimensions: dims.map((d) =>
+                    d.values
+                      ? { path: d.path, values: d.values }
+                      : { path: d.path, min: d.min, max: d.max, integer: d.integer },
+                  ),
+                });
+                router.push(`/${org}/campaigns/${r.id}`);
+              } catch (e) {
+                // The server's issues at their fields ("dimensions.1" is the second parameter's row).
+                const atFields: Record<string, string> = {};
+                for (const i of serverIssues(e)) {
+                  const key = pathKey(i.path)
+                    .replace(/^dimensions\.(\d+)$/, 'dims.$1.max')
+                    .replace(/^dimensions\./, 'dims.');
+                  if (/^(runs|maxConcurrent|dims\.\d+\.(min|max|values|path))$/.test(key))
+                    atFields[key] ??= /max must be greater/.test(i.message)
+                      ? 'To must be greater than From'
+                      : friendlyIssue(i, {
+                          label: key.endsWith('.min') ? 'From' : key.endsWith('.max') ? 'To' : 'This',
+                        });
+                }
+                setServerErrors(atFields);
+                if (Object.keys(atFields).length === 0) setError(errorMessage(e));
+              }
+            }}
+          >
+            Launch campaign
+          </Button>
+        </span>
       </div>
     </Card>
   );

@@ -5,6 +5,7 @@ import { useMemo, useState } from 'react';
 import { Button, Card, EmptyState, ProgressBar, SectionTitle, StateBadge, Table, QueryError } from '~/components/ui';
 import { errorMessage } from '~/components/trpc/error-message';
 import { Heatmap, Swatch } from '~/components/charts';
+import { sweepLabel } from './sweep-params';
 import { useTRPC } from '~/components/trpc/react';
 
 /** Red (0) → amber → green (1), for driving scores. */
@@ -56,7 +57,7 @@ export function CampaignView({ org, id, canRun }: { org: string; id: string; can
           <h2 className="m-0 text-xl">{c.name}</h2>
           <div className="muted text-sm mt-1">
             <a href={`/${org}/scenarios/${c.scenario.id}`}>{c.scenario.name}</a> · {c.strategy.toUpperCase()} over{' '}
-            {paths.join(', ')} · {c.runs.length} runs, at most {c.maxConcurrent} at once
+            {paths.map(sweepLabel).join(', ')} · {c.runs.length} runs, at most {c.maxConcurrent} at once
           </div>
         </div>
         <div className="toolbar">
@@ -88,15 +89,16 @@ export function CampaignView({ org, id, canRun }: { org: string; id: string; can
       {heat?.xs && heat.ys && xPath && (
         <>
           <SectionTitle>
-            Driving score by {xPath}
-            {yPath ? ` × ${yPath}` : ''}
+            Driving score by {sweepLabel(xPath)}
+            {yPath ? ` × ${sweepLabel(yPath)}` : ''}
           </SectionTitle>
           <Card>
             <Heatmap
               testId="campaign-heatmap"
               xs={heat.xs}
               ys={heat.ys}
-              yTitle={yPath}
+              xTitle={sweepLabel(xPath)}
+              yTitle={yPath ? sweepLabel(yPath) : undefined}
               value={(x, y) => {
                 const cell = heat.done.filter(
                   (r) => fmt(r.params[xPath]) === x && (!yPath || fmt(r.params[yPath]) === y),
@@ -115,7 +117,7 @@ export function CampaignView({ org, id, canRun }: { org: string; id: string; can
           <thead>
             <tr>
               {paths.map((p) => (
-                <th key={p}>{p}</th>
+                <th key={p}>{sweepLabel(p)}</th>
               ))}
               <th>State</th>
               <th>Driving score</th>

@@ -5,6 +5,8 @@ export interface HeatmapProps {
   ys: readonly string[];
   /** Caption of the row labels' column (the y parameter's name). */
   yTitle?: string;
+  /** Caption over the column labels (the x parameter's name), drawn as its own row. */
+  xTitle?: string;
   /** The value of a cell, or null when it has none (drawn as an empty cell). */
   value: (x: string, y: string) => number | null;
   /** Fill of a cell with a value: a CSS colour computed from the value. */
@@ -14,7 +16,7 @@ export interface HeatmapProps {
   testId?: string;
 }
 
-const LABEL_W = 120;
+const LABEL_W = 150;
 const CELL_W = 72;
 const CELL_H = 30;
 const GAP = 2;
@@ -23,15 +25,35 @@ const GAP = 2;
  * A grid of coloured cells with row and column labels, drawn as SVG so that each cell's colour is
  * an attribute, not an inline style. It keeps its natural size and scrolls when it is too wide.
  */
-export function Heatmap({ xs, ys, yTitle, value, color, format, testId }: HeatmapProps) {
+export function Heatmap({ xs, ys, yTitle, xTitle, value, color, format, testId }: HeatmapProps) {
+  const top = xTitle ? CELL_H : 0;
   const width = LABEL_W + xs.length * (CELL_W + GAP);
-  const height = (ys.length + 1) * (CELL_H + GAP);
+  const height = top + (ys.length + 1) * (CELL_H + GAP);
   const colX = (i: number) => LABEL_W + i * (CELL_W + GAP);
-  const rowY = (j: number) => (j + 1) * (CELL_H + GAP);
+  const rowY = (j: number) => top + (j + 1) * (CELL_H + GAP);
   return (
     <div className="heatmap" data-testid={testId}>
       <svg width={width} height={height} role="img" aria-label={`Heatmap of ${ys.length} × ${xs.length} cells`}>
-        <text className="heatmap-axis" x={LABEL_W / 2} y={CELL_H / 2} textAnchor="middle" dominantBaseline="central">
+        {xTitle && (
+          <text
+            className="heatmap-title"
+            x={LABEL_W + (width - LABEL_W) / 2}
+            y={CELL_H / 2}
+            textAnchor="middle"
+            dominantBaseline="central"
+            data-testid="heatmap-x-title"
+          >
+            {xTitle}
+          </text>
+        )}
+        <text
+          className="heatmap-title"
+          x={LABEL_W / 2}
+          y={top + CELL_H / 2}
+          textAnchor="middle"
+          dominantBaseline="central"
+          data-testid="heatmap-y-title"
+        >
           {yTitle ?? ''}
         </text>
         {xs.map((x, i) => (
@@ -39,7 +61,7 @@ export function Heatmap({ xs, ys, yTitle, value, color, format, testId }: Heatma
             key={x}
             className="heatmap-axis"
             x={colX(i) + CELL_W / 2}
-            y={CELL_H / 2}
+            y={top + CELL_H / 2}
             textAnchor="middle"
             dominantBaseline="central"
           >

@@ -14,6 +14,9 @@ export type {
 export { Histogram } from './histogram';
 export type { HistogramProps } from './histogram';
 export { Heatmap } from './heatmap';
+export { ParallelCoordinates } from './parallel-coordinates';
+export type { ParallelAxis, ParallelCoordinatesProps, ParallelLine } from './parallel-coordinates';
+export { axisScale } from './parallel-scale';
 export type { HeatmapProps } from './heatmap';
 export { CHART_COLORS, CHART_TONE, seriesColor } from './theme';
 export { formatFixed, formatTick, formatValue, niceTicks } from './ticks';

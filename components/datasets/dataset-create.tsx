@@ -1,5 +1,6 @@
 'use client';
 
+import { Time, useTimeFormat } from '~/components/ui/time';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
@@ -40,6 +41,7 @@ function FromRuns({ org }: { org: string }) {
   const trpc = useTRPC();
   const router = useRouter();
   const runs = useQuery(trpc.runs.list.queryOptions({ org, state: 'completed', limit: 200 }));
+  const times = useTimeFormat();
   const campaigns = useQuery(trpc.campaigns.list.queryOptions({ org }));
   const create = useMutation(trpc.datasets.createFromRuns.mutationOptions());
   const [name, setName] = useState('');
@@ -151,23 +153,39 @@ function FromRuns({ org }: { org: string }) {
                 <tr>
                   <th className="w-3xs" />
                   <th>Run</th>
-                  <th>Scenario</th>
+                  <th>Started</th>
+                  <th className="num">Length</th>
                   <th>Finished</th>
                 </tr>
               </thead>
               <tbody>
-                {runs.data?.map((r) => (
-                  <tr key={r.id} onClick={() => toggle(r.id)} className="cursor-pointer">
-                    <td>
-                      <input type="checkbox" checked={selected.has(r.id)} readOnly aria-label={`select run ${r.id}`} />
-                    </td>
-                    <td className="font-mono text-xs">{r.id.slice(-8)}</td>
-                    <td>
-                      {r.scenarioName} v{r.version}
-                    </td>
-                    <td className="muted">{relative(r.finishedAt)}</td>
-                  </tr>
-                ))}
+                {runs.data?.map((r) => {
+                  // Runs have no names of their own: the scenario and when it ran tell them apart.
+                  const runName = `${r.scenarioName} v${r.version}`;
+                  const at = r.startedAt ?? r.createdAt;
+                  return (
+                    <tr key={r.id} onClick={() => toggle(r.id)} className="cursor-pointer" data-run={r.id}>
+                      <td>
+                        <input
+                          type="checkbox"
+                          checked={selected.has(r.id)}
+                          readOnly
+                          aria-label={`select run ${runName} started ${times.time(at)}`}
+                        />
+                      </td>
+                      <td>
+                        <a href={`/${org}/runs/${r.id}`} onClick={(e) => e.stopPropagation()}>
+                          {runName}
+                        </a>
+                      </td>
+                      <td className="muted nowrap">
+                        <Time value={at} />
+                      </td>
+                      <td className="num">{r.simTime ? `${Math.round(r.simTime)} s` : '—'}</td>
+                      <td className="muted">{relative(r.finishedAt)}</td>
+                    </tr>
+                  );
+                })}
               </tbody>
             </Table>
           )}

@@ -3,7 +3,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { errorMessage } from '~/components/trpc/error-message';
-import { formatTime } from '~/components/ui/format';
+import { Time } from '~/components/ui/time';
 import { useTRPC } from '~/components/trpc/react';
 import { Button, ButtonLink, Card, EmptyState, SectionTitle, Stat, Table, QueryError } from '~/components/ui';
 
@@ -101,7 +101,9 @@ export function DatasetView({ org, id, canCreate }: { org: string; id: string; c
                   <td className="font-mono text-xs" title={v.fingerprint}>
                     {v.fingerprint.slice(0, 19)}…
                   </td>
-                  <td className="muted">{formatTime(v.createdAt)}</td>
+                  <td className="muted">
+                    <Time value={v.createdAt} />
+                  </td>
                   <td className="text-right">
                     {canCreate && (
                       <ButtonLink size="sm" href={`/${org}/training/new?version=${v.id}`}>

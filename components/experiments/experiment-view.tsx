@@ -2,14 +2,34 @@
 
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import { Button, Card, EmptyState, Input, SectionTitle, StateBadge, Table, QueryError } from '~/components/ui';
-import { formatTime } from '~/components/ui/format';
+import {
+  Button,
+  Card,
+  cx,
+  EmptyState,
+  Input,
+  QueryError,
+  SectionTitle,
+  StateBadge,
+  Table,
+  Time,
+  Toolbar,
+} from '~/components/ui';
 import { useTRPC } from '~/components/trpc/react';
-import { seriesColor, Swatch } from '~/components/charts';
+import { ParallelCoordinates, seriesColor, Swatch } from '~/components/charts';
 import { LossChart } from '~/components/training/loss-chart';
 import { fmtMetric } from '~/components/training/use-training-live';
-
-const HEADLINE = ['rmse', 'mae', 'f1', 'precision', 'recall', 'rocAuc', 'accuracy', 'meanDetectionDelayS'];
+import {
+  bestFirst,
+  compareSections,
+  formatParam,
+  metricDirection,
+  metricLabel,
+  orderMetrics,
+  sortByMetric,
+  type CompareRun,
+  type SortDir,
+} from './compare';
 
 /** An experiment's runs; tick some to compare their parameters, metrics and curves. */
 export function ExperimentView({
@@ -26,6 +46,8 @@ export function ExperimentView({
   const trpc = useTRPC();
   const q = useQuery(trpc.experiments.get.queryOptions({ org, id }, { refetchInterval: 10_000 }));
   const [selected, setSelected] = useState<string[]>(initialRuns);
+  const [sort, setSort] = useState<{ key: string; dir: SortDir } | null>(null);
+  const [diffOnly, setDiffOnly] = useState(false);
   const compare = useQuery(
     trpc.experiments.compare.queryOptions(
       { org, runIds: selected.length ? selected : ['-'] },
@@ -35,11 +57,14 @@ export function ExperimentView({
   const toggle = (runId: string) =>
     setSelected((s) => (s.includes(runId) ? s.filter((x) => x !== runId) : [...s, runId].slice(-8)));
 
-  const metricKeys = useMemo(() => {
-    const keys = new Set<string>();
-    for (const r of q.data?.runs ?? []) for (const k of Object.keys(r.metrics ?? {})) keys.add(k);
-    return HEADLINE.filter((k) => keys.has(k));
-  }, [q.data]);
+  const metricKeys = useMemo(
+    () => orderMetrics((q.data?.runs ?? []).flatMap((r) => Object.keys(r.metrics ?? {}))).filter(headline),
+    [q.data],
+  );
+  const runs = useMemo(() => {
+    const all = q.data?.runs ?? [];
+    return sort ? sortByMetric(all, sort.key, sort.dir) : all;
+  }, [q.data, sort]);
 
   if (q.error)
     return (
@@ -47,15 +72,22 @@ export function ExperimentView({
     );
   const e = q.data;
   if (!e) return <EmptyState>Loading…</EmptyState>;
-  const compared = (compare.data ?? []).filter((r) => selected.includes(r.id));
+  // In the order the runs were ticked, so colours stay put when another run is added.
+  const compared = selected.flatMap((sid) => (compare.data ?? []).filter((r) => r.id === sid));
   const colorOf = (runId: string) => seriesColor(selected.indexOf(runId));
+  const sections = compareSections(
+    compared.map((r) => ({ ...r, params: { ...r.params, dataset: r.datasetFingerprint } })),
+    diffOnly,
+  );
+  const sortBy = (key: string) =>
+    setSort((s) => (s?.key === key ? { key, dir: s.dir === 'asc' ? 'desc' : 'asc' } : { key, dir: bestFirst(key) }));
 
   return (
     <>
       <div className="mb-4">
         <h2 className="m-0 text-xl">{e.name}</h2>
         <div className="muted text-sm mt-1">
-          {e.runs.length} run{e.runs.length === 1 ? '' : 's'} · tick runs to compare them
+          {e.runs.length} run{e.runs.length === 1 ? '' : 's'} · tick runs to compare them · click a metric to sort
         </div>
       </div>
       <Card flush>
@@ -66,7 +98,22 @@ export function ExperimentView({
               <th>Run</th>
               <th>State</th>
               {metricKeys.map((k) => (
-                <th key={k}>{k}</th>
+                <th
+                  key={k}
+                  className="num"
+                  aria-sort={sort?.key === k ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}
+                >
+                  <button
+                    type="button"
+                    className="sort-button"
+                    data-testid={`sort-${k}`}
+                    title={metricDirection(k) ? `${metricDirection(k)} is better` : undefined}
+                    onClick={() => sortBy(k)}
+                  >
+                    {metricLabel(k)}
+                    {sort?.key === k ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}
+                  </button>
+                </th>
               ))}
               <th>Backend</th>
               <th>Tags</th>
@@ -74,8 +121,8 @@ export function ExperimentView({
             </tr>
           </thead>
           <tbody>
-            {e.runs.map((r) => (
-              <tr key={r.id}>
+            {runs.map((r) => (
+              <tr key={r.id} data-run={r.name}>
                 <td>
                   <input
                     type="checkbox"
@@ -97,7 +144,9 @@ export function ExperimentView({
                 <td>
                   <TagsCell org={org} runId={r.id} tags={r.tags} canEdit={canEdit} onSaved={() => void q.refetch()} />
                 </td>
-                <td className="muted">{formatTime(r.startedAt)}</td>
+                <td className="muted">
+                  <Time value={r.startedAt} />
+                </td>
               </tr>
             ))}
           </tbody>
@@ -131,6 +180,34 @@ export function ExperimentView({
               ])}
             />
           </Card>
+          {compared.length > 1 && (
+            <Card className="mb-4">
+              <h3 className="mt-0 text-base">Hyper-parameters against the result</h3>
+              <p className="sub mt-0">One line per run: settings on the left, its metric on the right.</p>
+              <ParallelCoordinates
+                testId="parallel-chart"
+                axes={parallelAxes(compared)}
+                lines={compared.map((r) => ({
+                  id: r.id,
+                  name: r.name,
+                  color: colorOf(r.id),
+                  values: { ...r.params, ...(r.metrics ?? {}) },
+                }))}
+              />
+            </Card>
+          )}
+          <Toolbar className="mb-2">
+            <label className="toolbar gap-1 text-sm">
+              <input
+                type="checkbox"
+                checked={diffOnly}
+                onChange={(ev) => setDiffOnly(ev.target.checked)}
+                data-testid="diff-only"
+              />
+              Show only differences
+            </label>
+            <span className="muted text-xs">Best value in each metric row is highlighted.</span>
+          </Toolbar>
           <Card flush className="overflow-x-auto">
             <Table data-testid="compare-table">
               <thead>
@@ -144,33 +221,65 @@ export function ExperimentView({
                   ))}
                 </tr>
               </thead>
-              <tbody>
-                {[...new Set(compared.flatMap((r) => Object.keys(r.metrics ?? {})))].sort().map((k) => (
-                  <tr key={`m-${k}`}>
-                    <td className="muted">{k}</td>
-                    {compared.map((r) => (
-                      <td key={r.id} className="num">
-                        {fmtMetric(r.metrics?.[k])}
-                      </td>
-                    ))}
-                  </tr>
-                ))}
-                {[...new Set(compared.flatMap((r) => Object.keys(r.params)))].sort().map((k) => (
-                  <tr key={`p-${k}`}>
-                    <td className="muted">param {k}</td>
-                    {compared.map((r) => (
-                      <td key={r.id}>{r.params[k] === undefined ? 'default' : JSON.stringify(r.params[k])}</td>
-                    ))}
-                  </tr>
-                ))}
+              <tbody data-testid="compare-metrics">
                 <tr>
-                  <td className="muted">dataset</td>
-                  {compared.map((r) => (
-                    <td key={r.id} className="font-mono text-xs">
-                      {r.datasetFingerprint.slice(0, 19)}…
-                    </td>
-                  ))}
+                  <th colSpan={compared.length + 1} scope="colgroup">
+                    Metrics
+                  </th>
                 </tr>
+                {sections.metrics.length === 0 && (
+                  <tr>
+                    <td colSpan={compared.length + 1} className="muted">
+                      {diffOnly ? 'Every metric is the same in these runs.' : 'No metrics yet.'}
+                    </td>
+                  </tr>
+                )}
+                {sections.metrics.map((row) => (
+                  <tr key={`m-${row.key}`} data-row={row.key}>
+                    <td className="muted">{row.label}</td>
+                    {row.values.map((v, i) => {
+                      const best = row.best.includes(i);
+                      return (
+                        <td
+                          key={compared[i]!.id}
+                          className={cx('num', best && 'cell-best')}
+                          data-best={best || undefined}
+                        >
+                          {fmtMetric(v as number | null)}
+                          {best && <span className="sr-only"> (best)</span>}
+                        </td>
+                      );
+                    })}
+                  </tr>
+                ))}
+              </tbody>
+              <tbody data-testid="compare-params">
+                <tr>
+                  <th colSpan={compared.length + 1} scope="colgroup">
+                    Parameters
+                  </th>
+                </tr>
+                {sections.params.length === 0 && (
+                  <tr>
+                    <td colSpan={compared.length + 1} className="muted">
+                      {diffOnly ? 'Every parameter is the same in these runs.' : 'No parameters.'}
+                    </td>
+                  </tr>
+                )}
+                {sections.params.map((row) => (
+                  <tr key={`p-${row.key}`} data-row={row.key}>
+                    <td className="muted">{row.key === 'dataset' ? 'Dataset version' : row.label}</td>
+                    {row.values.map((v, i) =>
+                      row.key === 'dataset' ? (
+                        <td key={compared[i]!.id} className="font-mono text-xs">
+                          {String(v).slice(0, 19)}…
+                        </td>
+                      ) : (
+                        <td key={compared[i]!.id}>{formatParam(v)}</td>
+                      ),
+                    )}
+                  </tr>
+                ))}
               </tbody>
             </Table>
           </Card>
@@ -178,6 +287,27 @@ export function ExperimentView({
       )}
     </>
   );
+}
+
+/** Metrics worth a column in the runs table: those with a direction (quality), not bookkeeping. */
+const headline = (k: string) => metricDirection(k) !== undefined;
+
+/**
+ * Axes of the parallel chart: the parameters that differ between the runs (all of them when none
+ * do), then the headline metrics.
+ */
+function parallelAxes(runs: readonly CompareRun[]) {
+  const { params } = compareSections(runs, false);
+  const varied = params.filter((p) => p.differs);
+  // The metrics that tell these runs apart (all headline ones when none does), at most three.
+  const headlines = compareSections(runs, false).metrics.filter((m) => headline(m.key));
+  const metrics = (headlines.some((m) => m.differs) ? headlines.filter((m) => m.differs) : headlines)
+    .map((m) => m.key)
+    .slice(0, 3);
+  return [
+    ...(varied.length ? varied : params).map((p) => ({ key: p.key, label: p.label })),
+    ...metrics.map((k) => ({ key: k, label: metricLabel(k) })),
+  ];
 }
 
 /** A run's tags, editable inline by engineers (comma-separated). */

@@ -1,5 +1,6 @@
 'use client';
 
+import { Time } from '~/components/ui/time';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { CHART_TONE, Histogram } from '~/components/charts';
@@ -111,8 +112,8 @@ export function OutcomesPanel({ org, modelId, alias }: { org: string; modelId: s
               </tbody>
             </Table>
             <p className="muted text-sm">
-              Labels of predictions served since {new Date(r.since).toLocaleString()} (the last change of this alias).
-              The always-valid p-value stays correct however often this page refreshes.
+              Labels of predictions served since <Time value={r.since} /> (the last change of this alias). The
+              always-valid p-value stays correct however often this page refreshes.
             </p>
           </div>
           <div>

@@ -1,4 +1,4 @@
-import { formatTime } from '~/components/ui/format';
+import { Time } from '~/components/ui/time';
 import type { HistoryRow } from './types';
 import { EmptyState } from '~/components/ui';
 
@@ -31,7 +31,7 @@ export function AliasHistory({ history }: { history: HistoryRow[] }) {
             <strong>{e.alias}</strong> {describe(e)}
           </div>
           <div className="when">
-            {formatTime(e.createdAt)}
+            <Time value={e.createdAt} />
             {e.actorLabel ? ` · ${e.actorLabel}` : ''}
             {e.data?.gate ? ` · gate: ${String(e.data.gate)}` : ''}
           </div>

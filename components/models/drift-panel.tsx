@@ -6,7 +6,7 @@ import { CHART_TONE, Histogram, TimeSeriesChart, formatValue } from '~/component
 import { errorMessage } from '~/components/trpc/error-message';
 import { useTRPC } from '~/components/trpc/react';
 import { Alert, Badge, Button, Card, EmptyState, Field, Input, Select, Stat, StatGrid, Table } from '~/components/ui';
-import { formatTime } from '~/components/ui/format';
+import { useTimeFormat } from '~/components/ui/time';
 import type { ColumnDrift } from '~/server/drift/report';
 
 const POLICY_OPTIONS = [
@@ -39,6 +39,7 @@ function bins(c: ColumnDrift) {
  * and the model's policy and window setting.
  */
 export function DriftPanel({ org, modelId, canEdit }: { org: string; modelId: string; canEdit: boolean }) {
+  const times = useTimeFormat();
   const trpc = useTRPC();
   const q = useQuery(trpc.drift.model.queryOptions({ org, modelId }));
   const [selected, setSelected] = useState<string | null>(null);
@@ -104,7 +105,7 @@ export function DriftPanel({ org, modelId, canEdit }: { org: string; modelId: st
               label="Window"
               value={`${latest.rows.toLocaleString()} rows`}
               small
-              hint={`v${latest.version ?? '?'} · ${formatTime(latest.windowStart)} – ${formatTime(latest.windowEnd)}`}
+              hint={`v${latest.version ?? '?'} · ${times.time(latest.windowStart)} – ${times.time(latest.windowEnd)}`}
             />
           </StatGrid>
 
@@ -141,8 +142,8 @@ export function DriftPanel({ org, modelId, canEdit }: { org: string; modelId: st
                   data={trend}
                   x="at"
                   series={[{ key: 'distance', name: 'Distance (Wasserstein/std or JS)', color: CHART_TONE.bad }]}
-                  xFormat={(v) => new Date(v).toLocaleTimeString()}
-                  tooltipLabel={(v) => new Date(v).toLocaleString()}
+                  xFormat={(v) => times.clock(v)}
+                  tooltipLabel={(v) => times.time(v, { seconds: true })}
                   referenceLines={[{ y: 0.1, label: 'threshold 0.1' }]}
                   height={220}
                 />

@@ -3,7 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Button, Card, EmptyState, SectionTitle, Table, QueryError } from '~/components/ui';
-import { formatTime } from '~/components/ui/format';
+import { Time } from '~/components/ui/time';
 import { useTRPC } from '~/components/trpc/react';
 import { metricDirection } from '~/server/models/gate';
 import { AliasHistory } from './alias-history';
@@ -61,7 +61,7 @@ export function ModelView({
           </h2>
           <div className="muted text-sm mt-1">
             {KIND_LABELS[m.kind] ?? m.kind} · {m.versionCount} version{m.versionCount === 1 ? '' : 's'} · created{' '}
-            {formatTime(m.createdAt)}
+            <Time value={m.createdAt} />
             {m.description ? ` · ${m.description}` : ''}
           </div>
         </div>
@@ -189,7 +189,9 @@ export function ModelView({
                   </div>
                 </td>
                 <td className="mono muted">{v.experimentRunId ?? '—'}</td>
-                <td className="muted nowrap">{formatTime(v.createdAt)}</td>
+                <td className="muted nowrap">
+                  <Time value={v.createdAt} />
+                </td>
               </tr>
             ))}
           </tbody>

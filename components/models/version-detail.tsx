@@ -1,9 +1,11 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { formatTime } from '~/components/ui/format';
+import { Time } from '~/components/ui/time';
 import { useTRPC } from '~/components/trpc/react';
 import { formatMetric } from './format';
+import { LineageGraph } from './lineage-graph';
+import { lineageNodes } from './lineage-nodes';
 import { ButtonLink, Card, EmptyState, SectionTitle, Table } from '~/components/ui';
 
 const FILE_LABELS: Record<string, string> = {
@@ -29,7 +31,9 @@ export function VersionDetail({ org, versionId }: { org: string; versionId: stri
     <Card data-testid="version-detail">
       <div className="toolbar justify-between">
         <h2>Version {v.version}</h2>
-        <span className="muted text-sm">{formatTime(v.createdAt)}</span>
+        <span className="muted text-sm">
+          <Time value={v.createdAt} />
+        </span>
       </div>
       <div className="toolbar mt-3 mb-1" data-testid="downloads">
         {v.downloads.map((d) => (
@@ -43,49 +47,57 @@ export function VersionDetail({ org, versionId }: { org: string; versionId: stri
       </div>
 
       <h3 className="section-title mt-4">Lineage</h3>
-      <table className="kv" data-testid="lineage">
-        <tbody>
-          <tr>
-            <td>Experiment run</td>
-            <td className="mono">{v.lineage.experimentRunId ?? <span className="muted">not recorded</span>}</td>
-          </tr>
-          {v.lineage.dataset.map((f) => (
-            <tr key={`${f.source}:${f.key}`}>
-              <td>{f.key.replace(/^drivelab\./, '')}</td>
-              <td className="mono">{f.value}</td>
-            </tr>
-          ))}
-          {v.lineage.other.map((f) => (
-            <tr key={`${f.source}:${f.key}`}>
-              <td>{f.key.replace(/^drivelab\./, '')}</td>
-              <td className="mono">{f.value}</td>
-            </tr>
-          ))}
-          <tr>
-            <td>Input</td>
-            <td>
-              {v.windowLength ? `windows of ${v.windowLength} rows × ` : ''}
-              {v.features.length} features{v.target ? ` → ${v.target}` : ''}
-            </td>
-          </tr>
-          {v.threshold !== null && (
-            <tr>
-              <td>Threshold</td>
-              <td>{formatMetric(v.threshold)}</td>
-            </tr>
-          )}
-          {v.classes && (
-            <tr>
-              <td>Classes</td>
-              <td>{v.classes.join(', ')}</td>
-            </tr>
-          )}
-          <tr>
-            <td>Outputs</td>
-            <td>{v.outputs.length ? v.outputs.map((o) => o.name).join(', ') : '—'}</td>
-          </tr>
-        </tbody>
-      </table>
+      <LineageGraph
+        columns={lineageNodes(org, v.graph, {
+          id: v.id,
+          version: v.version,
+          kind: v.kind,
+          createdAt: v.createdAt,
+          featureCount: v.features.length,
+          threshold: v.threshold,
+        })}
+        extra={
+          <>
+            <table className="kv">
+              <tbody>
+                <tr>
+                  <td>Input</td>
+                  <td>
+                    {v.windowLength ? `windows of ${v.windowLength} rows × ` : ''}
+                    {v.features.length} features{v.target ? ` → ${v.target}` : ''}
+                  </td>
+                </tr>
+                {v.classes && (
+                  <tr>
+                    <td>Classes</td>
+                    <td>{v.classes.join(', ')}</td>
+                  </tr>
+                )}
+                <tr>
+                  <td>Outputs</td>
+                  <td>{v.outputs.length ? v.outputs.map((o) => o.name).join(', ') : '—'}</td>
+                </tr>
+              </tbody>
+            </table>
+            {v.lineage.dataset.length + v.lineage.other.length > 0 && (
+              // Everything the trainer wrote beside the weights: long, so folded away by default.
+              <details className="mt-2" data-testid="lineage-facts">
+                <summary>Recorded with the weights ({v.lineage.dataset.length + v.lineage.other.length})</summary>
+                <table className="kv">
+                  <tbody>
+                    {[...v.lineage.dataset, ...v.lineage.other].map((f) => (
+                      <tr key={`${f.source}:${f.key}`}>
+                        <td>{f.key.replace(/^drivelab\./, '')}</td>
+                        <td className="mono lineage-fact">{f.value}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </details>
+            )}
+          </>
+        }
+      />
 
       <SectionTitle>Features</SectionTitle>
       <Table data-testid="feature-list">

@@ -3,7 +3,8 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useCallback, useRef, useState } from 'react';
 import { errorMessage } from '~/components/trpc/error-message';
-import { formatPercent, formatTime } from '~/components/ui/format';
+import { formatPercent } from '~/components/ui/format';
+import { Time } from '~/components/ui/time';
 import { useTRPC } from '~/components/trpc/react';
 import { LivePanel } from '~/components/live/live-panel';
 import { ReplayPanel } from '~/components/live/replay-panel';
@@ -133,7 +134,7 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
             <span className="muted">v{r.version}</span>
           </h2>
           <div className="muted text-sm mt-1">
-            Run {r.id} · created {formatTime(r.createdAt)}
+            Run {r.id} · created <Time value={r.createdAt} />
             {r.params &&
               Object.keys(r.params).length > 0 &&
               ` · ${Object.entries(r.params)

@@ -5,7 +5,8 @@ import { useState } from 'react';
 import { useTRPC } from '~/components/trpc/react';
 import { canGrant, ROLES, ROLE_LABELS, type Role } from '~/server/auth/roles';
 import { errorMessage } from '~/components/trpc/error-message';
-import { formatTime, relative } from '~/components/ui/format';
+import { relative } from '~/components/ui/format';
+import { Time } from '~/components/ui/time';
 import { Badge, Button, Card, ConfirmButton, EmptyState, Input, SectionTitle, Select, Table } from '~/components/ui';
 
 export function ApiKeysPanel({ org, myRole }: { org: string; myRole: Role }) {
@@ -108,7 +109,9 @@ export function ApiKeysPanel({ org, myRole }: { org: string; myRole: Role }) {
                   </td>
                   <td className="muted">
                     {k.createdBy ?? '—'}
-                    <div className="text-xs">{formatTime(k.createdAt)}</div>
+                    <div className="text-xs">
+                      <Time value={k.createdAt} />
+                    </div>
                   </td>
                   <td className="muted">{relative(k.lastUsedAt)}</td>
                   <td className="actions">

@@ -2,7 +2,7 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { useTRPC } from '~/components/trpc/react';
-import { formatTime } from '~/components/ui/format';
+import { Time } from '~/components/ui/time';
 import { Card, EmptyState, Table } from '~/components/ui';
 
 export function AuditPanel({ org }: { org: string }) {
@@ -26,7 +26,9 @@ export function AuditPanel({ org }: { org: string }) {
           <tbody>
             {log.data?.entries.map((e) => (
               <tr key={e.id}>
-                <td className="muted nowrap">{formatTime(e.createdAt)}</td>
+                <td className="muted nowrap">
+                  <Time value={e.createdAt} />
+                </td>
                 <td>
                   <code>{e.action}</code>
                 </td>

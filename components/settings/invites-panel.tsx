@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { useTRPC } from '~/components/trpc/react';
 import { canGrant, ROLES, ROLE_LABELS, type Role } from '~/server/auth/roles';
 import { errorMessage } from '~/components/trpc/error-message';
-import { formatTime } from '~/components/ui/format';
+import { Time } from '~/components/ui/time';
 import { Button, Card, EmptyState, Input, SectionTitle, Select, Table } from '~/components/ui';
 
 export function InvitesPanel({ org, myRole }: { org: string; myRole: Role }) {
@@ -120,7 +120,7 @@ export function InvitesPanel({ org, myRole }: { org: string; myRole: Role }) {
                   <td>{i.email ?? <span className="muted">anyone with the link</span>}</td>
                   <td className="muted">{i.createdBy ?? '—'}</td>
                   <td className={i.expired ? 'error-text' : 'muted'}>
-                    {i.expired ? 'expired' : formatTime(i.expiresAt)}
+                    {i.expired ? 'expired' : <Time value={i.expiresAt} />}
                   </td>
                   <td className="actions">
                     <Button

@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { useTRPC } from '~/components/trpc/react';
 import { ROLES, ROLE_LABELS, type Role } from '~/server/auth/roles';
 import { errorMessage } from '~/components/trpc/error-message';
-import { formatTime } from '~/components/ui/format';
+import { Time } from '~/components/ui/time';
 import { Button, Card, ConfirmButton, EmptyState, Select, Table } from '~/components/ui';
 
 export function MembersPanel({ org, myRole, myUserId }: { org: string; myRole: Role; myUserId: string }) {
@@ -66,7 +66,9 @@ export function MembersPanel({ org, myRole, myUserId }: { org: string; myRole: R
                     <span className="role-pill">{ROLE_LABELS[m.role]}</span>
                   )}
                 </td>
-                <td className="muted">{formatTime(m.joinedAt)}</td>
+                <td className="muted">
+                  <Time value={m.joinedAt} />
+                </td>
                 {isAdmin && (
                   <td className="actions">
                     {m.userId !== myUserId && (

@@ -1,5 +1,6 @@
 'use client';
 
+import { Time, useTimeFormat } from '~/components/ui/time';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { io } from 'socket.io-client';
@@ -26,6 +27,7 @@ function StatusBadge({ health }: { health: ServiceHealth | undefined }) {
 
 export function ServiceHealthPanel() {
   const trpc = useTRPC();
+  const times = useTimeFormat();
   const initial = useQuery(trpc.system.health.queryOptions(undefined, { refetchInterval: 30_000 }));
   const [live, setLive] = useState<HealthReport | null>(null);
   const [connected, setConnected] = useState(false);
@@ -64,7 +66,11 @@ export function ServiceHealthPanel() {
           <Badge tone="wait">Checking services</Badge>
         )}
         <span>{connected ? 'Live updates every 5 s' : 'Connecting to live updates…'}</span>
-        {report && <span>Last check {new Date(report.checkedAt).toLocaleTimeString()}</span>}
+        {report && (
+          <span>
+            Last check <Time value={report.checkedAt} seconds />
+          </span>
+        )}
       </div>
       {initial.error && !live && <p className="error-text">Could not load health: {initial.error.message}</p>}
 
@@ -102,7 +108,8 @@ export function ServiceHealthPanel() {
           <TimeSeriesChart
             data={samples}
             x="at"
-            xFormat={(ms) => new Date(ms).toLocaleTimeString()}
+            xFormat={(ms) => times.clock(ms)}
+            xLabel={`time (${times.label()})`}
             yUnit="ms"
             yFromZero
             height={220}

@@ -13,51 +13,15 @@ import {
   QueryError,
 } from '~/components/ui';
 import { errorMessage } from '~/components/trpc/error-message';
-import { formatTime } from '~/components/ui/format';
+import { Time } from '~/components/ui/time';
 import { useTRPC } from '~/components/trpc/react';
 import type { TrainingProgress } from '~/server/contracts/training';
 import { CHART_TONE } from '~/components/charts';
+import { METRIC_ORDER, metricLabel } from '~/components/experiments/compare';
 import { LossChart } from './loss-chart';
 import { fmtMetric, formatEta, KIND_LABELS, useTrainingLive } from './use-training-live';
 
 type Point = { epoch: number; loss: number | null; valLoss: number | null };
-
-const METRIC_ORDER = [
-  'rmse',
-  'mae',
-  'precision',
-  'recall',
-  'f1',
-  'rocAuc',
-  'accuracy',
-  'macroF1',
-  'threshold',
-  'meanDetectionDelayS',
-  'medianDetectionDelayS',
-  'detectionRate',
-  'testRmse',
-  'bestEpoch',
-  'epochs',
-  'trainSeconds',
-];
-const METRIC_LABELS: Record<string, string> = {
-  rmse: 'RMSE',
-  mae: 'MAE',
-  precision: 'Precision',
-  recall: 'Recall',
-  f1: 'F1',
-  rocAuc: 'ROC-AUC',
-  accuracy: 'Accuracy',
-  macroF1: 'Macro F1',
-  threshold: 'Threshold',
-  meanDetectionDelayS: 'Mean detection delay (s)',
-  medianDetectionDelayS: 'Median detection delay (s)',
-  detectionRate: 'Faults detected',
-  testRmse: 'Test RMSE',
-  bestEpoch: 'Best epoch',
-  epochs: 'Epochs run',
-  trainSeconds: 'Training time (s)',
-};
 
 /** One training job: state, progress, live loss and validation curves, final metrics and the model version. */
 export function JobView({ org, id, canRun }: { org: string; id: string; canRun: boolean }) {
@@ -135,7 +99,7 @@ export function JobView({ org, id, canRun }: { org: string; id: string; canRun: 
               {j.dataset.name} v{j.dataset.version}
             </a>{' '}
             · experiment <a href={`/${org}/experiments/${j.experiment.id}`}>{j.experiment.name}</a> · created{' '}
-            {formatTime(j.createdAt)}
+            <Time value={j.createdAt} />
           </div>
         </div>
         <div className="toolbar">
@@ -250,7 +214,7 @@ export function JobView({ org, id, canRun }: { org: string; id: string; canRun: 
               {shown.map((k) => (
                 <Stat
                   key={k}
-                  label={METRIC_LABELS[k] ?? k}
+                  label={metricLabel(k)}
                   value={k === 'detectionRate' ? `${Math.round(metrics![k]! * 100)}%` : fmtMetric(metrics![k])}
                 />
               ))}

@@ -3,7 +3,9 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useEffect, useMemo, useState } from 'react';
+import { fieldErrors, pathKey, serverIssues, type IssueLike } from '~/components/forms/issues';
 import { errorMessage } from '~/components/trpc/error-message';
+import { trainingParamsSchema } from '~/server/contracts/training';
 import { useTRPC } from '~/components/trpc/react';
 import { KIND_LABELS } from './use-training-live';
 import { Button, Card, Field, Input, Select } from '~/components/ui';
@@ -54,6 +56,9 @@ export function TrainingForm({ org, initialVersionId }: { org: string; initialVe
   const [tags, setTags] = useState('');
   const [values, setValues] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
+  // Errors show once the user tried to start (not while typing the first digit).
+  const [tried, setTried] = useState(false);
+  const [saveIssues, setSaveIssues] = useState<IssueLike[]>([]);
 
   const version = useMemo(() => datasets.data?.find((d) => d.latest?.id === versionId), [datasets.data, versionId]);
   const allowed = version?.latest ? kindsFor(version.latest.labelKind) : (Object.keys(KIND_LABELS) as Kind[]);
@@ -73,20 +78,34 @@ export function TrainingForm({ org, initialVersionId }: { org: string; initialVe
       );
   }, [defaults.data, kind]);
 
-  const params = () => {
+  const shown = FIELDS.filter((f) => f.kinds.includes(kind));
+  const { params, issues } = useMemo(() => {
     const out: Record<string, unknown> = {};
-    for (const f of FIELDS.filter((f) => f.kinds.includes(kind))) {
+    const found: IssueLike[] = [];
+    for (const f of shown) {
       const raw = values[f.key]?.trim();
       if (!raw) continue;
-      out[f.key] = f.list
-        ? raw
-            .split(',')
-            .map((s) => Number(s.trim()))
-            .filter((n) => Number.isFinite(n))
-        : Number(raw);
+      const nums = f.list ? raw.split(',').map((s) => Number(s.trim())) : [Number(raw)];
+      // "abc" or "16, x" is named at its field, never sent as NaN for the server to reject.
+      if (nums.some((n) => !Number.isFinite(n)))
+        found.push({ path: [f.key], code: 'invalid_type', received: 'NaN', message: 'not a number' });
+      out[f.key] = f.list ? nums : nums[0];
     }
-    return out;
-  };
+    if (found.length === 0) {
+      const parsed = trainingParamsSchema.safeParse(out);
+      if (!parsed.success) found.push(...parsed.error.issues);
+    }
+    for (const i of saveIssues) found.push({ ...i, path: pathKey(i.path).replace(/^params\./, '') });
+    return { params: out, issues: found };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `shown` follows `kind`
+  }, [values, kind, saveIssues]);
+  const errors = fieldErrors(issues, (key) => {
+    const f = FIELDS.find((x) => x.key === key.split('.')[0]);
+    return f ? { label: f.label.replace(/ \(.*\)$/, '') } : undefined;
+  });
+  const errorOf = (key: string) =>
+    tried ? (errors[key] ?? Object.entries(errors).find(([k]) => k.startsWith(`${key}.`))?.[1]) : undefined;
+  const blocked = !versionId ? 'Choose a dataset first' : start.isPending ? 'Queuing the job…' : null;
 
   return (
     <Card>
@@ -97,7 +116,12 @@ export function TrainingForm({ org, initialVersionId }: { org: string; initialVe
       )}
       <div className="form-row">
         <Field label="Dataset" className="grow min-w-md">
-          <Select value={versionId} onChange={(e) => setVersionId(e.target.value)} data-testid="training-dataset">
+          <Select
+            value={versionId}
+            onChange={(e) => setVersionId(e.target.value)}
+            data-testid="training-dataset"
+            aria-label="Dataset"
+          >
             <option value="">Choose…</option>
             {datasets.data?.map((d) =>
               d.latest ? (
@@ -144,26 +168,39 @@ export function TrainingForm({ org, initialVersionId }: { org: string; initialVe
         by row; training stops early when the validation loss stops improving.
       </p>
       <div className="form-row mt-2">
-        {FIELDS.filter((f) => f.kinds.includes(kind)).map((f) => (
-          <div key={f.key} className="field">
-            <label>
-              {f.label}
-              <input
-                className={f.list ? 'input w-md' : 'input w-sm'}
+        {shown.map((f) => (
+          <Field key={f.key} label={f.label} error={errorOf(f.key)}>
+            {(p) => (
+              <Input
+                {...p}
+                width={f.list ? 'md' : 'sm'}
+                inputMode={f.list ? 'text' : 'decimal'}
                 value={values[f.key] ?? ''}
-                onChange={(e) => setValues({ ...values, [f.key]: e.target.value })}
+                onChange={(e) => {
+                  setSaveIssues([]);
+                  setValues({ ...values, [f.key]: e.target.value });
+                }}
                 data-testid={`param-${f.key}`}
               />
-            </label>
-          </div>
+            )}
+          </Field>
         ))}
       </div>
       <div className="toolbar justify-end mt-4">
+        {blocked && (
+          <span className="muted text-sm" id="start-blocked">
+            {blocked}
+          </span>
+        )}
         <Button
           variant="primary"
-          disabled={!versionId || start.isPending}
+          disabled={blocked !== null}
+          aria-describedby={blocked ? 'start-blocked' : undefined}
           onClick={() => {
             setError(null);
+            setTried(true);
+            setSaveIssues([]);
+            if (issues.length > 0) return;
             start.mutate(
               {
                 org,
@@ -175,10 +212,15 @@ export function TrainingForm({ org, initialVersionId }: { org: string; initialVe
                   .split(',')
                   .map((t) => t.trim())
                   .filter(Boolean),
-                params: params(),
+                params,
               },
               {
-                onError: (e) => setError(errorMessage(e)),
+                onError: (e) => {
+                  const atFields = serverIssues(e).filter((i) => pathKey(i.path).startsWith('params.'));
+                  setSaveIssues(atFields);
+                  // Issues that belong to a field are shown there; the banner is for the rest.
+                  if (atFields.length === 0) setError(errorMessage(e));
+                },
                 onSuccess: (job) => router.push(`/${org}/training/${job.id}`),
               },
             );

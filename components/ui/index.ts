@@ -22,4 +22,6 @@ export { ConfirmButton } from './confirm-button';
 export { Alert, DetailHeader, SectionTitle, Toolbar } from './layout';
 export { NotFoundPanel, QueryError } from './not-found';
 export { cx } from './cx';
-export { formatPercent, formatTime, relative } from './format';
+export { formatClock, formatPercent, formatTime, relative, TIME_ZONE_MODES } from './format';
+export type { TimeZoneMode } from './format';
+export { Time, TimeZoneProvider, useTimeFormat } from './time';

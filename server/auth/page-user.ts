@@ -1,5 +1,6 @@
 import { cookies } from 'next/headers';
 import { db } from '../db';
+import type { TimeZoneMode } from '~/components/ui/format';
 import type { Role } from './roles';
 import { sessionUserId } from './session';
 
@@ -7,6 +8,7 @@ export interface PageUser {
   id: string;
   email: string;
   name: string | null;
+  timeFormat: TimeZoneMode;
   orgs: { id: string; slug: string; name: string; role: Role }[];
 }
 
@@ -25,6 +27,7 @@ export async function getPageUser(): Promise<PageUser | null> {
       id: true,
       email: true,
       name: true,
+      timeFormat: true,
       memberships: {
         select: { role: true, org: { select: { id: true, slug: true, name: true } } },
         orderBy: { org: { name: 'asc' } },
@@ -36,6 +39,7 @@ export async function getPageUser(): Promise<PageUser | null> {
     id: user.id,
     email: user.email,
     name: user.name,
+    timeFormat: user.timeFormat === 'local' ? 'local' : 'utc',
     orgs: user.memberships.map((m) => ({ ...m.org, role: m.role })),
   };
 }

@@ -13,7 +13,7 @@ const procedures = Object.entries(
 
 /** Procedures that are not org-scoped, on purpose. A new one must be listed here or go through orgProcedure. */
 const PUBLIC = new Set(['system.health', 'auth.providers', 'auth.signUp', 'invites.preview']);
-const SIGNED_IN_USER = new Set(['auth.me', 'orgs.create', 'invites.accept']);
+const SIGNED_IN_USER = new Set(['auth.me', 'auth.setTimeFormat', 'orgs.create', 'invites.accept']);
 
 const isOrgScoped = (p: AnyProcedure) => p._def.inputs.includes(orgInput);
 

@@ -3,6 +3,7 @@ import { AuditPanel } from '~/components/settings/audit-panel';
 import { GeneralPanel } from '~/components/settings/general-panel';
 import { InvitesPanel } from '~/components/settings/invites-panel';
 import { MembersPanel } from '~/components/settings/members-panel';
+import { PreferencesPanel } from '~/components/settings/preferences-panel';
 import { SsoPanel } from '~/components/settings/sso-panel';
 import { Tabs } from '~/components/ui';
 import { requireOrgPage } from '~/server/auth/page-org';
@@ -15,6 +16,7 @@ export const dynamic = 'force-dynamic';
 
 const TABS = [
   { id: 'general', label: 'General', admin: false },
+  { id: 'preferences', label: 'Your preferences', admin: false },
   { id: 'members', label: 'Members', admin: false },
   { id: 'invites', label: 'Invitations', admin: true },
   { id: 'keys', label: 'API keys', admin: true },
@@ -44,6 +46,7 @@ export default async function SettingsPage({
         current={tab}
       />
       {tab === 'general' && <GeneralPanel org={org.slug} name={org.name} canRename={admin} />}
+      {tab === 'preferences' && <PreferencesPanel timeFormat={user.timeFormat} />}
       {tab === 'members' && <MembersPanel org={org.slug} myRole={org.role} myUserId={user.id} />}
       {tab === 'invites' && <InvitesPanel org={org.slug} myRole={org.role} />}
       {tab === 'keys' && <ApiKeysPanel org={org.slug} myRole={org.role} />}

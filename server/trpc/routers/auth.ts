@@ -51,7 +51,17 @@ export const authRouter = createTRPCRouter({
       id: ctx.user.userId,
       email: ctx.user.email,
       name: ctx.user.name,
+      timeFormat: (await ctx.db.user.findUnique({ where: { id: ctx.user.userId }, select: { timeFormat: true } }))
+        ?.timeFormat,
       orgs: memberships.map((m) => ({ ...m.org, role: m.role })),
     };
   }),
+
+  /** The signed-in person's own time setting: every page shows times in UTC or their local zone. */
+  setTimeFormat: userProcedure
+    .input(z.object({ timeFormat: z.enum(['utc', 'local']) }))
+    .mutation(async ({ ctx, input }) => {
+      await ctx.db.user.update({ where: { id: ctx.user.userId }, data: { timeFormat: input.timeFormat } });
+      return { timeFormat: input.timeFormat };
+    }),
 });

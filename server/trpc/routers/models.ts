@@ -1,3 +1,4 @@
+import type { PrismaClient } from '@prisma/client';
 import { AppError } from '../../errors';
 import { z } from 'zod';
 import { hasRole, type Role } from '../../auth/roles';
@@ -40,6 +41,79 @@ async function readJson(key: string | null): Promise<unknown> {
   } catch {
     return null;
   }
+}
+
+/**
+ * The rows behind a version's lineage graph (dataset → job → version → aliases), each looked up
+ * with the caller's orgId so a stray id from another org resolves to nothing.
+ */
+async function lineageRecords(
+  db: PrismaClient,
+  orgId: string,
+  v: { id: string; modelId: string; experimentRunId: string | null },
+) {
+  const run = v.experimentRunId
+    ? await db.experimentRun.findFirst({
+        where: { id: v.experimentRunId, orgId },
+        select: { id: true, name: true, experimentId: true, jobId: true, datasetVersionId: true, metrics: true },
+      })
+    : null;
+  const [job, datasetVersion, aliases] = await Promise.all([
+    db.trainingJob.findFirst({
+      where: {
+        orgId,
+        OR: [
+          { modelVersionId: v.id },
+          ...(run ? [{ experimentRunId: run.id }] : []),
+          ...(run?.jobId ? [{ id: run.jobId }] : []),
+        ],
+      },
+      select: { id: true, kind: true, state: true, createdAt: true, finishedAt: true, backend: true, epoch: true },
+    }),
+    run
+      ? db.datasetVersion.findFirst({
+          where: { id: run.datasetVersionId, orgId },
+          select: {
+            id: true,
+            version: true,
+            rowCount: true,
+            groupCount: true,
+            fingerprint: true,
+            labelKind: true,
+            createdAt: true,
+            dataset: { select: { id: true, name: true } },
+          },
+        })
+      : null,
+    db.modelAlias.findMany({
+      where: { orgId, modelId: v.modelId, OR: [{ versionId: v.id }, { canaryVersionId: v.id }] },
+      select: { name: true, versionId: true, canaryWeight: true, updatedAt: true },
+      orderBy: { name: 'asc' },
+    }),
+  ]);
+  return {
+    run: run ? { id: run.id, name: run.name, experimentId: run.experimentId } : null,
+    job,
+    dataset: datasetVersion
+      ? {
+          id: datasetVersion.dataset.id,
+          name: datasetVersion.dataset.name,
+          versionId: datasetVersion.id,
+          version: datasetVersion.version,
+          rowCount: datasetVersion.rowCount,
+          groupCount: datasetVersion.groupCount,
+          fingerprint: datasetVersion.fingerprint,
+          labelKind: datasetVersion.labelKind,
+          createdAt: datasetVersion.createdAt,
+        }
+      : null,
+    aliases: aliases.map((a) => ({
+      name: a.name,
+      canary: a.versionId !== v.id,
+      canaryWeight: a.canaryWeight,
+      updatedAt: a.updatedAt,
+    })),
+  };
 }
 
 export const modelsRouter = createTRPCRouter({
@@ -112,6 +186,7 @@ export const modelsRouter = createTRPCRouter({
       });
       if (!v) throw new AppError('NOT_FOUND', 'Model version not found');
       const sidecar = await readJson(v.sidecarKey);
+      const graph = await lineageRecords(ctx.db, ctx.orgId, v);
       const reference = (await readJson(artifactKey(ctx.orgId, v.model.id, v.version, 'reference.json'))) as {
         importance?: { feature: string; importance: number; std: number }[];
         importanceMetric?: string;
@@ -159,6 +234,7 @@ export const modelsRouter = createTRPCRouter({
           ? { metric: reference.importanceMetric ?? 'loss', features: reference.importance }
           : null,
         lineage: buildLineage(v.experimentRunId, sidecar, onnxMeta),
+        graph,
         onnxBytes,
         downloads: ARTIFACT_FILES.filter((f) => f !== 'tfjs.json' || v.tfjsKey).map((file) => ({
           file,

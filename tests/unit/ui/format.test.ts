@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatPercent, formatTime, relative } from '~/components/ui/format';
+import { formatClock, formatPercent, formatTime, relative, zoneLabel } from '~/components/ui/format';
 
 describe('ui format helpers', () => {
   const now = Date.parse('2026-01-31T12:00:00Z');
@@ -21,5 +21,24 @@ describe('ui format helpers', () => {
     expect(formatPercent(0.456)).toBe('46%');
     expect(formatPercent(1.7)).toBe('100%');
     expect(formatPercent(-1)).toBe('0%');
+  });
+
+  it('local mode keeps the same 24-hour, ISO-ordered format, labelled with its zone', () => {
+    const berlin = { zone: 'local', timeZone: 'Europe/Berlin' } as const;
+    expect(formatTime('2026-01-31T14:05:59Z', berlin)).toBe('2026-01-31 15:05 GMT+1');
+    // Past midnight in the local zone: the date moves too, and no "AM/PM" creeps in.
+    expect(formatTime('2026-01-31T23:30:00Z', berlin)).toBe('2026-02-01 00:30 GMT+1');
+    expect(formatTime('2026-07-01T12:00:00Z', { zone: 'local', timeZone: 'America/New_York' })).toBe(
+      '2026-07-01 08:00 EDT',
+    );
+    expect(formatTime('2026-01-31T14:05:09Z', { seconds: true })).toBe('2026-01-31 14:05:09 UTC');
+  });
+
+  it('clock times are 24-hour with seconds, in the chosen zone', () => {
+    expect(formatClock('2026-01-31T21:05:09Z')).toBe('21:05:09');
+    expect(formatClock(Date.parse('2026-01-31T21:05:09Z'), { zone: 'local', timeZone: 'Asia/Tokyo' })).toBe('06:05:09');
+    expect(formatClock('not a date')).toBe('—');
+    expect(zoneLabel()).toBe('UTC');
+    expect(zoneLabel({ zone: 'local', timeZone: 'Asia/Tokyo' })).toBe('GMT+9');
   });
 });
