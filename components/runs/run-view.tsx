@@ -6,6 +6,7 @@ import { errorMessage } from '~/components/trpc/error-message';
 import { formatPercent, formatTime } from '~/components/ui/format';
 import { useTRPC } from '~/components/trpc/react';
 import { LivePanel } from '~/components/live/live-panel';
+import { AlertWhy } from './alert-why';
 import { ReplayPanel } from '~/components/live/replay-panel';
 import type { AlertMessage } from '~/server/contracts/predictions';
 import type { BuiltinMapId } from '~/server/contracts/scenario';
@@ -277,7 +278,10 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
                   </td>
                   <td className="w-sm">{e.alert ? <Badge tone="bad">{e.label}</Badge> : e.label}</td>
                   <td className="muted w-xs">{e.vehicleId ?? 'run'}</td>
-                  <td className="text-sm">{e.detail}</td>
+                  <td className="text-sm">
+                    {e.detail}
+                    {e.alert && <AlertWhy org={org} alertId={e.key} />}
+                  </td>
                 </tr>
               ))}
             </tbody>

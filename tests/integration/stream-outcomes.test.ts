@@ -208,7 +208,7 @@ afterAll(async () => {
 });
 
 describe('streamed predictions, shadows and ground truth from simulated faults', () => {
-  it('the shadow scores a copy without acting; fault events label both variants without /feedback', async () => {
+  it('the shadow scores a copy without acting; alerts explain why; fault events label both variants', async () => {
     // ego: faulty readings in [10, 20) of a 30 s run; npc-1 normal throughout.
     const T = 30;
     const inFault = (t: number) => t >= 10 && t < 20;
@@ -251,6 +251,39 @@ describe('streamed predictions, shadows and ground truth from simulated faults',
     expect(alerts.filter(ours).length).toBeGreaterThan(0);
     expect(alerts.filter(ours).every((a) => a.modelVersionId === ids.baseline)).toBe(true);
     expect(await db.alert.count({ where: { runId, modelVersionId: ids.shadow } })).toBe(0);
+
+    // The alert's "why": its window's features (as the features worker stores them), explained.
+    const alert = await db.alert.findFirstOrThrow({ where: { runId }, orderBy: { windowStart: 'asc' } });
+    const viewer = callerFor(userCaller(A.users.viewer));
+    expect(await viewer.inference.alertWhy({ org: A.org.slug, alertId: alert.id })).toMatchObject({ available: false });
+    const values = featureRows(500 + alert.windowStart, 1, true)[0]!;
+    await db.featureWindow.create({
+      data: {
+        orgId: A.org.id,
+        runId,
+        vehicleId: 'ego',
+        windowStart: alert.windowStart,
+        windowEnd: alert.windowEnd,
+        windowSize: 1,
+        kind: 'tumbling',
+        featureSetVersion: FEATURE_SET.version,
+        values,
+        frameCount: 20,
+      },
+    });
+    const why = await viewer.inference.alertWhy({ org: A.org.slug, alertId: alert.id });
+    if (!why.available) throw new Error(why.reason);
+    expect(why.top).toHaveLength(5);
+    expect(why.score).toBeCloseTo(alert.score, 3);
+    for (const f of why.top) expect(f.value).toBeCloseTo(values[FEATURES.indexOf(f.feature)]!, 3);
+    // The shifted features explain the alert: they lead, pushing the score up.
+    const moved = FEATURES.filter((_, j) => j % 5 === 0);
+    expect(moved).toContain(why.top[0]!.feature);
+    expect(why.top[0]!.contribution).toBeGreaterThan(0);
+    // Another org's member cannot ask about it.
+    await expect(
+      callerFor(userCaller(B.users.owner)).inference.alertWhy({ org: B.org.slug, alertId: alert.id }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
 
     // Kept for outcomes: every window served, and the shadow's score of each, paired with it.
     const served = await waitFor(
