@@ -24,6 +24,7 @@ export type AuditAction =
   | 'model.promotion_refused'
   | 'org.webhook_set'
   | 'org.webhook_removed'
+  | 'org.webhook_tested'
   | 'model.drift_settings'
   | 'model.uploaded'
   | 'model.canary_auto_rolled_back'

@@ -7,6 +7,7 @@ import { formatPercent } from '~/components/ui/format';
 import { Time } from '~/components/ui/time';
 import { useTRPC } from '~/components/trpc/react';
 import { LivePanel } from '~/components/live/live-panel';
+import { AlertWhy } from './alert-why';
 import { ReplayPanel } from '~/components/live/replay-panel';
 import type { AlertMessage } from '~/server/contracts/predictions';
 import type { BuiltinMapId } from '~/server/contracts/scenario';
@@ -278,7 +279,10 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
                   </td>
                   <td className="w-sm">{e.alert ? <Badge tone="bad">{e.label}</Badge> : e.label}</td>
                   <td className="muted w-xs">{e.vehicleId ?? 'run'}</td>
-                  <td className="text-sm">{e.detail}</td>
+                  <td className="text-sm">
+                    {e.detail}
+                    {e.alert && <AlertWhy org={org} alertId={e.key} />}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -36,3 +36,11 @@ export const webhookEventSchema = z.object({
   data: driftAlertMessageSchema,
 });
 export type WebhookEvent = z.infer<typeof webhookEventSchema>;
+
+/** The body of a test delivery, sent from the portal to check the URL and the receiver's signature check. */
+export const webhookTestEventSchema = z.object({
+  event: z.literal('webhook.test'),
+  deliveredAt: z.number().int(),
+  data: z.object({ orgId: z.string(), message: z.string() }),
+});
+export type WebhookTestEvent = z.infer<typeof webhookTestEventSchema>;

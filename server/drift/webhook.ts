@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { PrismaClient } from '@prisma/client';
 import { z } from 'zod';
-import type { DriftAlertMessage, WebhookEvent } from '../contracts/drift';
+import type { DriftAlertMessage, WebhookEvent, WebhookTestEvent } from '../contracts/drift';
 import { childLogger } from '../observability/logger';
 
 const log = childLogger('drift.webhook');
@@ -100,4 +100,50 @@ export async function deliverDriftWebhook(
     log.warn({ err: (err as Error).message, orgId: alert.orgId }, 'drift webhook delivery failed');
     return null;
   }
+}
+
+/**
+ * One signed test delivery to the org's webhook (no retries: the admin is watching), recorded as
+ * its last delivery. Resolves to what happened; never throws on the receiver's failure.
+ */
+export async function deliverTestWebhook(
+  db: Pick<PrismaClient, 'orgWebhook'>,
+  orgId: string,
+  deps: { fetch?: Fetch; now?: () => number } = {},
+): Promise<{ delivered: boolean; status: number | null; error: string | null } | null> {
+  const hook = await db.orgWebhook.findUnique({ where: { orgId } });
+  if (!hook) return null;
+  const now = deps.now ?? Date.now;
+  const event: WebhookTestEvent = {
+    event: 'webhook.test',
+    deliveredAt: now(),
+    data: { orgId, message: 'A test delivery from DriveLab: the signature verifies with your secret.' },
+  };
+  const body = JSON.stringify(event);
+  let status: number | null = null;
+  let error: string | null = null;
+  try {
+    const res = await (deps.fetch ?? fetch)(hook.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        [SIGNATURE_HEADER]: signWebhook(hook.secret, Math.floor(now() / 1000), body),
+        'x-drivelab-event': event.event,
+        'x-drivelab-delivery': `test.${event.deliveredAt}`,
+      },
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(WEBHOOK_RETRY.timeoutMs),
+    });
+    status = res.status;
+    error = res.ok ? null : `HTTP ${res.status}`;
+    await res.body?.cancel().catch(() => undefined);
+  } catch (err) {
+    error = (err as Error).message.slice(0, 500);
+  }
+  await db.orgWebhook.update({
+    where: { id: hook.id },
+    data: { lastStatus: status, lastError: error, lastAt: new Date(now()) },
+  });
+  return { delivered: error === null, status, error };
 }

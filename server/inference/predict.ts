@@ -122,7 +122,7 @@ async function recordServed(
   resolved: ResolvedModel,
   row: Float32Array,
   prediction: { score: number; label: string | null },
-  where: { vehicleId: string | null; runId: string | null },
+  where: { vehicleId: string | null; runId: string | null; windowStart?: number; windowEnd?: number },
 ): Promise<string | undefined> {
   if (!record) return undefined;
   const base = (s: VersionSession, variant: ServedScore['variant'], p: { score: number; label: string | null }) => ({
@@ -205,6 +205,9 @@ export async function predictVehicle(
   const predictionId = await recordServed(record, orgId, resolved, row, r.prediction, {
     vehicleId: req.vehicleId,
     runId: req.runId,
+    // The window scored: a simulated run's fault events label it (server/outcomes/ground-truth.ts).
+    windowStart: window.windowStart,
+    windowEnd: window.windowEnd,
   });
   return {
     ...(predictionId ? { predictionId } : {}),

@@ -7,6 +7,8 @@ import { env } from '../env';
 import { CONSUMER_GROUPS, consumerGroup, TOPICS } from '../kafka/topics';
 import { RejectMessage, runValidatedConsumer, type RunningConsumer } from '../kafka/typed';
 import { childLogger } from '../observability/logger';
+import { labelFromFaults } from '../outcomes/ground-truth';
+import { objectStore } from '../store/object-store';
 import { advanceCampaign } from './campaigns';
 import { StatusFeedWatch } from './status-feed';
 import { TERMINAL_STATES } from './commands';
@@ -53,7 +55,22 @@ export async function applyRunStatus(db: PrismaClient, s: RunStatus): Promise<vo
   if (terminal) {
     const run = await db.run.findUnique({ where: { id: s.runId }, select: { campaignId: true } });
     if (run?.campaignId) await advanceCampaign(db, run.campaignId);
+    // The run is over: what it served is labelled from its faults, the windows after the last
+    // fault event included.
+    await labelRunOutcomes(db, s.orgId, s.runId);
   }
+}
+
+/** Served predictions of the run labelled from its fault events; a failure never stops run tracking. */
+async function labelRunOutcomes(
+  db: PrismaClient,
+  orgId: string,
+  runId: string,
+  o: { vehicleId?: string; upTo?: number } = {},
+): Promise<void> {
+  await labelFromFaults(db, orgId, runId, { ...o, store: objectStore() }).catch((err: unknown) =>
+    log.warn({ err, runId }, 'served predictions not labelled from faults'),
+  );
 }
 
 /** An event's id is derived from its content, so a replay after a crash inserts nothing twice. */
@@ -80,6 +97,10 @@ export async function applyRunEvent(db: PrismaClient, e: SimEvent): Promise<void
     ],
     skipDuplicates: true,
   });
+  // Simulated runs feed their own ground truth: what was served for this vehicle up to the
+  // event is labelled from the faults known now (and relabelled when a later event changes them).
+  if ((e.type === 'fault_start' || e.type === 'fault_end') && e.vehicleId)
+    await labelRunOutcomes(db, e.orgId, e.runId, { vehicleId: e.vehicleId, upTo: e.t });
 }
 
 /**

@@ -11,7 +11,8 @@ import { CONSUMER_GROUPS, consumerGroup } from '~/server/kafka/topics';
  * INFERENCE_MAX_DELAY_US (500),
  * INFERENCE_MAX_CONCURRENT_RUNS (2), INFERENCE_INTRA_OP_THREADS (1), INFERENCE_ALERT_K (3),
  * INFERENCE_ALERT_N (5), INFERENCE_WINDOW_KIND (tumbling), INFERENCE_GROUP_ID (<KAFKA_TOPIC_PREFIX>drivelab-inference),
- * INFERENCE_AUTH_CACHE_MS (5000), INFERENCE_STATS_INTERVAL_MS (2000), INFERENCE_RECONCILE_S (30).
+ * INFERENCE_AUTH_CACHE_MS (5000), INFERENCE_STATS_INTERVAL_MS (2000), INFERENCE_RECONCILE_S (30),
+ * INFERENCE_RECORD_SERVED (true: streamed predictions are kept for outcome metrics).
  */
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 
@@ -41,6 +42,7 @@ const schema = z.object({
   INFERENCE_AUTH_CACHE_MS: int(5000, 0, 3_600_000),
   INFERENCE_STATS_INTERVAL_MS: int(2000, 100, 600_000),
   INFERENCE_RECONCILE_S: int(30, 1, 86_400),
+  INFERENCE_RECORD_SERVED: z.enum(['true', 'false']).default('true'),
 });
 
 export interface InferenceConfig {
@@ -61,6 +63,8 @@ export interface InferenceConfig {
   statsIntervalMs: number;
   /** Seconds between comparisons of the served deployments with Postgres. */
   reconcileS: number;
+  /** Keep streamed predictions (and shadow scores) in Postgres for outcome metrics. */
+  recordServed: boolean;
 }
 
 export function parseInferenceConfig(source: Record<string, string | undefined>): InferenceConfig {
@@ -93,5 +97,6 @@ export function parseInferenceConfig(source: Record<string, string | undefined>)
     authCacheMs: e.INFERENCE_AUTH_CACHE_MS,
     statsIntervalMs: e.INFERENCE_STATS_INTERVAL_MS,
     reconcileS: e.INFERENCE_RECONCILE_S,
+    recordServed: e.INFERENCE_RECORD_SERVED === 'true',
   };
 }

@@ -13,6 +13,8 @@ export interface AliasRoute {
   primary: VersionSession;
   canary: VersionSession | null;
   canaryWeight: number;
+  /** Scores a copy of the alias's stream traffic; its predictions are recorded, never published or alerted on. */
+  shadow: VersionSession | null;
 }
 
 export interface ModelEntry {
@@ -53,6 +55,11 @@ function servedCanary(row: { versionId: string; canaryVersionId: string | null; 
     : null;
 }
 
+/** The shadow an alias row asks for: none when it is the primary itself (it would score twice). */
+function servedShadow(row: { versionId: string; shadowVersionId: string | null }): string | null {
+  return row.shadowVersionId && row.shadowVersionId !== row.versionId ? row.shadowVersionId : null;
+}
+
 export class DeploymentRegistry {
   private models = new Map<string, ModelEntry>();
   private byOrgName = new Map<string, ModelEntry>();
@@ -65,6 +72,8 @@ export class DeploymentRegistry {
   private closed = false;
   /** Aliases whose row could not be loaded, with the row they had then (see reconcile). */
   private unloadable = new Map<string, string>();
+  /** Aliases whose shadow version could not be loaded, with that version's id. */
+  private shadowFailed = new Map<string, string>();
 
   constructor(private readonly o: DeploymentRegistryOptions) {}
 
@@ -141,7 +150,14 @@ export class DeploymentRegistry {
       if (this.closed) return 0;
       const rows = await this.o.db.modelAlias.findMany({
         where: { name: { in: [...this.o.aliases] } },
-        select: { modelId: true, name: true, versionId: true, canaryVersionId: true, canaryWeight: true },
+        select: {
+          modelId: true,
+          name: true,
+          versionId: true,
+          canaryVersionId: true,
+          canaryWeight: true,
+          shadowVersionId: true,
+        },
       });
       const inDb = new Set<string>();
       const stale: { modelId: string; alias: string; wanted: string }[] = [];
@@ -150,12 +166,15 @@ export class DeploymentRegistry {
         inDb.add(key);
         const cur = this.models.get(r.modelId)?.aliases.get(r.name);
         const canaryId = servedCanary(r);
+        const shadowId = servedShadow(r);
         const same =
           cur &&
           cur.primary.info.id === r.versionId &&
           (cur.canary?.info.id ?? null) === canaryId &&
-          (canaryId === null || cur.canaryWeight === r.canaryWeight);
-        const wanted = `${r.versionId}/${canaryId}/${r.canaryWeight}`;
+          (canaryId === null || cur.canaryWeight === r.canaryWeight) &&
+          // A shadow that failed to load is not retried every round (it is logged, and serving goes on).
+          ((cur.shadow?.info.id ?? null) === shadowId || this.shadowFailed.get(key) === shadowId);
+        const wanted = `${r.versionId}/${canaryId}/${r.canaryWeight}/${shadowId}`;
         // A deployment that failed to load is tried again when its row changes, not every round.
         if (!same && this.unloadable.get(key) !== wanted) stale.push({ modelId: r.modelId, alias: r.name, wanted });
       }
@@ -202,6 +221,7 @@ export class DeploymentRegistry {
         entry.aliases.delete(alias);
         this.drop(old.primary);
         this.drop(old.canary);
+        this.drop(old.shadow);
         if (entry.aliases.size === 0) this.removeModel(entry);
       }
       log.info({ modelId, alias }, 'deployment removed');
@@ -216,6 +236,19 @@ export class DeploymentRegistry {
       this.drop(primary);
       throw err;
     }
+    // A shadow only observes: one that cannot load leaves the served route as it is.
+    const shadowId = servedShadow(row);
+    const key = `${modelId}\u0000${alias}`;
+    let shadow: VersionSession | null = null;
+    this.shadowFailed.delete(key);
+    if (shadowId) {
+      try {
+        shadow = await this.acquire(shadowId);
+      } catch (err) {
+        this.shadowFailed.set(key, shadowId);
+        log.warn({ err, modelId, alias, versionId: shadowId }, 'shadow version could not be loaded');
+      }
+    }
     if (!entry) {
       entry = { modelId, orgId: model.orgId, name: model.name, kind: model.kind, versions: [], aliases: new Map() };
       this.models.set(modelId, entry);
@@ -224,9 +257,10 @@ export class DeploymentRegistry {
     }
     entry.versions = model.versions.map((v) => v.version);
     const old = entry.aliases.get(alias);
-    entry.aliases.set(alias, { alias, primary, canary, canaryWeight: canary ? row.canaryWeight : 0 });
+    entry.aliases.set(alias, { alias, primary, canary, canaryWeight: canary ? row.canaryWeight : 0, shadow });
     this.drop(old?.primary);
     this.drop(old?.canary);
+    this.drop(old?.shadow);
     log.info(
       {
         model: model.name,
@@ -234,6 +268,7 @@ export class DeploymentRegistry {
         version: primary.info.version,
         canaryVersion: canary?.info.version ?? null,
         canaryWeight: canary ? row.canaryWeight : 0,
+        shadowVersion: shadow?.info.version ?? null,
         provider: primary.provider,
       },
       'deployment loaded',

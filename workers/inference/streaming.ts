@@ -3,6 +3,7 @@ import type { AlertMessage, PredictionMessage } from '~/server/contracts/predict
 import { inferenceMetrics } from '~/server/inference/metrics';
 import { crosses, featureIndex, fillRow, labelOf, scoresOf } from '~/server/inference/scoring';
 import type { VersionSession } from '~/server/inference/version-session';
+import { streamServedId, type StreamServedRow, type Variant } from '~/server/outcomes/served';
 import { AlertDebouncer, alertId, type AlertPolicy } from './alerts';
 import { DeploymentRegistry, type ModelEntry } from './deployments';
 
@@ -10,7 +11,8 @@ import { DeploymentRegistry, type ModelEntry } from './deployments';
  * Streaming scoring: a batch of feature windows → for each window, every served alias of every
  * model of the window's org whose features the window carries → the version that serves the
  * vehicle (canary by hash) → one ONNX run per version for the whole batch → predictions, and
- * alerts from the K-of-N debouncer.
+ * alerts from the K-of-N debouncer. An alias's shadow version scores a copy of the same windows:
+ * its scores are kept for outcome metrics only, never published, alerted on or drift-windowed.
  */
 export interface StreamScorerOptions {
   aliases: readonly string[];
@@ -19,6 +21,8 @@ export interface StreamScorerOptions {
   alert: AlertPolicy;
   now?: () => number;
   onServed?: (versionId: string, source: 'stream', rows: number, latencyUs: number) => void;
+  /** Build the rows kept for outcome metrics (served and shadow); default true. */
+  recordServed?: boolean;
   /** The scored rows (row-major, the version's feature order) and their scores: drift windows. */
   onScored?: (session: VersionSession, data: Float32Array, rows: number, scores: Float64Array) => void;
 }
@@ -26,6 +30,8 @@ export interface StreamScorerOptions {
 export interface ScoredBatch {
   predictions: PredictionMessage[];
   alerts: AlertMessage[];
+  /** What was served (and what the shadows scored), for outcome metrics: server/outcomes/served.ts. */
+  served: StreamServedRow[];
   /** Windows no served model applies to. */
   unmatched: number;
   errors: { versionId: string; error: string; rows: number }[];
@@ -35,6 +41,9 @@ interface Group {
   session: VersionSession;
   entry: ModelEntry;
   alias: string;
+  variant: Variant;
+  /** Shadow groups: the served row each window is paired with (by id), aligned with msgs. */
+  pairs: string[] | null;
   scope: string;
   /** The feature index of the first window; others with a different names array look theirs up. */
   index: Int32Array;
@@ -102,12 +111,15 @@ export class StreamScorer {
           const index = this.indexFor(session, m.names);
           if (!index) continue;
           matched = true;
-          let byAlias = groups.get(session);
-          if (!byAlias) groups.set(session, (byAlias = new Map()));
-          let g = byAlias.get(alias);
-          if (!g)
-            byAlias.set(alias, (g = { session, entry, alias, scope: scopeOf(entry.modelId, alias), index, msgs: [] }));
-          g.msgs.push(m);
+          const variant: Variant = session === route.canary ? 'canary' : 'baseline';
+          this.groupFor(groups, session, entry, alias, variant, index).msgs.push(m);
+          const shadow = route.shadow;
+          if (!shadow || shadow.info.inputShape.length !== 1) continue;
+          const shadowIndex = this.indexFor(shadow, m.names);
+          if (!shadowIndex) continue;
+          const sg = this.groupFor(groups, shadow, entry, alias, 'shadow', shadowIndex);
+          sg.msgs.push(m);
+          sg.pairs!.push(streamServedId({ ...m, versionId: session.info.id }, alias, variant));
         }
       }
       if (!matched) unmatched++;
@@ -135,7 +147,8 @@ export class StreamScorer {
             inferenceMetrics.predictions.inc(labels, g.msgs.length);
             this.o.onServed?.(s.info.id, 'stream', g.msgs.length, seconds * 1e6);
             const scores = scoresOf(s.spec, out, g.msgs.length);
-            this.o.onScored?.(s, data, g.msgs.length, scores);
+            // What the shadow sees is the served traffic, already windowed for the served version.
+            if (g.variant !== 'shadow') this.o.onScored?.(s, data, g.msgs.length, scores);
             return { g, out, scores };
           } catch (err) {
             errors.push({ versionId: s.info.id, error: (err as Error).message, rows: g.msgs.length });
@@ -147,6 +160,9 @@ export class StreamScorer {
     const at = this.now();
     const predictions: PredictionMessage[] = [];
     const alerts: AlertMessage[] = [];
+    const served: StreamServedRow[] = [];
+    const record = this.o.recordServed !== false;
+    const servedAt = new Date(at);
     for (const r of perGroup) {
       if (!r) continue;
       const { g, out, scores } = r;
@@ -155,6 +171,26 @@ export class StreamScorer {
       for (let i = 0; i < rows; i++) {
         const m = g.msgs[i]!;
         const score = scores[i]!;
+        const label = labelOf(s.spec, out, rows, i, score);
+        if (record && Number.isFinite(score))
+          served.push({
+            id: streamServedId({ ...m, versionId: s.info.id }, g.alias, g.variant),
+            orgId: m.orgId,
+            modelId: s.info.modelId,
+            versionId: s.info.id,
+            alias: g.alias,
+            variant: g.variant,
+            vehicleId: m.vehicleId,
+            runId: m.runId,
+            windowStart: m.windowStart,
+            windowEnd: m.windowEnd,
+            score,
+            label,
+            servedAt,
+            pairedWithId: g.pairs ? g.pairs[i]! : null,
+          });
+        // The shadow acts on nothing: no prediction message, no alert.
+        if (g.variant === 'shadow') continue;
         predictions.push({
           v: 1,
           orgId: m.orgId,
@@ -168,7 +204,7 @@ export class StreamScorer {
           modelVersion: s.info.version,
           alias: g.alias,
           score,
-          label: labelOf(s.spec, out, rows, i, score),
+          label,
           threshold: s.spec.threshold,
           latencyMs: Math.max(0, at - m.emittedAt),
           at,
@@ -196,7 +232,36 @@ export class StreamScorer {
         }
       }
     }
-    return { predictions, alerts, unmatched, errors };
+    return { predictions, alerts, served, unmatched, errors };
+  }
+
+  private groupFor(
+    groups: Map<VersionSession, Map<string, Group>>,
+    session: VersionSession,
+    entry: ModelEntry,
+    alias: string,
+    variant: Variant,
+    index: Int32Array,
+  ): Group {
+    let byAlias = groups.get(session);
+    if (!byAlias) groups.set(session, (byAlias = new Map<string, Group>()));
+    const key = `${alias}\u0000${variant}`;
+    let g = byAlias.get(key);
+    if (!g)
+      byAlias.set(
+        key,
+        (g = {
+          session,
+          entry,
+          alias,
+          variant,
+          pairs: variant === 'shadow' ? [] : null,
+          scope: scopeOf(entry.modelId, alias),
+          index,
+          msgs: [],
+        }),
+      );
+    return g;
   }
 }
 

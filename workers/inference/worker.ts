@@ -16,6 +16,7 @@ import { runValidatedConsumer, sendToDlq, typedProducer, type RunningConsumer } 
 import { describeAdapter, detectGpu } from '~/server/gpu/adapter';
 import { prismaServingWindows, WINDOW_FLUSH_MS } from '~/server/drift/serving';
 import { scoresOf } from '~/server/inference/scoring';
+import { recordStreamServed } from '~/server/outcomes/served';
 import { childLogger } from '~/server/observability/logger';
 import { metrics } from '~/server/observability/metrics';
 import type { ObjectStore } from '~/server/store/object-store';
@@ -105,6 +106,7 @@ export async function startInferenceWorker(o: InferenceWorkerOptions): Promise<I
     aliases: c.aliases,
     windowKind: c.windowKind,
     alert: c.alert,
+    recordServed: c.recordServed,
     onServed: (id, s, rows, us) => stats.record(id, s, rows, us),
     onScored: (s, data, rows, scores) => {
       if (s.info.inputShape.length === 1) windows.observe(s.info, 'stream', data, rows, scores);
@@ -199,6 +201,12 @@ export async function startInferenceWorker(o: InferenceWorkerOptions): Promise<I
             );
           }
           pendingAlerts.add(scored.alerts);
+          // Kept for outcome metrics: an observation, not part of the answer, so a failed write
+          // is logged and never holds the partition back.
+          if (scored.served.length > 0)
+            await recordStreamServed(o.db, scored.served).catch((err: unknown) =>
+              log.warn({ err, rows: scored.served.length }, 'served predictions not recorded'),
+            );
         }
         // The debouncer has already moved on: an alert that fails to be written stays pending
         // (and the batch is retried) instead of being lost. Ids are deterministic, so a retry

@@ -5,6 +5,7 @@ import { InvitesPanel } from '~/components/settings/invites-panel';
 import { MembersPanel } from '~/components/settings/members-panel';
 import { PreferencesPanel } from '~/components/settings/preferences-panel';
 import { SsoPanel } from '~/components/settings/sso-panel';
+import { WebhookPanel } from '~/components/settings/webhook-panel';
 import { Tabs } from '~/components/ui';
 import { requireOrgPage } from '~/server/auth/page-org';
 import { hasRole } from '~/server/auth/roles';
@@ -21,6 +22,7 @@ const TABS = [
   { id: 'invites', label: 'Invitations', admin: true },
   { id: 'keys', label: 'API keys', admin: true },
   { id: 'sso', label: 'Single sign-on', admin: true },
+  { id: 'webhook', label: 'Webhook', admin: true },
   { id: 'audit', label: 'Audit log', admin: true },
 ] as const;
 
@@ -51,6 +53,7 @@ export default async function SettingsPage({
       {tab === 'invites' && <InvitesPanel org={org.slug} myRole={org.role} />}
       {tab === 'keys' && <ApiKeysPanel org={org.slug} myRole={org.role} />}
       {tab === 'sso' && <SsoPanel org={org.slug} myRole={org.role} />}
+      {tab === 'webhook' && <WebhookPanel org={org.slug} />}
       {tab === 'audit' && <AuditPanel org={org.slug} />}
     </>
   );

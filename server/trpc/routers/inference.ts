@@ -1,6 +1,8 @@
 import { AppError } from '../../errors';
 import { z } from 'zod';
 import { mergeStats, quantileUs, statsKey, versionStatsSchema, type VersionStats } from '../../inference/stats';
+import { explainAlert } from '../../explain/alert';
+import { servingCache } from '../../inference/serving';
 import { redis } from '../../store/redis';
 import { createTRPCRouter, orgProcedure } from '../init';
 
@@ -37,6 +39,12 @@ export const inferenceRouter = createTRPCRouter({
         createdAt: a.createdAt,
       }));
     }),
+
+  /** Why an alert fired: the top features of its window, with their values and KernelSHAP contributions. */
+  alertWhy: orgProcedure
+    .meta({ minRole: 'viewer', sample: () => ({ alertId: 'no-such-alert' }) })
+    .input(z.object({ alertId: z.string().min(1).max(64) }))
+    .query(async ({ ctx, input }) => explainAlert(ctx.db, await servingCache(), ctx.orgId, input.alertId)),
 
   /** Alert counts for the fleet overview: last 24 h, per run in flight, and the latest few. */
   alertSummary: orgProcedure.meta({ minRole: 'viewer', sample: () => ({}) }).query(async ({ ctx }) => {

@@ -1,7 +1,7 @@
 import { AppError } from '../../errors';
 import { z } from 'zod';
 import { audit } from '../../audit';
-import { newWebhookSecret, SIGNATURE_HEADER, webhookUrlSchema } from '../../drift/webhook';
+import { deliverTestWebhook, newWebhookSecret, SIGNATURE_HEADER, webhookUrlSchema } from '../../drift/webhook';
 import { createTRPCRouter, orgProcedure, userProcedure } from '../init';
 
 /** Paths of the portal that an org slug must not shadow (/[org]/… lives beside them). */
@@ -171,6 +171,21 @@ export const orgsRouter = createTRPCRouter({
       });
       return { url: input.url, secret, signatureHeader: SIGNATURE_HEADER };
     }),
+
+  /** Sends one signed test event to the webhook and says how the receiver answered. */
+  testWebhook: orgProcedure.meta({ minRole: 'admin', sample: () => ({}) }).mutation(async ({ ctx }) => {
+    const result = await deliverTestWebhook(ctx.db, ctx.orgId);
+    if (!result) throw new AppError('PRECONDITION_FAILED', 'Set a webhook URL first');
+    await audit(ctx.db, {
+      orgId: ctx.orgId,
+      action: 'org.webhook_tested',
+      actor: ctx.actor,
+      target: { type: 'org', id: ctx.orgId },
+      ip: ctx.ip,
+      data: { status: result.status },
+    });
+    return result;
+  }),
 
   removeWebhook: orgProcedure.meta({ minRole: 'admin', sample: () => ({}) }).mutation(async ({ ctx }) => {
     const { count } = await ctx.db.orgWebhook.deleteMany({ where: { orgId: ctx.orgId } });
