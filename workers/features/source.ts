@@ -176,6 +176,13 @@ export class TelemetrySource {
     }
   }
 
+  /** Processing time: reports the decode threads, refreshes the caught-up partitions, releases what that frees. */
+  async tick(): Promise<AlignedItem<Held>[]> {
+    fm.decodeThreads.set(this.decodeThreads);
+    await this.refreshCaughtUp();
+    return this.release();
+  }
+
   /** After every (re)join kafkajs resumes all assigned partitions from their commits: so do we. */
   private async restoreAssignment(partitions: number[]): Promise<void> {
     const revoked = this.handover.known();
