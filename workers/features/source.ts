@@ -88,6 +88,7 @@ export class TelemetrySource {
       autoCommit: false,
       eachBatchAutoResolve: true,
       partitionsConsumedConcurrently: 1,
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- kafkajs's payload functions are closures
       eachBatch: async ({ batch, isStale, heartbeat }) => {
         await this.restoring;
         if (this.o.halted() || isStale()) return;

@@ -103,7 +103,7 @@ export class StreamScorer {
           if (!index) continue;
           matched = true;
           let byAlias = groups.get(session);
-          if (!byAlias) groups.set(session, (byAlias = new Map()));
+          if (!byAlias) groups.set(session, (byAlias = new Map<string, Group>()));
           let g = byAlias.get(alias);
           if (!g)
             byAlias.set(alias, (g = { session, entry, alias, scope: scopeOf(entry.modelId, alias), index, msgs: [] }));
