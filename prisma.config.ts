@@ -31,16 +31,18 @@ function catalogTypesAsText<T extends PgResultLike>(result: T): T {
 class CatalogTextClient extends pg.Client {
   // pg.Client.query has many overloads; this forwards all of them unchanged.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  override query(...args: any[]): any {
+  override query(...args: unknown[]): any {
+    const forward = super.query as (...a: unknown[]) => unknown;
     const last = args[args.length - 1];
     if (typeof last === 'function') {
-      args[args.length - 1] = (err: Error | null, res: PgResultLike) => last(err, err ? res : catalogTypesAsText(res));
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      return (super.query as any)(...args);
+      const callback = last as (err: Error | null, res: PgResultLike) => void;
+      args[args.length - 1] = (err: Error | null, res: PgResultLike) => {
+        callback(err, err ? res : catalogTypesAsText(res));
+      };
+      return forward.apply(this, args);
     }
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const out = (super.query as any)(...args);
-    return out && typeof out.then === 'function' ? out.then(catalogTypesAsText) : out;
+    const out = forward.apply(this, args);
+    return out instanceof Promise ? out.then((r: PgResultLike) => catalogTypesAsText(r)) : out;
   }
 }
 

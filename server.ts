@@ -58,11 +58,12 @@ const server = createServer((req, res) => {
     if (await serveMetrics(req, res)) return;
     if (req.method === 'GET' && (path === '/api/health' || path === '/health')) {
       const report = await healthReport();
-      return void sendJson(res, report.status === 'ok' ? 200 : 503, report);
+      sendJson(res, report.status === 'ok' ? 200 : 503, report);
+      return;
     }
-    if (req.method === 'GET' && path === '/healthz') return sendProbe(res, probes.live(), 'ok');
-    if (req.method === 'GET' && path === '/readyz') return sendProbe(res, probes.ready(), 'ready');
-    await handle(req, res);
+    if (req.method === 'GET' && path === '/healthz') sendProbe(res, probes.live(), 'ok');
+    else if (req.method === 'GET' && path === '/readyz') sendProbe(res, probes.ready(), 'ready');
+    else await handle(req, res);
   })().catch((err: unknown) => {
     logger.error({ err, path }, 'request failed');
     if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
@@ -107,7 +108,7 @@ const shutdown = (signal: string) => {
   void Promise.all([...background.map((b) => b.stop()), disconnectSharedProducer(), stopSharedBoss()])
     .then(() => realtime.close())
     .then(() => new Promise<void>((resolve) => server.close(() => resolve())))
-    .then(() => app.close?.())
+    .then(() => app.close())
     .finally(() => process.exit(0));
 };
 process.on('SIGTERM', () => shutdown('SIGTERM'));

@@ -30,11 +30,11 @@ export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().default('127.0.0.1'),
   PORT: intFromString(3000, 1, 65535),
-  PUBLIC_URL: z.string().url().optional(),
+  PUBLIC_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
-  DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/drivelab'),
-  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  DATABASE_URL: z.url().default('postgresql://postgres@127.0.0.1:5432/drivelab'),
+  REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
 
   KAFKA_BROKERS: csv.default(['127.0.0.1:9092']),
   KAFKA_CLIENT_ID: z.string().min(1).default('drivelab'),
@@ -62,7 +62,7 @@ export const envSchema = z.object({
 
   DATA_DIR: z.string().default('.state/data'),
   // S3-compatible object store instead of DATA_DIR (AWS S3, MinIO, Ceph, R2…): set the endpoint.
-  S3_ENDPOINT: z.string().url().optional(),
+  S3_ENDPOINT: z.url().optional(),
   S3_BUCKET: z.string().min(3).default('drivelab'),
   S3_REGION: z.string().default('us-east-1'),
   S3_ACCESS_KEY_ID: z.string().optional(),
@@ -72,10 +72,10 @@ export const envSchema = z.object({
 
   // Signs session cookies. Unset: a random secret is created once under .state/ (one machine).
   NEXTAUTH_SECRET: z.string().min(32, 'at least 32 characters').optional(),
-  NEXTAUTH_URL: z.string().url().optional(),
+  NEXTAUTH_URL: z.url().optional(),
   SESSION_MAX_AGE_S: intFromString(8 * 3600, 60, 30 * 24 * 3600),
   // Optional OpenID Connect provider (Keycloak, Auth0, Entra ID, …), shown only when all three are set.
-  OIDC_ISSUER: z.string().url().optional(),
+  OIDC_ISSUER: z.url().optional(),
   OIDC_CLIENT_ID: z.string().optional(),
   OIDC_CLIENT_SECRET: z.string().optional(),
   OIDC_NAME: z.string().default('Single sign-on'),

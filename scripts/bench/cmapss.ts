@@ -67,7 +67,10 @@ async function main(): Promise<void> {
     validationTargets: validationY,
     featureNames: data.featureNames,
     targetName: 'rul',
-    hyperparameters: { ...defaults.hyperparameters, ...JSON.parse(process.env.BENCH_HPARAMS ?? '{}') },
+    hyperparameters: {
+      ...defaults.hyperparameters,
+      ...(JSON.parse(process.env.BENCH_HPARAMS ?? '{}') as Partial<typeof defaults.hyperparameters>),
+    },
     fit: {
       epochs: maxEpochs,
       batchSize: envInt('BENCH_BATCH', defaults.fit.batchSize),

@@ -215,7 +215,7 @@ async function trainingNumbers(backend: 'wasm' | 'webgpu') {
     cnn.model.dispose();
     out.trainerPath = 'ok: autoencoder and 1D-CNN trained, thresholded and exported to ONNX';
   } catch (err) {
-    out.trainerPath = `failed: ${String((err as Error).message ?? err).split('\n')[0]}`;
+    out.trainerPath = `failed: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`;
   }
   for (const c of cases) {
     if (!(await tf.setBackend(backend))) throw new Error(`tfjs backend ${backend} is not initialised`);
@@ -233,7 +233,7 @@ async function trainingNumbers(backend: 'wasm' | 'webgpu') {
         batchSize: c.batchSize,
       };
     } catch (err) {
-      out[c.name] = { error: String((err as Error).message ?? err).split('\n')[0] };
+      out[c.name] = { error: (err instanceof Error ? err.message : String(err)).split('\n')[0] };
     } finally {
       tf.dispose([x, y]);
       model.dispose();
@@ -290,7 +290,7 @@ for (const m of models) {
     try {
       onnx[m.name]![p] = await onnxNumbers(m, p);
     } catch (err) {
-      onnx[m.name]![p] = { error: String((err as Error).message ?? err).split('\n')[0] };
+      onnx[m.name]![p] = { error: (err instanceof Error ? err.message : String(err)).split('\n')[0] };
     }
   }
   for (const p of probe.filter((x) => !x.ok)) onnx[m.name]![p.provider] = { available: false, reason: p.reason };

@@ -125,7 +125,11 @@ async function httpLoad(seconds: number, connections: number) {
           let buf = '';
           let sent = 0n;
           const fire = () => {
-            if (stop) return (sock.end(), resolve());
+            if (stop) {
+              sock.end();
+              resolve();
+              return;
+            }
             sent = process.hrtime.bigint();
             sock.write(request);
           };

@@ -101,7 +101,7 @@ console.log(
 for (const v of viewers) v.disconnect();
 await producer.disconnect();
 await relay.stop();
-io.close();
+void io.close();
 await db.organization.delete({ where: { id: org.id } });
 const admin = kafka.admin();
 await admin.connect();

@@ -47,6 +47,7 @@ try {
       if (d.ok && d.value.orgId === org.id) received.set(received.size, performance.now());
     },
   });
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the GROUP_JOIN listener sets it
   while (!assigned) await new Promise((r) => setTimeout(r, 50));
 
   const who = { orgId: org.id, actor: { label: 'bench' }, ip: null };

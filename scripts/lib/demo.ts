@@ -14,9 +14,15 @@ import { buildWeb, migrate, workerEntries } from './tasks';
 function portInUse(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = new Socket();
-    s.setTimeout(500, () => (s.destroy(), resolve(false)));
+    s.setTimeout(500, () => {
+      s.destroy();
+      resolve(false);
+    });
     s.once('error', () => resolve(false));
-    s.connect(port, host, () => (s.destroy(), resolve(true)));
+    s.connect(port, host, () => {
+      s.destroy();
+      resolve(true);
+    });
   });
 }
 

@@ -55,7 +55,7 @@ function importsOf(root: string, file: string): ImportEdge[] {
       const clause = node.importClause;
       const typeOnly =
         !!clause &&
-        (clause.isTypeOnly ||
+        (clause.phaseModifier === ts.SyntaxKind.TypeKeyword ||
           (!clause.name &&
             !!clause.namedBindings &&
             ts.isNamedImports(clause.namedBindings) &&

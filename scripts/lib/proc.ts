@@ -78,11 +78,13 @@ export function formatLogLine(line: string): string {
         ? (({ 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' } as Record<number, string>)[
             o.level
           ] ?? String(o.level))
-        : String(o.level ?? '');
+        : typeof o.level === 'string'
+          ? o.level
+          : '';
     const time = typeof o.time === 'number' ? new Date(o.time).toISOString().slice(11, 19) : '';
     const { msg, level: _l, time: _t, pid: _p, hostname: _h, service: _s, ...rest } = o;
     const extra = Object.keys(rest).length ? ' ' + JSON.stringify(rest) : '';
-    return `${time} ${level.padEnd(5)} ${String(msg ?? '')}${extra}`;
+    return `${time} ${level.padEnd(5)} ${typeof msg === 'string' ? msg : (JSON.stringify(msg) ?? '')}${extra}`;
   } catch {
     return line;
   }
@@ -102,7 +104,6 @@ export function startPrefixed(
   const color = COLORS[index % COLORS.length];
   const prefix = process.stdout.isTTY ? `\x1b[${color}m[${name}]\x1b[0m ` : `[${name}] `;
   for (const stream of [child.stdout, child.stderr]) {
-    if (!stream) continue;
     createInterface({ input: stream }).on('line', (line) => process.stdout.write(prefix + formatLogLine(line) + '\n'));
   }
   return child;

@@ -282,7 +282,7 @@ async function startKafka(brokers: string[]): Promise<boolean> {
       return kafkaAnswers(brokers);
     },
     { timeoutMs: 90_000, intervalMs: 500 },
-  ).catch((err: Error) => {
+  ).catch((err: unknown) => {
     throw err;
   });
   return true;

@@ -51,7 +51,7 @@ export function readOidcIdentity(claims: unknown, groupsClaim: string): OidcIden
   const email = c.email?.trim().toLowerCase();
   return {
     subject: c.sub,
-    email: email && z.string().email().safeParse(email).success ? email : null,
+    email: email && z.email().safeParse(email).success ? email : null,
     emailVerified: c.email_verified === true || c.email_verified === 'true',
     name: c.name ?? c.preferred_username ?? null,
     groups: [...groups],

@@ -12,7 +12,7 @@ import { ROLES, hasRole, type Role } from './roles';
  */
 
 /** Roles a mapping may grant: owner is not among them. */
-export const MAPPABLE_ROLES = ROLES.filter((r) => r !== 'owner') as Exclude<Role, 'owner'>[];
+export const MAPPABLE_ROLES = ROLES.filter((r): r is Exclude<Role, 'owner'> => r !== 'owner');
 
 export interface RoleMap {
   orgId: string;

@@ -28,7 +28,7 @@ export async function sessionUserId(
     let token = cookies[name];
     if (!token && cookies[`${name}.0`]) {
       token = '';
-      for (let i = 0; cookies[`${name}.${i}`]; i++) token += cookies[`${name}.${i}`];
+      for (let i = 0; cookies[`${name}.${i}`]; i++) token += cookies[`${name}.${i}`] ?? '';
     }
     if (!token) continue;
     try {

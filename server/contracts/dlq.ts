@@ -19,6 +19,6 @@ export const dlqMessageSchema = z.object({
   error: z.string().min(1),
   consumerGroup: z.string().min(1),
   orgId: z.string().optional(),
-  rejectedAt: z.string().datetime(),
+  rejectedAt: z.iso.datetime(),
 });
 export type DlqMessage = z.infer<typeof dlqMessageSchema>;

@@ -12,12 +12,12 @@ const base = {
   /** null for run-level events. */
   vehicleId: z.string().min(1).nullable(),
   /** Event time: seconds of simulation since the run started. */
-  t: z.number().finite().nonnegative(),
+  t: z.number().nonnegative(),
   /** Wall-clock epoch milliseconds when the event was produced. */
   ts: z.number().int().nonnegative(),
 };
 
-const point = z.object({ x: z.number().finite(), y: z.number().finite() });
+const point = z.object({ x: z.number(), y: z.number() });
 
 export const collisionEventSchema = z.object({
   ...base,
@@ -26,7 +26,7 @@ export const collisionEventSchema = z.object({
     otherKind: z.enum(['vehicle', 'pedestrian']),
     otherId: z.string().min(1),
     /** m/s, closing speed at contact */
-    relativeSpeed: z.number().finite().nonnegative(),
+    relativeSpeed: z.number().nonnegative(),
     at: point,
   }),
 });
@@ -42,8 +42,8 @@ export const nearMissEventSchema = z.object({
   type: z.literal('near_miss'),
   data: z.object({
     otherId: z.string().min(1),
-    ttc: z.number().finite().nonnegative(),
-    distance: z.number().finite().nonnegative(),
+    ttc: z.number().nonnegative(),
+    distance: z.number().nonnegative(),
     threshold: z.number().positive(),
   }),
 });
@@ -52,8 +52,8 @@ export const hardBrakeEventSchema = z.object({
   ...base,
   type: z.literal('hard_brake'),
   data: z.object({
-    decel: z.number().finite().positive(),
-    speed: z.number().finite().nonnegative(),
+    decel: z.number().positive(),
+    speed: z.number().nonnegative(),
     threshold: z.number().positive(),
   }),
 });
@@ -61,7 +61,7 @@ export const hardBrakeEventSchema = z.object({
 export const redLightViolationEventSchema = z.object({
   ...base,
   type: z.literal('red_light_violation'),
-  data: z.object({ signalId: z.string().min(1), speed: z.number().finite().nonnegative(), at: point }),
+  data: z.object({ signalId: z.string().min(1), speed: z.number().nonnegative(), at: point }),
 });
 
 const faultData = z.object({

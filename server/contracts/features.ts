@@ -87,8 +87,8 @@ export const featuresMessageSchema = z
     /** 0 for the first emission, +1 for every update by late frames. */
     revision: z.number().int().nonnegative(),
   })
-  .refine((m) => m.values.length === m.names.length, { message: 'values must align with names', path: ['values'] })
-  .refine((m) => m.windowEnd > m.windowStart, { message: 'windowEnd must be after windowStart', path: ['windowEnd'] });
+  .refine((m) => m.values.length === m.names.length, { error: 'values must align with names', path: ['values'] })
+  .refine((m) => m.windowEnd > m.windowStart, { error: 'windowEnd must be after windowStart', path: ['windowEnd'] });
 
 export type FeaturesMessage = z.infer<typeof featuresMessageSchema>;
 

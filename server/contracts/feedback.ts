@@ -19,7 +19,7 @@ export const feedbackRequestSchema = z
     vehicleId: id.optional(),
     /** ISO 8601 date-time or epoch milliseconds. */
     time: z.union([z.iso.datetime({ offset: true }), z.number().int().nonnegative()]).optional(),
-    observed: z.union([z.number().finite(), z.boolean(), singleLine(200).pipe(z.string().min(1))]),
+    observed: z.union([z.number(), z.boolean(), singleLine(200).pipe(z.string().min(1))]),
   })
   .strict()
   .superRefine((b, ctx) => {

@@ -12,8 +12,8 @@ export const metricGateSchema = z.union([
   z
     .object({
       metric: metricName,
-      min: z.number().finite().optional(),
-      max: z.number().finite().optional(),
+      min: z.number().optional(),
+      max: z.number().optional(),
     })
     .strict()
     .refine((g) => g.min !== undefined || g.max !== undefined, 'A threshold gate needs "min" or "max"')
@@ -72,6 +72,6 @@ export const aliasPromoteRequestSchema = z
     gate: metricGateSchema.nullish(),
   })
   .refine((b) => (b.version === undefined) !== (b.versionId === undefined), {
-    message: 'Name the version to promote: "version" (its number) or "versionId", one of them',
+    error: 'Name the version to promote: "version" (its number) or "versionId", one of them',
     path: ['version'],
   });

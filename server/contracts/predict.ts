@@ -21,7 +21,6 @@ export const predictRequestSchema = z.object({
     singleLine(200),
     z
       .number()
-      .finite()
       .refine((v) => Math.abs(v) <= FLOAT32_MAX, 'is outside the float32 range (±3.4e38) the model computes in')
       .nullable(),
   ),

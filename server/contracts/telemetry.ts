@@ -5,7 +5,7 @@ import { z } from 'zod';
  * A sensor that dropped out reports null, never a made-up value; ground truth about faults
  * never travels here (only as fault_start/fault_end events).
  */
-const reading = z.number().finite().nullable();
+const reading = z.number().nullable();
 
 export const telemetryFrameSchema = z.object({
   v: z.literal(1),
@@ -15,10 +15,10 @@ export const telemetryFrameSchema = z.object({
   /** Per-vehicle sequence number, starting at 0; gaps mean lost frames. */
   seq: z.number().int().nonnegative(),
   /** Event time: seconds of simulation since the run started. */
-  t: z.number().finite().nonnegative(),
+  t: z.number().nonnegative(),
   /** Wall-clock epoch milliseconds when the frame was produced. */
   ts: z.number().int().nonnegative(),
-  pose: z.object({ x: z.number().finite(), y: z.number().finite(), z: z.number().finite(), yaw: z.number().finite() }),
+  pose: z.object({ x: z.number(), y: z.number(), z: z.number(), yaw: z.number() }),
   gnss: z.object({ lat: reading, lon: reading, alt: reading }),
   /** m/s */
   speed: reading,

@@ -42,7 +42,7 @@ export const offlineDatasetSpecSchema = z
     /** Feature columns with more missing values than this share are dropped. */
     maxMissingShare: z.number().min(0).max(1).default(0.5),
   })
-  .refine((s) => s.runIds.length > 0 || s.campaignId, { message: 'choose runs or a campaign', path: ['runIds'] });
+  .refine((s) => s.runIds.length > 0 || s.campaignId, { error: 'choose runs or a campaign', path: ['runIds'] });
 export type OfflineDatasetSpec = z.infer<typeof offlineDatasetSpecSchema>;
 
 export const uploadLabelSchema = z.discriminatedUnion('type', [

@@ -164,7 +164,9 @@ export async function storeDriftReport(
       rows: input.rows,
       datasetDrift: report.datasetDrift,
       driftedShare: report.driftedShare,
-      report: JSON.parse(JSON.stringify(report, (_, v) => (v === Infinity ? null : v))) as Prisma.InputJsonValue,
+      report: JSON.parse(
+        JSON.stringify(report, (_: string, v: unknown) => (v === Infinity ? null : v)),
+      ) as Prisma.InputJsonValue,
       policy,
       retrainJobId,
     },

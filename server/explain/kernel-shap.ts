@@ -56,7 +56,6 @@ export function shapPlan(M: number, budget = 2 * M + 2048, seed = 1): ShapPlan {
   if (M < 1) throw new Error('KernelSHAP needs at least one feature');
   const masks: Uint8Array[] = [];
   const weights: number[] = [];
-  const half = Math.floor((M - 1) / 2);
   const kernel = (s: number) => (M - 1) / (s * (M - s)); // total weight of all subsets of size s
   let remaining = Math.max(budget, 2);
   let done = 0; // sizes 1..done (and their complements) enumerated

@@ -91,7 +91,6 @@ export class MicroBatcher {
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    const delayUs = this.o.maxDelayUs;
     this.arrivals = 0;
     setImmediate(() => this.tick());
   }

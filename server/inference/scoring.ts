@@ -13,17 +13,13 @@ export const servingSidecarSchema = z
   .object({
     kind: z.string(),
     featureNames: z.array(z.string()),
-    normalisation: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).passthrough(),
+    normalisation: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).loose(),
     input: z
       .object({ name: z.string(), dims: z.array(z.union([z.number(), z.string()])) })
-      .passthrough()
+      .loose()
       .optional(),
     outputs: z
-      .array(
-        z
-          .object({ name: z.string(), dims: z.array(z.union([z.number(), z.string()])), type: z.string() })
-          .passthrough(),
-      )
+      .array(z.object({ name: z.string(), dims: z.array(z.union([z.number(), z.string()])), type: z.string() }).loose())
       .default([]),
     classes: z.array(z.string()).optional(),
     threshold: z.number().optional(),
@@ -33,7 +29,7 @@ export const servingSidecarSchema = z
     /** Standardisation serving applies before the model (an uploaded model's preprocessing). */
     preprocess: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).optional(),
   })
-  .passthrough();
+  .loose();
 export type ServingSidecar = z.infer<typeof servingSidecarSchema>;
 
 /** For each model feature, its index in `sourceNames`; null lists the model features the source lacks. */

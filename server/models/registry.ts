@@ -1,4 +1,4 @@
-import type { Prisma, PrismaClient } from '@prisma/client';
+import type { PrismaClient } from '@prisma/client';
 import type { ModelKindName } from '../contracts/models';
 import { objectStore, type ObjectStore } from '../store/object-store';
 

@@ -54,6 +54,8 @@ export class KafkaHealth {
     const e = consumer.events;
     consumer.on(e.CONNECT, () => set('waiting'));
     consumer.on(e.GROUP_JOIN, (ev) => {
+      // kafkajs types these payload fields as always set; a consumer without partitions has none.
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
       const assignment = (ev.payload.memberAssignment ?? {}) as Record<string, number[]>;
       const partitions = Object.values(assignment).reduce((n, ps) => n + ps.length, 0);
       set('joined', { partitions });
@@ -66,6 +68,7 @@ export class KafkaHealth {
     consumer.on(e.STOP, () => set('gone'));
     consumer.on(e.DISCONNECT, () => set('gone'));
     consumer.on(e.CRASH, (ev) => {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- kafkajs can crash with a non-Error
       const error = ev.payload.error?.message ?? String(ev.payload.error);
       set(ev.payload.restart ? 'waiting' : 'crashed', { error });
     });

@@ -86,10 +86,10 @@ export async function startOpsServer(options: {
       if (await serveMetrics(req, res)) return;
       const path = (req.url ?? '/').split('?')[0];
       if (req.method === 'GET' && (path === '/healthz' || path === '/health' || path === '/health/live'))
-        return sendProbe(res, probes.live(), 'ok');
-      if (req.method === 'GET' && (path === '/readyz' || path === '/health/ready'))
-        return sendProbe(res, probes.ready(), 'ready');
-      sendJson(res, 404, { error: 'not found' });
+        sendProbe(res, probes.live(), 'ok');
+      else if (req.method === 'GET' && (path === '/readyz' || path === '/health/ready'))
+        sendProbe(res, probes.ready(), 'ready');
+      else sendJson(res, 404, { error: 'not found' });
     })().catch((err: unknown) => sendJson(res, 500, { error: (err as Error).message }));
   });
   await new Promise<void>((resolve, reject) => {

@@ -20,6 +20,11 @@ import { env } from '../env';
 
 const log = childLogger('live');
 
+/** What the handshake middleware leaves on every admitted socket (socket.io types `data` as any). */
+interface SocketData {
+  caller: Caller;
+}
+
 type JoinAck = { ok: true; room: string } | ReturnType<typeof socketAckError>;
 export const LIVE_NAMESPACE = '/live';
 
@@ -44,7 +49,7 @@ const sentBatches = new Counter({
 export async function resolveRoom(db: PrismaClient, caller: Caller, requested: string): Promise<string | null> {
   if (caller.kind === 'anonymous') return null;
   const [kind, key] = requested.split(':') as ['run' | 'org' | 'job', string];
-  let orgId: string | null = null;
+  let orgId: string | null;
   let room: string;
   if (kind === 'job') {
     const job = await db.trainingJob.findUnique({ where: { id: key }, select: { orgId: true } });
@@ -127,13 +132,16 @@ export function attachLiveNamespace(io: Server, deps: { db: PrismaClient; redis:
     try {
       headers = handshakeHeaders(socket);
     } catch (err) {
-      return refuse(err);
+      refuse(err);
+      return;
     }
     resolveCaller(headers, deps)
       .then((caller) => {
-        if (caller.kind === 'anonymous') return refuse(new AppError('UNAUTHORIZED', 'sign in or pass an API key'));
-        socket.data.caller = caller;
-        next();
+        if (caller.kind === 'anonymous') refuse(new AppError('UNAUTHORIZED', 'sign in or pass an API key'));
+        else {
+          (socket.data as SocketData).caller = caller;
+          next();
+        }
       })
       .catch(refuse);
   });
@@ -141,10 +149,16 @@ export function attachLiveNamespace(io: Server, deps: { db: PrismaClient; redis:
     socket.on('join', async (payload: unknown, ack?: (r: JoinAck) => void) => {
       const reply = typeof ack === 'function' ? ack : () => undefined;
       const parsed = joinSchema.safeParse(payload);
-      if (!parsed.success) return reply(socketAckError(AppError.fromZod(parsed.error, 'BAD_REQUEST: invalid join')));
+      if (!parsed.success) {
+        reply(socketAckError(AppError.fromZod(parsed.error, 'BAD_REQUEST: invalid join')));
+        return;
+      }
       try {
-        const room = await resolveRoom(deps.db, socket.data.caller as Caller, parsed.data.room);
-        if (!room) return reply(socketAckError(new AppError('NOT_FOUND', 'NOT_FOUND')));
+        const room = await resolveRoom(deps.db, (socket.data as SocketData).caller, parsed.data.room);
+        if (!room) {
+          reply(socketAckError(new AppError('NOT_FOUND', 'NOT_FOUND')));
+          return;
+        }
         await socket.join(room);
         reply({ ok: true, room });
       } catch (err) {
@@ -155,7 +169,7 @@ export function attachLiveNamespace(io: Server, deps: { db: PrismaClient; redis:
     socket.on('leave', async (payload: unknown) => {
       const parsed = joinSchema.safeParse(payload);
       if (parsed.success) {
-        const room = await resolveRoom(deps.db, socket.data.caller as Caller, parsed.data.room).catch(() => null);
+        const room = await resolveRoom(deps.db, (socket.data as SocketData).caller, parsed.data.room).catch(() => null);
         if (room) await socket.leave(room);
       }
     });

@@ -79,5 +79,5 @@ export async function runHistory(
     Object.values(COLUMNS).forEach((name, i) => (values[index(name)] = picked[i] ?? null));
     return values;
   };
-  return rows.map((r) => windowToPoint({ windowEnd: Number(r.windowEnd), values: full(r.picked) }));
+  return rows.map((r) => windowToPoint({ windowEnd: r.windowEnd, values: full(r.picked) }));
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Prisma, PrismaClient } from '@prisma/client';
+import type { PrismaClient } from '@prisma/client';
 import type { Kafka } from 'kafkajs';
 import { simEventSchema, type SimEvent } from '../contracts/events';
 import { runStatusSchema, type RunStatus } from '../contracts/run-status';

@@ -53,8 +53,8 @@ export async function writeOnlineFeatures(
   }
   for (const idx of indexes) p.expire(idx, ttlS);
   const results = await p.exec();
-  const failed = results?.find(([err]) => err);
-  if (failed) throw failed[0];
+  const failed = results?.find(([err]) => err)?.[0];
+  if (failed) throw failed;
 }
 
 /** The latest window of one vehicle, or null when none is live (expired or never written). */

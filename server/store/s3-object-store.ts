@@ -198,7 +198,7 @@ export function s3ObjectStore(cfg: S3StoreConfig): ObjectStore {
         for (const o of res.Contents ?? []) {
           out.push({
             key: (o.Key ?? '').slice(strip.length),
-            size: Number(o.Size ?? 0),
+            size: o.Size ?? 0,
             modifiedAt: o.LastModified ?? new Date(0),
           });
         }

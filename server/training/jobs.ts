@@ -1,4 +1,4 @@
-import type { Prisma, PrismaClient } from '@prisma/client';
+import type { PrismaClient } from '@prisma/client';
 import type PgBoss from 'pg-boss';
 import { MODEL_TYPE_KINDS, type TrainingJobApiRequest, type TrainingJobRequest } from '../contracts/training';
 import { trainingConfig } from './config';
@@ -123,7 +123,7 @@ export async function createTrainingJob(
         expireInSeconds: config.TRAINING_JOB_EXPIRE_S,
       },
     );
-    return db.trainingJob.update({ where: { id: job.id }, data: { bossJobId } });
+    return await db.trainingJob.update({ where: { id: job.id }, data: { bossJobId } });
   } catch (err) {
     await db.trainingJob.update({
       where: { id: job.id },

@@ -132,7 +132,7 @@ export const orgProcedure = baseProcedure.input(orgInput).use(async ({ ctx, inpu
   const caller = ctx.caller;
   if (caller.kind === 'anonymous') throw new AppError('UNAUTHORIZED', 'Sign in or use an API key');
 
-  let org: { id: string; slug: string; name: string } | null = null;
+  let org: { id: string; slug: string; name: string } | null;
   let role: Role;
   if (caller.kind === 'apiKey') {
     org = await ctx.db.organization.findUnique({

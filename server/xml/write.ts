@@ -1,7 +1,9 @@
+import XMLBuilder, { type XmlBuilderOptions } from 'fast-xml-builder';
+
 /**
- * A minimal XML writer: enough for OpenSCENARIO documents, which use elements, attributes and
- * comments only. No dependency is installed for XML, and building a tree first (rather than
- * concatenating strings) keeps escaping in one place where it cannot be forgotten.
+ * The XML writer for OpenSCENARIO and OpenDRIVE: documents are built as a tree (elements,
+ * attributes, comments, character data) and serialised by fast-xml-builder, which does the
+ * escaping and layout. What stays here is what XML 1.0 itself forbids and no builder strips.
  */
 
 export interface XmlElementNode {
@@ -60,20 +62,6 @@ export function formatNumber(n: number): string {
   return Object.is(r, -0) ? '0' : String(r);
 }
 
-export function escapeText(s: string): string {
-  return stripInvalidChars(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-/** Quotes and whitespace controls are escaped too: a parser would normalise raw tabs/newlines in attributes to spaces. */
-export function escapeAttr(s: string): string {
-  return escapeText(s)
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;')
-    .replace(/\t/g, '&#9;')
-    .replace(/\n/g, '&#10;')
-    .replace(/\r/g, '&#13;');
-}
-
 /** "--" may not occur inside a comment and it may not end with "-"; there is no escape, so break them up. */
 export function escapeComment(s: string): string {
   let t = stripInvalidChars(s).replace(/--/g, '- -');
@@ -91,35 +79,46 @@ function stripInvalidChars(s: string): string {
   );
 }
 
-function write(node: XmlNode, depth: number, out: string[]): void {
-  const pad = '  '.repeat(depth);
-  if (node.kind === 'comment') {
-    out.push(`${pad}<!-- ${escapeComment(node.text)} -->`);
-    return;
-  }
-  if (node.kind === 'text') {
-    out.push(`${pad}${escapeText(node.text)}`);
-    return;
-  }
-  const attrs = node.attrs.map(([k, v]) => ` ${k}="${escapeAttr(v)}"`).join('');
-  // Text alone inside an element stays on its line, so no indentation becomes part of it.
-  if (node.children.length > 0 && node.children.every((c) => c.kind === 'text')) {
-    out.push(`${pad}<${node.name}${attrs}>${node.children.map((c) => escapeText(c.text)).join('')}</${node.name}>`);
-    return;
-  }
-  if (node.children.length === 0) {
-    out.push(`${pad}<${node.name}${attrs}/>`);
-    return;
-  }
-  out.push(`${pad}<${node.name}${attrs}>`);
-  for (const c of node.children) write(c, depth + 1, out);
-  out.push(`${pad}</${node.name}>`);
+/** Element name → ordered children, ":@" → attributes: fast-xml-builder's order-preserving shape. */
+type OrderedNode = Record<string, OrderedNode[] | Record<string, string> | string>;
+
+function toOrdered(node: XmlNode): OrderedNode {
+  if (node.kind === 'comment') return { '#comment': [{ '#text': ` ${escapeComment(node.text)} ` }] };
+  if (node.kind === 'text') return { '#text': stripInvalidChars(node.text) };
+  const out: OrderedNode = { [node.name]: node.children.map(toOrdered) };
+  if (node.attrs.length > 0) out[':@'] = Object.fromEntries(node.attrs.map(([k, v]) => [k, stripInvalidChars(v)]));
+  return out;
 }
+
+// `entities` is a runtime option of fast-xml-builder 1.3 (its defaults are the five below) that its
+// typings do not declare, hence the widened type.
+const builderOptions: XmlBuilderOptions & { entities: { regex: RegExp; val: string }[] } = {
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  commentPropName: '#comment',
+  format: true,
+  indentBy: '  ',
+  suppressEmptyNode: true,
+  // As deep as the reader accepts (parse.ts refuses deeper than 400); the default is 100.
+  maxNestedTags: 400,
+  // The default five, plus whitespace controls: a parser would normalise raw tabs and newlines
+  // in an attribute value to spaces, so they are written as character references.
+  entities: [
+    { regex: /&/g, val: '&amp;' },
+    { regex: />/g, val: '&gt;' },
+    { regex: /</g, val: '&lt;' },
+    { regex: /'/g, val: '&apos;' },
+    { regex: /"/g, val: '&quot;' },
+    { regex: /\t/g, val: '&#9;' },
+    { regex: /\n/g, val: '&#10;' },
+    { regex: /\r/g, val: '&#13;' },
+  ],
+};
+const builder = new XMLBuilder(builderOptions);
 
 /** Serialises a document: XML declaration, optional leading comments, the root element. */
 export function serializeXml(root: XmlElementNode, leadingComments: XmlCommentNode[] = []): string {
-  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  for (const c of leadingComments) write(c, 0, out);
-  write(root, 0, out);
-  return `${out.join('\n')}\n`;
+  const decl: OrderedNode = { '?xml': [], ':@': { version: '1.0', encoding: 'UTF-8' } };
+  return `${builder.build([decl, ...leadingComments.map(toOrdered), toOrdered(root)]).trimStart()}\n`;
 }

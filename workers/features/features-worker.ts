@@ -1,6 +1,6 @@
 import { CommitCoordinator } from '~/server/kafka/commit-coordinator';
 import { createProducer, topic } from '~/server/kafka/client';
-import { CONSUMER_GROUPS, TOPICS } from '~/server/kafka/topics';
+import { TOPICS } from '~/server/kafka/topics';
 import { childLogger } from '~/server/observability/logger';
 import { serialQueue, startTicker } from '~/server/worker/serial';
 import { Checkpoints } from './checkpoints';
@@ -11,7 +11,7 @@ import { FEATURE_SINKS, FeatureSinks } from './sinks';
 import { TelemetrySource } from './source';
 import { WindowStage } from './window-stage';
 import { featureMetrics as fm } from './worker-metrics';
-import type { FeaturesWorker, FeaturesWorkerOptions } from './worker-options';
+import { withDefaults, type FeaturesWorker, type FeaturesWorkerOptions } from './worker-options';
 
 export type { FeaturesWorker, FeaturesWorkerOptions, FeaturesWorkerStats } from './worker-options';
 
@@ -26,30 +26,19 @@ const log = childLogger('features');
  * emitted before: after a crash or rebalance the replay rebuilds the same windows, whose
  * idempotent upserts change nothing. Everything that touches the operator runs one step at a time.
  */
-export async function startFeaturesWorker(o: FeaturesWorkerOptions): Promise<FeaturesWorker> {
-  const groupId = o.groupId ?? CONSUMER_GROUPS.features;
+export async function startFeaturesWorker(options: FeaturesWorkerOptions): Promise<FeaturesWorker> {
+  const o = withDefaults(options);
   const telemetryTopic = topic(TOPICS.telemetry, o.prefix);
   const serial = serialQueue();
   let stopping = false;
-  let dlq = 0;
 
   const producer = createProducer(o.kafka);
   const op = createWindowOperator(o.window);
   const source = new TelemetrySource({
-    kafka: o.kafka,
-    groupId,
+    ...o,
     topic: telemetryTopic,
-    sessionTimeoutMs: o.sessionTimeoutMs ?? 30_000,
-    alignSlackMs: o.alignSlackMs ?? 250,
-    decodeThreads: o.decodeThreads ?? 0,
-    prefetchBatches: o.prefetchBatches ?? 8,
     serial,
-    onAssigned(revoked, partitions, committed) {
-      op.revokePartitions(revoked);
-      op.assignPartitions(partitions);
-      const now = Date.now();
-      for (const c of committed) op.restore(c.partition, Number(c.offset), c.metadata, now);
-    },
+    onAssigned: (revoked, partitions, committed) => stage.assign(revoked, partitions, committed, Date.now()),
     async onReceived(nowMs) {
       await stage.process(source.release(), nowMs);
       await checkpoints.afterWork();
@@ -63,50 +52,34 @@ export async function startFeaturesWorker(o: FeaturesWorkerOptions): Promise<Fea
     onFatal: (err) => o.onFatal?.(err),
   });
   const sinks = new FeatureSinks(coordinator, {
+    ...o,
     producer,
-    redis: o.redis,
-    pool: o.pool,
     featuresTopic: topic(TOPICS.features, o.prefix),
     dlqTopic: topic(TOPICS.dlq, o.prefix),
-    groupId,
-    onlineTtlS: o.onlineTtlS ?? 3600,
-    upsertRows: o.upsertBatchRows ?? 2000,
-    onProduced: o.onProduced,
-    onDlq: (n) => (dlq += n),
+    upsertRows: o.upsertBatchRows,
   });
-  const stage = new WindowStage({
-    op,
-    registry: createRunRegistry(pgRunLookup(o.pool)),
-    handover: source.handover,
-    sinks,
-    telemetryTopic,
-    finishGraceMs: o.finishGraceMs ?? 10_000,
-    requireRun: o.requireRun ?? false,
-  });
+  const registry = createRunRegistry(pgRunLookup(o.pool));
+  const stage = new WindowStage({ ...o, op, registry, handover: source.handover, sinks, telemetryTopic });
   const checkpoints = new Checkpoints({
     op,
     handover: source.handover,
     coordinator,
     sinks,
-    intervalMs: o.commitIntervalMs ?? 1000,
+    intervalMs: o.commitIntervalMs,
   });
-  const events = new RunEventsSource(o.kafka, groupId, topic(TOPICS.events, o.prefix), source.admin);
+  const events = new RunEventsSource(o.kafka, o.groupId, topic(TOPICS.events, o.prefix), source.admin);
 
   await Promise.all([producer.connect(), source.connect(), events.connect()]);
   await source.run();
-  await events.run(stage, serial, o.eventsLookbackMs ?? 3_600_000);
+  await events.run(stage, serial, o.eventsLookbackMs);
 
   // Processing time: idle partitions, finished runs, the periodic flush and commit.
   const stopTicker = startTicker(
-    o.tickMs ?? 100,
+    o.tickMs,
     () =>
       serial(async () => {
         const now = Date.now();
-        fm.decodeThreads.set(source.decodeThreads);
-        await source.refreshCaughtUp();
-        await stage.process(source.release(), now);
-        stage.finishDue(now);
-        stage.advanceIdle(now);
+        await stage.tick(await source.tick(), now);
         await checkpoints.afterWork();
       }),
     () => stopping || coordinator.failed,
@@ -119,7 +92,7 @@ export async function startFeaturesWorker(o: FeaturesWorkerOptions): Promise<Fea
       framesIn: source.framesIn,
       invalid: stage.invalid,
       windowsOut: stage.windowsOut,
-      dlq,
+      dlq: sinks.dlqSent,
       commits: coordinator.commits,
       lastCommitAt: coordinator.lastCommitAt,
     }),

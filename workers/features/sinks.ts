@@ -32,7 +32,6 @@ export interface FeatureSinksOptions {
   upsertRows: number;
   onProduced?: (latenciesMs: number[]) => void;
   /** Called with the number of messages sent to dl.dlq. */
-  onDlq: (n: number) => void;
 }
 
 const SEND_CHUNK = 500;
@@ -44,6 +43,8 @@ const SEND_CHUNK = 500;
 export class FeatureSinks {
   private windows: FeaturesMessage[] = [];
   private rejected: PendingDlq[] = [];
+  /** Messages written to dl.dlq. */
+  dlqSent = 0;
 
   constructor(
     private readonly coordinator: CommitCoordinator,
@@ -96,7 +97,7 @@ export class FeatureSinks {
         for (let i = 0; i < messages.length; i += SEND_CHUNK)
           await o.producer.send({ topic: o.dlqTopic, messages: messages.slice(i, i + SEND_CHUNK) });
         for (const r of rejected) metrics.kafkaRejected.inc({ topic: TOPICS.telemetry, reason: r.reason });
-        o.onDlq(rejected.length);
+        this.dlqSent += rejected.length;
       });
     }
   }

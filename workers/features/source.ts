@@ -88,6 +88,7 @@ export class TelemetrySource {
       autoCommit: false,
       eachBatchAutoResolve: true,
       partitionsConsumedConcurrently: 1,
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- kafkajs's payload functions are closures
       eachBatch: async ({ batch, isStale, heartbeat }) => {
         await this.restoring;
         if (this.o.halted() || isStale()) return;
@@ -174,6 +175,13 @@ export class TelemetrySource {
       const position = this.handover.position(e.partition) ?? Number(e.low);
       if (position >= Number(e.high)) this.aligner.markCaughtUp(e.partition, checkedAt);
     }
+  }
+
+  /** Processing time: reports the decode threads, refreshes the caught-up partitions, releases what that frees. */
+  async tick(): Promise<AlignedItem<Held>[]> {
+    fm.decodeThreads.set(this.decodeThreads);
+    await this.refreshCaughtUp();
+    return this.release();
   }
 
   /** After every (re)join kafkajs resumes all assigned partitions from their commits: so do we. */

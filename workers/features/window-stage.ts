@@ -1,7 +1,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { RawMessageRef } from '~/server/kafka/messages';
 import { childLogger } from '~/server/observability/logger';
-import type { PartitionHandover } from './handover';
+import type { CommittedPosition, PartitionHandover } from './handover';
 import type { WindowOperator, OperatorOutput } from './operator';
 import type { AlignedItem } from './partition-aligner';
 import { RunFinishTracker } from './run-finish';
@@ -133,6 +133,21 @@ export class WindowStage {
 
   advanceIdle(nowMs: number): void {
     this.take(this.o.op.advanceIdle(nowMs), null, nowMs);
+  }
+
+  /** Processing time: what the source released, finished runs, idle partitions. */
+  async tick(released: AlignedItem<Held>[], nowMs: number): Promise<void> {
+    await this.process(released, nowMs);
+    this.finishDue(nowMs);
+    this.advanceIdle(nowMs);
+  }
+
+  /** After a (re)join: the operator drops revoked partitions and restores the assigned ones from their commits. */
+  assign(revoked: number[], partitions: number[], committed: CommittedPosition[], nowMs: number): void {
+    const { op } = this.o;
+    op.revokePartitions(revoked);
+    op.assignPartitions(partitions);
+    for (const c of committed) op.restore(c.partition, Number(c.offset), c.metadata, nowMs);
   }
 
   /** A run_started (its sensor rate) or run_finished event of a run of the event's org. */

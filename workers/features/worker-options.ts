@@ -1,6 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
+import { CONSUMER_GROUPS } from '~/server/kafka/topics';
 import type { WindowOperatorConfig } from './config';
 
 /** How startFeaturesWorker (features-worker.ts) is configured; main.ts reads them from the environment. */
@@ -52,4 +53,42 @@ export interface FeaturesWorkerStats {
   dlq: number;
   commits: number;
   lastCommitAt: number;
+}
+
+/** The defaults of the optional settings, in one place (the options above say what each means). */
+export const FEATURES_DEFAULTS = {
+  groupId: CONSUMER_GROUPS.features as string,
+  onlineTtlS: 3600,
+  requireRun: false as boolean,
+  commitIntervalMs: 1000,
+  sessionTimeoutMs: 30_000,
+  tickMs: 100,
+  finishGraceMs: 10_000,
+  eventsLookbackMs: 3_600_000,
+  alignSlackMs: 250,
+  upsertBatchRows: 2000,
+  decodeThreads: 0,
+  prefetchBatches: 8,
+} satisfies Partial<FeaturesWorkerOptions>;
+
+export type ResolvedFeaturesOptions = FeaturesWorkerOptions & typeof FEATURES_DEFAULTS;
+
+/** The options with every default filled in. */
+export function withDefaults(o: FeaturesWorkerOptions): ResolvedFeaturesOptions {
+  const d = FEATURES_DEFAULTS;
+  return {
+    ...o,
+    groupId: o.groupId ?? d.groupId,
+    onlineTtlS: o.onlineTtlS ?? d.onlineTtlS,
+    requireRun: o.requireRun ?? d.requireRun,
+    commitIntervalMs: o.commitIntervalMs ?? d.commitIntervalMs,
+    sessionTimeoutMs: o.sessionTimeoutMs ?? d.sessionTimeoutMs,
+    tickMs: o.tickMs ?? d.tickMs,
+    finishGraceMs: o.finishGraceMs ?? d.finishGraceMs,
+    eventsLookbackMs: o.eventsLookbackMs ?? d.eventsLookbackMs,
+    alignSlackMs: o.alignSlackMs ?? d.alignSlackMs,
+    upsertBatchRows: o.upsertBatchRows ?? d.upsertBatchRows,
+    decodeThreads: o.decodeThreads ?? d.decodeThreads,
+    prefetchBatches: o.prefetchBatches ?? d.prefetchBatches,
+  };
 }

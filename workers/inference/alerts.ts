@@ -46,9 +46,9 @@ export class AlertDebouncer {
 
   private track(runId: string, vehicleId: string, scope: string, now: number): Track {
     let vehicles = this.tracks.get(runId);
-    if (!vehicles) this.tracks.set(runId, (vehicles = new Map()));
+    if (!vehicles) this.tracks.set(runId, (vehicles = new Map<string, Map<string, Track>>()));
     let scopes = vehicles.get(vehicleId);
-    if (!scopes) vehicles.set(vehicleId, (scopes = new Map()));
+    if (!scopes) vehicles.set(vehicleId, (scopes = new Map<string, Track>()));
     let t = scopes.get(scope);
     if (!t) {
       t = {

@@ -111,6 +111,7 @@ export class ApiKeyAuth {
           needExpire = true;
         } else b.windowEndsAt = Date.now() + ttl * 1000;
       });
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set inside the callback above
       if (needExpire) await expire.exec();
     } catch (err) {
       log.warn({ err }, 'rate-limit sync with Redis failed; counting locally');

@@ -67,6 +67,7 @@ export function float32Problem(v: unknown): string | null {
 }
 
 function preview(v: unknown): string {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- undefined for undefined and functions
   return (JSON.stringify(v) ?? String(v)).slice(0, 40);
 }
 
@@ -175,7 +176,7 @@ export function buildResponse(
     const meta = s.outputs.find((o) => o.name === name)!;
     const t = out[name];
     if (!t) throw new Error(`model produced no output '${name}'`);
-    const data: (number | boolean)[] = new Array(t.data.length);
+    const data = new Array<number | boolean>(t.data.length);
     if (meta.datatype === 'BOOL') for (let i = 0; i < t.data.length; i++) data[i] = Boolean(t.data[i]);
     else
       for (let i = 0; i < t.data.length; i++) {

@@ -158,6 +158,7 @@ export async function startInferenceWorker(o: InferenceWorkerOptions): Promise<I
     await features.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- kafkajs's payload functions are closures
       eachBatch: async ({ batch, resolveOffset, heartbeat }: EachBatchPayload) => {
         const valid: { m: FeaturesMessage; raw: RawMessageRef }[] = [];
         const rejects: { raw: RawMessageRef; reason: DlqReason; error: string; orgId?: string }[] = [];

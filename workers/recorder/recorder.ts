@@ -4,7 +4,7 @@ import { simEventSchema, type SimEvent } from '~/server/contracts/events';
 import { telemetryFrameSchema, type TelemetryFrame } from '~/server/contracts/telemetry';
 import { createProducer, topic } from '~/server/kafka/client';
 import { CommitCoordinator } from '~/server/kafka/commit-coordinator';
-import { decodeMessage, rawMessageRef, type RawMessageRef } from '~/server/kafka/messages';
+import { decodeMessage, rawMessageRef } from '~/server/kafka/messages';
 import { CONSUMER_GROUPS, TOPICS } from '~/server/kafka/topics';
 import { RejectMessage, sendToDlq } from '~/server/kafka/typed';
 import { childLogger } from '~/server/observability/logger';
@@ -276,7 +276,7 @@ export async function startRecorder(options: RecorderOptions): Promise<RecorderH
   const timer = setInterval(() => {
     if (ticking) return;
     ticking = true;
-    queue
+    void queue
       .run(async () => {
         try {
           await closeDue();

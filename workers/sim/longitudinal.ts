@@ -62,6 +62,7 @@ export function decideAccel(v: SimVehicle, t: number, view: TrafficView, signals
           for (const o of so) {
             const pos = base + o.s;
             if (o.s > o.params.length + 6 || pos <= 0 || (i === 0 && o.s <= v.s)) continue;
+            // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- setLead assigns v.lead in this loop
             if (!v.lead || pos - (v.params.length + o.params.length) / 2 < v.lead.gap) setLead(v, o, pos);
             leadFound = true;
           }
@@ -105,7 +106,6 @@ export function decideAccel(v: SimVehicle, t: number, view: TrafficView, signals
       let decision = v.signalDecision.get(L.id);
       if (state === 'green') {
         if (decision === 'stop') v.signalDecision.delete(L.id);
-        decision = undefined;
         // Keep the box clear: no entering while crossing traffic is inside or the exit is jammed.
         const into = lanes[i + 1];
         const exit = lanes[i + 2];

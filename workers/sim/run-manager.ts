@@ -180,12 +180,14 @@ export class RunManager {
           for (const f of r.frames) frames.push(f);
           for (const e of r.events) events.push(e);
           steps++;
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- step() changes sim.done
         } while (!sim.done && sim.t < targetT && steps < 200);
         const due = this.now() - lastStatus >= this.statusEveryMs;
         if (due) lastStatus = this.now();
         await this.opts.publisher.publish({
           frames,
           events,
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- step() changes sim.done
           ...(due && !sim.done ? { status: this.status(cmd, 'running', sim.progress, sim.t, rtf()) } : {}),
         });
         if (factor === 'max') await yieldToLoop();

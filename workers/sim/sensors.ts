@@ -1,4 +1,4 @@
-import type { SensorChannel, Scenario, WeatherParams } from '~/server/contracts/scenario';
+import type { Scenario, WeatherParams } from '~/server/contracts/scenario';
 import type { TelemetryFrame } from '~/server/contracts/telemetry';
 import type { SensorFaultState } from './faults';
 import type { Rng } from './prng';
@@ -81,6 +81,7 @@ export class SensorSuite {
 
   private hold<K extends keyof Channels>(key: K, isStuck: boolean, value: Channels[K]): Channels[K] {
     if (!isStuck) {
+      // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- key is one of the fixed Channels names
       delete this.frozen[key];
       return value;
     }

@@ -84,6 +84,7 @@ function tfjsCompatibleGpu(gpu: GpuLike): GpuLike {
 export async function tryWebGpu(attempts: BackendAttempt[]): Promise<boolean> {
   const candidate = 'webgpu';
   try {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- findBackend is undefined when not registered
     if (tf.findBackend('webgpu') && (await tf.setBackend('webgpu'))) {
       attempts.push({ candidate, ok: true });
       return true;
@@ -124,6 +125,7 @@ export function wasmBinaryDir(): string {
 
 export async function tryWasm(attempts: BackendAttempt[]): Promise<boolean> {
   try {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- findBackend is undefined when not registered
     if (tf.findBackend('wasm') && (await tf.setBackend('wasm'))) {
       attempts.push({ candidate: 'wasm', ok: true });
       return true;

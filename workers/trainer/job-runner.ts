@@ -243,6 +243,7 @@ async function trainClaimedJob(
         data: { state: 'cancelled', finishedAt, durationMs: Math.round(performance.now() - started) },
       });
       await db.trainingJob.update({ where: { id: jobId }, data: { state: 'cancelled', finishedAt } });
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the epoch callback sets last
       await deps.publish(progressOf(base, { state: 'cancelled', ...(last ? epochFields(last) : {}) }));
       return 'cancelled';
     }
@@ -353,6 +354,7 @@ async function trainClaimedJob(
         etaMs: 0,
         modelVersionId: version.id,
         metrics,
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the epoch callback sets last
         ...(last ? epochFields(last) : {}),
       }),
     );
@@ -364,7 +366,7 @@ async function trainClaimedJob(
       where: { id: run.id },
       data: {
         state: 'failed',
-        error: String((err as Error).message ?? err).slice(0, 2000),
+        error: (err instanceof Error ? err.message : String(err)).slice(0, 2000),
         finishedAt: new Date(),
         durationMs: Math.round(performance.now() - started),
       },

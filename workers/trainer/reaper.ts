@@ -54,6 +54,7 @@ export function staleJobAction(
   if (!boss || boss.state === 'failed' || boss.state === 'cancelled' || boss.state === 'completed')
     return { action: 'close' };
   if (boss.state !== 'active') return { action: 'skip' };
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- null until pg-boss starts the job
   if (!boss.startedOn || boss.startedOn.getTime() >= cutoff) return { action: 'skip' };
   const retriesLeft = boss.retryLimit - boss.retryCount;
   return retriesLeft > 0 ? { action: 'retry', retriesLeft: retriesLeft - 1 } : { action: 'fail' };
@@ -128,6 +129,8 @@ export async function reapStaleJobs(deps: ReapDeps, nowMs = Date.now()): Promise
         retryDelay: q!.retryDelay,
         retryBackoff: q!.retryBackoff,
         startAfter: q!.retryDelay,
+        // pg-boss reads it with EXTRACT(epoch …): a numeric, which pg returns as a string despite the type.
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion
         expireInSeconds: Number(q!.expireInSeconds),
       });
       if (bossJobId)

@@ -159,6 +159,7 @@ export async function fitWithEarlyStopping(
 
   try {
     // One fit call per epoch: the loop owns shuffling (seeded when asked) and the learning rate.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the epoch callback sets stop and cancelled
     for (let e = 0; e < o.epochs && !stop && !cancelled; e++) {
       if (optimizer && baseLearningRate !== undefined && decay !== 1) {
         optimizer.learningRate = Math.max(o.minLearningRate ?? 0, baseLearningRate * decay ** e);
@@ -185,6 +186,7 @@ export async function fitWithEarlyStopping(
           shuffle: seeded ? false : (o.shuffle ?? true),
           validationData: validation ? [validation.x, validation.y] : undefined,
           classWeight: o.classWeight,
+          // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- tfjs does not export ModelLoggingVerbosity
           verbose: 0,
           callbacks: { onEpochEnd },
         });
@@ -196,6 +198,7 @@ export async function fitWithEarlyStopping(
     o.signal?.removeEventListener('abort', onAbort);
     if (optimizer && baseLearningRate !== undefined) optimizer.learningRate = baseLearningRate;
   }
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the epoch callback sets bestWeights
   if (bestWeights) restore(model, bestWeights);
   const trainMs = performance.now() - started;
   await handOffAfterGpuFit([...model.getWeights(), x, y, validation?.x, validation?.y]);

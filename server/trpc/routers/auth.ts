@@ -15,7 +15,7 @@ export const passwordSchema = z
 
 export const signUpInput = z.object({
   name: z.string().trim().min(1, 'Your name, please').max(100),
-  email: z.string().trim().toLowerCase().email('A valid email address, please'),
+  email: z.string().trim().toLowerCase().pipe(z.email('A valid email address, please')),
   password: passwordSchema,
 });
 

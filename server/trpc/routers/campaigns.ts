@@ -1,4 +1,3 @@
-import type { Prisma } from '@prisma/client';
 import { AppError } from '../../errors';
 import { z } from 'zod';
 import { scoredKpis } from '../../contracts/run-status';

@@ -42,7 +42,7 @@ export const invitesRouter = createTRPCRouter({
     .input(
       z.object({
         role: roleSchema,
-        email: z.string().trim().toLowerCase().email().optional(),
+        email: z.string().trim().toLowerCase().pipe(z.email()).optional(),
         ttlHours: z
           .number()
           .int()

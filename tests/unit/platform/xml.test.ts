@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { child, parseXml, XmlParseError } from '~/server/xml/parse';
-import { comment, el, escapeAttr, escapeComment, serializeXml } from '~/server/xml/write';
+import { comment, el, escapeComment, serializeXml } from '~/server/xml/write';
 
 describe('XML writer', () => {
   it('escapes markup characters in attributes', () => {
-    expect(escapeAttr(`a<b>&"c'`)).toBe('a&lt;b&gt;&amp;&quot;c&apos;');
-    expect(escapeAttr('tab\there\nline')).toBe('tab&#9;here&#10;line');
+    expect(serializeXml(el('A', { v: `a<b>&"c'` }))).toContain(`<A v="a&lt;b&gt;&amp;&quot;c&apos;"/>`);
+    expect(serializeXml(el('A', { v: 'tab\there\nline' }))).toContain('<A v="tab&#9;here&#10;line"/>');
   });
 
   it('keeps comments legal', () => {

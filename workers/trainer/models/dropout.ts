@@ -15,6 +15,7 @@ export function seededDropout(rate: number, seed: number): tf.layers.Layer {
   const identity = layer.call.bind(layer);
   let step = 0;
   layer.call = (inputs, kwargs) => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- tfjs calls layers without kwargs
     if (!kwargs?.training || rate <= 0 || rate >= 1) return identity(inputs, kwargs);
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0]! : inputs;

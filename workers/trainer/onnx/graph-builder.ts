@@ -35,7 +35,7 @@ export class GraphBuilder {
   /** float32 constant stored little-endian in raw_data, as ONNX requires whatever the host. */
   floatConstant(base: string, values: ArrayLike<number>, dims: number[]): string {
     const count = dims.reduce((a, b) => a * b, 1);
-    if (count !== values.length) throw new Error(`${base}: ${values.length} values for dims [${dims}]`);
+    if (count !== values.length) throw new Error(`${base}: ${values.length} values for dims [${dims.join(',')}]`);
     const bytes = new Uint8Array(count * 4);
     const view = new DataView(bytes.buffer);
     for (let i = 0; i < count; i++) view.setFloat32(i * 4, values[i] as number, true);

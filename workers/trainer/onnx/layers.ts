@@ -71,7 +71,11 @@ function dense(g: GraphBuilder, layer: tf.layers.Layer, c: Cursor): Cursor {
   const w = g.floatConstant(`${layer.name}_kernel`, kernel.values, [inDim, units]);
   const bn = g.floatConstant(`${layer.name}_bias`, b.values, [units]);
   const y = g.node('Gemm', [c.name, w, bn]);
-  return { name: activation(g, String(cfg.activation ?? 'linear'), y), layout: 'NC', shape: [units] };
+  return {
+    name: activation(g, typeof cfg.activation === 'string' ? cfg.activation : 'linear', y),
+    layout: 'NC',
+    shape: [units],
+  };
 }
 
 function conv1d(g: GraphBuilder, layer: tf.layers.Layer, c0: Cursor): Cursor {
@@ -98,7 +102,11 @@ function conv1d(g: GraphBuilder, layer: tf.layers.Layer, c0: Cursor): Cursor {
     pads: [pads[0]!, pads[1]!],
     dilations: [1],
   });
-  return { name: activation(g, String(cfg.activation ?? 'linear'), y), layout: 'NCW', shape: [outSteps, cout] };
+  return {
+    name: activation(g, typeof cfg.activation === 'string' ? cfg.activation : 'linear', y),
+    layout: 'NCW',
+    shape: [outSteps, cout],
+  };
 }
 
 function maxPool1d(g: GraphBuilder, layer: tf.layers.Layer, c0: Cursor): Cursor {
