@@ -4,7 +4,6 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useMemo, useState } from 'react';
 import {
-  builtinMapIds,
   driverProfiles,
   faultTypes,
   scenarioSchema,
@@ -18,13 +17,9 @@ import { errorMessage } from '~/components/trpc/error-message';
 import { relative } from '~/components/ui/format';
 import { Button, Card, EmptyState, Field, Input, SectionTitle, Select, StateBadge, Table } from '~/components/ui';
 import { useTRPC } from '~/components/trpc/react';
+import { MapPlacement } from './map-placement';
 
 type Path = (string | number)[];
-const MAP_LABELS: Record<string, string> = {
-  urban_grid: 'Urban grid (signalised intersections)',
-  highway_ring: 'Highway ring (on/off ramps)',
-  rural_hills: 'Rural hills (curves and grades)',
-};
 
 /** "Start (s)" → Start in s, "Fog %" → Fog in %: the unit a bound is said in. */
 function fieldInfo(label: string): FieldInfo {
@@ -251,7 +246,6 @@ export function ScenarioEditor({
       <div className="editor">
         <Card>
           <h2>World</h2>
-          {select(['map'], 'Map', builtinMapIds, MAP_LABELS)}
           {select(['weather', 'preset'], 'Weather preset', weatherPresetNames)}
           <div className="grid-2">
             {num(['weather', 'precipitation'], 'Precipitation %', { min: 0, max: 100, hint: 'blank: from preset' })}
@@ -301,6 +295,10 @@ export function ScenarioEditor({
               <option value="max">As fast as possible</option>
             </Select>
           </Field>
+        </Card>
+        <Card className="col-span-full">
+          <h2>Map and placement</h2>
+          <MapPlacement org={org} spec={spec} canEdit={canEdit} set={set} errAt={errAt} />
         </Card>
         <Card className="col-span-full">
           <div className="toolbar justify-between">

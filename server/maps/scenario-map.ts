@@ -74,3 +74,40 @@ export async function mapReferenceIssues(db: PrismaClient, orgId: string, spec: 
   }
   return lanePlaceIssues(map, spec.roadNetwork?.name ?? spec.map, spec);
 }
+
+/** A lane as the studio draws it and places vehicles on it. */
+export interface PlaceableLane {
+  id: string;
+  junction: boolean;
+  length: number;
+  width: number;
+  /** centre line in the direction of travel, thinned to points about `stepM` apart */
+  points: [number, number][];
+}
+
+/** The lanes vehicles can be placed on, with the bounds of the drawing. */
+export function placeableLanes(map: RoadMap, stepM = 3): { lanes: PlaceableLane[]; bounds: number[] } {
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  const r = (v: number) => Math.round(v * 10) / 10;
+  const lanes = map.laneList.map((l) => {
+    const { xs, ys, cum } = l.poly;
+    const points: [number, number][] = [];
+    let last = -Infinity;
+    for (let i = 0; i < xs.length; i++) {
+      if (i !== 0 && i !== xs.length - 1 && cum[i]! - last < stepM) continue;
+      last = cum[i]!;
+      const x = r(xs[i]!);
+      const y = r(ys[i]!);
+      points.push([x, y]);
+      minX = Math.min(minX, x);
+      minY = Math.min(minY, y);
+      maxX = Math.max(maxX, x);
+      maxY = Math.max(maxY, y);
+    }
+    return { id: l.id, junction: l.kind === 'junction', length: r(l.length), width: r(l.width), points };
+  });
+  return { lanes, bounds: [minX, minY, maxX, maxY] };
+}

@@ -4,6 +4,8 @@ import { OpenDriveError } from '../../maps/opendrive';
 import { analyseXodr, mapNameSchema, saveOrgMap, xodrTextSchema, type MapStats } from '../../maps/org-maps';
 import { XmlParseError } from '../../xml/parse';
 import { createTRPCRouter, orgProcedure } from '../init';
+import { builtinMapIds } from '../../contracts/scenario';
+import { placeableLanes, scenarioRoadMap } from '../../maps/scenario-map';
 
 const id = z.string().min(1).max(64);
 const version = z.number().int().positive().optional();
@@ -59,6 +61,27 @@ export const mapsRouter = createTRPCRouter({
       });
       if (!v) throw new AppError('NOT_FOUND', 'Map version not found');
       return { filename: `${m.name}.xodr`, version: v.version, xodr: v.xodr };
+    }),
+
+  /**
+   * The lanes of a built-in map or of one version of the organisation's map, for placing the
+   * ego, traffic and route destinations by lane in the studio.
+   */
+  lanes: orgProcedure
+    .meta({ minRole: 'viewer', sample: () => ({ map: 'urban_grid' }) })
+    .input(
+      z.object({
+        map: z.enum(builtinMapIds),
+        roadNetwork: z.object({ mapId: id, version: z.number().int().positive().max(1_000_000) }).optional(),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      const map = await scenarioRoadMap(ctx.db, ctx.orgId, {
+        map: input.map,
+        ...(input.roadNetwork ? { roadNetwork: { ...input.roadNetwork, name: '' } } : {}),
+      });
+      if (!map) throw new AppError('NOT_FOUND', 'Map version not found');
+      return placeableLanes(map);
     }),
 
   /** Uploads an .xodr under a name; the same name again makes a new version. */
