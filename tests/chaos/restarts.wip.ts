@@ -71,6 +71,8 @@ interface WorkerProc {
 }
 
 const workers: WorkerProc[] = [];
+/** Copies this file killed on purpose; any other exit is a failure to recover. */
+const killed = new Set<WorkerProc>();
 let copies = 0;
 
 async function startWorker(name: WorkerName): Promise<WorkerProc> {
@@ -116,11 +118,24 @@ const alive = () => workers.filter((w) => w.child.exitCode === null && w.child.s
 
 async function readyz(w: WorkerProc): Promise<{ status: number; body: string }> {
   try {
-    const res = await fetch(`http://127.0.0.1:${w.port}/readyz`, { signal: AbortSignal.timeout(2000) });
+    const res = await fetch(`http://127.0.0.1:${w.port}/readyz`, { signal: AbortSignal.timeout(5000) });
     return { status: res.status, body: await res.text() };
   } catch (err) {
     return { status: 0, body: (err as Error).message };
   }
+}
+
+async function kill(victim: WorkerProc): Promise<void> {
+  killed.add(victim);
+  victim.child.kill('SIGKILL');
+  await victim.exited;
+}
+
+/** The sim copy's drivelab_sim_runs_active gauge (its /metrics). */
+async function simRunsActive(w: WorkerProc): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${w.port}/metrics`, { signal: AbortSignal.timeout(3000) });
+  const m = /^drivelab_sim_runs_active(?:\{[^}]*\})? (\S+)$/m.exec(await res.text());
+  return m ? Number(m[1]) : -1;
 }
 
 /** Every live worker answers /readyz 200 — nothing was restarted by hand to get there. */
@@ -143,9 +158,9 @@ function logs(): string {
 }
 
 /** A worker exited that nobody killed: the product failed to recover on its own. */
-function unexpectedExits(killed: Set<WorkerProc>): string[] {
+function unexpectedExits(gone: Set<WorkerProc>): string[] {
   return workers
-    .filter((w) => !killed.has(w) && (w.child.exitCode !== null || w.child.signalCode !== null))
+    .filter((w) => !gone.has(w) && (w.child.exitCode !== null || w.child.signalCode !== null))
     .map((w) => w.id);
 }
 
@@ -311,7 +326,6 @@ async function inFlight(runId: string, base: Outcome): Promise<void> {
 
 let baseline: Outcome;
 let tracking: { stop: () => Promise<void> } | undefined;
-const killed = new Set<WorkerProc>();
 
 beforeAll(async () => {
   const t0 = Date.now();
@@ -333,13 +347,14 @@ beforeAll(async () => {
   tracking = await startRunTracking(createKafka({ clientId: 'chaos-web' }), db, { prefix, reapEveryMs: 1000 });
   for (const name of ['sim', 'sim', 'features', 'features', 'inference', 'inference', 'recorder'] as const)
     await startWorker(name);
-  await allReady(120_000);
+  // Seven tsx processes compiling at once on a loaded 2-core machine: minutes, not seconds.
+  await allReady(420_000);
   step('workers ready');
   baseline = await outcome(await startRun());
   console.log(
     `[chaos] undisturbed run: ${baseline.windows.size} windows, ${baseline.frames.total} frames, ${baseline.alerts.length} alerts`,
   );
-}, 400_000);
+}, 900_000);
 
 afterAll(async () => {
   for (const w of alive()) w.child.kill('SIGKILL');
@@ -396,19 +411,51 @@ describe('chaos with a run in flight', () => {
     expect(unexpectedExits(killed)).toEqual([]);
   }, 300_000);
 
-  for (const name of ['features', 'inference', 'recorder'] as const) {
-    it(`a ${name} copy killed with SIGKILL while another runs`, async () => {
-      const runId = await startRun();
-      await inFlight(runId, baseline);
-      const victim = alive().find((w) => w.name === name)!;
-      killed.add(victim);
-      victim.child.kill('SIGKILL');
-      await victim.exited;
-      // The orchestrator replaces the lost copy (a Deployment keeps its replica count).
-      await startWorker(name);
-      expectSameAs(baseline, await outcome(runId, baseline));
-      await allReady();
-      expect(unexpectedExits(killed)).toEqual([]);
-    }, 300_000);
+  // The recorder runs as exactly one copy by design (workers/recorder/recorder.ts: one MCAP file
+  // per run), so it is killed and replaced rather than killed beside a second copy.
+  for (const [name, how] of [
+    ['features', 'a features copy killed with SIGKILL while another runs'],
+    ['inference', 'an inference copy killed with SIGKILL while another runs'],
+    ['recorder', 'the recorder (a single copy) killed with SIGKILL and replaced'],
+  ] as const) {
+    it(
+      how,
+      async () => {
+        const runId = await startRun();
+        await inFlight(runId, baseline);
+        const victim = alive().find((w) => w.name === name)!;
+        await kill(victim);
+        // The orchestrator replaces the lost copy (a Deployment keeps its replica count).
+        await startWorker(name);
+        expectSameAs(baseline, await outcome(runId, baseline));
+        await allReady();
+        expect(unexpectedExits(killed)).toEqual([]);
+      },
+      300_000,
+    );
   }
+
+  it('the sim copy running a run killed with SIGKILL while another runs', async () => {
+    const runId = await startRun();
+    await inFlight(runId, baseline);
+    const sims = alive().filter((w) => w.name === 'sim');
+    const busy = await Promise.all(sims.map(simRunsActive));
+    const victim = sims[busy.findIndex((n) => n > 0)];
+    expect(victim, `drivelab_sim_runs_active of the sim copies: ${busy.join(', ')}`).toBeDefined();
+    await kill(victim!);
+    await startWorker('sim');
+    // A simulation is not resumable: the web's heartbeat reaper fails the run (it never stays
+    // "running"), and the next run is simulated by the surviving copy as if nothing happened.
+    const lost = await waitUntil(
+      `run ${runId} to end`,
+      () => db.run.findUniqueOrThrow({ where: { id: runId } }),
+      (r) => r.state !== 'running' && r.state !== 'queued',
+      120_000,
+    );
+    expect(lost.state).toBe('failed');
+    expect(lost.error).toMatch(/stopped reporting/);
+    await allReady();
+    expectSameAs(baseline, await outcome(await startRun(), baseline));
+    expect(unexpectedExits(killed)).toEqual([]);
+  }, 300_000);
 });
