@@ -29,7 +29,7 @@ import {
   sortByMetric,
   type CompareRun,
   type SortDir,
-} from './compare';
+} from '~/components/metrics/compare';
 
 /** An experiment's runs; tick some to compare their parameters, metrics and curves. */
 export function ExperimentView({

@@ -17,7 +17,7 @@ import { Time } from '~/components/ui/time';
 import { useTRPC } from '~/components/trpc/react';
 import type { TrainingProgress } from '~/server/contracts/training';
 import { CHART_TONE } from '~/components/charts';
-import { METRIC_ORDER, metricLabel } from '~/components/experiments/compare';
+import { METRIC_ORDER, metricLabel } from '~/components/metrics/compare';
 import { LossChart } from './loss-chart';
 import { fmtMetric, formatEta, KIND_LABELS, useTrainingLive } from './use-training-live';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PrismaClient } from '@prisma/client';
 import { z } from 'zod';
-import { normaliseTownName } from '~/server/interop/openscenario/carla-towns';
+import { normaliseTownName } from '~/server/maps/carla-towns';
 import { LaneIndex, laneAtT, lanePose, readOpenDrive, roadPose, type OdrNetwork } from './opendrive';
 import { networkPreviewSvg } from './opendrive/preview';
 import { roadMapFromOpenDrive, simLanePosition } from './from-opendrive';

@@ -4,12 +4,9 @@ import type { SimVehicle } from './vehicle';
 /** The ego's wanted turns at junctions, in order (repeated); empty: straight on. */
 export type TurnPlan = readonly Turn[];
 
-/** Where a vehicle is headed: metres from each lane's start to the goal, and the goal lanes. */
-export interface Destination {
-  dist: Map<Lane, number>;
-  /** the destination lane and its same-direction neighbours: reaching any of them is arriving */
-  goal: Set<Lane>;
-}
+// Declared beside the vehicle that carries it, so vehicle.ts need not import this module.
+export type { Destination } from './vehicle';
+import type { Destination } from './vehicle';
 
 /**
  * Distances to a destination lane over the lane graph (Dijkstra backwards along `prev`), so a

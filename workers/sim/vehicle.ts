@@ -3,7 +3,6 @@ import type { Actuation, Body, LongitudinalController } from './dynamics';
 import type { DriverParams } from './driver';
 import type { ScheduledFault } from './faults';
 import type { Rng } from './prng';
-import type { Destination } from './routing';
 import type { Lane } from '~/server/maps/road-network';
 import type { SensorSuite } from './sensors';
 import type { Health } from './thermal';
@@ -49,4 +48,11 @@ export interface SimVehicle {
   invading: boolean;
   nearMiss: boolean;
   hardBraking: boolean;
+}
+
+/** Where a vehicle is headed: metres from each lane's start to the goal, and the goal lanes. */
+export interface Destination {
+  dist: Map<Lane, number>;
+  /** the destination lane and its same-direction neighbours: reaching any of them is arriving */
+  goal: Set<Lane>;
 }

@@ -11,7 +11,7 @@ import type { OdrLanePlace } from '~/server/maps/from-opendrive';
 import { getMap } from '~/server/maps';
 import { npcBlueprintMix } from '~/server/scenarios/blueprints';
 import { CARLA_DESCRIPTION_PREFIX } from './carla-frame';
-import { carlaTownForMap, egoPoseForTown, type TownPose } from './carla-towns';
+import { carlaTownForMap, egoPoseForTown, type TownPose } from '~/server/maps/carla-towns';
 import { driveLabParameters } from './drivelab-parameters';
 import { toOscWeather } from './weather-mapping';
 import { vehicleElement } from './vehicle-models';

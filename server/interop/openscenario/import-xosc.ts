@@ -6,7 +6,7 @@ import {
   type ScenarioInput,
 } from '~/server/contracts/scenario';
 import { child, childrenNamed, parseXml, type XmlElement } from '~/server/xml/parse';
-import { mapForTown, normaliseTownName } from './carla-towns';
+import { mapForTown, normaliseTownName } from '~/server/maps/carla-towns';
 import { EXPORT_FORMAT_PARAM, readDriveLabParameters, type DriveLabValues } from './drivelab-parameters';
 import { str, type ImportContext } from './import-context';
 import { MAX_TRAFFIC, readEntities, type ImportedEntities } from './import-entities';

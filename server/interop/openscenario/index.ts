@@ -5,4 +5,4 @@
 export { exportXosc, type ExportXoscOptions } from './export-xosc';
 export { importXosc, XoscImportError, type ImportXoscResult } from './import-xosc';
 export { XmlParseError } from '~/server/xml/parse';
-export { carlaTownForMap, mapForTown } from './carla-towns';
+export { carlaTownForMap, mapForTown } from '~/server/maps/carla-towns';

@@ -18,7 +18,7 @@ import {
   type PlacedStart,
 } from '../../maps/org-maps';
 import { odrPlaceOfSimLane, roadMapFromOpenDrive } from '../../maps/from-opendrive';
-import { normaliseTownName } from '../../interop/openscenario/carla-towns';
+import { normaliseTownName } from '~/server/maps/carla-towns';
 import {
   exportXosc,
   importXosc,

@@ -9,7 +9,7 @@ import {
   metricLabel,
   paramLabel,
   sortByMetric,
-} from '~/components/experiments/compare';
+} from '~/components/metrics/compare';
 import { axisScale, axisTicks } from '~/components/charts/parallel-scale';
 
 const runs = [
