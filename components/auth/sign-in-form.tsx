@@ -3,7 +3,7 @@
 import { signIn } from 'next-auth/react';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
-import { Button, Input } from '~/components/ui';
+import { Alert, Button, Input } from '~/components/ui';
 import { OIDC_REFUSALS } from '~/server/auth/oidc-signin';
 
 function describe(error: string | null, retryAfter: string | null): string | null {
@@ -60,11 +60,7 @@ export function SignInForm({ oidc }: { oidc: { id: string; name: string } | null
 
   return (
     <form onSubmit={onSubmit} method="post" noValidate>
-      {error && (
-        <div className="alert alert-error" role="alert">
-          {error}
-        </div>
-      )}
+      {error && <Alert>{error}</Alert>}
       <div className="field">
         <label htmlFor="email">Email</label>
         <Input id="email" name="email" type="email" autoComplete="email" required />

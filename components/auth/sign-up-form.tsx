@@ -6,7 +6,7 @@ import { useRouter, useSearchParams } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { useTRPC } from '~/components/trpc/react';
 import { safeCallback } from './sign-in-form';
-import { Button, Input } from '~/components/ui';
+import { Alert, Button, Input } from '~/components/ui';
 
 type FieldErrors = Partial<Record<'name' | 'email' | 'password', string>>;
 
@@ -72,11 +72,7 @@ export function SignUpForm() {
 
   return (
     <form onSubmit={onSubmit} method="post" noValidate>
-      {error && (
-        <div className="alert alert-error" role="alert">
-          {error}
-        </div>
-      )}
+      {error && <Alert>{error}</Alert>}
       {field('name', 'Name', 'text', 'name')}
       {field('email', 'Work email', 'email', 'email')}
       {field(

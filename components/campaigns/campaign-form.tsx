@@ -5,7 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { errorMessage } from '~/components/trpc/error-message';
 import { useTRPC } from '~/components/trpc/react';
-import { Button, Card, Field, Input, Select } from '~/components/ui';
+import { Alert, Button, Card, Field, Input, Select } from '~/components/ui';
 import { pathKey, serverIssues, friendlyIssue } from '~/components/forms/issues';
 import { campaignDraftErrors, sweepable, SWEEPABLE, type DimDraft } from './sweep-params';
 
@@ -55,11 +55,7 @@ export function CampaignForm({ org }: { org: string }) {
 
   return (
     <Card>
-      {error && (
-        <div className="alert alert-error" role="alert">
-          {error}
-        </div>
-      )}
+      {error && <Alert>{error}</Alert>}
       <div className="form-row">
         <Field label="Campaign name" className="grow min-w-sm">
           <Input value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Traffic density vs speed" />

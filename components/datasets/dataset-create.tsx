@@ -9,7 +9,7 @@ import { relative } from '~/components/ui/format';
 import { useTRPC } from '~/components/trpc/react';
 import { faultTypes as FAULT_TYPES } from '~/server/contracts/scenario';
 import { CMAPSS_PRESET, DEFAULT_RUL_CAP } from '~/server/contracts/training';
-import { Button, Card, EmptyState, Field, Input, Select, Table } from '~/components/ui';
+import { Alert, Button, Card, EmptyState, Field, Input, Select, Table } from '~/components/ui';
 
 /** A dataset from finished runs or a campaign (offline store + fault events), or from an uploaded file. */
 export function DatasetCreate({ org, initialSource }: { org: string; initialSource: 'runs' | 'upload' }) {
@@ -59,11 +59,7 @@ function FromRuns({ org }: { org: string }) {
 
   return (
     <Card>
-      {error && (
-        <div className="alert alert-error" role="alert">
-          {error}
-        </div>
-      )}
+      {error && <Alert>{error}</Alert>}
       <div className="form-row">
         <Field label="Dataset name" className="grow min-w-md">
           <Input
@@ -302,11 +298,7 @@ function Upload({ org }: { org: string }) {
 
   return (
     <Card>
-      {error && (
-        <div className="alert alert-error" role="alert">
-          {error}
-        </div>
-      )}
+      {error && <Alert>{error}</Alert>}
       <div className="form-row">
         <Field label="File (CSV, or whitespace-separated like C-MAPSS; up to 50 MB)" className="grow min-w-md">
           <Input

@@ -4,7 +4,7 @@ import { useMutation } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { useTRPC } from '~/components/trpc/react';
-import { Button } from '~/components/ui';
+import { Alert, Button } from '~/components/ui';
 
 export function AcceptInvite({ token, orgName }: { token: string; orgName: string }) {
   const trpc = useTRPC();
@@ -13,11 +13,7 @@ export function AcceptInvite({ token, orgName }: { token: string; orgName: strin
   const accept = useMutation(trpc.invites.accept.mutationOptions());
   return (
     <>
-      {error && (
-        <div className="alert alert-error" role="alert">
-          {error}
-        </div>
-      )}
+      {error && <Alert>{error}</Alert>}
       <Button
         variant="primary"
         className="w-full"

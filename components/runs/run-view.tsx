@@ -12,16 +12,17 @@ import { ReplayPanel } from '~/components/live/replay-panel';
 import type { AlertMessage } from '~/server/contracts/predictions';
 import type { BuiltinMapId } from '~/server/contracts/scenario';
 import {
+  Alert,
   Badge,
   ButtonLink,
   Card,
   ConfirmButton,
   EmptyState,
   ProgressBar,
+  QueryError,
   SectionTitle,
   StateBadge,
   Table,
-  QueryError,
 } from '~/components/ui';
 
 const ACTIVE = new Set(['queued', 'running']);
@@ -166,11 +167,7 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
           )}
         </div>
       </div>
-      {error && (
-        <div className="alert alert-error" role="alert">
-          {error}
-        </div>
-      )}
+      {error && <Alert>{error}</Alert>}
       {r.error && <div className="alert alert-error">{r.error}</div>}
       <Card className="mb-4">
         <div className="toolbar justify-between mb-2 text-sm">

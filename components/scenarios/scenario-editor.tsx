@@ -15,7 +15,18 @@ import {
 import { friendlyIssue, pathKey, serverIssues, type FieldInfo, type IssueLike } from '~/components/forms/issues';
 import { errorMessage } from '~/components/trpc/error-message';
 import { relative } from '~/components/ui/format';
-import { Button, Card, EmptyState, Field, Input, SectionTitle, Select, StateBadge, Table } from '~/components/ui';
+import {
+  Alert,
+  Button,
+  Card,
+  EmptyState,
+  Field,
+  Input,
+  SectionTitle,
+  Select,
+  StateBadge,
+  Table,
+} from '~/components/ui';
 import { useTRPC } from '~/components/trpc/react';
 import { MapPlacement } from './map-placement';
 
@@ -238,11 +249,7 @@ export function ScenarioEditor({
           </div>
         )}
       </div>
-      {serverError && (
-        <div className="alert alert-error" role="alert">
-          {serverError}
-        </div>
-      )}
+      {serverError && <Alert>{serverError}</Alert>}
       <div className="editor">
         <Card>
           <h2>World</h2>

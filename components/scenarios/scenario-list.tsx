@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { errorMessage } from '~/components/trpc/error-message';
-import { Button, Card, EmptyState, SectionTitle, Table } from '~/components/ui';
+import { Alert, Button, Card, EmptyState, SectionTitle, Table } from '~/components/ui';
 import { relative } from '~/components/ui/format';
 import { useTRPC } from '~/components/trpc/react';
 
@@ -33,11 +33,7 @@ export function ScenarioList({ org, canEdit }: { org: string; canEdit: boolean }
 
   return (
     <>
-      {error && (
-        <div className="alert alert-error" role="alert">
-          {error}
-        </div>
-      )}
+      {error && <Alert>{error}</Alert>}
       {canEdit && (
         <>
           <h3 className="section-title mt-2">Start from a preset</h3>

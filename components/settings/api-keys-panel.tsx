@@ -7,7 +7,18 @@ import { canGrant, ROLES, ROLE_LABELS, type Role } from '~/server/auth/roles';
 import { errorMessage } from '~/components/trpc/error-message';
 import { relative } from '~/components/ui/format';
 import { Time } from '~/components/ui/time';
-import { Badge, Button, Card, ConfirmButton, EmptyState, Input, SectionTitle, Select, Table } from '~/components/ui';
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  ConfirmButton,
+  EmptyState,
+  Input,
+  SectionTitle,
+  Select,
+  Table,
+} from '~/components/ui';
 
 export function ApiKeysPanel({ org, myRole }: { org: string; myRole: Role }) {
   const trpc = useTRPC();
@@ -22,11 +33,7 @@ export function ApiKeysPanel({ org, myRole }: { org: string; myRole: Role }) {
   const [error, setError] = useState<string | null>(null);
   return (
     <>
-      {error && (
-        <div className="alert alert-error" role="alert">
-          {error}
-        </div>
-      )}
+      {error && <Alert>{error}</Alert>}
       <Card>
         <h2>New API key</h2>
         <p className="sub">

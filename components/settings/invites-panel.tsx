@@ -6,7 +6,7 @@ import { useTRPC } from '~/components/trpc/react';
 import { canGrant, ROLES, ROLE_LABELS, type Role } from '~/server/auth/roles';
 import { errorMessage } from '~/components/trpc/error-message';
 import { Time } from '~/components/ui/time';
-import { Button, Card, EmptyState, Input, SectionTitle, Select, Table } from '~/components/ui';
+import { Alert, Button, Card, EmptyState, Input, SectionTitle, Select, Table } from '~/components/ui';
 
 export function InvitesPanel({ org, myRole }: { org: string; myRole: Role }) {
   const trpc = useTRPC();
@@ -22,11 +22,7 @@ export function InvitesPanel({ org, myRole }: { org: string; myRole: Role }) {
   const [error, setError] = useState<string | null>(null);
   return (
     <>
-      {error && (
-        <div className="alert alert-error" role="alert">
-          {error}
-        </div>
-      )}
+      {error && <Alert>{error}</Alert>}
       <Card>
         <h2>Invite by link</h2>
         <p className="sub">

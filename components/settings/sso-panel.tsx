@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { errorMessage } from '~/components/trpc/error-message';
 import { useTRPC } from '~/components/trpc/react';
-import { Button, Card, ConfirmButton, EmptyState, Input, SectionTitle, Select, Table } from '~/components/ui';
+import { Alert, Button, Card, ConfirmButton, EmptyState, Input, SectionTitle, Select, Table } from '~/components/ui';
 import { MAPPABLE_ROLES } from '~/server/auth/oidc-mappings';
 import { canGrant, ROLE_LABELS, type Role } from '~/server/auth/roles';
 
@@ -21,11 +21,7 @@ export function SsoPanel({ org, myRole }: { org: string; myRole: Role }) {
   const [error, setError] = useState<string | null>(null);
   return (
     <>
-      {error && (
-        <div className="alert alert-error" role="alert">
-          {error}
-        </div>
-      )}
+      {error && <Alert>{error}</Alert>}
       <Card>
         <h2>Single sign-on groups</h2>
         <p className="sub">

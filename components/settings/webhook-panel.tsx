@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { errorMessage } from '~/components/trpc/error-message';
 import { useTRPC } from '~/components/trpc/react';
-import { Button, Card, ConfirmButton, Input, formatTime } from '~/components/ui';
+import { Alert, Button, Card, ConfirmButton, formatTime, Input } from '~/components/ui';
 
 /**
  * The org's outgoing webhook (drift alerts): its URL, a signing secret shown once when it is set,
@@ -25,11 +25,7 @@ export function WebhookPanel({ org }: { org: string }) {
   const h = hook.data;
   return (
     <>
-      {error && (
-        <div className="alert alert-error" role="alert">
-          {error}
-        </div>
-      )}
+      {error && <Alert>{error}</Alert>}
       <Card>
         <h2>Webhook</h2>
         <p className="sub">

@@ -8,7 +8,7 @@ import { errorMessage } from '~/components/trpc/error-message';
 import { trainingParamsSchema } from '~/server/contracts/training';
 import { useTRPC } from '~/components/trpc/react';
 import { KIND_LABELS } from './use-training-live';
-import { Button, Card, Field, Input, Select } from '~/components/ui';
+import { Alert, Button, Card, Field, Input, Select } from '~/components/ui';
 
 type Kind = 'autoencoder' | 'mlp-classifier' | 'mlp-regressor' | 'cnn-regressor';
 
@@ -109,11 +109,7 @@ export function TrainingForm({ org, initialVersionId }: { org: string; initialVe
 
   return (
     <Card>
-      {error && (
-        <div className="alert alert-error" role="alert">
-          {error}
-        </div>
-      )}
+      {error && <Alert>{error}</Alert>}
       <div className="form-row">
         <Field label="Dataset" className="grow min-w-md">
           <Select
