@@ -1,5 +1,5 @@
 import type { PrismaClient } from '@prisma/client';
-import { getObject } from '../models/registry';
+import { getJson, getObject } from '../models/registry';
 import type { ObjectStore } from '../store/object-store';
 import { openVersion, type LoadVersionOptions, type VersionInfo, type VersionSession } from './version-session';
 
@@ -19,17 +19,7 @@ export async function loadRegisteredVersion(
   if (!row) throw new Error(`model version ${versionId} not found`);
   const onnx = await getObject(store, row.onnxKey);
   if (!onnx) throw new Error(`ONNX file ${row.onnxKey} of version ${versionId} is missing from the object store`);
-  let sidecar: unknown = null;
-  if (row.sidecarKey) {
-    const bytes = await getObject(store, row.sidecarKey);
-    if (bytes) {
-      try {
-        sidecar = JSON.parse(Buffer.from(bytes).toString('utf8'));
-      } catch {
-        sidecar = null;
-      }
-    }
-  }
+  const sidecar = row.sidecarKey ? await getJson(store, row.sidecarKey) : null;
   const info: VersionInfo = {
     id: row.id,
     orgId: row.orgId,

@@ -43,6 +43,17 @@ export async function getObject(store: ObjectStore, key: string): Promise<Uint8A
   }
 }
 
+/** The JSON artifact at `key`, or null when it is missing or not JSON (a reader never throws on it). */
+export async function getJson(store: ObjectStore, key: string): Promise<unknown> {
+  const bytes = await getObject(store, key);
+  if (!bytes) return null;
+  try {
+    return JSON.parse(Buffer.from(bytes).toString('utf8')) as unknown;
+  } catch {
+    return null;
+  }
+}
+
 export interface NewModelVersion {
   orgId: string;
   /** Registered model name, unique per org; created on first use. */

@@ -1,6 +1,6 @@
 import type { PrismaClient } from '@prisma/client';
 import type { DeploymentPublisher } from '../models/aliases';
-import { getObject } from '../models/registry';
+import { getJson } from '../models/registry';
 import { childLogger } from '../observability/logger';
 import type { ObjectStore } from '../store/object-store';
 import { faultIntervals, overlappingFaults } from '../training/labels';
@@ -46,13 +46,8 @@ async function classesOf(db: PrismaClient, store: ObjectStore | undefined, versi
   let classes: string[] | null = null;
   const row = await db.modelVersion.findUnique({ where: { id: versionId }, select: { sidecarKey: true } });
   if (store && row?.sidecarKey) {
-    const bytes = await getObject(store, row.sidecarKey);
-    try {
-      const sidecar = bytes ? (JSON.parse(Buffer.from(bytes).toString('utf8')) as { classes?: unknown }) : null;
-      if (Array.isArray(sidecar?.classes)) classes = sidecar.classes.map(String);
-    } catch {
-      classes = null;
-    }
+    const sidecar = (await getJson(store, row.sidecarKey)) as { classes?: unknown } | null;
+    if (Array.isArray(sidecar?.classes)) classes = sidecar.classes.map(String);
   }
   if (classesCache.size > 1000) classesCache.clear();
   classesCache.set(versionId, classes);

@@ -8,7 +8,7 @@ import { metricGateSchema } from '../../models/gate';
 import { buildLineage, mainMetric } from '../../models/lineage';
 import { readOnnxMetadata } from '../../models/onnx-metadata';
 import { ARTIFACT_FILES, asMetrics, downloadPath, listModels } from '../../models/queries';
-import { artifactKey, getObject } from '../../models/registry';
+import { artifactKey, getJson, getObject } from '../../models/registry';
 import { objectStore } from '../../store/object-store';
 import { outcomeReport } from '../../outcomes/evaluate';
 import { setAutoRollback, setShadow } from '../../outcomes/policy';
@@ -33,14 +33,7 @@ async function move(ctx: MoveCtx, m: AliasMove) {
 }
 
 async function readJson(key: string | null): Promise<unknown> {
-  if (!key) return null;
-  const bytes = await getObject(objectStore(), key);
-  if (!bytes) return null;
-  try {
-    return JSON.parse(Buffer.from(bytes).toString('utf8'));
-  } catch {
-    return null;
-  }
+  return key ? getJson(objectStore(), key) : null;
 }
 
 /**
