@@ -24,6 +24,24 @@ export interface ServedScore {
   windowEnd?: number | null;
 }
 
+/** One served score as its ServedPrediction row: the one mapping for the request and stream paths. */
+function servedRow(s: ServedScore, servedAt: Date) {
+  return {
+    orgId: s.orgId,
+    modelId: s.modelId,
+    modelVersionId: s.versionId,
+    alias: s.alias,
+    variant: s.variant,
+    vehicleId: s.vehicleId,
+    runId: s.runId,
+    windowStart: s.windowStart ?? null,
+    windowEnd: s.windowEnd ?? null,
+    score: s.score,
+    label: s.label,
+    servedAt,
+  };
+}
+
 /** Persists what one request served (the first row) and its shadow rows; returns the served row's id. */
 export type ServedRecorder = (served: ServedScore, shadows: ServedScore[]) => Promise<string>;
 
@@ -32,20 +50,7 @@ type Db = Pick<PrismaClient, 'servedPrediction' | '$transaction'>;
 export function servedRecorder(db: Db): ServedRecorder {
   return async (served, shadows) => {
     const servedAt = served.servedAt ?? new Date();
-    const row = (s: ServedScore) => ({
-      orgId: s.orgId,
-      modelId: s.modelId,
-      modelVersionId: s.versionId,
-      alias: s.alias,
-      variant: s.variant,
-      vehicleId: s.vehicleId,
-      runId: s.runId,
-      windowStart: s.windowStart ?? null,
-      windowEnd: s.windowEnd ?? null,
-      score: s.score,
-      label: s.label,
-      servedAt,
-    });
+    const row = (s: ServedScore) => servedRow(s, servedAt);
     const main = await db.servedPrediction.create({ data: row(served), select: { id: true } });
     if (shadows.length > 0)
       await db.servedPrediction
@@ -88,18 +93,7 @@ export async function recordStreamServed(
     const { count } = await db.servedPrediction.createMany({
       data: rows.slice(i, i + 1000).map((s) => ({
         id: s.id,
-        orgId: s.orgId,
-        modelId: s.modelId,
-        modelVersionId: s.versionId,
-        alias: s.alias,
-        variant: s.variant,
-        vehicleId: s.vehicleId,
-        runId: s.runId,
-        windowStart: s.windowStart ?? null,
-        windowEnd: s.windowEnd ?? null,
-        score: s.score,
-        label: s.label,
-        servedAt: s.servedAt ?? new Date(),
+        ...servedRow(s, s.servedAt ?? new Date()),
         pairedWithId: s.pairedWithId,
       })),
       skipDuplicates: true,
