@@ -46,6 +46,55 @@ export function verifyWebhook(secret: string, header: string, body: string, nowS
 
 type Fetch = (url: string, init: RequestInit) => Promise<Response>;
 
+interface Delivery {
+  /** The receiver's HTTP status; null when it did not answer. */
+  status: number | null;
+  /** Null on a 2xx; otherwise what went wrong, for the settings page. */
+  error: string | null;
+}
+
+/** One signed POST of `event` to the hook (drift alerts and test deliveries alike). Never throws. */
+async function postSigned(
+  doFetch: Fetch,
+  hook: { url: string; secret: string },
+  event: WebhookEvent | WebhookTestEvent,
+  deliveryId: string,
+  now: () => number,
+): Promise<Delivery> {
+  const body = JSON.stringify(event);
+  try {
+    const res = await doFetch(hook.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        [SIGNATURE_HEADER]: signWebhook(hook.secret, Math.floor(now() / 1000), body),
+        'x-drivelab-event': event.event,
+        'x-drivelab-delivery': deliveryId,
+      },
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(WEBHOOK_RETRY.timeoutMs),
+    });
+    await res.body?.cancel().catch(() => undefined);
+    return { status: res.status, error: res.ok ? null : `HTTP ${res.status}` };
+  } catch (err) {
+    return { status: null, error: (err as Error).message.slice(0, 500) };
+  }
+}
+
+/** The hook's last delivery, shown on the settings page. */
+async function recordDelivery(
+  db: Pick<PrismaClient, 'orgWebhook'>,
+  hookId: string,
+  d: Delivery,
+  now: () => number,
+): Promise<void> {
+  await db.orgWebhook.update({
+    where: { id: hookId },
+    data: { lastStatus: d.status, lastError: d.error, lastAt: new Date(now()) },
+  });
+}
+
 /**
  * Delivers a drift alert to the org's webhook, if it has one. Resolves to the final HTTP status
  * (null: no webhook, or no answer); never throws. A 2xx ends it; a 4xx other than 408/429 is
@@ -66,34 +115,12 @@ export async function deliverDriftWebhook(
     let error: string | null = null;
     for (let attempt = 1; attempt <= WEBHOOK_RETRY.attempts; attempt++) {
       const event: WebhookEvent = { event: 'drift.detected', deliveredAt: now(), data: alert };
-      const body = JSON.stringify(event);
-      try {
-        const res = await doFetch(hook.url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            [SIGNATURE_HEADER]: signWebhook(hook.secret, Math.floor(now() / 1000), body),
-            'x-drivelab-event': event.event,
-            'x-drivelab-delivery': `${alert.id}.${attempt}`,
-          },
-          body,
-          redirect: 'manual',
-          signal: AbortSignal.timeout(WEBHOOK_RETRY.timeoutMs),
-        });
-        status = res.status;
-        error = res.ok ? null : `HTTP ${res.status}`;
-        await res.body?.cancel().catch(() => undefined);
-        if (res.ok || (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429)) break;
-      } catch (err) {
-        status = null;
-        error = (err as Error).message.slice(0, 500);
-      }
+      ({ status, error } = await postSigned(doFetch, hook, event, `${alert.id}.${attempt}`, now));
+      if (status !== null && (error === null || (status >= 400 && status < 500 && status !== 408 && status !== 429)))
+        break;
       if (attempt < WEBHOOK_RETRY.attempts) await sleep(WEBHOOK_RETRY.backoffMs * 2 ** (attempt - 1));
     }
-    await db.orgWebhook.update({
-      where: { id: hook.id },
-      data: { lastStatus: status, lastError: error, lastAt: new Date(now()) },
-    });
+    await recordDelivery(db, hook.id, { status, error }, now);
     if (error) log.warn({ orgId: alert.orgId, status, error }, 'drift webhook not accepted');
     return status;
   } catch (err) {
@@ -119,31 +146,7 @@ export async function deliverTestWebhook(
     deliveredAt: now(),
     data: { orgId, message: 'A test delivery from DriveLab: the signature verifies with your secret.' },
   };
-  const body = JSON.stringify(event);
-  let status: number | null = null;
-  let error: string | null = null;
-  try {
-    const res = await (deps.fetch ?? fetch)(hook.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        [SIGNATURE_HEADER]: signWebhook(hook.secret, Math.floor(now() / 1000), body),
-        'x-drivelab-event': event.event,
-        'x-drivelab-delivery': `test.${event.deliveredAt}`,
-      },
-      body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(WEBHOOK_RETRY.timeoutMs),
-    });
-    status = res.status;
-    error = res.ok ? null : `HTTP ${res.status}`;
-    await res.body?.cancel().catch(() => undefined);
-  } catch (err) {
-    error = (err as Error).message.slice(0, 500);
-  }
-  await db.orgWebhook.update({
-    where: { id: hook.id },
-    data: { lastStatus: status, lastError: error, lastAt: new Date(now()) },
-  });
+  const { status, error } = await postSigned(deps.fetch ?? fetch, hook, event, `test.${event.deliveredAt}`, now);
+  await recordDelivery(db, hook.id, { status, error }, now);
   return { delivered: error === null, status, error };
 }
