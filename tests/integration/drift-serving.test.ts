@@ -12,13 +12,17 @@ import { SIGNATURE_HEADER, verifyWebhook } from '~/server/drift/webhook';
 import { createProducer } from '~/server/kafka/client';
 import { TOPICS } from '~/server/kafka/topics';
 import { typedProducer } from '~/server/kafka/typed';
-import { openVersion } from '~/server/inference/version-session';
-import { scoresOf } from '~/server/inference/scoring';
 import { registerModelVersion } from '~/server/models/registry';
 import { objectStore } from '~/server/store/object-store';
 import { createRedis } from '~/server/store/redis';
 import { createBoss, TRAINING_QUEUE } from '~/server/training/queue';
-import { FEATURES, featureRows, setAlias, trainFeatureAutoencoder } from '~/scripts/fixtures/models';
+import {
+  FEATURES,
+  featureRows,
+  registerWithReference,
+  setAlias,
+  trainFeatureAutoencoder,
+} from '~/scripts/fixtures/models';
 import { parseInferenceConfig } from '~/workers/inference/config';
 import { startInferenceWorker, type InferenceWorker } from '~/workers/inference/worker';
 import { collect, isolatedTopics } from '../helpers/kafka';
@@ -84,50 +88,7 @@ beforeAll(async () => {
   await new Promise<void>((ok) => hookServer.listen(0, '127.0.0.1', ok));
 
   const t = await trainFeatureAutoencoder(5, { epochs: 3 });
-  // The reference as registration keeps it: training-like rows and the model's scores on them.
-  const referenceRows = featureRows(1, 800);
-  const session = await openVersion(
-    {
-      id: 'reference',
-      orgId: A.org.id,
-      modelId: 'reference',
-      modelName: 'wear',
-      version: 1,
-      kind: 'autoencoder',
-      featureNames: FEATURES,
-      threshold: t.threshold,
-      inputShape: [FEATURES.length],
-    },
-    t.bytes,
-    t.sidecar,
-    { providers: ['cpu'], batching: { maxBatch: 1024, maxDelayUs: 0, maxConcurrent: 1 } },
-  );
-  const out = await session.infer(Float32Array.from(referenceRows.flat()), referenceRows.length);
-  const predictions = Array.from(scoresOf(session.spec, out, referenceRows.length));
-  await session.retire();
-  const v = await registerModelVersion(
-    db,
-    {
-      orgId: A.org.id,
-      modelName: 'wear',
-      kind: 'autoencoder',
-      featureNames: FEATURES,
-      metrics: {},
-      threshold: t.threshold,
-      onnx: t.bytes,
-      sidecar: t.sidecar,
-      inputShape: [FEATURES.length],
-      outputShape: [FEATURES.length],
-      reference: {
-        features: referenceRows,
-        predictions,
-        importance: [],
-        importanceMetric: 'mean_score',
-        importanceBaseline: 0,
-      },
-    },
-    objectStore(),
-  );
+  const v = await registerWithReference(A.org.id, 'wear', t);
   modelId = v.modelId;
   versionId = v.id;
   await setAlias(A.org.id, modelId, 'production', v.id);

@@ -12,19 +12,22 @@ import type { RunStatus } from '~/server/contracts/run-status';
 import { db } from '~/server/db';
 import { checkClosedWindows } from '~/server/drift/job';
 import type { DriftReport } from '~/server/drift/report';
-import { openVersion } from '~/server/inference/version-session';
-import { scoresOf } from '~/server/inference/scoring';
 import { createProducer } from '~/server/kafka/client';
 import { encodeMessage } from '~/server/kafka/messages';
 import { disconnectSharedProducer } from '~/server/kafka/producer';
 import { TOPICS } from '~/server/kafka/topics';
-import { registerModelVersion } from '~/server/models/registry';
 import { outcomeReport } from '~/server/outcomes/evaluate';
 import { SIMULATION_SOURCE } from '~/server/outcomes/ground-truth';
 import { startRunTracking } from '~/server/runs/tracking';
 import { objectStore } from '~/server/store/object-store';
 import { createRedis } from '~/server/store/redis';
-import { FEATURES, featureRows, setAlias, trainFeatureAutoencoder } from '~/scripts/fixtures/models';
+import {
+  FEATURES,
+  featureRows,
+  registerWithReference,
+  setAlias,
+  trainFeatureAutoencoder,
+} from '~/scripts/fixtures/models';
 import { parseInferenceConfig } from '~/workers/inference/config';
 import { startInferenceWorker, type InferenceWorker } from '~/workers/inference/worker';
 import { collect, isolatedTopics } from '../helpers/kafka';
@@ -49,55 +52,6 @@ const store = objectStore();
 let runId = '';
 const ids = { modelId: '', baseline: '', shadow: '', driftModelId: '', driftVersion: '' };
 const DRIFT_ROWS = 500;
-
-type Trained = Awaited<ReturnType<typeof trainFeatureAutoencoder>>;
-
-/** Registers a version of an org's autoencoder with its reference (training-like rows and their scores). */
-async function register(orgId: string, name: string, t: Trained) {
-  const referenceRows = featureRows(1, 800);
-  const session = await openVersion(
-    {
-      id: 'reference',
-      orgId,
-      modelId: 'reference',
-      modelName: name,
-      version: 1,
-      kind: 'autoencoder',
-      featureNames: FEATURES,
-      threshold: t.threshold,
-      inputShape: [FEATURES.length],
-    },
-    t.bytes,
-    t.sidecar,
-    { providers: ['cpu'], batching: { maxBatch: 1024, maxDelayUs: 0, maxConcurrent: 1 } },
-  );
-  const out = await session.infer(Float32Array.from(referenceRows.flat()), referenceRows.length);
-  const predictions = Array.from(scoresOf(session.spec, out, referenceRows.length));
-  await session.retire();
-  return registerModelVersion(
-    db,
-    {
-      orgId,
-      modelName: name,
-      kind: 'autoencoder',
-      featureNames: FEATURES,
-      metrics: {},
-      threshold: t.threshold,
-      onnx: t.bytes,
-      sidecar: t.sidecar,
-      inputShape: [FEATURES.length],
-      outputShape: [FEATURES.length],
-      reference: {
-        features: referenceRows,
-        predictions,
-        importance: [],
-        importanceMetric: 'mean_score',
-        importanceBaseline: 0,
-      },
-    },
-    store,
-  );
-}
 
 function window(orgId: string, run: string, vehicleId: string, t: number, values: number[]): FeaturesMessage {
   return {
@@ -163,8 +117,8 @@ beforeAll(async () => {
     await trainFeatureAutoencoder(41, { epochs: 15 }),
     await trainFeatureAutoencoder(42, { epochs: 15 }),
   ];
-  const v1 = await register(A.org.id, 'coolant', t1);
-  const v2 = await register(A.org.id, 'coolant', t2);
+  const v1 = await registerWithReference(A.org.id, 'coolant', t1);
+  const v2 = await registerWithReference(A.org.id, 'coolant', t2);
   Object.assign(ids, { modelId: v1.modelId, baseline: v1.id, shadow: v2.id });
   await setAlias(A.org.id, v1.modelId, 'production', v1.id);
   await db.modelAlias.update({
@@ -173,7 +127,7 @@ beforeAll(async () => {
   });
 
   // Org B: a model whose stream drift windows close every DRIFT_ROWS rows, set as a user would.
-  const d = await register(B.org.id, 'wear-stream', t1);
+  const d = await registerWithReference(B.org.id, 'wear-stream', t1);
   Object.assign(ids, { driftModelId: d.modelId, driftVersion: d.id });
   await setAlias(B.org.id, d.modelId, 'production', d.id);
   await callerFor(userCaller(B.users.engineer)).drift.setSettings({
