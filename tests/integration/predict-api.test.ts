@@ -13,6 +13,7 @@ let A: OrgFixture;
 let B: OrgFixture;
 let v1 = '';
 let v2 = '';
+let modelId = '';
 
 const call = (handler: (r: Request) => Promise<Response>, key: string | null, body: unknown) =>
   handler(
@@ -31,6 +32,7 @@ beforeAll(async () => {
   const a2 = await registerAutoencoder(A.org.id, 'brakes', 62, { epochs: 15 });
   v1 = a1.id;
   v2 = a2.id;
+  modelId = a1.modelId;
   await setAlias(A.org.id, a1.modelId, 'production', a1.id);
 }, 180_000);
 
@@ -98,6 +100,35 @@ describe('POST /api/v1/models/predict', () => {
     expect(await foreign.json()).toEqual({ error: "Model 'brakes' not found", code: 'NOT_FOUND', issues: [] });
     expect((await call(predict, A.apiKey.key, { model: 'brakes', version: 9, features: {} })).status).toBe(404);
     expect((await call(predict, A.apiKey.key, { model: 'brakes', alias: 'staging', features: {} })).status).toBe(404);
+  });
+
+  it("takes the model's id as well as its name, and never another org's id", async () => {
+    const features = named(featureRows(78, 1, true)[0]!);
+    const byName = await call(predict, A.apiKey.key, { model: 'brakes', features });
+    const byId = await call(predict, A.apiKey.key, { model: modelId, features });
+    expect(byName.status).toBe(200);
+    expect(byId.status).toBe(200);
+    const n = (await byName.json()) as Record<string, any>;
+    const i = (await byId.json()) as Record<string, any>;
+    // The answer names the model, whichever way it was asked for.
+    expect(i).toMatchObject({ model: 'brakes', version: 1, versionId: v1, alias: 'production' });
+    expect(i.version).toBe(n.version);
+    expect(i.versionId).toBe(n.versionId);
+    expect(i.prediction.score).toBe(n.prediction.score);
+    expect(i.prediction.label).toBe('anomaly');
+    // An explicit version resolves through the id too.
+    const v2ById = (await (
+      await call(predict, A.apiKey.key, { model: modelId, version: 2, features })
+    ).json()) as Record<string, any>;
+    expect(v2ById).toMatchObject({ model: 'brakes', version: 2, versionId: v2 });
+
+    // B's key with A's model id: the same 404 as a model that does not exist, nothing about A's.
+    const foreign = await call(predict, B.apiKey.key, { model: modelId, features });
+    expect(foreign.status).toBe(404);
+    expect(await foreign.json()).toEqual({ error: `Model '${modelId}' not found`, code: 'NOT_FOUND', issues: [] });
+    const foreignVersion = await call(predict, B.apiKey.key, { model: modelId, version: 1, features });
+    expect(foreignVersion.status).toBe(404);
+    expect(await foreignVersion.json()).toMatchObject({ code: 'NOT_FOUND' });
   });
 });
 
