@@ -91,6 +91,22 @@ test('an injected fault in a live run raises an anomaly alert in the run view', 
   await expect(alert).toBeVisible({ timeout: 90_000 });
   await expect(alert).toContainText('Anomaly alert');
   await expect(alert).toContainText('ego');
+  // Its "why": the window's features that moved the score, each with its value and contribution.
+  const why = alert.getByTestId('alert-why');
+  await expect(why).toBeVisible({ timeout: 30_000 });
+  const features = why.getByTestId('alert-why-feature');
+  await expect(features.first()).toBeVisible();
+  expect(await features.count()).toBeGreaterThanOrEqual(1);
+  let measured = 0;
+  for (const f of await features.all()) {
+    const name = await f.getAttribute('data-feature');
+    expect(name).toMatch(/^[a-z][a-z0-9_]*$/);
+    // "name = value (±contribution)"; a value the window lacked reads "no data".
+    await expect(f).toHaveText(new RegExp(`^${name} = (-?\\d+(\\.\\d+)?|no data) \\([+−]\\d+\\.\\d+\\)$`));
+    if (!(await f.textContent())!.includes('no data')) measured += 1;
+  }
+  // The alerting window had readings: at least one feature shows its value.
+  expect(measured).toBeGreaterThanOrEqual(1);
   // Not a false alarm from before the fault: the alerting window ends after its onset.
   const t = Number((await alert.locator('td').first().textContent())!.replace(' s', ''));
   expect(t).toBeGreaterThan(20);

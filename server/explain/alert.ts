@@ -33,16 +33,13 @@ export async function explainAlert(
 ): Promise<AlertWhy> {
   const alert = await db.alert.findFirst({ where: { id: alertId, orgId } });
   if (!alert) throw new AppError('NOT_FOUND', 'Alert not found');
-  const window = await db.featureWindow.findFirst({
-    where: {
-      orgId,
-      runId: alert.runId,
-      vehicleId: alert.vehicleId,
-      windowStart: alert.windowStart,
-      windowEnd: alert.windowEnd,
-    },
-    orderBy: { revision: 'desc' },
-  });
+  // Raw SQL: the features worker stores NULL for a feature a window had no data for, and
+  // Prisma's Float[] mapping throws on a NULL element (every windowed fault run has some).
+  const [window] = await db.$queryRaw<{ featureSetVersion: string; values: (number | null)[] }[]>`
+    SELECT "featureSetVersion", "values" FROM "FeatureWindow"
+    WHERE "orgId" = ${orgId} AND "runId" = ${alert.runId} AND "vehicleId" = ${alert.vehicleId}
+      AND "windowStart" = ${alert.windowStart} AND "windowEnd" = ${alert.windowEnd}
+    ORDER BY revision DESC LIMIT 1`;
   // The offline store is written by the features worker beside dl.features: a moment behind.
   if (!window) return { available: false, reason: 'The alerting window’s features are not stored yet.' };
   if (window.featureSetVersion !== FEATURE_SET.version)
@@ -58,7 +55,7 @@ export async function explainAlert(
   const { index, missing } = featureIndex(s.info.featureNames, FEATURE_SET.names);
   if (missing.length > 0)
     return { available: false, reason: `The window lacks features the model needs: ${missing.join(', ')}` };
-  const values = window.values as (number | null)[];
+  const values = window.values;
   const row = new Float32Array(s.info.featureNames.length);
   fillRow(values, index, s.means, row, 0);
   const e = await explainRow(s, row);

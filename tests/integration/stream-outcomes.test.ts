@@ -30,6 +30,7 @@ import {
 } from '~/scripts/fixtures/models';
 import { parseInferenceConfig } from '~/workers/inference/config';
 import { startInferenceWorker, type InferenceWorker } from '~/workers/inference/worker';
+import { float8ArrayLiteral } from '~/workers/features/offline-sql';
 import { collect, isolatedTopics } from '../helpers/kafka';
 import { waitFor } from '../helpers/pipeline';
 import { callerFor, makeOrg, userCaller, type OrgFixture } from '../helpers/tenancy';
@@ -53,7 +54,7 @@ let runId = '';
 const ids = { modelId: '', baseline: '', shadow: '', driftModelId: '', driftVersion: '' };
 const DRIFT_ROWS = 500;
 
-function window(orgId: string, run: string, vehicleId: string, t: number, values: number[]): FeaturesMessage {
+function window(orgId: string, run: string, vehicleId: string, t: number, values: (number | null)[]): FeaturesMessage {
   return {
     v: 1,
     orgId,
@@ -163,7 +164,10 @@ afterAll(async () => {
 
 describe('streamed predictions, shadows and ground truth from simulated faults', () => {
   it('the shadow scores a copy without acting; alerts explain why; fault events label both variants', async () => {
-    // ego: faulty readings in [10, 20) of a 30 s run; npc-1 normal throughout.
+    // ego: faulty readings in [10, 20) of a 30 s run; npc-1 normal throughout. One feature has no
+    // data in any window (a NULL in the offline store, imputed when scored), as in real runs.
+    const gap = 1;
+    const withGap = (values: number[]) => values.map((v, j) => (j === gap ? null : v));
     const T = 30;
     const inFault = (t: number) => t >= 10 && t < 20;
     const msgs: { key: string; value: FeaturesMessage }[] = [];
@@ -177,7 +181,7 @@ describe('streamed predictions, shadows and ground truth from simulated faults',
           runId,
           vehicle,
           t,
-          featureRows(500 + t + (vehicle === 'ego' ? 0 : 100), 1, faulty)[0]!,
+          withGap(featureRows(500 + t + (vehicle === 'ego' ? 0 : 100), 1, faulty)[0]!),
         );
         msgs.push({ key: featuresKey(m), value: m });
       }
@@ -211,25 +215,22 @@ describe('streamed predictions, shadows and ground truth from simulated faults',
     const viewer = callerFor(userCaller(A.users.viewer));
     expect(await viewer.inference.alertWhy({ org: A.org.slug, alertId: alert.id })).toMatchObject({ available: false });
     const values = featureRows(500 + alert.windowStart, 1, true)[0]!;
-    await db.featureWindow.create({
-      data: {
-        orgId: A.org.id,
-        runId,
-        vehicleId: 'ego',
-        windowStart: alert.windowStart,
-        windowEnd: alert.windowEnd,
-        windowSize: 1,
-        kind: 'tumbling',
-        featureSetVersion: FEATURE_SET.version,
-        values,
-        frameCount: 20,
-      },
-    });
+    // Stored as the features worker stores it (workers/features/offline-sql.ts): a feature the
+    // window had no data for is a NULL element, which Prisma's Float[] mapping cannot read.
+    const stored = withGap(values);
+    await db.$executeRaw`
+      INSERT INTO "FeatureWindow" ("orgId","runId","vehicleId","windowStart","windowSize","windowEnd","kind","featureSetVersion","values","frameCount")
+      VALUES (${A.org.id}, ${runId}, 'ego', ${alert.windowStart}, 1, ${alert.windowEnd}, 'tumbling',
+        ${FEATURE_SET.version}, ${float8ArrayLiteral(stored)}::double precision[], 20)`;
     const why = await viewer.inference.alertWhy({ org: A.org.slug, alertId: alert.id });
     if (!why.available) throw new Error(why.reason);
     expect(why.top).toHaveLength(5);
     expect(why.score).toBeCloseTo(alert.score, 3);
-    for (const f of why.top) expect(f.value).toBeCloseTo(values[FEATURES.indexOf(f.feature)]!, 3);
+    for (const f of why.top) {
+      const j = FEATURES.indexOf(f.feature);
+      if (j === gap) expect(f.value).toBeNull();
+      else expect(f.value).toBeCloseTo(values[j]!, 3);
+    }
     // The shifted features explain the alert: they lead, pushing the score up.
     const moved = FEATURES.filter((_, j) => j % 5 === 0);
     expect(moved).toContain(why.top[0]!.feature);
