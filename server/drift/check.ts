@@ -1,4 +1,4 @@
-import type { PrismaClient, Prisma } from '@prisma/client';
+import { Prisma, type PrismaClient } from '@prisma/client';
 import type PgBoss from 'pg-boss';
 import { z } from 'zod';
 import { FEATURE_SET } from '../contracts/features';
@@ -72,18 +72,19 @@ export async function runDriftCheck(
   let rows = 0;
   let cursor: { runId: string; vehicleId: string; windowStart: number; windowSize: number } | undefined;
   while (rows < MAX_CHECK_ROWS) {
-    const page = await db.featureWindow.findMany({
-      where: {
-        orgId: input.orgId,
-        kind: 'tumbling',
-        featureSetVersion: FEATURE_SET.version,
-        updatedAt: { gte: input.from, lt: input.to },
-      },
-      orderBy: [{ runId: 'asc' }, { vehicleId: 'asc' }, { windowStart: 'asc' }, { windowSize: 'asc' }],
-      select: { runId: true, vehicleId: true, windowStart: true, windowSize: true, values: true },
-      take: PAGE,
-      ...(cursor ? { skip: 1, cursor: { runId_vehicleId_windowStart_windowSize: cursor } } : {}),
-    });
+    // Raw SQL: a feature a window had no data for is a NULL element, which Prisma's Float[]
+    // mapping throws on. Keyset pages in primary-key order.
+    const after = cursor
+      ? Prisma.sql`AND ("runId", "vehicleId", "windowStart", "windowSize") > (${cursor.runId}, ${cursor.vehicleId}, ${cursor.windowStart}, ${cursor.windowSize})`
+      : Prisma.empty;
+    const page = await db.$queryRaw<
+      { runId: string; vehicleId: string; windowStart: number; windowSize: number; values: (number | null)[] }[]
+    >`
+      SELECT "runId", "vehicleId", "windowStart", "windowSize", "values" FROM "FeatureWindow"
+      WHERE "orgId" = ${input.orgId} AND kind = 'tumbling' AND "featureSetVersion" = ${FEATURE_SET.version}
+        AND "updatedAt" >= ${input.from} AND "updatedAt" < ${input.to} ${after}
+      ORDER BY "runId", "vehicleId", "windowStart", "windowSize"
+      LIMIT ${PAGE}`;
     for (const w of page) {
       for (let j = 0; j < index.length; j++) row[j] = w.values[index[j]!] ?? null;
       window.add(row);

@@ -7,6 +7,7 @@ import { registerModelVersion } from '~/server/models/registry';
 import { objectStore } from '~/server/store/object-store';
 import { sharedBoss, stopSharedBoss, TRAINING_QUEUE } from '~/server/training/queue';
 import { FEATURES, featureRows, trainFeatureAutoencoder } from '~/scripts/fixtures/models';
+import { float8ArrayLiteral } from '~/workers/features/offline-sql';
 import { makeOrg, type OrgFixture } from '../helpers/tenancy';
 
 /**
@@ -150,5 +151,22 @@ describe('drift checks', () => {
     expect(job.bossJobId).not.toBeNull();
     // Not for a trainer of this suite: another file's trainer or queue check must not find it.
     await (await sharedBoss()).deleteJob(TRAINING_QUEUE, job.bossJobId!);
+  });
+  it('reads windows the features worker stored with a missing feature (a NULL element)', async () => {
+    // Written as workers/features/offline-sql.ts writes them: Prisma's Float[] cannot read NULLs back.
+    const gap = FEATURES.indexOf('lead_ttc_min');
+    const rows = featureRows(6, 300);
+    for (const [i, values] of rows.entries()) {
+      const stored = values.map((v, j) => (j === gap ? null : v));
+      await db.$executeRaw`
+        INSERT INTO "FeatureWindow" ("orgId","runId","vehicleId","windowStart","windowSize","windowEnd","kind","featureSetVersion","values","frameCount","updatedAt")
+        VALUES (${A.org.id}, ${A.ids.runId}, ${`gap-${i % 10}`}, ${i}, 1, ${i + 1}, 'tumbling', ${FEATURE_SET.version},
+          ${float8ArrayLiteral(stored)}::double precision[], 10, ${new Date('2026-01-01T13:30:00Z')})`;
+    }
+    await db.registeredModel.update({ where: { id: modelId }, data: { driftPolicy: 'notify' } });
+    const r = await runDriftCheck(db, { orgId: A.org.id, modelId, from: hour(13), to: hour(14) });
+    expect(r).toMatchObject({ rows: 300, datasetDrift: false, retrainJobId: null });
+    const report = r.report as unknown as DriftReport;
+    expect(report.columns).toHaveLength(FEATURES.length);
   });
 });
