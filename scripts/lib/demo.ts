@@ -27,6 +27,18 @@ function portInUse(host: string, port: number): Promise<boolean> {
 }
 
 /**
+ * The inference worker's Open Inference Protocol port: INFERENCE_HTTP_PORT when set, else the
+ * first free one from its default 8500, so a second demo on the machine (another PORT) still
+ * scores instead of its worker exiting on a taken port.
+ */
+async function inferencePort(host: string): Promise<number> {
+  const set = process.env.INFERENCE_HTTP_PORT;
+  if (set) return Number(set);
+  for (let p = 8500; p < 8600; p++) if (!(await portInUse(host, p))) return p;
+  throw new Error('No free port in 8500-8599 for the inference worker: set INFERENCE_HTTP_PORT.');
+}
+
+/**
  * `npm run demo`: stack up, migrate, seed, build once, then the web server and every worker
  * with prefixed logs. Ctrl-C stops the children and whatever this run started, nothing else.
  */
@@ -41,6 +53,7 @@ export async function runDemo(): Promise<void> {
   const children: { name: string; child: ChildProcess }[] = [];
   let seededIds = { orgId: '', userId: '', scenarioId: '' };
   let demoApiKey = '';
+  let oipPort = 0;
   let stopping = false;
 
   const stopAll = async (code: number) => {
@@ -69,6 +82,7 @@ export async function runDemo(): Promise<void> {
     }
     console.log('[seed] maintenance_predictor and the demo anomaly detector are deployed as production');
     await buildWeb();
+    oipPort = await inferencePort(env.HOST);
   } catch (err) {
     console.error(`[demo] ${(err as Error).message}`);
     await stackDown(stack.started);
@@ -82,6 +96,7 @@ export async function runDemo(): Promise<void> {
     const child = startPrefixed(name, i, process.execPath, ['--import', 'tsx', entry], {
       ...baseEnv,
       DRIVELAB_SERVICE: name,
+      ...(name === 'inference' ? { INFERENCE_HTTP_PORT: String(oipPort) } : {}),
     });
     children.push({ name, child });
     child.on('exit', (code, signal) => {
@@ -128,6 +143,7 @@ export async function runDemo(): Promise<void> {
       `  │ Sign in as ${DEMO.user.email} / ${DEMO.user.password} (org "${DEMO.org.slug}")`,
       ...(runUrl ? [`  │ Demo run (5 min, real time): ${runUrl}`] : []),
       `  │ Health: ${url}/api/health   Metrics: ${url}/api/metrics`,
+      `  │ Open Inference Protocol v2 (inference worker): http://127.0.0.1:${oipPort}/v2`,
       '  │ Predict with the demo API key:',
       `  │   ${predictCurl(url, demoApiKey)}`,
       `  │ Processes: ${children.map((c) => c.name).join(', ')}`,
