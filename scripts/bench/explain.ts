@@ -1,7 +1,8 @@
 /**
  * Explanation benchmark: `npm run bench -- explain` prints one JSON object with explanations per
- * second for the platform's 32-feature autoencoder (FEATURE_SET v1), explained by KernelSHAP as
- * the predict API and OIP explain do it: the serving plan (2M + extra coalitions), 8 background
+ * second for the platform's autoencoder over the whole feature set (FEATURE_SET v1, 34 features:
+ * the ≥ 200/s target was set for 32), explained by KernelSHAP as the predict API and OIP explain
+ * do it: the serving plan (2M + extra coalitions), 8 background
  * rows, one batched ONNX Runtime call per explanation, ONNX Runtime on one intra-op thread.
  * No database: the model is trained and opened in-process.
  *
@@ -17,7 +18,7 @@ import { FEATURES, featureRows, trainFeatureAutoencoder } from '../fixtures/mode
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const M = FEATURES.length;
 
-console.error('training a 32-feature autoencoder…');
+console.error(`training a ${M}-feature autoencoder…`);
 const t = await trainFeatureAutoencoder(3, { epochs: 5 });
 const session = await openVersion(
   {
