@@ -69,46 +69,21 @@ export default tseslint.config(
     },
   },
   {
-    // Backlog at adoption (count of hits in brackets): these rules warn rather than fail, so the
-    // lint stage passes today and every other rule is enforced. Each is a real finding, not a false
-    // positive; fix them when touching the file, then promote the rule back to 'error'.
+    // Tests and browser tests read response bodies as untyped JSON and assert on their fields: a
+    // body of the wrong shape fails the assertion, which is the check. Typing every body twice (once
+    // for the compiler, once in the expectation) adds nothing, so `any` is allowed there only.
+    files: ['tests/**/*.ts', 'e2e/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-deprecated': 'warn', // [41] mostly React's FormEvent and zod 3-style string formats
-      '@typescript-eslint/no-unnecessary-condition': 'warn', // [35] defensive ?. and ?? on values typed non-null
-      '@typescript-eslint/no-unsafe-member-access': 'warn', // [25] untyped JSON from Prisma, tfjs and config files
-      '@typescript-eslint/no-unsafe-assignment': 'warn', // [18] same sources
-      '@typescript-eslint/no-unsafe-argument': 'warn', // [9]
-      '@typescript-eslint/no-unsafe-call': 'warn', // [8]
-      '@typescript-eslint/no-unsafe-return': 'warn', // [2]
-      '@typescript-eslint/no-unsafe-enum-assignment': 'warn', // [2]
-      '@typescript-eslint/no-explicit-any': 'warn', // [6]
-      'react-hooks/refs': 'warn', // [17] refs read during render in the live hooks (components/live)
-      'react-hooks/set-state-in-effect': 'warn', // [4]
-      '@typescript-eslint/no-base-to-string': 'warn', // [14] FormData.get() values in the auth forms
-      '@typescript-eslint/no-unnecessary-type-assertion': 'warn', // [11] overlapping casts the autofix left
-      '@typescript-eslint/use-unknown-in-catch-callback-variable': 'warn', // [8]
-      'no-useless-assignment': 'warn', // [7]
-      '@typescript-eslint/no-confusing-void-expression': 'warn', // [6]
-      '@typescript-eslint/unbound-method': 'warn', // [6]
-      '@typescript-eslint/no-floating-promises': 'warn', // [4]
-      '@typescript-eslint/no-dynamic-delete': 'warn', // [3]
-      '@typescript-eslint/restrict-template-expressions': ['warn', { allowNumber: true, allowBoolean: true }], // [3]
-      '@typescript-eslint/no-unused-vars': [
-        'warn', // [3]
-        {
-          argsIgnorePattern: '^_',
-          varsIgnorePattern: '^_',
-          destructuredArrayIgnorePattern: '^_',
-          ignoreRestSiblings: true,
-        },
-      ],
-      '@typescript-eslint/no-unnecessary-type-conversion': 'warn', // [3]
-      '@typescript-eslint/restrict-plus-operands': 'warn', // [1]
-      '@typescript-eslint/only-throw-error': 'warn', // [1]
-      '@typescript-eslint/return-await': 'warn', // [1]
-      '@typescript-eslint/no-misused-spread': 'warn', // [1]
-      '@typescript-eslint/no-meaningless-void-operator': 'warn', // [1]
-      '@typescript-eslint/no-redundant-type-constituents': 'warn', // [1]
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/restrict-plus-operands': 'off',
+      // afterAll cleans up whatever beforeAll managed to create (`await worker?.stop()`): a variable
+      // typed as assigned is still undefined there when the set-up itself failed.
+      '@typescript-eslint/no-unnecessary-condition': 'off',
     },
   },
   {

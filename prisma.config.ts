@@ -32,7 +32,7 @@ class CatalogTextClient extends pg.Client {
   // pg.Client.query has many overloads; this forwards all of them unchanged.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   override query(...args: unknown[]): any {
-    const forward = super.query as (...a: unknown[]) => unknown;
+    const forward = super.query.bind(this) as (...a: unknown[]) => unknown;
     const last = args[args.length - 1];
     if (typeof last === 'function') {
       const callback = last as (err: Error | null, res: PgResultLike) => void;

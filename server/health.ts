@@ -85,7 +85,7 @@ export const checkRedis: Check = async () => {
   const pong = await client.ping();
   // ioredis types the reply as 'PONG'; a proxy in between can answer anything.
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
-  if (pong !== 'PONG') throw new Error(`unexpected PING reply ${pong}`);
+  if (pong !== 'PONG') throw new Error(`unexpected PING reply ${JSON.stringify(pong)}`);
   return undefined;
 };
 

@@ -2,9 +2,10 @@
 
 import { signIn } from 'next-auth/react';
 import { useRouter, useSearchParams } from 'next/navigation';
-import { useState, type FormEvent } from 'react';
+import { useState, type SubmitEvent } from 'react';
 import { Alert, Button, Input } from '~/components/ui';
 import { OIDC_REFUSALS } from '~/server/auth/oidc-signin';
+import { formText } from '~/components/forms/form-text';
 
 function describe(error: string | null, retryAfter: string | null): string | null {
   if (!error) return null;
@@ -35,12 +36,12 @@ export function SignInForm({ oidc }: { oidc: { id: string; name: string } | null
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(describe(params.get('error'), params.get('retryAfter')));
 
-  const onSubmit = async (e: FormEvent<HTMLFormElement>) => {
+  const onSubmit = async (e: SubmitEvent<HTMLFormElement>) => {
     e.preventDefault();
     // Read the form itself: what was typed before the page became interactive is kept.
     const data = new FormData(e.currentTarget);
-    const email = String(data.get('email') ?? '');
-    const password = String(data.get('password') ?? '');
+    const email = formText(data, 'email');
+    const password = formText(data, 'password');
     if (!email || !password) {
       setError('Enter your email and password.');
       return;

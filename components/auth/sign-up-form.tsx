@@ -3,10 +3,11 @@
 import { useMutation } from '@tanstack/react-query';
 import { signIn } from 'next-auth/react';
 import { useRouter, useSearchParams } from 'next/navigation';
-import { useState, type FormEvent } from 'react';
+import { useState, type SubmitEvent } from 'react';
 import { useTRPC } from '~/components/trpc/react';
 import { safeCallback } from './sign-in-form';
 import { Alert, Button, Input } from '~/components/ui';
+import { formText } from '~/components/forms/form-text';
 
 type FieldErrors = Partial<Record<'name' | 'email' | 'password', string>>;
 
@@ -19,14 +20,14 @@ export function SignUpForm() {
   const [error, setError] = useState<string | null>(null);
   const signUp = useMutation(trpc.auth.signUp.mutationOptions());
 
-  const onSubmit = async (e: FormEvent<HTMLFormElement>) => {
+  const onSubmit = async (e: SubmitEvent<HTMLFormElement>) => {
     e.preventDefault();
     // Read the form itself: what was typed before the page became interactive is kept.
     const data = new FormData(e.currentTarget);
     const form = {
-      name: String(data.get('name') ?? ''),
-      email: String(data.get('email') ?? ''),
-      password: String(data.get('password') ?? ''),
+      name: formText(data, 'name'),
+      email: formText(data, 'email'),
+      password: formText(data, 'password'),
     };
     setError(null);
     setFieldErrors({});

@@ -20,14 +20,20 @@ export function DatasetCreate({ org, initialSource }: { org: string; initialSour
         <a
           href="#runs"
           aria-current={source === 'runs' ? 'page' : undefined}
-          onClick={(e) => (e.preventDefault(), setSource('runs'))}
+          onClick={(e) => {
+            e.preventDefault();
+            setSource('runs');
+          }}
         >
           From runs or a campaign
         </a>
         <a
           href="#upload"
           aria-current={source === 'upload' ? 'page' : undefined}
-          onClick={(e) => (e.preventDefault(), setSource('upload'))}
+          onClick={(e) => {
+            e.preventDefault();
+            setSource('upload');
+          }}
         >
           Upload a file
         </a>

@@ -2,18 +2,19 @@
 
 import { useMutation } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
-import { useState, type FormEvent } from 'react';
+import { useState, type SubmitEvent } from 'react';
 import { useTRPC } from '~/components/trpc/react';
 import { Button, Input } from '~/components/ui';
+import { formText } from '~/components/forms/form-text';
 
 export function CreateOrgForm() {
   const trpc = useTRPC();
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const create = useMutation(trpc.orgs.create.mutationOptions());
-  const onSubmit = async (e: FormEvent<HTMLFormElement>) => {
+  const onSubmit = async (e: SubmitEvent<HTMLFormElement>) => {
     e.preventDefault();
-    const name = String(new FormData(e.currentTarget).get('name') ?? '');
+    const name = formText(new FormData(e.currentTarget), 'name');
     setError(null);
     try {
       const org = await create.mutateAsync({ name });

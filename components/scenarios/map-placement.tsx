@@ -143,7 +143,10 @@ export function MapPlacement({
   const doUpload = async () => {
     setUploadError(null);
     const file = fileRef.current?.files?.[0];
-    if (!file) return setUploadError('Choose an .xodr file first.');
+    if (!file) {
+      setUploadError('Choose an .xodr file first.');
+      return;
+    }
     const name = uploadName.trim() || file.name.replace(/\.xodr$/i, '');
     try {
       const r = await upload.mutateAsync({ org, name, xodr: await file.text() });

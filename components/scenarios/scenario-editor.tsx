@@ -49,9 +49,19 @@ function setIn<T>(obj: T, path: Path, value: unknown): T {
     node = node[k] as Record<string | number, unknown>;
   });
   const last = path[path.length - 1]!;
-  if (value === undefined) delete node[last];
+  // A path from the editor's own field list, not user input: removing it clears the field.
+  if (value === undefined) Reflect.deleteProperty(node, last);
   else node[last] = value;
   return copy as T;
+}
+
+/** A select's value at `path` of the spec: '' where the path is missing or holds no scalar. */
+function textAt(spec: unknown, path: Path): string {
+  const v = path.reduce<unknown>(
+    (o, k) => (o !== null && typeof o === 'object' ? (o as Record<string | number, unknown>)[k] : undefined),
+    spec,
+  );
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
 }
 
 export function ScenarioEditor({
@@ -125,11 +135,7 @@ export function ScenarioEditor({
   );
   const select = (path: Path, label: string, options: readonly string[], labels?: Record<string, string>) => (
     <Field label={label} error={errAt(path, label)}>
-      <Select
-        disabled={!canEdit}
-        value={String(path.reduce<unknown>((o, k) => (o as Record<string | number, unknown>)?.[k], spec) ?? '')}
-        onChange={(e) => set(path, e.target.value)}
-      >
+      <Select disabled={!canEdit} value={textAt(spec, path)} onChange={(e) => set(path, e.target.value)}>
         {options.map((o) => (
           <option key={o} value={o}>
             {labels?.[o] ?? o}
@@ -194,7 +200,7 @@ export function ScenarioEditor({
                 onClick={async () => {
                   setServerError(null);
                   try {
-                    const file = await queryClient.fetchQuery(
+                    const file = await queryClient.query(
                       trpc.scenarios.exportXosc.queryOptions({ org, id: scenarioId }),
                     );
                     const url = URL.createObjectURL(new Blob([file.xml], { type: 'application/xml' }));
@@ -214,7 +220,7 @@ export function ScenarioEditor({
                 onClick={async () => {
                   setServerError(null);
                   try {
-                    const file = await queryClient.fetchQuery(
+                    const file = await queryClient.query(
                       trpc.scenarios.exportCarlaBundle.queryOptions({ org, id: scenarioId }),
                     );
                     const bytes = Uint8Array.from(atob(file.base64), (c) => c.charCodeAt(0));

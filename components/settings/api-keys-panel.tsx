@@ -7,6 +7,7 @@ import { canGrant, ROLES, ROLE_LABELS, type Role } from '~/server/auth/roles';
 import { errorMessage } from '~/components/trpc/error-message';
 import { relative } from '~/components/ui/format';
 import { Time } from '~/components/ui/time';
+import { copyText } from '~/components/ui/clipboard';
 import {
   Alert,
   Badge,
@@ -82,7 +83,7 @@ export function ApiKeysPanel({ org, myRole }: { org: string; myRole: Role }) {
             <div className="secret-box" data-testid="new-api-key">
               {created.key}
             </div>
-            <Button size="sm" onClick={() => void navigator.clipboard?.writeText(created.key)}>
+            <Button size="sm" onClick={() => copyText(created.key)}>
               Copy
             </Button>
           </div>

@@ -7,6 +7,7 @@ import { canGrant, ROLES, ROLE_LABELS, type Role } from '~/server/auth/roles';
 import { errorMessage } from '~/components/trpc/error-message';
 import { Time } from '~/components/ui/time';
 import { Alert, Button, Card, EmptyState, Input, SectionTitle, Select, Table } from '~/components/ui';
+import { copyText } from '~/components/ui/clipboard';
 
 export function InvitesPanel({ org, myRole }: { org: string; myRole: Role }) {
   const trpc = useTRPC();
@@ -86,7 +87,7 @@ export function InvitesPanel({ org, myRole }: { org: string; myRole: Role }) {
             <div className="secret-box" data-testid="invite-link">
               {link}
             </div>
-            <Button size="sm" onClick={() => void navigator.clipboard?.writeText(link)}>
+            <Button size="sm" onClick={() => copyText(link)}>
               Copy
             </Button>
           </div>

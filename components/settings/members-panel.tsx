@@ -6,7 +6,7 @@ import { useTRPC } from '~/components/trpc/react';
 import { ROLES, ROLE_LABELS, type Role } from '~/server/auth/roles';
 import { errorMessage } from '~/components/trpc/error-message';
 import { Time } from '~/components/ui/time';
-import { Alert, Button, Card, ConfirmButton, EmptyState, Select, Table } from '~/components/ui';
+import { Alert, Card, ConfirmButton, EmptyState, Select, Table } from '~/components/ui';
 
 export function MembersPanel({ org, myRole, myUserId }: { org: string; myRole: Role; myUserId: string }) {
   const trpc = useTRPC();

@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useState } from 'react';
+import { useSyncExternalStore } from 'react';
 import { Select } from '~/components/ui';
 
 export const THEMES = ['system', 'light', 'dark'] as const;
@@ -14,14 +14,25 @@ const KEY = 'drivelab-theme';
 export const THEME_BOOT_SCRIPT = `try{var t=localStorage.getItem('${KEY}');if(t==='light'||t==='dark')document.documentElement.dataset.theme=t}catch(e){}`;
 
 /** System / Light / Dark, remembered in this browser. */
+// The stored choice is an outside store: read it with useSyncExternalStore so the server render
+// (no localStorage) says "system" and the client takes the stored value after hydration.
+const listeners = new Set<() => void>();
+function subscribe(onChange: () => void): () => void {
+  listeners.add(onChange);
+  window.addEventListener('storage', onChange);
+  return () => {
+    listeners.delete(onChange);
+    window.removeEventListener('storage', onChange);
+  };
+}
+function storedTheme(): Theme {
+  const stored = localStorage.getItem(KEY);
+  return stored === 'light' || stored === 'dark' ? stored : 'system';
+}
+
 export function ThemeSwitch() {
-  const [theme, setTheme] = useState<Theme>('system');
-  useEffect(() => {
-    const stored = localStorage.getItem(KEY);
-    if (stored === 'light' || stored === 'dark') setTheme(stored);
-  }, []);
+  const theme = useSyncExternalStore(subscribe, storedTheme, (): Theme => 'system');
   const choose = (t: Theme) => {
-    setTheme(t);
     if (t === 'system') {
       localStorage.removeItem(KEY);
       delete document.documentElement.dataset.theme;
@@ -29,6 +40,8 @@ export function ThemeSwitch() {
       localStorage.setItem(KEY, t);
       document.documentElement.dataset.theme = t;
     }
+    // 'storage' fires only in other tabs: tell this tab's switch itself.
+    listeners.forEach((l) => l());
   };
   return (
     <Select

@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { fieldErrors, pathKey, serverIssues, type IssueLike } from '~/components/forms/issues';
 import { errorMessage } from '~/components/trpc/error-message';
 import { trainingParamsSchema } from '~/server/contracts/training';
@@ -49,34 +49,31 @@ export function TrainingForm({ org, initialVersionId }: { org: string; initialVe
   const datasets = useQuery(trpc.datasets.list.queryOptions({ org }));
   const defaults = useQuery(trpc.training.defaults.queryOptions({ org }));
   const start = useMutation(trpc.training.start.mutationOptions());
-  const [versionId, setVersionId] = useState(initialVersionId ?? '');
-  const [kind, setKind] = useState<Kind>('autoencoder');
+  const [chosenVersionId, setVersionId] = useState(initialVersionId ?? '');
+  const [chosenKind, setKind] = useState<Kind>('autoencoder');
   const [experiment, setExperiment] = useState('');
   const [modelName, setModelName] = useState('');
   const [tags, setTags] = useState('');
-  const [values, setValues] = useState<Record<string, string>>({});
+  // What the user typed, per kind: untouched fields show the kind's defaults.
+  const [edits, setEdits] = useState<Partial<Record<Kind, Record<string, string>>>>({});
   const [error, setError] = useState<string | null>(null);
   // Errors show once the user tried to start (not while typing the first digit).
   const [tried, setTried] = useState(false);
   const [saveIssues, setSaveIssues] = useState<IssueLike[]>([]);
 
+  // Derived, not copied into state by effects: the first dataset until one is chosen, and a kind
+  // the chosen dataset's labels do not allow falls back to the first that they do.
+  const versionId = chosenVersionId || datasets.data?.[0]?.latest?.id || '';
   const version = useMemo(() => datasets.data?.find((d) => d.latest?.id === versionId), [datasets.data, versionId]);
   const allowed = version?.latest ? kindsFor(version.latest.labelKind) : (Object.keys(KIND_LABELS) as Kind[]);
-
-  useEffect(() => {
-    if (!versionId && datasets.data?.[0]?.latest) setVersionId(datasets.data[0].latest.id);
-  }, [datasets.data, versionId]);
-  useEffect(() => {
-    if (version?.latest && !kindsFor(version.latest.labelKind).includes(kind))
-      setKind(kindsFor(version.latest.labelKind)[0]!);
-  }, [version, kind]);
-  useEffect(() => {
-    const d = defaults.data?.[kind] as Record<string, unknown> | undefined;
-    if (d)
-      setValues(
-        Object.fromEntries(Object.entries(d).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)])),
-      );
-  }, [defaults.data, kind]);
+  const kind = version?.latest && !allowed.includes(chosenKind) ? allowed[0]! : chosenKind;
+  const kindDefaults = (defaults.data?.[kind] ?? {}) as Record<string, unknown>;
+  const values: Record<string, string> = {
+    ...Object.fromEntries(
+      Object.entries(kindDefaults).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]),
+    ),
+    ...edits[kind],
+  };
 
   const shown = FIELDS.filter((f) => f.kinds.includes(kind));
   const { params, issues } = useMemo(() => {
@@ -174,7 +171,7 @@ export function TrainingForm({ org, initialVersionId }: { org: string; initialVe
                 value={values[f.key] ?? ''}
                 onChange={(e) => {
                   setSaveIssues([]);
-                  setValues({ ...values, [f.key]: e.target.value });
+                  setEdits({ ...edits, [kind]: { ...edits[kind], [f.key]: e.target.value } });
                 }}
                 data-testid={`param-${f.key}`}
               />

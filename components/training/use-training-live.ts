@@ -13,8 +13,11 @@ export function useTrainingLive(
   onUpdates: (updates: TrainingProgress[]) => void,
 ): 'connecting' | 'live' | 'offline' | 'denied' {
   const [connection, setConnection] = useState<'connecting' | 'live' | 'offline' | 'denied'>('connecting');
+  // The latest callback, read by the socket listener without reconnecting when it changes.
   const handler = useRef(onUpdates);
-  handler.current = onUpdates;
+  useEffect(() => {
+    handler.current = onUpdates;
+  });
   useEffect(() => {
     const socket: Socket = io('/live', { path: '/socket.io', transports: ['websocket', 'polling'] });
     socket.on('connect', () => {

@@ -76,7 +76,6 @@ for (const step of runScenario(spec as never, { orgId, runId, clock: () => 1_700
   }
 }
 await publisher.publish({ frames: pending, events: laterEvents });
-pending = [];
 const produceS = (performance.now() - tProduce) / 1000;
 await producer.disconnect();
 
@@ -166,9 +165,7 @@ async function featuresWorker(decodeThreads: number): Promise<
     onProduced: (l) => latencies.push(...l),
   });
   let first = 0;
-  let last = 0;
   let cpu0 = 0;
-  let cpu1 = 0;
   const deadline = Date.now() + 300_000;
   for (;;) {
     const s = worker.stats();
@@ -176,15 +173,13 @@ async function featuresWorker(decodeThreads: number): Promise<
       first = performance.now();
       cpu0 = cpuNow();
     }
-    if (s.framesIn >= frameCount) {
-      last = performance.now();
-      cpu1 = cpuNow();
-      break;
-    }
+    if (s.framesIn >= frameCount) break;
     if (Date.now() > deadline)
       throw new Error(`features worker read only ${s.framesIn} of ${frameCount} frames in 300 s`);
     await new Promise((r) => setTimeout(r, 5));
   }
+  const last = performance.now();
+  const cpu1 = cpuNow();
   // Let the run's last windows close and reach their sinks before measuring what came out.
   await new Promise((r) => setTimeout(r, 3000));
   const windows = worker.stats().windowsOut;

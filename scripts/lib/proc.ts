@@ -84,7 +84,7 @@ export function formatLogLine(line: string): string {
     const time = typeof o.time === 'number' ? new Date(o.time).toISOString().slice(11, 19) : '';
     const { msg, level: _l, time: _t, pid: _p, hostname: _h, service: _s, ...rest } = o;
     const extra = Object.keys(rest).length ? ' ' + JSON.stringify(rest) : '';
-    return `${time} ${level.padEnd(5)} ${typeof msg === 'string' ? msg : (JSON.stringify(msg) ?? '')}${extra}`;
+    return `${time} ${level.padEnd(5)} ${typeof msg === 'string' ? msg : msg === undefined ? '' : JSON.stringify(msg)}${extra}`;
   } catch {
     return line;
   }

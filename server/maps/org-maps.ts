@@ -91,7 +91,7 @@ export async function saveOrgMap(
         xodr: input.xodr,
         sha256: analysed.sha256,
         report: analysed.report,
-        stats: analysed.stats as unknown as object,
+        stats: { ...analysed.stats },
         previewSvg: analysed.previewSvg,
         createdById: input.createdById,
       },

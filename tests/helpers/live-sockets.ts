@@ -15,7 +15,7 @@ import { redis } from '~/server/store/redis';
 export function liveClients(baseUrl: () => string) {
   const clients: ClientSocket[] = [];
   return {
-    client(auth: { cookie?: string; apiKey?: unknown }): ClientSocket {
+    client: (auth: { cookie?: string; apiKey?: unknown }): ClientSocket => {
       const s = connect(`${baseUrl()}/live`, {
         path: '/socket.io',
         transports: ['websocket'],

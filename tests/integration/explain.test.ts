@@ -107,7 +107,7 @@ describe('explanations', () => {
     const features = Object.fromEntries(names.map((n, j) => [n, x[j]!]));
     const res = await explainRoute(jsonRequest('/api/v1/models/explain', A.apiKey.key, { model: 'linear', features }));
     expect(res.status).toBe(200);
-    const body = (await res.json()) as any;
+    const body = await res.json();
     expect(body.explanation).toMatchObject({
       method: 'kernel-shap',
       background: { rows: 8, source: 'training-sample' },

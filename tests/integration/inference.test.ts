@@ -57,7 +57,7 @@ function req(path: string, key: string | null, init: RequestInit = {}) {
     headers: {
       'content-type': 'application/json',
       ...(key ? { authorization: `Bearer ${key}` } : {}),
-      ...(init.headers ?? {}),
+      ...(init.headers as Record<string, string> | undefined),
     },
   });
 }

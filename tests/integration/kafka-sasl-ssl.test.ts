@@ -185,7 +185,7 @@ describe('Kafka over SASL_SSL (own broker)', () => {
     }).admin();
     const err = await admin.connect().then(
       () => undefined,
-      (e: Error) => e,
+      (e: unknown) => e as Error,
     );
     await admin.disconnect().catch(() => undefined);
     expect(err?.name).toBe('KafkaJSSASLAuthenticationError');
@@ -201,11 +201,11 @@ describe('Kafka over SASL_SSL (own broker)', () => {
     }).admin();
     const err = await admin.connect().then(
       () => undefined,
-      (e: Error) => e,
+      (e: unknown) => e as Error,
     );
     await admin.disconnect().catch(() => undefined);
     expect(err).toBeInstanceOf(Error);
-    expect(`${err?.message} ${String((err as { cause?: unknown })?.cause ?? '')}`).toMatch(
+    expect(`${err?.message} ${JSON.stringify((err as { cause?: unknown } | undefined)?.cause ?? '')}`).toMatch(
       /certificate|self.signed|Connection error/i,
     );
   });

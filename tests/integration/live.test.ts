@@ -39,7 +39,7 @@ describe('live channel (/live) on the real Kafka', () => {
   afterAll(async () => {
     disconnectAll();
     await relay.stop();
-    io.close();
+    await io.close();
     await t.cleanup();
   });
 
@@ -55,7 +55,10 @@ describe('live channel (/live) on the real Kafka', () => {
       const outcome = await Promise.race([
         connected(s).then(
           () => ({ connected: true, message: '', data: undefined as unknown }),
-          (err: Error & { data?: unknown }) => ({ connected: false, message: err.message, data: err.data }),
+          (e: unknown) => {
+            const err = e as Error & { data?: unknown };
+            return { connected: false, message: err.message, data: err.data };
+          },
         ),
         new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`no answer for ${String(apiKey)}`)), 5000)),
       ]);

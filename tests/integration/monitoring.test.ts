@@ -9,7 +9,6 @@ import { generatedFiles } from '~/deploy/monitoring/dashboards';
 import { createProducer } from '~/server/kafka/client';
 import { TOPICS } from '~/server/kafka/topics';
 import { registerLagGauge } from '~/server/kafka/lag-metrics';
-import { metrics } from '~/server/observability/metrics';
 import { startOpsServer } from '~/server/observability/ops-http';
 import { root } from '~/scripts/lib/proc';
 import { isolatedTopics } from '../helpers/kafka';

@@ -32,7 +32,7 @@ describe('training progress over Socket.IO (dl.training → job:<id> rooms)', ()
   afterAll(async () => {
     disconnectAll();
     await relay.stop();
-    io.close();
+    await io.close();
     await t.cleanup();
   });
 

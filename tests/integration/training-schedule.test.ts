@@ -91,8 +91,8 @@ describe('scheduled retraining (pg-boss cron per model)', () => {
       job = await db.trainingJob.findFirst({ where: { scheduleId: s.id } });
       if (!job) await new Promise((r) => setTimeout(r, 1000));
     }
-    expect(job, 'no scheduled job within 130 s').not.toBeNull();
-    const done = await waitForJob(job!.id, (j) => j.state === 'completed' || j.state === 'failed', 60_000);
+    if (!job) throw new Error('no scheduled job within 130 s');
+    const done = await waitForJob(job.id, (j) => j.state === 'completed' || j.state === 'failed', 60_000);
     expect(done.state).toBe('completed');
     expect(done.tags).toEqual(['scheduled']);
     const version = await db.datasetVersion.findUniqueOrThrow({ where: { id: done.datasetVersionId } });
@@ -102,7 +102,7 @@ describe('scheduled retraining (pg-boss cron per model)', () => {
       include: { model: true },
     });
     expect(mv.model.name).toBe('units-rul');
-    expect((await db.retrainSchedule.findUniqueOrThrow({ where: { id: s.id } })).lastJobId).toBe(job!.id);
+    expect((await db.retrainSchedule.findUniqueOrThrow({ where: { id: s.id } })).lastJobId).toBe(job.id);
 
     await engineer.training.deleteSchedule({ org: a.org.slug, id: s.id });
     expect((await boss.getSchedules()).map((x) => x.name)).not.toContain(retrainQueue(s.id));

@@ -26,7 +26,7 @@ function startEcho(env: Record<string, string>): {
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const port = new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('worker did not report its metrics port')), 30_000);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       const m = /"metricsPort":(\d+)/.exec(line);
       if (m) {
         clearTimeout(timer);

@@ -219,16 +219,17 @@ export function createOipServer(o: OipServerOptions): Server {
 
     if (path === '/v2' || path === '/v2/') {
       if (method !== 'GET') throw new AppError('METHOD_NOT_SUPPORTED', 'use GET');
-      return send(res, 200, OIP_SERVER);
+      send(res, 200, OIP_SERVER);
+      return;
     }
-    if (path === '/v2/health/live') return send(res, 200, { live: true });
+    if (path === '/v2/health/live') {
+      send(res, 200, { live: true });
+      return;
+    }
     if (path === '/v2/health/ready') {
       const ready = o.ready();
-      return send(
-        res,
-        ready ? 200 : 503,
-        ready ? { ready: true } : { ready: false, error: 'deployments are still loading' },
-      );
+      send(res, ready ? 200 : 503, ready ? { ready: true } : { ready: false, error: 'deployments are still loading' });
+      return;
     }
     const route = parseModelPath(path);
     if (!route) throw new AppError('NOT_FOUND', `no route ${method} ${path}`);
@@ -242,24 +243,28 @@ export function createOipServer(o: OipServerOptions): Server {
     if (route.action === 'infer') {
       if (method !== 'POST') throw new AppError('METHOD_NOT_SUPPORTED', 'use POST for infer');
       const body = await readBody(req);
-      return send(res, 200, await infer(auth.orgId, route.name, route.version, body));
+      send(res, 200, await infer(auth.orgId, route.name, route.version, body));
+      return;
     }
     if (route.action === 'explain') {
       if (method !== 'POST') throw new AppError('METHOD_NOT_SUPPORTED', 'use POST for explain');
       const body = await readBody(req);
-      return send(res, 200, await explain(auth.orgId, route.name, route.version, body));
+      send(res, 200, await explain(auth.orgId, route.name, route.version, body));
+      return;
     }
     if (method !== 'GET') throw new AppError('METHOD_NOT_SUPPORTED', 'use GET');
     const { session, versions } = await resolveSession(auth.orgId, route.name, route.version, null);
-    if (route.action === 'ready')
-      return send(res, 200, {
+    if (route.action === 'ready') {
+      send(res, 200, {
         name: route.name,
         ...(route.version !== null ? { version: String(route.version) } : {}),
         ready: !session.retired,
       });
+      return;
+    }
     const meta = modelMetadata(session, versions);
     // Metadata of an explicit version names that version first, as the protocol's examples do.
-    return send(res, 200, route.version !== null ? { ...meta, versions: [String(route.version)] } : meta);
+    send(res, 200, route.version !== null ? { ...meta, versions: [String(route.version)] } : meta);
   }
 
   return createServer({ keepAliveTimeout: 65_000 }, (req, res) => {

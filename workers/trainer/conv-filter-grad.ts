@@ -11,7 +11,8 @@ import * as tf from '@tensorflow/tfjs';
 
 interface Conv2DAttrs {
   strides: number | [number, number];
-  pad: 'valid' | 'same' | number | unknown;
+  // 'valid' | 'same' | a number, or tfjs's explicit per-side padding: read at run time.
+  pad: unknown;
   dataFormat: 'NHWC' | 'NCHW';
   dilations: number | [number, number];
 }
@@ -34,9 +35,9 @@ function samePads(inSize: number, filter: number, stride: number): [number, numb
  * forward kernel instead of a slice and a matMul per tap.
  */
 function filterGradByConv(xp: tf.Tensor4D, dy: tf.Tensor4D): tf.Tensor4D {
-  const xt = xp.transpose([3, 1, 2, 0]) as tf.Tensor4D; // [cin, Hp, Wp, batch]
-  const dyt = dy.transpose([1, 2, 0, 3]) as tf.Tensor4D; // [outH, outW, batch, cout]
-  return tf.conv2d(xt, dyt, 1, 'valid').transpose([1, 2, 0, 3]) as tf.Tensor4D; // [fh, fw, cin, cout]
+  const xt = xp.transpose<tf.Tensor4D>([3, 1, 2, 0]); // [cin, Hp, Wp, batch]
+  const dyt = dy.transpose<tf.Tensor4D>([1, 2, 0, 3]); // [outH, outW, batch, cout]
+  return tf.conv2d(xt, dyt, 1, 'valid').transpose<tf.Tensor4D>([1, 2, 0, 3]); // [fh, fw, cin, cout]
 }
 
 /**
@@ -73,7 +74,7 @@ export function conv2dFilterGrad(
         taps.push(tf.matMul(patch.reshape([batch * outH * outW, cin]), dy2, true, false));
       }
     }
-    return tf.stack(taps).reshape([fh, fw, cin, cout]) as tf.Tensor4D;
+    return tf.stack(taps).reshape<tf.Tensor4D>([fh, fw, cin, cout]);
   });
 }
 
@@ -99,7 +100,7 @@ export function conv2dInputGradStride1(
       [fw - 1 - pw0, fw - 1 - pw1],
       [0, 0],
     ]);
-    const flipped = tf.reverse(filter, [0, 1]).transpose([0, 1, 3, 2]) as tf.Tensor4D;
+    const flipped = tf.reverse(filter, [0, 1]).transpose<tf.Tensor4D>([0, 1, 3, 2]);
     return tf.conv2d(dyp, flipped, 1, 'valid');
   });
 }
@@ -108,7 +109,8 @@ let installed = false;
 
 export function installConvFilterGradFallback(): void {
   if (installed) return;
-  const original = tf.getGradient('Conv2D');
+  // Typed as always found, but undefined when no backend registered Conv2D's gradient.
+  const original = tf.getGradient('Conv2D') as tf.GradConfig | undefined;
   if (!original) return;
   installed = true;
   tf.registerGradient({

@@ -145,10 +145,10 @@ export async function trainKind(
   const prep = prepareTabular(d, plan);
   const rowsOf = (idx: readonly number[]): Matrix => selectRows(prep.matrix, idx);
   const evalIdx = prep.split.test.length ? prep.split.test : prep.split.validation;
-  const evaluatedOn = prep.split.test.length ? 'test' : 'validation';
+  const evaluatedOn: KindResult['split']['evaluatedOn'] = prep.split.test.length ? 'test' : 'validation';
   const base = {
     preprocessing: { imputation: prep.fill },
-    split: { ...prep.split.groups, evaluatedOn } as KindResult['split'],
+    split: { ...prep.split.groups, evaluatedOn },
   };
   const F = prep.featureNames.length;
 

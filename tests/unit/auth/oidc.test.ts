@@ -27,7 +27,7 @@ describe('OIDC identity from claims', () => {
 
   it('counts an email as verified only when the provider says true', () => {
     for (const v of [undefined, false, 'false', 1, 'yes', null, {}])
-      expect(readOidcIdentity(claims({ email_verified: v }), 'groups')?.emailVerified, String(v)).toBe(false);
+      expect(readOidcIdentity(claims({ email_verified: v }), 'groups')?.emailVerified, JSON.stringify(v)).toBe(false);
     expect(readOidcIdentity(claims({ email_verified: 'true' }), 'groups')?.emailVerified).toBe(true);
   });
 

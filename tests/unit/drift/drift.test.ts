@@ -62,7 +62,10 @@ describe('drift statistics', () => {
       (i % 2 ? a : b).add(v);
     });
     a.add(null);
-    const merged = FeatureSketch.from(grid, JSON.parse(JSON.stringify(a.toJSON()))).merge(b);
+    const merged = FeatureSketch.from(
+      grid,
+      JSON.parse(JSON.stringify(a.toJSON())) as ReturnType<typeof a.toJSON>,
+    ).merge(b);
     expect(Array.from(merged.counts)).toEqual(Array.from(whole.counts));
     expect(merged.nulls).toBe(1);
     expect(merged.sum).toBeCloseTo(whole.sum, 8);
@@ -74,7 +77,7 @@ describe('drift report (Evidently test choice)', () => {
   const means = [90, 0.3, 20, 5];
   const stds = [2, 0.05, 5, 1];
   const rows = (seed: number, n: number, shift: number[]) => {
-    const cols = names.map((_, j) => sample(seed + j, n, means[j]! + shift[j]! * stds[j]!, stds[j]!));
+    const cols = names.map((_, j) => sample(seed + j, n, means[j]! + shift[j]! * stds[j]!, stds[j]));
     return Array.from({ length: n }, (_, i) => cols.map((c) => c[i]!));
   };
 
@@ -121,7 +124,7 @@ describe('drift report (Evidently test choice)', () => {
     }
     const shifted = ref.window();
     const p = sample(98, 5000, 0.5, 0.1);
-    rows(60, 5000, [0.5, 0, 0, 0.05]).forEach((r, i) => shifted.add(r, p[i]!));
+    rows(60, 5000, [0.5, 0, 0, 0.05]).forEach((r, i) => shifted.add(r, p[i]));
     const s = shifted.report();
     const temp = s.columns.find((x) => x.column === 'engine_temp')!;
     expect(temp.drifted).toBe(true);

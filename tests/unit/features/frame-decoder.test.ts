@@ -48,7 +48,7 @@ function setPath(root: Record<string, unknown>, path: string, value: unknown): R
     if (typeof next !== 'object' || next === null) return copy;
     o = next as Record<string, unknown>;
   }
-  if (value === DELETE) delete o[keys.at(-1)!];
+  if (value === DELETE) Reflect.deleteProperty(o, keys.at(-1)!);
   else o[keys.at(-1)!] = value;
   return copy;
 }

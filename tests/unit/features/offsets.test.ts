@@ -157,15 +157,13 @@ describe('replay from the committed offsets', () => {
     let commits: ReturnType<WindowOperator['committableOffsets']> = [];
     const stops = [700, 1400, 2100, 2800, ds.length];
     let from = new Map<number, number>();
-    let pos = 0;
     for (const stop of stops) {
       const op = createWindowOperator(CFG);
       for (const c of commits) op.restore(c.partition, Number(c.offset), c.metadata, 0);
       // A restarted consumer re-reads from its commits, up to where the next crash happens.
       for (const d of ds.slice(0, stop))
         if (d.offset >= (from.get(d.partition) ?? 0)) upsert(rows, op.ingest(d.frame, d, 0).emitted);
-      pos = stop;
-      if (pos === ds.length) upsert(rows, op.flush(0).emitted);
+      if (stop === ds.length) upsert(rows, op.flush(0).emitted);
       commits = op.committableOffsets();
       from = new Map(commits.map((c) => [c.partition, Number(c.offset)]));
     }

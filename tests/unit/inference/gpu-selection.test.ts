@@ -64,7 +64,8 @@ beforeAll(async () => {
 function factory(loads: string[], why = 'device lost while compiling shaders'): SessionFactory & { calls: string[] } {
   const calls: string[] = [];
   const f = (async (b, options) => {
-    const p = String(options.executionProviders?.[0]);
+    const first = options.executionProviders?.[0];
+    const p = typeof first === 'string' ? first : JSON.stringify(first);
     calls.push(p);
     if (!loads.includes(p)) throw new Error(`${p}: ${why}\n    at native code`);
     return ort.InferenceSession.create(b, { ...options, executionProviders: ['cpu'] });

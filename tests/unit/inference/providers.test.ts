@@ -51,7 +51,10 @@ describe('execution provider selection', () => {
     const probe = await probeProviders(bytes, ['cuda', 'webgpu', 'cpu']);
     expect(probe.find((p) => p.provider === 'cpu')!.ok).toBe(true);
     const unavailable = probe.filter((p) => !p.ok).map((p) => p.provider);
-    if (unavailable.length === 0) return void expect(probe.every((p) => p.ok)).toBe(true);
+    if (unavailable.length === 0) {
+      expect(probe.every((p) => p.ok)).toBe(true);
+      return;
+    }
     const err = await createSession(bytes, { providers: unavailable }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NoProviderError);
     expect((err as NoProviderError).attempts.map((a) => a.provider)).toEqual(unavailable);

@@ -34,6 +34,8 @@ describe('backend selection', () => {
     const x = tf.randomNormal([32, 8, 2], 0, 1, 'float32', 1);
     const y = x.sum([1, 2]).reshape([32, 1]);
     const before = (model.evaluate(x, y) as tf.Scalar).dataSync()[0]!;
+    // tfjs does not export its ModelLoggingVerbosity enum; 0 is its SILENT.
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
     await model.fit(x, y, { epochs: 20, batchSize: 8, verbose: 0 });
     const after = (model.evaluate(x, y) as tf.Scalar).dataSync()[0]!;
     expect(after).toBeLessThan(before * 0.5);
@@ -43,7 +45,7 @@ describe('backend selection', () => {
 
   it('computes the same filter gradient as the CPU kernel (valid/same padding, strides)', async () => {
     await selectBackend();
-    const x = tf.randomNormal([3, 1, 11, 4], 0, 1, 'float32', 2) as tf.Tensor4D;
+    const x = tf.randomNormal<tf.Rank.R4>([3, 1, 11, 4], 0, 1, 'float32', 2);
     const cases = [
       {
         dy: [3, 1, 5, 5] as [number, number, number, number],
@@ -67,19 +69,19 @@ describe('backend selection', () => {
       },
     ];
     const mine = cases.map((c, i) => {
-      const dy = tf.randomNormal(c.dy, 0, 1, 'float32', 10 + i) as tf.Tensor4D;
+      const dy = tf.randomNormal<tf.Rank.R4>(c.dy, 0, 1, 'float32', 10 + i);
       return { dy, grad: conv2dFilterGrad(x, dy, [1, 3, 4, 5], c.strides, c.pad).dataSync().slice() };
     });
     await tf.setBackend('cpu');
     try {
       cases.forEach((c, i) => {
-        const ref = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: mine[i]!.dy }, {
+        const ref = tf.engine().runKernel<tf.Tensor>('Conv2DBackpropFilter', { x, dy: mine[i]!.dy }, {
           strides: c.strides,
           pad: c.pad,
           dataFormat: 'NHWC',
           dimRoundingMode: undefined,
           filterShape: [1, 3, 4, 5],
-        } as unknown as tf.NamedAttrMap) as tf.Tensor;
+        } as unknown as tf.NamedAttrMap);
         expect(maxAbsDiff(mine[i]!.grad, ref.dataSync())).toBeLessThan(1e-4);
       });
     } finally {
@@ -97,21 +99,23 @@ describe('backend selection', () => {
     ];
     const inShape: [number, number, number, number] = [3, 1, 12, 4];
     const mine = cases.map((c, i) => {
-      const filter = tf.randomNormal([1, c.k, 4, 5], 0, 1, 'float32', 20 + i) as tf.Tensor4D;
+      const filter = tf.randomNormal<tf.Rank.R4>([1, c.k, 4, 5], 0, 1, 'float32', 20 + i);
       const outW = c.pad === 'same' ? 12 : 12 - c.k + 1;
-      const dy = tf.randomNormal([3, 1, outW, 5], 0, 1, 'float32', 30 + i) as tf.Tensor4D;
+      const dy = tf.randomNormal<tf.Rank.R4>([3, 1, outW, 5], 0, 1, 'float32', 30 + i);
       return { filter, dy, grad: conv2dInputGradStride1(dy, filter, inShape, c.pad).dataSync().slice() };
     });
     await tf.setBackend('cpu');
     try {
       cases.forEach((c, i) => {
-        const ref = tf.engine().runKernel('Conv2DBackpropInput', { dy: mine[i]!.dy, filter: mine[i]!.filter }, {
-          strides: [1, 1],
-          pad: c.pad,
-          dataFormat: 'NHWC',
-          dimRoundingMode: undefined,
-          inputShape: inShape,
-        } as unknown as tf.NamedAttrMap) as tf.Tensor;
+        const ref = tf
+          .engine()
+          .runKernel<tf.Tensor>('Conv2DBackpropInput', { dy: mine[i]!.dy, filter: mine[i]!.filter }, {
+            strides: [1, 1],
+            pad: c.pad,
+            dataFormat: 'NHWC',
+            dimRoundingMode: undefined,
+            inputShape: inShape,
+          } as unknown as tf.NamedAttrMap);
         expect(ref.shape).toEqual(inShape);
         expect(maxAbsDiff(mine[i]!.grad, ref.dataSync())).toBeLessThan(1e-4);
       });

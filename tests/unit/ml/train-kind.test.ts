@@ -99,7 +99,12 @@ describe('model kinds through the worker path', () => {
       'mlp-classifier',
       dataset,
       { epochs: 500, patience: 500 },
-      { signal: abort.signal, onEpoch: (e) => void (e.epoch === 3 && abort.abort()) },
+      {
+        signal: abort.signal,
+        onEpoch: (e) => {
+          if (e.epoch === 3) abort.abort();
+        },
+      },
     );
     expect(r.trained.training.cancelled).toBe(true);
     expect(r.trained.training.epochsRun).toBe(3);

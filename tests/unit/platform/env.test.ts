@@ -23,8 +23,8 @@ describe('parseEnv', () => {
   });
 
   it('names every invalid variable in one clear error', () => {
-    expect(() =>
-      parseEnv({ PORT: 'eighty', DATABASE_URL: 'not a url', KAFKA_TOPIC_PREFIX: 'bad prefix!' }),
-    ).toThrowError(/Invalid environment:[\s\S]*PORT[\s\S]*DATABASE_URL[\s\S]*KAFKA_TOPIC_PREFIX/);
+    expect(() => parseEnv({ PORT: 'eighty', DATABASE_URL: 'not a url', KAFKA_TOPIC_PREFIX: 'bad prefix!' })).toThrow(
+      /Invalid environment:[\s\S]*PORT[\s\S]*DATABASE_URL[\s\S]*KAFKA_TOPIC_PREFIX/,
+    );
   });
 });

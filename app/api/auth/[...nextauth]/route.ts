@@ -4,9 +4,10 @@ import { authOptions, signInRateKey } from '~/server/auth/options';
 import { peek } from '~/server/auth/rate-limit';
 import { redis } from '~/server/store/redis';
 
-const handler = NextAuth(authOptions());
-
 type RouteContext = { params: Promise<{ nextauth: string[] }> };
+
+// next-auth 4 types its App Router handler as any; this is the shape it has there.
+const handler = NextAuth(authOptions()) as (req: Request, ctx: RouteContext) => Promise<Response>;
 
 /**
  * Credentials sign-in is refused with 429 and Retry-After once an email has too many recent
