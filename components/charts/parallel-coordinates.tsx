@@ -55,7 +55,17 @@ export function ParallelCoordinates({ axes, lines, height = 260, testId }: Paral
         ? { y: y(0) + 6, dominantBaseline: 'hanging' as const }
         : { y: y(t), dominantBaseline: 'central' as const };
   return (
-    <div ref={box} className="parallel" data-testid={testId} data-axes={axes.length} data-lines={lines.length}>
+    <div
+      ref={box}
+      className="parallel"
+      data-testid={testId}
+      data-axes={axes.length}
+      data-lines={lines.length}
+      // Wider than its card (a phone): focusable, so a keyboard can scroll it sideways.
+      {...(width > room + 1
+        ? { tabIndex: 0, role: 'group', 'aria-label': 'Parallel coordinates, scrolls sideways' }
+        : {})}
+    >
       <svg
         viewBox={`0 0 ${width} ${height}`}
         width={width}
