@@ -9,6 +9,7 @@ export interface PageIds {
   campaignId: string;
   datasetId: string;
   experimentId: string;
+  experimentRunIds: string[];
   jobId: string;
   modelId: string;
   scenarioId: string;
@@ -50,6 +51,8 @@ export function orgPages(ids: PageIds): string[] {
     `${o}/training/${ids.finishedJobId}`,
     `${o}/experiments`,
     `${o}/experiments/${ids.experimentId}`,
+    // The same page with its runs ticked: curves, parallel chart and compare table.
+    `${o}/experiments/${ids.experimentId}?runs=${ids.experimentRunIds.join(',')}`,
     `${o}/models`,
     `${o}/models/${ids.modelId}`,
     `${o}/serving`,
@@ -57,6 +60,12 @@ export function orgPages(ids: PageIds): string[] {
     `${o}/settings`,
   ];
 }
+
+/** Signed-in pages for a run and an org that do not exist: the not-found states are pages too. */
+export const MISSING_PAGES = [`/${DEMO.org.slug}/runs/no-such-run`, '/no-such-org'];
+
+/** Every page a signed-in user can reach: the org pages and the not-found ones. */
+export const portalPages = (ids: PageIds): string[] => [...orgPages(ids), ...MISSING_PAGES];
 
 /**
  * How far the document is wider than the viewport, and the outermost elements that stick out

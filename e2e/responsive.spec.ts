@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { DEMO } from '../prisma/seed';
 import { open, signInAsDemo } from './helpers';
-import { horizontalOverflow, orgPages, PUBLIC_PAGES, seedPages, type PageIds } from './pages';
+import { horizontalOverflow, portalPages, PUBLIC_PAGES, seedPages, type PageIds } from './pages';
 
 const VIEWPORTS = [
   { name: 'phone', width: 390, height: 844 },
@@ -28,7 +28,7 @@ for (const vp of VIEWPORTS) {
     test('no portal page is wider than the viewport', async ({ page }) => {
       test.setTimeout(180_000);
       await signInAsDemo(page, DEMO.user);
-      for (const path of orgPages(ids)) {
+      for (const path of portalPages(ids)) {
         await open(page, path);
         // Let the client queries land: tables and charts only take their width once they have data.
         await page.waitForLoadState('networkidle');

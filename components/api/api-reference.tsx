@@ -35,11 +35,12 @@ export function ApiReference({ origin }: { origin: string }) {
         Machine-readable: <a href="/api/v1/openapi.json">/api/v1/openapi.json</a> (OpenAPI 3.1). Authenticate with an
         API key from Settings → API keys.
       </p>
-      <pre>
+      {/* Focusable so keyboard users can scroll the long lines sideways on a phone. */}
+      <pre tabIndex={0} aria-label="Example request">
         <code>{example}</code>
       </pre>
       <h3 className="section-title">model_type → kind</h3>
-      <table className="kv">
+      <table className="kv" tabIndex={0} aria-label="model_type to kind">
         <tbody>
           {Object.entries(MODEL_TYPE_KINDS).map(([t, k]) => (
             <tr key={t}>
@@ -54,7 +55,7 @@ export function ApiReference({ origin }: { origin: string }) {
         </tbody>
       </table>
       <h3 className="section-title">Operations</h3>
-      <div className="table-scroll">
+      <div className="table-scroll" role="region" aria-label="Operations" tabIndex={0}>
         <table className="data" data-testid="api-operations">
           <thead>
             <tr>

@@ -1,4 +1,6 @@
-import { Fragment } from 'react';
+'use client';
+
+import { Fragment, useEffect, useRef, useState, type RefObject } from 'react';
 import { axisScale, axisTicks } from './parallel-scale';
 import { formatValue } from './ticks';
 
@@ -23,9 +25,10 @@ export interface ParallelCoordinatesProps {
   testId?: string;
 }
 
-const AXIS_GAP = 150;
+/** Least room between two axes; wider cards spread the axes over their width. */
+const MIN_AXIS_GAP = 150;
 const PAD_X = 70;
-const PAD_TOP = 34;
+const PAD_TOP = 44;
 const PAD_BOTTOM = 26;
 
 /**
@@ -34,14 +37,35 @@ const PAD_BOTTOM = 26;
  * line up. SVG of our own (recharts has none); colours are attributes, never inline styles.
  */
 export function ParallelCoordinates({ axes, lines, height = 260, testId }: ParallelCoordinatesProps) {
-  const width = PAD_X * 2 + Math.max(1, axes.length - 1) * AXIS_GAP;
+  const box = useRef<HTMLDivElement>(null);
+  const room = useWidth(box);
+  const gaps = Math.max(1, axes.length - 1);
+  // Fill the card when it is wide; on a phone keep the least gap and scroll sideways instead.
+  const gap = Math.max(MIN_AXIS_GAP, (room - PAD_X * 2) / gaps);
+  const width = PAD_X * 2 + gaps * gap;
   const plotH = height - PAD_TOP - PAD_BOTTOM;
   const scales = axes.map((a) => axisScale(lines.map((l) => l.values[a.key])));
-  const x = (i: number) => PAD_X + i * AXIS_GAP;
+  const x = (i: number) => PAD_X + i * gap;
   const y = (t: number) => PAD_TOP + (1 - t) * plotH;
-  const format = (n: number) => formatValue(n);
+  // The ends' labels sit just beyond the axis, clear of the lines that meet it at its top and bottom.
+  const tickY = (t: number) =>
+    t === 1
+      ? { y: y(1) - 6, dominantBaseline: 'auto' as const }
+      : t === 0
+        ? { y: y(0) + 6, dominantBaseline: 'hanging' as const }
+        : { y: y(t), dominantBaseline: 'central' as const };
   return (
-    <div className="parallel" data-testid={testId} data-axes={axes.length} data-lines={lines.length}>
+    <div
+      ref={box}
+      className="parallel"
+      data-testid={testId}
+      data-axes={axes.length}
+      data-lines={lines.length}
+      // Wider than its card (a phone): focusable, so a keyboard can scroll it sideways.
+      {...(width > room + 1
+        ? { tabIndex: 0, role: 'group', 'aria-label': 'Parallel coordinates, scrolls sideways' }
+        : {})}
+    >
       <svg
         viewBox={`0 0 ${width} ${height}`}
         width={width}
@@ -49,27 +73,7 @@ export function ParallelCoordinates({ axes, lines, height = 260, testId }: Paral
         role="img"
         aria-label={`Parallel coordinates of ${lines.length} runs over ${axes.map((a) => a.label).join(', ')}`}
       >
-        {axes.map((a, i) => (
-          <g key={a.key} data-axis={a.key}>
-            <line className="parallel-axis" x1={x(i)} x2={x(i)} y1={y(0)} y2={y(1)} />
-            <text className="parallel-title" x={x(i)} y={PAD_TOP - 16} textAnchor="middle">
-              {a.label}
-              {scales[i]!.kind === 'log' ? ' (log)' : ''}
-            </text>
-            {axisTicks(scales[i]!, format).map((t) => (
-              <text
-                key={`${t.label}-${t.at}`}
-                className="parallel-tick"
-                x={x(i) - 6}
-                y={y(t.at)}
-                textAnchor="end"
-                dominantBaseline="central"
-              >
-                {t.label}
-              </text>
-            ))}
-          </g>
-        ))}
+        {/* Lines first, so the axes and their labels are drawn over them and stay legible. */}
         {lines.map((l) => {
           const pts = axes.flatMap((a, i) => {
             const t = scales[i]!.at(l.values[a.key]);
@@ -85,7 +89,41 @@ export function ParallelCoordinates({ axes, lines, height = 260, testId }: Paral
             </Fragment>
           );
         })}
+        {axes.map((a, i) => (
+          <g key={a.key} data-axis={a.key}>
+            <line className="parallel-axis" x1={x(i)} x2={x(i)} y1={y(0)} y2={y(1)} />
+            <text className="parallel-title" x={x(i)} y={PAD_TOP - 26} textAnchor="middle">
+              {a.label}
+              {scales[i]!.kind === 'log' ? ' (log)' : ''}
+            </text>
+            {axisTicks(scales[i]!, tickLabel).map((t) => (
+              <text key={`${t.label}-${t.at}`} className="parallel-tick" x={x(i) - 6} {...tickY(t.at)} textAnchor="end">
+                {t.label}
+              </text>
+            ))}
+          </g>
+        ))}
       </svg>
     </div>
   );
+}
+
+/** Short tick labels: 0.1 and 0.001 on a learning-rate axis, not 0.100 and 0.0010. */
+function tickLabel(n: number): string {
+  return n !== 0 && Math.abs(n) < 1 ? String(Number(n.toPrecision(3))) : formatValue(n);
+}
+
+/** The element's content width, following resizes (0 until it is measured). */
+function useWidth(ref: RefObject<HTMLElement | null>): number {
+  const [width, setWidth] = useState(0);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const measure = () => setWidth(el.clientWidth);
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [ref]);
+  return width;
 }

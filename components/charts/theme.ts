@@ -43,3 +43,5 @@ export const TOOLTIP_CONTENT = {
   fontSize: 12,
 } as const;
 export const LEGEND_WRAPPER = { fontSize: 11 } as const;
+/** A legend under an x-axis title: pushed down clear of the title, which sits below the ticks. */
+export const LEGEND_WRAPPER_UNDER_TITLE = { ...LEGEND_WRAPPER, paddingTop: 12 } as const;

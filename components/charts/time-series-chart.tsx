@@ -12,7 +12,14 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { AXIS_PROPS, GRID_STROKE, LEGEND_WRAPPER, TOOLTIP_CONTENT, seriesColor } from './theme';
+import {
+  AXIS_PROPS,
+  GRID_STROKE,
+  LEGEND_WRAPPER,
+  LEGEND_WRAPPER_UNDER_TITLE,
+  TOOLTIP_CONTENT,
+  seriesColor,
+} from './theme';
 import { extent, formatTick, formatValue, logTicks, niceTicks, type AxisTicks } from './ticks';
 
 /** One line of a chart: `key` is the column in each row. */
@@ -138,7 +145,7 @@ export function TimeSeriesChart<T extends object>(props: TimeSeriesChartProps<T>
           labelFormatter={(v) => (props.tooltipLabel ? props.tooltipLabel(Number(v)) : xLabel(Number(v)))}
           formatter={(v) => formatValue(typeof v === 'number' ? v : Number(v), props.yUnit)}
         />
-        {showLegend && <Legend wrapperStyle={LEGEND_WRAPPER} />}
+        {showLegend && <Legend wrapperStyle={props.xLabel ? LEGEND_WRAPPER_UNDER_TITLE : LEGEND_WRAPPER} />}
         {props.referenceLines?.map((r) => (
           <ReferenceLine
             key={`${r.y}-${r.label ?? ''}`}

@@ -214,7 +214,7 @@ export function ExperimentView({
                 <tr>
                   <th />
                   {compared.map((r) => (
-                    <th key={r.id}>
+                    <th key={r.id} className="num">
                       <Swatch color={colorOf(r.id)} />
                       {r.name}
                     </th>
@@ -271,11 +271,14 @@ export function ExperimentView({
                     <td className="muted">{row.key === 'dataset' ? 'Dataset version' : row.label}</td>
                     {row.values.map((v, i) =>
                       row.key === 'dataset' ? (
-                        <td key={compared[i]!.id} className="font-mono text-xs">
+                        <td key={compared[i]!.id} className="num font-mono text-xs">
                           {String(v).slice(0, 19)}…
                         </td>
                       ) : (
-                        <td key={compared[i]!.id}>{formatParam(v)}</td>
+                        // Right-aligned like the metrics, so each run's values line up under its name.
+                        <td key={compared[i]!.id} className="num">
+                          {formatParam(v)}
+                        </td>
                       ),
                     )}
                   </tr>

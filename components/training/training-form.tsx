@@ -88,10 +88,11 @@ export function TrainingForm({ org, initialVersionId }: { org: string; initialVe
         found.push({ path: [f.key], code: 'invalid_type', received: 'NaN', message: 'not a number' });
       out[f.key] = f.list ? nums : nums[0];
     }
-    if (found.length === 0) {
-      const parsed = trainingParamsSchema.safeParse(out);
-      if (!parsed.success) found.push(...parsed.error.issues);
-    }
+    // The rest is checked too, so every wrong field is named at once, not one per try. A field
+    // that is not a number already has its issue (listed first, so it wins at that field).
+    const numeric = Object.fromEntries(Object.entries(out).filter(([k]) => !found.some((i) => pathKey(i.path) === k)));
+    const parsed = trainingParamsSchema.safeParse(numeric);
+    if (!parsed.success) found.push(...parsed.error.issues);
     for (const i of saveIssues) found.push({ ...i, path: pathKey(i.path).replace(/^params\./, '') });
     return { params: out, issues: found };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- `shown` follows `kind`

@@ -57,7 +57,10 @@ export function Tabs({
         )}
       </nav>
       <details className="tabs-menu" ref={menu} data-testid="tabs-menu">
-        <summary aria-label={`${label} menu`}>
+        {/* Named by its text, not aria-label: a name that hides the visible tab name fails
+            WCAG 2.5.3 (label in name) for speech users who say what they see. */}
+        <summary>
+          <span className="sr-only">{label} menu: </span>
           <span className="tabs-menu-current">{currentLabel}</span>
           <span aria-hidden>☰</span>
         </summary>
