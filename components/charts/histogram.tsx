@@ -26,10 +26,7 @@ export function Histogram({ bins, binKey, series, unit, height = 180 }: Histogra
   const label = (v: number, text: string) => (unit === '%' ? `${text}%` : unit ? `${text} ${unit}` : text);
   return (
     <ResponsiveContainer width="100%" height={height}>
-      <BarChart
-        data={bins as Record<string, string | number | null>[]}
-        margin={{ top: 4, right: 8, bottom: 0, left: 0 }}
-      >
+      <BarChart data={bins} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
         <CartesianGrid stroke={GRID_STROKE} />
         <XAxis dataKey={binKey} {...AXIS_PROPS} />
         <YAxis

@@ -3,6 +3,7 @@
 import { Fragment, useEffect, useRef, useState, type RefObject } from 'react';
 import { axisScale, axisTicks } from './parallel-scale';
 import { formatValue } from './ticks';
+import { displayValue } from '~/components/ui/format';
 
 export interface ParallelAxis {
   key: string;
@@ -83,7 +84,7 @@ export function ParallelCoordinates({ axes, lines, height = 260, testId }: Paral
             <Fragment key={l.id}>
               <polyline className="parallel-line" points={pts.join(' ')} stroke={l.color} data-run={l.id}>
                 <title>
-                  {`${l.name}: ${axes.map((a) => `${a.label} ${String(l.values[a.key] ?? '—')}`).join(' · ')}`}
+                  {`${l.name}: ${axes.map((a) => `${a.label} ${displayValue(l.values[a.key], '—')}`).join(' · ')}`}
                 </title>
               </polyline>
             </Fragment>

@@ -1,3 +1,4 @@
+import { displayValue } from '~/components/ui/format';
 /**
  * Scales of the parallel-coordinates chart, as pure functions: each axis maps its values to 0..1
  * (0 at the bottom). Numbers get a linear scale, or a log scale when they are all positive and
@@ -10,13 +11,12 @@ export type AxisScale =
   | { kind: 'category'; categories: string[]; at: (v: unknown) => number | null };
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-export const categoryOf = (v: unknown): string =>
-  v === undefined || v === null ? 'default' : Array.isArray(v) ? v.join(', ') : String(v);
+export const categoryOf = (v: unknown): string => displayValue(v, 'default');
 
 export function axisScale(values: readonly unknown[]): AxisScale {
   const present = values.filter((v) => v !== undefined && v !== null);
   if (present.length > 0 && present.every(isNum)) {
-    const nums = present as number[];
+    const nums = present;
     const min = Math.min(...nums);
     const max = Math.max(...nums);
     const log = min > 0 && max / min >= 100;

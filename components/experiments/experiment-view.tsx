@@ -345,7 +345,12 @@ function TagsCell({
                 .map((t) => t.trim())
                 .filter(Boolean),
             },
-            { onSuccess: () => (setEditing(null), onSaved()) },
+            {
+              onSuccess: () => {
+                setEditing(null);
+                onSaved();
+              },
+            },
           );
         }}
       >

@@ -3,7 +3,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useCallback, useRef, useState } from 'react';
 import { errorMessage } from '~/components/trpc/error-message';
-import { formatPercent } from '~/components/ui/format';
+import { displayValue, formatPercent } from '~/components/ui/format';
 import { Time } from '~/components/ui/time';
 import { useTRPC } from '~/components/trpc/react';
 import { LivePanel } from '~/components/live/live-panel';
@@ -49,7 +49,7 @@ function describeEvent(type: string, data: Record<string, unknown> | null): stri
       return `${Number(data.decel).toFixed(1)} m/s² at ${Number(data.speed).toFixed(1)} m/s`;
     case 'fault_start':
     case 'fault_end':
-      return `${String(data.faultType).replace(/_/g, ' ')}${data.sensor ? ` (${String(data.sensor)})` : ''}, severity ${Number(data.severity).toFixed(2)}`;
+      return `${String(data.faultType).replace(/_/g, ' ')}${data.sensor ? ` (${displayValue(data.sensor)})` : ''}, severity ${Number(data.severity).toFixed(2)}`;
     case 'run_finished':
       return `${String(data.reason)}, ${String(data.frames)} frames`;
     case 'run_started':

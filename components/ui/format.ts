@@ -89,3 +89,15 @@ export function relative(d: Date | string | null | undefined, now = Date.now()):
 export function formatPercent(fraction: number): string {
   return `${Math.round(Math.min(1, Math.max(0, fraction)) * 100)}%`;
 }
+
+/**
+ * A free-form value (JSON params, event data) as text: strings as they are, numbers and booleans
+ * printed, lists joined, anything else as JSON, never "[object Object]". Absent values give `empty`.
+ */
+export function displayValue(v: unknown, empty = ''): string {
+  if (v === undefined || v === null) return empty;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (Array.isArray(v)) return v.map((x) => displayValue(x)).join(', ');
+  return JSON.stringify(v);
+}

@@ -94,11 +94,11 @@ describe('the demo seeds models that work, and the fleet contract works on them 
         features: { engine_temp: 104, vibration: 1.6 },
       }),
     );
-    expect(((await worn.json()) as any).prediction.score).toBeLessThan(out.prediction.score);
+    expect((await worn.json()).prediction.score).toBeLessThan(out.prediction.score);
     // The predictionId takes the observed outcome back.
     const fb = await feedback(jsonRequest('/api/v1/feedback', key, { predictionId: out.predictionId, observed: 30 }));
     expect(fb.status).toBe(200);
-    expect(((await fb.json()) as any).outcomes.variants[0].outcome.n).toBe(1);
+    expect((await fb.json()).outcomes.variants[0].outcome.n).toBe(1);
   });
 
   it('GET /health, training jobs by model_type/dataset/config, job status and cancel, promote, JSON 404s, OpenAPI', async () => {
@@ -118,12 +118,12 @@ describe('the demo seeds models that work, and the fleet contract works on them 
     expect(job).toMatchObject({ kind: 'mlp-regressor', params: { epochs: 100 } });
     const got = await getJob(jsonRequest(`/api/v1/training/jobs/${job.id}`, demoKey), ctx({ id: job.id }));
     expect(got.status).toBe(200);
-    expect(((await got.json()) as any).job.dataset.name).toBe('vehicle_maintenance');
+    expect((await got.json()).job.dataset.name).toBe('vehicle_maintenance');
     const cancelled = await cancelJob(
       jsonRequest(`/api/v1/training/jobs/${job.id}/cancel`, demoKey, {}),
       ctx({ id: job.id }),
     );
-    expect(((await cancelled.json()) as any).job.state).toBe('cancelled');
+    expect((await cancelled.json()).job.state).toBe('cancelled');
 
     const unknownKey = await postJob(
       jsonRequest('/api/v1/training/jobs', demoKey, {
@@ -133,7 +133,7 @@ describe('the demo seeds models that work, and the fleet contract works on them 
       }),
     );
     expect(unknownKey.status).toBe(400);
-    const msg = ((await unknownKey.json()) as any).issues[0].message as string;
+    const msg = (await unknownKey.json()).issues[0].message as string;
     for (const name of TRAINING_PARAM_NAMES) expect(msg).toContain(name);
 
     // Promote is admin work on production; the demo key (engineer) may move staging.
@@ -150,7 +150,7 @@ describe('the demo seeds models that work, and the fleet contract works on them 
 
     const missing = unknownRoute(jsonRequest('/api/v1/nope', demoKey));
     expect(missing.status).toBe(404);
-    expect(((await missing.json()) as any).error).toMatch(/No API route/);
+    expect((await missing.json()).error).toMatch(/No API route/);
     const doc = (await openapi().json()) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/models/predict', '/api/v1/feedback']));
   });
