@@ -2,9 +2,10 @@ import { encode } from 'next-auth/jwt';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { POST as uploadDataset } from '~/app/api/v1/datasets/upload/route';
 import { POST as predict } from '~/app/api/v1/models/predict/route';
-import { POST as trpcPost } from '~/app/api/trpc/[trpc]/route';
+import { GET as trpcGet, POST as trpcPost } from '~/app/api/trpc/[trpc]/route';
 import { authSecret } from '~/server/auth/secret';
 import { db } from '~/server/db';
+import { MAX_TRPC_BATCH } from '~/server/trpc/batch';
 import { makeOrg, snapshotOrg, type OrgFixture } from '../helpers/tenancy';
 
 // Issue 19 through the real entry points (route handlers with real Requests, Postgres and
@@ -183,5 +184,60 @@ describe('tRPC error shape (issue 19)', () => {
     expect(paths).toEqual(expect.arrayContaining(['email', 'password']));
     for (const i of e.data.issues) expect(Object.keys(i).sort()).toEqual(['code', 'message', 'path']);
     expect(await db.user.count()).toBe(users);
+  });
+});
+
+describe('bodies that are not UTF-8 and oversized batches (issue 19)', () => {
+  // {"model":"<FF FE>","features":{}}: the model name would otherwise arrive as U+FFFD U+FFFD.
+  const notUtf8 = Buffer.concat([
+    Buffer.from('{"model":"'),
+    Buffer.from([0xff, 0xfe]),
+    Buffer.from('","features":{}}'),
+  ]);
+
+  it('/api/v1 refuses a body that is not UTF-8 with a 400 saying so, never a mangled name', async () => {
+    const res = await predict(
+      new Request('http://x/api/v1/models/predict', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${A.apiKey.key}`, 'content-type': 'application/json' },
+        body: notUtf8,
+      }),
+    );
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: 'BAD_REQUEST', issues: [{ code: 'invalid_utf8' }] });
+  });
+
+  it('tRPC refuses a body that is not UTF-8 before any procedure runs', async () => {
+    const before = await snapshotOrg(A.org.id);
+    const body = Buffer.concat([
+      Buffer.from(`{"json":{"org":"${A.org.slug}","name":"`),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('"}}'),
+    ]);
+    const res = await trpcPost(
+      new Request('http://localhost/api/trpc/scenarios.create', {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/json' },
+        body,
+      }),
+    );
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: 'BAD_REQUEST', issues: [{ code: 'invalid_utf8' }] });
+    expect(await snapshotOrg(A.org.id)).toBe(before);
+  });
+
+  it(`refuses a tRPC batch of more than ${MAX_TRPC_BATCH} calls without running any`, async () => {
+    // Each system.health call checks Postgres, Redis and Kafka: a batch fans out into that many.
+    const paths = (n: number) => Array.from({ length: n }, () => 'system.health').join(',');
+    const started = Date.now();
+    const res = await trpcGet(
+      new Request(`http://localhost/api/trpc/${paths(MAX_TRPC_BATCH + 1)}?batch=1&input={}`, { headers: { cookie } }),
+    );
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as
+      { error: { json: { message: string } } }[] | { error: { json: { message: string } } };
+    const message = (Array.isArray(body) ? body[0]! : body).error.json.message;
+    expect(message).toMatch(/batch/i);
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 });
