@@ -70,10 +70,24 @@ export function parseJsonText(text: string, maxDepth = MAX_JSON_DEPTH): unknown 
   }
 }
 
+/**
+ * A body's text, or a 400 when it is not UTF-8: decoding leniently would turn the bad bytes into
+ * U+FFFD and a name into one nobody sent, without a word.
+ */
+export function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new AppError('BAD_REQUEST', 'The body is not UTF-8 text', {
+      issues: [{ path: '', code: 'invalid_utf8', message: 'the bytes are not valid UTF-8' }],
+    });
+  }
+}
+
 /** A bounded JSON body: size limit (413), UTF-8, depth limit and syntax (400). */
 export async function readJsonBody(req: Request, limit: number = BODY_LIMITS.restJson): Promise<unknown> {
   const bytes = await readBodyBytes(req, limit);
-  return parseJsonText(new TextDecoder('utf-8', { fatal: false }).decode(bytes));
+  return parseJsonText(decodeUtf8(bytes));
 }
 
 function formatBytes(n: number): string {

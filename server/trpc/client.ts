@@ -1,6 +1,7 @@
 import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
 import superjson from 'superjson';
 import type { AppRouter } from './root';
+import { MAX_TRPC_BATCH } from './batch';
 
 export type { AppRouter };
 export type DriveLabClient = TRPCClient<AppRouter>;
@@ -16,6 +17,7 @@ export function createDriveLabClient(options: { url: string; apiKey: string; fet
       httpBatchLink({
         url: `${base}/api/trpc`,
         transformer: superjson,
+        maxItems: MAX_TRPC_BATCH,
         headers: () => ({ authorization: `Bearer ${options.apiKey}` }),
         ...(options.fetch ? { fetch: options.fetch } : {}),
       }),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GET as unknownRoute } from '~/app/api/v1/[...path]/route';
+import { GET as unknownRoute } from '~/app/api/v1/[[...path]]/route';
 import { POST as feedback } from '~/app/api/v1/feedback/route';
 import { POST as promote } from '~/app/api/v1/models/[model]/aliases/[alias]/route';
 import { POST as predict } from '~/app/api/v1/models/predict/route';

@@ -253,10 +253,13 @@ describe('fuzz: every REST route under /api/v1', () => {
           fc.asyncProperty(hostileString, hostileString, hostileValue, fc.boolean(), async (seg, org, body, member) => {
             count(`rest ${method} ${route}`);
             const params: Record<string, unknown> = {};
-            const path = route.replace(/\[(\.\.\.)?([^\]]+)\]/g, (_, rest: string | undefined, name: string) => {
-              params[name] = rest ? [seg] : seg;
-              return percentEncode(seg);
-            });
+            const path = route.replace(
+              /\[{1,2}(\.\.\.)?([^\]]+)\]{1,2}/g,
+              (_, rest: string | undefined, name: string) => {
+                params[name] = rest ? [seg] : seg;
+                return percentEncode(seg);
+              },
+            );
             const url = `http://localhost${path}?org=${percentEncode(member ? A.org.slug : org)}&name=${percentEncode(seg)}`;
             const init: RequestInit = { method, headers: { cookie, 'content-type': 'application/json' } };
             if (method !== 'GET') init.body = JSON.stringify(body) ?? 'null';
@@ -273,7 +276,7 @@ describe('fuzz: every REST route under /api/v1', () => {
   );
 
   it('answers an unknown /api/v1 path with a JSON 404, not the HTML page', async () => {
-    const { GET } = await import('~/app/api/v1/[...path]/route');
+    const { GET } = await import('~/app/api/v1/[[...path]]/route');
     const res = GET(new Request('http://localhost/api/v1/nope/nothing'));
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toMatch(/application\/json/);

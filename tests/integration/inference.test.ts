@@ -356,6 +356,19 @@ describe('Open Inference Protocol v2', () => {
       400,
       'BAD_REQUEST',
     );
+    // Bytes that are not UTF-8 (here in the request id) are refused, not read as U+FFFD.
+    const notUtf8 = await expectError(
+      await req('/v2/models/wear/infer', A.apiKey.key, {
+        method: 'POST',
+        body: Buffer.concat([
+          Buffer.from(inferBody([row()], { id: 'a' }).slice(0, -1)),
+          Buffer.from(',"x":"\xff"}', 'latin1'),
+        ]),
+      }),
+      400,
+      'BAD_REQUEST',
+    );
+    expect(notUtf8.issues).toEqual([expect.objectContaining({ code: 'invalid_utf8' })]);
     // Still serving.
     expect(
       (await req('/v2/models/wear/infer', A.apiKey.key, { method: 'POST', body: inferBody([row()]) })).status,

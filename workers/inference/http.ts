@@ -6,7 +6,7 @@ import { inferenceMetrics } from '~/server/inference/metrics';
 import type { VersionSession } from '~/server/inference/version-session';
 import { assertSafeInput } from '~/server/contracts/strings';
 import { AppError, asAppError, errorBody, errorHeaders, parseOrThrow } from '~/server/errors';
-import { BODY_LIMITS, declaredLength, parseJsonText, tooLarge } from '~/server/http/limits';
+import { BODY_LIMITS, declaredLength, decodeUtf8, parseJsonText, tooLarge } from '~/server/http/limits';
 import { childLogger } from '~/server/observability/logger';
 import { ApiKeyAuth } from './auth';
 import { DeploymentRegistry } from './deployments';
@@ -66,9 +66,13 @@ function readBody(req: IncomingMessage): Promise<string> {
       if (size > MAX_BODY) return refuse();
       chunks.push(c);
     });
-    req.on('end', () =>
-      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')),
-    );
+    req.on('end', () => {
+      try {
+        resolve(decodeUtf8(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+      } catch (err) {
+        reject(err as Error);
+      }
+    });
     req.on('error', reject);
   });
 }

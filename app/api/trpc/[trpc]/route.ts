@@ -1,9 +1,10 @@
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { forbiddenKeyInJsonText, inputPolicyError } from '~/server/contracts/strings';
 import { AppError } from '~/server/errors';
-import { BODY_LIMITS, jsonDepthExceeds, MAX_JSON_DEPTH, readBodyBytes } from '~/server/http/limits';
+import { BODY_LIMITS, decodeUtf8, jsonDepthExceeds, MAX_JSON_DEPTH, readBodyBytes } from '~/server/http/limits';
 import { errorResponse } from '~/server/http/rest';
 import { childLogger } from '~/server/observability/logger';
+import { MAX_TRPC_BATCH } from '~/server/trpc/batch';
 import { createTRPCContext } from '~/server/trpc/init';
 import { appRouter } from '~/server/trpc/root';
 
@@ -38,7 +39,7 @@ async function bounded(req: Request): Promise<Request> {
     if (input) refuseForbiddenKey(input);
     return req;
   }
-  const text = new TextDecoder().decode(await readBodyBytes(req, BODY_LIMITS.trpc));
+  const text = decodeUtf8(await readBodyBytes(req, BODY_LIMITS.trpc));
   if (jsonDepthExceeds(text)) throw tooDeep();
   refuseForbiddenKey(text);
   return new Request(req.url, { method: req.method, headers: req.headers, body: text });
@@ -56,6 +57,7 @@ const handler = async (raw: Request) => {
     endpoint: '/api/trpc',
     req,
     router: appRouter,
+    maxBatchSize: MAX_TRPC_BATCH,
     createContext: () => createTRPCContext({ headers: req.headers }),
     // A rate-limited caller gets 429 with Retry-After, whatever the procedure.
     responseMeta: ({ errors }) => {

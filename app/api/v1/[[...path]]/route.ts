@@ -5,7 +5,8 @@ export const dynamic = 'force-dynamic';
 
 /**
  * Any /api/v1 path no route serves: a JSON 404 in the one error shape, never the portal's HTML
- * page (API clients parse the body). Next.js matches the real routes first.
+ * page (API clients parse the body). Next.js matches the real routes first. An optional
+ * catch-all, so that /api/v1 itself (and /api/v1/, which Next redirects there) is one too.
  */
 function notFound(req: Request): Response {
   const path = new URL(req.url).pathname;
