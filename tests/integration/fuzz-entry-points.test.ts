@@ -131,7 +131,7 @@ describe('fuzz: every tRPC procedure, from the router definition', () => {
       password: 'long-enough-pw-1',
     });
     expect(nul.status).toBe(400);
-    expect(((await nul.json()) as any).error.json.data.issues[0].path).toBe('name');
+    expect((await nul.json()).error.json.data.issues[0].path).toBe('name');
     expect(await snapshotOrg(A.org.id)).toBe(before);
     expect(await db.user.count()).toBe(users);
     await healthy();
@@ -220,7 +220,7 @@ describe('fuzz: .xodr upload through tRPC', () => {
         count('trpc maps.upload (xodr numbers)');
         const res = await trpc('maps.upload', 'mutation', { org: A.org.slug, name: 'Fuzz', xodr: xodr(a, v) });
         expect(res.status, `${a}="${v}"`).toBe(400);
-        const body = (await res.json()) as any;
+        const body = await res.json();
         expect(body.error.json.message).toMatch(new RegExp(`${a}="[^"]*" is out of range`));
         expect(body.error.json.data.issues[0]).toMatchObject({ path: 'xodr', code: 'number_out_of_range' });
       }),

@@ -70,7 +70,7 @@ function readBody(req: IncomingMessage): Promise<string> {
       try {
         resolve(decodeUtf8(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
       } catch (err) {
-        reject(err as Error);
+        reject(err instanceof Error ? err : new Error(String(err)));
       }
     });
     req.on('error', reject);
