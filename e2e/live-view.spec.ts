@@ -25,6 +25,42 @@ async function startRun(page: Page, scenarioId: string): Promise<string> {
   return page.url();
 }
 
+test('a late joiner sees at least 60 s of history; pause freezes the charts while data keeps coming', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  await signInAsDemo(page, DEMO.user);
+  const runUrl = await startRun(page, scenarios.liveId);
+  await expect(page.getByTestId('run-state')).toHaveText('running', { timeout: 30_000 });
+  // Leave, and come back once the run has driven well past a minute (2× real time).
+  await open(page, org);
+  await page.waitForTimeout(45_000);
+  await open(page, runUrl);
+  const speed = page.getByTestId('chart-speed');
+  await expect(speed).not.toHaveAttribute('data-last-t', '', { timeout: 15_000 });
+  // Right after joining, live frames alone cover a few seconds: the rest is history.
+  await expect
+    .poll(async () => (await lastT(page)) - (await firstT(page)), { timeout: 8_000 })
+    .toBeGreaterThanOrEqual(60);
+
+  await page.getByRole('button', { name: 'Pause' }).click();
+  const frozen = await lastT(page);
+  const frozenEngine = await lastT(page, 'chart-engine');
+  await page.waitForTimeout(3_000);
+  expect(await lastT(page)).toBe(frozen);
+  expect(await lastT(page, 'chart-engine')).toBe(frozenEngine);
+  // …while the buffer kept filling: the badge says how far behind the frozen view is.
+  await expect(page.getByTestId('paused-behind')).toHaveText(/^Paused · [1-9]\d* s behind$/);
+  await page.getByRole('button', { name: 'Jump to live' }).click();
+  await expect.poll(() => lastT(page), { timeout: 5_000 }).toBeGreaterThan(frozen + 2);
+  await expect(page.getByTestId('paused-behind')).toHaveCount(0);
+  await page.screenshot({ path: 'docs/screenshots/live.png' });
+
+  await page.getByRole('button', { name: 'Cancel run' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Cancel run' }).click();
+  await expect(page.getByTestId('run-state')).toHaveText('cancelled', { timeout: 15_000 });
+});
+
 test('clicking a timeline event seeks every chart of the replay to it', async ({ page }) => {
   test.setTimeout(180_000);
   await signInAsDemo(page, DEMO.user);

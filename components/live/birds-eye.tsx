@@ -1,18 +1,9 @@
 'use client';
 
-import { useEffect, useRef, useState, type PointerEvent, type WheelEvent } from 'react';
+import { memo, useEffect, useRef, useState, type PointerEvent, type WheelEvent } from 'react';
 import type { MapOutline } from '~/server/maps/outline';
 import type { TelemetryFrame } from '~/server/contracts/telemetry';
 import { Button, Tabs } from '~/components/ui';
-
-/** How the view is framed: every vehicle (the default), the whole map, or following the ego. */
-export type BirdsEyeMode = 'fit' | 'map' | 'follow';
-
-const MODES = [
-  { key: 'fit', label: 'Fit all vehicles' },
-  { key: 'map', label: 'Whole map' },
-  { key: 'follow', label: 'Follow ego' },
-] as const;
 
 interface Box {
   x: number;
@@ -24,6 +15,16 @@ interface Box {
 /** Metres kept around the vehicles when fitting them, and the smallest span a fit shows. */
 const FIT_MARGIN = 25;
 const FIT_MIN_SPAN = 80;
+
+/** How the view is framed: every vehicle (the default), the whole map, or following the ego. */
+export type BirdsEyeMode = 'fit' | 'map' | 'follow';
+
+const MODES = [
+  { key: 'fit', label: 'Fit all vehicles' },
+  { key: 'map', label: 'Whole map' },
+  { key: 'follow', label: 'Follow ego' },
+] as const;
+
 const FOLLOW_SPAN = 160;
 
 /** A round scale-bar length (1, 2 or 5 × 10ⁿ m) near a fifth of the view's width. */
@@ -36,12 +37,49 @@ function niceLength(span: number): number {
 const pointsOf = (pts: readonly [number, number][]) => pts.map(([x, y]) => `${x},${-y}`).join(' ');
 
 /**
+ * The road network, drawn once per map and zoom step: redrawing every lane on each live refresh
+ * costs more than the vehicles themselves. `px` is one screen pixel in map units.
+ */
+const Roads = memo(function Roads({ outline, px }: { outline: MapOutline; px: number }) {
+  return (
+    <g>
+      {outline.areas.map((a, i) => (
+        <polygon
+          key={`a${i}`}
+          points={pointsOf(a.points)}
+          className={`map-area map-area-${a.kind}`}
+          data-testid={a.kind === 'drivable' ? 'map-lane' : undefined}
+        />
+      ))}
+      {outline.marks.map((m, i) => (
+        <polyline
+          key={`m${i}`}
+          points={pointsOf(m.points)}
+          className={`map-mark map-mark-${m.color}`}
+          strokeWidth={Math.max(0.15, px)}
+          strokeDasharray={m.style === 'broken' ? '3 6' : undefined}
+        />
+      ))}
+      {outline.lanes.map((l) => (
+        <polyline
+          key={l.id}
+          points={pointsOf(l.points)}
+          className={l.kind === 'junction' ? 'map-centre map-centre-junction' : 'map-centre'}
+          data-testid="map-lane"
+          strokeWidth={Math.max(l.width * 0.9, px * 1.5)}
+        />
+      ))}{' '}
+    </g>
+  );
+});
+
+/**
  * The road network and every vehicle from above, each vehicle labelled. Framing: all vehicles
  * (default), the whole map, or following the selected vehicle; the wheel and the +/− buttons
  * zoom, dragging pans, and a scale bar gives the distances. OpenDRIVE maps draw their lane
  * surfaces and road marks; built-in maps their lane centre lines at lane width.
  */
-export function BirdsEye({
+export const BirdsEye = memo(function BirdsEye({
   outline,
   vehicles,
   selected,
@@ -123,6 +161,8 @@ export function BirdsEye({
   };
 
   const px = mPerPx; // one screen pixel in map units
+  // Quarter steps of a doubling: the fitted view changes a little with each frame, the road widths need not.
+  const roadPx = 2 ** (Math.round(Math.log2(px) * 4) / 4);
   return (
     <div className="birds-eye" data-testid="birds-eye-panel">
       <div className="toolbar justify-between mb-2">
@@ -152,32 +192,7 @@ export function BirdsEye({
         onPointerCancel={onPointerUp}
       >
         {/* y is flipped: the map's y grows north, SVG's grows down. */}
-        {outline.areas.map((a, i) => (
-          <polygon
-            key={`a${i}`}
-            points={pointsOf(a.points)}
-            className={`map-area map-area-${a.kind}`}
-            data-testid={a.kind === 'drivable' ? 'map-lane' : undefined}
-          />
-        ))}
-        {outline.marks.map((m, i) => (
-          <polyline
-            key={`m${i}`}
-            points={pointsOf(m.points)}
-            className={`map-mark map-mark-${m.color}`}
-            strokeWidth={Math.max(0.15, px)}
-            strokeDasharray={m.style === 'broken' ? '3 6' : undefined}
-          />
-        ))}
-        {outline.lanes.map((l) => (
-          <polyline
-            key={l.id}
-            points={pointsOf(l.points)}
-            className={l.kind === 'junction' ? 'map-centre map-centre-junction' : 'map-centre'}
-            data-testid="map-lane"
-            strokeWidth={Math.max(l.width * 0.9, px * 1.5)}
-          />
-        ))}
+        <Roads outline={outline} px={roadPx} />
         {vehicles.map((v) => {
           const ego = v.vehicleId === 'ego';
           const sel = v.vehicleId === selected;
@@ -232,4 +247,4 @@ export function BirdsEye({
       </svg>
     </div>
   );
-}
+});

@@ -13,7 +13,7 @@ import type { SeriesPoint } from './use-live-run';
 import { Card } from '~/components/ui';
 
 /** Points drawn per chart: minutes of history plus 60 s of 20 Hz frames would be thousands. */
-const MAX_DRAWN = 400;
+const MAX_DRAWN = 300;
 
 type NumericKey = Exclude<keyof SeriesPoint, 't' | 'worstWheel'>;
 type Lane = {
@@ -74,64 +74,66 @@ const LANES: Lane[] = [
   },
 ];
 
+/** Markers are rebuilt on every poll of the run: equal contents must not redraw a chart. */
+function sameMarkers(a?: readonly XMarkerSpec[], b?: readonly XMarkerSpec[]): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  return a.every((m, i) => m.x === b[i]!.x && m.label === b[i]!.label && m.color === b[i]!.color);
+}
+
 // Memoised: while paused the frozen series keeps its identity, so the charts are not redrawn.
-const Chart = memo(function Chart({
-  lane,
-  data,
-  markers,
-}: {
-  lane: Lane;
-  data: SeriesPoint[];
-  markers?: readonly XMarkerSpec[];
-}) {
-  const last = data[data.length - 1];
-  const first = data[0];
-  const { lines } = lane;
-  const note = last && lane.note?.(last);
-  const drawn = useMemo(
-    () =>
-      downsampleMinMax(
-        data,
-        lines.map((l) => l.key),
-        MAX_DRAWN,
-      ),
-    [data, lines],
-  );
-  return (
-    <Card
-      className="chart-card"
-      data-testid={lane.testId}
-      data-first-t={first ? first.t.toFixed(2) : ''}
-      data-last-t={last ? last.t.toFixed(2) : ''}
-      data-last-value={last ? String(last[lines[0]!.key] ?? '') : ''}
-    >
-      <div className="chart-head">
-        <strong>
-          {lane.title} <span className="muted">({lane.unit})</span>
-        </strong>
-        <span className="muted num">
-          {note && <>{note} · </>}
-          {last
-            ? lines
-                .map((l) => (lines.length > 1 ? `${l.name} ${formatValue(last[l.key])}` : formatValue(last[l.key])))
-                .join(' · ')
-            : '—'}{' '}
-          {lane.unit}
-        </span>
-      </div>
-      <TimeSeriesChart
-        data={drawn}
-        x="t"
-        xUnit="s"
-        yUnit={lane.unit}
-        series={lines}
-        legend={lines.length > 1}
-        xMarkers={markers}
-        tooltipLabel={(t) => `t = ${t.toFixed(2)} s`}
-      />
-    </Card>
-  );
-});
+const Chart = memo(
+  function Chart({ lane, data, markers }: { lane: Lane; data: SeriesPoint[]; markers?: readonly XMarkerSpec[] }) {
+    const last = data[data.length - 1];
+    const first = data[0];
+    const { lines } = lane;
+    const note = last && lane.note?.(last);
+    const drawn = useMemo(
+      () =>
+        downsampleMinMax(
+          data,
+          lines.map((l) => l.key),
+          MAX_DRAWN,
+        ),
+      [data, lines],
+    );
+    return (
+      <Card
+        className="chart-card"
+        data-testid={lane.testId}
+        data-first-t={first ? first.t.toFixed(2) : ''}
+        data-last-t={last ? last.t.toFixed(2) : ''}
+        data-last-value={last ? String(last[lines[0]!.key] ?? '') : ''}
+      >
+        <div className="chart-head">
+          <strong>
+            {lane.title} <span className="muted">({lane.unit})</span>
+          </strong>
+          <span className="muted num">
+            {note && <>{note} · </>}
+            {last
+              ? lines
+                  .map((l) => (lines.length > 1 ? `${l.name} ${formatValue(last[l.key])}` : formatValue(last[l.key])))
+                  .join(' · ')
+              : '—'}{' '}
+            {lane.unit}
+          </span>
+        </div>
+        <TimeSeriesChart
+          data={drawn}
+          x="t"
+          xUnit="s"
+          yUnit={lane.unit}
+          series={lines}
+          legend={lines.length > 1}
+          xMarkers={markers}
+          tooltipLabel={(t) => `t = ${t.toFixed(2)} s`}
+        />
+      </Card>
+    );
+  },
+  (a, b) => a.lane === b.lane && a.data === b.data && sameMarkers(a.markers, b.markers),
+);
 
 /** The charts of one vehicle; `markers` (events, faults, alerts) are drawn on every chart. */
 export function LiveCharts({ series, markers }: { series: SeriesPoint[]; markers?: readonly XMarkerSpec[] }) {
