@@ -3,7 +3,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { DEMO } from '../prisma/seed';
 import { open, signInAsDemo } from './helpers';
 
-let scenarios: { liveId: string; replayId: string };
+let scenarios: { liveId: string; replayId: string; fleetId: string };
 test.beforeAll(() => {
   const out = execFileSync(process.execPath, ['--import', 'tsx', 'e2e/fixtures/live-scenarios.ts'], {
     env: { ...process.env, LOG_LEVEL: 'silent' },
@@ -55,6 +55,33 @@ test('a late joiner sees at least 60 s of history; pause freezes the charts whil
   await expect.poll(() => lastT(page), { timeout: 5_000 }).toBeGreaterThan(frozen + 2);
   await expect(page.getByTestId('paused-behind')).toHaveCount(0);
   await page.screenshot({ path: 'docs/screenshots/live.png' });
+
+  await page.getByRole('button', { name: 'Cancel run' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Cancel run' }).click();
+  await expect(page.getByTestId('run-state')).toHaveText('cancelled', { timeout: 15_000 });
+});
+
+test('the map frames every vehicle of a 20-vehicle run at its default zoom', async ({ page }) => {
+  test.setTimeout(120_000);
+  await signInAsDemo(page, DEMO.user);
+  await startRun(page, scenarios.fleetId);
+  await expect(page.getByTestId('run-state')).toHaveText('running', { timeout: 30_000 });
+  const map = page.getByTestId('birds-eye');
+  await expect(map).toHaveAttribute('data-mode', 'fit');
+  const markers = map.locator('[data-testid="ego-marker"], [data-testid="vehicle-marker"]');
+  await expect(markers).toHaveCount(20, { timeout: 15_000 });
+  // Twice, a few seconds apart: the framing follows the vehicles as they drive.
+  for (let round = 0; round < 2; round++) {
+    const box = (await map.boundingBox())!;
+    for (const dot of await markers.locator('circle').all()) {
+      const b = (await dot.boundingBox())!;
+      expect(b.x).toBeGreaterThanOrEqual(box.x);
+      expect(b.y).toBeGreaterThanOrEqual(box.y);
+      expect(b.x + b.width).toBeLessThanOrEqual(box.x + box.width);
+      expect(b.y + b.height).toBeLessThanOrEqual(box.y + box.height);
+    }
+    await page.waitForTimeout(3_000);
+  }
 
   await page.getByRole('button', { name: 'Cancel run' }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Cancel run' }).click();

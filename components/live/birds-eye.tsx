@@ -4,17 +4,7 @@ import { memo, useEffect, useRef, useState, type PointerEvent, type WheelEvent }
 import type { MapOutline } from '~/server/maps/outline';
 import type { TelemetryFrame } from '~/server/contracts/telemetry';
 import { Button, Tabs } from '~/components/ui';
-
-interface Box {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-}
-
-/** Metres kept around the vehicles when fitting them, and the smallest span a fit shows. */
-const FIT_MARGIN = 25;
-const FIT_MIN_SPAN = 80;
+import { fitBox, type Box } from './map-frame';
 
 /** How the view is framed: every vehicle (the default), the whole map, or following the ego. */
 export type BirdsEyeMode = 'fit' | 'map' | 'follow';
@@ -113,19 +103,8 @@ export const BirdsEye = memo(function BirdsEye({
   const focus = vehicles.find((v) => v.vehicleId === selected) ?? vehicles.find((v) => v.vehicleId === 'ego');
   if (mode === 'follow' && focus) {
     base = { x: focus.pose.x - FOLLOW_SPAN / 2, y: -focus.pose.y - FOLLOW_SPAN / 2, w: FOLLOW_SPAN, h: FOLLOW_SPAN };
-  } else if (mode === 'fit' && vehicles.length) {
-    const xs = vehicles.map((v) => v.pose.x);
-    const ys = vehicles.map((v) => -v.pose.y);
-    const x0 = Math.min(...xs) - FIT_MARGIN;
-    const y0 = Math.min(...ys) - FIT_MARGIN;
-    const w = Math.max(FIT_MIN_SPAN, Math.max(...xs) + FIT_MARGIN - x0);
-    const h = Math.max(FIT_MIN_SPAN, Math.max(...ys) + FIT_MARGIN - y0);
-    base = {
-      x: x0 - (w - (Math.max(...xs) + FIT_MARGIN - x0)) / 2,
-      y: y0 - (h - (Math.max(...ys) + FIT_MARGIN - y0)) / 2,
-      w,
-      h,
-    };
+  } else if (mode === 'fit') {
+    base = fitBox(vehicles.map((v) => v.pose)) ?? whole;
   }
   const w = base.w / zoom;
   const h = base.h / zoom;
