@@ -88,6 +88,39 @@ test('the map frames every vehicle of a 20-vehicle run at its default zoom', asy
   await expect(page.getByTestId('run-state')).toHaveText('cancelled', { timeout: 15_000 });
 });
 
+test('every live chart names its unit on the y axis and each of its values', async ({ page }) => {
+  test.setTimeout(120_000);
+  await signInAsDemo(page, DEMO.user);
+  await startRun(page, scenarios.fleetId);
+  await expect(page.getByTestId('run-state')).toHaveText('running', { timeout: 30_000 });
+  const units = {
+    'chart-speed': 'm/s',
+    'chart-accel': 'm/s²',
+    'chart-engine': '°C',
+    'chart-brake': 'bar',
+    'chart-tyres': 'kPa',
+    'chart-battery': '°C',
+  };
+  for (const [id, unit] of Object.entries(units)) {
+    await expect(page.getByTestId(id).locator('.chart-y-unit')).toHaveText(unit, { timeout: 15_000 });
+  }
+  const n = String.raw`-?\d+(\.\d+)?`;
+  await expect(page.getByTestId('chart-speed').getByTestId('chart-values')).toHaveText(new RegExp(`^speed ${n} m/s$`));
+  await expect(page.getByTestId('chart-accel').getByTestId('chart-values')).toHaveText(
+    new RegExp(`^longitudinal ${n} m/s² · lateral ${n} m/s²$`),
+  );
+  await expect(page.getByTestId('chart-tyres').getByTestId('chart-values')).toHaveText(
+    new RegExp(`^worst wheel (FL|FR|RL|RR) · lowest wheel ${n} kPa · highest wheel ${n} kPa$`),
+  );
+  // Two lines in one chart: the legend says which colour is which.
+  const legend = page.getByTestId('chart-accel').locator('.recharts-legend-item');
+  await expect(legend).toHaveText(['longitudinal', 'lateral']);
+
+  await page.getByRole('button', { name: 'Cancel run' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Cancel run' }).click();
+  await expect(page.getByTestId('run-state')).toHaveText('cancelled', { timeout: 15_000 });
+});
+
 test('clicking a timeline event seeks every chart of the replay to it', async ({ page }) => {
   test.setTimeout(180_000);
   await signInAsDemo(page, DEMO.user);

@@ -1,14 +1,8 @@
 'use client';
 
 import { memo, useMemo } from 'react';
-import {
-  CHART_TONE,
-  downsampleMinMax,
-  formatValue,
-  TimeSeriesChart,
-  type ChartSeries,
-  type XMarkerSpec,
-} from '~/components/charts';
+import { CHART_TONE, downsampleMinMax, TimeSeriesChart, type ChartSeries, type XMarkerSpec } from '~/components/charts';
+import { laneHeadline } from './lane-headline';
 import type { SeriesPoint } from './use-live-run';
 import { Card } from '~/components/ui';
 
@@ -64,7 +58,7 @@ const LANES: Lane[] = [
       { key: 'tyreMin', name: 'lowest wheel', color: CHART_TONE.bad },
       { key: 'tyreMax', name: 'highest wheel', color: CHART_TONE.muted, dashed: true },
     ],
-    note: (last) => (last.worstWheel ? `worst: ${last.worstWheel}` : null),
+    note: (last) => (last.worstWheel ? `worst wheel ${last.worstWheel}` : null),
   },
   {
     title: 'Battery temperature',
@@ -109,14 +103,8 @@ const Chart = memo(
           <strong>
             {lane.title} <span className="muted">({lane.unit})</span>
           </strong>
-          <span className="muted num">
-            {note && <>{note} · </>}
-            {last
-              ? lines
-                  .map((l) => (lines.length > 1 ? `${l.name} ${formatValue(last[l.key])}` : formatValue(last[l.key])))
-                  .join(' · ')
-              : '—'}{' '}
-            {lane.unit}
+          <span className="muted num" data-testid="chart-values">
+            {laneHeadline(lines, last, lane.unit, note)}
           </span>
         </div>
         <TimeSeriesChart
