@@ -61,7 +61,7 @@ test('a late joiner sees at least 60 s of history; pause freezes the charts whil
   await expect(page.getByTestId('run-state')).toHaveText('cancelled', { timeout: 15_000 });
 });
 
-test('the map frames every vehicle of a 20-vehicle run at its default zoom', async ({ page }) => {
+test('the map frames every vehicle of a 20-vehicle run at its default zoom, names them on hover', async ({ page }) => {
   test.setTimeout(120_000);
   await signInAsDemo(page, DEMO.user);
   await startRun(page, scenarios.fleetId);
@@ -82,6 +82,15 @@ test('the map frames every vehicle of a 20-vehicle run at its default zoom', asy
     }
     await page.waitForTimeout(3_000);
   }
+  // Names: the ego's always, another vehicle's when hovered; a legend says which colour is which.
+  await expect(map.getByTestId('vehicle-label')).toHaveText(['ego']);
+  const other = map.getByTestId('vehicle-marker').first();
+  const name = (await other.getAttribute('data-vehicle'))!;
+  await other.locator('circle').hover({ force: true });
+  await expect(map.getByTestId('vehicle-label').filter({ hasText: name })).toHaveCount(1);
+  await expect(page.getByTestId('map-legend')).toContainText('ego');
+  await expect(page.getByTestId('map-legend')).toContainText('traffic');
+  await expect(page.getByTestId('map-legend')).toContainText('alerting');
 
   await page.getByRole('button', { name: 'Cancel run' }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Cancel run' }).click();

@@ -73,13 +73,19 @@ export const BirdsEye = memo(function BirdsEye({
   outline,
   vehicles,
   selected,
+  alerting,
   initialMode = 'fit',
 }: {
   outline: MapOutline;
   vehicles: TelemetryFrame[];
   selected: string;
+  /** Vehicles with an anomaly alert in this run: drawn red and always labelled. */
+  alerting?: ReadonlySet<string>;
   initialMode?: BirdsEyeMode;
 }) {
+  // Twenty labels side by side are a smear: only the ego, the selected, alerting and hovered
+  // vehicles carry their name.
+  const [hovered, setHovered] = useState<string | null>(null);
   const [mode, setMode] = useState<BirdsEyeMode>(initialMode);
   const [zoom, setZoom] = useState(1);
   const [pan, setPan] = useState({ x: 0, y: 0 });
@@ -157,7 +163,7 @@ export const BirdsEye = memo(function BirdsEye({
       </div>
       <svg
         ref={svg}
-        viewBox={`${view.x} ${view.y} ${view.w} ${view.h}`}
+        viewBox={`${left} ${bottom - shownH} ${shownW} ${shownH}`}
         className="canvas map-canvas"
         data-testid="birds-eye"
         data-mode={mode}
@@ -175,6 +181,8 @@ export const BirdsEye = memo(function BirdsEye({
         {vehicles.map((v) => {
           const ego = v.vehicleId === 'ego';
           const sel = v.vehicleId === selected;
+          const alert = alerting?.has(v.vehicleId) ?? false;
+          const labelled = ego || sel || alert || v.vehicleId === hovered;
           // At least a few pixels wide, at most the vehicle's own size once zoomed in.
           const r = Math.max(ego ? 1.4 : 1.1, (ego ? 5 : 3.5) * px);
           const hx = Math.cos(v.pose.yaw) * r * 1.8;
@@ -186,7 +194,11 @@ export const BirdsEye = memo(function BirdsEye({
               data-vehicle={v.vehicleId}
               data-x={v.pose.x.toFixed(2)}
               data-y={v.pose.y.toFixed(2)}
+              data-alerting={alert || undefined}
+              onPointerEnter={() => setHovered(v.vehicleId)}
+              onPointerLeave={() => setHovered((h) => (h === v.vehicleId ? null : h))}
             >
+              <title>{v.vehicleId}</title>
               <line
                 x1={v.pose.x}
                 y1={-v.pose.y}
@@ -199,14 +211,20 @@ export const BirdsEye = memo(function BirdsEye({
                 cx={v.pose.x}
                 cy={-v.pose.y}
                 r={r}
-                className={
-                  ego ? 'map-vehicle map-vehicle-ego' : sel ? 'map-vehicle map-vehicle-selected' : 'map-vehicle'
-                }
+                className={`map-vehicle${ego ? ' map-vehicle-ego' : ''}${sel && !ego ? ' map-vehicle-selected' : ''}${alert ? ' map-vehicle-alert' : ''}`}
                 strokeWidth={r * 0.3}
               />
-              <text x={v.pose.x + r * 1.4} y={-v.pose.y - r * 1.2} className="map-label" fontSize={11 * px}>
-                {v.vehicleId}
-              </text>
+              {labelled && (
+                <text
+                  x={v.pose.x + r * 1.4}
+                  y={-v.pose.y - r * 1.2}
+                  className="map-label"
+                  fontSize={11 * px}
+                  data-testid="vehicle-label"
+                >
+                  {v.vehicleId}
+                </text>
+              )}
             </g>
           );
         })}
@@ -224,6 +242,21 @@ export const BirdsEye = memo(function BirdsEye({
           </text>
         </g>
       </svg>
+      <div className="map-legend" data-testid="map-legend">
+        <span>
+          <span className="map-key map-key-ego" /> ego
+        </span>
+        <span>
+          <span className="map-key" /> traffic
+        </span>
+        <span>
+          <span className="map-key map-key-selected" /> selected
+        </span>
+        <span>
+          <span className="map-key map-key-alert" /> alerting
+        </span>
+        <span className="muted">hover a vehicle for its name</span>
+      </div>
     </div>
   );
 });

@@ -79,6 +79,7 @@ export function LivePanel({
     // live.alerts grows in place; its length is the change to react to.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [alertCount]);
+  const alerting = useMemo(() => new Set(live.alerts.map((a) => a.vehicleId)), [live.alerts]);
   const vehicleAlerts = live.alerts.filter((a) => a.vehicleId === vehicle).length;
   const cls = live.connection === 'live' ? 'badge-ok' : live.connection === 'denied' ? 'badge-bad' : 'badge-wait';
   return (
@@ -131,9 +132,9 @@ export function LivePanel({
         </div>
       </div>
       <div className="columns-wide-right">
-        <Card className="p-2">
+        <Card className="p-2 map-card">
           {outline.data ? (
-            <BirdsEye outline={outline.data} vehicles={shown.vehicles} selected={vehicle} />
+            <BirdsEye outline={outline.data} vehicles={shown.vehicles} selected={vehicle} alerting={alerting} />
           ) : (
             <EmptyState>Loading map…</EmptyState>
           )}

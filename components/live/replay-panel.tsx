@@ -186,7 +186,7 @@ export function ReplayPanel({
         )}
       </Card>
       <div className="columns-wide-right">
-        <Card className="p-2">
+        <Card className="p-2 map-card">
           {outline.data ? (
             <BirdsEye outline={outline.data} vehicles={latest} selected={vehicle} />
           ) : (
