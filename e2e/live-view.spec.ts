@@ -18,6 +18,8 @@ const lastT = async (page: Page, id = 'chart-speed') => Number(await page.getByT
 const firstT = async (page: Page, id = 'chart-speed') =>
   Number(await page.getByTestId(id).getAttribute('data-first-t'));
 
+const LANE_IDS = ['chart-speed', 'chart-accel', 'chart-engine', 'chart-brake', 'chart-tyres', 'chart-battery'];
+
 async function startRun(page: Page, scenarioId: string): Promise<string> {
   await open(page, `${org}/scenarios/${scenarioId}`);
   await page.getByRole('button', { name: 'Run latest version' }).click();
@@ -149,4 +151,46 @@ test('clicking a timeline event seeks every chart of the replay to it', async ({
     expect(await lastT(page, id)).toBeLessThanOrEqual(t + 0.001);
   }
   await page.screenshot({ path: 'docs/screenshots/replay.png' });
+});
+
+test('in replay the whole-run strip seeks, and the time-range brush zooms every chart', async ({ page }) => {
+  test.setTimeout(180_000);
+  await signInAsDemo(page, DEMO.user);
+  await startRun(page, scenarios.replayId);
+  await expect(page.getByTestId('run-state')).toHaveText('completed', { timeout: 90_000 });
+  await page.reload();
+  await expect(page.getByTestId('replay-panel')).toBeVisible({ timeout: 30_000 });
+  const playhead = async () => Number((await page.getByTestId('playhead').innerText()).split(' ')[0]);
+  const duration = Number((await page.getByTestId('playhead').innerText()).split('/')[1]!.replace(' s', ''));
+  expect(duration).toBeGreaterThan(20);
+
+  // A click at 80 % of the strip seeks to 80 % of the run.
+  const strip = page.getByTestId('replay-overview');
+  const sb = (await strip.boundingBox())!;
+  await page.mouse.click(sb.x + sb.width * 0.8, sb.y + sb.height / 2);
+  await expect.poll(async () => Math.abs((await playhead()) - duration * 0.8)).toBeLessThan(1);
+  const t = await playhead();
+  for (const id of LANE_IDS) await expect.poll(() => lastT(page, id), { timeout: 20_000 }).toBeGreaterThan(t - 0.5);
+  const before = await firstT(page);
+
+  // Dragging the brush's left handle halfway narrows every chart to the same later range.
+  const zoom = page.getByTestId('chart-zoom');
+  const handle = zoom.locator('.recharts-brush-traveller').first();
+  const hb = (await handle.boundingBox())!;
+  const zb = (await zoom.locator('.recharts-brush').boundingBox())!;
+  await page.mouse.move(hb.x + hb.width / 2, hb.y + hb.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(zb.x + zb.width * 0.5, hb.y + hb.height / 2, { steps: 10 });
+  await page.mouse.up();
+  const rangeFrom = async () => Number(((await zoom.getAttribute('data-range')) ?? '').split(' ')[0] || 0);
+  await expect.poll(rangeFrom).toBeGreaterThan(before + 5);
+  const from = await rangeFrom();
+  for (const id of LANE_IDS) {
+    await expect.poll(() => firstT(page, id)).toBeGreaterThanOrEqual(from);
+    expect(await firstT(page, id)).toBeLessThan(from + 1);
+    expect(await lastT(page, id)).toBeGreaterThan(t - 0.5);
+  }
+  // …and "Show all" gives every chart its whole range back.
+  await zoom.getByRole('button', { name: 'Show all' }).click();
+  for (const id of LANE_IDS) await expect.poll(() => firstT(page, id)).toBe(before);
 });

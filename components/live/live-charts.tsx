@@ -1,10 +1,17 @@
 'use client';
 
-import { memo, useMemo } from 'react';
-import { CHART_TONE, downsampleMinMax, TimeSeriesChart, type ChartSeries, type XMarkerSpec } from '~/components/charts';
+import { memo, useMemo, useState } from 'react';
+import {
+  CHART_TONE,
+  downsampleMinMax,
+  TimeBrush,
+  TimeSeriesChart,
+  type ChartSeries,
+  type XMarkerSpec,
+} from '~/components/charts';
 import { laneHeadline } from './lane-headline';
 import type { SeriesPoint } from './use-live-run';
-import { Card } from '~/components/ui';
+import { Button, Card } from '~/components/ui';
 
 /** Points drawn per chart: minutes of history plus 60 s of 20 Hz frames would be thousands. */
 const MAX_DRAWN = 300;
@@ -123,13 +130,51 @@ const Chart = memo(
   (a, b) => a.lane === b.lane && a.data === b.data && sameMarkers(a.markers, b.markers),
 );
 
-/** The charts of one vehicle; `markers` (events, faults, alerts) are drawn on every chart. */
+/** Rows of the brush's overview line: enough to pick a range by eye. */
+const BRUSH_POINTS = 200;
+
+/**
+ * The charts of one vehicle; `markers` (events, faults, alerts) are drawn on every chart. One time
+ * range for all of them: the brush above picks it, every chart shows it.
+ */
 export function LiveCharts({ series, markers }: { series: SeriesPoint[]; markers?: readonly XMarkerSpec[] }) {
+  const [range, setRange] = useState<[number, number] | null>(null);
+  const [resets, setResets] = useState(0);
+  const visible = useMemo(
+    () => (range ? series.filter((p) => p.t >= range[0] && p.t <= range[1]) : series),
+    [series, range],
+  );
+  const overview = useMemo(() => downsampleMinMax(series, ['speed'], BRUSH_POINTS), [series]);
   return (
-    <div className="chart-grid">
-      {LANES.map((lane) => (
-        <Chart key={lane.testId} lane={lane} data={series} markers={markers} />
-      ))}
+    <div>
+      <Card
+        className="chart-card mb-3"
+        data-testid="chart-zoom"
+        data-range={range ? `${range[0].toFixed(2)} ${range[1].toFixed(2)}` : ''}
+      >
+        <div className="chart-head">
+          <strong>
+            Time range <span className="muted">(drag the handles: every chart follows)</span>
+          </strong>
+          {range && (
+            <Button
+              size="sm"
+              onClick={() => {
+                setRange(null);
+                setResets((n) => n + 1);
+              }}
+            >
+              Show all
+            </Button>
+          )}
+        </div>
+        <TimeBrush data={overview} x="t" y="speed" onRange={setRange} resetKey={resets} />
+      </Card>
+      <div className="chart-grid">
+        {LANES.map((lane) => (
+          <Chart key={lane.testId} lane={lane} data={visible} markers={markers} />
+        ))}
+      </div>
     </div>
   );
 }
