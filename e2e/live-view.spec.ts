@@ -3,7 +3,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { DEMO } from '../prisma/seed';
 import { open, signInAsDemo } from './helpers';
 
-let scenarios: { liveId: string; replayId: string };
+let scenarios: { liveId: string; replayId: string; fleetId: string };
 test.beforeAll(() => {
   const out = execFileSync(process.execPath, ['--import', 'tsx', 'e2e/fixtures/live-scenarios.ts'], {
     env: { ...process.env, LOG_LEVEL: 'silent' },
@@ -18,12 +18,119 @@ const lastT = async (page: Page, id = 'chart-speed') => Number(await page.getByT
 const firstT = async (page: Page, id = 'chart-speed') =>
   Number(await page.getByTestId(id).getAttribute('data-first-t'));
 
+const LANE_IDS = ['chart-speed', 'chart-accel', 'chart-engine', 'chart-brake', 'chart-tyres', 'chart-battery'];
+
 async function startRun(page: Page, scenarioId: string): Promise<string> {
   await open(page, `${org}/scenarios/${scenarioId}`);
   await page.getByRole('button', { name: 'Run latest version' }).click();
   await expect(page).toHaveURL(/\/runs\/[a-z0-9]+$/);
   return page.url();
 }
+
+test('a late joiner sees at least 60 s of history; pause freezes the charts while data keeps coming', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  await signInAsDemo(page, DEMO.user);
+  const runUrl = await startRun(page, scenarios.liveId);
+  await expect(page.getByTestId('run-state')).toHaveText('running', { timeout: 30_000 });
+  // Leave, and come back once the run has driven well past a minute (2× real time).
+  await open(page, org);
+  await page.waitForTimeout(45_000);
+  await open(page, runUrl);
+  const speed = page.getByTestId('chart-speed');
+  await expect(speed).not.toHaveAttribute('data-last-t', '', { timeout: 15_000 });
+  // Right after joining, live frames alone cover a few seconds: the rest is history.
+  await expect
+    .poll(async () => (await lastT(page)) - (await firstT(page)), { timeout: 8_000 })
+    .toBeGreaterThanOrEqual(60);
+
+  await page.getByRole('button', { name: 'Pause' }).click();
+  const frozen = await lastT(page);
+  const frozenEngine = await lastT(page, 'chart-engine');
+  await page.waitForTimeout(3_000);
+  expect(await lastT(page)).toBe(frozen);
+  expect(await lastT(page, 'chart-engine')).toBe(frozenEngine);
+  // …while the buffer kept filling: the badge says how far behind the frozen view is.
+  await expect(page.getByTestId('paused-behind')).toHaveText(/^Paused · [1-9]\d* s behind$/);
+  await page.getByRole('button', { name: 'Jump to live' }).click();
+  await expect.poll(() => lastT(page), { timeout: 5_000 }).toBeGreaterThan(frozen + 2);
+  await expect(page.getByTestId('paused-behind')).toHaveCount(0);
+  await page.screenshot({ path: 'docs/screenshots/live.png' });
+
+  await page.getByRole('button', { name: 'Cancel run' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Cancel run' }).click();
+  await expect(page.getByTestId('run-state')).toHaveText('cancelled', { timeout: 15_000 });
+});
+
+test('the map frames every vehicle of a 20-vehicle run at its default zoom, names them on hover', async ({ page }) => {
+  test.setTimeout(120_000);
+  await signInAsDemo(page, DEMO.user);
+  await startRun(page, scenarios.fleetId);
+  await expect(page.getByTestId('run-state')).toHaveText('running', { timeout: 30_000 });
+  const map = page.getByTestId('birds-eye');
+  await expect(map).toHaveAttribute('data-mode', 'fit');
+  const markers = map.locator('[data-testid="ego-marker"], [data-testid="vehicle-marker"]');
+  await expect(markers).toHaveCount(20, { timeout: 15_000 });
+  // Twice, a few seconds apart: the framing follows the vehicles as they drive.
+  for (let round = 0; round < 2; round++) {
+    const box = (await map.boundingBox())!;
+    for (const dot of await markers.locator('circle').all()) {
+      const b = (await dot.boundingBox())!;
+      expect(b.x).toBeGreaterThanOrEqual(box.x);
+      expect(b.y).toBeGreaterThanOrEqual(box.y);
+      expect(b.x + b.width).toBeLessThanOrEqual(box.x + box.width);
+      expect(b.y + b.height).toBeLessThanOrEqual(box.y + box.height);
+    }
+    await page.waitForTimeout(3_000);
+  }
+  // Names: the ego's always, another vehicle's when hovered; a legend says which colour is which.
+  await expect(map.getByTestId('vehicle-label')).toHaveText(['ego']);
+  const other = map.getByTestId('vehicle-marker').first();
+  const name = (await other.getAttribute('data-vehicle'))!;
+  await other.locator('circle').hover({ force: true });
+  await expect(map.getByTestId('vehicle-label').filter({ hasText: name })).toHaveCount(1);
+  await expect(page.getByTestId('map-legend')).toContainText('ego');
+  await expect(page.getByTestId('map-legend')).toContainText('traffic');
+  await expect(page.getByTestId('map-legend')).toContainText('alerting');
+
+  await page.getByRole('button', { name: 'Cancel run' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Cancel run' }).click();
+  await expect(page.getByTestId('run-state')).toHaveText('cancelled', { timeout: 15_000 });
+});
+
+test('every live chart names its unit on the y axis and each of its values', async ({ page }) => {
+  test.setTimeout(120_000);
+  await signInAsDemo(page, DEMO.user);
+  await startRun(page, scenarios.fleetId);
+  await expect(page.getByTestId('run-state')).toHaveText('running', { timeout: 30_000 });
+  const units = {
+    'chart-speed': 'm/s',
+    'chart-accel': 'm/s²',
+    'chart-engine': '°C',
+    'chart-brake': 'bar',
+    'chart-tyres': 'kPa',
+    'chart-battery': '°C',
+  };
+  for (const [id, unit] of Object.entries(units)) {
+    await expect(page.getByTestId(id).locator('.chart-y-unit')).toHaveText(unit, { timeout: 15_000 });
+  }
+  const n = String.raw`-?\d+(\.\d+)?`;
+  await expect(page.getByTestId('chart-speed').getByTestId('chart-values')).toHaveText(new RegExp(`^speed ${n} m/s$`));
+  await expect(page.getByTestId('chart-accel').getByTestId('chart-values')).toHaveText(
+    new RegExp(`^longitudinal ${n} m/s² · lateral ${n} m/s²$`),
+  );
+  await expect(page.getByTestId('chart-tyres').getByTestId('chart-values')).toHaveText(
+    new RegExp(`^worst wheel (FL|FR|RL|RR) · lowest wheel ${n} kPa · highest wheel ${n} kPa$`),
+  );
+  // Two lines in one chart: the legend says which colour is which.
+  const legend = page.getByTestId('chart-accel').locator('.recharts-legend-item');
+  await expect(legend).toHaveText(['longitudinal', 'lateral']);
+
+  await page.getByRole('button', { name: 'Cancel run' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Cancel run' }).click();
+  await expect(page.getByTestId('run-state')).toHaveText('cancelled', { timeout: 15_000 });
+});
 
 test('clicking a timeline event seeks every chart of the replay to it', async ({ page }) => {
   test.setTimeout(180_000);
@@ -44,4 +151,46 @@ test('clicking a timeline event seeks every chart of the replay to it', async ({
     expect(await lastT(page, id)).toBeLessThanOrEqual(t + 0.001);
   }
   await page.screenshot({ path: 'docs/screenshots/replay.png' });
+});
+
+test('in replay the whole-run strip seeks, and the time-range brush zooms every chart', async ({ page }) => {
+  test.setTimeout(180_000);
+  await signInAsDemo(page, DEMO.user);
+  await startRun(page, scenarios.replayId);
+  await expect(page.getByTestId('run-state')).toHaveText('completed', { timeout: 90_000 });
+  await page.reload();
+  await expect(page.getByTestId('replay-panel')).toBeVisible({ timeout: 30_000 });
+  const playhead = async () => Number((await page.getByTestId('playhead').innerText()).split(' ')[0]);
+  const duration = Number((await page.getByTestId('playhead').innerText()).split('/')[1]!.replace(' s', ''));
+  expect(duration).toBeGreaterThan(20);
+
+  // A click at 80 % of the strip seeks to 80 % of the run.
+  const strip = page.getByTestId('replay-overview');
+  const sb = (await strip.boundingBox())!;
+  await page.mouse.click(sb.x + sb.width * 0.8, sb.y + sb.height / 2);
+  await expect.poll(async () => Math.abs((await playhead()) - duration * 0.8)).toBeLessThan(1);
+  const t = await playhead();
+  for (const id of LANE_IDS) await expect.poll(() => lastT(page, id), { timeout: 20_000 }).toBeGreaterThan(t - 0.5);
+  const before = await firstT(page);
+
+  // Dragging the brush's left handle halfway narrows every chart to the same later range.
+  const zoom = page.getByTestId('chart-zoom');
+  const handle = zoom.locator('.recharts-brush-traveller').first();
+  const hb = (await handle.boundingBox())!;
+  const zb = (await zoom.locator('.recharts-brush').boundingBox())!;
+  await page.mouse.move(hb.x + hb.width / 2, hb.y + hb.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(zb.x + zb.width * 0.5, hb.y + hb.height / 2, { steps: 10 });
+  await page.mouse.up();
+  const rangeFrom = async () => Number(((await zoom.getAttribute('data-range')) ?? '').split(' ')[0] || 0);
+  await expect.poll(rangeFrom).toBeGreaterThan(before + 5);
+  const from = await rangeFrom();
+  for (const id of LANE_IDS) {
+    await expect.poll(() => firstT(page, id)).toBeGreaterThanOrEqual(from);
+    expect(await firstT(page, id)).toBeLessThan(from + 1);
+    expect(await lastT(page, id)).toBeGreaterThan(t - 0.5);
+  }
+  // …and "Show all" gives every chart its whole range back.
+  await zoom.getByRole('button', { name: 'Show all' }).click();
+  for (const id of LANE_IDS) await expect.poll(() => firstT(page, id)).toBe(before);
 });

@@ -11,6 +11,8 @@ export type {
   TimeSeriesChartProps,
   XMarkerSpec,
 } from './time-series-chart';
+export { TimeBrush } from './time-brush';
+export type { TimeBrushProps } from './time-brush';
 export { Histogram } from './histogram';
 export type { HistogramProps } from './histogram';
 export { Heatmap } from './heatmap';

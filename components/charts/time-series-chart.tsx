@@ -20,6 +20,7 @@ import {
   TOOLTIP_CONTENT,
   seriesColor,
 } from './theme';
+import { labelledMarkers } from './markers';
 import { extent, formatTick, formatValue, logTicks, niceTicks, type AxisTicks } from './ticks';
 
 /** One line of a chart: `key` is the column in each row. */
@@ -60,7 +61,7 @@ export interface TimeSeriesChartProps<T extends object = ChartRow> {
   series: readonly ChartSeries[];
   /** Unit after x tick labels ("s" prints "90 s"). */
   xUnit?: string;
-  /** Unit of y, shown in the tooltip. */
+  /** Unit of y, shown on the y axis and in the tooltip. */
   yUnit?: string;
   /** Custom x label (e.g. `v${n}` or clock time); gets the tick value. */
   xFormat?: (v: number) => string;
@@ -113,6 +114,8 @@ export function TimeSeriesChart<T extends object>(props: TimeSeriesChartProps<T>
   const yAxis = yAxisTicks(props);
   const xLabel = (v: number) => (props.xFormat ? props.xFormat(v) : formatTick(xAxis, v, props.xUnit));
   const showLegend = props.legend ?? series.length > 1;
+  const markers = (props.xMarkers ?? []).filter((m) => m.x >= xAxis.domain[0] && m.x <= xAxis.domain[1]);
+  const labelled = labelledMarkers(markers, xAxis.domain);
   return (
     <ResponsiveContainer width="100%" height={height}>
       <LineChart data={[...data]} margin={{ top: 6, right: 12, bottom: props.xLabel ? 12 : 0, left: 0 }}>
@@ -136,8 +139,21 @@ export function TimeSeriesChart<T extends object>(props: TimeSeriesChartProps<T>
           domain={yAxis.domain}
           ticks={yAxis.ticks}
           allowDataOverflow
-          width={56}
+          width={props.yUnit ? 64 : 56}
           tickFormatter={(v: number) => formatTick(yAxis, v)}
+          label={
+            props.yUnit
+              ? {
+                  value: props.yUnit,
+                  angle: -90,
+                  position: 'insideLeft',
+                  offset: 6,
+                  fill: 'var(--muted)',
+                  fontSize: 11,
+                  className: 'chart-y-unit',
+                }
+              : undefined
+          }
           {...AXIS_PROPS}
         />
         <Tooltip
@@ -145,7 +161,10 @@ export function TimeSeriesChart<T extends object>(props: TimeSeriesChartProps<T>
           labelFormatter={(v) => (props.tooltipLabel ? props.tooltipLabel(Number(v)) : xLabel(Number(v)))}
           formatter={(v) => formatValue(typeof v === 'number' ? v : Number(v), props.yUnit)}
         />
-        {showLegend && <Legend wrapperStyle={props.xLabel ? LEGEND_WRAPPER_UNDER_TITLE : LEGEND_WRAPPER} />}
+        {/* In the order the series are given (recharts sorts by name): first is the main line. */}
+        {showLegend && (
+          <Legend wrapperStyle={props.xLabel ? LEGEND_WRAPPER_UNDER_TITLE : LEGEND_WRAPPER} itemSorter={null} />
+        )}
         {props.referenceLines?.map((r) => (
           <ReferenceLine
             key={`${r.y}-${r.label ?? ''}`}
@@ -159,17 +178,19 @@ export function TimeSeriesChart<T extends object>(props: TimeSeriesChartProps<T>
             }
           />
         ))}
-        {props.xMarkers
-          ?.filter((m) => m.x >= xAxis.domain[0] && m.x <= xAxis.domain[1])
-          .map((m) => (
-            <ReferenceLine
-              key={`x-${m.x}-${m.label}`}
-              x={m.x}
-              stroke={m.color ?? 'var(--warn)'}
-              strokeDasharray="3 3"
-              label={{ value: m.label, fill: m.color ?? 'var(--warn)', fontSize: 10, position: 'insideTopRight' }}
-            />
-          ))}
+        {markers.map((m, i) => (
+          <ReferenceLine
+            key={`x-${m.x}-${m.label}`}
+            x={m.x}
+            stroke={m.color ?? 'var(--warn)'}
+            strokeDasharray="3 3"
+            label={
+              labelled.has(i)
+                ? { value: m.label, fill: m.color ?? 'var(--warn)', fontSize: 10, position: 'insideTopRight' }
+                : undefined
+            }
+          />
+        ))}
         {series.map((s, i) => (
           <Line
             key={s.key}

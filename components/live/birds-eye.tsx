@@ -1,9 +1,10 @@
 'use client';
 
-import { useEffect, useRef, useState, type PointerEvent, type WheelEvent } from 'react';
+import { memo, useEffect, useRef, useState, type PointerEvent, type WheelEvent } from 'react';
 import type { MapOutline } from '~/server/maps/outline';
 import type { TelemetryFrame } from '~/server/contracts/telemetry';
 import { Button, Tabs } from '~/components/ui';
+import { fitBox, type Box } from './map-frame';
 
 /** How the view is framed: every vehicle (the default), the whole map, or following the ego. */
 export type BirdsEyeMode = 'fit' | 'map' | 'follow';
@@ -14,16 +15,6 @@ const MODES = [
   { key: 'follow', label: 'Follow ego' },
 ] as const;
 
-interface Box {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-}
-
-/** Metres kept around the vehicles when fitting them, and the smallest span a fit shows. */
-const FIT_MARGIN = 25;
-const FIT_MIN_SPAN = 80;
 const FOLLOW_SPAN = 160;
 
 /** A round scale-bar length (1, 2 or 5 × 10ⁿ m) near a fifth of the view's width. */
@@ -36,22 +27,65 @@ function niceLength(span: number): number {
 const pointsOf = (pts: readonly [number, number][]) => pts.map(([x, y]) => `${x},${-y}`).join(' ');
 
 /**
+ * The road network, drawn once per map and zoom step: redrawing every lane on each live refresh
+ * costs more than the vehicles themselves. `px` is one screen pixel in map units.
+ */
+const Roads = memo(function Roads({ outline, px }: { outline: MapOutline; px: number }) {
+  return (
+    <g>
+      {outline.areas.map((a, i) => (
+        <polygon
+          key={`a${i}`}
+          points={pointsOf(a.points)}
+          className={`map-area map-area-${a.kind}`}
+          data-testid={a.kind === 'drivable' ? 'map-lane' : undefined}
+        />
+      ))}
+      {outline.marks.map((m, i) => (
+        <polyline
+          key={`m${i}`}
+          points={pointsOf(m.points)}
+          className={`map-mark map-mark-${m.color}`}
+          strokeWidth={Math.max(0.15, px)}
+          strokeDasharray={m.style === 'broken' ? '3 6' : undefined}
+        />
+      ))}
+      {outline.lanes.map((l) => (
+        <polyline
+          key={l.id}
+          points={pointsOf(l.points)}
+          className={l.kind === 'junction' ? 'map-centre map-centre-junction' : 'map-centre'}
+          data-testid="map-lane"
+          strokeWidth={Math.max(l.width * 0.9, px * 1.5)}
+        />
+      ))}{' '}
+    </g>
+  );
+});
+
+/**
  * The road network and every vehicle from above, each vehicle labelled. Framing: all vehicles
  * (default), the whole map, or following the selected vehicle; the wheel and the +/− buttons
  * zoom, dragging pans, and a scale bar gives the distances. OpenDRIVE maps draw their lane
  * surfaces and road marks; built-in maps their lane centre lines at lane width.
  */
-export function BirdsEye({
+export const BirdsEye = memo(function BirdsEye({
   outline,
   vehicles,
   selected,
+  alerting,
   initialMode = 'fit',
 }: {
   outline: MapOutline;
   vehicles: TelemetryFrame[];
   selected: string;
+  /** Vehicles with an anomaly alert in this run: drawn red and always labelled. */
+  alerting?: ReadonlySet<string>;
   initialMode?: BirdsEyeMode;
 }) {
+  // Twenty labels side by side are a smear: only the ego, the selected, alerting and hovered
+  // vehicles carry their name.
+  const [hovered, setHovered] = useState<string | null>(null);
   const [mode, setMode] = useState<BirdsEyeMode>(initialMode);
   const [zoom, setZoom] = useState(1);
   const [pan, setPan] = useState({ x: 0, y: 0 });
@@ -75,19 +109,8 @@ export function BirdsEye({
   const focus = vehicles.find((v) => v.vehicleId === selected) ?? vehicles.find((v) => v.vehicleId === 'ego');
   if (mode === 'follow' && focus) {
     base = { x: focus.pose.x - FOLLOW_SPAN / 2, y: -focus.pose.y - FOLLOW_SPAN / 2, w: FOLLOW_SPAN, h: FOLLOW_SPAN };
-  } else if (mode === 'fit' && vehicles.length) {
-    const xs = vehicles.map((v) => v.pose.x);
-    const ys = vehicles.map((v) => -v.pose.y);
-    const x0 = Math.min(...xs) - FIT_MARGIN;
-    const y0 = Math.min(...ys) - FIT_MARGIN;
-    const w = Math.max(FIT_MIN_SPAN, Math.max(...xs) + FIT_MARGIN - x0);
-    const h = Math.max(FIT_MIN_SPAN, Math.max(...ys) + FIT_MARGIN - y0);
-    base = {
-      x: x0 - (w - (Math.max(...xs) + FIT_MARGIN - x0)) / 2,
-      y: y0 - (h - (Math.max(...ys) + FIT_MARGIN - y0)) / 2,
-      w,
-      h,
-    };
+  } else if (mode === 'fit') {
+    base = fitBox(vehicles.map((v) => v.pose)) ?? whole;
   }
   const w = base.w / zoom;
   const h = base.h / zoom;
@@ -123,6 +146,8 @@ export function BirdsEye({
   };
 
   const px = mPerPx; // one screen pixel in map units
+  // Quarter steps of a doubling: the fitted view changes a little with each frame, the road widths need not.
+  const roadPx = 2 ** (Math.round(Math.log2(px) * 4) / 4);
   return (
     <div className="birds-eye" data-testid="birds-eye-panel">
       <div className="toolbar justify-between mb-2">
@@ -138,7 +163,7 @@ export function BirdsEye({
       </div>
       <svg
         ref={svg}
-        viewBox={`${view.x} ${view.y} ${view.w} ${view.h}`}
+        viewBox={`${left} ${bottom - shownH} ${shownW} ${shownH}`}
         className="canvas map-canvas"
         data-testid="birds-eye"
         data-mode={mode}
@@ -152,35 +177,12 @@ export function BirdsEye({
         onPointerCancel={onPointerUp}
       >
         {/* y is flipped: the map's y grows north, SVG's grows down. */}
-        {outline.areas.map((a, i) => (
-          <polygon
-            key={`a${i}`}
-            points={pointsOf(a.points)}
-            className={`map-area map-area-${a.kind}`}
-            data-testid={a.kind === 'drivable' ? 'map-lane' : undefined}
-          />
-        ))}
-        {outline.marks.map((m, i) => (
-          <polyline
-            key={`m${i}`}
-            points={pointsOf(m.points)}
-            className={`map-mark map-mark-${m.color}`}
-            strokeWidth={Math.max(0.15, px)}
-            strokeDasharray={m.style === 'broken' ? '3 6' : undefined}
-          />
-        ))}
-        {outline.lanes.map((l) => (
-          <polyline
-            key={l.id}
-            points={pointsOf(l.points)}
-            className={l.kind === 'junction' ? 'map-centre map-centre-junction' : 'map-centre'}
-            data-testid="map-lane"
-            strokeWidth={Math.max(l.width * 0.9, px * 1.5)}
-          />
-        ))}
+        <Roads outline={outline} px={roadPx} />
         {vehicles.map((v) => {
           const ego = v.vehicleId === 'ego';
           const sel = v.vehicleId === selected;
+          const alert = alerting?.has(v.vehicleId) ?? false;
+          const labelled = ego || sel || alert || v.vehicleId === hovered;
           // At least a few pixels wide, at most the vehicle's own size once zoomed in.
           const r = Math.max(ego ? 1.4 : 1.1, (ego ? 5 : 3.5) * px);
           const hx = Math.cos(v.pose.yaw) * r * 1.8;
@@ -192,7 +194,11 @@ export function BirdsEye({
               data-vehicle={v.vehicleId}
               data-x={v.pose.x.toFixed(2)}
               data-y={v.pose.y.toFixed(2)}
+              data-alerting={alert || undefined}
+              onPointerEnter={() => setHovered(v.vehicleId)}
+              onPointerLeave={() => setHovered((h) => (h === v.vehicleId ? null : h))}
             >
+              <title>{v.vehicleId}</title>
               <line
                 x1={v.pose.x}
                 y1={-v.pose.y}
@@ -205,14 +211,20 @@ export function BirdsEye({
                 cx={v.pose.x}
                 cy={-v.pose.y}
                 r={r}
-                className={
-                  ego ? 'map-vehicle map-vehicle-ego' : sel ? 'map-vehicle map-vehicle-selected' : 'map-vehicle'
-                }
+                className={`map-vehicle${ego ? ' map-vehicle-ego' : ''}${sel && !ego ? ' map-vehicle-selected' : ''}${alert ? ' map-vehicle-alert' : ''}`}
                 strokeWidth={r * 0.3}
               />
-              <text x={v.pose.x + r * 1.4} y={-v.pose.y - r * 1.2} className="map-label" fontSize={11 * px}>
-                {v.vehicleId}
-              </text>
+              {labelled && (
+                <text
+                  x={v.pose.x + r * 1.4}
+                  y={-v.pose.y - r * 1.2}
+                  className="map-label"
+                  fontSize={11 * px}
+                  data-testid="vehicle-label"
+                >
+                  {v.vehicleId}
+                </text>
+              )}
             </g>
           );
         })}
@@ -230,6 +242,21 @@ export function BirdsEye({
           </text>
         </g>
       </svg>
+      <div className="map-legend" data-testid="map-legend">
+        <span>
+          <span className="map-key map-key-ego" /> ego
+        </span>
+        <span>
+          <span className="map-key" /> traffic
+        </span>
+        <span>
+          <span className="map-key map-key-selected" /> selected
+        </span>
+        <span>
+          <span className="map-key map-key-alert" /> alerting
+        </span>
+        <span className="muted">hover a vehicle for its name</span>
+      </div>
     </div>
   );
-}
+});

@@ -5,6 +5,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { XMarkerSpec } from '~/components/charts';
 import type { AlertMessage } from '~/server/contracts/predictions';
 import type { BuiltinMapId } from '~/server/contracts/scenario';
+import type { TelemetryFrame } from '~/server/contracts/telemetry';
 import { useTRPC } from '~/components/trpc/react';
 import { AnomalyChart } from './anomaly-chart';
 import { BirdsEye } from './birds-eye';
@@ -67,9 +68,10 @@ export function LivePanel({
   const series = useMemo(() => withHistory(history.data ?? [], live.series), [history.data, live.series]);
   // Pausing freezes what is shown; the hook keeps buffering, so "behind" grows and jump-to-live
   // shows everything that arrived meanwhile.
-  const [frozen, setFrozen] = useState<{ series: SeriesPoint[]; vehicles: typeof live.latest } | null>(null);
+  // Frozen arrays keep their identity, so the memoised charts and map are not redrawn while paused.
+  const [frozen, setFrozen] = useState<{ series: SeriesPoint[]; vehicles: TelemetryFrame[] } | null>(null);
   const paused = frozen !== null;
-  const shown = frozen ?? { series, vehicles: live.latest };
+  const shown = frozen ?? { series, vehicles: [...live.latest.values()] };
   const behindS = frozen ? Math.max(0, (series.at(-1)?.t ?? 0) - (frozen.series.at(-1)?.t ?? 0)) : 0;
   const alertCount = live.alerts.length;
   useEffect(() => {
@@ -77,6 +79,7 @@ export function LivePanel({
     // live.alerts grows in place; its length is the change to react to.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [alertCount]);
+  const alerting = useMemo(() => new Set(live.alerts.map((a) => a.vehicleId)), [live.alerts]);
   const vehicleAlerts = live.alerts.filter((a) => a.vehicleId === vehicle).length;
   const cls = live.connection === 'live' ? 'badge-ok' : live.connection === 'denied' ? 'badge-bad' : 'badge-wait';
   return (
@@ -122,16 +125,16 @@ export function LivePanel({
               </Button>
             </>
           ) : (
-            <Button size="sm" onClick={() => setFrozen({ series, vehicles: new Map(live.latest) })}>
+            <Button size="sm" onClick={() => setFrozen({ series, vehicles: [...live.latest.values()] })}>
               Pause
             </Button>
           )}
         </div>
       </div>
       <div className="columns-wide-right">
-        <Card className="p-2">
+        <Card className="p-2 map-card">
           {outline.data ? (
-            <BirdsEye outline={outline.data} vehicles={[...shown.vehicles.values()]} selected={vehicle} />
+            <BirdsEye outline={outline.data} vehicles={shown.vehicles} selected={vehicle} alerting={alerting} />
           ) : (
             <EmptyState>Loading map…</EmptyState>
           )}

@@ -8,6 +8,7 @@ import type { TelemetryFrame } from '~/server/contracts/telemetry';
 import { useTRPC } from '~/components/trpc/react';
 import { BirdsEye } from './birds-eye';
 import { LiveCharts } from './live-charts';
+import { ReplayOverview } from './replay-overview';
 import { toPoint } from './use-live-run';
 import { Button, Card, EmptyState, Select } from '~/components/ui';
 
@@ -55,6 +56,17 @@ export function ReplayPanel({
       { org, map, ...(roadNetwork ? { roadNetwork: { mapId: roadNetwork.mapId, version: roadNetwork.version } } : {}) },
       { staleTime: Infinity },
     ),
+  );
+  // The whole run, coarse (about 300 frames a vehicle), for the overview strip.
+  const whole = useQuery(
+    trpc.runs.replay.queryOptions(
+      { org, id: runId, from: 0, to: Math.max(duration, 0.1), maxHz: Math.min(2, Math.max(0.01, 300 / duration)) },
+      { staleTime: Infinity, retry: 20, retryDelay: 1500 },
+    ),
+  );
+  const overview = useMemo(
+    () => (whole.data?.frames ?? []).filter((f) => f.vehicleId === vehicle).map((f) => ({ t: f.t, v: f.speed })),
+    [whole.data, vehicle],
   );
   const data = useQuery(
     trpc.runs.replay.queryOptions(
@@ -177,6 +189,16 @@ export function ReplayPanel({
             ))}
           </Select>
         </div>
+        <ReplayOverview
+          points={overview}
+          duration={duration}
+          t={t}
+          markers={markers}
+          onSeek={(to) => {
+            setPlaying(false);
+            setT(to);
+          }}
+        />
         {data.error && <p className="error-text">{data.error.message}</p>}
         {/* A seek outside what is loaded shows that it is loading instead of empty charts. */}
         {(data.isLoading || data.isPlaceholderData) && (
@@ -186,7 +208,7 @@ export function ReplayPanel({
         )}
       </Card>
       <div className="columns-wide-right">
-        <Card className="p-2">
+        <Card className="p-2 map-card">
           {outline.data ? (
             <BirdsEye outline={outline.data} vehicles={latest} selected={vehicle} />
           ) : (

@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useRef, useState } from 'react';
+import { startTransition, useEffect, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import type { SimEvent } from '~/server/contracts/events';
 import type { AlertMessage, PredictionMessage } from '~/server/contracts/predictions';
@@ -53,6 +53,13 @@ export interface LiveSnapshot {
 const WINDOW_S = 60;
 const MAX_POINTS = 2000;
 const RENDER_EVERY_MS = 200;
+/**
+ * A refresh waits at least this many times as long as the previous one took, so on a busy machine
+ * the page refreshes less often instead of spending all its time redrawing (clicks, the pause
+ * button and anything else reading the page then still get through).
+ */
+const IDLE_FACTOR = 3;
+const MAX_WAIT_MS = 2000;
 
 const WHEELS = ['FL', 'FR', 'RL', 'RR'] as const;
 
@@ -93,7 +100,8 @@ export function toPoint(f: TelemetryFrame): SeriesPoint {
 
 /**
  * Subscribes to a run's room on /live and keeps a rolling 60 s window per vehicle. Batches arrive
- * every ~100 ms; React state is refreshed at most 5 times a second. Frames keep arriving and
+ * every ~100 ms; React state is refreshed at most 5 times a second, less often when redrawing is slow
+ * (see IDLE_FACTOR), as an interruptible transition. Frames keep arriving and
  * buffering while the view is paused: freezing what is shown is the panel's job (live-panel.tsx),
  * so it can say how far behind the frozen view is.
  */
@@ -109,6 +117,7 @@ export function useLiveRun(runId: string, options: { vehicle: string; enabled: b
   const latencies = useRef<number[]>([]);
   const [connection, setConnection] = useState<LiveSnapshot['connection']>('connecting');
   const [tick, setTick] = useState(0);
+  const refreshAsked = useRef(0);
 
   useEffect(() => {
     if (!options.enabled) return;
@@ -163,12 +172,25 @@ export function useLiveRun(runId: string, options: { vehicle: string; enabled: b
         if (batch.status) status.current = batch.status;
       },
     );
-    const timer = setInterval(() => setTick((n) => n + 1), RENDER_EVERY_MS);
     return () => {
-      clearInterval(timer);
       socket.disconnect();
     };
   }, [runId, options.enabled]);
+
+  // The next refresh is scheduled once the previous one is on the page, after a pause that grows
+  // with what that refresh cost: refreshes never queue up behind each other.
+  useEffect(() => {
+    if (!options.enabled) return;
+    const cost = refreshAsked.current ? performance.now() - refreshAsked.current : 0;
+    const timer = setTimeout(
+      () => {
+        refreshAsked.current = performance.now();
+        startTransition(() => setTick((n) => n + 1));
+      },
+      Math.min(MAX_WAIT_MS, Math.max(RENDER_EVERY_MS, cost * IDLE_FACTOR)),
+    );
+    return () => clearTimeout(timer);
+  }, [tick, options.enabled]);
 
   // Glass-to-glass: measured after React committed the frames to the page.
   useEffect(() => {
