@@ -78,6 +78,8 @@ export function ReplayPanel({
   // Load the next stretch before the playhead reaches the end of what is loaded.
   useEffect(() => {
     if (t < chunk.from + (chunk.from > 0 ? BEHIND_S * 0.5 : 0) || t > chunk.to - 5)
+      // The playhead left the loaded stretch: one update, after which t is inside it again.
+      // eslint-disable-next-line react-hooks/set-state-in-effect
       setChunk({ from: Math.max(0, t - BEHIND_S), to: t + AHEAD_S });
   }, [t, chunk]);
 
