@@ -2,14 +2,10 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { DEMO } from '../prisma/seed';
 import { open, signInAsDemo } from './helpers';
-import { portalPages, PUBLIC_PAGES, seedPages, type PageIds } from './pages';
+import { portalPages, PUBLIC_PAGES, seedPages, VIEWPORTS, type PageIds } from './pages';
 
 // Phone and desktop: the phone layout swaps the org tabs for a menu and stacks the tables, so its
 // markup is checked on its own.
-const VIEWPORTS = [
-  { name: 'phone', width: 390, height: 844 },
-  { name: 'desktop', width: 1440, height: 900 },
-] as const;
 
 let ids: PageIds;
 test.beforeAll(() => {

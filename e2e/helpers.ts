@@ -1,4 +1,4 @@
-import type { Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 
 /** Waits until React has hydrated the page (the provider marks <html data-hydrated>). */
 export async function ready(page: Page): Promise<void> {
@@ -18,4 +18,11 @@ export async function signInAsDemo(page: Page, user: { email: string; password: 
   await page.getByLabel('Password').fill(user.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByTestId('signed-in-as').waitFor();
+}
+
+/** Cancels the open run: the button asks first, and the dialog's own button confirms. */
+export async function cancelRun(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Cancel run' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Cancel run' }).click();
+  await expect(page.getByTestId('run-state')).toHaveText('cancelled', { timeout: 15_000 });
 }

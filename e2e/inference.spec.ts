@@ -2,7 +2,7 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect, test } from '@playwright/test';
 import { DEMO } from '../prisma/seed';
-import { open, signInAsDemo } from './helpers';
+import { cancelRun, open, signInAsDemo } from './helpers';
 
 // A live simulated run with an injected battery thermal runaway must raise an anomaly alert in the run
 // view. The inference worker runs as its own process (started here, next to the portal, simulator,
@@ -134,10 +134,7 @@ test('an injected fault in a live run raises an anomaly alert in the run view', 
   const state = page.getByTestId('run-state');
   await expect(state).not.toHaveText('');
   if ((await state.textContent())?.trim() === 'running') {
-    await page.getByRole('button', { name: 'Cancel run' }).click();
-    // Cancelling asks first; the dialog's own button confirms.
-    await page.getByRole('dialog').getByRole('button', { name: 'Cancel run' }).click();
-    await expect(state).toHaveText('cancelled', { timeout: 10_000 });
+    await cancelRun(page);
   } else {
     await expect(state).toHaveText('completed');
   }

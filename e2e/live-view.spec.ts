@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { expect, test, type Page } from '@playwright/test';
 import { DEMO } from '../prisma/seed';
-import { open, signInAsDemo } from './helpers';
+import { cancelRun, open, signInAsDemo } from './helpers';
 
 let scenarios: { liveId: string; replayId: string; fleetId: string };
 test.beforeAll(() => {
@@ -58,9 +58,7 @@ test('a late joiner sees at least 60 s of history; pause freezes the charts whil
   await expect(page.getByTestId('paused-behind')).toHaveCount(0);
   await page.screenshot({ path: 'docs/screenshots/live.png' });
 
-  await page.getByRole('button', { name: 'Cancel run' }).click();
-  await page.getByRole('dialog').getByRole('button', { name: 'Cancel run' }).click();
-  await expect(page.getByTestId('run-state')).toHaveText('cancelled', { timeout: 15_000 });
+  await cancelRun(page);
 });
 
 test('the map frames every vehicle of a 20-vehicle run at its default zoom, names them on hover', async ({ page }) => {
@@ -94,9 +92,7 @@ test('the map frames every vehicle of a 20-vehicle run at its default zoom, name
   await expect(page.getByTestId('map-legend')).toContainText('traffic');
   await expect(page.getByTestId('map-legend')).toContainText('alerting');
 
-  await page.getByRole('button', { name: 'Cancel run' }).click();
-  await page.getByRole('dialog').getByRole('button', { name: 'Cancel run' }).click();
-  await expect(page.getByTestId('run-state')).toHaveText('cancelled', { timeout: 15_000 });
+  await cancelRun(page);
 });
 
 test('every live chart names its unit on the y axis and each of its values', async ({ page }) => {
@@ -127,9 +123,7 @@ test('every live chart names its unit on the y axis and each of its values', asy
   const legend = page.getByTestId('chart-accel').locator('.recharts-legend-item');
   await expect(legend).toHaveText(['longitudinal', 'lateral']);
 
-  await page.getByRole('button', { name: 'Cancel run' }).click();
-  await page.getByRole('dialog').getByRole('button', { name: 'Cancel run' }).click();
-  await expect(page.getByTestId('run-state')).toHaveText('cancelled', { timeout: 15_000 });
+  await cancelRun(page);
 });
 
 test('clicking a timeline event seeks every chart of the replay to it', async ({ page }) => {

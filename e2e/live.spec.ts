@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { DEMO } from '../prisma/seed';
-import { open, signInAsDemo } from './helpers';
+import { cancelRun, open, signInAsDemo } from './helpers';
 
 test('during a live run the charts move and the ego moves on the map', async ({ page }) => {
   await signInAsDemo(page, DEMO.user);
@@ -39,8 +39,5 @@ test('during a live run the charts move and the ego moves on the map', async ({ 
   await page.screenshot({ path: '.state/test-results/fleet.png', fullPage: true });
 
   await open(page, runUrl);
-  await page.getByRole('button', { name: 'Cancel run' }).click();
-  // Cancelling asks first; the dialog's own button confirms.
-  await page.getByRole('dialog').getByRole('button', { name: 'Cancel run' }).click();
-  await expect(page.getByTestId('run-state')).toHaveText('cancelled', { timeout: 10_000 });
+  await cancelRun(page);
 });

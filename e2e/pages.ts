@@ -25,6 +25,12 @@ export function seedPages(): PageIds {
   return JSON.parse(out.trim().split('\n').at(-1)!) as PageIds;
 }
 
+/** The two sizes the portal's browser tests run at: a phone (tabs become a menu) and a desktop. */
+export const VIEWPORTS = [
+  { name: 'phone', width: 390, height: 844 },
+  { name: 'desktop', width: 1440, height: 900 },
+] as const;
+
 /** Pages anyone can open signed out. */
 export const PUBLIC_PAGES = ['/', '/signin', '/signup', '/status', '/invite/not-a-real-token'];
 

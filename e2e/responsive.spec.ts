@@ -1,12 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { DEMO } from '../prisma/seed';
 import { open, signInAsDemo } from './helpers';
-import { horizontalOverflow, portalPages, PUBLIC_PAGES, seedPages, type PageIds } from './pages';
-
-const VIEWPORTS = [
-  { name: 'phone', width: 390, height: 844 },
-  { name: 'desktop', width: 1440, height: 900 },
-] as const;
+import { horizontalOverflow, portalPages, PUBLIC_PAGES, seedPages, VIEWPORTS, type PageIds } from './pages';
 
 let ids: PageIds;
 test.beforeAll(() => {

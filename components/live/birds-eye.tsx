@@ -175,6 +175,9 @@ export const BirdsEye = memo(function BirdsEye({
         onPointerMove={onPointerMove}
         onPointerUp={onPointerUp}
         onPointerCancel={onPointerUp}
+        // The hovered name stays until the pointer reaches another vehicle or leaves the map: a
+        // moving vehicle drives out from under a still pointer within a frame or two.
+        onPointerLeave={() => setHovered(null)}
       >
         {/* y is flipped: the map's y grows north, SVG's grows down. */}
         <Roads outline={outline} px={roadPx} />
@@ -196,7 +199,6 @@ export const BirdsEye = memo(function BirdsEye({
               data-y={v.pose.y.toFixed(2)}
               data-alerting={alert || undefined}
               onPointerEnter={() => setHovered(v.vehicleId)}
-              onPointerLeave={() => setHovered((h) => (h === v.vehicleId ? null : h))}
             >
               <title>{v.vehicleId}</title>
               <line

@@ -26,6 +26,17 @@ import {
 } from '~/components/ui';
 
 const ACTIVE = new Set(['queued', 'running']);
+// A run's state and its events reach the database through two consumers, so a run can read as
+// finished a moment before its last events are stored: keep reading until the closing event is
+// there, for at most this long after the finish.
+const EVENTS_GRACE_MS = 30_000;
+
+/** Nothing more will change: the run ended and its events are complete (or the grace is over). */
+function settled(r: { state: string; finishedAt: Date | null; events: { type: string }[] }): boolean {
+  if (ACTIVE.has(r.state)) return false;
+  if (r.events.some((e) => e.type === 'run_finished')) return true;
+  return !r.finishedAt || Date.now() - new Date(r.finishedAt).getTime() > EVENTS_GRACE_MS;
+}
 const EVENT_LABELS: Record<string, string> = {
   collision: 'Collision',
   lane_invasion: 'Lane invasion',
@@ -73,7 +84,7 @@ export function RunView({ org, runId, canRun }: { org: string; runId: string; ca
   const run = useQuery(
     trpc.runs.get.queryOptions(
       { org, id: runId },
-      { refetchInterval: (q) => (q.state.data && !ACTIVE.has(q.state.data.state) ? false : 1000) },
+      { refetchInterval: (q) => (q.state.data && settled(q.state.data) ? false : 1000) },
     ),
   );
   const cancel = useMutation(trpc.runs.cancel.mutationOptions());

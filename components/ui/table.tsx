@@ -1,5 +1,8 @@
-import type { HTMLAttributes, ReactNode, TdHTMLAttributes, ThHTMLAttributes } from 'react';
+'use client';
+
+import { useRef, type HTMLAttributes, type ReactNode, type TdHTMLAttributes, type ThHTMLAttributes } from 'react';
 import { cx } from './cx';
+import { useScrollsSideways } from './use-scrolls-sideways';
 
 /**
  * A data table (header row, ruled rows); `compact` tightens the cells. Use with <thead>/<tbody>.
@@ -12,8 +15,11 @@ export function Table({
   children,
   ...rest
 }: { compact?: boolean; children: ReactNode } & HTMLAttributes<HTMLTableElement>) {
+  const box = useRef<HTMLDivElement>(null);
+  const scrolls = useScrollsSideways(box);
   return (
-    <div className="table-scroll">
+    // Wider than its card (a phone): focusable, so a keyboard can scroll it sideways.
+    <div ref={box} className="table-scroll" {...(scrolls ? { tabIndex: 0 } : {})}>
       <table className={cx('data', compact && 'compact', className)} {...rest}>
         {children}
       </table>

@@ -3,10 +3,8 @@ import { FEATURE_SET } from '~/server/contracts/features';
 import { db } from '~/server/db';
 import { runDriftCheck } from '~/server/drift/check';
 import type { DriftReport } from '~/server/drift/report';
-import { registerModelVersion } from '~/server/models/registry';
-import { objectStore } from '~/server/store/object-store';
 import { sharedBoss, stopSharedBoss, TRAINING_QUEUE } from '~/server/training/queue';
-import { FEATURES, featureRows, trainFeatureAutoencoder } from '~/scripts/fixtures/models';
+import { FEATURES, featureRows, registerTrainedAutoencoder, trainFeatureAutoencoder } from '~/scripts/fixtures/models';
 import { float8ArrayLiteral } from '~/workers/features/offline-sql';
 import { makeOrg, type OrgFixture } from '../helpers/tenancy';
 
@@ -40,29 +38,15 @@ async function serve(seed: number, n: number, fault: boolean, at: Date) {
 beforeAll(async () => {
   A = await makeOrg('drift');
   const t = await trainFeatureAutoencoder(5, { epochs: 3 });
-  const v = await registerModelVersion(
-    db,
-    {
-      orgId: A.org.id,
-      modelName: 'wear',
-      kind: 'autoencoder',
-      featureNames: FEATURES,
-      metrics: {},
-      threshold: t.threshold,
-      onnx: t.bytes,
-      sidecar: t.sidecar,
-      inputShape: [FEATURES.length],
-      outputShape: [FEATURES.length],
-      reference: {
-        features: featureRows(1, 800),
-        predictions: [],
-        importance: [],
-        importanceMetric: 'mean_score',
-        importanceBaseline: 0,
-      },
+  const v = await registerTrainedAutoencoder(A.org.id, 'wear', t, {
+    reference: {
+      features: featureRows(1, 800),
+      predictions: [],
+      importance: [],
+      importanceMetric: 'mean_score',
+      importanceBaseline: 0,
     },
-    objectStore(),
-  );
+  });
   modelId = v.modelId;
   // The version was trained by a job: the retrain policy repeats it.
   await db.trainingJob.create({

@@ -38,7 +38,7 @@ describe("the bird's-eye map on Town01", () => {
     expect(html.match(/data-testid="map-lane"/g)).toHaveLength(drivable);
   });
 
-  it('fits all 20 vehicles by default, labelled, with a scale bar', () => {
+  it('fits all 20 vehicles by default, named on hover, with a scale bar', () => {
     expect(frames).toHaveLength(20);
     const html = renderToStaticMarkup(createElement(BirdsEye, { outline, vehicles: frames, selected: 'ego' }));
     expect(html).toContain('data-mode="fit"');
@@ -53,8 +53,10 @@ describe("the bird's-eye map on Town01", () => {
       expect(f.pose.x).toBeLessThan(x + w);
       expect(-f.pose.y).toBeGreaterThan(y);
       expect(-f.pose.y).toBeLessThan(y + h);
-      expect(html).toContain(`>${f.vehicleId}</text>`);
+      // Every vehicle is named on hover (its <title>); the ego always carries a label.
+      expect(html).toContain(`<title>${f.vehicleId}</title>`);
     }
+    expect(html).toContain('data-testid="vehicle-label">ego</text>');
     expect(html).toMatch(/data-testid="scale-bar" data-metres="\d+"/);
     // Following the ego frames a much smaller area around it.
     const follow = renderToStaticMarkup(
