@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { expect, test, type Page } from '@playwright/test';
 import { DEMO } from '../prisma/seed';
 import { cancelRun, open, signInAsDemo } from './helpers';
+import { VIEWPORTS } from './pages';
 
 let scenarios: { liveId: string; replayId: string; fleetId: string };
 test.beforeAll(() => {
@@ -23,8 +24,9 @@ const LANE_IDS = ['chart-speed', 'chart-accel', 'chart-engine', 'chart-brake', '
 async function startRun(page: Page, scenarioId: string): Promise<string> {
   await open(page, `${org}/scenarios/${scenarioId}`);
   await page.getByRole('button', { name: 'Run latest version' }).click();
-  await expect(page).toHaveURL(/\/runs\/[a-z0-9]+$/);
-  return page.url();
+  // A run that finishes at once opens in replay, which puts its playhead in the query.
+  await expect(page).toHaveURL(/\/runs\/[a-z0-9]+(\?.*)?$/);
+  return page.url().split('?')[0]!;
 }
 
 test('a late joiner sees at least 60 s of history; pause freezes the charts while data keeps coming', async ({
@@ -37,60 +39,75 @@ test('a late joiner sees at least 60 s of history; pause freezes the charts whil
   // Leave, and come back once the run has driven well past a minute (2× real time).
   await open(page, org);
   await page.waitForTimeout(45_000);
-  await open(page, runUrl);
-  const speed = page.getByTestId('chart-speed');
-  await expect(speed).not.toHaveAttribute('data-last-t', '', { timeout: 15_000 });
-  // Right after joining, live frames alone cover a few seconds: the rest is history.
-  await expect
-    .poll(async () => (await lastT(page)) - (await firstT(page)), { timeout: 8_000 })
-    .toBeGreaterThanOrEqual(60);
+  // Each viewport joins afresh (a page load is a new socket), phone first: the phone's layout
+  // stacks the charts, and the history and pause must hold there too.
+  for (const vp of VIEWPORTS) {
+    await page.setViewportSize(vp);
+    await open(page, runUrl);
+    const speed = page.getByTestId('chart-speed');
+    await expect(speed, vp.name).not.toHaveAttribute('data-last-t', '', { timeout: 15_000 });
+    // Right after joining, live frames alone cover a few seconds: the rest is history.
+    await expect
+      .poll(async () => (await lastT(page)) - (await firstT(page)), { message: vp.name, timeout: 8_000 })
+      .toBeGreaterThanOrEqual(60);
 
-  await page.getByRole('button', { name: 'Pause' }).click();
-  const frozen = await lastT(page);
-  const frozenEngine = await lastT(page, 'chart-engine');
-  await page.waitForTimeout(3_000);
-  expect(await lastT(page)).toBe(frozen);
-  expect(await lastT(page, 'chart-engine')).toBe(frozenEngine);
-  // …while the buffer kept filling: the badge says how far behind the frozen view is.
-  await expect(page.getByTestId('paused-behind')).toHaveText(/^Paused · [1-9]\d* s behind$/);
-  await page.getByRole('button', { name: 'Jump to live' }).click();
-  await expect.poll(() => lastT(page), { timeout: 5_000 }).toBeGreaterThan(frozen + 2);
-  await expect(page.getByTestId('paused-behind')).toHaveCount(0);
+    await page.getByRole('button', { name: 'Pause' }).click();
+    const frozen = await lastT(page);
+    const frozenEngine = await lastT(page, 'chart-engine');
+    await page.waitForTimeout(3_000);
+    expect(await lastT(page), vp.name).toBe(frozen);
+    expect(await lastT(page, 'chart-engine'), vp.name).toBe(frozenEngine);
+    // …while the buffer kept filling: the badge says how far behind the frozen view is.
+    await expect(page.getByTestId('paused-behind')).toHaveText(/^Paused · [1-9]\d* s behind$/);
+    await page.getByRole('button', { name: 'Jump to live' }).click();
+    await expect.poll(() => lastT(page), { message: vp.name, timeout: 5_000 }).toBeGreaterThan(frozen + 2);
+    await expect(page.getByTestId('paused-behind')).toHaveCount(0);
+  }
   await page.screenshot({ path: 'docs/screenshots/live.png' });
 
   await cancelRun(page);
 });
 
 test('the map frames every vehicle of a 20-vehicle run at its default zoom, names them on hover', async ({ page }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(240_000);
   await signInAsDemo(page, DEMO.user);
   await startRun(page, scenarios.fleetId);
   await expect(page.getByTestId('run-state')).toHaveText('running', { timeout: 30_000 });
   const map = page.getByTestId('birds-eye');
-  await expect(map).toHaveAttribute('data-mode', 'fit');
   const markers = map.locator('[data-testid="ego-marker"], [data-testid="vehicle-marker"]');
-  await expect(markers).toHaveCount(20, { timeout: 15_000 });
-  // Twice, a few seconds apart: the framing follows the vehicles as they drive.
-  for (let round = 0; round < 2; round++) {
-    const box = (await map.boundingBox())!;
-    for (const dot of await markers.locator('circle').all()) {
-      const b = (await dot.boundingBox())!;
-      expect(b.x).toBeGreaterThanOrEqual(box.x);
-      expect(b.y).toBeGreaterThanOrEqual(box.y);
-      expect(b.x + b.width).toBeLessThanOrEqual(box.x + box.width);
-      expect(b.y + b.height).toBeLessThanOrEqual(box.y + box.height);
+  for (const vp of VIEWPORTS) {
+    await page.setViewportSize(vp);
+    // Off the map, so the label the last round's hover left is cleared.
+    await page.mouse.move(0, 0);
+    await expect(map).toHaveAttribute('data-mode', 'fit');
+    await expect(markers).toHaveCount(20, { timeout: 15_000 });
+    // Twice, a few seconds apart: the framing follows the vehicles as they drive.
+    for (let round = 0; round < 2; round++) {
+      const box = (await map.boundingBox())!;
+      for (const dot of await markers.locator('circle').all()) {
+        const b = (await dot.boundingBox())!;
+        const where = `${vp.name}, round ${round}`;
+        expect(b.x, where).toBeGreaterThanOrEqual(box.x);
+        expect(b.y, where).toBeGreaterThanOrEqual(box.y);
+        expect(b.x + b.width, where).toBeLessThanOrEqual(box.x + box.width);
+        expect(b.y + b.height, where).toBeLessThanOrEqual(box.y + box.height);
+      }
+      await page.waitForTimeout(3_000);
     }
-    await page.waitForTimeout(3_000);
+    // Names: the ego's always, another vehicle's when hovered; a legend says which colour is which.
+    await expect(map.getByTestId('vehicle-label')).toHaveText(['ego']);
+    const other = map.getByTestId('vehicle-marker').first();
+    const name = (await other.getAttribute('data-vehicle'))!;
+    // The vehicles drive on while the pointer travels, so another may be under it when it lands:
+    // hover again at the vehicle's new place until its name shows.
+    await expect(async () => {
+      await other.locator('circle').hover({ force: true });
+      await expect(map.getByTestId('vehicle-label').filter({ hasText: name })).toHaveCount(1, { timeout: 1_000 });
+    }).toPass({ timeout: 15_000 });
+    await expect(page.getByTestId('map-legend')).toContainText('ego');
+    await expect(page.getByTestId('map-legend')).toContainText('traffic');
+    await expect(page.getByTestId('map-legend')).toContainText('alerting');
   }
-  // Names: the ego's always, another vehicle's when hovered; a legend says which colour is which.
-  await expect(map.getByTestId('vehicle-label')).toHaveText(['ego']);
-  const other = map.getByTestId('vehicle-marker').first();
-  const name = (await other.getAttribute('data-vehicle'))!;
-  await other.locator('circle').hover({ force: true });
-  await expect(map.getByTestId('vehicle-label').filter({ hasText: name })).toHaveCount(1);
-  await expect(page.getByTestId('map-legend')).toContainText('ego');
-  await expect(page.getByTestId('map-legend')).toContainText('traffic');
-  await expect(page.getByTestId('map-legend')).toContainText('alerting');
 
   await cancelRun(page);
 });
@@ -129,20 +146,26 @@ test('every live chart names its unit on the y axis and each of its values', asy
 test('clicking a timeline event seeks every chart of the replay to it', async ({ page }) => {
   test.setTimeout(180_000);
   await signInAsDemo(page, DEMO.user);
-  await startRun(page, scenarios.replayId);
+  const runUrl = await startRun(page, scenarios.replayId);
   await expect(page.getByTestId('run-state')).toHaveText('completed', { timeout: 90_000 });
-  await page.reload();
-  await expect(page.getByTestId('replay-panel')).toBeVisible({ timeout: 30_000 });
-  const fault = page.locator('tr', { hasText: 'Fault starts' }).getByTestId('timeline-seek').first();
-  await expect(fault).toBeVisible({ timeout: 30_000 });
-  const t = Number((await fault.innerText()).replace(' s', ''));
-  expect(t).toBeGreaterThan(20);
-  await fault.click();
-  await expect(page.getByTestId('playhead')).toHaveText(new RegExp(`^${t.toFixed(1)} /`));
-  for (const id of ['chart-speed', 'chart-accel', 'chart-engine', 'chart-brake', 'chart-tyres', 'chart-battery']) {
-    // Each chart ends at the event (the last recorded frame at or before it, 10 Hz replay).
-    await expect.poll(() => lastT(page, id), { timeout: 20_000 }).toBeGreaterThan(t - 0.5);
-    expect(await lastT(page, id)).toBeLessThanOrEqual(t + 0.001);
+  // Each viewport loads the replay afresh, so each click must really move every chart.
+  for (const vp of VIEWPORTS) {
+    await page.setViewportSize(vp);
+    await open(page, runUrl);
+    await expect(page.getByTestId('replay-panel')).toBeVisible({ timeout: 30_000 });
+    const fault = page.locator('tr', { hasText: 'Fault starts' }).getByTestId('timeline-seek').first();
+    await expect(fault).toBeVisible({ timeout: 30_000 });
+    const t = Number((await fault.innerText()).replace(' s', ''));
+    expect(t).toBeGreaterThan(20);
+    await fault.click();
+    await expect(page.getByTestId('playhead')).toHaveText(new RegExp(`^${t.toFixed(1)} /`));
+    for (const id of LANE_IDS) {
+      // Each chart ends at the event (the last recorded frame at or before it, 10 Hz replay).
+      await expect
+        .poll(() => lastT(page, id), { message: `${vp.name} ${id}`, timeout: 20_000 })
+        .toBeGreaterThan(t - 0.5);
+      expect(await lastT(page, id), `${vp.name} ${id}`).toBeLessThanOrEqual(t + 0.001);
+    }
   }
   await page.screenshot({ path: 'docs/screenshots/replay.png' });
 });

@@ -190,6 +190,8 @@ export const BirdsEye = memo(function BirdsEye({
           const r = Math.max(ego ? 1.4 : 1.1, (ego ? 5 : 3.5) * px);
           const hx = Math.cos(v.pose.yaw) * r * 1.8;
           const hy = -Math.sin(v.pose.yaw) * r * 1.8;
+          // Near the right edge the name goes on the vehicle's left, so the card does not clip it.
+          const leftOf = v.pose.x > left + shownW * 0.8;
           return (
             <g
               key={v.vehicleId}
@@ -218,8 +220,9 @@ export const BirdsEye = memo(function BirdsEye({
               />
               {labelled && (
                 <text
-                  x={v.pose.x + r * 1.4}
+                  x={leftOf ? v.pose.x - r * 1.4 : v.pose.x + r * 1.4}
                   y={-v.pose.y - r * 1.2}
+                  textAnchor={leftOf ? 'end' : 'start'}
                   className="map-label"
                   fontSize={11 * px}
                   data-testid="vehicle-label"
