@@ -1,3 +1,4 @@
+import type { PrismaClient } from '@prisma/client';
 import { AppError, issue } from '~/server/errors';
 import { z } from 'zod';
 import { OpenDriveError } from '../../maps/opendrive';
@@ -9,6 +10,16 @@ import { placeableLanes, scenarioRoadMap } from '../../maps/scenario-map';
 
 const id = z.string().min(1).max(64);
 const version = z.number().int().positive().optional();
+
+/**
+ * The organisation's map by id and the key of the version asked for (the latest when none is);
+ * NOT_FOUND for another organisation's map, so ids do not leak across organisations.
+ */
+async function findMapVersionKey(db: PrismaClient, orgId: string, mapId: string, version: number | undefined) {
+  const m = await db.orgMap.findFirst({ where: { id: mapId, orgId } });
+  if (!m) throw new AppError('NOT_FOUND', 'Map not found');
+  return { m, where: { mapId_version: { mapId: m.id, version: version ?? m.latestVersion } } };
+}
 
 /** An organisation's OpenDRIVE maps: upload (versioned by name), list, inspect, download. */
 export const mapsRouter = createTRPCRouter({
@@ -32,10 +43,9 @@ export const mapsRouter = createTRPCRouter({
     .meta({ minRole: 'viewer', sample: (ids) => ({ id: ids.scenarioId }) })
     .input(z.object({ id, version }))
     .query(async ({ ctx, input }) => {
-      const m = await ctx.db.orgMap.findFirst({ where: { id: input.id, orgId: ctx.orgId } });
-      if (!m) throw new AppError('NOT_FOUND', 'Map not found');
+      const { m, where } = await findMapVersionKey(ctx.db, ctx.orgId, input.id, input.version);
       const v = await ctx.db.orgMapVersion.findUnique({
-        where: { mapId_version: { mapId: m.id, version: input.version ?? m.latestVersion } },
+        where,
         select: { version: true, sha256: true, report: true, stats: true, previewSvg: true, createdAt: true },
       });
       if (!v) throw new AppError('NOT_FOUND', 'Map version not found');
@@ -53,10 +63,9 @@ export const mapsRouter = createTRPCRouter({
     .meta({ minRole: 'viewer', sample: (ids) => ({ id: ids.scenarioId }) })
     .input(z.object({ id, version }))
     .query(async ({ ctx, input }) => {
-      const m = await ctx.db.orgMap.findFirst({ where: { id: input.id, orgId: ctx.orgId } });
-      if (!m) throw new AppError('NOT_FOUND', 'Map not found');
+      const { m, where } = await findMapVersionKey(ctx.db, ctx.orgId, input.id, input.version);
       const v = await ctx.db.orgMapVersion.findUnique({
-        where: { mapId_version: { mapId: m.id, version: input.version ?? m.latestVersion } },
+        where,
         select: { version: true, xodr: true },
       });
       if (!v) throw new AppError('NOT_FOUND', 'Map version not found');

@@ -1,3 +1,4 @@
+import type { Prisma } from '@prisma/client';
 import { AppError } from '../../errors';
 import { z } from 'zod';
 import { audit } from '../../audit';
@@ -6,6 +7,16 @@ import { createTRPCRouter, orgProcedure } from '../init';
 import { assertNotLastOwner } from './orgs';
 
 const membershipId = z.string().min(1).max(64);
+
+/** A membership of this org with its user's email (for the audit entry); NOT_FOUND otherwise. */
+async function findMember(tx: Prisma.TransactionClient, orgId: string, id: string) {
+  const target = await tx.membership.findFirst({
+    where: { id, orgId },
+    include: { user: { select: { email: true } } },
+  });
+  if (!target) throw new AppError('NOT_FOUND', 'Member not found');
+  return target;
+}
 
 export const membersRouter = createTRPCRouter({
   list: orgProcedure.meta({ minRole: 'viewer', sample: () => ({}) }).query(async ({ ctx }) => {
@@ -29,11 +40,7 @@ export const membersRouter = createTRPCRouter({
     .input(z.object({ membershipId, role: roleSchema }))
     .mutation(async ({ ctx, input }) => {
       return ctx.db.$transaction(async (tx) => {
-        const target = await tx.membership.findFirst({
-          where: { id: input.membershipId, orgId: ctx.orgId },
-          include: { user: { select: { email: true } } },
-        });
-        if (!target) throw new AppError('NOT_FOUND', 'Member not found');
+        const target = await findMember(tx, ctx.orgId, input.membershipId);
         if (!hasRole(ctx.role, target.role) || !canGrant(ctx.role, input.role)) {
           throw new AppError('FORBIDDEN', `As ${ctx.role} you cannot change a ${target.role} to ${input.role}.`);
         }
@@ -57,11 +64,7 @@ export const membersRouter = createTRPCRouter({
     .input(z.object({ membershipId }))
     .mutation(async ({ ctx, input }) => {
       return ctx.db.$transaction(async (tx) => {
-        const target = await tx.membership.findFirst({
-          where: { id: input.membershipId, orgId: ctx.orgId },
-          include: { user: { select: { email: true } } },
-        });
-        if (!target) throw new AppError('NOT_FOUND', 'Member not found');
+        const target = await findMember(tx, ctx.orgId, input.membershipId);
         if (!hasRole(ctx.role, target.role))
           throw new AppError('FORBIDDEN', `As ${ctx.role} you cannot remove a ${target.role}.`);
         if (target.role === 'owner') await assertNotLastOwner(tx, ctx.orgId);
