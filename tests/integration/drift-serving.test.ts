@@ -17,6 +17,7 @@ import { objectStore } from '~/server/store/object-store';
 import { createRedis } from '~/server/store/redis';
 import { createBoss, TRAINING_QUEUE } from '~/server/training/queue';
 import {
+  autoencoderVersion,
   FEATURES,
   featureRows,
   registerWithReference,
@@ -25,6 +26,7 @@ import {
 } from '~/scripts/fixtures/models';
 import { parseInferenceConfig } from '~/workers/inference/config';
 import { startInferenceWorker, type InferenceWorker } from '~/workers/inference/worker';
+import { expectedWearRetrain, recordWearTraining } from '../helpers/drift';
 import { collect, isolatedTopics } from '../helpers/kafka';
 import { waitFor } from '../helpers/pipeline';
 import { callerFor, makeOrg, userCaller, type OrgFixture } from '../helpers/tenancy';
@@ -92,18 +94,7 @@ beforeAll(async () => {
   modelId = v.modelId;
   versionId = v.id;
   await setAlias(A.org.id, modelId, 'production', v.id);
-  await db.trainingJob.create({
-    data: {
-      orgId: A.org.id,
-      experimentId: A.ids.experimentId,
-      datasetVersionId: A.ids.datasetVersionId,
-      kind: 'autoencoder',
-      modelName: 'wear',
-      params: { epochs: 3 },
-      state: 'completed',
-      modelVersionId: v.id,
-    },
-  });
+  await recordWearTraining(A, v.id);
   // Count windows for this model, set as a user would.
   await callerFor(userCaller(A.users.engineer)).drift.setSettings({
     org: A.org.slug,
@@ -263,14 +254,7 @@ describe('drift from served traffic', () => {
     expect(report!.driftedShare).toBeGreaterThanOrEqual(0.5);
     expect(report!.retrainJobId).not.toBeNull();
     const job = await db.trainingJob.findUniqueOrThrow({ where: { id: report!.retrainJobId! } });
-    expect(job).toMatchObject({
-      state: 'queued',
-      kind: 'autoencoder',
-      modelName: 'wear',
-      datasetVersionId: A.ids.datasetVersionId,
-      params: { epochs: 3 },
-      tags: ['drift-retrain'],
-    });
+    expect(job).toMatchObject(expectedWearRetrain(A));
     expect(job.bossJobId).not.toBeNull();
     // Not for a trainer of this suite: another file's trainer or queue check must not find it.
     await boss.deleteJob(TRAINING_QUEUE, job.bossJobId!);
@@ -289,22 +273,7 @@ describe('retrain and gate-promote', () => {
   it("promotes a retrained version to production only when its main metric beats production's", async () => {
     const t = await trainFeatureAutoencoder(6, { epochs: 1 });
     const register = (f1: number) =>
-      registerModelVersion(
-        db,
-        {
-          orgId: A.org.id,
-          modelName: 'gated',
-          kind: 'autoencoder',
-          featureNames: FEATURES,
-          metrics: { f1 },
-          threshold: t.threshold,
-          onnx: t.bytes,
-          sidecar: t.sidecar,
-          inputShape: [FEATURES.length],
-          outputShape: [FEATURES.length],
-        },
-        objectStore(),
-      );
+      registerModelVersion(db, autoencoderVersion(A.org.id, 'gated', t, { metrics: { f1 } }), objectStore());
     const v1 = await register(0.8);
     await setAlias(A.org.id, v1.modelId, 'production', v1.id);
     const published: string[] = [];

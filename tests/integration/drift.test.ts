@@ -6,8 +6,9 @@ import type { DriftReport } from '~/server/drift/report';
 import { registerModelVersion } from '~/server/models/registry';
 import { objectStore } from '~/server/store/object-store';
 import { sharedBoss, stopSharedBoss, TRAINING_QUEUE } from '~/server/training/queue';
-import { FEATURES, featureRows, trainFeatureAutoencoder } from '~/scripts/fixtures/models';
+import { autoencoderVersion, FEATURES, featureRows, trainFeatureAutoencoder } from '~/scripts/fixtures/models';
 import { float8ArrayLiteral } from '~/workers/features/offline-sql';
+import { expectedWearRetrain, recordWearTraining } from '../helpers/drift';
 import { makeOrg, type OrgFixture } from '../helpers/tenancy';
 
 /**
@@ -42,41 +43,12 @@ beforeAll(async () => {
   const t = await trainFeatureAutoencoder(5, { epochs: 3 });
   const v = await registerModelVersion(
     db,
-    {
-      orgId: A.org.id,
-      modelName: 'wear',
-      kind: 'autoencoder',
-      featureNames: FEATURES,
-      metrics: {},
-      threshold: t.threshold,
-      onnx: t.bytes,
-      sidecar: t.sidecar,
-      inputShape: [FEATURES.length],
-      outputShape: [FEATURES.length],
-      reference: {
-        features: featureRows(1, 800),
-        predictions: [],
-        importance: [],
-        importanceMetric: 'mean_score',
-        importanceBaseline: 0,
-      },
-    },
+    autoencoderVersion(A.org.id, 'wear', t, { reference: { features: featureRows(1, 800), predictions: [] } }),
     objectStore(),
   );
   modelId = v.modelId;
   // The version was trained by a job: the retrain policy repeats it.
-  await db.trainingJob.create({
-    data: {
-      orgId: A.org.id,
-      experimentId: A.ids.experimentId,
-      datasetVersionId: A.ids.datasetVersionId,
-      kind: 'autoencoder',
-      modelName: 'wear',
-      params: { epochs: 3 },
-      state: 'completed',
-      modelVersionId: v.id,
-    },
-  });
+  await recordWearTraining(A, v.id);
   await serve(2, 1500, false, new Date('2026-01-01T10:30:00Z'));
   await serve(3, 1500, true, new Date('2026-01-01T11:30:00Z'));
 }, 120_000);
@@ -140,14 +112,7 @@ describe('drift checks', () => {
     expect(r.driftedShare).toBeGreaterThanOrEqual(0.5);
     expect(r.retrainJobId).not.toBeNull();
     const job = await db.trainingJob.findUniqueOrThrow({ where: { id: r.retrainJobId! } });
-    expect(job).toMatchObject({
-      state: 'queued',
-      kind: 'autoencoder',
-      modelName: 'wear',
-      datasetVersionId: A.ids.datasetVersionId,
-      params: { epochs: 3 },
-      tags: ['drift-retrain'],
-    });
+    expect(job).toMatchObject(expectedWearRetrain(A));
     expect(job.bossJobId).not.toBeNull();
     // Not for a trainer of this suite: another file's trainer or queue check must not find it.
     await (await sharedBoss()).deleteJob(TRAINING_QUEUE, job.bossJobId!);
