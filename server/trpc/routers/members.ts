@@ -1,7 +1,7 @@
 import type { Prisma } from '@prisma/client';
 import { AppError } from '../../errors';
 import { z } from 'zod';
-import { audit } from '../../audit';
+import { auditAs } from '../../audit';
 import { canGrant, hasRole, roleSchema } from '../../auth/roles';
 import { createTRPCRouter, orgProcedure } from '../init';
 import { assertNotLastOwner } from './orgs';
@@ -47,12 +47,9 @@ export const membersRouter = createTRPCRouter({
         if (target.role === input.role) return { id: target.id, role: target.role };
         if (target.role === 'owner') await assertNotLastOwner(tx, ctx.orgId);
         const updated = await tx.membership.update({ where: { id: target.id }, data: { role: input.role } });
-        await audit(tx, {
-          orgId: ctx.orgId,
+        await auditAs(tx, ctx, {
           action: 'member.role_changed',
-          actor: ctx.actor,
           target: { type: 'user', id: target.userId },
-          ip: ctx.ip,
           data: { email: target.user.email, from: target.role, to: input.role },
         });
         return { id: updated.id, role: updated.role };
@@ -69,12 +66,9 @@ export const membersRouter = createTRPCRouter({
           throw new AppError('FORBIDDEN', `As ${ctx.role} you cannot remove a ${target.role}.`);
         if (target.role === 'owner') await assertNotLastOwner(tx, ctx.orgId);
         await tx.membership.delete({ where: { id: target.id } });
-        await audit(tx, {
-          orgId: ctx.orgId,
+        await auditAs(tx, ctx, {
           action: 'member.removed',
-          actor: ctx.actor,
           target: { type: 'user', id: target.userId },
-          ip: ctx.ip,
           data: { email: target.user.email, role: target.role },
         });
         return { removed: target.id };
