@@ -1,4 +1,7 @@
+import { expect } from 'vitest';
 import { db } from '~/server/db';
+import type { DriftReport } from '~/server/drift/report';
+import { FEATURES } from '~/scripts/fixtures/models';
 import type { OrgFixture } from './tenancy';
 
 /**
@@ -24,4 +27,20 @@ export async function recordWearTraining(A: OrgFixture, modelVersionId: string):
 /** What the retrain policy queues for that version: the same job again, tagged as a retrain. */
 export function expectedWearRetrain(A: OrgFixture) {
   return { state: 'queued', ...WEAR_JOB, datasetVersionId: A.ids.datasetVersionId, tags: ['drift-retrain'] };
+}
+
+/** featureRows' fault mode moves every fifth feature (j % 5 === 0) eight latent units off. */
+export const FAULTED_FEATURES = FEATURES.filter((_, j) => j % 5 === 0);
+
+/** A report on faulted rows: every faulted feature drifts, unmistakably, and they come first. */
+export function expectFaultedFeaturesDrift(report: DriftReport): void {
+  for (const name of FAULTED_FEATURES) {
+    const col = report.columns.find((x) => x.column === name)!;
+    expect(col.drifted).toBe(true);
+    expect(col.pValue!).toBeLessThan(1e-6);
+    expect(col.distance).toBeGreaterThan(1);
+  }
+  expect(new Set(report.columns.slice(0, FAULTED_FEATURES.length).map((x) => x.column))).toEqual(
+    new Set(FAULTED_FEATURES),
+  );
 }
