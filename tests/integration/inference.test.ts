@@ -18,6 +18,7 @@ import { createRedis } from '~/server/store/redis';
 import { routesToCanary } from '~/server/inference/canary';
 import { parseInferenceConfig } from '~/workers/inference/config';
 import { startInferenceWorker, type InferenceWorker } from '~/workers/inference/worker';
+import { featureWindow } from '~/scripts/fixtures/feature-windows';
 import { collect, isolatedTopics } from '../helpers/kafka';
 import { announce, FEATURES, featureRows, registerAutoencoder, setAlias } from '~/scripts/fixtures/models';
 import { waitFor } from '../helpers/pipeline';
@@ -563,22 +564,7 @@ function featuresMessage(
   values: number[],
   kind: 'tumbling' | 'sliding' = 'tumbling',
 ): FeaturesMessage {
-  return {
-    v: 1,
-    orgId,
-    runId,
-    vehicleId,
-    windowStart: t,
-    windowEnd: t + 1,
-    windowSize: 1,
-    kind,
-    featureSetVersion: FEATURE_SET.version,
-    names: FEATURES,
-    values,
-    frameCount: 20,
-    emittedAt: Date.now(),
-    revision: 0,
-  };
+  return featureWindow({ orgId, runId, vehicleId, t }, values, { kind });
 }
 
 async function publishFeatures(messages: (FeaturesMessage | string)[]) {

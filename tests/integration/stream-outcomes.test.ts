@@ -31,6 +31,7 @@ import {
 import { parseInferenceConfig } from '~/workers/inference/config';
 import { startInferenceWorker, type InferenceWorker } from '~/workers/inference/worker';
 import { float8ArrayLiteral } from '~/workers/features/offline-sql';
+import { featureWindow } from '~/scripts/fixtures/feature-windows';
 import { collect, isolatedTopics } from '../helpers/kafka';
 import { waitFor } from '../helpers/pipeline';
 import { callerFor, makeOrg, userCaller, type OrgFixture } from '../helpers/tenancy';
@@ -55,22 +56,7 @@ const ids = { modelId: '', baseline: '', shadow: '', driftModelId: '', driftVers
 const DRIFT_ROWS = 500;
 
 function window(orgId: string, run: string, vehicleId: string, t: number, values: (number | null)[]): FeaturesMessage {
-  return {
-    v: 1,
-    orgId,
-    runId: run,
-    vehicleId,
-    windowStart: t,
-    windowEnd: t + 1,
-    windowSize: 1,
-    kind: 'tumbling',
-    featureSetVersion: FEATURE_SET.version,
-    names: FEATURES,
-    values,
-    frameCount: 20,
-    emittedAt: Date.now(),
-    revision: 0,
-  };
+  return featureWindow({ orgId, runId: run, vehicleId, t }, values);
 }
 
 async function send(topicName: (typeof TOPICS)[keyof typeof TOPICS], messages: { key: string; value: unknown }[]) {
