@@ -33,7 +33,7 @@ export function expectedWearRetrain(A: OrgFixture) {
 export const FAULTED_FEATURES = FEATURES.filter((_, j) => j % 5 === 0);
 
 /** A report on faulted rows: every faulted feature drifts, unmistakably, and they come first. */
-export function expectFaultedFeaturesDrift(report: DriftReport): void {
+export function expectFaultedDrift(report: DriftReport): void {
   for (const name of FAULTED_FEATURES) {
     const col = report.columns.find((x) => x.column === name)!;
     expect(col.drifted).toBe(true);

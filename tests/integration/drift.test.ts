@@ -8,12 +8,7 @@ import { objectStore } from '~/server/store/object-store';
 import { sharedBoss, stopSharedBoss, TRAINING_QUEUE } from '~/server/training/queue';
 import { autoencoderVersion, FEATURES, featureRows, trainFeatureAutoencoder } from '~/scripts/fixtures/models';
 import { float8ArrayLiteral } from '~/workers/features/offline-sql';
-import {
-  expectedWearRetrain,
-  expectFaultedFeaturesDrift,
-  FAULTED_FEATURES,
-  recordWearTraining,
-} from '../helpers/drift';
+import { expectedWearRetrain, expectFaultedDrift, FAULTED_FEATURES, recordWearTraining } from '../helpers/drift';
 import { makeOrg, type OrgFixture } from '../helpers/tenancy';
 
 /**
@@ -79,7 +74,7 @@ describe('drift checks', () => {
     const shifted = await runDriftCheck(db, { orgId: A.org.id, modelId, from: hour(11), to: hour(12) });
     expect(shifted).toMatchObject({ rows: 1500, policy: 'notify', retrainJobId: null });
     const s = shifted.report as unknown as DriftReport;
-    expectFaultedFeaturesDrift(s);
+    expectFaultedDrift(s);
     expect(s.columns.filter((x) => x.drifted).length).toBeGreaterThanOrEqual(FAULTED_FEATURES.length);
     const stored = await db.driftReport.findMany({ where: { orgId: A.org.id }, orderBy: { windowStart: 'asc' } });
     expect(stored.map((r) => r.datasetDrift)).toEqual([false, s.datasetDrift]);
