@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomBytes } from 'node:crypto';
 import type PgBoss from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driftAlertMessageSchema, webhookEventSchema, type DriftAlertMessage } from '~/server/contracts/drift';
@@ -24,14 +23,9 @@ import {
   setAlias,
   trainFeatureAutoencoder,
 } from '~/scripts/fixtures/models';
-import { parseInferenceConfig } from '~/workers/inference/config';
-import { startInferenceWorker, type InferenceWorker } from '~/workers/inference/worker';
-import {
-  expectedWearRetrain,
-  expectFaultedFeaturesDrift,
-  FAULTED_FEATURES,
-  recordWearTraining,
-} from '../helpers/drift';
+import type { InferenceWorker } from '~/workers/inference/worker';
+import { startTestInferenceWorker } from '../helpers/inference-worker';
+import { expectedWearRetrain, expectFaultedDrift, FAULTED_FEATURES, recordWearTraining } from '../helpers/drift';
 import { collect, isolatedTopics } from '../helpers/kafka';
 import { waitFor } from '../helpers/pipeline';
 import { callerFor, makeOrg, userCaller, type OrgFixture } from '../helpers/tenancy';
@@ -108,19 +102,16 @@ beforeAll(async () => {
     window: { kind: 'count', rows: WINDOW_ROWS },
   });
 
-  worker = await startInferenceWorker({
-    config: parseInferenceConfig({
-      INFERENCE_HTTP_PORT: '0',
-      INFERENCE_GROUP_ID: `drift-test-${randomBytes(4).toString('hex')}`,
-    }),
-    kafka: topics.kafka,
-    db,
-    redis,
-    store: objectStore(),
-    rateLimit: { limit: 1_000_000, windowS: 60 },
-    prefix: topics.prefix,
-    streaming: false,
-  });
+  worker = await startTestInferenceWorker(
+    'drift-test',
+    {},
+    {
+      kafka: topics.kafka,
+      redis,
+      prefix: topics.prefix,
+      streaming: false,
+    },
+  );
 }, 240_000);
 
 afterAll(async () => {
@@ -176,7 +167,7 @@ describe('drift from served traffic', () => {
     expect(calm!.alert).toBeNull();
 
     const s = reports[1]!.report as unknown as DriftReport;
-    expectFaultedFeaturesDrift(s);
+    expectFaultedDrift(s);
     // The autoencoder scores the shifted rows as anomalies: the prediction drifts too.
     expect(s.prediction?.drifted).toBe(true);
     expect(s.prediction?.pValue).toBeLessThan(1e-6);

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { featuresKey, FEATURE_SET, type FeaturesMessage } from '~/server/contracts/features';
 import type { SimEvent } from '~/server/contracts/events';
@@ -28,10 +27,10 @@ import {
   setAlias,
   trainFeatureAutoencoder,
 } from '~/scripts/fixtures/models';
-import { parseInferenceConfig } from '~/workers/inference/config';
-import { startInferenceWorker, type InferenceWorker } from '~/workers/inference/worker';
+import type { InferenceWorker } from '~/workers/inference/worker';
 import { float8ArrayLiteral } from '~/workers/features/offline-sql';
 import { featureWindow } from '~/scripts/fixtures/feature-windows';
+import { startTestInferenceWorker } from '../helpers/inference-worker';
 import { collect, isolatedTopics } from '../helpers/kafka';
 import { waitFor } from '../helpers/pipeline';
 import { callerFor, makeOrg, userCaller, type OrgFixture } from '../helpers/tenancy';
@@ -124,19 +123,17 @@ beforeAll(async () => {
     window: { kind: 'count', rows: DRIFT_ROWS },
   });
 
-  worker = await startInferenceWorker({
-    config: parseInferenceConfig({
-      INFERENCE_HTTP_PORT: '0',
-      INFERENCE_GROUP_ID: `stream-out-${randomBytes(4).toString('hex')}`,
-    }),
-    kafka: topics.kafka,
-    db,
-    redis,
-    store,
-    rateLimit: { limit: 1_000_000, windowS: 60 },
-    prefix: topics.prefix,
-    fromBeginning: true,
-  });
+  worker = await startTestInferenceWorker(
+    'stream-out',
+    {},
+    {
+      store,
+      kafka: topics.kafka,
+      redis,
+      prefix: topics.prefix,
+      fromBeginning: true,
+    },
+  );
   tracking = await startRunTracking(topics.kafka, db, { prefix: topics.prefix });
 }, 240_000);
 
