@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import { db } from '~/server/db';
 import type { DriftReport } from '~/server/drift/report';
 import { FEATURES } from '~/scripts/fixtures/models';
-import type { OrgFixture } from './tenancy';
+import { callerFor, userCaller, type OrgFixture } from './tenancy';
 
 /**
  * The drift suites' model: "wear", an autoencoder trained by a job for 3 epochs on the org's
@@ -43,4 +43,19 @@ export function expectFaultedDrift(report: DriftReport): void {
   expect(new Set(report.columns.slice(0, FAULTED_FEATURES.length).map((x) => x.column))).toEqual(
     new Set(FAULTED_FEATURES),
   );
+}
+
+/** Sets a model's drift checks as the org's engineer would: windows of `rows` served rows. */
+export async function setCountWindows(
+  org: OrgFixture,
+  modelId: string,
+  rows: number,
+  policy: 'notify' | 'retrain' = 'notify',
+): Promise<void> {
+  await callerFor(userCaller(org.users.engineer)).drift.setSettings({
+    org: org.org.slug,
+    modelId,
+    policy,
+    window: { kind: 'count', rows },
+  });
 }

@@ -25,7 +25,13 @@ import {
 } from '~/scripts/fixtures/models';
 import type { InferenceWorker } from '~/workers/inference/worker';
 import { startTestInferenceWorker } from '../helpers/inference-worker';
-import { expectedWearRetrain, expectFaultedDrift, FAULTED_FEATURES, recordWearTraining } from '../helpers/drift';
+import {
+  expectedWearRetrain,
+  expectFaultedDrift,
+  FAULTED_FEATURES,
+  recordWearTraining,
+  setCountWindows,
+} from '../helpers/drift';
 import { collect, isolatedTopics } from '../helpers/kafka';
 import { waitFor } from '../helpers/pipeline';
 import { callerFor, makeOrg, userCaller, type OrgFixture } from '../helpers/tenancy';
@@ -95,12 +101,7 @@ beforeAll(async () => {
   await setAlias(A.org.id, modelId, 'production', v.id);
   await recordWearTraining(A, v.id);
   // Count windows for this model, set as a user would.
-  await callerFor(userCaller(A.users.engineer)).drift.setSettings({
-    org: A.org.slug,
-    modelId,
-    policy: 'notify',
-    window: { kind: 'count', rows: WINDOW_ROWS },
-  });
+  await setCountWindows(A, modelId, WINDOW_ROWS);
 
   worker = await startTestInferenceWorker(
     'drift-test',
@@ -218,12 +219,7 @@ describe('drift from served traffic', () => {
   });
 
   it('the drift job on pg-boss, with policy "retrain", queues a training job like the one that trained the version', async () => {
-    await callerFor(userCaller(A.users.engineer)).drift.setSettings({
-      org: A.org.slug,
-      modelId,
-      policy: 'retrain',
-      window: { kind: 'count', rows: WINDOW_ROWS },
-    });
+    await setCountWindows(A, modelId, WINDOW_ROWS, 'retrain');
     // Every feature far off: most columns drift, so the dataset does.
     await serveWindow(featureRows(4, WINDOW_ROWS).map((r) => r.map((v) => v * 1.5 + 20)));
     // One window is left from the first test (the other passed its retention), and this one.

@@ -30,6 +30,7 @@ import {
 import type { InferenceWorker } from '~/workers/inference/worker';
 import { float8ArrayLiteral } from '~/workers/features/offline-sql';
 import { featureWindow } from '~/scripts/fixtures/feature-windows';
+import { setCountWindows } from '../helpers/drift';
 import { startTestInferenceWorker } from '../helpers/inference-worker';
 import { collect, isolatedTopics } from '../helpers/kafka';
 import { waitFor } from '../helpers/pipeline';
@@ -116,12 +117,7 @@ beforeAll(async () => {
   const d = await registerWithReference(B.org.id, 'wear-stream', t1);
   Object.assign(ids, { driftModelId: d.modelId, driftVersion: d.id });
   await setAlias(B.org.id, d.modelId, 'production', d.id);
-  await callerFor(userCaller(B.users.engineer)).drift.setSettings({
-    org: B.org.slug,
-    modelId: d.modelId,
-    policy: 'notify',
-    window: { kind: 'count', rows: DRIFT_ROWS },
-  });
+  await setCountWindows(B, d.modelId, DRIFT_ROWS);
 
   worker = await startTestInferenceWorker(
     'stream-out',
