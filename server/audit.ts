@@ -44,6 +44,18 @@ export interface AuditEntry {
 
 type Tx = Pick<PrismaClient, 'auditLog'>;
 
+/** Who an org procedure acts as: the org, the caller (user or API key) and the request's address. */
+export interface Acting {
+  orgId: string;
+  actor?: AuditEntry['actor'];
+  ip?: string | null;
+}
+
+/** Audits what an org procedure's caller did, with the org, actor and address taken from `who`. */
+export function auditAs(db: Tx, who: Acting, entry: Omit<AuditEntry, 'orgId' | 'actor' | 'ip'>): Promise<void> {
+  return audit(db, { ...entry, orgId: who.orgId, actor: who.actor, ip: who.ip });
+}
+
 export async function audit(db: Tx, entry: AuditEntry): Promise<void> {
   await db.auditLog.create({
     data: {

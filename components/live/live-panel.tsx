@@ -3,6 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import type { XMarkerSpec } from '~/components/charts';
+import type { ChartPoint } from '~/server/contracts/chart-point';
 import type { AlertMessage } from '~/server/contracts/predictions';
 import type { BuiltinMapId } from '~/server/contracts/scenario';
 import type { TelemetryFrame } from '~/server/contracts/telemetry';
@@ -24,10 +25,7 @@ const CONNECTION_LABEL = {
 const HISTORY_S = 300;
 
 /** Offline-store history (window means) before the first live frame, then the live frames. */
-export function withHistory(
-  history: readonly Omit<SeriesPoint, 'fl' | 'fr' | 'rl' | 'rr' | 'tyreMax' | 'worstWheel'>[],
-  live: readonly SeriesPoint[],
-): SeriesPoint[] {
+export function withHistory(history: readonly ChartPoint[], live: readonly SeriesPoint[]): SeriesPoint[] {
   const firstLive = live[0]?.t ?? Number.POSITIVE_INFINITY;
   const before = history
     .filter((h) => h.t < firstLive)

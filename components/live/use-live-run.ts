@@ -2,25 +2,19 @@
 
 import { startTransition, useEffect, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
+import type { ChartPoint } from '~/server/contracts/chart-point';
 import type { SimEvent } from '~/server/contracts/events';
 import type { AlertMessage, PredictionMessage } from '~/server/contracts/predictions';
 import type { RunStatus } from '~/server/contracts/run-status';
 import type { TelemetryFrame } from '~/server/contracts/telemetry';
 
-export interface SeriesPoint {
-  t: number;
-  speed: number | null;
-  accelLon: number | null;
-  accelLat: number | null;
-  engineTemp: number | null;
-  batteryTemp: number | null;
-  brake: number | null;
+/** A live frame as a chart point: the shared channels plus each wheel's pressure. */
+export interface SeriesPoint extends ChartPoint {
   fl: number | null;
   fr: number | null;
   rl: number | null;
   rr: number | null;
-  /** The lowest and highest of the four wheels, and which wheel is lowest (the one to watch). */
-  tyreMin: number | null;
+  /** The highest of the four wheels, and which wheel is lowest (the one to watch). */
   tyreMax: number | null;
   worstWheel: string | null;
 }

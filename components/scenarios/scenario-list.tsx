@@ -7,6 +7,7 @@ import { errorMessage } from '~/components/trpc/error-message';
 import { Alert, Button, Card, EmptyState, SectionTitle, Table } from '~/components/ui';
 import { relative } from '~/components/ui/format';
 import { useTRPC } from '~/components/trpc/react';
+import { useActionError } from '~/components/trpc/use-action-error';
 
 const MAP_LABELS: Record<string, string> = {
   urban_grid: 'Urban grid',
@@ -19,7 +20,7 @@ export function ScenarioList({ org, canEdit }: { org: string; canEdit: boolean }
   const qc = useQueryClient();
   const router = useRouter();
   const [showArchived, setShowArchived] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, onError, attempt } = useActionError();
   const presets = useQuery(trpc.scenarios.presets.queryOptions({ org }));
   const list = useQuery(trpc.scenarios.list.queryOptions({ org, includeArchived: showArchived }));
   const refresh = () => qc.invalidateQueries({ queryKey: trpc.scenarios.list.queryKey() });
@@ -148,34 +149,21 @@ export function ScenarioList({ org, canEdit }: { org: string; canEdit: boolean }
                           size="sm"
                           disabled={start.isPending}
                           onClick={async () => {
-                            setError(null);
-                            try {
+                            await attempt(async () => {
                               const run = await start.mutateAsync({ org, scenarioId: s.id });
                               router.push(`/${org}/runs/${run.id}`);
-                            } catch (err) {
-                              setError(errorMessage(err));
-                            }
+                            });
                           }}
                         >
                           Run
                         </Button>
                       )}{' '}
-                      <Button
-                        size="sm"
-                        onClick={() =>
-                          duplicate.mutate({ org, id: s.id }, { onError: (err) => setError(errorMessage(err)) })
-                        }
-                      >
+                      <Button size="sm" onClick={() => duplicate.mutate({ org, id: s.id }, { onError })}>
                         Duplicate
                       </Button>{' '}
                       <Button
                         size="sm"
-                        onClick={() =>
-                          archive.mutate(
-                            { org, id: s.id, archived: !s.archived },
-                            { onError: (err) => setError(errorMessage(err)) },
-                          )
-                        }
+                        onClick={() => archive.mutate({ org, id: s.id, archived: !s.archived }, { onError })}
                       >
                         {s.archived ? 'Restore' : 'Archive'}
                       </Button>

@@ -3,23 +3,13 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTRPC } from '~/components/trpc/react';
-import { canGrant, ROLES, ROLE_LABELS, type Role } from '~/server/auth/roles';
-import { errorMessage } from '~/components/trpc/error-message';
+import { useActionError } from '~/components/trpc/use-action-error';
+import { GrantableRoleField } from './role-field';
+import { ROLE_LABELS, type Role } from '~/server/auth/roles';
 import { relative } from '~/components/ui/format';
 import { Time } from '~/components/ui/time';
 import { copyText } from '~/components/ui/clipboard';
-import {
-  Alert,
-  Badge,
-  Button,
-  Card,
-  ConfirmButton,
-  EmptyState,
-  Input,
-  SectionTitle,
-  Select,
-  Table,
-} from '~/components/ui';
+import { Alert, Badge, Button, Card, ConfirmButton, EmptyState, Input, SectionTitle, Table } from '~/components/ui';
 
 export function ApiKeysPanel({ org, myRole }: { org: string; myRole: Role }) {
   const trpc = useTRPC();
@@ -31,7 +21,7 @@ export function ApiKeysPanel({ org, myRole }: { org: string; myRole: Role }) {
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('engineer');
   const [created, setCreated] = useState<{ name: string; key: string } | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, onError, attempt } = useActionError();
   return (
     <>
       {error && <Alert>{error}</Alert>}
@@ -44,14 +34,11 @@ export function ApiKeysPanel({ org, myRole }: { org: string; myRole: Role }) {
           className="form-row mt-3"
           onSubmit={async (e) => {
             e.preventDefault();
-            setError(null);
-            try {
+            await attempt(async () => {
               const r = await create.mutateAsync({ org, name, role });
               setCreated({ name: r.name, key: r.key });
               setName('');
-            } catch (err) {
-              setError(errorMessage(err));
-            }
+            });
           }}
         >
           <div className="field grow min-w-sm">
@@ -63,16 +50,7 @@ export function ApiKeysPanel({ org, myRole }: { org: string; myRole: Role }) {
               onChange={(e) => setName(e.target.value)}
             />
           </div>
-          <div className="field">
-            <label htmlFor="key-role">Role</label>
-            <Select width="sm" id="key-role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
-              {ROLES.filter((r) => canGrant(myRole, r)).map((r) => (
-                <option key={r} value={r}>
-                  {ROLE_LABELS[r]}
-                </option>
-              ))}
-            </Select>
-          </div>
+          <GrantableRoleField id="key-role" myRole={myRole} value={role} onChange={setRole} />
           <Button variant="primary" type="submit" disabled={create.isPending || !name.trim()}>
             Create key
           </Button>
@@ -131,9 +109,7 @@ export function ApiKeysPanel({ org, myRole }: { org: string; myRole: Role }) {
                         title={`Revoke "${k.name}"?`}
                         message="Anything using this key stops working at once."
                         confirmLabel="Revoke key"
-                        onConfirm={() =>
-                          revoke.mutate({ org, id: k.id }, { onError: (err) => setError(errorMessage(err)) })
-                        }
+                        onConfirm={() => revoke.mutate({ org, id: k.id }, { onError })}
                       >
                         Revoke
                       </ConfirmButton>

@@ -3,8 +3,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTRPC } from '~/components/trpc/react';
-import { canGrant, ROLES, ROLE_LABELS, type Role } from '~/server/auth/roles';
-import { errorMessage } from '~/components/trpc/error-message';
+import { useActionError } from '~/components/trpc/use-action-error';
+import { GrantableRoleField } from './role-field';
+import { ROLE_LABELS, type Role } from '~/server/auth/roles';
 import { Time } from '~/components/ui/time';
 import { Alert, Button, Card, EmptyState, Input, SectionTitle, Select, Table } from '~/components/ui';
 import { copyText } from '~/components/ui/clipboard';
@@ -20,7 +21,7 @@ export function InvitesPanel({ org, myRole }: { org: string; myRole: Role }) {
   const [email, setEmail] = useState('');
   const [ttlHours, setTtlHours] = useState(72);
   const [link, setLink] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, onError, attempt } = useActionError();
   return (
     <>
       {error && <Alert>{error}</Alert>}
@@ -34,8 +35,7 @@ export function InvitesPanel({ org, myRole }: { org: string; myRole: Role }) {
           className="form-row mt-3"
           onSubmit={async (e) => {
             e.preventDefault();
-            setError(null);
-            try {
+            await attempt(async () => {
               const r = await create.mutateAsync({
                 org,
                 role,
@@ -43,21 +43,10 @@ export function InvitesPanel({ org, myRole }: { org: string; myRole: Role }) {
                 ...(email.trim() ? { email: email.trim() } : {}),
               });
               setLink(`${window.location.origin}${r.path}`);
-            } catch (err) {
-              setError(errorMessage(err));
-            }
+            });
           }}
         >
-          <div className="field">
-            <label htmlFor="invite-role">Role</label>
-            <Select width="sm" id="invite-role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
-              {ROLES.filter((r) => canGrant(myRole, r)).map((r) => (
-                <option key={r} value={r}>
-                  {ROLE_LABELS[r]}
-                </option>
-              ))}
-            </Select>
-          </div>
+          <GrantableRoleField id="invite-role" myRole={myRole} value={role} onChange={setRole} />
           <div className="field grow min-w-sm">
             <label htmlFor="invite-email">Email (optional)</label>
             <Input
@@ -123,9 +112,7 @@ export function InvitesPanel({ org, myRole }: { org: string; myRole: Role }) {
                     <Button
                       variant="danger"
                       size="sm"
-                      onClick={() =>
-                        revoke.mutate({ org, inviteId: i.id }, { onError: (err) => setError(errorMessage(err)) })
-                      }
+                      onClick={() => revoke.mutate({ org, inviteId: i.id }, { onError })}
                     >
                       Revoke
                     </Button>

@@ -1,10 +1,9 @@
 'use client';
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
 import { useTRPC } from '~/components/trpc/react';
+import { useActionError } from '~/components/trpc/use-action-error';
 import { ROLES, ROLE_LABELS, type Role } from '~/server/auth/roles';
-import { errorMessage } from '~/components/trpc/error-message';
 import { Time } from '~/components/ui/time';
 import { Alert, Card, ConfirmButton, EmptyState, Select, Table } from '~/components/ui';
 
@@ -12,7 +11,7 @@ export function MembersPanel({ org, myRole, myUserId }: { org: string; myRole: R
   const trpc = useTRPC();
   const qc = useQueryClient();
   const members = useQuery(trpc.members.list.queryOptions({ org }));
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, onError } = useActionError();
   const refresh = () => qc.invalidateQueries({ queryKey: trpc.members.list.queryKey() });
   const updateRole = useMutation(trpc.members.updateRole.mutationOptions({ onSettled: refresh }));
   const remove = useMutation(trpc.members.remove.mutationOptions({ onSettled: refresh }));
@@ -46,10 +45,7 @@ export function MembersPanel({ org, myRole, myUserId }: { org: string; myRole: R
                       value={m.role}
                       onChange={(e) => {
                         setError(null);
-                        updateRole.mutate(
-                          { org, membershipId: m.id, role: e.target.value as Role },
-                          { onError: (err) => setError(errorMessage(err)) },
-                        );
+                        updateRole.mutate({ org, membershipId: m.id, role: e.target.value as Role }, { onError });
                       }}
                     >
                       {ROLES.map((r) => (
@@ -75,7 +71,7 @@ export function MembersPanel({ org, myRole, myUserId }: { org: string; myRole: R
                         confirmLabel="Remove member"
                         onConfirm={() => {
                           setError(null);
-                          remove.mutate({ org, membershipId: m.id }, { onError: (err) => setError(errorMessage(err)) });
+                          remove.mutate({ org, membershipId: m.id }, { onError });
                         }}
                       >
                         Remove

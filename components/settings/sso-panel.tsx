@@ -2,11 +2,12 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { errorMessage } from '~/components/trpc/error-message';
 import { useTRPC } from '~/components/trpc/react';
-import { Alert, Button, Card, ConfirmButton, EmptyState, Input, SectionTitle, Select, Table } from '~/components/ui';
+import { useActionError } from '~/components/trpc/use-action-error';
+import { GrantableRoleField } from './role-field';
+import { Alert, Button, Card, ConfirmButton, EmptyState, Input, SectionTitle, Table } from '~/components/ui';
 import { MAPPABLE_ROLES } from '~/server/auth/oidc-mappings';
-import { canGrant, ROLE_LABELS, type Role } from '~/server/auth/roles';
+import { ROLE_LABELS, type Role } from '~/server/auth/roles';
 
 /** Org admins map the identity provider's groups onto roles in this organisation. */
 export function SsoPanel({ org, myRole }: { org: string; myRole: Role }) {
@@ -18,7 +19,7 @@ export function SsoPanel({ org, myRole }: { org: string; myRole: Role }) {
   const remove = useMutation(trpc.sso.remove.mutationOptions({ onSettled: refresh }));
   const [group, setGroup] = useState('');
   const [role, setRole] = useState<Role>('engineer');
-  const [error, setError] = useState<string | null>(null);
+  const { error, onError, attempt } = useActionError();
   return (
     <>
       {error && <Alert>{error}</Alert>}
@@ -33,13 +34,10 @@ export function SsoPanel({ org, myRole }: { org: string; myRole: Role }) {
           className="form-row mt-3"
           onSubmit={async (e) => {
             e.preventDefault();
-            setError(null);
-            try {
+            await attempt(async () => {
               await set.mutateAsync({ org, group, role });
               setGroup('');
-            } catch (err) {
-              setError(errorMessage(err));
-            }
+            });
           }}
         >
           <div className="field grow min-w-sm">
@@ -51,16 +49,7 @@ export function SsoPanel({ org, myRole }: { org: string; myRole: Role }) {
               onChange={(e) => setGroup(e.target.value)}
             />
           </div>
-          <div className="field">
-            <label htmlFor="sso-role">Role</label>
-            <Select width="sm" id="sso-role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
-              {MAPPABLE_ROLES.filter((r) => canGrant(myRole, r)).map((r) => (
-                <option key={r} value={r}>
-                  {ROLE_LABELS[r]}
-                </option>
-              ))}
-            </Select>
-          </div>
+          <GrantableRoleField id="sso-role" myRole={myRole} value={role} onChange={setRole} roles={MAPPABLE_ROLES} />
           <Button variant="primary" type="submit" disabled={set.isPending || !group.trim()}>
             Map group
           </Button>
@@ -94,9 +83,7 @@ export function SsoPanel({ org, myRole }: { org: string; myRole: Role }) {
                       title={`Remove the mapping of "${m.group}"?`}
                       message="People who joined through this group lose that role at their next sign-in."
                       confirmLabel="Remove mapping"
-                      onConfirm={() =>
-                        remove.mutate({ org, id: m.id }, { onError: (err) => setError(errorMessage(err)) })
-                      }
+                      onConfirm={() => remove.mutate({ org, id: m.id }, { onError })}
                     >
                       Remove
                     </ConfirmButton>

@@ -2,8 +2,8 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { errorMessage } from '~/components/trpc/error-message';
 import { useTRPC } from '~/components/trpc/react';
+import { useActionError } from '~/components/trpc/use-action-error';
 import { Alert, Button, Card, ConfirmButton, formatTime, Input } from '~/components/ui';
 
 /**
@@ -21,7 +21,7 @@ export function WebhookPanel({ org }: { org: string }) {
   const [url, setUrl] = useState('');
   const [secret, setSecret] = useState<string | null>(null);
   const [tested, setTested] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, attempt } = useActionError();
   const h = hook.data;
   return (
     <>
@@ -37,15 +37,12 @@ export function WebhookPanel({ org }: { org: string }) {
           className="form-row mt-3"
           onSubmit={async (e) => {
             e.preventDefault();
-            setError(null);
             setTested(null);
-            try {
+            await attempt(async () => {
               const r = await set.mutateAsync({ org, url });
               setSecret(r.secret);
               setUrl('');
-            } catch (err) {
-              setError(errorMessage(err));
-            }
+            });
           }}
         >
           <div className="field grow min-w-sm">
@@ -84,18 +81,15 @@ export function WebhookPanel({ org }: { org: string }) {
               <Button
                 disabled={test.isPending}
                 onClick={async () => {
-                  setError(null);
                   setTested(null);
-                  try {
+                  await attempt(async () => {
                     const r = await test.mutateAsync({ org });
                     setTested(
                       r.delivered
                         ? `Test delivered: the receiver answered HTTP ${r.status ?? '?'}.`
                         : `Test not accepted: ${r.error ?? 'no answer'}.`,
                     );
-                  } catch (err) {
-                    setError(errorMessage(err));
-                  }
+                  });
                 }}
               >
                 Send test delivery
@@ -106,14 +100,11 @@ export function WebhookPanel({ org }: { org: string }) {
                 confirmLabel="Remove webhook"
                 disabled={remove.isPending}
                 onConfirm={async () => {
-                  setError(null);
                   setSecret(null);
                   setTested(null);
-                  try {
+                  await attempt(async () => {
                     await remove.mutateAsync({ org });
-                  } catch (err) {
-                    setError(errorMessage(err));
-                  }
+                  });
                 }}
               >
                 Remove

@@ -4,19 +4,16 @@
 // folder beside the repository (DRIVELAB_SHARED_DIR overrides), never copied into it. Then the
 // simulator on Town01 (40 vehicles: ego + 39 traffic, 20 Hz): engine only, and through the
 // worker's RunManager and Kafka publisher into the local broker.
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DRIVABLE_LANE_TYPES, LaneIndex, buildLaneGraph, lanePose, readOpenDrive } from '~/server/maps/opendrive';
 import { scenarioSchema } from '~/server/contracts/scenario';
-import { createKafka, createProducer, ensureTopics, topic } from '~/server/kafka/client';
-import { TOPICS } from '~/server/kafka/topics';
 import { roadMapFromOpenDrive } from '~/server/maps/from-opendrive';
 import { parseXml } from '~/server/xml/parse';
 import { createSimulation } from '~/workers/sim';
-import { kafkaRunPublisher } from '~/workers/sim/kafka-publisher';
+import { benchRunSink } from '~/scripts/lib/bench-kafka';
 import { RunManager } from '~/workers/sim/run-manager';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -153,27 +150,10 @@ async function simWithKafka(): Promise<
   | { realTimeFactor: number; framesPerSecond: number; framesPerCpuSecond: number; wallSeconds: number }
   | { error: string }
 > {
-  const prefix = `bench-maps-${randomBytes(3).toString('hex')}.`;
-  const kafka = createKafka({ clientId: 'bench-maps', retries: 2 });
-  try {
-    await ensureTopics(kafka, { prefix, partitions: 6 });
-  } catch (err) {
-    return { error: `Kafka not reachable (${(err as Error).message}); run npm run stack:up` };
-  }
-  const producer = createProducer(kafka);
-  await producer.connect();
-  const publisher = kafkaRunPublisher(producer, prefix);
-  let frames = 0;
-  let finished: () => void = () => undefined;
-  const done = new Promise<void>((r) => (finished = r));
+  const sink = await benchRunSink('bench-maps', 'bench-maps');
+  if ('error' in sink) return sink;
   const manager = new RunManager({
-    publisher: {
-      async publish(batch) {
-        frames += batch.frames.length;
-        await publisher.publish(batch);
-        if (batch.status && batch.status.state !== 'running') finished();
-      },
-    },
+    publisher: sink.publisher,
     maxConcurrent: 1,
     loadNetwork: () => Promise.resolve(simMap),
   });
@@ -187,14 +167,11 @@ async function simWithKafka(): Promise<
     scenarioVersionId: 'bench',
     scenario: simScenario,
   });
-  await done;
+  await sink.done;
   const wallS = ms(t0) / 1000;
   const cpuS = (cpuMs() - c0) / 1000;
-  await producer.disconnect();
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics: Object.values(TOPICS).map((t) => topic(t, prefix)) }).catch(() => undefined);
-  await admin.disconnect();
+  await sink.close();
+  const frames = sink.frames();
   return {
     realTimeFactor: Math.round((SIM_SECONDS / wallS) * 10) / 10,
     framesPerSecond: Math.round(frames / wallS),

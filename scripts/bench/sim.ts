@@ -1,13 +1,10 @@
 // Simulator throughput: `npx tsx scripts/bench/sim.ts` (or `npm run bench -- sim`) prints one
 // JSON object. Engine only: 20 vehicles (ego + 19 traffic) at 20 Hz on the highway ring, frames
 // built but not serialised or published.
-import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { scenarioSchema } from '~/server/contracts/scenario';
-import { createKafka, createProducer, ensureTopics, topic } from '~/server/kafka/client';
-import { TOPICS } from '~/server/kafka/topics';
 import { createSimulation } from '~/workers/sim';
-import { kafkaRunPublisher } from '~/workers/sim/kafka-publisher';
+import { benchRunSink } from '~/scripts/lib/bench-kafka';
 import { RunManager } from '~/workers/sim/run-manager';
 
 const VEHICLES = 20;
@@ -46,27 +43,9 @@ const simS = runs.reduce((a, r) => a + r.simS, 0);
 async function withKafka(): Promise<
   { realTimeFactor: number; framesPerSecond: number; wallSeconds: number } | { error: string }
 > {
-  const prefix = `bench.sim-${randomBytes(3).toString('hex')}.`;
-  const kafka = createKafka({ clientId: 'bench-sim', retries: 2 });
-  try {
-    await ensureTopics(kafka, { prefix, partitions: 6 });
-  } catch (err) {
-    return { error: `Kafka not reachable (${(err as Error).message}); run npm run stack:up` };
-  }
-  const producer = createProducer(kafka);
-  await producer.connect();
-  const publisher = kafkaRunPublisher(producer, prefix);
-  let frames = 0;
-  let finished: () => void = () => undefined;
-  const done = new Promise<void>((r) => (finished = r));
-  const counting = {
-    async publish(batch: Parameters<typeof publisher.publish>[0]) {
-      frames += batch.frames.length;
-      await publisher.publish(batch);
-      if (batch.status && batch.status.state !== 'running') finished();
-    },
-  };
-  const manager = new RunManager({ publisher: counting, maxConcurrent: 1 });
+  const sink = await benchRunSink('bench-sim', 'bench.sim');
+  if ('error' in sink) return sink;
+  const manager = new RunManager({ publisher: sink.publisher, maxConcurrent: 1 });
   const scenario = scenarioSchema.parse({
     map: 'highway_ring',
     seed: 5,
@@ -77,13 +56,10 @@ async function withKafka(): Promise<
   });
   const t0 = process.hrtime.bigint();
   manager.handle({ v: 1, type: 'start', runId: 'bench-kafka', orgId: 'bench', scenarioVersionId: 'bench', scenario });
-  await done;
+  await sink.done;
   const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
-  await producer.disconnect();
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics: Object.values(TOPICS).map((t) => topic(t, prefix)) }).catch(() => undefined);
-  await admin.disconnect();
+  await sink.close();
+  const frames = sink.frames();
   return {
     realTimeFactor: Math.round((SIM_SECONDS / wallS) * 10) / 10,
     framesPerSecond: Math.round(frames / wallS),

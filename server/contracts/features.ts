@@ -62,18 +62,26 @@ export const windowKindSchema = z.enum(['tumbling', 'sliding']);
 export type WindowKind = z.infer<typeof windowKindSchema>;
 
 /**
+ * The fields that name one window of one vehicle in a run, the same in every message about a
+ * window (its features, its predictions), so that consumers key and join them alike.
+ */
+export const vehicleWindowFields = {
+  v: z.literal(1),
+  orgId: z.string().min(1),
+  runId: z.string().min(1),
+  vehicleId: z.string().min(1),
+  /** Event time, seconds since the run started; sliding windows may start before 0. */
+  windowStart: z.number(),
+  windowEnd: z.number(),
+};
+
+/**
  * One closed (or late-updated) window of one vehicle on dl.features. Consumers upsert on
  * (runId, vehicleId, windowStart, windowSize); a higher revision replaces a lower one.
  */
 export const featuresMessageSchema = z
   .object({
-    v: z.literal(1),
-    orgId: z.string().min(1),
-    runId: z.string().min(1),
-    vehicleId: z.string().min(1),
-    /** Event time, seconds since the run started; sliding windows may start before 0. */
-    windowStart: z.number(),
-    windowEnd: z.number(),
+    ...vehicleWindowFields,
     /** Seconds. */
     windowSize: z.number().positive(),
     kind: windowKindSchema,

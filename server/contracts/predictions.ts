@@ -1,13 +1,9 @@
 import { z } from 'zod';
+import { vehicleWindowFields } from './features';
 
 /** dl.predictions (key: runId:vehicleId): one scored feature window. */
 export const predictionMessageSchema = z.object({
-  v: z.literal(1),
-  orgId: z.string().min(1),
-  runId: z.string().min(1),
-  vehicleId: z.string().min(1),
-  windowStart: z.number(),
-  windowEnd: z.number(),
+  ...vehicleWindowFields,
   modelId: z.string().min(1),
   modelName: z.string().min(1),
   modelVersionId: z.string().min(1),

@@ -97,21 +97,20 @@ export async function runValidatedConsumer<S extends z.ZodType>(
   await consumer.run({
     eachMessage: async ({ topic: t, partition, message }) => {
       const raw = rawMessageRef(t, partition, message);
-      const decoded = decodeMessage(options.schema, message.value);
-      if (!decoded.ok) {
-        log.warn(
-          { topic: t, partition, offset: message.offset, reason: decoded.reason, error: decoded.error },
-          'message rejected',
-        );
+      // A message that cannot be used is logged and parked on the DLQ with why: the partition
+      // keeps flowing and nothing is lost.
+      const reject = async (why: { reason: DlqReason; error: string; orgId?: string }, logMessage: string) => {
+        log.warn({ topic: t, partition, offset: message.offset, reason: why.reason, error: why.error }, logMessage);
         await sendToDlq(
           dlqProducer,
           raw,
-          { reason: decoded.reason, error: decoded.error, consumerGroup: options.groupId },
-          {
-            prefix: options.prefix,
-            sourceTopicName: options.topic,
-          },
+          { ...why, consumerGroup: options.groupId },
+          { prefix: options.prefix, sourceTopicName: options.topic },
         );
+      };
+      const decoded = decodeMessage(options.schema, message.value);
+      if (!decoded.ok) {
+        await reject({ reason: decoded.reason, error: decoded.error }, 'message rejected');
         return;
       }
       try {
@@ -119,19 +118,7 @@ export async function runValidatedConsumer<S extends z.ZodType>(
         metrics.kafkaMessagesIn.inc({ topic: options.topic });
       } catch (err) {
         if (!(err instanceof RejectMessage)) throw err;
-        log.warn(
-          { topic: t, partition, offset: message.offset, reason: err.reason, error: err.message },
-          'message rejected by handler',
-        );
-        await sendToDlq(
-          dlqProducer,
-          raw,
-          { reason: err.reason, error: err.message, consumerGroup: options.groupId, orgId: err.orgId },
-          {
-            prefix: options.prefix,
-            sourceTopicName: options.topic,
-          },
-        );
+        await reject({ reason: err.reason, error: err.message, orgId: err.orgId }, 'message rejected by handler');
       }
     },
   });

@@ -28,58 +28,86 @@ export interface GuideStep {
   action: string;
 }
 
+/** Where a step links and what its button says: one pair before the step is done, one after. */
+interface StepLink {
+  href: string;
+  action: string;
+}
+
+/**
+ * A step proven by `count` rows of the org: done once there is one, and then linking to where
+ * to see them rather than to where to make the first.
+ */
+function countedStep(
+  step: Pick<GuideStep, 'id' | 'title' | 'hint'>,
+  count: number,
+  todo: StepLink,
+  seen: StepLink,
+): GuideStep {
+  const done = count > 0;
+  return { ...step, done, ...(done ? seen : todo) };
+}
+
 /** The six steps in order, each ticked from `facts`; `next` is the first not yet done. */
 export function guideSteps(slug: string, facts: GuideFacts): { steps: GuideStep[]; next: GuideStepId | null } {
   const o = `/${slug}`;
   const steps: GuideStep[] = [
-    {
-      id: 'scenario',
-      title: 'Describe a scenario',
-      hint: 'A road, traffic and the faults to inject, from the form or an OpenSCENARIO file.',
-      done: facts.scenarios > 0,
-      href: facts.scenarios > 0 ? `${o}/scenarios` : `${o}/scenarios/new`,
-      action: facts.scenarios > 0 ? 'See scenarios' : 'Create a scenario',
-    },
-    {
-      id: 'run',
-      title: 'Run it',
-      hint: 'Start a run from a scenario and watch its vehicles live.',
-      done: facts.finishedRuns > 0,
-      href: facts.finishedRuns > 0 ? `${o}/runs` : `${o}/scenarios`,
-      action: facts.finishedRuns > 0 ? 'See runs' : 'Start a run',
-    },
-    {
-      id: 'dataset',
-      title: 'Build a dataset',
-      hint: "Turn finished runs' features (or an uploaded table) into labelled training data.",
-      done: facts.datasetVersions > 0,
-      href: facts.datasetVersions > 0 ? `${o}/datasets` : `${o}/datasets/new`,
-      action: facts.datasetVersions > 0 ? 'See datasets' : 'Build a dataset',
-    },
-    {
-      id: 'train',
-      title: 'Train a model',
-      hint: 'Train on a dataset version; the result is registered as a model version.',
-      done: facts.modelVersions > 0,
-      href: facts.modelVersions > 0 ? `${o}/models` : `${o}/training/new`,
-      action: facts.modelVersions > 0 ? 'See models' : 'Start training',
-    },
-    {
-      id: 'deploy',
-      title: 'Deploy it',
-      hint: 'Point an alias such as "production" at a version: it then scores live runs.',
-      done: facts.aliases > 0,
-      href: `${o}/models`,
-      action: facts.aliases > 0 ? 'See deployments' : 'Promote a version',
-    },
-    {
-      id: 'alerts',
-      title: 'Watch alerts',
-      hint: 'Run a scenario with a fault while a model is deployed and see its alerts arrive.',
-      done: facts.alerts > 0,
-      href: `${o}/serving`,
-      action: 'Open serving',
-    },
+    countedStep(
+      {
+        id: 'scenario',
+        title: 'Describe a scenario',
+        hint: 'A road, traffic and the faults to inject, from the form or an OpenSCENARIO file.',
+      },
+      facts.scenarios,
+      { href: `${o}/scenarios/new`, action: 'Create a scenario' },
+      { href: `${o}/scenarios`, action: 'See scenarios' },
+    ),
+    countedStep(
+      { id: 'run', title: 'Run it', hint: 'Start a run from a scenario and watch its vehicles live.' },
+      facts.finishedRuns,
+      { href: `${o}/scenarios`, action: 'Start a run' },
+      { href: `${o}/runs`, action: 'See runs' },
+    ),
+    countedStep(
+      {
+        id: 'dataset',
+        title: 'Build a dataset',
+        hint: "Turn finished runs' features (or an uploaded table) into labelled training data.",
+      },
+      facts.datasetVersions,
+      { href: `${o}/datasets/new`, action: 'Build a dataset' },
+      { href: `${o}/datasets`, action: 'See datasets' },
+    ),
+    countedStep(
+      {
+        id: 'train',
+        title: 'Train a model',
+        hint: 'Train on a dataset version; the result is registered as a model version.',
+      },
+      facts.modelVersions,
+      { href: `${o}/training/new`, action: 'Start training' },
+      { href: `${o}/models`, action: 'See models' },
+    ),
+    countedStep(
+      {
+        id: 'deploy',
+        title: 'Deploy it',
+        hint: 'Point an alias such as "production" at a version: it then scores live runs.',
+      },
+      facts.aliases,
+      { href: `${o}/models`, action: 'Promote a version' },
+      { href: `${o}/models`, action: 'See deployments' },
+    ),
+    countedStep(
+      {
+        id: 'alerts',
+        title: 'Watch alerts',
+        hint: 'Run a scenario with a fault while a model is deployed and see its alerts arrive.',
+      },
+      facts.alerts,
+      { href: `${o}/serving`, action: 'Open serving' },
+      { href: `${o}/serving`, action: 'Open serving' },
+    ),
   ];
   return { steps, next: steps.find((s) => !s.done)?.id ?? null };
 }

@@ -1,5 +1,5 @@
-import type { PrismaClient } from '@prisma/client';
-import { audit } from '../audit';
+import type { Prisma, PrismaClient } from '@prisma/client';
+import { audit, type AuditAction } from '../audit';
 import { AppError } from '../errors';
 import type { MoveActor } from '../models/aliases';
 
@@ -14,6 +14,29 @@ async function aliasOf(db: PrismaClient, orgId: string, modelId: string, alias: 
   });
   if (!a) throw new AppError('NOT_FOUND', `This model has no alias "${alias}"`);
   return a;
+}
+
+/** Changes the alias and records who did it, in one transaction: no change goes unaudited. */
+async function updateAudited(
+  db: PrismaClient,
+  who: MoveActor,
+  input: { modelId: string; alias: string },
+  a: Awaited<ReturnType<typeof aliasOf>>,
+  data: Prisma.ModelAliasUpdateInput,
+  action: AuditAction,
+  detail: Record<string, Prisma.InputJsonValue | null>,
+): Promise<void> {
+  await db.$transaction(async (tx) => {
+    await tx.modelAlias.update({ where: { id: a.id }, data });
+    await audit(tx, {
+      orgId: who.orgId,
+      action,
+      actor: who.actor,
+      target: { type: 'model', id: input.modelId },
+      data: { model: a.model.name, alias: input.alias, ...detail },
+      ip: who.ip ?? null,
+    });
+  });
 }
 
 export async function setShadow(
@@ -36,16 +59,8 @@ export async function setShadow(
       );
     version = v.version;
   }
-  await db.$transaction(async (tx) => {
-    await tx.modelAlias.update({ where: { id: a.id }, data: { shadowVersionId: input.versionId } });
-    await audit(tx, {
-      orgId: who.orgId,
-      action: 'model.shadow_set',
-      actor: who.actor,
-      target: { type: 'model', id: input.modelId },
-      data: { model: a.model.name, alias: input.alias, shadowVersion: version },
-      ip: who.ip ?? null,
-    });
+  await updateAudited(db, who, input, a, { shadowVersionId: input.versionId }, 'model.shadow_set', {
+    shadowVersion: version,
   });
   return { shadowVersionId: input.versionId, version };
 }
@@ -56,16 +71,8 @@ export async function setAutoRollback(
   input: { modelId: string; alias: string; autoRollback: boolean },
 ): Promise<{ autoRollback: boolean }> {
   const a = await aliasOf(db, who.orgId, input.modelId, input.alias);
-  await db.$transaction(async (tx) => {
-    await tx.modelAlias.update({ where: { id: a.id }, data: { autoRollback: input.autoRollback } });
-    await audit(tx, {
-      orgId: who.orgId,
-      action: 'model.outcome_policy_set',
-      actor: who.actor,
-      target: { type: 'model', id: input.modelId },
-      data: { model: a.model.name, alias: input.alias, autoRollback: input.autoRollback },
-      ip: who.ip ?? null,
-    });
+  await updateAudited(db, who, input, a, { autoRollback: input.autoRollback }, 'model.outcome_policy_set', {
+    autoRollback: input.autoRollback,
   });
   return { autoRollback: input.autoRollback };
 }

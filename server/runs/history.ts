@@ -1,4 +1,5 @@
 import { Prisma, type PrismaClient } from '@prisma/client';
+import type { ChartPoint } from '../contracts/chart-point';
 import { FEATURE_SET, type FeatureName } from '../contracts/features';
 
 /**
@@ -7,17 +8,7 @@ import { FEATURE_SET, type FeatureName } from '../contracts/features';
  * plot. Coarser than the live frames (a window, not a frame) but there from the run's first
  * seconds on, for anyone who opens the run later.
  */
-export interface HistoryPoint {
-  t: number;
-  speed: number | null;
-  accelLon: number | null;
-  accelLat: number | null;
-  engineTemp: number | null;
-  batteryTemp: number | null;
-  brake: number | null;
-  /** The lowest wheel's pressure (the window's minimum of the per-frame minimum). */
-  tyreMin: number | null;
-}
+export type HistoryPoint = ChartPoint;
 
 const COLUMNS = {
   speed: 'speed_mean',

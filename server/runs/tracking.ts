@@ -1,11 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { PrismaClient } from '@prisma/client';
 import type { Kafka } from 'kafkajs';
+import type { z } from 'zod';
 import { simEventSchema, type SimEvent } from '../contracts/events';
 import { runStatusSchema, type RunStatus } from '../contracts/run-status';
 import { env } from '../env';
 import { CONSUMER_GROUPS, consumerGroup, TOPICS } from '../kafka/topics';
-import { RejectMessage, runValidatedConsumer, type RunningConsumer } from '../kafka/typed';
+import {
+  RejectMessage,
+  runValidatedConsumer,
+  type RunningConsumer,
+  type ValidatedConsumerOptions,
+} from '../kafka/typed';
 import { childLogger } from '../observability/logger';
 import { labelFromFaults } from '../outcomes/ground-truth';
 import { objectStore } from '../store/object-store';
@@ -150,25 +156,25 @@ export async function startRunTracking(
   const consumers: RunningConsumer[] = [];
   const feed = new StatusFeedWatch();
   // Group ids are broker-wide: prefixed like the topics so deployments sharing a broker stay apart.
+  // Both read from the beginning: a run's rows must reflect every status and event ever sent.
+  const fromStart = <S extends z.ZodType>(
+    group: string,
+    t: ValidatedConsumerOptions<S>['topic'],
+    schema: S,
+    handle: (value: z.infer<S>) => Promise<void>,
+  ) =>
+    runValidatedConsumer({
+      kafka,
+      groupId: consumerGroup(group, options.prefix ?? env.KAFKA_TOPIC_PREFIX),
+      topic: t,
+      schema,
+      prefix: options.prefix,
+      fromBeginning: true,
+      handle,
+    });
   consumers.push(
-    await runValidatedConsumer({
-      kafka,
-      groupId: consumerGroup(CONSUMER_GROUPS.webRunStatus, options.prefix ?? env.KAFKA_TOPIC_PREFIX),
-      topic: TOPICS.runStatus,
-      schema: runStatusSchema,
-      prefix: options.prefix,
-      fromBeginning: true,
-      handle: (s) => applyRunStatus(db, s),
-    }),
-    await runValidatedConsumer({
-      kafka,
-      groupId: consumerGroup(CONSUMER_GROUPS.webRunEvents, options.prefix ?? env.KAFKA_TOPIC_PREFIX),
-      topic: TOPICS.events,
-      schema: simEventSchema,
-      prefix: options.prefix,
-      fromBeginning: true,
-      handle: (e) => applyRunEvent(db, e),
-    }),
+    await fromStart(CONSUMER_GROUPS.webRunStatus, TOPICS.runStatus, runStatusSchema, (s) => applyRunStatus(db, s)),
+    await fromStart(CONSUMER_GROUPS.webRunEvents, TOPICS.events, simEventSchema, (e) => applyRunEvent(db, e)),
   );
   feed.follow(consumers[0]!.consumer);
   const timer = setInterval(

@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { POST as uploadDataset } from '~/app/api/v1/datasets/upload/route';
 import { db } from '~/server/db';
+import { callerFor, userCaller, type OrgFixture } from './tenancy';
+import { labelledTable } from '~/scripts/fixtures/labelled-table';
 
 /** The trainer worker as its own process, exactly as deployed (node --import tsx workers/trainer/main.ts). */
 export function spawnTrainer(env: Record<string, string> = {}): {
@@ -56,6 +59,24 @@ export function uploadRequest(apiKey: string, fileName: string, text: string, op
     headers: { authorization: `Bearer ${apiKey}` },
     body: form,
   });
+}
+
+/**
+ * Uploads the labelled vehicle table (a binary label per row, grouped by vehicle, ordered by t)
+ * as a dataset named `name`, as a user would through the REST API; the new version's id.
+ */
+export async function uploadLabelledVehicles(apiKey: string, name: string): Promise<string> {
+  const res = await uploadDataset(
+    uploadRequest(apiKey, 'vehicles.csv', labelledTable(), {
+      name,
+      groupColumn: 'vehicle',
+      orderColumn: 't',
+      groupKind: 'vehicle',
+      label: { type: 'column', column: 'label', kind: 'binary' },
+    }),
+  );
+  if (res.status !== 201) throw new Error(`dataset upload answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { versionId: string }).versionId;
 }
 
 export function jsonRequest(
@@ -118,4 +139,24 @@ export async function materialiseSimulatedRun(
   for (const s of buildUpsertStatements(windows)) await pool.query(s.text, s.values);
   for (const e of events) await applyRunEvent(db, e);
   return run.id;
+}
+
+/**
+ * Starts an autoencoder job as the org's engineer would from the portal. Patience equals the
+ * epochs, so the job runs them all (no early stop) and is still running while a test acts on it.
+ */
+export function startAutoencoderJob(
+  org: OrgFixture,
+  datasetVersionId: string,
+  modelName: string,
+  run: { epochs: number; batchSize: number; maxAttempts?: number },
+) {
+  return callerFor(userCaller(org.users.engineer)).training.start({
+    org: org.org.slug,
+    datasetVersionId,
+    kind: 'autoencoder',
+    modelName,
+    params: { epochs: run.epochs, patience: run.epochs, batchSize: run.batchSize },
+    ...(run.maxAttempts !== undefined ? { maxAttempts: run.maxAttempts } : {}),
+  });
 }

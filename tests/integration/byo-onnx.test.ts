@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POST as explain } from '~/app/api/v1/models/explain/route';
 import { POST as predict } from '~/app/api/v1/models/predict/route';
@@ -8,13 +7,12 @@ import { db } from '~/server/db';
 import { EXPLAIN_BACKGROUND_ROWS } from '~/server/explain/explain';
 import { apiServingWindows } from '~/server/drift/serving';
 import { createKafka } from '~/server/kafka/client';
-import { objectStore } from '~/server/store/object-store';
 import { createRedis } from '~/server/store/redis';
 import { redis as sharedRedis } from '~/server/store/redis';
 import { linearOnnx } from '~/scripts/fixtures/byo-onnx';
 import { setAlias } from '~/scripts/fixtures/models';
-import { parseInferenceConfig } from '~/workers/inference/config';
-import { startInferenceWorker, type InferenceWorker } from '~/workers/inference/worker';
+import type { InferenceWorker } from '~/workers/inference/worker';
+import { startTestInferenceWorker } from '../helpers/inference-worker';
 import { makeOrg, type OrgFixture } from '../helpers/tenancy';
 
 /**
@@ -59,19 +57,15 @@ const reference = Array.from({ length: 300 }, (_, i) => [80 + (i % 20), 0.2 + (i
 beforeAll(async () => {
   A = await makeOrg('byoa');
   B = await makeOrg('byob');
-  worker = await startInferenceWorker({
-    config: parseInferenceConfig({
-      INFERENCE_HTTP_PORT: '0',
-      INFERENCE_GROUP_ID: `byo-test-${randomBytes(4).toString('hex')}`,
-      INFERENCE_RECONCILE_S: '1',
-    }),
-    kafka: createKafka({ clientId: 'byo-test' }),
-    db,
-    redis,
-    store: objectStore(),
-    rateLimit: { limit: 1_000_000, windowS: 60 },
-    streaming: false,
-  });
+  worker = await startTestInferenceWorker(
+    'byo-test',
+    { INFERENCE_RECONCILE_S: '1' },
+    {
+      kafka: createKafka({ clientId: 'byo-test' }),
+      redis,
+      streaming: false,
+    },
+  );
 }, 120_000);
 
 afterAll(async () => {

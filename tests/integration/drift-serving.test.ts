@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomBytes } from 'node:crypto';
 import type PgBoss from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driftAlertMessageSchema, webhookEventSchema, type DriftAlertMessage } from '~/server/contracts/drift';
@@ -17,14 +16,22 @@ import { objectStore } from '~/server/store/object-store';
 import { createRedis } from '~/server/store/redis';
 import { createBoss, TRAINING_QUEUE } from '~/server/training/queue';
 import {
+  autoencoderVersion,
   FEATURES,
   featureRows,
   registerWithReference,
   setAlias,
   trainFeatureAutoencoder,
 } from '~/scripts/fixtures/models';
-import { parseInferenceConfig } from '~/workers/inference/config';
-import { startInferenceWorker, type InferenceWorker } from '~/workers/inference/worker';
+import type { InferenceWorker } from '~/workers/inference/worker';
+import { startTestInferenceWorker } from '../helpers/inference-worker';
+import {
+  expectedWearRetrain,
+  expectFaultedDrift,
+  FAULTED_FEATURES,
+  recordWearTraining,
+  setCountWindows,
+} from '../helpers/drift';
 import { collect, isolatedTopics } from '../helpers/kafka';
 import { waitFor } from '../helpers/pipeline';
 import { callerFor, makeOrg, userCaller, type OrgFixture } from '../helpers/tenancy';
@@ -92,39 +99,20 @@ beforeAll(async () => {
   modelId = v.modelId;
   versionId = v.id;
   await setAlias(A.org.id, modelId, 'production', v.id);
-  await db.trainingJob.create({
-    data: {
-      orgId: A.org.id,
-      experimentId: A.ids.experimentId,
-      datasetVersionId: A.ids.datasetVersionId,
-      kind: 'autoencoder',
-      modelName: 'wear',
-      params: { epochs: 3 },
-      state: 'completed',
-      modelVersionId: v.id,
-    },
-  });
+  await recordWearTraining(A, v.id);
   // Count windows for this model, set as a user would.
-  await callerFor(userCaller(A.users.engineer)).drift.setSettings({
-    org: A.org.slug,
-    modelId,
-    policy: 'notify',
-    window: { kind: 'count', rows: WINDOW_ROWS },
-  });
+  await setCountWindows(A, modelId, WINDOW_ROWS);
 
-  worker = await startInferenceWorker({
-    config: parseInferenceConfig({
-      INFERENCE_HTTP_PORT: '0',
-      INFERENCE_GROUP_ID: `drift-test-${randomBytes(4).toString('hex')}`,
-    }),
-    kafka: topics.kafka,
-    db,
-    redis,
-    store: objectStore(),
-    rateLimit: { limit: 1_000_000, windowS: 60 },
-    prefix: topics.prefix,
-    streaming: false,
-  });
+  worker = await startTestInferenceWorker(
+    'drift-test',
+    {},
+    {
+      kafka: topics.kafka,
+      redis,
+      prefix: topics.prefix,
+      streaming: false,
+    },
+  );
 }, 240_000);
 
 afterAll(async () => {
@@ -180,14 +168,7 @@ describe('drift from served traffic', () => {
     expect(calm!.alert).toBeNull();
 
     const s = reports[1]!.report as unknown as DriftReport;
-    const moved = FEATURES.filter((_, j) => j % 5 === 0);
-    for (const name of moved) {
-      const col = s.columns.find((x) => x.column === name)!;
-      expect(col.drifted).toBe(true);
-      expect(col.pValue!).toBeLessThan(1e-6);
-      expect(col.distance).toBeGreaterThan(1);
-    }
-    expect(new Set(s.columns.slice(0, moved.length).map((x) => x.column))).toEqual(new Set(moved));
+    expectFaultedDrift(s);
     // The autoencoder scores the shifted rows as anomalies: the prediction drifts too.
     expect(s.prediction?.drifted).toBe(true);
     expect(s.prediction?.pValue).toBeLessThan(1e-6);
@@ -200,7 +181,7 @@ describe('drift from served traffic', () => {
       policy: 'notify',
       retrainJobId: null,
     });
-    expect(shifted!.alert!.driftedFeatures).toEqual(expect.arrayContaining(moved));
+    expect(shifted!.alert!.driftedFeatures).toEqual(expect.arrayContaining(FAULTED_FEATURES));
 
     // On dl.alerts, keyed by model.
     const onTopic = await collect<DriftAlertMessage>(
@@ -238,12 +219,7 @@ describe('drift from served traffic', () => {
   });
 
   it('the drift job on pg-boss, with policy "retrain", queues a training job like the one that trained the version', async () => {
-    await callerFor(userCaller(A.users.engineer)).drift.setSettings({
-      org: A.org.slug,
-      modelId,
-      policy: 'retrain',
-      window: { kind: 'count', rows: WINDOW_ROWS },
-    });
+    await setCountWindows(A, modelId, WINDOW_ROWS, 'retrain');
     // Every feature far off: most columns drift, so the dataset does.
     await serveWindow(featureRows(4, WINDOW_ROWS).map((r) => r.map((v) => v * 1.5 + 20)));
     // One window is left from the first test (the other passed its retention), and this one.
@@ -263,14 +239,7 @@ describe('drift from served traffic', () => {
     expect(report!.driftedShare).toBeGreaterThanOrEqual(0.5);
     expect(report!.retrainJobId).not.toBeNull();
     const job = await db.trainingJob.findUniqueOrThrow({ where: { id: report!.retrainJobId! } });
-    expect(job).toMatchObject({
-      state: 'queued',
-      kind: 'autoencoder',
-      modelName: 'wear',
-      datasetVersionId: A.ids.datasetVersionId,
-      params: { epochs: 3 },
-      tags: ['drift-retrain'],
-    });
+    expect(job).toMatchObject(expectedWearRetrain(A));
     expect(job.bossJobId).not.toBeNull();
     // Not for a trainer of this suite: another file's trainer or queue check must not find it.
     await boss.deleteJob(TRAINING_QUEUE, job.bossJobId!);
@@ -289,22 +258,7 @@ describe('retrain and gate-promote', () => {
   it("promotes a retrained version to production only when its main metric beats production's", async () => {
     const t = await trainFeatureAutoencoder(6, { epochs: 1 });
     const register = (f1: number) =>
-      registerModelVersion(
-        db,
-        {
-          orgId: A.org.id,
-          modelName: 'gated',
-          kind: 'autoencoder',
-          featureNames: FEATURES,
-          metrics: { f1 },
-          threshold: t.threshold,
-          onnx: t.bytes,
-          sidecar: t.sidecar,
-          inputShape: [FEATURES.length],
-          outputShape: [FEATURES.length],
-        },
-        objectStore(),
-      );
+      registerModelVersion(db, autoencoderVersion(A.org.id, 'gated', t, { metrics: { f1 } }), objectStore());
     const v1 = await register(0.8);
     await setAlias(A.org.id, v1.modelId, 'production', v1.id);
     const published: string[] = [];

@@ -3,9 +3,12 @@ import { FEATURE_SET } from '~/server/contracts/features';
 import { db } from '~/server/db';
 import { runDriftCheck } from '~/server/drift/check';
 import type { DriftReport } from '~/server/drift/report';
+import { registerModelVersion } from '~/server/models/registry';
+import { objectStore } from '~/server/store/object-store';
 import { sharedBoss, stopSharedBoss, TRAINING_QUEUE } from '~/server/training/queue';
-import { FEATURES, featureRows, registerTrainedAutoencoder, trainFeatureAutoencoder } from '~/scripts/fixtures/models';
+import { autoencoderVersion, FEATURES, featureRows, trainFeatureAutoencoder } from '~/scripts/fixtures/models';
 import { float8ArrayLiteral } from '~/workers/features/offline-sql';
+import { expectedWearRetrain, expectFaultedDrift, FAULTED_FEATURES, recordWearTraining } from '../helpers/drift';
 import { makeOrg, type OrgFixture } from '../helpers/tenancy';
 
 /**
@@ -38,29 +41,14 @@ async function serve(seed: number, n: number, fault: boolean, at: Date) {
 beforeAll(async () => {
   A = await makeOrg('drift');
   const t = await trainFeatureAutoencoder(5, { epochs: 3 });
-  const v = await registerTrainedAutoencoder(A.org.id, 'wear', t, {
-    reference: {
-      features: featureRows(1, 800),
-      predictions: [],
-      importance: [],
-      importanceMetric: 'mean_score',
-      importanceBaseline: 0,
-    },
-  });
+  const v = await registerModelVersion(
+    db,
+    autoencoderVersion(A.org.id, 'wear', t, { reference: { features: featureRows(1, 800), predictions: [] } }),
+    objectStore(),
+  );
   modelId = v.modelId;
   // The version was trained by a job: the retrain policy repeats it.
-  await db.trainingJob.create({
-    data: {
-      orgId: A.org.id,
-      experimentId: A.ids.experimentId,
-      datasetVersionId: A.ids.datasetVersionId,
-      kind: 'autoencoder',
-      modelName: 'wear',
-      params: { epochs: 3 },
-      state: 'completed',
-      modelVersionId: v.id,
-    },
-  });
+  await recordWearTraining(A, v.id);
   await serve(2, 1500, false, new Date('2026-01-01T10:30:00Z'));
   await serve(3, 1500, true, new Date('2026-01-01T11:30:00Z'));
 }, 120_000);
@@ -86,17 +74,8 @@ describe('drift checks', () => {
     const shifted = await runDriftCheck(db, { orgId: A.org.id, modelId, from: hour(11), to: hour(12) });
     expect(shifted).toMatchObject({ rows: 1500, policy: 'notify', retrainJobId: null });
     const s = shifted.report as unknown as DriftReport;
-    // featureRows' fault mode moves every fifth feature (j % 5 === 0) eight latent units off.
-    const moved = FEATURES.filter((_, j) => j % 5 === 0);
-    for (const name of moved) {
-      const col = s.columns.find((x) => x.column === name)!;
-      expect(col.drifted).toBe(true);
-      expect(col.pValue!).toBeLessThan(1e-6);
-      expect(col.distance).toBeGreaterThan(1);
-    }
-    // Drifting columns come first.
-    expect(new Set(s.columns.slice(0, moved.length).map((x) => x.column))).toEqual(new Set(moved));
-    expect(s.columns.filter((x) => x.drifted).length).toBeGreaterThanOrEqual(moved.length);
+    expectFaultedDrift(s);
+    expect(s.columns.filter((x) => x.drifted).length).toBeGreaterThanOrEqual(FAULTED_FEATURES.length);
     const stored = await db.driftReport.findMany({ where: { orgId: A.org.id }, orderBy: { windowStart: 'asc' } });
     expect(stored.map((r) => r.datasetDrift)).toEqual([false, s.datasetDrift]);
   });
@@ -124,14 +103,7 @@ describe('drift checks', () => {
     expect(r.driftedShare).toBeGreaterThanOrEqual(0.5);
     expect(r.retrainJobId).not.toBeNull();
     const job = await db.trainingJob.findUniqueOrThrow({ where: { id: r.retrainJobId! } });
-    expect(job).toMatchObject({
-      state: 'queued',
-      kind: 'autoencoder',
-      modelName: 'wear',
-      datasetVersionId: A.ids.datasetVersionId,
-      params: { epochs: 3 },
-      tags: ['drift-retrain'],
-    });
+    expect(job).toMatchObject(expectedWearRetrain(A));
     expect(job.bossJobId).not.toBeNull();
     // Not for a trainer of this suite: another file's trainer or queue check must not find it.
     await (await sharedBoss()).deleteJob(TRAINING_QUEUE, job.bossJobId!);

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POST as explainRoute } from '~/app/api/v1/models/explain/route';
 import { db } from '~/server/db';
@@ -11,8 +10,8 @@ import { selectBackend } from '~/workers/trainer/backend';
 import { trainMlpRegressor } from '~/workers/trainer/models/mlp-regressor';
 import { exportOnnx } from '~/workers/trainer/onnx/export';
 import { seededRandom } from '~/server/random';
-import { parseInferenceConfig } from '~/workers/inference/config';
-import { startInferenceWorker, type InferenceWorker } from '~/workers/inference/worker';
+import type { InferenceWorker } from '~/workers/inference/worker';
+import { startTestInferenceWorker } from '../helpers/inference-worker';
 import { isolatedTopics } from '../helpers/kafka';
 import { registerAutoencoder, setAlias, FEATURES, featureRows } from '~/scripts/fixtures/models';
 import { makeOrg, type OrgFixture } from '../helpers/tenancy';
@@ -130,19 +129,16 @@ describe('explanations', () => {
     const auto = await registerAutoencoder(A.org.id, 'wear', 5, { epochs: 5 });
     await setAlias(A.org.id, auto.modelId, 'production', auto.id);
     topics = await isolatedTopics('explain', 1);
-    worker = await startInferenceWorker({
-      config: parseInferenceConfig({
-        INFERENCE_HTTP_PORT: '0',
-        INFERENCE_GROUP_ID: `explain-${randomBytes(4).toString('hex')}`,
-      }),
-      kafka: topics.kafka,
-      db,
-      redis: workerRedis,
-      store: objectStore(),
-      rateLimit: { limit: 1_000_000, windowS: 60 },
-      prefix: topics.prefix,
-      streaming: false,
-    });
+    worker = await startTestInferenceWorker(
+      'explain',
+      {},
+      {
+        kafka: topics.kafka,
+        redis: workerRedis,
+        prefix: topics.prefix,
+        streaming: false,
+      },
+    );
     const base = `http://127.0.0.1:${worker.httpPort}`;
     const x = gaussianRows(43, 2);
     const call = (model: string, rows: number[][], key = A.apiKey.key) =>

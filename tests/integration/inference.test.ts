@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { featuresKey, FEATURE_SET, type FeaturesMessage } from '~/server/contracts/features';
@@ -13,11 +12,11 @@ import { db } from '~/server/db';
 import { createProducer } from '~/server/kafka/client';
 import { encodeMessage } from '~/server/kafka/messages';
 import { TOPICS } from '~/server/kafka/topics';
-import { objectStore } from '~/server/store/object-store';
 import { createRedis } from '~/server/store/redis';
 import { routesToCanary } from '~/server/inference/canary';
-import { parseInferenceConfig } from '~/workers/inference/config';
-import { startInferenceWorker, type InferenceWorker } from '~/workers/inference/worker';
+import type { InferenceWorker } from '~/workers/inference/worker';
+import { featureWindow } from '~/scripts/fixtures/feature-windows';
+import { startTestInferenceWorker } from '../helpers/inference-worker';
 import { collect, isolatedTopics } from '../helpers/kafka';
 import { announce, FEATURES, featureRows, registerAutoencoder, setAlias } from '~/scripts/fixtures/models';
 import { waitFor } from '../helpers/pipeline';
@@ -87,23 +86,16 @@ beforeAll(async () => {
     'production',
     models[`${B.org.slug}/b-only`]!.v[1]!,
   );
-  worker = await startInferenceWorker({
-    config: parseInferenceConfig({
-      INFERENCE_HTTP_PORT: '0',
-      INFERENCE_GROUP_ID: `inf-test-${randomBytes(4).toString('hex')}`,
-      INFERENCE_ALERT_K: '3',
-      INFERENCE_ALERT_N: '5',
-      INFERENCE_STATS_INTERVAL_MS: '200',
-      INFERENCE_RECONCILE_S: '1',
-    }),
-    kafka,
-    db,
-    redis,
-    store: objectStore(),
-    rateLimit: { limit: 1_000_000, windowS: 60 },
-    prefix: topics.prefix,
-    fromBeginning: true,
-  });
+  worker = await startTestInferenceWorker(
+    'inf-test',
+    { INFERENCE_ALERT_K: '3', INFERENCE_ALERT_N: '5', INFERENCE_STATS_INTERVAL_MS: '200', INFERENCE_RECONCILE_S: '1' },
+    {
+      kafka,
+      redis,
+      prefix: topics.prefix,
+      fromBeginning: true,
+    },
+  );
   base = `http://127.0.0.1:${worker.httpPort}`;
 }, 240_000);
 
@@ -563,22 +555,7 @@ function featuresMessage(
   values: number[],
   kind: 'tumbling' | 'sliding' = 'tumbling',
 ): FeaturesMessage {
-  return {
-    v: 1,
-    orgId,
-    runId,
-    vehicleId,
-    windowStart: t,
-    windowEnd: t + 1,
-    windowSize: 1,
-    kind,
-    featureSetVersion: FEATURE_SET.version,
-    names: FEATURES,
-    values,
-    frameCount: 20,
-    emittedAt: Date.now(),
-    revision: 0,
-  };
+  return featureWindow({ orgId, runId, vehicleId, t }, values, { kind });
 }
 
 async function publishFeatures(messages: (FeaturesMessage | string)[]) {

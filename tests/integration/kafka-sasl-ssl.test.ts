@@ -21,7 +21,8 @@ function openssl(dir: string, ...args: string[]): void {
   execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
 }
 
-function makePki(dir: string): void {
+/** A CA of its own (key and self-signed certificate), valid for two days. */
+function selfSignedCa(dir: string, keyFile: string, certFile: string, cn: string): void {
   openssl(
     dir,
     'req',
@@ -30,14 +31,18 @@ function makePki(dir: string): void {
     'rsa:2048',
     '-nodes',
     '-keyout',
-    'ca.key',
+    keyFile,
     '-out',
-    'ca.pem',
+    certFile,
     '-days',
     '2',
     '-subj',
-    '/CN=drivelab-test-ca',
+    `/CN=${cn}`,
   );
+}
+
+function makePki(dir: string): void {
+  selfSignedCa(dir, 'ca.key', 'ca.pem', 'drivelab-test-ca');
   for (const name of ['server', 'client']) {
     openssl(dir, 'genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', `${name}.key`);
     openssl(
@@ -74,22 +79,7 @@ function makePki(dir: string): void {
   // Kafka's PEM key store: the unencrypted PKCS#8 key followed by the certificate chain.
   execFileSync('sh', ['-c', 'cat server.key server.crt ca.pem > server-keystore.pem'], { cwd: dir });
   // A second CA the broker does not know.
-  openssl(
-    dir,
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'other.key',
-    '-out',
-    'other-ca.pem',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=someone-else',
-  );
+  selfSignedCa(dir, 'other.key', 'other-ca.pem', 'someone-else');
 }
 
 describe('Kafka over SASL_SSL (own broker)', () => {

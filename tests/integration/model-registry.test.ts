@@ -38,6 +38,13 @@ const moves: {
 }[] = [];
 
 const as = (f: OrgFixture, role: keyof OrgFixture['users']) => callerFor(userCaller(f.users[role]));
+/** `caller` points `alias` of this suite's model at a version, if the gate lets it. */
+const promoteGated = (
+  caller: ReturnType<typeof as>,
+  versionId: string,
+  alias: string,
+  gate: NonNullable<Parameters<ReturnType<typeof as>['models']['promote']>[0]['gate']>,
+) => caller.models.promote({ org: a.org.slug, modelId, versionId, alias, gate });
 async function codeOf(p: Promise<unknown>): Promise<{ code: string; message: string }> {
   try {
     await p;
@@ -114,51 +121,21 @@ describe('model registry', () => {
     );
     expect(first).toMatchObject({ alias: 'production', version: 1, versionId: v[1].id, gate: null });
 
-    const passed = await moved(
-      admin.models.promote({
-        org: a.org.slug,
-        modelId,
-        versionId: v[2].id,
-        alias: 'production',
-        gate: { metric: 'f1', better: true },
-      }),
-    );
+    const passed = await moved(promoteGated(admin, v[2].id, 'production', { metric: 'f1', better: true }));
     expect(passed).toMatchObject({ version: 2, gate: 'f1 better than the current target (higher is better)' });
     expect((await aliasRow('production'))?.versionId).toBe(v[2].id);
 
     const eventsBefore = await db.modelAliasEvent.count({ where: { modelId } });
-    const refused = await codeOf(
-      admin.models.promote({
-        org: a.org.slug,
-        modelId,
-        versionId: v[1].id,
-        alias: 'production',
-        gate: { metric: 'f1', better: true },
-      }),
-    );
+    const refused = await codeOf(promoteGated(admin, v[1].id, 'production', { metric: 'f1', better: true }));
     expect(refused.code).toBe('PRECONDITION_FAILED');
     expect(refused.message).toBe(
       `Gate refused: f1 of v1 (${Number(v[1].metrics.f1!.toPrecision(6))}) is not higher than v2's (${Number(v[2].metrics.f1!.toPrecision(6))})`,
     );
     const threshold = await codeOf(
-      admin.models.promote({
-        org: a.org.slug,
-        modelId,
-        versionId: v[1].id,
-        alias: 'staging',
-        gate: { metric: 'val_loss', max: v[2].metrics.val_loss! },
-      }),
+      promoteGated(admin, v[1].id, 'staging', { metric: 'val_loss', max: v[2].metrics.val_loss! }),
     );
     expect(threshold.message).toMatch(/^Gate refused: val_loss of v1 is [\d.]+, above the maximum [\d.]+$/);
-    const missing = await codeOf(
-      admin.models.promote({
-        org: a.org.slug,
-        modelId,
-        versionId: v[3].id,
-        alias: 'staging',
-        gate: { metric: 'rmse', max: 13 },
-      }),
-    );
+    const missing = await codeOf(promoteGated(admin, v[3].id, 'staging', { metric: 'rmse', max: 13 }));
     expect(missing.message).toBe('Gate refused: v3 has no "rmse" metric to gate on');
     expect((await aliasRow('production'))?.versionId).toBe(v[2].id);
     expect(await aliasRow('staging')).toBeNull();
@@ -167,15 +144,7 @@ describe('model registry', () => {
       await db.auditLog.count({ where: { orgId: a.org.id, targetId: modelId, action: 'model.promotion_refused' } }),
     ).toBe(3);
 
-    const minPass = await moved(
-      admin.models.promote({
-        org: a.org.slug,
-        modelId,
-        versionId: v[3].id,
-        alias: 'staging',
-        gate: { metric: 'f1', min: v[1].metrics.f1! },
-      }),
-    );
+    const minPass = await moved(promoteGated(admin, v[3].id, 'staging', { metric: 'f1', min: v[1].metrics.f1! }));
     expect(minPass).toMatchObject({
       alias: 'staging',
       version: 3,
@@ -290,19 +259,7 @@ describe('model registry', () => {
     expect(
       (await codeOf(admin.models.promote({ org: a.org.slug, modelId, versionId: v[1].id, alias: 'Prod Uction' }))).code,
     ).toBe('BAD_REQUEST');
-    expect(
-      (
-        await codeOf(
-          admin.models.promote({
-            org: a.org.slug,
-            modelId,
-            versionId: v[1].id,
-            alias: 'x',
-            gate: { metric: 'f1' },
-          }),
-        )
-      ).code,
-    ).toBe('BAD_REQUEST');
+    expect((await codeOf(promoteGated(admin, v[1].id, 'x', { metric: 'f1' }))).code).toBe('BAD_REQUEST');
     expect((await codeOf(admin.models.promote({ org: a.org.slug, modelId, versionId: 'nope', alias: 'x' }))).code).toBe(
       'NOT_FOUND',
     );

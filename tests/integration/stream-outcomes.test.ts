@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { featuresKey, FEATURE_SET, type FeaturesMessage } from '~/server/contracts/features';
 import type { SimEvent } from '~/server/contracts/events';
@@ -28,9 +27,11 @@ import {
   setAlias,
   trainFeatureAutoencoder,
 } from '~/scripts/fixtures/models';
-import { parseInferenceConfig } from '~/workers/inference/config';
-import { startInferenceWorker, type InferenceWorker } from '~/workers/inference/worker';
+import type { InferenceWorker } from '~/workers/inference/worker';
 import { float8ArrayLiteral } from '~/workers/features/offline-sql';
+import { featureWindow } from '~/scripts/fixtures/feature-windows';
+import { setCountWindows } from '../helpers/drift';
+import { startTestInferenceWorker } from '../helpers/inference-worker';
 import { collect, isolatedTopics } from '../helpers/kafka';
 import { waitFor } from '../helpers/pipeline';
 import { callerFor, makeOrg, userCaller, type OrgFixture } from '../helpers/tenancy';
@@ -55,22 +56,7 @@ const ids = { modelId: '', baseline: '', shadow: '', driftModelId: '', driftVers
 const DRIFT_ROWS = 500;
 
 function window(orgId: string, run: string, vehicleId: string, t: number, values: (number | null)[]): FeaturesMessage {
-  return {
-    v: 1,
-    orgId,
-    runId: run,
-    vehicleId,
-    windowStart: t,
-    windowEnd: t + 1,
-    windowSize: 1,
-    kind: 'tumbling',
-    featureSetVersion: FEATURE_SET.version,
-    names: FEATURES,
-    values,
-    frameCount: 20,
-    emittedAt: Date.now(),
-    revision: 0,
-  };
+  return featureWindow({ orgId, runId: run, vehicleId, t }, values);
 }
 
 async function send(topicName: (typeof TOPICS)[keyof typeof TOPICS], messages: { key: string; value: unknown }[]) {
@@ -131,26 +117,19 @@ beforeAll(async () => {
   const d = await registerWithReference(B.org.id, 'wear-stream', t1);
   Object.assign(ids, { driftModelId: d.modelId, driftVersion: d.id });
   await setAlias(B.org.id, d.modelId, 'production', d.id);
-  await callerFor(userCaller(B.users.engineer)).drift.setSettings({
-    org: B.org.slug,
-    modelId: d.modelId,
-    policy: 'notify',
-    window: { kind: 'count', rows: DRIFT_ROWS },
-  });
+  await setCountWindows(B, d.modelId, DRIFT_ROWS);
 
-  worker = await startInferenceWorker({
-    config: parseInferenceConfig({
-      INFERENCE_HTTP_PORT: '0',
-      INFERENCE_GROUP_ID: `stream-out-${randomBytes(4).toString('hex')}`,
-    }),
-    kafka: topics.kafka,
-    db,
-    redis,
-    store,
-    rateLimit: { limit: 1_000_000, windowS: 60 },
-    prefix: topics.prefix,
-    fromBeginning: true,
-  });
+  worker = await startTestInferenceWorker(
+    'stream-out',
+    {},
+    {
+      store,
+      kafka: topics.kafka,
+      redis,
+      prefix: topics.prefix,
+      fromBeginning: true,
+    },
+  );
   tracking = await startRunTracking(topics.kafka, db, { prefix: topics.prefix });
 }, 240_000);
 

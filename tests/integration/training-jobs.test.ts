@@ -9,8 +9,14 @@ import { objectStore } from '~/server/store/object-store';
 import { stopSharedBoss } from '~/server/training/queue';
 import { generateApiKey } from '~/server/auth/tokens';
 import { callerFor, makeOrg, userCaller, type OrgFixture } from '../helpers/tenancy';
-import { jsonRequest, spawnTrainer, uploadRequest, waitForJob } from '../helpers/training';
-import { labelledTable } from '~/scripts/fixtures/labelled-table';
+import {
+  jsonRequest,
+  spawnTrainer,
+  startAutoencoderJob,
+  uploadLabelledVehicles,
+  uploadRequest,
+  waitForJob,
+} from '../helpers/training';
 
 describe('training jobs: queue states, retry, cancel, REST', () => {
   let a: OrgFixture;
@@ -21,17 +27,7 @@ describe('training jobs: queue states, retry, cancel, REST', () => {
   beforeAll(async () => {
     process.env.TRAINING_RETRY_DELAY_S = '2';
     [a, b] = [await makeOrg('jobs-a'), await makeOrg('jobs-b')];
-    const res = await uploadDataset(
-      uploadRequest(a.apiKey.key, 'vehicles.csv', labelledTable(), {
-        name: 'Vehicle temps',
-        groupColumn: 'vehicle',
-        orderColumn: 't',
-        groupKind: 'vehicle',
-        label: { type: 'column', column: 'label', kind: 'binary' },
-      }),
-    );
-    expect(res.status).toBe(201);
-    versionId = ((await res.json()) as { versionId: string }).versionId;
+    versionId = await uploadLabelledVehicles(a.apiKey.key, 'Vehicle temps');
   });
   afterAll(async () => {
     if (trainer) expect(await trainer.stop()).toBe(0);
@@ -64,13 +60,7 @@ describe('training jobs: queue states, retry, cancel, REST', () => {
 
   it('stops a running job at the next epoch when cancelled', async () => {
     const engineer = callerFor(userCaller(a.users.engineer));
-    const job = await engineer.training.start({
-      org: a.org.slug,
-      datasetVersionId: versionId,
-      kind: 'autoencoder',
-      modelName: 'Vehicle temps detector',
-      params: { epochs: 1000, patience: 1000, batchSize: 8 },
-    });
+    const job = await startAutoencoderJob(a, versionId, 'Vehicle temps detector', { epochs: 1000, batchSize: 8 });
     await waitForJob(job.id, (j) => j.state === 'running' && j.epoch >= 3, 120_000);
     await engineer.training.cancel({ org: a.org.slug, id: job.id });
     const stopped = await waitForJob(job.id, (j) => j.state !== 'running', 60_000);
@@ -87,12 +77,9 @@ describe('training jobs: queue states, retry, cancel, REST', () => {
 
   it('a trainer stopped with SIGTERM hands its running job back; another trainer takes it over', async () => {
     const engineer = callerFor(userCaller(a.users.engineer));
-    const job = await engineer.training.start({
-      org: a.org.slug,
-      datasetVersionId: versionId,
-      kind: 'autoencoder',
-      modelName: 'Vehicle temps detector',
-      params: { epochs: 1000, patience: 1000, batchSize: 4 },
+    const job = await startAutoencoderJob(a, versionId, 'Vehicle temps detector', {
+      epochs: 1000,
+      batchSize: 4,
       maxAttempts: 1,
     });
     await waitForJob(job.id, (j) => j.state === 'running' && j.epoch >= 2, 120_000);

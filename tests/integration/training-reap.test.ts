@@ -1,6 +1,5 @@
 import type PgBoss from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { POST as uploadDataset } from '~/app/api/v1/datasets/upload/route';
 import { trainingJobRequestSchema, type TrainingProgress } from '~/server/contracts/training';
 import { db } from '~/server/db';
 import { objectStore } from '~/server/store/object-store';
@@ -9,9 +8,8 @@ import { createBoss, ensureQueue, stopSharedBoss, TRAINING_QUEUE } from '~/serve
 import { selectBackend, type BackendChoice } from '~/workers/trainer/backend';
 import { runTrainingJob } from '~/workers/trainer/job-runner';
 import { heartbeatEveryMs, reapStaleJobs, type Reaped } from '~/workers/trainer/reaper';
-import { callerFor, makeOrg, userCaller, type OrgFixture } from '../helpers/tenancy';
-import { spawnTrainer, uploadRequest, waitForJob } from '../helpers/training';
-import { labelledTable } from '~/scripts/fixtures/labelled-table';
+import { makeOrg, type OrgFixture } from '../helpers/tenancy';
+import { spawnTrainer, startAutoencoderJob, uploadLabelledVehicles, waitForJob } from '../helpers/training';
 
 /**
  * Trainers that die without SIGTERM: a job whose trainer stops sending heartbeats while its pg-boss
@@ -31,17 +29,7 @@ describe('training jobs whose trainer dies (SIGKILL) are reaped by a live traine
   beforeAll(async () => {
     process.env.TRAINING_RETRY_DELAY_S = '1';
     a = await makeOrg('reap-a');
-    const res = await uploadDataset(
-      uploadRequest(a.apiKey.key, 'vehicles.csv', labelledTable(), {
-        name: 'Reaped temps',
-        groupColumn: 'vehicle',
-        orderColumn: 't',
-        groupKind: 'vehicle',
-        label: { type: 'column', column: 'label', kind: 'binary' },
-      }),
-    );
-    expect(res.status).toBe(201);
-    versionId = ((await res.json()) as { versionId: string }).versionId;
+    versionId = await uploadLabelledVehicles(a.apiKey.key, 'Reaped temps');
     boss = createBoss();
     await boss.start();
     await ensureQueue(boss, TRAINING_QUEUE);
@@ -166,13 +154,9 @@ describe('training jobs whose trainer dies (SIGKILL) are reaped by a live traine
   });
 
   it('SIGKILL mid-job: another trainer retries the job within seconds, as attempt 2, and it completes', async () => {
-    const engineer = callerFor(userCaller(a.users.engineer));
-    const job = await engineer.training.start({
-      org: a.org.slug,
-      datasetVersionId: versionId,
-      kind: 'autoencoder',
-      modelName: 'Reaped temps detector',
-      params: { epochs: 40, patience: 40, batchSize: 1 },
+    const job = await startAutoencoderJob(a, versionId, 'Reaped temps detector', {
+      epochs: 40,
+      batchSize: 1,
       maxAttempts: 2,
     });
     const first = spawnTrainer(trainerEnv);
@@ -212,13 +196,9 @@ describe('training jobs whose trainer dies (SIGKILL) are reaped by a live traine
   }, 300_000);
 
   it('SIGKILL on the last attempt: the job fails with the reason instead of staying running', async () => {
-    const engineer = callerFor(userCaller(a.users.engineer));
-    const job = await engineer.training.start({
-      org: a.org.slug,
-      datasetVersionId: versionId,
-      kind: 'autoencoder',
-      modelName: 'Reaped temps detector',
-      params: { epochs: 1000, patience: 1000, batchSize: 8 },
+    const job = await startAutoencoderJob(a, versionId, 'Reaped temps detector', {
+      epochs: 1000,
+      batchSize: 8,
       maxAttempts: 1,
     });
     const live = trainers.at(-1)!;

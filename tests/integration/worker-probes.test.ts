@@ -1,7 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEchoWorker } from '../helpers/echo-worker';
 import { isolatedTopics } from '../helpers/kafka';
 
 interface Probe {
@@ -12,29 +11,6 @@ interface Probe {
 async function probe(port: number, path: '/healthz' | '/readyz'): Promise<Probe> {
   const res = await fetch(`http://127.0.0.1:${port}${path}`);
   return { status: res.status, body: (await res.json()) as Probe['body'] };
-}
-
-function startEcho(env: Record<string, string>): {
-  child: ChildProcess;
-  port: Promise<number>;
-  exited: Promise<number | null>;
-} {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'tests/fixtures/echo-worker.ts'], {
-    env: { ...process.env, METRICS_PORT: '0', LOG_LEVEL: 'info', DRIVELAB_SERVICE: 'echo', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const port = new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('worker did not report its metrics port')), 30_000);
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const m = /"metricsPort":(\d+)/.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-  });
-  return { child, port, exited };
 }
 
 async function until(port: number, path: '/healthz' | '/readyz', status: number, timeoutMs = 40_000): Promise<Probe> {
@@ -60,8 +36,8 @@ describe('worker /healthz and /readyz', () => {
 
   it('two copies of one group are both ready, the idle one with no partitions; both exit 0', async () => {
     const group = `probe-${randomBytes(4).toString('hex')}`;
-    const a = startEcho({ ECHO_GROUP: group, ECHO_PREFIX: t.prefix });
-    const b = startEcho({ ECHO_GROUP: group, ECHO_PREFIX: t.prefix });
+    const a = startEchoWorker({ ECHO_GROUP: group, ECHO_PREFIX: t.prefix });
+    const b = startEchoWorker({ ECHO_GROUP: group, ECHO_PREFIX: t.prefix });
     try {
       const [pa, pb] = await Promise.all([a.port, b.port]);
       const [ra, rb] = await Promise.all([until(pa, '/readyz', 200), until(pb, '/readyz', 200)]);
@@ -92,7 +68,7 @@ describe('worker /healthz and /readyz', () => {
 
   it('is live but not ready while its broker does not answer', async () => {
     // Nothing listens on this port (inside the range reserved for the deploy tests' own brokers).
-    const w = startEcho({ ECHO_GROUP: 'nobody', KAFKA_BROKERS: '127.0.0.1:19199' });
+    const w = startEchoWorker({ ECHO_GROUP: 'nobody', KAFKA_BROKERS: '127.0.0.1:19199' });
     try {
       const port = await w.port;
       const ready = await probe(port, '/readyz');

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProducer } from '~/server/kafka/client';
 import { TOPICS } from '~/server/kafka/topics';
+import { startEchoWorker } from '../helpers/echo-worker';
 import { isolatedTopics } from '../helpers/kafka';
 import { frame } from '../helpers/frames';
 
@@ -35,28 +34,8 @@ describe('worker entry convention', () => {
     });
     await producer.disconnect();
 
-    const child = spawn(process.execPath, ['--import', 'tsx', 'tests/fixtures/echo-worker.ts'], {
-      env: {
-        ...process.env,
-        ECHO_GROUP: group,
-        ECHO_PREFIX: t.prefix,
-        METRICS_PORT: '0',
-        LOG_LEVEL: 'info',
-        DRIVELAB_SERVICE: 'echo',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('worker did not report its metrics port')), 30_000);
-      createInterface({ input: child.stdout }).on('line', (line) => {
-        const m = /"metricsPort":(\d+)/.exec(line);
-        if (m) {
-          clearTimeout(timer);
-          resolve(Number(m[1]));
-        }
-      });
-    });
+    const { child, port: reported, exited } = startEchoWorker({ ECHO_GROUP: group, ECHO_PREFIX: t.prefix });
+    const port = await reported;
 
     const deadline = Date.now() + 30_000;
     let consumed = 0;

@@ -87,16 +87,7 @@ export class RunRecording {
       this.duplicates++;
       return false;
     }
-    const channelId = await this.#channel(telemetryTopic(frame.vehicleId), this.#telemetrySchemaId);
-    // Event time, not arrival time: replay and time-range reads follow the simulation clock.
-    const time = secondsToNs(frame.t);
-    await this.#mcap.addMessage({
-      channelId,
-      sequence: frame.seq,
-      logTime: time,
-      publishTime: time,
-      data: enc.encode(JSON.stringify(frame)),
-    });
+    await this.#write(telemetryTopic(frame.vehicleId), this.#telemetrySchemaId, frame.seq, frame.t, frame);
     this.frames++;
     return true;
   }
@@ -108,17 +99,23 @@ export class RunRecording {
       return false;
     }
     this.#eventDedupe.add(id);
-    const channelId = await this.#channel(EVENTS_TOPIC, this.#eventSchemaId);
-    const time = secondsToNs(event.t);
-    await this.#mcap.addMessage({
-      channelId,
-      sequence: this.events,
-      logTime: time,
-      publishTime: time,
-      data: enc.encode(JSON.stringify(event)),
-    });
+    await this.#write(EVENTS_TOPIC, this.#eventSchemaId, this.events, event.t, event);
     this.events++;
     return true;
+  }
+
+  /** One JSON message on the topic's channel, stamped at `t` seconds of simulation time. */
+  async #write(topic: string, schemaId: number, sequence: number, t: number, message: unknown): Promise<void> {
+    const channelId = await this.#channel(topic, schemaId);
+    // Event time, not arrival time: replay and time-range reads follow the simulation clock.
+    const time = secondsToNs(t);
+    await this.#mcap.addMessage({
+      channelId,
+      sequence,
+      logTime: time,
+      publishTime: time,
+      data: enc.encode(JSON.stringify(message)),
+    });
   }
 
   /** Writes the summary and index, then makes the file visible under its key. */

@@ -24,6 +24,22 @@ export interface EgoTally {
   elapsedS: number;
 }
 
+/** A tally before the first step: nothing counted yet, over a route of `routeLengthM` metres. */
+export function emptyTally(routeLengthM: number): EgoTally {
+  return {
+    collisionsVehicle: 0,
+    collisionsPedestrian: 0,
+    redLight: 0,
+    laneInvasion: 0,
+    hardBrake: 0,
+    nearMiss: 0,
+    minTtc: null,
+    distanceM: 0,
+    routeLengthM,
+    elapsedS: 0,
+  };
+}
+
 export function computeKpis(ego: EgoTally, fleet: RunKpis['fleet']): RunKpis {
   const penalty =
     Math.pow(INFRACTION_PENALTIES.collisionPedestrian, ego.collisionsPedestrian) *

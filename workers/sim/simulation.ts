@@ -14,7 +14,7 @@ import { detect, pointInBox, type DetectionWorld, type EventSink, type FleetTall
 import { stepBody, type ForceContext } from './dynamics';
 import { MAX_DECEL } from './driver';
 import { faultEffects, faultEnd, scheduleFaults, type ScheduledFault } from './faults';
-import { computeKpis, type EgoTally } from './kpis';
+import { computeKpis, emptyTally, type EgoTally } from './kpis';
 import { considerLaneChange, steer } from './lateral';
 import { decideAccel } from './longitudinal';
 import { spawnPedestrians, stepPedestrians, type Pedestrian } from './pedestrians';
@@ -156,18 +156,7 @@ class Engine implements Simulation {
       createRng(scenario.seed, 'pedestrian-spawn'),
     );
     this.view = new TrafficView(this.map, this.vehicles, this.pedestrians);
-    this.tally = {
-      collisionsVehicle: 0,
-      collisionsPedestrian: 0,
-      redLight: 0,
-      laneInvasion: 0,
-      hardBrake: 0,
-      nearMiss: 0,
-      minTtc: null,
-      distanceM: 0,
-      routeLengthM: scenario.ego.route.lengthM ?? scenario.ego.targetSpeed * scenario.durationS * 0.8,
-      elapsedS: 0,
-    };
+    this.tally = emptyTally(scenario.ego.route.lengthM ?? scenario.ego.targetSpeed * scenario.durationS * 0.8);
     this.world = {
       vehicles: this.vehicles,
       pedestrians: this.pedestrians,

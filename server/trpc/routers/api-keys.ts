@@ -1,6 +1,6 @@
 import { AppError } from '../../errors';
 import { z } from 'zod';
-import { audit } from '../../audit';
+import { auditAs } from '../../audit';
 import { canGrant, roleSchema } from '../../auth/roles';
 import { generateApiKey } from '../../auth/tokens';
 import { createTRPCRouter, orgProcedure } from '../init';
@@ -49,12 +49,9 @@ export const apiKeysRouter = createTRPCRouter({
           expiresAt: input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null,
         },
       });
-      await audit(ctx.db, {
-        orgId: ctx.orgId,
+      await auditAs(ctx.db, ctx, {
         action: 'apikey.created',
-        actor: ctx.actor,
         target: { type: 'apikey', id: row.id },
-        ip: ctx.ip,
         data: { name: input.name, role: input.role, prefix },
       });
       // The only time the key itself is returned; the database keeps its sha256.
@@ -70,12 +67,9 @@ export const apiKeysRouter = createTRPCRouter({
         data: { revokedAt: new Date() },
       });
       if (r.count === 0) throw new AppError('NOT_FOUND', 'API key not found');
-      await audit(ctx.db, {
-        orgId: ctx.orgId,
+      await auditAs(ctx.db, ctx, {
         action: 'apikey.revoked',
-        actor: ctx.actor,
         target: { type: 'apikey', id: input.id },
-        ip: ctx.ip,
       });
       return { revoked: input.id };
     }),

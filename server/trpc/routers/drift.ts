@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { audit } from '../../audit';
+import { auditAs } from '../../audit';
 import { driftPolicySchema } from '../../drift/check';
 import type { ColumnDrift, DriftReport } from '../../drift/report';
 import { DEFAULT_DRIFT_WINDOW, driftWindowConfigSchema } from '../../drift/serving';
@@ -102,12 +102,9 @@ export const driftRouter = createTRPCRouter({
         data: { driftPolicy: input.policy, driftWindow: input.window },
       });
       if (count === 0) throw new AppError('NOT_FOUND', 'Model not found');
-      await audit(ctx.db, {
-        orgId: ctx.orgId,
+      await auditAs(ctx.db, ctx, {
         action: 'model.drift_settings',
-        actor: ctx.actor,
         target: { type: 'model', id: input.modelId },
-        ip: ctx.ip,
         data: { policy: input.policy, window: input.window },
       });
       return { policy: input.policy, window: input.window };

@@ -1,6 +1,6 @@
 import { AppError } from '../../errors';
 import { z } from 'zod';
-import { audit } from '../../audit';
+import { audit, auditAs } from '../../audit';
 import { canGrant, roleSchema } from '../../auth/roles';
 import { generateInviteToken, sha256 } from '../../auth/tokens';
 import { env } from '../../env';
@@ -66,12 +66,9 @@ export const invitesRouter = createTRPCRouter({
           createdById: ctx.actor.userId ?? null,
         },
       });
-      await audit(ctx.db, {
-        orgId: ctx.orgId,
+      await auditAs(ctx.db, ctx, {
         action: 'invite.created',
-        actor: ctx.actor,
         target: { type: 'invite', id: invite.id },
-        ip: ctx.ip,
         data: { role: input.role, email: input.email ?? null, expiresAt: expiresAt.toISOString() },
       });
       // The token leaves the server only here, inside the link; the database keeps its hash.
@@ -87,12 +84,9 @@ export const invitesRouter = createTRPCRouter({
         data: { revokedAt: new Date() },
       });
       if (r.count === 0) throw new AppError('NOT_FOUND', 'Invitation not found');
-      await audit(ctx.db, {
-        orgId: ctx.orgId,
+      await auditAs(ctx.db, ctx, {
         action: 'invite.revoked',
-        actor: ctx.actor,
         target: { type: 'invite', id: input.inviteId },
-        ip: ctx.ip,
       });
       return { revoked: input.inviteId };
     }),

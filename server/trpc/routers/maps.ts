@@ -1,3 +1,4 @@
+import type { Prisma, PrismaClient } from '@prisma/client';
 import { AppError, issue } from '~/server/errors';
 import { z } from 'zod';
 import { OpenDriveError } from '../../maps/opendrive';
@@ -9,6 +10,31 @@ import { placeableLanes, scenarioRoadMap } from '../../maps/scenario-map';
 
 const id = z.string().min(1).max(64);
 const version = z.number().int().positive().optional();
+
+/**
+ * The organisation's map by id and the fields `select` names of one of its versions (the latest
+ * when none is asked for); NOT_FOUND for another organisation's map, so ids do not leak.
+ */
+async function findMapVersion<S extends Prisma.OrgMapVersionSelect>(
+  db: PrismaClient,
+  orgId: string,
+  input: { id: string; version?: number },
+  select: S,
+) {
+  const m = await db.orgMap.findFirst({ where: { id: input.id, orgId } });
+  if (!m) throw new AppError('NOT_FOUND', 'Map not found');
+  const v = await db.orgMapVersion.findUnique({
+    where: { mapId_version: { mapId: m.id, version: input.version ?? m.latestVersion } },
+    select,
+  });
+  if (!v) throw new AppError('NOT_FOUND', 'Map version not found');
+  return { m, v };
+}
+
+/** One version of one map: what `get` and `download` both answer for. */
+const mapVersionProcedure = orgProcedure
+  .meta({ minRole: 'viewer', sample: (ids) => ({ id: ids.scenarioId }) })
+  .input(z.object({ id, version }));
 
 /** An organisation's OpenDRIVE maps: upload (versioned by name), list, inspect, download. */
 export const mapsRouter = createTRPCRouter({
@@ -28,40 +54,29 @@ export const mapsRouter = createTRPCRouter({
   }),
 
   /** One version (the latest by default) with the reader's report and the preview. */
-  get: orgProcedure
-    .meta({ minRole: 'viewer', sample: (ids) => ({ id: ids.scenarioId }) })
-    .input(z.object({ id, version }))
-    .query(async ({ ctx, input }) => {
-      const m = await ctx.db.orgMap.findFirst({ where: { id: input.id, orgId: ctx.orgId } });
-      if (!m) throw new AppError('NOT_FOUND', 'Map not found');
-      const v = await ctx.db.orgMapVersion.findUnique({
-        where: { mapId_version: { mapId: m.id, version: input.version ?? m.latestVersion } },
-        select: { version: true, sha256: true, report: true, stats: true, previewSvg: true, createdAt: true },
-      });
-      if (!v) throw new AppError('NOT_FOUND', 'Map version not found');
-      return {
-        id: m.id,
-        name: m.name,
-        latestVersion: m.latestVersion,
-        ...v,
-        report: v.report as string[],
-        stats: v.stats as unknown as MapStats,
-      };
-    }),
+  get: mapVersionProcedure.query(async ({ ctx, input }) => {
+    const { m, v } = await findMapVersion(ctx.db, ctx.orgId, input, {
+      version: true,
+      sha256: true,
+      report: true,
+      stats: true,
+      previewSvg: true,
+      createdAt: true,
+    });
+    return {
+      id: m.id,
+      name: m.name,
+      latestVersion: m.latestVersion,
+      ...v,
+      report: v.report as string[],
+      stats: v.stats as unknown as MapStats,
+    };
+  }),
 
-  download: orgProcedure
-    .meta({ minRole: 'viewer', sample: (ids) => ({ id: ids.scenarioId }) })
-    .input(z.object({ id, version }))
-    .query(async ({ ctx, input }) => {
-      const m = await ctx.db.orgMap.findFirst({ where: { id: input.id, orgId: ctx.orgId } });
-      if (!m) throw new AppError('NOT_FOUND', 'Map not found');
-      const v = await ctx.db.orgMapVersion.findUnique({
-        where: { mapId_version: { mapId: m.id, version: input.version ?? m.latestVersion } },
-        select: { version: true, xodr: true },
-      });
-      if (!v) throw new AppError('NOT_FOUND', 'Map version not found');
-      return { filename: `${m.name}.xodr`, version: v.version, xodr: v.xodr };
-    }),
+  download: mapVersionProcedure.query(async ({ ctx, input }) => {
+    const { m, v } = await findMapVersion(ctx.db, ctx.orgId, input, { version: true, xodr: true });
+    return { filename: `${m.name}.xodr`, version: v.version, xodr: v.xodr };
+  }),
 
   /**
    * The lanes of a built-in map or of one version of the organisation's map, for placing the

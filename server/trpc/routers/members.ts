@@ -1,11 +1,22 @@
+import type { Prisma } from '@prisma/client';
 import { AppError } from '../../errors';
 import { z } from 'zod';
-import { audit } from '../../audit';
+import { auditAs } from '../../audit';
 import { canGrant, hasRole, roleSchema } from '../../auth/roles';
 import { createTRPCRouter, orgProcedure } from '../init';
 import { assertNotLastOwner } from './orgs';
 
 const membershipId = z.string().min(1).max(64);
+
+/** A membership of this org with its user's email (for the audit entry); NOT_FOUND otherwise. */
+async function findMember(tx: Prisma.TransactionClient, orgId: string, id: string) {
+  const target = await tx.membership.findFirst({
+    where: { id, orgId },
+    include: { user: { select: { email: true } } },
+  });
+  if (!target) throw new AppError('NOT_FOUND', 'Member not found');
+  return target;
+}
 
 export const membersRouter = createTRPCRouter({
   list: orgProcedure.meta({ minRole: 'viewer', sample: () => ({}) }).query(async ({ ctx }) => {
@@ -29,23 +40,16 @@ export const membersRouter = createTRPCRouter({
     .input(z.object({ membershipId, role: roleSchema }))
     .mutation(async ({ ctx, input }) => {
       return ctx.db.$transaction(async (tx) => {
-        const target = await tx.membership.findFirst({
-          where: { id: input.membershipId, orgId: ctx.orgId },
-          include: { user: { select: { email: true } } },
-        });
-        if (!target) throw new AppError('NOT_FOUND', 'Member not found');
+        const target = await findMember(tx, ctx.orgId, input.membershipId);
         if (!hasRole(ctx.role, target.role) || !canGrant(ctx.role, input.role)) {
           throw new AppError('FORBIDDEN', `As ${ctx.role} you cannot change a ${target.role} to ${input.role}.`);
         }
         if (target.role === input.role) return { id: target.id, role: target.role };
         if (target.role === 'owner') await assertNotLastOwner(tx, ctx.orgId);
         const updated = await tx.membership.update({ where: { id: target.id }, data: { role: input.role } });
-        await audit(tx, {
-          orgId: ctx.orgId,
+        await auditAs(tx, ctx, {
           action: 'member.role_changed',
-          actor: ctx.actor,
           target: { type: 'user', id: target.userId },
-          ip: ctx.ip,
           data: { email: target.user.email, from: target.role, to: input.role },
         });
         return { id: updated.id, role: updated.role };
@@ -57,21 +61,14 @@ export const membersRouter = createTRPCRouter({
     .input(z.object({ membershipId }))
     .mutation(async ({ ctx, input }) => {
       return ctx.db.$transaction(async (tx) => {
-        const target = await tx.membership.findFirst({
-          where: { id: input.membershipId, orgId: ctx.orgId },
-          include: { user: { select: { email: true } } },
-        });
-        if (!target) throw new AppError('NOT_FOUND', 'Member not found');
+        const target = await findMember(tx, ctx.orgId, input.membershipId);
         if (!hasRole(ctx.role, target.role))
           throw new AppError('FORBIDDEN', `As ${ctx.role} you cannot remove a ${target.role}.`);
         if (target.role === 'owner') await assertNotLastOwner(tx, ctx.orgId);
         await tx.membership.delete({ where: { id: target.id } });
-        await audit(tx, {
-          orgId: ctx.orgId,
+        await auditAs(tx, ctx, {
           action: 'member.removed',
-          actor: ctx.actor,
           target: { type: 'user', id: target.userId },
-          ip: ctx.ip,
           data: { email: target.user.email, role: target.role },
         });
         return { removed: target.id };

@@ -1,6 +1,6 @@
 import { AppError } from '../../errors';
 import { z } from 'zod';
-import { audit } from '../../audit';
+import { audit, auditAs } from '../../audit';
 import { deliverTestWebhook, newWebhookSecret, SIGNATURE_HEADER, webhookUrlSchema } from '../../drift/webhook';
 import { createTRPCRouter, orgProcedure, userProcedure } from '../init';
 
@@ -107,12 +107,9 @@ export const orgsRouter = createTRPCRouter({
         data: { name: input.name },
         select: { id: true, slug: true, name: true },
       });
-      await audit(ctx.db, {
-        orgId: ctx.orgId,
+      await auditAs(ctx.db, ctx, {
         action: 'org.renamed',
-        actor: ctx.actor,
         target: { type: 'org', id: ctx.orgId },
-        ip: ctx.ip,
         data: { from: ctx.org.name, to: input.name },
       });
       return org;
@@ -125,12 +122,9 @@ export const orgsRouter = createTRPCRouter({
     await ctx.db.$transaction(async (tx) => {
       if (ctx.role === 'owner') await assertNotLastOwner(tx, ctx.orgId);
       await tx.membership.delete({ where: { orgId_userId: { orgId: ctx.orgId, userId } } });
-      await audit(tx, {
-        orgId: ctx.orgId,
+      await auditAs(tx, ctx, {
         action: 'member.left',
-        actor: ctx.actor,
         target: { type: 'user', id: userId },
-        ip: ctx.ip,
       });
     });
     return { left: ctx.org.slug };
@@ -161,12 +155,9 @@ export const orgsRouter = createTRPCRouter({
         create: { orgId: ctx.orgId, url: input.url, secret },
         update: { url: input.url, secret, lastStatus: null, lastError: null, lastAt: null },
       });
-      await audit(ctx.db, {
-        orgId: ctx.orgId,
+      await auditAs(ctx.db, ctx, {
         action: 'org.webhook_set',
-        actor: ctx.actor,
         target: { type: 'org', id: ctx.orgId },
-        ip: ctx.ip,
         data: { url: input.url },
       });
       return { url: input.url, secret, signatureHeader: SIGNATURE_HEADER };
@@ -176,12 +167,9 @@ export const orgsRouter = createTRPCRouter({
   testWebhook: orgProcedure.meta({ minRole: 'admin', sample: () => ({}) }).mutation(async ({ ctx }) => {
     const result = await deliverTestWebhook(ctx.db, ctx.orgId);
     if (!result) throw new AppError('PRECONDITION_FAILED', 'Set a webhook URL first');
-    await audit(ctx.db, {
-      orgId: ctx.orgId,
+    await auditAs(ctx.db, ctx, {
       action: 'org.webhook_tested',
-      actor: ctx.actor,
       target: { type: 'org', id: ctx.orgId },
-      ip: ctx.ip,
       data: { status: result.status },
     });
     return result;
@@ -190,12 +178,9 @@ export const orgsRouter = createTRPCRouter({
   removeWebhook: orgProcedure.meta({ minRole: 'admin', sample: () => ({}) }).mutation(async ({ ctx }) => {
     const { count } = await ctx.db.orgWebhook.deleteMany({ where: { orgId: ctx.orgId } });
     if (count > 0)
-      await audit(ctx.db, {
-        orgId: ctx.orgId,
+      await auditAs(ctx.db, ctx, {
         action: 'org.webhook_removed',
-        actor: ctx.actor,
         target: { type: 'org', id: ctx.orgId },
-        ip: ctx.ip,
       });
     return { removed: count > 0 };
   }),

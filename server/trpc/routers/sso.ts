@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { audit } from '../../audit';
+import { auditAs } from '../../audit';
 import { MAPPABLE_ROLES, normaliseGroup } from '../../auth/oidc-mappings';
 import { oidcConfigured } from '../../auth/options';
 import { canGrant } from '../../auth/roles';
@@ -39,13 +39,10 @@ export const ssoRouter = createTRPCRouter({
         update: { role },
         select: { id: true, group: true, role: true },
       });
-      await audit(ctx.db, {
-        orgId: ctx.orgId,
+      await auditAs(ctx.db, ctx, {
         action: 'sso.mapping_set',
-        actor: ctx.actor,
         target: { type: 'sso_mapping', id: m.id },
         data: { group: m.group, role: m.role },
-        ip: ctx.ip,
       });
       return m;
     }),
@@ -56,12 +53,9 @@ export const ssoRouter = createTRPCRouter({
     .mutation(async ({ ctx, input }) => {
       const r = await ctx.db.ssoRoleMap.deleteMany({ where: { id: input.id, orgId: ctx.orgId } });
       if (r.count === 0) throw new AppError('NOT_FOUND', 'Mapping not found');
-      await audit(ctx.db, {
-        orgId: ctx.orgId,
+      await auditAs(ctx.db, ctx, {
         action: 'sso.mapping_removed',
-        actor: ctx.actor,
         target: { type: 'sso_mapping', id: input.id },
-        ip: ctx.ip,
       });
       return { ok: true };
     }),

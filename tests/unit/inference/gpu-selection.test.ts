@@ -6,7 +6,7 @@ import { inferenceMetrics } from '~/server/inference/metrics';
 import { createSession, fallbackReason, firstLine, type SessionFactory } from '~/server/inference/providers';
 import { openVersion } from '~/server/inference/version-session';
 import { parseInferenceConfig } from '~/workers/inference/config';
-import { FEATURES, trainFeatureAutoencoder } from '~/scripts/fixtures/models';
+import { autoencoderInfo, FEATURES, trainFeatureAutoencoder } from '~/scripts/fixtures/models';
 
 /**
  * Provider selection and fallback without a GPU: Dawn is replaced by fakes that report no adapter,
@@ -179,22 +179,12 @@ describe('execution provider selection with an adapter report', () => {
 
   it('provider fails at session creation: falls back to CPU with the first line of the reason', async () => {
     const f = factory(['cpu'], 'WebGPU device lost');
-    const v = await openVersion(
-      {
-        id: 'v-fallback',
-        orgId: 'o',
-        modelId: 'm',
-        modelName: 'ae-fallback',
-        version: 1,
-        kind: 'autoencoder',
-        featureNames: FEATURES,
-        threshold: null,
-        inputShape: [FEATURES.length],
-      },
-      bytes,
-      sidecar,
-      { providers: ['webgpu', 'cpu'], adapter: h200, batching: { maxBatch: 256, maxDelayUs: 500 }, factory: f },
-    );
+    const v = await openVersion(autoencoderInfo('ae-fallback', { id: 'v-fallback' }), bytes, sidecar, {
+      providers: ['webgpu', 'cpu'],
+      adapter: h200,
+      batching: { maxBatch: 256, maxDelayUs: 500 },
+      factory: f,
+    });
     try {
       expect(f.calls).toEqual(['webgpu', 'cpu']);
       expect(v.provider).toBe('cpu');
@@ -208,28 +198,13 @@ describe('execution provider selection with an adapter report', () => {
   });
 
   it('a GPU session gets the larger GPU batch and its provider on every batch metric', async () => {
-    const v = await openVersion(
-      {
-        id: 'v-gpu',
-        orgId: 'o',
-        modelId: 'm',
-        modelName: 'ae-gpu',
-        version: 7,
-        kind: 'autoencoder',
-        featureNames: FEATURES,
-        threshold: null,
-        inputShape: [FEATURES.length],
-      },
-      bytes,
-      sidecar,
-      {
-        providers: ['webgpu', 'cpu'],
-        adapter: h200,
-        batching: { maxBatch: 256, maxDelayUs: 500, maxConcurrent: 2 },
-        gpuMaxBatch: 4096,
-        factory: factory(['webgpu']),
-      },
-    );
+    const v = await openVersion(autoencoderInfo('ae-gpu', { id: 'v-gpu', version: 7 }), bytes, sidecar, {
+      providers: ['webgpu', 'cpu'],
+      adapter: h200,
+      batching: { maxBatch: 256, maxDelayUs: 500, maxConcurrent: 2 },
+      gpuMaxBatch: 4096,
+      factory: factory(['webgpu']),
+    });
     try {
       expect(v.provider).toBe('webgpu');
       expect(v.fallbackReason).toBeNull();

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createSession, NoProviderError, parseProviders, probeProviders } from '~/server/inference/providers';
 import { openVersion } from '~/server/inference/version-session';
 import { parseInferenceConfig } from '~/workers/inference/config';
-import { FEATURES, featureRows, trainFeatureAutoencoder } from '~/scripts/fixtures/models';
+import { autoencoderInfo, FEATURES, featureRows, trainFeatureAutoencoder } from '~/scripts/fixtures/models';
 
 // Real ONNX Runtime on this machine: no CUDA provider libraries and no Vulkan GPU, so the GPU
 // providers must fail at session creation and the session must land on the next one.
@@ -62,22 +62,10 @@ describe('execution provider selection', () => {
   });
 
   it('serves a version on the provider it reports, with OIP tensor metadata', async () => {
-    const v = await openVersion(
-      {
-        id: 'v1',
-        orgId: 'o',
-        modelId: 'm',
-        modelName: 'ae',
-        version: 1,
-        kind: 'autoencoder',
-        featureNames: FEATURES,
-        threshold: null,
-        inputShape: [FEATURES.length],
-      },
-      bytes,
-      sidecar,
-      { providers: ['webgpu', 'cpu'], batching: { maxBatch: 16, maxDelayUs: 100 } },
-    );
+    const v = await openVersion(autoencoderInfo('ae'), bytes, sidecar, {
+      providers: ['webgpu', 'cpu'],
+      batching: { maxBatch: 16, maxDelayUs: 100 },
+    });
     try {
       expect(['webgpu', 'cpu']).toContain(v.provider);
       expect(v.inputs).toEqual([{ name: 'features', datatype: 'FP32', shape: [-1, FEATURES.length] }]);

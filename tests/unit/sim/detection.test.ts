@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SimEvent } from '~/server/contracts/events';
-import type { EgoTally } from '~/workers/sim/kpis';
+import { emptyTally } from '~/workers/sim/kpis';
 import {
   boxesOverlap,
   detect,
@@ -12,28 +12,13 @@ import {
 } from '~/workers/sim/detection';
 import { egoOnRing } from './engine-fixtures';
 
-function tally(): EgoTally {
-  return {
-    collisionsVehicle: 0,
-    collisionsPedestrian: 0,
-    redLight: 0,
-    laneInvasion: 0,
-    hardBrake: 0,
-    nearMiss: 0,
-    minTtc: null,
-    distanceM: 0,
-    routeLengthM: 100,
-    elapsedS: 0,
-  };
-}
-
 function setup() {
   const ring = egoOnRing();
   const world: DetectionWorld = {
     vehicles: ring.vehicles,
     pedestrians: [],
     contacts: new Set(),
-    tally: tally(),
+    tally: emptyTally(100),
     fleet: { collisions: 0, nearMisses: 0, hardBrakes: 0 },
   };
   const events: { vehicleId: string | null; type: SimEvent['type']; data: unknown }[] = [];

@@ -6,7 +6,7 @@ import { fitWithEarlyStopping, type FitOptions } from '../training';
 import { seededDropout } from './dropout';
 import { fitTargetScaling } from './mlp-regressor';
 import { assertFeatureCount, columnTensor, windowsTensor } from './tensors';
-import type { CnnHyperparameters, TrainedSequenceRegressor } from './types';
+import type { CnnHyperparameters, RegressorInput, TrainedSequenceRegressor } from './types';
 
 export type { CnnHyperparameters } from './types';
 
@@ -61,16 +61,7 @@ export function buildCnnRegressor(steps: number, features: number, h: CnnHyperpa
   return model;
 }
 
-export interface SequenceRegressorTrainingInput {
-  train: Windows;
-  trainTargets: ArrayLike<number>;
-  validation: Windows;
-  validationTargets: ArrayLike<number>;
-  featureNames: string[];
-  targetName: string;
-  hyperparameters?: CnnHyperparameters;
-  fit?: Partial<FitOptions>;
-}
+export type SequenceRegressorTrainingInput = RegressorInput<Windows, CnnHyperparameters>;
 
 export async function trainCnnRegressor(input: SequenceRegressorTrainingInput): Promise<TrainedSequenceRegressor> {
   assertFeatureCount(input.train.features, input.featureNames);

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Matrix } from '../datasets/types';
 import { fitMatrixStandardiser, fitStandardiser } from '../normalisation';
-import { fitWithEarlyStopping, type FitOptions } from '../training';
+import { fitWithEarlyStopping } from '../training';
 import { buildMlp, resolveMlpHyperparameters, type MlpHyperparameters } from './mlp';
 import { assertFeatureCount, columnTensor, matrixTensor } from './tensors';
-import type { TargetScaling, TrainedRegressor } from './types';
+import type { RegressorInput, TargetScaling, TrainedRegressor } from './types';
 
 export function buildMlpRegressor(inputDim: number, h: MlpHyperparameters = {}): tf.Sequential {
   const model = buildMlp(inputDim, { units: 1, activation: 'linear' }, h);
@@ -18,16 +18,7 @@ export function fitTargetScaling(y: ArrayLike<number>): TargetScaling {
   return { mean: s.mean[0]!, std: s.std[0]! };
 }
 
-export interface RegressorTrainingInput {
-  train: Matrix;
-  trainTargets: ArrayLike<number>;
-  validation: Matrix;
-  validationTargets: ArrayLike<number>;
-  featureNames: string[];
-  targetName: string;
-  hyperparameters?: MlpHyperparameters;
-  fit?: Partial<FitOptions>;
-}
+export type RegressorTrainingInput = RegressorInput<Matrix, MlpHyperparameters>;
 
 export async function trainMlpRegressor(input: RegressorTrainingInput): Promise<TrainedRegressor> {
   assertFeatureCount(input.train.cols, input.featureNames);

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Standardiser } from '../normalisation';
-import type { TrainingSummary } from '../training';
+import type { FitOptions, TrainingSummary } from '../training';
 
 /** 1D-CNN over sliding windows [steps, features], e.g. remaining useful life from sensor history. */
 export interface CnnHyperparameters {
@@ -27,6 +27,21 @@ export type ModelKind = 'autoencoder' | 'mlp-classifier' | 'mlp-regressor' | 'cn
 export interface TargetScaling {
   mean: number;
   std: number;
+}
+
+/**
+ * What a regressor trains on: a split of inputs X (rows for the MLP, windows for the CNN) with
+ * one target per input, the same fields whatever the architecture.
+ */
+export interface RegressorInput<X, H> {
+  train: X;
+  trainTargets: ArrayLike<number>;
+  validation: X;
+  validationTargets: ArrayLike<number>;
+  featureNames: string[];
+  targetName: string;
+  hyperparameters?: H;
+  fit?: Partial<FitOptions>;
 }
 
 interface TrainedBase {
