@@ -47,3 +47,11 @@ export async function uploadLabelledDataset(page: Page, orgSlug: string, name: s
   await expect(page).toHaveURL(/\/datasets\/[a-z0-9]+$/);
   await ready(page);
 }
+
+/** Starts a run of the named scenario from the org's scenario list and waits on the run's page. */
+export async function runFromScenarioList(page: Page, orgSlug: string, scenarioName: string): Promise<void> {
+  await open(page, `/${orgSlug}/scenarios`);
+  const row = page.getByTestId('scenario-table').locator('tr', { hasText: scenarioName });
+  await row.getByRole('button', { name: 'Run' }).click();
+  await expect(page).toHaveURL(/\/runs\//);
+}
