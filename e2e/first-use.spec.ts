@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { expect, test } from '@playwright/test';
-import { labelledTable } from '~/scripts/fixtures/labelled-table';
-import { open, ready } from './helpers';
+import { open, uploadLabelledDataset } from './helpers';
 
 test('a new org sees the guided path unticked; a step is ticked once it is done in that org only', async ({ page }) => {
   test.setTimeout(120_000);
@@ -32,19 +31,7 @@ test('a new org sees the guided path unticked; a step is ticked once it is done 
   );
 
   // Building a dataset in this org ticks its step (computed on the server from the org's rows).
-  await open(page, `/${slug}/datasets/new?source=upload`);
-  await page
-    .getByTestId('upload-file')
-    .setInputFiles({ name: 'vehicles.csv', mimeType: 'text/csv', buffer: Buffer.from(labelledTable()) });
-  await page.getByLabel('Dataset name').fill(`Guide data ${tag}`);
-  await page.getByLabel('Group column').fill('vehicle');
-  await page.getByLabel('Group is a').selectOption('vehicle');
-  await page.getByLabel('Order column').fill('t');
-  await page.getByRole('combobox', { name: 'Label', exact: true }).selectOption('column');
-  await page.getByLabel('Label column').fill('label');
-  await page.getByRole('button', { name: 'Upload and build' }).click();
-  await expect(page).toHaveURL(/\/datasets\/[a-z0-9]+$/);
-  await ready(page);
+  await uploadLabelledDataset(page, slug, `Guide data ${tag}`);
 
   await open(page, `/${slug}`);
   await expect(page.getByTestId('guide-dataset')).toHaveAttribute('data-done', 'true');

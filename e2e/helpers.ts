@@ -1,4 +1,5 @@
 import { expect, type Page } from '@playwright/test';
+import { labelledTable } from '~/scripts/fixtures/labelled-table';
 
 /** Waits until React has hydrated the page (the provider marks <html data-hydrated>). */
 export async function ready(page: Page): Promise<void> {
@@ -25,4 +26,32 @@ export async function cancelRun(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Cancel run' }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Cancel run' }).click();
   await expect(page.getByTestId('run-state')).toHaveText('cancelled', { timeout: 15_000 });
+}
+
+/**
+ * Uploads the labelled vehicle table (scripts/fixtures/labelled-table.ts) as a new dataset of the
+ * org, grouped by vehicle and labelled by its `label` column, and waits on the dataset's page.
+ */
+export async function uploadLabelledDataset(page: Page, orgSlug: string, name: string): Promise<void> {
+  await open(page, `/${orgSlug}/datasets/new?source=upload`);
+  await page
+    .getByTestId('upload-file')
+    .setInputFiles({ name: 'vehicles.csv', mimeType: 'text/csv', buffer: Buffer.from(labelledTable()) });
+  await page.getByLabel('Dataset name').fill(name);
+  await page.getByLabel('Group column').fill('vehicle');
+  await page.getByLabel('Group is a').selectOption('vehicle');
+  await page.getByLabel('Order column').fill('t');
+  await page.getByRole('combobox', { name: 'Label', exact: true }).selectOption('column');
+  await page.getByLabel('Label column').fill('label');
+  await page.getByRole('button', { name: 'Upload and build' }).click();
+  await expect(page).toHaveURL(/\/datasets\/[a-z0-9]+$/);
+  await ready(page);
+}
+
+/** Starts a run of the named scenario from the org's scenario list and waits on the run's page. */
+export async function runFromScenarioList(page: Page, orgSlug: string, scenarioName: string): Promise<void> {
+  await open(page, `/${orgSlug}/scenarios`);
+  const row = page.getByTestId('scenario-table').locator('tr', { hasText: scenarioName });
+  await row.getByRole('button', { name: 'Run' }).click();
+  await expect(page).toHaveURL(/\/runs\//);
 }

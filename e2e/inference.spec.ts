@@ -2,7 +2,7 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect, test } from '@playwright/test';
 import { DEMO } from '../prisma/seed';
-import { cancelRun, open, signInAsDemo } from './helpers';
+import { cancelRun, open, runFromScenarioList, signInAsDemo } from './helpers';
 
 // A live simulated run with an injected battery thermal runaway must raise an anomaly alert in the run
 // view. The inference worker runs as its own process (started here, next to the portal, simulator,
@@ -75,10 +75,7 @@ test.afterAll(async () => {
 test('an injected fault in a live run raises an anomaly alert in the run view', async ({ page }) => {
   test.setTimeout(180_000);
   await signInAsDemo(page, DEMO.user);
-  await open(page, `/${DEMO.org.slug}/scenarios`);
-  const row = page.getByTestId('scenario-table').locator('tr', { hasText: fixture.scenarioName });
-  await row.getByRole('button', { name: 'Run' }).click();
-  await expect(page).toHaveURL(/\/runs\//);
+  await runFromScenarioList(page, DEMO.org.slug, fixture.scenarioName);
   await expect(page.getByTestId('run-state')).toHaveText('running', { timeout: 60_000 });
 
   // Scores stream into the anomaly lane for the ego while the engine is still healthy…

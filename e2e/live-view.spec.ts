@@ -21,12 +21,18 @@ const firstT = async (page: Page, id = 'chart-speed') =>
 
 const LANE_IDS = ['chart-speed', 'chart-accel', 'chart-engine', 'chart-brake', 'chart-tyres', 'chart-battery'];
 
-async function startRun(page: Page, scenarioId: string): Promise<string> {
+// How long a started run may take to reach the state a test waits for.
+const STATE_TIMEOUT = { running: 30_000, completed: 90_000 };
+
+/** Starts the scenario's latest version, waits on the run until it is in `state`, returns its URL. */
+async function startRun(page: Page, scenarioId: string, state: keyof typeof STATE_TIMEOUT): Promise<string> {
   await open(page, `${org}/scenarios/${scenarioId}`);
   await page.getByRole('button', { name: 'Run latest version' }).click();
   // A run that finishes at once opens in replay, which puts its playhead in the query.
   await expect(page).toHaveURL(/\/runs\/[a-z0-9]+(\?.*)?$/);
-  return page.url().split('?')[0]!;
+  const runUrl = page.url().split('?')[0]!;
+  await expect(page.getByTestId('run-state')).toHaveText(state, { timeout: STATE_TIMEOUT[state] });
+  return runUrl;
 }
 
 test('a late joiner sees at least 60 s of history; pause freezes the charts while data keeps coming', async ({
@@ -34,8 +40,7 @@ test('a late joiner sees at least 60 s of history; pause freezes the charts whil
 }) => {
   test.setTimeout(180_000);
   await signInAsDemo(page, DEMO.user);
-  const runUrl = await startRun(page, scenarios.liveId);
-  await expect(page.getByTestId('run-state')).toHaveText('running', { timeout: 30_000 });
+  const runUrl = await startRun(page, scenarios.liveId, 'running');
   // Leave, and come back once the run has driven well past a minute (2× real time).
   await open(page, org);
   await page.waitForTimeout(45_000);
@@ -71,8 +76,7 @@ test('a late joiner sees at least 60 s of history; pause freezes the charts whil
 test('the map frames every vehicle of a 20-vehicle run at its default zoom, names them on hover', async ({ page }) => {
   test.setTimeout(240_000);
   await signInAsDemo(page, DEMO.user);
-  await startRun(page, scenarios.fleetId);
-  await expect(page.getByTestId('run-state')).toHaveText('running', { timeout: 30_000 });
+  await startRun(page, scenarios.fleetId, 'running');
   const map = page.getByTestId('birds-eye');
   const markers = map.locator('[data-testid="ego-marker"], [data-testid="vehicle-marker"]');
   for (const vp of VIEWPORTS) {
@@ -115,8 +119,7 @@ test('the map frames every vehicle of a 20-vehicle run at its default zoom, name
 test('every live chart names its unit on the y axis and each of its values', async ({ page }) => {
   test.setTimeout(120_000);
   await signInAsDemo(page, DEMO.user);
-  await startRun(page, scenarios.fleetId);
-  await expect(page.getByTestId('run-state')).toHaveText('running', { timeout: 30_000 });
+  await startRun(page, scenarios.fleetId, 'running');
   const units = {
     'chart-speed': 'm/s',
     'chart-accel': 'm/s²',
@@ -146,8 +149,7 @@ test('every live chart names its unit on the y axis and each of its values', asy
 test('clicking a timeline event seeks every chart of the replay to it', async ({ page }) => {
   test.setTimeout(180_000);
   await signInAsDemo(page, DEMO.user);
-  const runUrl = await startRun(page, scenarios.replayId);
-  await expect(page.getByTestId('run-state')).toHaveText('completed', { timeout: 90_000 });
+  const runUrl = await startRun(page, scenarios.replayId, 'completed');
   // Each viewport loads the replay afresh, so each click must really move every chart.
   for (const vp of VIEWPORTS) {
     await page.setViewportSize(vp);
@@ -173,8 +175,7 @@ test('clicking a timeline event seeks every chart of the replay to it', async ({
 test('in replay the whole-run strip seeks, and the time-range brush zooms every chart', async ({ page }) => {
   test.setTimeout(180_000);
   await signInAsDemo(page, DEMO.user);
-  await startRun(page, scenarios.replayId);
-  await expect(page.getByTestId('run-state')).toHaveText('completed', { timeout: 90_000 });
+  await startRun(page, scenarios.replayId, 'completed');
   await page.reload();
   await expect(page.getByTestId('replay-panel')).toBeVisible({ timeout: 30_000 });
   const playhead = async () => Number((await page.getByTestId('playhead').innerText()).split(' ')[0]);

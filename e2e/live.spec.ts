@@ -1,14 +1,11 @@
 import { expect, test } from '@playwright/test';
 import { DEMO } from '../prisma/seed';
-import { cancelRun, open, signInAsDemo } from './helpers';
+import { cancelRun, open, runFromScenarioList, signInAsDemo } from './helpers';
 
 test('during a live run the charts move and the ego moves on the map', async ({ page }) => {
   await signInAsDemo(page, DEMO.user);
 
-  await open(page, `/${DEMO.org.slug}/scenarios`);
-  const row = page.getByTestId('scenario-table').locator('tr', { hasText: DEMO.scenario.name });
-  await row.getByRole('button', { name: 'Run' }).click();
-  await expect(page).toHaveURL(/\/runs\//);
+  await runFromScenarioList(page, DEMO.org.slug, DEMO.scenario.name);
   await expect(page.getByTestId('live-connection')).toHaveText('Live');
   await expect(page.getByTestId('run-state')).toHaveText('running', { timeout: 30_000 });
 

@@ -1,7 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { DEMO } from '../prisma/seed';
-import { open, ready, signInAsDemo } from './helpers';
-import { labelledTable } from '~/scripts/fixtures/labelled-table';
+import { open, ready, signInAsDemo, uploadLabelledDataset } from './helpers';
 
 test('upload a dataset, start a training job from the portal, watch its curves move until a model version is registered', async ({
   page,
@@ -10,19 +9,7 @@ test('upload a dataset, start a training job from the portal, watch its curves m
   await signInAsDemo(page, DEMO.user);
   const tag = Date.now().toString(36);
 
-  await open(page, `/${DEMO.org.slug}/datasets/new?source=upload`);
-  await page
-    .getByTestId('upload-file')
-    .setInputFiles({ name: 'vehicles.csv', mimeType: 'text/csv', buffer: Buffer.from(labelledTable()) });
-  await page.getByLabel('Dataset name').fill(`Vehicle temps ${tag}`);
-  await page.getByLabel('Group column').fill('vehicle');
-  await page.getByLabel('Group is a').selectOption('vehicle');
-  await page.getByLabel('Order column').fill('t');
-  await page.getByRole('combobox', { name: 'Label', exact: true }).selectOption('column');
-  await page.getByLabel('Label column').fill('label');
-  await page.getByRole('button', { name: 'Upload and build' }).click();
-  await expect(page).toHaveURL(/\/datasets\/[a-z0-9]+$/);
-  await ready(page);
+  await uploadLabelledDataset(page, DEMO.org.slug, `Vehicle temps ${tag}`);
   await expect(page.getByTestId('dataset-versions')).toContainText('vehicles.csv');
   await expect(page.getByText('fault: 120 · normal: 360')).toBeVisible();
 

@@ -11,6 +11,12 @@ import { campaignDraftErrors, sweepable, SWEEPABLE, type DimDraft } from './swee
 
 type Dim = DimDraft;
 
+// The two ends of a numeric sweep range, each edited in its own number field.
+const RANGE_ENDS = [
+  ['min', 'From'],
+  ['max', 'To'],
+] as const;
+
 export function CampaignForm({ org }: { org: string }) {
   const trpc = useTRPC();
   const router = useRouter();
@@ -140,32 +146,20 @@ export function CampaignForm({ org }: { org: string }) {
               )}
             </Field>
           ) : (
-            <>
-              <Field label="From" error={err(`dims.${i}.min`)}>
+            RANGE_ENDS.map(([end, label]) => (
+              <Field key={end} label={label} error={err(`dims.${i}.${end}`)}>
                 {(p) => (
                   <Input
                     {...p}
                     width="xs"
                     type="number"
-                    value={Number.isFinite(d.min) ? d.min : ''}
-                    onChange={(e) => setDim(i, { min: e.target.valueAsNumber })}
-                    data-testid={`dim-${i}-min`}
+                    value={Number.isFinite(d[end]) ? d[end] : ''}
+                    onChange={(e) => setDim(i, { [end]: e.target.valueAsNumber })}
+                    data-testid={`dim-${i}-${end}`}
                   />
                 )}
               </Field>
-              <Field label="To" error={err(`dims.${i}.max`)}>
-                {(p) => (
-                  <Input
-                    {...p}
-                    width="xs"
-                    type="number"
-                    value={Number.isFinite(d.max) ? d.max : ''}
-                    onChange={(e) => setDim(i, { max: e.target.valueAsNumber })}
-                    data-testid={`dim-${i}-max`}
-                  />
-                )}
-              </Field>
-            </>
+            ))
           )}
           <Button
             variant="danger"

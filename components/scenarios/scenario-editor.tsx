@@ -14,6 +14,7 @@ import {
 } from '~/server/contracts/scenario';
 import { friendlyIssue, pathKey, serverIssues, type FieldInfo, type IssueLike } from '~/components/forms/issues';
 import { errorMessage } from '~/components/trpc/error-message';
+import { downloadBlob } from '~/components/ui/download';
 import { relative } from '~/components/ui/format';
 import {
   Alert,
@@ -166,6 +167,17 @@ export function ScenarioEditor({
     }
   };
 
+  // An export is fetched, then saved as a file; a failure shows in the banner like a save's.
+  const exportFile = async (load: () => Promise<{ blob: Blob; filename: string }>) => {
+    setServerError(null);
+    try {
+      const { blob, filename } = await load();
+      downloadBlob(blob, filename);
+    } catch (e) {
+      setServerError(errorMessage(e));
+    }
+  };
+
   const issueCount = validation.success ? 0 : validation.error.issues.length;
   return (
     <>
@@ -197,41 +209,29 @@ export function ScenarioEditor({
             </Button>
             {scenarioId && (
               <Button
-                onClick={async () => {
-                  setServerError(null);
-                  try {
+                onClick={() =>
+                  exportFile(async () => {
                     const file = await queryClient.query(
                       trpc.scenarios.exportXosc.queryOptions({ org, id: scenarioId }),
                     );
-                    const url = URL.createObjectURL(new Blob([file.xml], { type: 'application/xml' }));
-                    const a = Object.assign(document.createElement('a'), { href: url, download: file.filename });
-                    a.click();
-                    URL.revokeObjectURL(url);
-                  } catch (e) {
-                    setServerError(errorMessage(e));
-                  }
-                }}
+                    return { blob: new Blob([file.xml], { type: 'application/xml' }), filename: file.filename };
+                  })
+                }
               >
                 Export OpenSCENARIO
               </Button>
             )}
             {scenarioId && (
               <Button
-                onClick={async () => {
-                  setServerError(null);
-                  try {
+                onClick={() =>
+                  exportFile(async () => {
                     const file = await queryClient.query(
                       trpc.scenarios.exportCarlaBundle.queryOptions({ org, id: scenarioId }),
                     );
                     const bytes = Uint8Array.from(atob(file.base64), (c) => c.charCodeAt(0));
-                    const url = URL.createObjectURL(new Blob([bytes], { type: 'application/zip' }));
-                    const a = Object.assign(document.createElement('a'), { href: url, download: file.filename });
-                    a.click();
-                    URL.revokeObjectURL(url);
-                  } catch (e) {
-                    setServerError(errorMessage(e));
-                  }
-                }}
+                    return { blob: new Blob([bytes], { type: 'application/zip' }), filename: file.filename };
+                  })
+                }
               >
                 Download for CARLA
               </Button>

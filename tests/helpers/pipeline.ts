@@ -128,6 +128,27 @@ export async function waitFor<T>(
   }
 }
 
+/** Waits until the run has at least `count` offline feature windows in Postgres, and returns them. */
+export function waitForOfflineRows(
+  pool: pg.Pool,
+  runId: string,
+  count: number,
+  timeoutMs: number,
+  what: string,
+): Promise<OfflineRow[]> {
+  return waitFor(
+    () => offlineRows(pool, runId),
+    (r) => r.length >= count,
+    timeoutMs,
+    what,
+  );
+}
+
+/** How many frames the tumbling windows among `rows` hold: each frame sits in exactly one. */
+export function tumblingFrameCount(rows: OfflineRow[]): number {
+  return rows.filter((r) => r.kind === 'tumbling').reduce((n, r) => n + r.frameCount, 0);
+}
+
 /** The features worker as its own process (node --import tsx: a SIGKILL reaches the real process). */
 export function spawnFeaturesWorker(env: Record<string, string>): {
   child: ChildProcess;

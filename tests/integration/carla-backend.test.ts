@@ -31,30 +31,23 @@ describe("backend 'carla'", () => {
     expect(await db.run.count({ where: { scenarioId: id } })).toBe(0);
   });
 
+  type CampaignInput = Parameters<typeof eng.campaigns.create>[0];
+  // A campaign of two runs, one at a time: enough to reach the backend check of every run.
+  const twoRunCampaign = (
+    scenarioId: string,
+    name: string,
+    strategy: CampaignInput['strategy'],
+    dimensions: CampaignInput['dimensions'],
+  ) => eng.campaigns.create({ org: a.org.slug, name, scenarioId, strategy, runs: 2, maxConcurrent: 1, dimensions });
+
   it('is refused for campaigns, including one that sweeps the backend', async () => {
     const carla = await eng.scenarios.create({ org: a.org.slug, name: 'c', spec: { backend: 'carla' } });
     await expect(
-      eng.campaigns.create({
-        org: a.org.slug,
-        name: 'sweep',
-        scenarioId: carla.id,
-        strategy: 'lhs',
-        runs: 2,
-        maxConcurrent: 1,
-        dimensions: [{ path: 'traffic.vehicles', min: 1, max: 3, integer: true }],
-      }),
+      twoRunCampaign(carla.id, 'sweep', 'lhs', [{ path: 'traffic.vehicles', min: 1, max: 3, integer: true }]),
     ).rejects.toThrow(/no CARLA bridge/);
     const builtin = await eng.scenarios.create({ org: a.org.slug, name: 'b', spec: { backend: 'builtin' } });
     await expect(
-      eng.campaigns.create({
-        org: a.org.slug,
-        name: 'sweep backend',
-        scenarioId: builtin.id,
-        strategy: 'grid',
-        runs: 2,
-        maxConcurrent: 1,
-        dimensions: [{ path: 'backend', values: ['builtin', 'carla'] }],
-      }),
+      twoRunCampaign(builtin.id, 'sweep backend', 'grid', [{ path: 'backend', values: ['builtin', 'carla'] }]),
     ).rejects.toThrow(/Run 2 .*no CARLA bridge/);
     expect(await db.run.count({ where: { scenarioId: { in: [carla.id, builtin.id] } } })).toBe(0);
   });

@@ -10,7 +10,7 @@ import {
   simulateRun,
   spawnFeaturesWorker,
   testPool,
-  waitFor,
+  waitForOfflineRows,
   type OfflineRow,
 } from '../helpers/pipeline';
 
@@ -58,12 +58,7 @@ describe('features worker crash (SIGKILL) and restart', () => {
     // The uninterrupted reference, through one worker process.
     const a = start(`features-ref-${randomBytes(3).toString('hex')}`);
     await publishRun(t.kafka, t.prefix, refRun, { chunk: 240, pauseMs: 40 });
-    const ref = await waitFor(
-      () => offlineRows(pool, reference),
-      (r) => r.length >= want,
-      60_000,
-      `${want} reference rows`,
-    );
+    const ref = await waitForOfflineRows(pool, reference, want, 60_000, `${want} reference rows`);
     a.child.kill('SIGTERM');
     expect(await a.exited).toBe(0);
 
@@ -73,24 +68,14 @@ describe('features worker crash (SIGKILL) and restart', () => {
     const crashRun = simulateRun(org.org.id, crashed, { durationS: 40 });
     const publishing = publishRun(t.kafka, t.prefix, crashRun, { chunk: 240, pauseMs: 150 });
     // Kill once some windows are committed to Postgres, well before the run ends.
-    await waitFor(
-      () => offlineRows(pool, crashed),
-      (r) => r.length >= 40,
-      30_000,
-      'first rows before the crash',
-    );
+    await waitForOfflineRows(pool, crashed, 40, 30_000, 'first rows before the crash');
     b.child.kill('SIGKILL');
     expect(await b.exited).toBe(null);
     const before = (await offlineRows(pool, crashed)).length;
     expect(before).toBeLessThan(want);
     start(group);
     await publishing;
-    await waitFor(
-      () => offlineRows(pool, crashed),
-      (r) => r.length >= want,
-      90_000,
-      `${want} rows after the restart`,
-    );
+    await waitForOfflineRows(pool, crashed, want, 90_000, `${want} rows after the restart`);
     await new Promise((r) => setTimeout(r, 1500));
     const after = await offlineRows(pool, crashed);
     expect(after).toHaveLength(want);

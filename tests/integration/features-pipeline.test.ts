@@ -12,7 +12,15 @@ import { kafkaToolsClasspath } from '~/scripts/lib/stack';
 import { startFeaturesWorker, type FeaturesWorker } from '~/workers/features/features-worker';
 import { collect, isolatedTopics } from '../helpers/kafka';
 import { makeOrg } from '../helpers/tenancy';
-import { expectedRowCount, offlineRows, publishRun, simulateRun, testPool, waitFor } from '../helpers/pipeline';
+import {
+  expectedRowCount,
+  offlineRows,
+  publishRun,
+  simulateRun,
+  testPool,
+  tumblingFrameCount,
+  waitForOfflineRows,
+} from '../helpers/pipeline';
 import { db } from '~/server/db';
 import { env } from '~/server/env';
 import { metrics } from '~/server/observability/metrics';
@@ -58,15 +66,10 @@ describe('features worker: simulated run → offline, online and dl.features', (
     expect(run.frames.length).toBe(6 * 20 * 30);
     expect(want).toBe(6 * (30 + 39));
     await publishRun(t.kafka, t.prefix, run);
-    const rows = await waitFor(
-      () => offlineRows(pool, runId),
-      (r) => r.length >= want,
-      40_000,
-      `${want} offline rows`,
-    );
+    const rows = await waitForOfflineRows(pool, runId, want, 40_000, `${want} offline rows`);
     await new Promise((r) => setTimeout(r, 1000));
     expect((await offlineRows(pool, runId)).length).toBe(want);
-    expect(rows.filter((r) => r.kind === 'tumbling').reduce((n, r) => n + r.frameCount, 0)).toBe(run.frames.length);
+    expect(tumblingFrameCount(rows)).toBe(run.frames.length);
 
     const features = await collect(
       t.kafka,
@@ -97,12 +100,7 @@ describe('features worker: simulated run → offline, online and dl.features', (
       frames: simulateRun(org.org.id, runId, { vehicles: 1, durationS: 2 }).frames,
       events: [],
     });
-    await waitFor(
-      () => offlineRows(pool, runId),
-      (r) => r.length > 0,
-      20_000,
-      'the rightful org rows',
-    );
+    await waitForOfflineRows(pool, runId, 1, 20_000, 'the rightful org rows');
     const before = (await offlineRows(pool, runId)).length;
     const other = await makeOrg('features-other');
     const stolen = simulateRun(other.org.id, runId, { vehicles: 1, durationS: 2, seed: 9 });
@@ -174,13 +172,8 @@ describe('features worker: simulated run → offline, online and dl.features', (
     );
     expect(bad.every((m) => m.sourceTopic === t.name(TOPICS.telemetry) && m.error.length > 0)).toBe(true);
 
-    const rows = await waitFor(
-      () => offlineRows(pool, runId),
-      (r) => r.length >= want,
-      30_000,
-      `${want} offline rows`,
-    );
-    expect(rows.filter((r) => r.kind === 'tumbling').reduce((n, r) => n + r.frameCount, 0)).toBe(run.frames.length);
+    const rows = await waitForOfflineRows(pool, runId, want, 30_000, `${want} offline rows`);
+    expect(tumblingFrameCount(rows)).toBe(run.frames.length);
     expect(worker.stats().invalid).toBeGreaterThanOrEqual(1000);
   });
 
@@ -220,14 +213,9 @@ describe('features worker: simulated run → offline, online and dl.features', (
     expect(code).toBe(0);
     // The run's end (which closes its last windows) comes from the simulator as usual.
     await publishRun(t.kafka, t.prefix, { frames: [], events: run.events });
-    const rows = await waitFor(
-      () => offlineRows(pool, runId),
-      (r) => r.length >= want,
-      40_000,
-      `${want} offline rows`,
-    );
+    const rows = await waitForOfflineRows(pool, runId, want, 40_000, `${want} offline rows`);
     await new Promise((r) => setTimeout(r, 500));
     expect((await offlineRows(pool, runId)).length).toBe(want);
-    expect(rows.filter((r) => r.kind === 'tumbling').reduce((n, r) => n + r.frameCount, 0)).toBe(run.frames.length);
+    expect(tumblingFrameCount(rows)).toBe(run.frames.length);
   });
 });

@@ -7,7 +7,16 @@ import { createWindowOperator } from '~/workers/features';
 import { startFeaturesWorker, type FeaturesWorker } from '~/workers/features/features-worker';
 import { isolatedTopics } from '../helpers/kafka';
 import { makeOrg } from '../helpers/tenancy';
-import { expectedRowCount, offlineRows, publishRun, simulateRun, testPool, waitFor } from '../helpers/pipeline';
+import {
+  expectedRowCount,
+  offlineRows,
+  publishRun,
+  simulateRun,
+  testPool,
+  tumblingFrameCount,
+  waitFor,
+  waitForOfflineRows,
+} from '../helpers/pipeline';
 
 /**
  * Scaling out while a run streams: a second copy of the features worker joins the group (its
@@ -57,12 +66,7 @@ describe('features worker copies joining and leaving the group mid-run', () => {
 
     const a = await start();
     const publishing = publishRun(t.kafka, t.prefix, run, { chunk: 240, pauseMs: 400 });
-    await waitFor(
-      () => offlineRows(pool, runId),
-      (r) => r.length >= 40,
-      30_000,
-      'first rows from the first copy',
-    );
+    await waitForOfflineRows(pool, runId, 40, 30_000, 'first rows from the first copy');
     const b = await start();
     await waitFor(
       async () => b.stats().framesIn,
@@ -72,17 +76,12 @@ describe('features worker copies joining and leaving the group mid-run', () => {
     );
     await b.stop();
     await publishing;
-    const rows = await waitFor(
-      () => offlineRows(pool, runId),
-      (r) => r.length >= want,
-      90_000,
-      `${want} rows`,
-    );
+    const rows = await waitForOfflineRows(pool, runId, want, 90_000, `${want} rows`);
     await new Promise((r) => setTimeout(r, 1500));
 
     expect(await offlineRows(pool, runId)).toHaveLength(want);
     // Each frame in exactly one tumbling window: none lost, none counted twice.
-    expect(rows.filter((r) => r.kind === 'tumbling').reduce((n, r) => n + r.frameCount, 0)).toBe(run.frames.length);
+    expect(tumblingFrameCount(rows)).toBe(run.frames.length);
     expect(a.ready()).toBe(true);
     expect(a.stats().framesIn + b.stats().framesIn).toBeGreaterThanOrEqual(run.frames.length);
 

@@ -449,23 +449,27 @@ describe('hot swap', () => {
       }
     };
     const clients = Array.from({ length: 8 }, client);
+    // Points production at a version and tells the workers, as the registry does.
+    const moveProduction = async (versionId: string, action: 'promote' | 'rollback') => {
+      await setAlias(A.org.id, modelId, 'production', versionId);
+      await announce(kafka, topics.prefix, {
+        orgId: A.org.id,
+        modelId,
+        modelName: 'swap',
+        alias: 'production',
+        action,
+        versionId,
+        canaryVersionId: null,
+        canaryWeight: 0,
+      });
+    };
     await waitFor(
       async () => seen.get('1') ?? 0,
       (n) => n > 200,
       20_000,
       'traffic on v1',
     );
-    await setAlias(A.org.id, modelId, 'production', v[2]!);
-    await announce(kafka, topics.prefix, {
-      orgId: A.org.id,
-      modelId,
-      modelName: 'swap',
-      alias: 'production',
-      action: 'promote',
-      versionId: v[2]!,
-      canaryVersionId: null,
-      canaryWeight: 0,
-    });
+    await moveProduction(v[2]!, 'promote');
     await waitFor(
       async () => seen.get('2') ?? 0,
       (n) => n > 200,
@@ -473,17 +477,7 @@ describe('hot swap', () => {
       'traffic on v2 after the swap',
     );
     // And back, once more under load.
-    await setAlias(A.org.id, modelId, 'production', v[1]!);
-    await announce(kafka, topics.prefix, {
-      orgId: A.org.id,
-      modelId,
-      modelName: 'swap',
-      alias: 'production',
-      action: 'rollback',
-      versionId: v[1]!,
-      canaryVersionId: null,
-      canaryWeight: 0,
-    });
+    await moveProduction(v[1]!, 'rollback');
     const before = seen.get('1')!;
     await waitFor(
       async () => seen.get('1')!,

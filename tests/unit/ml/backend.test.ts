@@ -46,27 +46,12 @@ describe('backend selection', () => {
   it('computes the same filter gradient as the CPU kernel (valid/same padding, strides)', async () => {
     await selectBackend();
     const x = tf.randomNormal<tf.Rank.R4>([3, 1, 11, 4], 0, 1, 'float32', 2);
-    const cases = [
-      {
-        dy: [3, 1, 5, 5] as [number, number, number, number],
-        strides: [1, 2] as [number, number],
-        pad: 'valid' as const,
-      },
-      {
-        dy: [3, 1, 11, 5] as [number, number, number, number],
-        strides: [1, 1] as [number, number],
-        pad: 'same' as const,
-      },
-      {
-        dy: [3, 1, 9, 5] as [number, number, number, number],
-        strides: [1, 1] as [number, number],
-        pad: 'valid' as const,
-      },
-      {
-        dy: [3, 1, 6, 5] as [number, number, number, number],
-        strides: [1, 2] as [number, number],
-        pad: 'same' as const,
-      },
+    // Output gradient shape (NHWC), strides and padding of each convolution compared.
+    const cases: { dy: [number, number, number, number]; strides: [number, number]; pad: 'valid' | 'same' }[] = [
+      { dy: [3, 1, 5, 5], strides: [1, 2], pad: 'valid' },
+      { dy: [3, 1, 11, 5], strides: [1, 1], pad: 'same' },
+      { dy: [3, 1, 9, 5], strides: [1, 1], pad: 'valid' },
+      { dy: [3, 1, 6, 5], strides: [1, 2], pad: 'same' },
     ];
     const mine = cases.map((c, i) => {
       const dy = tf.randomNormal<tf.Rank.R4>(c.dy, 0, 1, 'float32', 10 + i);

@@ -21,6 +21,25 @@ beforeAll(async () => {
   await selectBackend();
 });
 
+/**
+ * An MLP classifier trained briefly on blobs of the given classes (the first `imbalance` times as
+ * many as each other), with validation blobs of half as many rows from the next seed.
+ */
+async function trainOnBlobs(seed: number, perClass: number, classes: string[], imbalance: number) {
+  const train = blobs(seed, perClass, classes.length, imbalance);
+  const validation = blobs(seed + 1, perClass / 2, classes.length, imbalance);
+  const trained = await trainMlpClassifier({
+    train: train.x,
+    trainLabels: train.y,
+    validation: validation.x,
+    validationLabels: validation.y,
+    featureNames: FEATURES6,
+    classes,
+    fit: { epochs: 40, batchSize: 64, patience: 6 },
+  });
+  return { validation, trained };
+}
+
 describe('ONNX export agrees with TensorFlow.js', () => {
   it('autoencoder anomaly detector: reconstruction, score and anomaly flag', async () => {
     const train = anomalyData(1, 600, 0).x;
@@ -54,17 +73,7 @@ describe('ONNX export agrees with TensorFlow.js', () => {
   });
 
   it('binary MLP classifier with class weighting', async () => {
-    const train = blobs(11, 60, 2, 6);
-    const validation = blobs(12, 30, 2, 6);
-    const trained = await trainMlpClassifier({
-      train: train.x,
-      trainLabels: train.y,
-      validation: validation.x,
-      validationLabels: validation.y,
-      featureNames: FEATURES6,
-      classes: ['normal', 'fault'],
-      fit: { epochs: 40, batchSize: 64, patience: 6 },
-    });
+    const { validation, trained } = await trainOnBlobs(11, 60, ['normal', 'fault'], 6);
     expect(trained.binary).toBe(true);
     // 360 normal vs 60 fault rows: balanced weights are n / (2 * count).
     expect(trained.classWeight![0]).toBeCloseTo(420 / 720, 6);
@@ -81,17 +90,7 @@ describe('ONNX export agrees with TensorFlow.js', () => {
   });
 
   it('multi-class MLP classifier (fault type) with softmax output', async () => {
-    const train = blobs(21, 80, 4, 3);
-    const validation = blobs(22, 40, 4, 3);
-    const trained = await trainMlpClassifier({
-      train: train.x,
-      trainLabels: train.y,
-      validation: validation.x,
-      validationLabels: validation.y,
-      featureNames: FEATURES6,
-      classes: ['normal', 'brake', 'steering', 'lidar'],
-      fit: { epochs: 40, batchSize: 64, patience: 6 },
-    });
+    const { validation, trained } = await trainOnBlobs(21, 80, ['normal', 'brake', 'steering', 'lidar'], 3);
     const tfjs = predict(trained, validation.x);
     expect(multiclassMetrics(validation.y, predictedClasses(tfjs, false), 4).macro.f1).toBeGreaterThan(0.8);
     const onnx = await runOnnx(exportOnnx(trained).bytes, validation.x.values, [validation.x.rows, 6]);

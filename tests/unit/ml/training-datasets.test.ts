@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { offlineDatasetSpecSchema, uploadOptionsSchema } from '~/server/contracts/training';
+import {
+  CMAPSS_COLUMNS,
+  CMAPSS_SENSOR_COLUMNS,
+  offlineDatasetSpecSchema,
+  uploadOptionsSchema,
+} from '~/server/contracts/training';
 import { faultIntervals, overlappingFaults, type FaultEventRow } from '~/server/training/labels';
 import { decodeDataset, encodeDataset, fingerprintOf } from '~/server/training/materialised';
 import { buildOfflineDataset, type WindowRow } from '~/server/training/offline-dataset';
@@ -211,17 +216,10 @@ describe('training preparation', () => {
       uploadOptionsSchema.parse({
         name: 'x',
         format: 'whitespace',
-        columns: [
-          'unit',
-          'cycle',
-          'setting_1',
-          'setting_2',
-          'setting_3',
-          ...Array.from({ length: 21 }, (_, i) => `sensor_${i + 1}`),
-        ],
+        columns: CMAPSS_COLUMNS,
         groupColumn: 'unit',
         orderColumn: 'cycle',
-        featureColumns: Array.from({ length: 21 }, (_, i) => `sensor_${i + 1}`),
+        featureColumns: CMAPSS_SENSOR_COLUMNS,
         label: { type: 'rul', cap: 125 },
       }),
     );

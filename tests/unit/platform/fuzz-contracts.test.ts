@@ -27,6 +27,7 @@ import {
   printCounts,
   unsafeString,
 } from '../../helpers/fuzz';
+import { unlabelledUploadOptions } from '../../helpers/upload-options';
 
 // Pure entry points, fuzzed with hostile bytes (issue 19): every Kafka contract (bytes → a
 // value or a DLQ record with its reason, never a throw), table uploads and XML documents.
@@ -78,14 +79,6 @@ describe('fuzz: every Kafka contract', () => {
 });
 
 describe('fuzz: uploads and XML', () => {
-  const options = {
-    name: 'x',
-    format: 'auto',
-    groupColumn: 'vehicle',
-    groupKind: 'vehicle',
-    label: { type: 'none' },
-  } as unknown as Parameters<typeof parseUpload>[1];
-
   it('a table upload of any bytes parses or is a 400, never another error', () => {
     const table = fc.oneof(
       fc.uint8Array({ maxLength: 300 }),
@@ -100,7 +93,7 @@ describe('fuzz: uploads and XML', () => {
       fc.property(table, (b) => {
         count('upload csv');
         try {
-          const r = parseUpload(decodeTextTable(new Uint8Array(b)), options);
+          const r = parseUpload(decodeTextTable(new Uint8Array(b)), unlabelledUploadOptions);
           expect(r.stats.columns.length).toBeGreaterThan(0);
         } catch (err) {
           expect(err).toBeInstanceOf(AppError);

@@ -13,14 +13,7 @@ import { telemetryFrameSchema } from '~/server/contracts/telemetry';
 import { decodeTextTable, parseUpload } from '~/server/training/upload-dataset';
 import type { VersionSession } from '~/server/inference/version-session';
 import { prepareInput } from '~/workers/inference/oip';
-
-const uploadOptions = {
-  name: 'x',
-  format: 'auto',
-  groupColumn: 'vehicle',
-  groupKind: 'vehicle',
-  label: { type: 'none' },
-} as unknown as Parameters<typeof parseUpload>[1];
+import { unlabelledUploadOptions } from '../../helpers/upload-options';
 
 describe('string input policy', () => {
   it('refuses NUL, C0 controls, DEL and lone surrogates; keeps tab/LF/CR in free text', () => {
@@ -113,7 +106,7 @@ describe('uploads', () => {
 
   it('reports a non-numeric column with its reason instead of dropping it silently', () => {
     const text = 'vehicle,temp,colour,big\nv1,1,red,1\nv1,2,blue,1e39\n';
-    const { dataset, stats } = parseUpload(text, uploadOptions);
+    const { dataset, stats } = parseUpload(text, unlabelledUploadOptions);
     expect(dataset.featureNames).toEqual(['temp']);
     expect(stats.skippedColumns).toEqual([
       { column: 'colour', reason: 'not numeric: line 2 has "red"' },
