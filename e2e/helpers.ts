@@ -29,6 +29,24 @@ export async function cancelRun(page: Page): Promise<void> {
 }
 
 /**
+ * Ends the open run if it still runs. A run that finishes between the check and the click takes
+ * its cancel button (and the open dialog) with it: that counts as ended too.
+ */
+export async function endRun(page: Page): Promise<void> {
+  const state = page.getByTestId('run-state');
+  await expect(state).toHaveText(/^(running|completed)$/);
+  if ((await state.textContent())?.trim() === 'running') {
+    try {
+      await page.getByRole('button', { name: 'Cancel run' }).click({ timeout: 5_000 });
+      await page.getByRole('dialog').getByRole('button', { name: 'Cancel run' }).click({ timeout: 5_000 });
+    } catch {
+      // Finished first; the check below says so.
+    }
+  }
+  await expect(state).toHaveText(/^(cancelled|completed)$/, { timeout: 15_000 });
+}
+
+/**
  * Uploads the labelled vehicle table (scripts/fixtures/labelled-table.ts) as a new dataset of the
  * org, grouped by vehicle and labelled by its `label` column, and waits on the dataset's page.
  */

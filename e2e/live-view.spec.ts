@@ -100,8 +100,20 @@ test('the map frames every vehicle of a 20-vehicle run at its default zoom, name
     }
     // Names: the ego's always, another vehicle's when hovered; a legend says which colour is which.
     await expect(map.getByTestId('vehicle-label')).toHaveText(['ego']);
-    const other = map.getByTestId('vehicle-marker').first();
-    const name = (await other.getAttribute('data-vehicle'))!;
+    // The vehicle with the most room around it: in a queue, a neighbour's marker drawn on top of
+    // it would take the pointer.
+    const name = await markers.evaluateAll((gs) => {
+      const at = gs.map((g) => ({
+        id: g.getAttribute('data-vehicle') ?? '',
+        ego: g.getAttribute('data-testid') === 'ego-marker',
+        x: Number(g.getAttribute('data-x')),
+        y: Number(g.getAttribute('data-y')),
+      }));
+      const room = (a: (typeof at)[number]) =>
+        Math.min(...at.filter((b) => b !== a).map((b) => Math.hypot(a.x - b.x, a.y - b.y)));
+      return at.filter((a) => !a.ego).sort((a, b) => room(b) - room(a))[0]!.id;
+    });
+    const other = map.locator(`[data-testid="vehicle-marker"][data-vehicle="${name}"]`);
     // The vehicles drive on while the pointer travels, so another may be under it when it lands:
     // hover again at the vehicle's new place until its name shows.
     await expect(async () => {
