@@ -1,9 +1,10 @@
 'use client';
 
-import { Fragment, useEffect, useRef, useState, type RefObject } from 'react';
+import { Fragment, useRef } from 'react';
 import { axisScale, axisTicks } from './parallel-scale';
 import { formatValue } from './ticks';
 import { displayValue } from '~/components/ui/format';
+import { useMeasured } from '~/components/ui/use-measured';
 
 export interface ParallelAxis {
   key: string;
@@ -39,7 +40,7 @@ const PAD_BOTTOM = 26;
  */
 export function ParallelCoordinates({ axes, lines, height = 260, testId }: ParallelCoordinatesProps) {
   const box = useRef<HTMLDivElement>(null);
-  const room = useWidth(box);
+  const room = useMeasured(box, contentWidth, 0);
   const gaps = Math.max(1, axes.length - 1);
   // Fill the card when it is wide; on a phone keep the least gap and scroll sideways instead.
   const gap = Math.max(MIN_AXIS_GAP, (room - PAD_X * 2) / gaps);
@@ -114,17 +115,5 @@ function tickLabel(n: number): string {
   return n !== 0 && Math.abs(n) < 1 ? String(Number(n.toPrecision(3))) : formatValue(n);
 }
 
-/** The element's content width, following resizes (0 until it is measured). */
-function useWidth(ref: RefObject<HTMLElement | null>): number {
-  const [width, setWidth] = useState(0);
-  useEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    const measure = () => setWidth(el.clientWidth);
-    measure();
-    const ro = new ResizeObserver(measure);
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, [ref]);
-  return width;
-}
+/** The element's content width (0 until it is measured). */
+const contentWidth = (el: Element) => el.clientWidth;

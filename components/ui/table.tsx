@@ -2,7 +2,10 @@
 
 import { useRef, type HTMLAttributes, type ReactNode, type TdHTMLAttributes, type ThHTMLAttributes } from 'react';
 import { cx } from './cx';
-import { useScrollsSideways } from './use-scrolls-sideways';
+import { useMeasured } from './use-measured';
+
+/** Narrower than its content (a wide table on a phone). */
+const scrollsSideways = (el: Element) => el.scrollWidth > el.clientWidth + 1;
 
 /**
  * A data table (header row, ruled rows); `compact` tightens the cells. Use with <thead>/<tbody>.
@@ -16,7 +19,7 @@ export function Table({
   ...rest
 }: { compact?: boolean; children: ReactNode } & HTMLAttributes<HTMLTableElement>) {
   const box = useRef<HTMLDivElement>(null);
-  const scrolls = useScrollsSideways(box);
+  const scrolls = useMeasured(box, scrollsSideways, false);
   return (
     // Wider than its card (a phone): focusable, so a keyboard can scroll it sideways.
     <div ref={box} className="table-scroll" {...(scrolls ? { tabIndex: 0 } : {})}>
